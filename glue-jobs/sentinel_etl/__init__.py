@@ -1,0 +1,1 @@
+"""Sentinel ETL: pure DataFrame -> DataFrame transformations run by the Glue entry points."""

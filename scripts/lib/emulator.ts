@@ -1,0 +1,131 @@
+/**
+ * The local AWS API emulator (moto server from the project's .venv) on a free loopback port.
+ * Used by integration tests, the local pipeline (`npm start`) and the Terraform local tier.
+ * The server runs in its own process group and is killed with it on stop(), on process exit,
+ * on SIGINT/SIGTERM and on an uncaught failure, so no orphan is left behind.
+ */
+import { spawn, type ChildProcess } from "node:child_process";
+import { existsSync } from "node:fs";
+import { createServer } from "node:net";
+import { resolve } from "node:path";
+
+export interface Emulator {
+  /** e.g. http://127.0.0.1:51234 */
+  readonly endpoint: string;
+  readonly port: number;
+  /** Resets all emulated state (moto's reset API). */
+  reset(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export interface StartEmulatorOptions {
+  /** Repository root holding .venv; defaults to the current working directory. */
+  readonly projectRoot?: string;
+  /** How long to wait for the server to answer, in ms. */
+  readonly readyTimeoutMs?: number;
+}
+
+/** Credentials and region the SDK and Terraform use against the emulator. Never real secrets. */
+export const EMULATOR_CREDENTIALS = {
+  accessKeyId: "testing",
+  secretAccessKey: "testing",
+  region: "eu-central-2",
+} as const;
+
+export async function freeLoopbackPort(): Promise<number> {
+  return new Promise((resolvePort, reject) => {
+    const server = createServer();
+    server.unref();
+    server.on("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const address = server.address();
+      if (address === null || typeof address === "string") {
+        server.close();
+        reject(new Error("could not read the port of a loopback socket"));
+        return;
+      }
+      server.close(() => resolvePort(address.port));
+    });
+  });
+}
+
+function killGroup(child: ChildProcess): void {
+  if (child.pid === undefined || child.exitCode !== null || child.signalCode !== null) return;
+  try {
+    process.kill(-child.pid, "SIGTERM");
+  } catch {
+    // already gone
+  }
+}
+
+export async function startEmulator(options: StartEmulatorOptions = {}): Promise<Emulator> {
+  const root = options.projectRoot ?? process.cwd();
+  const binary = resolve(root, ".venv/bin/moto_server");
+  if (!existsSync(binary)) {
+    throw new Error(`moto_server not found at ${binary}: run 'npm run bootstrap' to create the Python environment`);
+  }
+  const port = await freeLoopbackPort();
+  const endpoint = `http://127.0.0.1:${port}`;
+  const child = spawn(binary, ["-H", "127.0.0.1", "-p", String(port)], {
+    cwd: root,
+    detached: true,
+    stdio: ["ignore", "ignore", "pipe"],
+    env: { ...process.env, MOTO_ALLOW_NONEXISTENT_REGION: "true" },
+  });
+  let stderr = "";
+  child.stderr?.on("data", (chunk: Buffer) => {
+    stderr = (stderr + chunk.toString()).slice(-4000);
+  });
+
+  const onExit = (): void => killGroup(child);
+  const onSignal = (signal: NodeJS.Signals): void => {
+    killGroup(child);
+    process.exit(signal === "SIGINT" ? 130 : 143);
+  };
+  process.on("exit", onExit);
+  process.once("SIGINT", onSignal);
+  process.once("SIGTERM", onSignal);
+
+  const deadline = Date.now() + (options.readyTimeoutMs ?? 30_000);
+  for (;;) {
+    if (child.exitCode !== null) {
+      throw new Error(`moto_server exited with code ${child.exitCode} before it was ready:\n${stderr}`);
+    }
+    try {
+      const response = await fetch(`${endpoint}/moto-api/`);
+      if (response.ok) break;
+    } catch {
+      // not listening yet
+    }
+    if (Date.now() > deadline) {
+      killGroup(child);
+      throw new Error(`moto_server did not answer on ${endpoint} within the timeout:\n${stderr}`);
+    }
+    await new Promise((r) => setTimeout(r, 150));
+  }
+
+  return {
+    endpoint,
+    port,
+    async reset() {
+      const response = await fetch(`${endpoint}/moto-api/reset`, { method: "POST" });
+      if (!response.ok) throw new Error(`emulator reset failed: HTTP ${response.status}`);
+    },
+    async stop() {
+      process.off("exit", onExit);
+      process.off("SIGINT", onSignal);
+      process.off("SIGTERM", onSignal);
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      const exited = new Promise<void>((r) => child.once("exit", () => r()));
+      killGroup(child);
+      await Promise.race([exited, new Promise((r) => setTimeout(r, 5_000))]);
+      if (child.pid !== undefined && child.exitCode === null && child.signalCode === null) {
+        try {
+          process.kill(-child.pid, "SIGKILL");
+        } catch {
+          // already gone
+        }
+      }
+    },
+  };
+}
