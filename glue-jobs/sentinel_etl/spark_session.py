@@ -1,0 +1,20 @@
+"""The plain local SparkSession used outside Glue (tests, benchmarks, the local pipeline)."""
+from __future__ import annotations
+
+from pyspark.sql import SparkSession
+
+
+def local_spark_session(app_name: str, shuffle_partitions: int = 8, cores: str = "*") -> SparkSession:
+    """A local-mode session configured like the Glue 5.0 job: UTC, Arrow on, ANSI off (Spark 3.5 default)."""
+    return (
+        SparkSession.builder.master(f"local[{cores}]")
+        .appName(app_name)
+        .config("spark.sql.session.timeZone", "UTC")
+        .config("spark.sql.shuffle.partitions", str(shuffle_partitions))
+        .config("spark.sql.execution.arrow.pyspark.enabled", "true")
+        .config("spark.ui.enabled", "false")
+        .config("spark.ui.showConsoleProgress", "false")
+        .config("spark.driver.memory", "4g")
+        .config("spark.sql.sources.partitionOverwriteMode", "dynamic")
+        .getOrCreate()
+    )
