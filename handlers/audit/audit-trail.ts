@@ -1,0 +1,66 @@
+/** Re-reads a run's audit trail and checks it: the auditor's `sentinel audit verify`. */
+import { GetLogEventsCommand, type CloudWatchLogsClient } from "@aws-sdk/client-cloudwatch-logs";
+import type { ChainIndex } from "./chain-index";
+import { verifyChain, type ChainVerification } from "./hash-chain";
+
+export interface LogStreamRead {
+  readonly streamExists: boolean;
+  /** Messages in the order CloudWatch Logs returns them (by timestamp), parsed as JSON where possible. */
+  readonly events: unknown[];
+}
+
+function parseMessage(message: string | undefined): unknown {
+  try {
+    return JSON.parse(message ?? "");
+  } catch {
+    return message;
+  }
+}
+
+export async function readLogStream(logs: CloudWatchLogsClient, logGroupName: string, logStreamName: string): Promise<LogStreamRead> {
+  const events: unknown[] = [];
+  let token: string | undefined;
+  for (;;) {
+    let page;
+    try {
+      page = await logs.send(new GetLogEventsCommand({ logGroupName, logStreamName, startFromHead: true, nextToken: token }));
+    } catch (error) {
+      if ((error as { name?: string }).name === "ResourceNotFoundException") return { streamExists: false, events };
+      throw error;
+    }
+    for (const event of page.events ?? []) events.push(parseMessage(event.message));
+    // GetLogEvents signals the end by returning the token it was given
+    if (page.nextForwardToken === undefined || page.nextForwardToken === token) break;
+    token = page.nextForwardToken;
+  }
+  return { streamExists: true, events };
+}
+
+export interface AuditTrailReport {
+  readonly runId: string;
+  readonly streamExists: boolean;
+  readonly logEventCount: number;
+  /** undefined when verified without the chain index (tail deletion then goes unnoticed) */
+  readonly indexEventCount: number | undefined;
+  readonly verification: ChainVerification;
+}
+
+export interface VerifyAuditTrailProps {
+  readonly logs: CloudWatchLogsClient;
+  readonly logGroupName: string;
+  readonly runId: string;
+  readonly index?: ChainIndex;
+}
+
+export async function verifyAuditTrail(props: VerifyAuditTrailProps): Promise<AuditTrailReport> {
+  const stream = await readLogStream(props.logs, props.logGroupName, props.runId);
+  const indexed = props.index === undefined ? undefined : await props.index.events(props.runId);
+  const verification = verifyChain(stream.events, { runId: props.runId, index: indexed });
+  return {
+    runId: props.runId,
+    streamExists: stream.streamExists,
+    logEventCount: stream.events.length,
+    indexEventCount: indexed?.length,
+    verification,
+  };
+}

@@ -1,0 +1,93 @@
+/**
+ * Writes hash-chained audit events: claim the next sequence number in the S3 chain index (one writer
+ * wins each number), then append the same event to the run's log stream in the KMS-encrypted log group.
+ */
+import {
+  CreateLogStreamCommand,
+  DescribeLogGroupsCommand,
+  PutLogEventsCommand,
+  type CloudWatchLogsClient,
+} from "@aws-sdk/client-cloudwatch-logs";
+import type { Clock } from "../shared/clock";
+import { ConfigurationError } from "../shared/errors";
+import type { Retention } from "../shared/object-store";
+import { auditEntrySchema, type AuditEntry, type AuditRecorder, type ChainedAuditEvent } from "./audit-event";
+import type { ChainIndex } from "./chain-index";
+import { chainHeadOf, linkEvent } from "./hash-chain";
+
+export interface AuditWriterProps {
+  readonly logs: CloudWatchLogsClient;
+  readonly index: ChainIndex;
+  readonly logGroupName: string;
+  /** The principal the events are attributed to (the handler's execution role). */
+  readonly actor: () => Promise<string>;
+  readonly clock: Clock;
+  /** Object Lock retention for chain index objects. */
+  readonly retention: (now: Date) => Retention;
+  /** Bound on claim attempts when many writers race for the same run. */
+  readonly maxClaimAttempts?: number;
+}
+
+export class AuditWriter implements AuditRecorder {
+  private encryptionChecked = false;
+  private readonly streams = new Set<string>();
+
+  constructor(private readonly props: AuditWriterProps) {}
+
+  async record(entry: AuditEntry): Promise<ChainedAuditEvent> {
+    const parsed = auditEntrySchema.parse(entry);
+    await this.requireEncryptedLogGroup();
+    const actor = await this.props.actor();
+    const attempts = this.props.maxClaimAttempts ?? 20;
+    for (let attempt = 1; attempt <= attempts; attempt++) {
+      const head = await this.props.index.head(parsed.run_id);
+      const now = this.props.clock();
+      const event = linkEvent(head && chainHeadOf(head), { ...parsed, actor }, now);
+      if ((await this.props.index.claim(event, this.props.retention(now))) === "created") {
+        await this.append(event);
+        return event;
+      }
+      // another writer took this seq: back off a little, with jitter, and re-read the head
+      await new Promise((resolve) => setTimeout(resolve, Math.random() * 10 * attempt));
+    }
+    throw new Error(`audit: could not claim a chain position for run ${parsed.run_id} after ${attempts} attempts`);
+  }
+
+  private async requireEncryptedLogGroup(): Promise<void> {
+    if (this.encryptionChecked) return;
+    const { logGroupName } = this.props;
+    const response = await this.props.logs.send(new DescribeLogGroupsCommand({ logGroupNamePrefix: logGroupName }));
+    const group = response.logGroups?.find((candidate) => candidate.logGroupName === logGroupName);
+    if (group === undefined) throw new ConfigurationError(`audit log group ${logGroupName} does not exist`);
+    if (group.kmsKeyId === undefined || group.kmsKeyId === "") {
+      throw new ConfigurationError(`audit log group ${logGroupName} is not encrypted with a KMS key: refusing to write audit events to it`);
+    }
+    this.encryptionChecked = true;
+  }
+
+  private async append(event: ChainedAuditEvent): Promise<void> {
+    const { logs, logGroupName } = this.props;
+    if (!this.streams.has(event.run_id)) {
+      try {
+        await logs.send(new CreateLogStreamCommand({ logGroupName, logStreamName: event.run_id }));
+      } catch (error) {
+        if ((error as { name?: string }).name !== "ResourceAlreadyExistsException") throw error;
+      }
+      this.streams.add(event.run_id);
+    }
+    const response = await logs.send(
+      new PutLogEventsCommand({
+        logGroupName,
+        logStreamName: event.run_id,
+        logEvents: [{ timestamp: Date.parse(event.time), message: JSON.stringify(event) }],
+      }),
+    );
+    const rejected = response.rejectedLogEventsInfo;
+    if (rejected !== undefined && Object.values(rejected).some((index) => index !== undefined)) {
+      throw new Error(
+        `audit: CloudWatch Logs rejected event seq ${event.seq} of run ${event.run_id} (${JSON.stringify(rejected)}); ` +
+          "it is kept in the chain index and `sentinel audit verify` will report it missing from the stream",
+      );
+    }
+  }
+}

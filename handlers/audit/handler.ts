@@ -1,0 +1,32 @@
+/** Lambda entry point: record an audit event sent by another source. */
+import type { Context } from "aws-lambda";
+import { systemClock } from "../shared/clock";
+import { callerPrincipal } from "../shared/actor";
+import { createAwsClients } from "../shared/aws-clients";
+import { loadConfig } from "../shared/config";
+import { handlerLogger, logFailure } from "../shared/logger";
+import { auditHandlerEnvironment } from "./config";
+import { createAuditWriter } from "./create-audit-writer";
+import { recordAuditEvent } from "./record-audit-event";
+
+const config = loadConfig(auditHandlerEnvironment, process.env, "audit handler");
+const clients = createAwsClients();
+const logger = handlerLogger("sentinel-audit");
+const audit = createAuditWriter(config, { s3: clients.s3, logs: clients.logs, actor: callerPrincipal(clients.sts), clock: systemClock });
+
+export async function handler(event: unknown, context: Context): Promise<{ run_id: string; seq: number; hash: string }> {
+  logger.addContext(context);
+  try {
+    const recorded = await recordAuditEvent(event, {
+      audit,
+      clock: systemClock,
+      requestId: context.awsRequestId,
+      handlerName: context.invokedFunctionArn,
+    });
+    logger.info("audit event recorded", { run_id: recorded.run_id, seq: recorded.seq, action: recorded.action, outcome: recorded.outcome });
+    return { run_id: recorded.run_id, seq: recorded.seq, hash: recorded.hash };
+  } catch (error) {
+    logFailure(logger, error);
+    throw error;
+  }
+}

@@ -1,0 +1,33 @@
+import type { Clock } from "../shared/clock";
+import { MalformedEventError, type SchemaIssue } from "../shared/errors";
+import type { AuditRecorder } from "./audit-event";
+
+/** Chain for events that name no pipeline run (they failed validation): one per UTC day. */
+export function rejectionRunId(now: Date): string {
+  return `rejected-${now.toISOString().slice(0, 10)}`;
+}
+
+export interface RejectionContext {
+  readonly audit: AuditRecorder;
+  readonly clock: Clock;
+  readonly requestId: string;
+  /** the handler that refused the event, as an ARN-like resource name */
+  readonly handler: string;
+}
+
+/**
+ * Records that a handler refused a malformed event (and nothing else), then returns the error to throw.
+ * The audit event carries the schema issues (paths and expectations), never the event's values.
+ */
+export async function rejectMalformedEvent(context: RejectionContext, eventKind: string, issues: readonly SchemaIssue[]): Promise<MalformedEventError> {
+  const error = new MalformedEventError(eventKind, issues);
+  await context.audit.record({
+    run_id: rejectionRunId(context.clock()),
+    action: "event.reject",
+    resource: context.handler,
+    outcome: "refused",
+    request_id: context.requestId,
+    details: { event_kind: eventKind, issues: issues.map((issue) => ({ ...issue })) },
+  });
+  return error;
+}

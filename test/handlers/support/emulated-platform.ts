@@ -1,0 +1,90 @@
+/**
+ * The slice of the platform the handlers touch, created in the local emulator (moto): the lineage/audit
+ * bucket with Object Lock, the raw and artifacts buckets, a KMS key and the KMS-encrypted audit log group,
+ * the Glue ETL job and the Glue Catalog database and processed table.
+ */
+import { CreateLogGroupCommand } from "@aws-sdk/client-cloudwatch-logs";
+import { CreateDatabaseCommand, CreateJobCommand, CreateTableCommand } from "@aws-sdk/client-glue";
+import { KMSClient, CreateKeyCommand } from "@aws-sdk/client-kms";
+import { CreateBucketCommand, PutBucketVersioningCommand, PutObjectCommand } from "@aws-sdk/client-s3";
+import { EMULATOR_CREDENTIALS, type Emulator } from "../../../scripts/lib/emulator";
+import { createAwsClients, type AwsClients } from "../../../handlers/shared/aws-clients";
+import type { CommonConfig } from "../../../handlers/shared/config";
+
+export const REGION = EMULATOR_CREDENTIALS.region;
+export const LINEAGE_AUDIT_BUCKET = "sentinel-local-lineage-audit";
+export const RAW_BUCKET = "sentinel-local-raw";
+export const ARTIFACTS_BUCKET = "sentinel-local-artifacts";
+export const PROCESSED_BUCKET = "sentinel-local-processed";
+export const AUDIT_LOG_GROUP = "/sentinel/local/audit";
+export const GLUE_JOB = "sentinel-local-etl";
+export const CATALOG_DATABASE = "sentinel_local";
+export const GLUE_SCRIPT = `s3://${ARTIFACTS_BUCKET}/glue-jobs/etl_job.py`;
+
+export const commonConfig: CommonConfig = {
+  SENTINEL_ENVIRONMENT: "local",
+  LINEAGE_AUDIT_BUCKET,
+  AUDIT_LOG_GROUP_NAME: AUDIT_LOG_GROUP,
+  OBJECT_LOCK_MODE: "COMPLIANCE",
+  OBJECT_LOCK_RETENTION_DAYS: 30,
+};
+
+/** Clients on the emulator with its dummy credentials (never real secrets). */
+export function emulatorClients(emulator: Emulator): AwsClients {
+  process.env.AWS_ACCESS_KEY_ID = EMULATOR_CREDENTIALS.accessKeyId;
+  process.env.AWS_SECRET_ACCESS_KEY = EMULATOR_CREDENTIALS.secretAccessKey;
+  return createAwsClients({ endpoint: emulator.endpoint, region: REGION });
+}
+
+async function createBucket(clients: AwsClients, bucket: string, objectLock: boolean): Promise<void> {
+  await clients.s3.send(
+    new CreateBucketCommand({ Bucket: bucket, ObjectLockEnabledForBucket: objectLock, CreateBucketConfiguration: { LocationConstraint: REGION } }),
+  );
+  await clients.s3.send(new PutBucketVersioningCommand({ Bucket: bucket, VersioningConfiguration: { Status: "Enabled" } }));
+}
+
+export interface PlatformOptions {
+  /** create the audit log group without a KMS key (to prove the writer refuses it) */
+  readonly unencryptedAuditLogGroup?: boolean;
+  /** profiles whose processed table is registered in the Glue Catalog */
+  readonly processedTables?: readonly string[];
+}
+
+export async function createPlatform(emulator: Emulator, options: PlatformOptions = {}): Promise<AwsClients> {
+  const clients = emulatorClients(emulator);
+  await createBucket(clients, LINEAGE_AUDIT_BUCKET, true);
+  await createBucket(clients, RAW_BUCKET, false);
+  await createBucket(clients, ARTIFACTS_BUCKET, false);
+  await createBucket(clients, PROCESSED_BUCKET, false);
+  await clients.s3.send(new PutObjectCommand({ Bucket: ARTIFACTS_BUCKET, Key: "glue-jobs/etl_job.py", Body: "# the ETL entry point\n" }));
+  const kms = new KMSClient({ endpoint: emulator.endpoint, region: REGION });
+  const key = await kms.send(new CreateKeyCommand({ Description: "sentinel local audit logs" }));
+  await clients.logs.send(
+    new CreateLogGroupCommand({ logGroupName: AUDIT_LOG_GROUP, kmsKeyId: options.unencryptedAuditLogGroup === true ? undefined : key.KeyMetadata?.Arn }),
+  );
+  await clients.glue.send(
+    new CreateJobCommand({
+      Name: GLUE_JOB,
+      Role: "arn:aws:iam::123456789012:role/sentinel-local-glue",
+      Command: { Name: "glueetl", ScriptLocation: GLUE_SCRIPT, PythonVersion: "3" },
+      GlueVersion: "5.0",
+      ExecutionProperty: { MaxConcurrentRuns: 10 },
+    }),
+  );
+  await clients.glue.send(new CreateDatabaseCommand({ DatabaseInput: { Name: CATALOG_DATABASE } }));
+  for (const profile of options.processedTables ?? []) {
+    await clients.glue.send(
+      new CreateTableCommand({
+        DatabaseName: CATALOG_DATABASE,
+        TableInput: {
+          Name: profile.replaceAll("-", "_"),
+          TableType: "EXTERNAL_TABLE",
+          Parameters: { classification: "parquet" },
+          StorageDescriptor: { Location: `s3://${PROCESSED_BUCKET}/${profile}/`, Columns: [{ Name: "amount", Type: "double" }] },
+          PartitionKeys: [{ Name: "run_date", Type: "string" }],
+        },
+      }),
+    );
+  }
+  return clients;
+}
