@@ -1,0 +1,236 @@
+import json
+import math
+from decimal import Decimal
+
+import numpy as np
+import pandas as pd
+import pytest
+from pyspark.sql.types import DecimalType, DoubleType, StringType, StructField, StructType
+
+from sentinel_etl import fitted_state
+from sentinel_etl.binning import BinningSpec, fit_or_load_bin_edges, with_amount_bin
+from sentinel_etl.spec_schema import SpecError, section_schema
+
+AMOUNT_SCHEMA = StructType([StructField("txn", StringType(), False), StructField("amount", DoubleType(), True)])
+
+
+def amounts_df(spark, values):
+    return spark.createDataFrame([(f"t{i:04d}", v) for i, v in enumerate(values)], AMOUNT_SCHEMA)
+
+
+def many_amounts_df(spark, values):
+    """Arrow-fast creation for larger samples (pandas would turn None into NaN, so only non-missing values)."""
+    frame = pd.DataFrame({"txn": [f"t{i:06d}" for i in range(len(values))], "amount": values})
+    return spark.createDataFrame(frame, AMOUNT_SCHEMA)
+
+
+def bins_of(df):
+    rows = df.orderBy("txn").select("amount_bin", "amount_bin_label").collect()
+    return [(r["amount_bin"], r["amount_bin_label"]) for r in rows]
+
+
+def lognormal_amounts(n, seed):
+    return [float(v) for v in np.round(np.random.default_rng(seed).lognormal(3.0, 1.2, n), 2)]
+
+
+# --- config -------------------------------------------------------------------------------------------
+
+
+def test_defaults_come_from_the_schema():
+    spec = BinningSpec.from_dict({})
+    props = section_schema("binning")["properties"]
+    assert (spec.column, spec.method, spec.bins, spec.relative_error) == (
+        props["column"]["default"],
+        props["method"]["default"],
+        props["bins"]["default"],
+        props["relative_error"]["default"],
+    )
+    assert (spec.column, spec.method, spec.bins) == ("amount", "quantile", 10)
+
+
+@pytest.mark.parametrize(
+    "section, field",
+    [
+        ({"bins": 1}, "binning.bins"),
+        ({"method": "kmeans"}, "binning.method"),
+        ({"relative_error": -0.1}, "binning.relative_error"),
+        ({"colour": "red"}, "'colour' was unexpected"),
+        ({"method": "custom"}, "'edges' is a required property"),
+        ({"method": "percentile"}, "'percentiles' is a required property"),
+        ({"method": "custom", "edges": [5, 10]}, "binning.edges: must start at 0"),
+        ({"method": "custom", "edges": [0, 10, 10]}, "binning.edges: must be strictly increasing"),
+        ({"method": "percentile", "percentiles": [90, 50]}, "binning.percentiles: must be strictly increasing"),
+        ({"method": "percentile", "percentiles": [100]}, "binning.percentiles.0"),
+        ({"edges": [0, 10]}, "binning.edges: only used with method 'custom'"),
+        ({"percentiles": [50]}, "binning.percentiles: only used with method 'percentile'"),
+        ({"method": "custom", "edges": [0, 10, 20], "labels": ["a"]}, "binning.labels: 1 labels given for 2 bins"),
+    ],
+)
+def test_bad_config_names_the_field(section, field):
+    with pytest.raises(SpecError, match="invalid binning config") as err:
+        BinningSpec.from_dict(section)
+    assert field in str(err.value)
+
+
+# --- fitting ------------------------------------------------------------------------------------------
+
+
+def test_quantile_edges_with_zero_error_are_the_exact_quantiles(spark, tmp_path):
+    values = lognormal_amounts(4000, seed=1)
+    spec = BinningSpec.from_dict({"method": "quantile", "bins": 8, "relative_error": 0.0})
+    edges = fit_or_load_bin_edges(many_amounts_df(spark, values), spec, str(tmp_path), refit=False)
+    exact = np.quantile(values, [i / 8 for i in range(1, 8)], method="inverted_cdf")
+    assert list(edges.edges) == [0.0, *exact, max(values)]
+    assert edges.fitted_rows == 4000
+
+
+def test_approximate_quantile_edges_stay_within_the_configured_relative_error(spark, tmp_path):
+    values = lognormal_amounts(4000, seed=2)
+    err = 0.02
+    spec = BinningSpec.from_dict({"bins": 10, "relative_error": err})
+    edges = fit_or_load_bin_edges(many_amounts_df(spark, values), spec, str(tmp_path), refit=False)
+    ordered = np.sort(values)
+    n = len(ordered)
+    assert len(edges.edges) == 11
+    for p, cut in zip(spec.probabilities(), edges.edges[1:-1]):
+        # Greenwald-Khanna guarantee: some rank the value holds lies within [(p - err) n, (p + err) n].
+        first_rank = np.searchsorted(ordered, cut, side="left") + 1
+        last_rank = np.searchsorted(ordered, cut, side="right")
+        assert first_rank <= math.ceil((p + err) * n) and last_rank >= math.floor((p - err) * n), (p, cut)
+
+
+def test_percentile_method_cuts_at_the_listed_percentiles(spark, tmp_path):
+    values = lognormal_amounts(2000, seed=3)
+    spec = BinningSpec.from_dict({"method": "percentile", "percentiles": [50, 90, 99], "relative_error": 0})
+    edges = fit_or_load_bin_edges(many_amounts_df(spark, values), spec, str(tmp_path), refit=False)
+    exact = np.quantile(values, [0.5, 0.9, 0.99], method="inverted_cdf")
+    assert list(edges.edges) == [0.0, *exact, max(values)]
+    assert edges.labels[0] == f"[0, {exact[0]:.12g})"
+    assert edges.labels[-1] == f"[{exact[2]:.12g}, {max(values):.12g}]"
+
+
+def test_fit_ignores_missing_and_negative_amounts(spark, tmp_path):
+    values = [None, float("nan"), -50.0, -1.0, 1.0, 2.0, 3.0, 4.0]
+    spec = BinningSpec.from_dict({"bins": 2, "relative_error": 0})
+    edges = fit_or_load_bin_edges(amounts_df(spark, values), spec, str(tmp_path), refit=False)
+    assert edges.edges == (0.0, 2.0, 4.0)
+    assert edges.fitted_rows == 4
+
+
+def test_tied_values_merge_bins_instead_of_making_empty_ones(spark, tmp_path):
+    values = [0.0] * 60 + [5.0] * 30 + [7.0, 9.0, 11.0, 13.0] * 3
+    spec = BinningSpec.from_dict({"bins": 10, "relative_error": 0})
+    edges = fit_or_load_bin_edges(amounts_df(spark, values), spec, str(tmp_path), refit=False)
+    assert all(b > a for a, b in zip(edges.edges, edges.edges[1:]))
+    assert edges.edges[0] == 0.0 and edges.edges[-1] == 13.0
+    assert len(edges.labels) == len(edges.edges) - 1
+
+
+def test_labels_that_no_longer_fit_merged_bins_fail_clearly(spark, tmp_path):
+    values = [0.0] * 90 + [1.0, 2.0, 3.0] * 4
+    spec = BinningSpec.from_dict({"bins": 4, "relative_error": 0, "labels": ["a", "b", "c", "d"]})
+    with pytest.raises(SpecError, match=r"binning.labels: 4 labels given, but the fitted edges \[0.0, 3.0\] have 1 bins"):
+        fit_or_load_bin_edges(amounts_df(spark, values), spec, str(tmp_path), refit=False)
+
+
+def test_all_zero_amounts_give_one_closed_bin(spark, tmp_path):
+    spec = BinningSpec.from_dict({"bins": 4})
+    edges = fit_or_load_bin_edges(amounts_df(spark, [0.0, 0.0, 0.0]), spec, str(tmp_path), refit=False)
+    assert edges.edges == (0.0, 0.0)
+    binned = with_amount_bin(amounts_df(spark, [0.0, 0.5, -1.0]), edges)
+    assert bins_of(binned) == [(0, "[0, 0]"), (1, "overflow"), (-2, "negative")]
+
+
+def test_fit_without_usable_amounts_fails_naming_the_column(spark, tmp_path):
+    spec = BinningSpec.from_dict({})
+    with pytest.raises(ValueError, match="column 'amount' has no non-negative values"):
+        fit_or_load_bin_edges(amounts_df(spark, [None, -3.0]), spec, str(tmp_path), refit=False)
+    with pytest.raises(ValueError, match="column 'amount' is not in the data"):
+        fit_or_load_bin_edges(amounts_df(spark, [1.0]).drop("amount"), spec, str(tmp_path), refit=False)
+
+
+# --- applying -----------------------------------------------------------------------------------------
+
+
+def test_custom_edges_put_every_value_in_an_explicit_bin(spark, tmp_path):
+    spec = BinningSpec.from_dict(
+        {"method": "custom", "edges": [0, 10, 100, 1000], "labels": ["small", "medium", "large"]}
+    )
+    edges = fit_or_load_bin_edges(None, spec, str(tmp_path), refit=False)
+    values = [None, float("nan"), -0.01, 0.0, 9.99, 10.0, 99.99, 100.0, 1000.0, 1000.01, 1e12]
+    binned = with_amount_bin(amounts_df(spark, values), edges)
+    assert bins_of(binned) == [
+        (-1, "missing"),
+        (-1, "missing"),
+        (-2, "negative"),
+        (0, "small"),
+        (0, "small"),
+        (1, "medium"),
+        (1, "medium"),
+        (2, "large"),
+        (2, "large"),  # the top edge belongs to the last regular bin
+        (3, "overflow"),
+        (3, "overflow"),
+    ]
+    assert binned.schema["amount_bin"].dataType.simpleString() == "int"
+    assert binned.count() == len(values)
+
+
+def test_decimal_amounts_are_binned_like_doubles(spark, tmp_path):
+    schema = StructType([StructField("txn", StringType()), StructField("amount", DecimalType(12, 2))])
+    df = spark.createDataFrame([("a", Decimal("9.99")), ("b", Decimal("10.00")), ("c", None)], schema)
+    spec = BinningSpec.from_dict({"method": "custom", "edges": [0, 10, 20]})
+    edges = fit_or_load_bin_edges(df, spec, str(tmp_path), refit=False)
+    assert bins_of(with_amount_bin(df, edges)) == [(0, "[0, 10)"), (1, "[10, 20]"), (-1, "missing")]
+
+
+# --- versioned state ----------------------------------------------------------------------------------
+
+
+def test_fitted_edges_are_saved_versioned_and_reused_until_refit(spark, tmp_path):
+    state = str(tmp_path)
+    spec = BinningSpec.from_dict({"bins": 4, "relative_error": 0})
+    first = fit_or_load_bin_edges(amounts_df(spark, [1.0, 2.0, 3.0, 4.0, 5.0]), spec, state, refit=False)
+    stored = tmp_path / "bin-edges" / (first.version.removeprefix("sha256:") + ".json")
+    assert first.version.startswith("sha256:") and stored.exists()
+    assert fitted_state.content_version(stored.read_bytes()) == first.version
+
+    next_month = amounts_df(spark, [100.0, 200.0, 300.0, 400.0, 500.0])
+    reused = fit_or_load_bin_edges(next_month, spec, state, refit=False)
+    assert reused == first
+    refitted = fit_or_load_bin_edges(next_month, spec, state, refit=True)
+    assert refitted.version != first.version and refitted.edges[-1] == 500.0
+    assert fit_or_load_bin_edges(amounts_df(spark, [1.0]), spec, state, refit=False) == refitted
+
+
+def test_same_fit_gives_the_same_version(spark, tmp_path):
+    spec = BinningSpec.from_dict({"bins": 3, "relative_error": 0})
+    df = amounts_df(spark, [1.0, 2.0, 3.0, 4.0, 5.0, 6.0])
+    a = fit_or_load_bin_edges(df, spec, str(tmp_path / "a"), refit=True)
+    b = fit_or_load_bin_edges(df, spec, str(tmp_path / "b"), refit=True)
+    assert a.version == b.version
+
+
+def test_reuse_with_changed_settings_fails_instead_of_silently_using_old_edges(spark, tmp_path):
+    df = amounts_df(spark, [1.0, 2.0, 3.0, 4.0])
+    fit_or_load_bin_edges(df, BinningSpec.from_dict({"bins": 4}), str(tmp_path), refit=False)
+    with pytest.raises(fitted_state.FittedStateError, match="cut_probabilities: stored .* run with refit"):
+        fit_or_load_bin_edges(df, BinningSpec.from_dict({"bins": 5}), str(tmp_path), refit=False)
+
+
+def test_altered_stored_edges_are_detected(spark, tmp_path):
+    edges = fit_or_load_bin_edges(
+        amounts_df(spark, [1.0, 2.0, 3.0]), BinningSpec.from_dict({"bins": 2}), str(tmp_path), refit=False
+    )
+    stored = tmp_path / "bin-edges" / (edges.version.removeprefix("sha256:") + ".json")
+    stored.write_text(stored.read_text().replace("3.0", "30.0"))
+    with pytest.raises(fitted_state.FittedStateError, match="altered or corrupted"):
+        fit_or_load_bin_edges(None, BinningSpec.from_dict({"bins": 2}), str(tmp_path), refit=False)
+
+
+def test_metrics_are_json_and_name_every_bin(spark, tmp_path):
+    spec = BinningSpec.from_dict({"method": "custom", "edges": [0, 50, 500]})
+    metrics = fit_or_load_bin_edges(None, spec, str(tmp_path), refit=False).to_metrics()
+    assert json.loads(json.dumps(metrics)) == metrics
+    assert metrics["edges"] == [0.0, 50.0, 500.0]
+    assert metrics["labels"] == {"-2": "negative", "-1": "missing", "0": "[0, 50)", "1": "[50, 500]", "2": "overflow"}
