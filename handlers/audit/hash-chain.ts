@@ -18,6 +18,12 @@ export function auditEventHash(event: UnhashedAuditEvent): string {
   return createHash("sha256").update(canonical, "utf8").digest("hex");
 }
 
+/** The event with `hash` (re)computed over all its other fields. */
+export function sealEvent(event: UnhashedAuditEvent | ChainedAuditEvent): ChainedAuditEvent {
+  const unhashed = Object.fromEntries(Object.entries(event).filter(([field]) => field !== "hash")) as UnhashedAuditEvent;
+  return { ...unhashed, hash: auditEventHash(unhashed) };
+}
+
 /** The chain position a new event takes after `head` (undefined: the chain is empty). */
 export interface ChainHead {
   readonly seq: number;
@@ -45,7 +51,7 @@ export function linkEvent(head: ChainHead | undefined, body: Omit<UnhashedAuditE
     details: body.details,
     prev_hash: head?.hash ?? GENESIS_HASH,
   };
-  return { ...unhashed, hash: auditEventHash(unhashed) };
+  return sealEvent(unhashed);
 }
 
 export interface ChainBreak {

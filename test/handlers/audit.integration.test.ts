@@ -11,7 +11,7 @@ import type { AuditEntry } from "../../handlers/audit/audit-event";
 import { verifyAuditTrail, readLogStream } from "../../handlers/audit/audit-trail";
 import { ChainIndex, chainIndexKey } from "../../handlers/audit/chain-index";
 import { createAuditWriter } from "../../handlers/audit/create-audit-writer";
-import { auditEventHash } from "../../handlers/audit/hash-chain";
+import { sealEvent } from "../../handlers/audit/hash-chain";
 import { callerPrincipal } from "../../handlers/shared/actor";
 import type { AwsClients } from "../../handlers/shared/aws-clients";
 import { systemClock } from "../../handlers/shared/clock";
@@ -74,9 +74,8 @@ describe("audit trail on the emulator", () => {
     const audit = writer();
     const first = await audit.record(entry(1));
     const second = await audit.record(entry(2));
-    const forgedBody = { ...first, seq: 2, resource: "arn:aws:glue:eu-central-2:123456789012:job/forged", prev_hash: first.hash, time: new Date(Date.parse(first.time) + 0).toISOString() };
-    const { hash: _discarded, ...unhashed } = forgedBody;
-    const forged = { ...unhashed, hash: auditEventHash(unhashed) };
+    // chain-consistent on its own: right seq, right prev_hash, a correct hash over forged content
+    const forged = sealEvent({ ...first, seq: 2, resource: "arn:aws:glue:eu-central-2:123456789012:job/forged", prev_hash: first.hash });
     await clients.logs.send(
       new PutLogEventsCommand({ logGroupName: AUDIT_LOG_GROUP, logStreamName: RUN_ID, logEvents: [{ timestamp: (Date.parse(first.time) + Date.parse(second.time)) / 2, message: JSON.stringify(forged) }] }),
     );
