@@ -1,0 +1,74 @@
+/**
+ * The override file that turns a synthesized stack into one Terraform can plan and apply against the local AWS
+ * emulator: every AWS provider configuration gets dummy credentials, the emulator's endpoints and the checks that
+ * only make sense against real AWS switched off; the S3 remote backend is replaced with local state.
+ */
+import { EMULATOR_CREDENTIALS } from "../lib/emulator";
+import type { TerraformJson } from "./stacks";
+
+/**
+ * Provider endpoint keys (hashicorp/aws 6.x `endpoints` block) of the services the platform uses. The run also sets
+ * AWS_ENDPOINT_URL, so a service missing here still reaches the emulator rather than AWS.
+ */
+export const EMULATED_SERVICES = [
+  "cloudformation",
+  "cloudwatch",
+  "databrew",
+  "ec2",
+  "events",
+  "glue",
+  "iam",
+  "kms",
+  "lambda",
+  "logs",
+  "s3",
+  "s3control",
+  "scheduler",
+  "secretsmanager",
+  "sns",
+  "sqs",
+  "ssm",
+  "sts",
+] as const;
+
+export const EMULATOR_OVERRIDE_FILE = "emulator_override.tf.json";
+
+/** Environment for Terraform runs against the emulator: the same dummy credentials, and a catch-all endpoint. */
+export function emulatorEnv(endpoint: string): NodeJS.ProcessEnv {
+  return {
+    AWS_ACCESS_KEY_ID: EMULATOR_CREDENTIALS.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: EMULATOR_CREDENTIALS.secretAccessKey,
+    AWS_ENDPOINT_URL: endpoint,
+  };
+}
+
+function providerConfigs(stack: TerraformJson): Array<Record<string, unknown>> {
+  const providers = (stack.provider ?? {}) as Record<string, unknown>;
+  const aws = providers.aws;
+  if (aws === undefined) return [];
+  return (Array.isArray(aws) ? aws : [aws]) as Array<Record<string, unknown>>;
+}
+
+export function emulatorOverride(stack: TerraformJson, endpoint: string, statePath: string): TerraformJson {
+  const configs = providerConfigs(stack);
+  if (configs.length === 0) throw new Error("the stack configures no AWS provider: nothing to point at the emulator");
+  const endpoints = Object.fromEntries(EMULATED_SERVICES.map((service) => [service, endpoint]));
+  return {
+    provider: {
+      // Override blocks merge into the provider block with the same alias; one per configuration in the stack.
+      aws: configs.map((config) => ({
+        ...(typeof config.alias === "string" ? { alias: config.alias } : {}),
+        access_key: EMULATOR_CREDENTIALS.accessKeyId,
+        secret_key: EMULATOR_CREDENTIALS.secretAccessKey,
+        skip_credentials_validation: true,
+        skip_requesting_account_id: true,
+        skip_metadata_api_check: "true",
+        skip_region_validation: true,
+        s3_use_path_style: true,
+        endpoints: [endpoints],
+      })),
+    },
+    // An override's backend block replaces the stack's one: state stays in the working copy, never in a real bucket.
+    terraform: { backend: { local: { path: statePath } } },
+  };
+}

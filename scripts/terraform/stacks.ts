@@ -1,0 +1,65 @@
+/**
+ * The synthesized stacks (one per environment) as `cdktf synth` writes them, and the private working copies that
+ * Terraform runs in, so cdktf.out itself is never touched by init, state or override files.
+ */
+import { spawnSync } from "node:child_process";
+import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { join, resolve } from "node:path";
+
+export interface SynthesizedStack {
+  /** Stack name, which is the environment name (dev, staging, prod, local). */
+  readonly name: string;
+  /** Directory holding cdk.tf.json and its assets. */
+  readonly dir: string;
+  readonly configFile: string;
+}
+
+interface CdktfManifest {
+  readonly stacks: Record<string, { readonly name: string; readonly workingDirectory: string; readonly synthesizedStackPath: string }>;
+}
+
+/** Stacks listed in `<outDir>/manifest.json`, in name order. */
+export function listSynthesizedStacks(outDir: string): SynthesizedStack[] {
+  const manifestPath = join(outDir, "manifest.json");
+  if (!existsSync(manifestPath)) throw new Error(`${manifestPath} does not exist: synthesize first (npm run synth)`);
+  const manifest = JSON.parse(readFileSync(manifestPath, "utf8")) as CdktfManifest;
+  return Object.values(manifest.stacks)
+    .map((stack) => ({ name: stack.name, dir: join(outDir, stack.workingDirectory), configFile: join(outDir, stack.synthesizedStackPath) }))
+    .sort((a, b) => a.name.localeCompare(b.name));
+}
+
+export function findStack(outDir: string, name: string): SynthesizedStack {
+  const stacks = listSynthesizedStacks(outDir);
+  const stack = stacks.find((candidate) => candidate.name === name);
+  if (!stack) throw new Error(`no synthesized stack '${name}' in ${outDir}; stacks: ${stacks.map((s) => s.name).join(", ") || "none"}`);
+  return stack;
+}
+
+/** Runs the project's synth (stacks/main.ts) so Terraform never checks stale output. */
+export function synthesize(projectRoot: string): void {
+  const entry = resolve(projectRoot, "stacks", "main.ts");
+  if (!existsSync(entry)) throw new Error(`${entry} does not exist: there are no stacks to synthesize yet`);
+  const result = spawnSync(resolve(projectRoot, "node_modules", ".bin", "tsx"), [entry], { cwd: projectRoot, stdio: "inherit" });
+  if (result.status !== 0) throw new Error(`synth failed (exit ${result.status ?? result.signal})`);
+}
+
+export type TerraformJson = Record<string, unknown>;
+
+export function readStackConfig(stack: SynthesizedStack): TerraformJson {
+  return JSON.parse(readFileSync(stack.configFile, "utf8")) as TerraformJson;
+}
+
+/**
+ * A fresh copy of the stack directory (configuration and assets) at `workDir`, plus any override files.
+ * Terraform merges `*_override.tf.json` over the configuration, so the synthesized file stays byte-for-byte as synth wrote it.
+ */
+export function prepareWorkDir(stack: SynthesizedStack, workDir: string, overrides: Readonly<Record<string, TerraformJson>> = {}): string {
+  rmSync(workDir, { recursive: true, force: true });
+  mkdirSync(workDir, { recursive: true });
+  cpSync(stack.dir, workDir, { recursive: true, filter: (source) => !/[\\/]\.terraform([\\/]|$)|\.tfstate/.test(source) });
+  for (const [name, content] of Object.entries(overrides)) {
+    if (!name.endsWith("_override.tf.json")) throw new Error(`${name}: override files must end in _override.tf.json`);
+    writeFileSync(join(workDir, name), `${JSON.stringify(content, null, 2)}\n`);
+  }
+  return workDir;
+}

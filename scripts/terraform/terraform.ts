@@ -1,0 +1,76 @@
+/**
+ * Runs the Terraform (or OpenTofu) CLI with the project's generated CLI configuration, non-interactively,
+ * capturing output and timing each command.
+ */
+import { spawn } from "node:child_process";
+import { join } from "node:path";
+import { writeCliConfig } from "./cli-config";
+import type { Toolchain } from "./toolchain";
+
+export interface TerraformResult {
+  readonly stdout: string;
+  readonly stderr: string;
+  readonly seconds: number;
+}
+
+export interface Terraform {
+  readonly toolchain: Toolchain;
+  /** Runs `<cli> -chdir=<dir> <args>`; rejects with the command's output when it exits non-zero. */
+  run(dir: string, args: readonly string[], options?: { readonly env?: NodeJS.ProcessEnv; readonly echo?: boolean }): Promise<TerraformResult>;
+}
+
+/** Variables that could point Terraform or the AWS provider at a real account or a user's own CLI settings. */
+const INHERITED_AWS_VARIABLES = /^(AWS_|TF_CLI_ARGS|TF_VAR_|TF_WORKSPACE$|TF_DATA_DIR$|TF_PLUGIN_CACHE_DIR$)/;
+
+export function terraformEnv(cliConfigPath: string, base: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {};
+  for (const [name, value] of Object.entries(base)) {
+    if (!INHERITED_AWS_VARIABLES.test(name)) env[name] = value;
+  }
+  return {
+    ...env,
+    TF_CLI_CONFIG_FILE: cliConfigPath,
+    TF_IN_AUTOMATION: "1",
+    TF_INPUT: "0",
+    CHECKPOINT_DISABLE: "1",
+    // Never reach for instance-metadata credentials, even by accident.
+    AWS_EC2_METADATA_DISABLED: "true",
+  };
+}
+
+export function createTerraform(toolchain: Toolchain, projectRoot: string): Terraform {
+  const cliConfig = writeCliConfig(toolchain, join(projectRoot, ".sentinel", "terraform", "cli.tfrc"));
+  const baseEnv = terraformEnv(cliConfig);
+  return {
+    toolchain,
+    run(dir, args, options = {}) {
+      // -no-color straight after the subcommand: Go flag parsing stops at the first positional argument.
+      const [subcommand, ...rest] = args;
+      const fullArgs = [`-chdir=${dir}`, subcommand ?? "", "-no-color", ...rest];
+      const started = process.hrtime.bigint();
+      return new Promise((resolveRun, reject) => {
+        const child = spawn(toolchain.cli.path, fullArgs, { env: { ...baseEnv, ...options.env }, stdio: ["ignore", "pipe", "pipe"] });
+        const stdout: Buffer[] = [];
+        const stderr: Buffer[] = [];
+        child.stdout.on("data", (chunk: Buffer) => {
+          stdout.push(chunk);
+          if (options.echo) process.stdout.write(chunk);
+        });
+        child.stderr.on("data", (chunk: Buffer) => {
+          stderr.push(chunk);
+          if (options.echo) process.stderr.write(chunk);
+        });
+        child.on("error", reject);
+        child.on("close", (code, signal) => {
+          const result = {
+            stdout: Buffer.concat(stdout).toString(),
+            stderr: Buffer.concat(stderr).toString(),
+            seconds: Number(process.hrtime.bigint() - started) / 1e9,
+          };
+          if (code === 0) resolveRun(result);
+          else reject(new Error(`${toolchain.cli.flavour} ${args.join(" ")} in ${dir} failed (${code ?? signal}):\n${result.stderr}${result.stdout}`));
+        });
+      });
+    },
+  };
+}

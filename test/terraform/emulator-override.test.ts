@@ -1,0 +1,82 @@
+import { mkdtempSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { EMULATOR_CREDENTIALS } from "../../scripts/lib/emulator";
+import { EMULATED_SERVICES, emulatorEnv, emulatorOverride } from "../../scripts/terraform/emulator-override";
+import { stackRegion } from "../../scripts/terraform/operations";
+import { prepareWorkDir, readStackConfig } from "../../scripts/terraform/stacks";
+import { terraformEnv } from "../../scripts/terraform/terraform";
+import { synthThrowawayStack } from "./fixtures/throwaway-stack";
+
+const endpoint = "http://127.0.0.1:45678";
+
+describe("emulatorOverride", () => {
+  const stack = synthThrowawayStack(mkdtempSync(join(tmpdir(), "sentinel-override-")), "throwaway");
+  const config = readStackConfig(stack);
+
+  it("starts from a synthesized stack with an S3 backend and the pinned provider", () => {
+    const terraform = config.terraform as { backend: Record<string, unknown>; required_providers: { aws: { version: string } } };
+    expect(Object.keys(terraform.backend)).toEqual(["s3"]);
+    expect(terraform.required_providers.aws.version).toBe("6.25.0");
+  });
+
+  it("points every platform service at the emulator with dummy credentials and AWS-only checks off", () => {
+    const override = emulatorOverride(config, endpoint, "terraform.tfstate") as { provider: { aws: Array<Record<string, unknown>> } };
+    expect(override.provider.aws).toHaveLength(1);
+    const [aws] = override.provider.aws;
+    expect(aws).toMatchObject({
+      access_key: EMULATOR_CREDENTIALS.accessKeyId,
+      secret_key: EMULATOR_CREDENTIALS.secretAccessKey,
+      skip_credentials_validation: true,
+      skip_requesting_account_id: true,
+      skip_metadata_api_check: "true",
+      s3_use_path_style: true,
+    });
+    expect(aws).not.toHaveProperty("alias");
+    const endpoints = (aws!.endpoints as Array<Record<string, string>>)[0]!;
+    expect(Object.keys(endpoints).sort()).toEqual([...EMULATED_SERVICES].sort());
+    expect(new Set(Object.values(endpoints))).toEqual(new Set([endpoint]));
+  });
+
+  it("replaces the remote backend with local state", () => {
+    expect(emulatorOverride(config, endpoint, "s.tfstate").terraform).toEqual({ backend: { local: { path: "s.tfstate" } } });
+  });
+
+  it("keeps one override block per aliased provider configuration", () => {
+    const twoRegions = { provider: { aws: [{ region: "eu-central-2" }, { region: "eu-west-1", alias: "replica" }] } };
+    const aliases = (emulatorOverride(twoRegions, endpoint, "s").provider as { aws: Array<{ alias?: string }> }).aws.map((p) => p.alias);
+    expect(aliases).toEqual([undefined, "replica"]);
+  });
+
+  it("refuses a stack with no AWS provider", () => {
+    expect(() => emulatorOverride({ resource: {} }, endpoint, "s")).toThrow(/no AWS provider/);
+  });
+
+  it("is written next to an untouched copy of the stack", () => {
+    const work = join(mkdtempSync(join(tmpdir(), "sentinel-work-")), "throwaway");
+    prepareWorkDir(stack, work, { "emulator_override.tf.json": emulatorOverride(config, endpoint, "s") });
+    expect(readFileSync(join(work, "cdk.tf.json"), "utf8")).toBe(readFileSync(stack.configFile, "utf8"));
+    expect(JSON.parse(readFileSync(join(work, "emulator_override.tf.json"), "utf8")).terraform.backend.local.path).toBe("s");
+    expect(() => prepareWorkDir(stack, work, { "override.json": {} })).toThrow(/_override\.tf\.json/);
+  });
+
+  it("reads the stack's region for the SDK checks", () => {
+    expect(stackRegion(config)).toBe("eu-central-2");
+    expect(stackRegion({ provider: { aws: [{ region: "${var.region}" }] } })).toBe(EMULATOR_CREDENTIALS.region);
+  });
+});
+
+describe("Terraform process environment", () => {
+  it("drops the caller's AWS and TF_VAR settings and uses the generated CLI config", () => {
+    const env = terraformEnv("/work/cli.tfrc", { PATH: "/bin", AWS_PROFILE: "prod", AWS_SECRET_ACCESS_KEY: "real", TF_VAR_x: "1", TF_CLI_CONFIG_FILE: "/root/.terraformrc" });
+    expect(env).toMatchObject({ PATH: "/bin", TF_CLI_CONFIG_FILE: "/work/cli.tfrc", TF_IN_AUTOMATION: "1", CHECKPOINT_DISABLE: "1", AWS_EC2_METADATA_DISABLED: "true" });
+    expect(env).not.toHaveProperty("AWS_PROFILE");
+    expect(env).not.toHaveProperty("AWS_SECRET_ACCESS_KEY");
+    expect(env).not.toHaveProperty("TF_VAR_x");
+  });
+
+  it("gives emulator runs dummy credentials and a catch-all endpoint", () => {
+    expect(emulatorEnv(endpoint)).toEqual({ AWS_ACCESS_KEY_ID: "testing", AWS_SECRET_ACCESS_KEY: "testing", AWS_ENDPOINT_URL: endpoint });
+  });
+});
