@@ -21,3 +21,6 @@ tier "Glue job tests (pytest on local Spark)"
 
 tier "synth all environments + checkov"
 bash scripts/checkov.sh
+
+tier "tf: terraform validate every environment, local apply/destroy against the emulator"
+tsx scripts/terraform/tier.ts
