@@ -9,7 +9,15 @@ import { localApplyScope, type LocalApplyScope } from "./local-exclusions";
 import { summarizePlan, type PlanJson, type PlanSummary } from "./plan-summary";
 import { prepareWorkDir, readStackConfig, type SynthesizedStack } from "./stacks";
 import type { Terraform } from "./terraform";
-import { emulatorClients, stateResources, verifyApplied, verifyDestroyed, type StateJson, type VerificationReport } from "./verify-local";
+import {
+  emulatorClients,
+  stateResources,
+  verifyApplied,
+  verifyDestroyed,
+  type StateJson,
+  type StateResource,
+  type VerificationReport,
+} from "./verify-local";
 
 export type Timings = Record<string, number>;
 
@@ -59,10 +67,25 @@ export function stackRegion(config: Record<string, unknown>): string {
   return typeof region === "string" && !region.includes("${") ? region : EMULATOR_CREDENTIALS.region;
 }
 
-export async function applyVerifyDestroy(terraform: Terraform, stack: SynthesizedStack, workRoot: string, emulator: Emulator): Promise<LocalApplyReport> {
-  const planned = await planAgainstEmulator(terraform, stack, workRoot, emulator.endpoint);
+export interface EmulatorApply {
+  readonly dir: string;
+  readonly summary: PlanSummary;
+  readonly scope: LocalApplyScope;
+  /** Managed resources in the state after apply. */
+  readonly resources: readonly StateResource[];
+  /** `terraform output -json`, name -> value. */
+  readonly outputs: Readonly<Record<string, unknown>>;
+  readonly timings: Timings;
+}
+
+/**
+ * Plans the stack against the emulator, then applies it, leaving out the declared local exclusions (which stay in
+ * the plan). The state stays in the working copy, so `destroyFromEmulator(dir)` can remove it again.
+ */
+export async function applyToEmulator(terraform: Terraform, stack: SynthesizedStack, workRoot: string, endpoint: string): Promise<EmulatorApply> {
+  const planned = await planAgainstEmulator(terraform, stack, workRoot, endpoint);
   const scope = localApplyScope(planned.plan);
-  const env = emulatorEnv(emulator.endpoint);
+  const env = emulatorEnv(endpoint);
   const { dir } = planned;
   // The saved plan is exactly what was summarized; with exclusions Terraform plans again, limited to the targets.
   const applyArgs = scope.targets.length === 0
@@ -70,23 +93,42 @@ export async function applyVerifyDestroy(terraform: Terraform, stack: Synthesize
     : ["apply", "-input=false", "-lock=false", "-auto-approve", ...scope.targets.map((address) => `-target=${address}`)];
   const apply = await terraform.run(dir, applyArgs, { env });
   const state = JSON.parse((await terraform.run(dir, ["show", "-json"], { env })).stdout) as StateJson;
-  const resources = stateResources(state);
-  const clients = emulatorClients(emulator.endpoint, stackRegion(readStackConfig(stack)));
-  const verifyStarted = process.hrtime.bigint();
-  const applied = await verifyApplied(resources, clients);
-  const verifySeconds = Number(process.hrtime.bigint() - verifyStarted) / 1e9;
-  // Destroy even when verification failed, so the report covers both halves.
-  const destroy = await terraform.run(dir, ["destroy", "-input=false", "-lock=false", "-auto-approve"], { env });
-  const after = JSON.parse((await terraform.run(dir, ["show", "-json"], { env })).stdout) as StateJson;
-  const destroyed = await verifyDestroyed(resources, clients);
+  const outputs = JSON.parse((await terraform.run(dir, ["output", "-json"], { env })).stdout) as Record<string, { value: unknown }>;
   return {
+    dir,
     summary: planned.summary,
     scope,
-    applied,
+    resources: stateResources(state),
+    outputs: Object.fromEntries(Object.entries(outputs).map(([name, output]) => [name, output.value])),
+    timings: { ...planned.timings, apply: apply.seconds },
+  };
+}
+
+/** Destroys what `applyToEmulator` created; resolves to the managed resources still in the state (should be none). */
+export async function destroyFromEmulator(terraform: Terraform, dir: string, endpoint: string): Promise<{ readonly left: number; readonly seconds: number }> {
+  const env = emulatorEnv(endpoint);
+  const destroy = await terraform.run(dir, ["destroy", "-input=false", "-lock=false", "-auto-approve"], { env });
+  const after = JSON.parse((await terraform.run(dir, ["show", "-json"], { env })).stdout) as StateJson;
+  return { left: stateResources(after).length, seconds: destroy.seconds };
+}
+
+export async function applyVerifyDestroy(terraform: Terraform, stack: SynthesizedStack, workRoot: string, emulator: Emulator): Promise<LocalApplyReport> {
+  const applied = await applyToEmulator(terraform, stack, workRoot, emulator.endpoint);
+  const clients = emulatorClients(emulator.endpoint, stackRegion(readStackConfig(stack)));
+  const verifyStarted = process.hrtime.bigint();
+  const present = await verifyApplied(applied.resources, clients);
+  const verifySeconds = Number(process.hrtime.bigint() - verifyStarted) / 1e9;
+  // Destroy even when verification failed, so the report covers both halves.
+  const destroy = await destroyFromEmulator(terraform, applied.dir, emulator.endpoint);
+  const destroyed = await verifyDestroyed(applied.resources, clients);
+  return {
+    summary: applied.summary,
+    scope: applied.scope,
+    applied: present,
     destroyed,
-    appliedCount: resources.length,
-    leftInState: stateResources(after).length,
-    timings: { ...planned.timings, apply: apply.seconds, verify: verifySeconds, destroy: destroy.seconds },
+    appliedCount: applied.resources.length,
+    leftInState: destroy.left,
+    timings: { ...applied.timings, verify: verifySeconds, destroy: destroy.seconds },
   };
 }
 
