@@ -6,7 +6,7 @@
  * verifier notice a deleted tail, which a hash chain alone cannot.
  */
 import type { S3Client } from "@aws-sdk/client-s3";
-import { createJsonIfAbsent, listKeys, readJson, type CreateOutcome, type Retention } from "../shared/object-store";
+import { createJsonIfAbsent, listKeys, readJson, type Retention } from "../shared/object-store";
 import { chainedAuditEventSchema, type ChainedAuditEvent } from "./audit-event";
 
 const SEQ_DIGITS = 10;
@@ -48,8 +48,8 @@ export class ChainIndex {
   }
 
   /** Takes the event's sequence number; "exists" means another writer took it first. */
-  async claim(event: ChainedAuditEvent, retention: Retention): Promise<CreateOutcome> {
-    const outcome = await createJsonIfAbsent(this.s3, this.bucket, chainIndexKey(event.run_id, event.seq), event, retention);
+  async claim(event: ChainedAuditEvent, retention: Retention): Promise<"created" | "exists"> {
+    const { outcome } = await createJsonIfAbsent(this.s3, this.bucket, chainIndexKey(event.run_id, event.seq), event, retention);
     if (outcome === "created") this.heads.set(event.run_id, event);
     return outcome;
   }

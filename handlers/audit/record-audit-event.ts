@@ -30,11 +30,7 @@ export interface RecordAuditEventDeps {
 export async function recordAuditEvent(event: unknown, deps: RecordAuditEventDeps): Promise<ChainedAuditEvent> {
   const parsed = externalAuditEventSchema.safeParse(event);
   if (!parsed.success) {
-    throw await rejectMalformedEvent(
-      { audit: deps.audit, clock: deps.clock, requestId: deps.requestId, handler: deps.handlerName },
-      "audit event",
-      schemaIssues(parsed.error),
-    );
+    throw await rejectMalformedEvent(deps, "audit event", schemaIssues(parsed.error));
   }
   if ("detail" in parsed.data) {
     const { detail, source, id } = parsed.data;

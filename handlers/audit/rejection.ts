@@ -11,8 +11,8 @@ export interface RejectionContext {
   readonly audit: AuditRecorder;
   readonly clock: Clock;
   readonly requestId: string;
-  /** the handler that refused the event, as an ARN-like resource name */
-  readonly handler: string;
+  /** the handler that refused the event (its function ARN), the resource of the audit event */
+  readonly handlerName: string;
 }
 
 /**
@@ -24,7 +24,7 @@ export async function rejectMalformedEvent(context: RejectionContext, eventKind:
   await context.audit.record({
     run_id: rejectionRunId(context.clock()),
     action: "event.reject",
-    resource: context.handler,
+    resource: context.handlerName,
     outcome: "refused",
     request_id: context.requestId,
     details: { event_kind: eventKind, issues: issues.map((issue) => ({ ...issue })) },

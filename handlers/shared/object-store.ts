@@ -23,8 +23,8 @@ export interface StoredJson {
   readonly etag: string;
 }
 
-export type CreateOutcome = "created" | "exists";
-export type SwapOutcome = "replaced" | "changed";
+export type CreateResult = { readonly outcome: "created"; readonly etag: string } | { readonly outcome: "exists" };
+export type SwapResult = { readonly outcome: "replaced"; readonly etag: string } | { readonly outcome: "changed" };
 
 /** How often a write that S3 answered with 409 (a concurrent conditional write to the same key) is retried. */
 const CONFLICT_RETRIES = 5;
@@ -46,16 +46,18 @@ export function isNotFound(error: unknown): boolean {
   return name === "NoSuchKey" || name === "NotFound" || httpStatus(error) === 404;
 }
 
+/** The new object's ETag, or undefined when the condition did not hold. */
 async function putConditionally(
   s3: S3Client,
   input: ConstructorParameters<typeof PutObjectCommand>[0],
-): Promise<boolean> {
+): Promise<string | undefined> {
   for (let attempt = 0; ; attempt++) {
     try {
-      await s3.send(new PutObjectCommand(input));
-      return true;
+      const response = await s3.send(new PutObjectCommand(input));
+      if (response.ETag === undefined) throw new Error(`s3://${input.Bucket}/${input.Key}: PutObject returned no ETag`);
+      return response.ETag;
     } catch (error) {
-      if (isPreconditionFailed(error)) return false;
+      if (isPreconditionFailed(error)) return undefined;
       if (isConcurrentConditionalWrite(error) && attempt < CONFLICT_RETRIES) {
         await new Promise((resolve) => setTimeout(resolve, 20 * 2 ** attempt));
         continue;
@@ -79,8 +81,8 @@ export async function createJsonIfAbsent(
   key: string,
   body: unknown,
   retention?: Retention,
-): Promise<CreateOutcome> {
-  const created = await putConditionally(s3, {
+): Promise<CreateResult> {
+  const etag = await putConditionally(s3, {
     Bucket: bucket,
     Key: key,
     Body: JSON.stringify(body),
@@ -88,7 +90,7 @@ export async function createJsonIfAbsent(
     IfNoneMatch: "*",
     ...retentionHeaders(retention),
   });
-  return created ? "created" : "exists";
+  return etag === undefined ? { outcome: "exists" } : { outcome: "created", etag };
 }
 
 /** Replaces the object at `key` only if it still has `etag` (nobody wrote it since it was read). */
@@ -98,8 +100,8 @@ export async function replaceJsonIfUnchanged(
   key: string,
   body: unknown,
   etag: string,
-): Promise<SwapOutcome> {
-  const replaced = await putConditionally(s3, {
+): Promise<SwapResult> {
+  const newEtag = await putConditionally(s3, {
     Bucket: bucket,
     Key: key,
     Body: JSON.stringify(body),
@@ -107,7 +109,7 @@ export async function replaceJsonIfUnchanged(
     IfMatch: etag,
     ...retentionHeaders(undefined),
   });
-  return replaced ? "replaced" : "changed";
+  return newEtag === undefined ? { outcome: "changed" } : { outcome: "replaced", etag: newEtag };
 }
 
 export async function readJson(s3: S3Client, bucket: string, key: string): Promise<StoredJson | undefined> {
