@@ -1,0 +1,213 @@
+"""Validation and quarantine: every raw row gets a verdict, valid rows are typed, the rest quarantined.
+
+A row's verdict is the first failing rule in this order (so each quarantined row has exactly one
+reason code and the per-code counts add up to the quarantined total):
+
+    MALFORMED_RECORD  the line did not parse as a CSV record with the header's columns
+    INVALID_ENCODING  the line held bytes that are not UTF-8 (decoded as U+FFFD)
+    MISSING_VALUE     a non-nullable column is null or blank
+    INVALID_TYPE      a value does not cast to the column's type (NaN and infinities included)
+    OUT_OF_RANGE      a number is outside the column's [min, max]
+    INVALID_FORMAT    a string does not match its pattern / allowed values / tokenization alphabet
+    DUPLICATE_ID      a unique column repeats a value already seen in this run (the first is kept)
+
+Casts use `try_cast`, so the verdict is the same whether or not Spark's ANSI mode is on.
+"""
+from __future__ import annotations
+
+import re
+from functools import reduce
+
+from pyspark.sql import Column, DataFrame
+from pyspark.sql import functions as F
+
+from sentinel_etl.config import DIGITS, ColumnRule, JobConfig, TokenSpec
+from sentinel_etl.ingest import CORRUPT_RECORD, ROW_KEY, SOURCE_FILE
+from sentinel_etl.tokenization.format_preserving import domain_lengths
+
+REASON_CODE = "reason_code"
+REASON = "reason"
+RAW_RECORD = "raw_record"
+
+REASON_CODES = {
+    "MALFORMED_RECORD": "the line did not parse as a CSV record with the header's columns",
+    "INVALID_ENCODING": "the line contains bytes that are not valid UTF-8",
+    "MISSING_VALUE": "a required value is null or blank",
+    "INVALID_TYPE": "a value does not convert to the column's type",
+    "OUT_OF_RANGE": "a number is outside the column's allowed range",
+    "INVALID_FORMAT": "a value does not match the column's pattern or allowed values",
+    "DUPLICATE_ID": "a unique column repeats a value seen earlier in the run",
+}
+
+_INTEGER_TEXT = r"^\s*[+-]?[0-9]+\s*$"
+
+
+def _col(name: str) -> Column:
+    return F.col(f"`{name}`")
+
+
+def typed_value(rule: ColumnRule) -> Column:
+    """The raw string column cast to its declared type; null when it does not convert."""
+    return F.expr(f"try_cast(`{rule.name}` AS {rule.spark_type})")
+
+
+def _is_blank(rule: ColumnRule) -> Column:
+    return _col(rule.name).isNull() | (F.trim(_col(rule.name)) == "")
+
+
+def _verdict(condition: Column, code: str, reason: str) -> Column:
+    return F.when(condition, F.struct(F.lit(code).alias(REASON_CODE), F.lit(reason).alias(REASON)))
+
+
+def _missing_rules(rules: tuple[ColumnRule, ...]) -> list[Column]:
+    return [
+        _verdict(_is_blank(rule), "MISSING_VALUE", f"{rule.name} is required but null or blank")
+        for rule in rules
+        if not rule.nullable
+    ]
+
+
+def _type_rules(rules: tuple[ColumnRule, ...]) -> list[Column]:
+    verdicts = []
+    for rule in rules:
+        if rule.type == "string":
+            continue
+        present = ~_is_blank(rule)
+        typed = typed_value(rule)
+        not_converted = typed.isNull()
+        if rule.type == "integer":
+            # try_cast('1.5' AS bigint) truncates to 1; an integer column must hold an integer literal.
+            not_converted = not_converted | ~_col(rule.name).rlike(_INTEGER_TEXT)
+        if rule.type == "double":
+            not_finite = F.isnan(typed) | (F.abs(typed) == F.lit(float("inf")))
+            not_converted = not_converted | not_finite
+        verdicts.append(_verdict(present & not_converted, "INVALID_TYPE", f"{rule.name} is not a valid {rule.type}"))
+    return verdicts
+
+
+def _range_rules(rules: tuple[ColumnRule, ...]) -> list[Column]:
+    verdicts = []
+    for rule in rules:
+        if rule.min is None and rule.max is None:
+            continue
+        typed = typed_value(rule)
+        below = typed < F.lit(rule.min) if rule.min is not None else F.lit(False)
+        above = typed > F.lit(rule.max) if rule.max is not None else F.lit(False)
+        bounds = f"[{'-inf' if rule.min is None else f'{rule.min:g}'}, {'inf' if rule.max is None else f'{rule.max:g}'}]"
+        verdicts.append(_verdict(below | above, "OUT_OF_RANGE", f"{rule.name} is outside {bounds}"))
+    return verdicts
+
+
+def _alphabet_class(alphabet: str) -> str:
+    return "[0-9]" if alphabet == DIGITS else "[" + "".join(re.escape(ch) for ch in alphabet) + "]"
+
+
+def _format_rules(rules: tuple[ColumnRule, ...], tokens: tuple[TokenSpec, ...]) -> list[Column]:
+    verdicts = []
+    fpe = {t.column: t for t in tokens if t.method == "format_preserving"}
+    for rule in rules:
+        value = _col(rule.name)
+        present = ~_is_blank(rule) if not rule.nullable else value.isNotNull() & (value != "")
+        if rule.pattern is not None:
+            # rlike finds a match anywhere; the rule means the whole value.
+            whole = f"^(?:{rule.pattern})$"
+            verdicts.append(
+                _verdict(present & ~value.rlike(whole), "INVALID_FORMAT", f"{rule.name} does not match {rule.pattern}")
+            )
+        if rule.allowed is not None:
+            candidate = typed_value(rule) if rule.type == "integer" else value
+            verdicts.append(
+                _verdict(
+                    present & ~candidate.isin(list(rule.allowed)),
+                    "INVALID_FORMAT",
+                    f"{rule.name} is not one of {list(rule.allowed)}",
+                )
+            )
+        token = fpe.get(rule.name)
+        if token is not None:
+            shortest, longest = domain_lengths(token.alphabet)
+            low, high = token.keep_prefix + shortest, token.keep_prefix + longest
+            fits = value.rlike(f"^{_alphabet_class(token.alphabet)}{{{low},{high}}}$")
+            verdicts.append(
+                _verdict(
+                    present & ~fits,
+                    "INVALID_FORMAT",
+                    f"{rule.name} needs {low}-{high} characters from its tokenization alphabet",
+                )
+            )
+    return verdicts
+
+
+def with_verdict(df: DataFrame, config: JobConfig) -> DataFrame:
+    """Reads the raw string columns and `_corrupt_record`; writes `reason_code` and `reason`
+    (both null for a row that passes every row-level rule; uniqueness is `with_duplicate_verdict`)."""
+    raw_columns = [*config.column_names, CORRUPT_RECORD]
+    whole_line = F.concat_ws("\u0001", *[_col(c) for c in raw_columns])
+    verdicts = [
+        _verdict(_col(CORRUPT_RECORD).isNotNull(), "MALFORMED_RECORD", REASON_CODES["MALFORMED_RECORD"]),
+        _verdict(whole_line.contains("\ufffd"), "INVALID_ENCODING", REASON_CODES["INVALID_ENCODING"]),
+        *_missing_rules(config.columns),
+        *_type_rules(config.columns),
+        *_range_rules(config.columns),
+        *_format_rules(config.columns, config.tokenization),
+    ]
+    verdict = F.coalesce(*verdicts) if len(verdicts) > 1 else verdicts[0]
+    return (
+        df.withColumn("_verdict", verdict)
+        .withColumn(REASON_CODE, F.col(f"_verdict.{REASON_CODE}"))
+        .withColumn(REASON, F.col(f"_verdict.{REASON}"))
+        .drop("_verdict")
+    )
+
+
+def with_duplicate_verdict(df: DataFrame, column: str, broadcast_limit: int = 200_000) -> DataFrame:
+    """Reads `column`, `_row_key`, `reason_code`; marks every row whose otherwise-valid `column` value
+    already appeared in an earlier valid row (lower `_row_key`) as DUPLICATE_ID.
+
+    Only repeated values are gathered (normally few), so the full rows are never shuffled; when there
+    are more than `broadcast_limit` of them the join falls back to a shuffle join.
+    """
+    candidates = df.where(F.col(REASON_CODE).isNull() & _col(column).isNotNull())
+    repeated = (
+        candidates.groupBy(_col(column).alias("_dup_value"))
+        .agg(F.count(F.lit(1)).alias("_dup_count"), F.min(ROW_KEY).alias("_dup_first"))
+        .where(F.col("_dup_count") > 1)
+        .select("_dup_value", "_dup_first")
+    )
+    repeated_count = repeated.count()
+    if repeated_count == 0:
+        return df
+    lookup = F.broadcast(repeated) if repeated_count <= broadcast_limit else repeated
+    joined = df.join(lookup, on=_col(column) == F.col("_dup_value"), how="left")
+    is_repeat = F.col(REASON_CODE).isNull() & F.col("_dup_first").isNotNull() & (F.col(ROW_KEY) != F.col("_dup_first"))
+    reason = f"{column} repeats a value seen earlier in this run"
+    return (
+        joined.withColumn(REASON, F.when(is_repeat, F.lit(reason)).otherwise(F.col(REASON)))
+        .withColumn(REASON_CODE, F.when(is_repeat, F.lit("DUPLICATE_ID")).otherwise(F.col(REASON_CODE)))
+        .drop("_dup_value", "_dup_first")
+    )
+
+
+def valid_rows(df: DataFrame, config: JobConfig) -> DataFrame:
+    """Rows without a verdict, with each declared column cast to its type; keeps `source_file`."""
+    return df.where(F.col(REASON_CODE).isNull()).select(
+        *[typed_value(rule).alias(rule.name) for rule in config.columns], F.col(SOURCE_FILE)
+    )
+
+
+def quarantined_rows(df: DataFrame, config: JobConfig) -> DataFrame:
+    """Rows with a verdict, as read (strings), with `raw_record` (the unparsed line, if any),
+    `source_file`, `reason_code` and `reason`."""
+    return df.where(F.col(REASON_CODE).isNotNull()).select(
+        *[_col(name) for name in config.column_names],
+        F.col(CORRUPT_RECORD).alias(RAW_RECORD),
+        F.col(SOURCE_FILE),
+        F.col(REASON_CODE),
+        F.col(REASON),
+    )
+
+
+def with_duplicate_verdicts(df: DataFrame, config: JobConfig) -> DataFrame:
+    """`with_duplicate_verdict` for every column declared unique."""
+    unique = [rule.name for rule in config.columns if rule.unique]
+    return reduce(lambda frame, column: with_duplicate_verdict(frame, column), unique, df)

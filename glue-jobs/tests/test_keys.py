@@ -1,0 +1,111 @@
+"""The tokenization key: KMS-wrapped (moto), development key file, and never revealed."""
+from __future__ import annotations
+
+import base64
+import json
+import pickle
+import stat
+
+import boto3
+import pytest
+from moto import mock_aws
+
+from sentinel_etl.keys import KeyMaterialError, Keyring, dev_keyring, load_keyring
+
+
+@pytest.fixture
+def kms(monkeypatch):
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
+    monkeypatch.setenv("AWS_DEFAULT_REGION", "eu-central-2")
+    monkeypatch.delenv("AWS_ENDPOINT_URL", raising=False)
+    with mock_aws():
+        yield boto3.client("kms", region_name="eu-central-2")
+
+
+def wrapped_key_file(kms, tmp_path, context=None):
+    arn = kms.create_key(Description="sentinel tokenization")["KeyMetadata"]["Arn"]
+    request = {"KeyId": arn, "KeySpec": "AES_256"}
+    if context:
+        request["EncryptionContext"] = context
+    blob = kms.generate_data_key_without_plaintext(**request)["CiphertextBlob"]
+    document = {"key_version": "2025-11", "kms_key_arn": arn, "ciphertext_blob": base64.b64encode(blob).decode()}
+    if context:
+        document["encryption_context"] = context
+    path = tmp_path / "tokenization-key.json"
+    path.write_text(json.dumps(document))
+    return path, arn
+
+
+def test_kms_wrapped_key_is_unwrapped_in_memory(kms, tmp_path):
+    path, _ = wrapped_key_file(kms, tmp_path, context={"purpose": "sentinel-tokenization"})
+    keyring = load_keyring(str(path), allow_dev_key=False, kms_client=kms)
+    assert keyring.key_version == "2025-11"
+    assert len(keyring.subkey("deterministic/hmac-sha256")) == 32
+    assert load_keyring(str(path), allow_dev_key=False, kms_client=kms).subkey("x") == keyring.subkey("x")
+
+
+def test_unwrap_failure_names_the_kms_key_but_no_key_bytes(kms, tmp_path):
+    path, arn = wrapped_key_file(kms, tmp_path)
+    document = json.loads(path.read_text())
+    document["ciphertext_blob"] = base64.b64encode(b"\x00" * 64).decode()
+    path.write_text(json.dumps(document))
+    with pytest.raises(KeyMaterialError, match="KMS could not unwrap") as failure:
+        load_keyring(str(path), allow_dev_key=False, kms_client=kms)
+    assert arn in str(failure.value)
+
+
+def test_dev_key_is_created_once_private_and_reused(tmp_path):
+    path = tmp_path / ".sentinel" / "dev-key.json"
+    first = dev_keyring(path)
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    assert first.key_version.startswith("dev-")
+    second = dev_keyring(path)
+    assert second.key_version == first.key_version and second.subkey("a") == first.subkey("a")
+
+
+def test_dev_keys_are_refused_where_a_kms_key_is_required(tmp_path):
+    path = tmp_path / "dev-key.json"
+    dev_keyring(path)
+    with pytest.raises(KeyMaterialError, match="development key file"):
+        load_keyring(str(path), allow_dev_key=False)
+
+
+@pytest.mark.parametrize(
+    "content,message",
+    [
+        ("not json", "not valid JSON"),
+        ('{"key_version": "v1"}', "neither"),
+        ('{"key_version": "v1", "dev_key": "%%%"}', "not valid base64"),
+        ('{"key_version": "bad version!", "dev_key": "' + base64.b64encode(b"k" * 32).decode() + '"}', "key_version"),
+        ('{"key_version": "v1", "dev_key": "' + base64.b64encode(b"short").decode() + '"}', "32 bytes"),
+    ],
+)
+def test_malformed_key_files_fail_clearly(tmp_path, content, message):
+    path = tmp_path / "key.json"
+    path.write_text(content)
+    with pytest.raises(KeyMaterialError, match=message):
+        load_keyring(str(path), allow_dev_key=True)
+
+
+def test_missing_key_file_is_named(tmp_path):
+    with pytest.raises(KeyMaterialError, match="key file not found: .*absent.json"):
+        load_keyring(str(tmp_path / "absent.json"), allow_dev_key=True)
+
+
+def test_keyring_never_shows_or_serialises_its_key():
+    key = bytes(range(32))
+    keyring = Keyring("v1", key)
+    assert key.hex() not in repr(keyring) and key.hex() not in str(keyring)
+    with pytest.raises(TypeError):
+        pickle.dumps(keyring)
+
+
+def test_subkeys_differ_per_purpose_and_follow_hkdf_expand():
+    import hashlib
+    import hmac
+
+    keyring = Keyring("v1", b"\x01" * 32)
+    expected = hmac.new(b"\x01" * 32, b"sentinel/encrypt/aes-256-gcm\x01", hashlib.sha256).digest()
+    assert keyring.subkey("encrypt/aes-256-gcm") == expected
+    assert keyring.subkey("encrypt/aes-256-gcm") != keyring.subkey("deterministic/hmac-sha256")
