@@ -1,0 +1,34 @@
+/** Where an environment's resources live, and ARN helpers scoped to it. */
+
+export interface AccountScope {
+  /** aws, aws-cn or aws-us-gov. */
+  readonly partition: string;
+  readonly region: string;
+  /** 12-digit account id; at synth time usually a reference to the `account_id` Terraform variable. */
+  readonly accountId: string;
+}
+
+export function partitionOf(region: string): string {
+  if (region.startsWith("cn-")) return "aws-cn";
+  if (region.startsWith("us-gov-")) return "aws-us-gov";
+  return "aws";
+}
+
+/** The account principal; in a key policy it delegates access decisions to IAM policies. */
+export function accountRootArn(scope: AccountScope): string {
+  return `arn:${scope.partition}:iam::${scope.accountId}:root`;
+}
+
+/** ARN of a regional resource in this account, e.g. `log-group:/sentinel/dev/*`. */
+export function regionalArn(scope: AccountScope, service: string, resource: string): string {
+  return `arn:${scope.partition}:${service}:${scope.region}:${scope.accountId}:${resource}`;
+}
+
+/** ARN of a global (region-less) resource in this account, e.g. IAM roles. */
+export function globalArn(scope: AccountScope, service: string, resource: string): string {
+  return `arn:${scope.partition}:${service}::${scope.accountId}:${resource}`;
+}
+
+export function bucketArn(scope: AccountScope, bucketName: string): string {
+  return `arn:${scope.partition}:s3:::${bucketName}`;
+}

@@ -1,0 +1,214 @@
+/**
+ * A small IAM policy-document builder used by every module. It refuses, at the line that asks:
+ * - wildcard actions in an Allow (`*`, `s3:*`, `s3:Get*`): list the actions instead;
+ * - `"Resource": "*"` in an Allow unless every action is one AWS defines without resource types;
+ * - an Allow to any principal (`*`) without a condition that confines it to this account;
+ * - malformed actions, duplicate statement ids, and element combinations the document kind forbids.
+ * Deny statements may use wildcards: a wildcard there only narrows access (and AWS Config's
+ * s3-bucket-ssl-requests-only expects `s3:*` in the TLS-only deny).
+ *
+ * The rendered JSON is lazy, so grants added after the consuming resource was declared still
+ * appear in the synthesized policy.
+ */
+import { Lazy } from "cdktf";
+import { ACCOUNT_SCOPING_CONDITION_KEYS, ACTIONS_WITHOUT_RESOURCE_TYPES, ACTION_FORMAT, isWildcardAction } from "./rules";
+
+export type PolicyEffect = "Allow" | "Deny";
+
+/**
+ * identity: attached to a role (no Principal); resource: a bucket or endpoint policy (Principal);
+ * key: a KMS key policy (Principal, Resource is always `*` = this key); trust: a role's assume-role
+ * policy (Principal, no Resource).
+ */
+export type PolicyDocumentKind = "identity" | "resource" | "key" | "trust";
+
+export interface PolicyPrincipal {
+  readonly type: "AWS" | "Service";
+  readonly identifiers: readonly string[];
+}
+
+export interface PolicyCondition {
+  /** Condition operator, e.g. StringEquals, ArnLike, Bool. */
+  readonly test: string;
+  /** Condition key, e.g. aws:SecureTransport. */
+  readonly variable: string;
+  readonly values: readonly string[];
+}
+
+export interface PolicyStatement {
+  /** Alphanumeric statement id, unique within the document. */
+  readonly sid: string;
+  /** Default: Allow. */
+  readonly effect?: PolicyEffect;
+  readonly actions: readonly string[];
+  /** Required except in trust policies. */
+  readonly resources?: readonly string[];
+  /** Required in resource, key and trust policies; `"*"` means any principal. */
+  readonly principals?: readonly PolicyPrincipal[] | "*";
+  readonly conditions?: readonly PolicyCondition[];
+}
+
+export class PolicyError extends Error {
+  constructor(documentName: string, sid: string, problem: string) {
+    super(`policy "${documentName}", statement "${sid}": ${problem}`);
+    this.name = "PolicyError";
+  }
+}
+
+const KEY_ADMINISTRATION_SID = "AccountRootKeyAdministration";
+
+export class PolicyDocument {
+  /** Policy attached to a role or user. */
+  static identity(name: string): PolicyDocument {
+    return new PolicyDocument(name, "identity");
+  }
+
+  /** Resource policy such as a bucket or VPC endpoint policy. */
+  static resource(name: string): PolicyDocument {
+    return new PolicyDocument(name, "resource");
+  }
+
+  /** Assume-role (trust) policy of a role. */
+  static trust(name: string): PolicyDocument {
+    return new PolicyDocument(name, "trust");
+  }
+
+  /**
+   * KMS key policy. Starts with the account root's administration statement, the one place `kms:*`
+   * is allowed: without it IAM policies cannot grant use of the key and the key can become
+   * unmanageable (AWS's default key policy). Every other principal gets listed actions only.
+   */
+  static key(name: string, accountRootArn: string): PolicyDocument {
+    const document = new PolicyDocument(name, "key");
+    document.append({
+      sid: KEY_ADMINISTRATION_SID,
+      effect: "Allow",
+      principals: [{ type: "AWS", identifiers: [accountRootArn] }],
+      actions: ["kms:*"],
+      resources: ["*"],
+    });
+    return document;
+  }
+
+  private readonly entries: PolicyStatement[] = [];
+
+  private constructor(
+    readonly name: string,
+    readonly kind: PolicyDocumentKind,
+  ) {}
+
+  get statements(): readonly PolicyStatement[] {
+    return this.entries;
+  }
+
+  /** Adds a statement after checking it; an identical statement with the same sid is ignored. */
+  addStatement(statement: PolicyStatement): this {
+    this.check(statement);
+    const existing = this.entries.find((entry) => entry.sid === statement.sid);
+    if (existing !== undefined) {
+      if (JSON.stringify(render(existing)) === JSON.stringify(render(statement))) return this;
+      throw new PolicyError(this.name, statement.sid, "another statement already uses this sid");
+    }
+    this.entries.push(statement);
+    return this;
+  }
+
+  /** The policy JSON, rendered at synth time. */
+  toJson(): string {
+    return Lazy.stringValue({ produce: () => JSON.stringify(this.render()) });
+  }
+
+  render(): { Version: string; Statement: object[] } {
+    if (this.entries.length === 0) {
+      throw new Error(`policy "${this.name}" has no statements; IAM rejects an empty policy`);
+    }
+    return { Version: "2012-10-17", Statement: this.entries.map(render) };
+  }
+
+  private append(statement: PolicyStatement): void {
+    this.entries.push(statement);
+  }
+
+  private check(statement: PolicyStatement): void {
+    const fail = (problem: string): never => {
+      throw new PolicyError(this.name, statement.sid, problem);
+    };
+    const effect = statement.effect ?? "Allow";
+    if (!/^[A-Za-z0-9]+$/.test(statement.sid)) fail("sid must be alphanumeric");
+    if (statement.sid === KEY_ADMINISTRATION_SID) fail("this sid is reserved for the key administration statement");
+    if (statement.actions.length === 0) fail("lists no actions");
+    for (const action of statement.actions) {
+      if (effect === "Allow" && isWildcardAction(action)) {
+        fail(`wildcard action "${action}" in an Allow; list the actions it needs`);
+      }
+      if (!ACTION_FORMAT.test(action)) fail(`"${action}" is not an action like s3:GetObject`);
+    }
+    this.checkPrincipals(statement, effect, fail);
+    this.checkResources(statement, effect, fail);
+  }
+
+  private checkPrincipals(statement: PolicyStatement, effect: PolicyEffect, fail: (problem: string) => never): void {
+    const { principals } = statement;
+    if (this.kind === "identity") {
+      if (principals !== undefined) fail("an identity policy cannot name principals");
+      return;
+    }
+    if (principals === undefined || (principals !== "*" && principals.length === 0)) {
+      fail(`a ${this.kind} policy statement must name its principals`);
+    }
+    if (principals !== "*") {
+      for (const principal of principals ?? []) {
+        if (principal.identifiers.length === 0) fail(`${principal.type} principal lists no identifiers`);
+        if (principal.identifiers.includes("*")) fail('use principals: "*" for any principal, not a "*" identifier');
+      }
+      return;
+    }
+    if (effect === "Allow") {
+      const scoped = (statement.conditions ?? []).some((condition) => ACCOUNT_SCOPING_CONDITION_KEYS.has(condition.variable));
+      if (!scoped) {
+        fail(`an Allow to any principal needs a condition on one of ${[...ACCOUNT_SCOPING_CONDITION_KEYS].join(", ")}`);
+      }
+    }
+  }
+
+  private checkResources(statement: PolicyStatement, effect: PolicyEffect, fail: (problem: string) => never): void {
+    const { resources } = statement;
+    if (this.kind === "trust") {
+      if (resources !== undefined) fail("a trust policy statement has no resources");
+      return;
+    }
+    if (resources === undefined || resources.length === 0) fail("lists no resources");
+    if (this.kind === "key") {
+      if (resources?.length !== 1 || resources[0] !== "*") fail('a key policy statement\'s resource is always "*" (this key)');
+      return;
+    }
+    if (effect === "Allow" && resources?.includes("*")) {
+      const scoped = statement.actions.filter((action) => !ACTIONS_WITHOUT_RESOURCE_TYPES.has(action));
+      if (scoped.length > 0) {
+        fail(`"Resource": "*" for ${scoped.join(", ")}, which support resource-level permissions; name the resources`);
+      }
+    }
+  }
+}
+
+function render(statement: PolicyStatement): object {
+  const rendered: Record<string, unknown> = { Sid: statement.sid, Effect: statement.effect ?? "Allow" };
+  if (statement.principals === "*") rendered.Principal = "*";
+  else if (statement.principals !== undefined) {
+    const principal: Record<string, string[]> = {};
+    for (const { type, identifiers } of statement.principals) {
+      principal[type] = [...(principal[type] ?? []), ...identifiers];
+    }
+    rendered.Principal = principal;
+  }
+  rendered.Action = [...statement.actions];
+  if (statement.resources !== undefined) rendered.Resource = [...statement.resources];
+  if (statement.conditions !== undefined && statement.conditions.length > 0) {
+    const condition: Record<string, Record<string, string[]>> = {};
+    for (const { test, variable, values } of statement.conditions) {
+      condition[test] = { ...condition[test], [variable]: [...values] };
+    }
+    rendered.Condition = condition;
+  }
+  return rendered;
+}

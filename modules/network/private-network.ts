@@ -1,0 +1,240 @@
+/**
+ * The environment's network: a VPC with only private subnets and no path to the internet (no
+ * internet or NAT gateway, no EIP, no public IP mapping, no default route). AWS APIs are reached
+ * through VPC endpoints whose policies admit only this account's principals: an S3 gateway
+ * endpoint limited to the platform's buckets and interface endpoints with private DNS. The
+ * default security group is stripped of every rule, and flow logs go to an encrypted log group.
+ */
+import { DefaultSecurityGroup } from "@cdktf/provider-aws/lib/default-security-group";
+import { FlowLog } from "@cdktf/provider-aws/lib/flow-log";
+import { RouteTable } from "@cdktf/provider-aws/lib/route-table";
+import { RouteTableAssociation } from "@cdktf/provider-aws/lib/route-table-association";
+import { SecurityGroup } from "@cdktf/provider-aws/lib/security-group";
+import { SecurityGroupRule, type SecurityGroupRuleConfig } from "@cdktf/provider-aws/lib/security-group-rule";
+import { Subnet } from "@cdktf/provider-aws/lib/subnet";
+import { Vpc } from "@cdktf/provider-aws/lib/vpc";
+import { VpcEndpoint } from "@cdktf/provider-aws/lib/vpc-endpoint";
+import { Construct } from "constructs";
+import { regionalArn, type AccountScope } from "../iam/arns";
+import { PolicyDocument } from "../iam/policy-document";
+import { ServiceRole } from "../iam/service-role";
+import { sidFragment } from "../iam/sid";
+import type { LogGroupFactory } from "../logging/log-group-factory";
+import { subnetCidr } from "./cidr";
+import { INTERFACE_ENDPOINT_SERVICES, S3_ENDPOINT_ACTIONS, type InterfaceEndpointService } from "./endpoint-services";
+
+export interface PrivateNetworkProps {
+  /** e.g. sentinel-dev; used in names and tags. */
+  readonly namePrefix: string;
+  readonly scope: AccountScope;
+  readonly vpcCidr: string;
+  /** 2 or 3 zones; one private subnet each (a quarter of the VPC range). */
+  readonly availabilityZones: readonly string[];
+  /** Makes the flow-log group. */
+  readonly logGroups: LogGroupFactory;
+  /** Buckets reachable through the S3 gateway endpoint. */
+  readonly bucketArns: readonly string[];
+  /** Default: every service in INTERFACE_ENDPOINT_SERVICES. */
+  readonly interfaceEndpoints?: readonly InterfaceEndpointService[];
+}
+
+export interface PrivateSubnet {
+  readonly subnetId: string;
+  readonly availabilityZone: string;
+  readonly cidrBlock: string;
+}
+
+/** Each private subnet gets a quarter of the VPC, leaving the last quarter free for later use. */
+const SUBNET_NEW_BITS = 2;
+
+export class PrivateNetwork extends Construct {
+  readonly vpcId: string;
+  readonly vpcCidr: string;
+  readonly subnets: readonly PrivateSubnet[];
+  readonly routeTableIds: readonly string[];
+  /** Lets the VPC's HTTPS clients reach the interface endpoints. */
+  readonly endpointSecurityGroupId: string;
+  /** For Glue network connections: self-referencing, as Glue requires for Spark traffic. */
+  readonly glueSecurityGroupId: string;
+  /** The S3 gateway endpoint's prefix list, for HTTPS egress rules to S3. */
+  readonly s3PrefixListId: string;
+  private readonly scope: AccountScope;
+  private readonly endpointPolicies = new Map<string, PolicyDocument>();
+
+  constructor(scope: Construct, id: string, props: PrivateNetworkProps) {
+    super(scope, id);
+    this.scope = props.scope;
+    this.vpcCidr = props.vpcCidr;
+    const vpc = new Vpc(this, "vpc", {
+      cidrBlock: props.vpcCidr,
+      enableDnsSupport: true,
+      // Private DNS names of interface endpoints need DNS hostnames on.
+      enableDnsHostnames: true,
+      instanceTenancy: "default",
+      tags: { Name: props.namePrefix },
+    });
+    this.vpcId = vpc.id;
+    new DefaultSecurityGroup(this, "default-security-group", { vpcId: vpc.id, ingress: [], egress: [] });
+
+    const routeTableIds: string[] = [];
+    this.subnets = props.availabilityZones.map((zone, index) => {
+      const cidrBlock = subnetCidr(props.vpcCidr, SUBNET_NEW_BITS, index);
+      const subnet = new Subnet(this, `private-${zone}`, {
+        vpcId: vpc.id,
+        availabilityZone: zone,
+        cidrBlock,
+        mapPublicIpOnLaunch: false,
+        assignIpv6AddressOnCreation: false,
+        tags: { Name: `${props.namePrefix}-private-${zone}` },
+      });
+      const routeTable = new RouteTable(this, `private-routes-${zone}`, {
+        vpcId: vpc.id,
+        tags: { Name: `${props.namePrefix}-private-${zone}` },
+      });
+      new RouteTableAssociation(this, `private-routes-${zone}-association`, {
+        subnetId: subnet.id,
+        routeTableId: routeTable.id,
+      });
+      routeTableIds.push(routeTable.id);
+      return { subnetId: subnet.id, availabilityZone: zone, cidrBlock };
+    });
+    this.routeTableIds = routeTableIds;
+
+    const s3Endpoint = new VpcEndpoint(this, "s3-endpoint", {
+      vpcId: vpc.id,
+      serviceName: `com.amazonaws.${props.scope.region}.s3`,
+      vpcEndpointType: "Gateway",
+      routeTableIds,
+      policy: this.endpointPolicy("s3").toJson(),
+      tags: { Name: `${props.namePrefix}-s3` },
+    });
+    this.s3PrefixListId = s3Endpoint.prefixListId;
+    this.allowThroughEndpoint("s3", {
+      name: "PlatformBuckets",
+      actions: S3_ENDPOINT_ACTIONS,
+      resources: props.bucketArns.flatMap((arn) => [arn, `${arn}/*`]),
+    });
+
+    const endpointSecurityGroup = new SecurityGroup(this, "endpoint-security-group", {
+      name: `${props.namePrefix}-vpc-endpoints`,
+      description: "HTTPS from inside the VPC to the interface endpoints",
+      vpcId: vpc.id,
+      revokeRulesOnDelete: true,
+      tags: { Name: `${props.namePrefix}-vpc-endpoints` },
+    });
+    this.endpointSecurityGroupId = endpointSecurityGroup.id;
+    new SecurityGroupRule(this, "endpoint-https-from-vpc", {
+      securityGroupId: endpointSecurityGroup.id,
+      type: "ingress",
+      description: "HTTPS from the VPC range",
+      protocol: "tcp",
+      fromPort: 443,
+      toPort: 443,
+      cidrBlocks: [props.vpcCidr],
+    });
+
+    const subnetIds = this.subnets.map((subnet) => subnet.subnetId);
+    for (const endpoint of props.interfaceEndpoints ?? INTERFACE_ENDPOINT_SERVICES) {
+      new VpcEndpoint(this, `${endpoint.service}-endpoint`, {
+        vpcId: vpc.id,
+        serviceName: `com.amazonaws.${props.scope.region}.${endpoint.service}`,
+        vpcEndpointType: "Interface",
+        privateDnsEnabled: true,
+        subnetIds,
+        securityGroupIds: [endpointSecurityGroup.id],
+        policy: this.endpointPolicy(endpoint.service).toJson(),
+        tags: { Name: `${props.namePrefix}-${endpoint.service}` },
+      });
+      for (const grant of endpoint.grants) {
+        this.allowThroughEndpoint(endpoint.service, { ...grant, resources: grant.resources(props.scope) });
+      }
+    }
+
+    this.glueSecurityGroupId = this.glueSecurityGroup(props.namePrefix, vpc.id, endpointSecurityGroup.id);
+    this.flowLogs(props, vpc.id);
+  }
+
+  /**
+   * Lets this account's principals call `actions` on `resources` through the endpoint of
+   * `service` (s3, glue, logs, ...). Modules that add a call path extend the endpoint here.
+   */
+  allowThroughEndpoint(
+    service: string,
+    grant: { readonly name: string; readonly actions: readonly string[]; readonly resources: readonly string[] },
+  ): void {
+    const policy = this.endpointPolicies.get(service);
+    if (policy === undefined) throw new Error(`the network has no VPC endpoint for ${service}`);
+    policy.addStatement({
+      sid: `ThisAccount${sidFragment(grant.name)}`,
+      principals: "*",
+      actions: grant.actions,
+      resources: grant.resources,
+      conditions: [{ test: "StringEquals", variable: "aws:PrincipalAccount", values: [this.scope.accountId] }],
+    });
+  }
+
+  private endpointPolicy(service: string): PolicyDocument {
+    const policy = PolicyDocument.resource(`${service}-endpoint-policy`);
+    this.endpointPolicies.set(service, policy);
+    return policy;
+  }
+
+  /**
+   * Glue requires a security group that admits all TCP from itself (Spark driver <-> executors).
+   * Egress is limited to that same group, HTTPS to the interface endpoints and HTTPS to S3.
+   */
+  private glueSecurityGroup(namePrefix: string, vpcId: string, endpointSecurityGroupId: string): string {
+    const group = new SecurityGroup(this, "glue-security-group", {
+      name: `${namePrefix}-glue`,
+      description: "Glue job network interfaces: self-referencing for Spark, HTTPS to AWS endpoints",
+      vpcId,
+      revokeRulesOnDelete: true,
+      tags: { Name: `${namePrefix}-glue` },
+    });
+    const rule = (id: string, config: Omit<SecurityGroupRuleConfig, "securityGroupId" | "protocol">) =>
+      new SecurityGroupRule(this, id, { securityGroupId: group.id, protocol: "tcp", ...config });
+    rule("glue-from-itself", { type: "ingress", description: "All TCP between Glue workers of this group", fromPort: 0, toPort: 65535, selfAttribute: true });
+    rule("glue-to-itself", { type: "egress", description: "All TCP between Glue workers of this group", fromPort: 0, toPort: 65535, selfAttribute: true });
+    rule("glue-to-endpoints", {
+      type: "egress",
+      description: "HTTPS to the interface endpoints",
+      fromPort: 443,
+      toPort: 443,
+      sourceSecurityGroupId: endpointSecurityGroupId,
+    });
+    rule("glue-to-s3", {
+      type: "egress",
+      description: "HTTPS to S3 through the gateway endpoint",
+      fromPort: 443,
+      toPort: 443,
+      prefixListIds: [this.s3PrefixListId],
+    });
+    return group.id;
+  }
+
+  private flowLogs(props: PrivateNetworkProps, vpcId: string): void {
+    const logGroup = props.logGroups.create({ purpose: "vpc-flow-logs" });
+    const role = new ServiceRole(this, "flow-logs-role", {
+      roleName: `${props.namePrefix}-vpc-flow-logs`,
+      description: "VPC Flow Logs delivery to the encrypted flow-log group",
+      servicePrincipal: "vpc-flow-logs.amazonaws.com",
+      scope: props.scope,
+      sourceArnLike: regionalArn(props.scope, "ec2", "vpc-flow-log/*"),
+    });
+    logGroup.grantWrite(role.policy);
+    role.policy.addStatement({
+      sid: "FindFlowLogGroup",
+      actions: ["logs:DescribeLogGroups"],
+      resources: [regionalArn(props.scope, "logs", "log-group:*")],
+    });
+    new FlowLog(this, "flow-log", {
+      vpcId,
+      trafficType: "ALL",
+      logDestinationType: "cloud-watch-logs",
+      logDestination: logGroup.logGroupArn,
+      iamRoleArn: role.roleArn,
+      maxAggregationInterval: 60,
+      tags: { Name: `${props.namePrefix}-vpc-flow-logs` },
+    });
+  }
+}

@@ -1,0 +1,162 @@
+/**
+ * A platform data bucket of one tier: SSE-KMS with an S3 bucket key under a platform key, server
+ * access logging, tier lifecycle rules, and a policy that refuses plain-HTTP requests and any PUT
+ * that asks for another algorithm, another key or customer-provided keys (SSE-C). A PUT without
+ * encryption headers gets the bucket default, i.e. the platform key. The lineage-audit tier has
+ * Object Lock with a default retention.
+ */
+import { S3BucketLoggingA } from "@cdktf/provider-aws/lib/s3-bucket-logging";
+import { S3BucketObjectLockConfigurationA } from "@cdktf/provider-aws/lib/s3-bucket-object-lock-configuration";
+import { Construct } from "constructs";
+import type { PlatformKey } from "../encryption/platform-key";
+import type { AccountScope } from "../iam/arns";
+import type { PolicyDocument } from "../iam/policy-document";
+import { sidFragment } from "../iam/sid";
+import type { AccessLogBucket } from "./access-log-bucket";
+import { BucketBaseline } from "./bucket-baseline";
+import { lifecycleRulesFor, type BucketTier, type LifecyclePolicy } from "./lifecycle";
+
+export interface ObjectLockRetention {
+  /** GOVERNANCE: privileged users can shorten it; COMPLIANCE: nobody can, not even root. */
+  readonly mode: "GOVERNANCE" | "COMPLIANCE";
+  readonly days: number;
+}
+
+export interface DataBucketProps {
+  /** Tier this bucket serves; drives lifecycle and Object Lock. */
+  readonly tier: BucketTier;
+  readonly bucketName: string;
+  /** Key for SSE-KMS. Required: there is no unencrypted data bucket. */
+  readonly key: PlatformKey;
+  /** Where S3 server access logs go. */
+  readonly accessLogs: AccessLogBucket;
+  readonly lifecycle: LifecyclePolicy;
+  /** Required for, and only for, the lineage-audit tier. */
+  readonly objectLock?: ObjectLockRetention;
+  readonly scope: AccountScope;
+}
+
+export class DataBucket extends Construct {
+  readonly tier: BucketTier;
+  readonly bucketName: string;
+  readonly bucketArn: string;
+  readonly bucketId: string;
+  readonly key: PlatformKey;
+  /** The bucket policy, for modules that must add a statement (e.g. a service principal). */
+  readonly policy: PolicyDocument;
+  private readonly label: string;
+  private readonly s3Service: string;
+
+  constructor(scope: Construct, id: string, props: DataBucketProps) {
+    super(scope, id);
+    const locked = props.tier === "lineage-audit";
+    if (locked !== (props.objectLock !== undefined)) {
+      throw new Error(`bucket ${props.bucketName}: Object Lock retention is required for the lineage-audit tier and only for it`);
+    }
+    this.tier = props.tier;
+    this.key = props.key;
+    this.label = sidFragment(props.tier);
+    this.s3Service = `s3.${props.scope.region}.amazonaws.com`;
+    const baseline = new BucketBaseline(this, "baseline", {
+      bucketName: props.bucketName,
+      scope: props.scope,
+      encryption: { algorithm: "aws:kms", keyArn: props.key.keyArn },
+      lifecycleRules: lifecycleRulesFor(props.tier, props.lifecycle, props.objectLock?.days),
+      objectLockEnabled: locked,
+    });
+    this.bucketName = baseline.bucketName;
+    this.bucketArn = baseline.bucketArn;
+    this.bucketId = baseline.bucket.id;
+    this.policy = baseline.policy;
+
+    new S3BucketLoggingA(this, "access-logging", {
+      bucket: this.bucketId,
+      targetBucket: props.accessLogs.bucketId,
+      targetPrefix: `${props.tier}/`,
+      targetObjectKeyFormat: { partitionedPrefix: { partitionDateSource: "EventTime" } },
+    });
+    props.accessLogs.acceptLogsFrom(this.bucketArn);
+
+    if (props.objectLock !== undefined) {
+      new S3BucketObjectLockConfigurationA(this, "object-lock", {
+        bucket: this.bucketId,
+        rule: { defaultRetention: { mode: props.objectLock.mode, days: props.objectLock.days } },
+        dependsOn: [baseline.versioning],
+      });
+    }
+
+    const objects = `${this.bucketArn}/*`;
+    this.policy
+      .addStatement({
+        sid: "DenyEncryptionOtherThanKms",
+        effect: "Deny",
+        principals: "*",
+        actions: ["s3:PutObject"],
+        resources: [objects],
+        conditions: [
+          { test: "StringNotEquals", variable: "s3:x-amz-server-side-encryption", values: ["aws:kms"] },
+          { test: "Null", variable: "s3:x-amz-server-side-encryption", values: ["false"] },
+        ],
+      })
+      .addStatement({
+        sid: "DenyKeysOtherThanPlatformKey",
+        effect: "Deny",
+        principals: "*",
+        actions: ["s3:PutObject"],
+        resources: [objects],
+        conditions: [
+          { test: "StringNotEquals", variable: "s3:x-amz-server-side-encryption-aws-kms-key-id", values: [props.key.keyArn] },
+          { test: "Null", variable: "s3:x-amz-server-side-encryption-aws-kms-key-id", values: ["false"] },
+        ],
+      })
+      .addStatement({
+        sid: "DenyCustomerProvidedKeys",
+        effect: "Deny",
+        principals: "*",
+        actions: ["s3:PutObject"],
+        resources: [objects],
+        conditions: [{ test: "Null", variable: "s3:x-amz-server-side-encryption-customer-algorithm", values: ["false"] }],
+      });
+  }
+
+  /** Read objects under `prefix` (all objects by default), list them, and decrypt them via S3. */
+  grantRead(policy: PolicyDocument, prefix = ""): void {
+    const name = `${this.label}${sidFragment(prefix)}`;
+    policy
+      .addStatement({
+        sid: `Read${name}Objects`,
+        actions: ["s3:GetObject", "s3:GetObjectVersion"],
+        resources: [`${this.bucketArn}/${prefix}*`],
+      })
+      .addStatement({
+        sid: `List${name}Objects`,
+        actions: ["s3:ListBucket"],
+        resources: [this.bucketArn],
+        conditions: prefix === "" ? [] : [{ test: "StringLike", variable: "s3:prefix", values: [`${prefix}*`] }],
+      })
+      .addStatement({ sid: `Locate${this.label}Bucket`, actions: ["s3:GetBucketLocation"], resources: [this.bucketArn] });
+    this.key.grantDecrypt(policy, this.s3Service);
+  }
+
+  /**
+   * Write objects under `prefix`, including multipart uploads (which need kms:Decrypt as well as a
+   * data key). Writers never get s3:DeleteObject from this grant.
+   */
+  grantWrite(policy: PolicyDocument, prefix = ""): void {
+    const name = `${this.label}${sidFragment(prefix)}`;
+    policy
+      .addStatement({
+        sid: `Write${name}Objects`,
+        actions: ["s3:PutObject", "s3:AbortMultipartUpload", "s3:ListMultipartUploadParts"],
+        resources: [`${this.bucketArn}/${prefix}*`],
+      })
+      .addStatement({ sid: `Locate${this.label}Bucket`, actions: ["s3:GetBucketLocation"], resources: [this.bucketArn] });
+    this.key.grantEncrypt(policy, this.s3Service);
+    this.key.grantDecrypt(policy, this.s3Service);
+  }
+
+  grantReadWrite(policy: PolicyDocument, prefix = ""): void {
+    this.grantRead(policy, prefix);
+    this.grantWrite(policy, prefix);
+  }
+}

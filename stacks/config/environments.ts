@@ -1,0 +1,106 @@
+/**
+ * The platform's environments. Values here are code: reviewed, versioned, validated at synth.
+ * Account ids, alarm e-mail and principal ARNs are per-deployment inputs (terraform.tfvars.example).
+ *
+ * The state bucket and key live in a tooling account (111122223333 here: replace with yours when
+ * bootstrapping, see docs/environments.md). Terraform's backend block cannot read variables, so
+ * these are the only account-specific values in code.
+ */
+import type { EnvironmentConfig, EnvironmentConfigInput } from "./schema";
+import { validateEnvironments } from "./validate";
+
+const commonToAllEnvironments = {
+  schedule: { expression: "cron(0 2 * * ? *)", timezone: "Europe/Zurich" },
+  tags: { owner: "platform-engineering", costCenter: "CC-4120-fraud-analytics", dataClassification: "restricted" },
+} as const;
+
+const dev: EnvironmentConfigInput = {
+  ...commonToAllEnvironments,
+  name: "dev",
+  deploymentTarget: "aws",
+  availabilityZones: ["eu-central-2a", "eu-central-2b"],
+  vpcCidr: "10.20.0.0/16",
+  logRetentionDays: 365,
+  objectLock: { mode: "GOVERNANCE", days: 30 },
+  lifecycle: {
+    rawInfrequentAccessAfterDays: 30,
+    rawGlacierAfterDays: 90,
+    archiveDeepArchiveAfterDays: 180,
+    noncurrentVersionExpiryDays: 30,
+    abortIncompleteMultipartUploadDays: 7,
+    accessLogExpiryDays: 365,
+  },
+  glue: { workerType: "G.1X", numberOfWorkers: 2 },
+  stateBackend: {
+    kind: "s3",
+    bucket: "sentinel-tfstate-dev-111122223333",
+    kmsKeyArn: "arn:aws:kms:eu-central-2:111122223333:key/0b7f3c1e-5d2a-4c8e-9f61-2a4d8e7c1b01",
+    region: "eu-central-2",
+  },
+};
+
+const staging: EnvironmentConfigInput = {
+  ...commonToAllEnvironments,
+  name: "staging",
+  deploymentTarget: "aws",
+  availabilityZones: ["eu-central-2a", "eu-central-2b", "eu-central-2c"],
+  vpcCidr: "10.21.0.0/16",
+  logRetentionDays: 365,
+  // Rehearses prod's COMPLIANCE behaviour with a short retention.
+  objectLock: { mode: "COMPLIANCE", days: 7 },
+  lifecycle: { ...dev.lifecycle, noncurrentVersionExpiryDays: 90 },
+  glue: { workerType: "G.1X", numberOfWorkers: 5 },
+  stateBackend: {
+    kind: "s3",
+    bucket: "sentinel-tfstate-staging-111122223333",
+    kmsKeyArn: "arn:aws:kms:eu-central-2:111122223333:key/6c2e9a4d-1f3b-4a7e-8d52-9b1c3e5f7a02",
+    region: "eu-central-2",
+  },
+};
+
+const prod: EnvironmentConfigInput = {
+  ...commonToAllEnvironments,
+  name: "prod",
+  deploymentTarget: "aws",
+  availabilityZones: ["eu-central-2a", "eu-central-2b", "eu-central-2c"],
+  vpcCidr: "10.22.0.0/16",
+  // Ten years: Swiss AMLA art. 7(3) keeps AML records for at least ten years.
+  logRetentionDays: 3653,
+  objectLock: { mode: "COMPLIANCE", days: 3653 },
+  lifecycle: {
+    rawInfrequentAccessAfterDays: 30,
+    rawGlacierAfterDays: 180,
+    archiveDeepArchiveAfterDays: 365,
+    noncurrentVersionExpiryDays: 365,
+    abortIncompleteMultipartUploadDays: 7,
+    accessLogExpiryDays: 3653,
+  },
+  glue: { workerType: "G.2X", numberOfWorkers: 10 },
+  stateBackend: {
+    kind: "s3",
+    bucket: "sentinel-tfstate-prod-111122223333",
+    kmsKeyArn: "arn:aws:kms:eu-central-2:111122223333:key/9e4a7b2c-3d5f-4e81-a6c9-5f2b8d1e3c03",
+    region: "eu-central-2",
+  },
+};
+
+/**
+ * dev's configuration applied to the local AWS API emulator: same modules, its own network range,
+ * a one-day GOVERNANCE lock so local runs can be reset, and state in a local file because the
+ * emulator's resources live only as long as the emulator.
+ */
+const local: EnvironmentConfigInput = {
+  ...dev,
+  name: "local",
+  deploymentTarget: "emulator",
+  vpcCidr: "10.29.0.0/16",
+  objectLock: { mode: "GOVERNANCE", days: 1 },
+  stateBackend: { kind: "local", path: "terraform.local.tfstate" },
+};
+
+export const ENVIRONMENT_INPUTS: readonly EnvironmentConfigInput[] = [dev, staging, prod, local];
+
+/** Every environment, validated; throws ConfigError listing every problem. */
+export function loadEnvironments(): EnvironmentConfig[] {
+  return validateEnvironments(ENVIRONMENT_INPUTS);
+}

@@ -1,0 +1,202 @@
+/**
+ * The typed, validated per-environment configuration: everything about an environment that is code.
+ * Inputs that are not code (account id, alarm e-mail, principal ARNs) are Terraform variables instead
+ * (see stacks/platform-inputs.ts). Every message names the field and, where there is a closed set,
+ * the allowed values.
+ */
+import { z } from "zod";
+import { isPrivateCidr, parseCidr } from "../../modules/network/cidr";
+import { scheduleExpressionProblem } from "./schedule-expression";
+
+export const ENVIRONMENT_NAMES = ["dev", "staging", "prod", "local"] as const;
+export type EnvironmentName = (typeof ENVIRONMENT_NAMES)[number];
+
+export const DEFAULT_REGION = "eu-central-2";
+
+/** CloudWatch Logs' allowed retention values (PutRetentionPolicy). */
+export const CLOUDWATCH_RETENTION_DAYS = [
+  1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
+] as const;
+/** The platform keeps log evidence for at least a year (also checkov CKV_AWS_338). */
+export const MIN_LOG_RETENTION_DAYS = 365;
+
+export const GLUE_WORKER_TYPES = ["G.1X", "G.2X", "G.4X", "G.8X"] as const;
+export const OBJECT_LOCK_MODES = ["GOVERNANCE", "COMPLIANCE"] as const;
+export const DATA_CLASSIFICATIONS = ["public", "internal", "confidential", "restricted"] as const;
+export const DEPLOYMENT_TARGETS = ["aws", "emulator"] as const;
+
+const got = (input: unknown): string => `got ${JSON.stringify(input)}`;
+
+const oneOf = (values: readonly (string | number)[]) => (issue: { input?: unknown }) =>
+  `must be one of ${values.join(", ")} (${got(issue.input)})`;
+
+const integerBetween = (min: number, max: number) =>
+  z
+    .number({ error: (issue) => `must be an integer from ${min} to ${max} (${got(issue.input)})` })
+    .int({ error: (issue) => `must be an integer from ${min} to ${max} (${got(issue.input)})` })
+    .min(min, { error: (issue) => `must be an integer from ${min} to ${max} (${got(issue.input)})` })
+    .max(max, { error: (issue) => `must be an integer from ${min} to ${max} (${got(issue.input)})` });
+
+const regionSchema = z
+  .string()
+  .regex(/^[a-z]{2}(-gov)?-[a-z]+-\d$/, { error: (issue) => `must be an AWS region code like eu-central-2 (${got(issue.input)})` });
+
+const vpcCidrSchema = z
+  .string()
+  .refine((value) => z.cidrv4().safeParse(value).success && parseCidrSafe(value) !== undefined, {
+    error: (issue) => `must be an IPv4 CIDR block with no host bits set, like 10.20.0.0/16 (${got(issue.input)})`,
+    abort: true,
+  })
+  .refine((value) => isPrivateCidr(value), {
+    error: (issue) => `must be inside an RFC 1918 private range 10.0.0.0/8, 172.16.0.0/12 or 192.168.0.0/16 (${got(issue.input)})`,
+    abort: true,
+  })
+  .refine((value) => { const size = parseCidr(value).prefixLength; return size >= 16 && size <= 22; }, {
+    error: (issue) =>
+      `must have a prefix length from /16 to /22 so each private subnet (a quarter of the VPC) fits Glue workers' network interfaces (${got(issue.input)})`,
+  });
+
+const tagValue = z
+  .string()
+  .regex(/^[\w .:/=+\-@]{1,256}$/, { error: (issue) => `must be 1-256 characters of letters, digits, spaces and _.:/=+-@ (${got(issue.input)})` });
+
+const lifecycleSchema = z
+  .object({
+    /** Raw objects move to STANDARD_IA after this many days (S3's minimum is 30). */
+    rawInfrequentAccessAfterDays: integerBetween(30, 3650),
+    /** Raw objects move to GLACIER after this many days (at least 30 after the STANDARD_IA move). */
+    rawGlacierAfterDays: integerBetween(60, 3650),
+    /** Archive-tier objects move to DEEP_ARCHIVE after this many days. */
+    archiveDeepArchiveAfterDays: integerBetween(0, 3650),
+    /** Noncurrent object versions are deleted after this many days. */
+    noncurrentVersionExpiryDays: integerBetween(1, 3650),
+    /** Incomplete multipart uploads are aborted after this many days. */
+    abortIncompleteMultipartUploadDays: integerBetween(1, 30),
+    /** S3 server access logs are deleted after this many days. */
+    accessLogExpiryDays: integerBetween(MIN_LOG_RETENTION_DAYS, 3653),
+  })
+  .refine((lifecycle) => lifecycle.rawGlacierAfterDays >= lifecycle.rawInfrequentAccessAfterDays + 30, {
+    error: "rawGlacierAfterDays must be at least 30 days after rawInfrequentAccessAfterDays (S3 keeps objects 30 days in STANDARD_IA)",
+    path: ["rawGlacierAfterDays"],
+  });
+
+const stateBackendSchema = z.discriminatedUnion(
+  "kind",
+  [
+    z.object({
+      kind: z.literal("s3"),
+      bucket: z
+        .string()
+        .regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, { error: (issue) => `must be a valid S3 bucket name (${got(issue.input)})` }),
+      /** Terraform's S3 backend takes a key ARN or id, not an alias. */
+      kmsKeyArn: z.string().regex(/^arn:aws(-[a-z]+)*:kms:[a-z0-9-]+:\d{12}:key\/[0-9a-f-]{36}$/, {
+        error: (issue) => `must be a KMS key ARN like arn:aws:kms:eu-central-2:111122223333:key/<uuid> (aliases are not accepted by the S3 backend) (${got(issue.input)})`,
+      }),
+      region: regionSchema,
+    }),
+    z.object({
+      kind: z.literal("local"),
+      /** State file path, relative to the stack's directory under cdktf.out/stacks/<env>. */
+      path: z.string().min(1, { error: "must be a non-empty file path" }),
+    }),
+  ],
+  { error: (issue) => `must be one of s3, local (${got((issue.input as { kind?: unknown } | undefined)?.kind)})` },
+);
+
+export const environmentConfigSchema = z
+  .object({
+    name: z.enum(ENVIRONMENT_NAMES, { error: oneOf(ENVIRONMENT_NAMES) }),
+    /** Where `terraform apply` points: real AWS, or the local API emulator. */
+    deploymentTarget: z.enum(DEPLOYMENT_TARGETS, { error: oneOf(DEPLOYMENT_TARGETS) }),
+    region: regionSchema.default(DEFAULT_REGION),
+    availabilityZones: z
+      .array(z.string())
+      .min(2, { error: (issue) => `must list 2 to 3 availability zones (${got(issue.input)})` })
+      .max(3, { error: (issue) => `must list 2 to 3 availability zones (${got(issue.input)})` }),
+    vpcCidr: vpcCidrSchema,
+    logRetentionDays: z
+      .number()
+      .refine((days) => (CLOUDWATCH_RETENTION_DAYS as readonly number[]).includes(days), {
+        error: (issue) => `must be one of CloudWatch Logs' retention values ${CLOUDWATCH_RETENTION_DAYS.join(", ")} (${got(issue.input)})`,
+        abort: true,
+      })
+      .refine((days) => days >= MIN_LOG_RETENTION_DAYS, {
+        error: (issue) =>
+          `must be at least ${MIN_LOG_RETENTION_DAYS}: one of ${CLOUDWATCH_RETENTION_DAYS.filter((d) => d >= MIN_LOG_RETENTION_DAYS).join(", ")} (${got(issue.input)})`,
+      }),
+    objectLock: z.object({
+      mode: z.enum(OBJECT_LOCK_MODES, { error: oneOf(OBJECT_LOCK_MODES) }),
+      days: integerBetween(1, 36500),
+    }),
+    lifecycle: lifecycleSchema,
+    schedule: z.object({
+      expression: z.string().superRefine((expression, context) => {
+        const problem = scheduleExpressionProblem(expression);
+        if (problem !== undefined) context.addIssue({ code: "custom", message: `${problem} (${got(expression)})` });
+      }),
+      timezone: z.string().refine(isIanaTimezone, {
+        error: (issue) => `must be an IANA time zone like Europe/Zurich (${got(issue.input)})`,
+      }),
+    }),
+    glue: z.object({
+      workerType: z.enum(GLUE_WORKER_TYPES, { error: oneOf(GLUE_WORKER_TYPES) }),
+      numberOfWorkers: integerBetween(2, 100),
+    }),
+    tags: z.object({
+      owner: tagValue,
+      costCenter: tagValue,
+      dataClassification: z.enum(DATA_CLASSIFICATIONS, { error: oneOf(DATA_CLASSIFICATIONS) }),
+    }),
+    stateBackend: stateBackendSchema,
+  })
+  .superRefine((config, context) => {
+    config.availabilityZones.forEach((zone, index) => {
+      if (!new RegExp(`^${config.region}[a-z]$`).test(zone)) {
+        context.addIssue({
+          code: "custom",
+          path: ["availabilityZones", index],
+          message: `must be a zone of region ${config.region} like ${config.region}a (${got(zone)})`,
+        });
+      }
+    });
+    if (new Set(config.availabilityZones).size !== config.availabilityZones.length) {
+      context.addIssue({ code: "custom", path: ["availabilityZones"], message: "must not repeat a zone" });
+    }
+    if (config.name === "prod" && config.objectLock.mode !== "COMPLIANCE") {
+      context.addIssue({
+        code: "custom",
+        path: ["objectLock", "mode"],
+        message: `must be COMPLIANCE in prod so no one, including the account root, can shorten retention (${got(config.objectLock.mode)})`,
+      });
+    }
+    const wantsLocalState = config.deploymentTarget === "emulator";
+    if ((config.stateBackend.kind === "local") !== wantsLocalState) {
+      context.addIssue({
+        code: "custom",
+        path: ["stateBackend", "kind"],
+        message: wantsLocalState
+          ? `must be local for the emulator target (${got(config.stateBackend.kind)})`
+          : `must be s3 for an AWS environment: remote, encrypted, locked state (${got(config.stateBackend.kind)})`,
+      });
+    }
+  });
+
+export type EnvironmentConfigInput = z.input<typeof environmentConfigSchema>;
+export type EnvironmentConfig = z.output<typeof environmentConfigSchema>;
+
+function parseCidrSafe(value: string): ReturnType<typeof parseCidr> | undefined {
+  try {
+    return parseCidr(value);
+  } catch {
+    return undefined;
+  }
+}
+
+function isIanaTimezone(zone: string): boolean {
+  try {
+    new Intl.DateTimeFormat("en", { timeZone: zone });
+    return zone.includes("/") || zone === "UTC";
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,63 @@
+/** Helpers for reading synthesized Terraform JSON in infra tests. */
+import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
+import { Testing, TerraformStack } from "cdktf";
+import type { AccountScope } from "../../../modules/iam/arns";
+
+export type Config = Record<string, unknown>;
+export interface Synthesized {
+  readonly resource?: Record<string, Record<string, Config>>;
+  readonly data?: Record<string, Record<string, Config>>;
+  readonly [block: string]: unknown;
+}
+
+/** A fixed account so module tests read literal ARNs. */
+export const TEST_SCOPE: AccountScope = { partition: "aws", region: "eu-central-2", accountId: "111122223333" };
+
+/** A bare stack with an AWS provider, for module tests. */
+export function testStack(): TerraformStack {
+  const stack = new TerraformStack(Testing.app(), "test");
+  new AwsProvider(stack, "aws", { region: TEST_SCOPE.region });
+  return stack;
+}
+
+export function synth(stack: TerraformStack): Synthesized {
+  return JSON.parse(Testing.synth(stack)) as Synthesized;
+}
+
+/** Resources of one type, keyed by logical id. */
+export function resourcesOf(synthesized: Synthesized, type: string): Record<string, Config> {
+  return synthesized.resource?.[type] ?? {};
+}
+
+export function onlyResourceOf(synthesized: Synthesized, type: string): Config {
+  const all = Object.values(resourcesOf(synthesized, type));
+  if (all.length !== 1) throw new Error(`expected exactly one ${type}, found ${all.length}`);
+  return all[0] as Config;
+}
+
+export interface Statement {
+  readonly Sid: string;
+  readonly Effect: "Allow" | "Deny";
+  readonly Principal?: unknown;
+  readonly Action: string[];
+  readonly Resource?: string[];
+  readonly Condition?: Record<string, Record<string, string[]>>;
+}
+
+export function statementsOf(policyJson: unknown): Statement[] {
+  if (typeof policyJson !== "string") throw new Error(`policy is not a string: ${JSON.stringify(policyJson)}`);
+  return (JSON.parse(policyJson) as { Statement: Statement[] }).Statement;
+}
+
+export function statement(policyJson: unknown, sid: string): Statement {
+  const found = statementsOf(policyJson).find((candidate) => candidate.Sid === sid);
+  if (found === undefined) throw new Error(`no statement ${sid} in ${String(policyJson)}`);
+  return found;
+}
+
+/** Logical id of the resource a `${type.id.attr}` reference points at. */
+export function referencedId(reference: unknown): string {
+  const match = /^\$\{[a-z0-9_]+\.([^.]+)\.[a-z_]+\}$/.exec(String(reference));
+  if (match === null) throw new Error(`not a resource reference: ${String(reference)}`);
+  return match[1] as string;
+}
