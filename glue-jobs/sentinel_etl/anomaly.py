@@ -1,0 +1,248 @@
+"""Isolation-forest anomaly scores: fitted on a bounded sample on the driver, applied to every row in parallel.
+
+The forest is scikit-learn's `IsolationForest` (Liu, Ting and Zhou, ICDM 2008), which needs only a small
+sample by design (256 rows per tree), so fitting on the driver is cheap; scoring runs in an Arrow-vectorised
+iterator `pandas_udf` that loads the broadcast model once per Python worker. The persisted model is the
+joblib bytes of a small dict (estimator, feature order, imputation medians, threshold); its SHA-256 is the
+model's version, recorded in run metrics and lineage, and re-checked whenever the model is loaded again.
+
+`anomaly_score` is the paper's s(x, psi) = 2^(-E[h(x)] / c(psi)), i.e. `-IsolationForest.score_samples`:
+in (0, 1], about 0.5 or less for ordinary rows, approaching 1 for rows isolated in few splits.
+"""
+from __future__ import annotations
+
+import io
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import joblib
+import numpy as np
+import pandas as pd
+import sklearn
+from pyspark.sql import DataFrame
+from pyspark.sql import functions as F
+from pyspark.sql.functions import pandas_udf
+from pyspark.sql.types import BooleanType, NumericType
+from sklearn.ensemble import IsolationForest
+
+from sentinel_etl import fitted_state
+from sentinel_etl.spec_schema import parse_section
+
+STATE_KIND = "anomaly-model"
+PAYLOAD_FORMAT = 1
+
+
+@dataclass(frozen=True)
+class AnomalySpec:
+    features: tuple[str, ...]
+    n_estimators: int
+    max_samples: int
+    contamination: str | float
+    fit_sample_rows: int
+    seed: int
+
+    @classmethod
+    def from_dict(cls, d: Any) -> AnomalySpec:
+        s = parse_section("anomaly", d)
+        return cls(
+            features=tuple(s["features"]),
+            n_estimators=s["n_estimators"],
+            max_samples=s["max_samples"],
+            contamination=s["contamination"],
+            fit_sample_rows=s["fit_sample_rows"],
+            seed=s["seed"],
+        )
+
+    def fitted_for(self) -> dict[str, Any]:
+        return {
+            "features": list(self.features),
+            "n_estimators": self.n_estimators,
+            "max_samples": self.max_samples,
+            "contamination": self.contamination,
+            "fit_sample_rows": self.fit_sample_rows,
+            "seed": self.seed,
+        }
+
+
+@dataclass(frozen=True, eq=False)
+class FittedModel:
+    estimator: IsolationForest
+    features: tuple[str, ...]
+    impute_medians: tuple[float, ...]
+    threshold: float
+    fit_rows: int
+    sklearn_version: str
+    payload: bytes
+    hash: str
+
+    @property
+    def version(self) -> str:
+        return self.hash
+
+    def to_metrics(self) -> dict[str, Any]:
+        return {
+            "version": self.version,
+            "hash": self.hash,
+            "algorithm": "sklearn.ensemble.IsolationForest",
+            "sklearn_version": self.sklearn_version,
+            "features": list(self.features),
+            "impute_medians": dict(zip(self.features, self.impute_medians)),
+            "n_estimators": self.estimator.n_estimators,
+            "max_samples": int(self.estimator.max_samples_),
+            "contamination": self.estimator.contamination,
+            "seed": self.estimator.random_state,
+            "threshold": self.threshold,
+            "fit_rows": self.fit_rows,
+        }
+
+
+def _feature_matrix(frame: pd.DataFrame, medians: np.ndarray | None = None) -> np.ndarray:
+    """float64 matrix; null and non-finite cells become NaN, then (when given) the feature's median."""
+    matrix = frame.to_numpy(dtype=np.float64, na_value=np.nan, copy=True)
+    matrix[~np.isfinite(matrix)] = np.nan
+    if medians is not None:
+        matrix = np.where(np.isnan(matrix), medians, matrix)
+    return matrix
+
+
+def _check_features(df: DataFrame, features: tuple[str, ...]) -> None:
+    missing = [f for f in features if f not in df.columns]
+    if missing:
+        raise ValueError(f"anomaly features {missing} are not in the data")
+    non_numeric = [
+        f"{f} ({df.schema[f].dataType.simpleString()})"
+        for f in features
+        if not isinstance(df.schema[f].dataType, (NumericType, BooleanType))
+    ]
+    if non_numeric:
+        raise TypeError(f"anomaly features must be numeric or boolean: {non_numeric}")
+
+
+def _fit_sample(df: DataFrame, spec: AnomalySpec) -> pd.DataFrame:
+    """At most `fit_sample_rows` rows (seeded Bernoulli sample, then a cap) of the features, on the driver."""
+    features = df.select(*[F.col(f).cast("double").alias(f) for f in spec.features])
+    total = features.count()
+    if total > spec.fit_sample_rows:
+        # A little over the target fraction so the Bernoulli sample rarely falls short, then cap it exactly.
+        fraction = min(1.0, 1.1 * spec.fit_sample_rows / total)
+        features = features.sample(withReplacement=False, fraction=fraction, seed=spec.seed).limit(
+            spec.fit_sample_rows
+        )
+    return features.toPandas()
+
+
+def _serialise(content: dict[str, Any]) -> bytes:
+    buffer = io.BytesIO()
+    joblib.dump(content, buffer)
+    return buffer.getvalue()
+
+
+def _model_from_payload(payload: bytes, hash_: str) -> FittedModel:
+    content = joblib.load(io.BytesIO(payload))
+    return FittedModel(
+        estimator=content["estimator"],
+        features=tuple(content["features"]),
+        impute_medians=tuple(content["impute_medians"]),
+        threshold=content["threshold"],
+        fit_rows=content["fit_rows"],
+        sklearn_version=content["sklearn_version"],
+        payload=payload,
+        hash=hash_,
+    )
+
+
+def _fit(df: DataFrame, spec: AnomalySpec) -> dict[str, Any]:
+    sample = _fit_sample(df, spec)
+    if sample.empty:
+        raise ValueError("cannot fit the anomaly model: the data has no rows")
+    raw = _feature_matrix(sample)
+    unusable = [f for f, usable in zip(spec.features, np.isfinite(raw).any(axis=0)) if not usable]
+    if unusable:
+        raise ValueError(f"cannot fit the anomaly model: features {unusable} have no finite value in the fit sample")
+    medians = np.nanmedian(raw, axis=0)
+    estimator = IsolationForest(
+        n_estimators=spec.n_estimators,
+        # scikit-learn would cap it too, with a warning; capping here keeps the logs clean.
+        max_samples=min(spec.max_samples, len(sample)),
+        contamination=spec.contamination,
+        random_state=spec.seed,
+    ).fit(_feature_matrix(sample, medians))
+    return {
+        "format": PAYLOAD_FORMAT,
+        "estimator": estimator,
+        "features": list(spec.features),
+        "impute_medians": [float(m) for m in medians],
+        # score_samples is -s(x); predict flags score_samples < offset_, i.e. s(x) > -offset_.
+        "threshold": float(-estimator.offset_),
+        "fit_rows": len(sample),
+        "sklearn_version": sklearn.__version__,
+    }
+
+
+def fit_or_load_model(df: DataFrame, spec: AnomalySpec, state_uri: str, refit: bool) -> FittedModel:
+    """The current model under `state_uri` (hash-verified), or a new fit when there is none or `refit`.
+
+    Reuse fails with a FittedStateError when the stored model was fitted for other settings or with another
+    scikit-learn version (its pickle would not be trustworthy across versions).
+    """
+    if not refit:
+        stored = fitted_state.load_current(state_uri, STATE_KIND)
+        if stored is not None:
+            fitted_state.require_fitted_for("anomaly model", stored, spec.fitted_for())
+            if stored.pointer.get("sklearn_version") != sklearn.__version__:
+                raise fitted_state.FittedStateError(
+                    f"anomaly model {stored.version} was fitted with scikit-learn "
+                    f"{stored.pointer.get('sklearn_version')}, this runtime has {sklearn.__version__}; "
+                    "run with refit to replace it"
+                )
+            return _model_from_payload(stored.payload, stored.version)
+    _check_features(df, spec.features)
+    content = _fit(df, spec)
+    payload = _serialise(content)
+    version = fitted_state.save(
+        state_uri,
+        STATE_KIND,
+        payload,
+        ".joblib",
+        {"fitted_for": spec.fitted_for(), "sklearn_version": sklearn.__version__, "fit_rows": content["fit_rows"]},
+    )
+    return _model_from_payload(payload, version)
+
+
+_LOADED_MODELS: dict[str, tuple[IsolationForest, np.ndarray]] = {}
+
+
+def _loaded_model(hash_: str, payload: bytes) -> tuple[IsolationForest, np.ndarray]:
+    """The estimator and medians, unpickled once per Python worker process (workers are reused)."""
+    if hash_ not in _LOADED_MODELS:
+        content = joblib.load(io.BytesIO(payload))
+        _LOADED_MODELS[hash_] = (content["estimator"], np.asarray(content["impute_medians"], dtype=np.float64))
+    return _LOADED_MODELS[hash_]
+
+
+def score_anomalies(df: DataFrame, model: FittedModel, spec: AnomalySpec) -> DataFrame:
+    """Reads `model.features` (numeric/boolean); writes `anomaly_score` (double in (0, 1], higher = more
+    anomalous) and `is_anomaly` (boolean: `anomaly_score > model.threshold`, exactly sklearn's `predict == -1`).
+
+    Null and non-finite feature values are replaced by the medians fitted with the model.
+    """
+    if tuple(spec.features) != model.features:
+        raise ValueError(
+            f"anomaly model {model.hash} scores {list(model.features)}, config asks for {list(spec.features)}; "
+            "load or refit the model for this config"
+        )
+    _check_features(df, model.features)
+    payload = df.sparkSession.sparkContext.broadcast(model.payload)
+    model_hash = model.hash
+
+    @pandas_udf("double")
+    def isolation_score(batches: Iterator[pd.DataFrame]) -> Iterator[pd.Series]:
+        estimator, medians = _loaded_model(model_hash, payload.value)
+        for batch in batches:
+            yield pd.Series(-estimator.score_samples(_feature_matrix(batch, medians)))
+
+    feature_struct = F.struct(*[F.col(f).cast("double").alias(f) for f in model.features])
+    return df.withColumn("anomaly_score", isolation_score(feature_struct)).withColumn(
+        "is_anomaly", F.col("anomaly_score") > F.lit(model.threshold)
+    )
