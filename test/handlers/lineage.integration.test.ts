@@ -1,0 +1,165 @@
+/**
+ * The lineage handler against the local emulator (moto 5.2.5): Glue GetJobRun/GetJob, Glue Catalog
+ * GetTable/UpdateTable, S3 create-only writes with Object Lock (retention visible through HeadObject;
+ * moto's GetObjectRetention response does not parse with this SDK, so it is not used), CloudWatch Logs.
+ * Not in the emulator: DataBrew DescribeJobRun and StartJobRun (404 in moto 5.2.5), so DataBrew runs are
+ * covered by lineage.unit.test.ts with aws-sdk-client-mock, and the trigger here uses a mocked DataBrew client.
+ * moto's Glue runs are SUCCEEDED at once and carry no ErrorMessage, so a FAILED event is recorded
+ * without an error message facet here (the unit tests cover the facet).
+ */
+import { DataBrewClient, StartJobRunCommand as StartDataBrewJobRun } from "@aws-sdk/client-databrew";
+import { GetTableCommand, StartJobRunCommand } from "@aws-sdk/client-glue";
+import { DeleteObjectCommand, HeadObjectCommand, ListObjectVersionsCommand, PutObjectCommand } from "@aws-sdk/client-s3";
+import { mockClient } from "aws-sdk-client-mock";
+import fc from "fast-check";
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { startEmulator, type Emulator } from "../../scripts/lib/emulator";
+import { readLogStream, verifyAuditTrail } from "../../handlers/audit/audit-trail";
+import type { ChainedAuditEvent } from "../../handlers/audit/audit-event";
+import { ChainIndex } from "../../handlers/audit/chain-index";
+import { createAuditWriter, retentionFrom } from "../../handlers/audit/create-audit-writer";
+import { CATALOG_PARAMETERS } from "../../handlers/lineage/catalog-pointer";
+import { lineageHandlerEnvironment } from "../../handlers/lineage/config";
+import { LINEAGE_PREFIX } from "../../handlers/lineage/lineage-store";
+import { OpenLineageValidator } from "../../handlers/lineage/openlineage-validator";
+import { recordJobState, type LineageResult } from "../../handlers/lineage/record-job-state";
+import type { OpenLineageRunEvent } from "../../handlers/lineage/run-event-builder";
+import type { AuditRecorder } from "../../handlers/audit/audit-event";
+import { callerPrincipal } from "../../handlers/shared/actor";
+import type { AwsClients } from "../../handlers/shared/aws-clients";
+import { systemClock } from "../../handlers/shared/clock";
+import { registerJobRun } from "../../handlers/shared/job-run-registry";
+import { readJson } from "../../handlers/shared/object-store";
+import { pipelineRunId } from "../../handlers/shared/run-identity";
+import { parseS3Uri } from "../../handlers/shared/s3-uri";
+import { glueJobArguments } from "../../handlers/trigger/glue-arguments";
+import { startPipelineRun } from "../../handlers/trigger/start-pipeline-run";
+import { AUDIT_LOG_GROUP, CATALOG_DATABASE, GLUE_JOB, LINEAGE_AUDIT_BUCKET, RAW_BUCKET, commonConfig, createPlatform } from "./support/emulated-platform";
+import { triggerConfig } from "./support/handler-config";
+import { glueStateChange, runMetricsDocument } from "./support/lineage-fixtures";
+import { quietLogger } from "./support/quiet-logger";
+
+const databrewMock = mockClient(DataBrewClient);
+const config = lineageHandlerEnvironment.parse({ ...Object.fromEntries(Object.entries(commonConfig).map(([k, v]) => [k, String(v)])), GLUE_JOB_NAME: GLUE_JOB, CATALOG_DATABASE_NAME: CATALOG_DATABASE });
+const validator = new OpenLineageValidator();
+const window = { environment: "local", profile: "card-transactions", runDate: "2026-03-01", attempt: 1 };
+const RUN_ID = pipelineRunId(window);
+
+describe("lineage records on the emulator", () => {
+  let emulator: Emulator;
+  let clients: AwsClients;
+
+  beforeAll(async () => {
+    emulator = await startEmulator();
+  });
+  afterAll(async () => {
+    await emulator.stop();
+  });
+  beforeEach(async () => {
+    await emulator.reset();
+    clients = await createPlatform(emulator, { processedTables: ["card-transactions"] });
+    databrewMock.reset();
+    databrewMock.on(StartDataBrewJobRun).resolves({ RunId: "db_run_1" });
+  });
+
+  const audit = () => createAuditWriter(commonConfig, { s3: clients.s3, logs: clients.logs, actor: callerPrincipal(clients.sts), clock: systemClock });
+
+  /** One invocation; pass a recorder to reuse a warm execution environment's audit writer. */
+  function deliver(event: unknown, recorder: AuditRecorder = audit()): Promise<LineageResult> {
+    return recordJobState(event, {
+      config,
+      s3: clients.s3,
+      glue: clients.glue,
+      databrew: new DataBrewClient({ region: "eu-central-2" }),
+      audit: recorder,
+      validator,
+      retention: retentionFrom(config),
+      clock: systemClock,
+      logger: quietLogger,
+      requestId: "req-lineage",
+      handlerName: "arn:aws:lambda:eu-central-2:123456789012:function:sentinel-local-lineage",
+    });
+  }
+
+  /** The trigger starts the run; the "Glue job" writes its raw inputs' metrics. */
+  async function triggeredGlueRun(): Promise<string> {
+    const started = await startPipelineRun(
+      { source: "sentinel.manual", profile: "card-transactions", run_date: "2026-03-01" },
+      { config: triggerConfig, s3: clients.s3, glue: clients.glue, databrew: new DataBrewClient({ region: "eu-central-2" }), audit: audit(), clock: systemClock, logger: quietLogger, requestId: "req-trigger", handlerName: "trigger" },
+    );
+    if (started.decision !== "started") throw new Error("trigger did not start the run");
+    await writeMetrics(glueJobArguments(triggerConfig, window, RUN_ID, undefined, false)["--metrics_location"] as string);
+    return started.glue_job_run_id;
+  }
+
+  async function writeMetrics(metricsLocation: string): Promise<void> {
+    const metrics = runMetricsDocument();
+    for (const file of (metrics.input as { files: { path: string }[] }).files) {
+      const { bucket, key } = parseS3Uri(file.path);
+      await clients.s3.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: "customer_id,amount\n" }));
+    }
+    const { bucket, key } = parseS3Uri(`${metricsLocation}/run-metrics.json`);
+    await clients.s3.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: JSON.stringify(metrics) }));
+  }
+
+  async function lineageVersions(): Promise<string[]> {
+    const listed = await clients.s3.send(new ListObjectVersionsCommand({ Bucket: LINEAGE_AUDIT_BUCKET, Prefix: LINEAGE_PREFIX }));
+    return (listed.Versions ?? []).map((version) => `${version.Key}@${version.VersionId}`);
+  }
+
+  it("writes START and COMPLETE once, locked, and points the processed table at them", async () => {
+    const jobRunId = await triggeredGlueRun();
+    const result = await deliver(glueStateChange(GLUE_JOB, jobRunId, "SUCCEEDED"));
+    expect(result).toMatchObject({ decision: "recorded", pipeline_run_id: RUN_ID, records: [{ eventType: "START", written: true }, { eventType: "COMPLETE", written: true }] });
+    if (result.decision !== "recorded") return;
+    const complete = parseS3Uri(result.records[1]?.uri as string);
+    const head = await clients.s3.send(new HeadObjectCommand({ Bucket: complete.bucket, Key: complete.key }));
+    expect(head.ObjectLockMode).toBe("COMPLIANCE");
+    expect(head.ObjectLockRetainUntilDate?.getTime()).toBeGreaterThan(Date.now() + 29 * 86_400_000);
+    await expect(clients.s3.send(new DeleteObjectCommand({ Bucket: complete.bucket, Key: complete.key, VersionId: head.VersionId }))).rejects.toThrow(/Access Denied|AccessDenied/);
+
+    const rawVersion = (await clients.s3.send(new HeadObjectCommand({ Bucket: RAW_BUCKET, Key: "card-transactions/run_date=2026-03-01/part-0000.csv" }))).VersionId;
+    const record = (await readJson(clients.s3, complete.bucket, complete.key))?.body as OpenLineageRunEvent;
+    expect(validator.validate(record)).toEqual({ valid: true });
+    expect(record.inputs[0]?.inputFacets?.sentinel_inputFiles?.files).toContainEqual(expect.objectContaining({ versionId: rawVersion, present: true }));
+    expect(record.job.facets.sourceCodeLocation).toMatchObject({ url: "s3://sentinel-local-artifacts/glue-jobs/etl_job.py", version: expect.any(String) });
+
+    const parameters = (await clients.glue.send(new GetTableCommand({ DatabaseName: CATALOG_DATABASE, Name: "card_transactions" }))).Table?.Parameters;
+    expect(parameters).toMatchObject({ classification: "parquet", [CATALOG_PARAMETERS.latestCompleteRecord]: result.records[1]?.uri, [CATALOG_PARAMETERS.pipelineRunId]: RUN_ID });
+
+    const trail = (await readLogStream(clients.logs, AUDIT_LOG_GROUP, RUN_ID)).events as ChainedAuditEvent[];
+    expect(trail.map((event) => `${event.action}:${event.outcome}`)).toEqual(["pipeline.start:success", "lineage.record:success", "lineage.record:success"]);
+  });
+
+  it("writes no second record or object version when events are redelivered", async () => {
+    const jobRunId = await triggeredGlueRun();
+    await deliver(glueStateChange(GLUE_JOB, jobRunId, "RUNNING"));
+    await deliver(glueStateChange(GLUE_JOB, jobRunId, "SUCCEEDED"));
+    const before = await lineageVersions();
+    const again = await Promise.all([deliver(glueStateChange(GLUE_JOB, jobRunId, "SUCCEEDED")), deliver(glueStateChange(GLUE_JOB, jobRunId, "STARTING")), deliver(glueStateChange(GLUE_JOB, jobRunId, "SUCCEEDED"))]);
+    expect(await lineageVersions()).toEqual(before);
+    expect(before).toHaveLength(2);
+    expect(again.flatMap((result) => (result.decision === "recorded" ? result.records.map((record) => record.written) : []))).toEqual([false, false, false, false, false]);
+    const report = await verifyAuditTrail({ logs: clients.logs, logGroupName: AUDIT_LOG_GROUP, runId: RUN_ID, index: new ChainIndex(clients.s3, LINEAGE_AUDIT_BUCKET) });
+    expect(report.verification).toMatchObject({ ok: true, count: 1 + 3 + 5 });
+  });
+
+  it("property: any sequence of duplicated state events yields one record per (run, event type)", async () => {
+    const states = ["STARTING", "RUNNING", "SUCCEEDED"] as const;
+    const warm = audit();
+    await fc.assert(
+      fc.asyncProperty(fc.array(fc.constantFrom(...states), { minLength: 1, maxLength: 5 }), async (deliveries) => {
+        // a fresh Glue run per case, registered as the trigger would
+        const args = glueJobArguments(triggerConfig, window, RUN_ID, undefined, false);
+        const { JobRunId: jobRunId } = await clients.glue.send(new StartJobRunCommand({ JobName: GLUE_JOB, Arguments: args }));
+        await registerJobRun(clients.s3, LINEAGE_AUDIT_BUCKET, GLUE_JOB, jobRunId as string, { pipeline_run_id: RUN_ID, profile: "card-transactions", run_date: "2026-03-01", attempt: 1, service: "glue" });
+        await writeMetrics(args["--metrics_location"] as string);
+        const before = (await lineageVersions()).length;
+        for (const state of deliveries) await deliver(glueStateChange(GLUE_JOB, jobRunId as string, state), warm);
+        const expected = deliveries.includes("SUCCEEDED") ? 2 : 1;
+        expect((await lineageVersions()).length - before).toBe(expected);
+      }),
+      { numRuns: 6 },
+    );
+  });
+});

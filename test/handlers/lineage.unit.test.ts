@@ -1,0 +1,182 @@
+/** Lineage handler branches and error paths with mocked SDK clients (aws-sdk-client-mock). */
+import { DataBrewClient, DescribeDatasetCommand, DescribeJobRunCommand } from "@aws-sdk/client-databrew";
+import { GetJobCommand, GetJobRunCommand, GetTableCommand, GlueClient, UpdateTableCommand } from "@aws-sdk/client-glue";
+import { GetObjectCommand, HeadObjectCommand, PutObjectCommand, S3Client, S3ServiceException } from "@aws-sdk/client-s3";
+import { mockClient } from "aws-sdk-client-mock";
+import { beforeEach, describe, expect, it } from "vitest";
+import { retentionFrom } from "../../handlers/audit/create-audit-writer";
+import { CATALOG_PARAMETERS } from "../../handlers/lineage/catalog-pointer";
+import { lineageHandlerEnvironment } from "../../handlers/lineage/config";
+import { OpenLineageValidator } from "../../handlers/lineage/openlineage-validator";
+import { JobRunNotRegisteredYetError, recordJobState, type LineageDeps } from "../../handlers/lineage/record-job-state";
+import { MalformedEventError } from "../../handlers/shared/errors";
+import { jobRunRegistrationKey } from "../../handlers/shared/job-run-registry";
+import { glueJobArguments } from "../../handlers/trigger/glue-arguments";
+import { LINEAGE_AUDIT_BUCKET, commonConfig } from "./support/emulated-platform";
+import { triggerConfig } from "./support/handler-config";
+import { databrewStateChange, glueStateChange, runMetricsDocument } from "./support/lineage-fixtures";
+import { quietLogger } from "./support/quiet-logger";
+import { RecordingAudit } from "./support/recording-audit";
+
+const NOW = new Date("2026-03-02T03:00:00Z");
+const PIPELINE_RUN = "6f1c2a9e-8d4b-5c3a-9e1f-0a2b3c4d5e6f";
+const JOB = "sentinel-local-etl";
+const args = glueJobArguments(triggerConfig, { environment: "local", profile: "card-transactions", runDate: "2026-03-01", attempt: 1 }, PIPELINE_RUN, undefined, false);
+const config = lineageHandlerEnvironment.parse({ ...Object.fromEntries(Object.entries(commonConfig).map(([k, v]) => [k, String(v)])), GLUE_JOB_NAME: JOB, CATALOG_DATABASE_NAME: "sentinel_local", CODE_VERSION: "abc123" });
+const validator = new OpenLineageValidator();
+
+const s3 = mockClient(S3Client);
+const glue = mockClient(GlueClient);
+const databrew = mockClient(DataBrewClient);
+let audit: RecordingAudit;
+let objects: Map<string, unknown>;
+
+function deps(): LineageDeps {
+  return {
+    config,
+    s3: new S3Client({ region: "eu-central-2" }),
+    glue: new GlueClient({ region: "eu-central-2" }),
+    databrew: new DataBrewClient({ region: "eu-central-2" }),
+    audit,
+    validator,
+    retention: retentionFrom(config),
+    clock: () => NOW,
+    logger: quietLogger,
+    requestId: "req-unit",
+    handlerName: "arn:aws:lambda:eu-central-2:123456789012:function:sentinel-lineage",
+  };
+}
+
+function notFound(): S3ServiceException {
+  return new S3ServiceException({ name: "NoSuchKey", $fault: "client", $metadata: { httpStatusCode: 404 }, message: "The specified key does not exist." });
+}
+
+function register(jobName: string, jobRunId: string, service: "glue" | "databrew"): void {
+  objects.set(`${LINEAGE_AUDIT_BUCKET}/${jobRunRegistrationKey(jobName, jobRunId)}`, { pipeline_run_id: PIPELINE_RUN, profile: "card-transactions", run_date: "2026-03-01", attempt: 1, service });
+}
+
+function putBodies(): { key: string; body: Record<string, unknown>; input: Record<string, unknown> }[] {
+  return s3.commandCalls(PutObjectCommand).map((call) => ({ key: String(call.args[0].input.Key), body: JSON.parse(String(call.args[0].input.Body)), input: call.args[0].input as unknown as Record<string, unknown> }));
+}
+
+beforeEach(() => {
+  s3.reset();
+  glue.reset();
+  databrew.reset();
+  audit = new RecordingAudit();
+  objects = new Map();
+  s3.on(GetObjectCommand).callsFake((input: { Bucket: string; Key: string }) => {
+    const body = objects.get(`${input.Bucket}/${input.Key}`);
+    if (body === undefined) throw notFound();
+    return { ETag: '"e"', Body: { transformToString: async () => JSON.stringify(body) } };
+  });
+  s3.on(HeadObjectCommand).resolves({ ETag: '"abc"', VersionId: "ver-1", ContentLength: 10 });
+  s3.on(PutObjectCommand).resolves({ ETag: '"new"' });
+  glue.on(GetJobCommand).resolves({ Job: { Name: JOB, Command: { Name: "glueetl", ScriptLocation: "s3://sentinel-local-artifacts/glue-jobs/etl_job.py" }, GlueVersion: "5.0" } });
+  glue.on(GetJobRunCommand).resolves({ JobRun: { Id: "jr_1", JobName: JOB, Arguments: args, StartedOn: new Date("2026-03-02T02:00:00Z"), CompletedOn: new Date("2026-03-02T02:10:00Z"), GlueVersion: "5.0", ErrorMessage: "AnalysisException: column amount not found" } });
+  glue.on(GetTableCommand).resolves({ Table: { Name: "card_transactions", DatabaseName: "sentinel_local", Parameters: { classification: "parquet" }, StorageDescriptor: { Location: "s3://p/card-transactions/" } } });
+});
+
+describe("lineage handler decisions", () => {
+  it("ignores transitional states (STOPPING) without any call", async () => {
+    expect(await recordJobState(glueStateChange(JOB, "jr_1", "STOPPING"), deps())).toMatchObject({ decision: "ignored" });
+    expect([s3.calls().length, glue.calls().length, audit.events.length]).toEqual([0, 0, 0]);
+  });
+
+  it("rejects a malformed event with one audit event and no other call", async () => {
+    const event = glueStateChange(JOB, "jr_1", "SUCCEEDED");
+    await expect(recordJobState({ ...event, detail: { jobName: JOB, state: "DONE" } }, deps())).rejects.toThrow(MalformedEventError);
+    await expect(recordJobState({ ...event, detail: { jobName: JOB, state: "DONE" } }, deps())).rejects.toThrow(/detail.jobRunId: Invalid input.*detail.state: Invalid option/);
+    expect(audit.outcomes()).toEqual(["event.reject:refused", "event.reject:refused"]);
+    expect([s3.calls().length, glue.calls().length]).toEqual([0, 0]);
+  });
+
+  it("refuses to record a COMPLETE without the run metrics, and writes nothing", async () => {
+    register(JOB, "jr_1", "glue");
+    await expect(recordJobState(glueStateChange(JOB, "jr_1", "SUCCEEDED"), deps())).rejects.toThrow(/run-metrics\.json does not exist/);
+    expect(s3.commandCalls(PutObjectCommand)).toHaveLength(0);
+  });
+
+  it("refuses run metrics that break the contract, naming the field", async () => {
+    register(JOB, "jr_1", "glue");
+    objects.set(`${args["--metrics_location"]?.replace("s3://", "")}/run-metrics.json`, runMetricsDocument({ rows_out: -1 }));
+    await expect(recordJobState(glueStateChange(JOB, "jr_1", "SUCCEEDED"), deps())).rejects.toThrow(/rows_out: Too small/);
+  });
+
+  it("records START and FAIL for a failed run without metrics, write-once with Object Lock retention", async () => {
+    register(JOB, "jr_1", "glue");
+    const result = await recordJobState(glueStateChange(JOB, "jr_1", "FAILED"), deps());
+    expect(result).toMatchObject({ decision: "recorded", pipeline_run_id: PIPELINE_RUN, records: [{ eventType: "START", written: true }, { eventType: "FAIL", written: true }] });
+    const records = putBodies();
+    expect(records.map((record) => record.body.eventType)).toEqual(["START", "FAIL"]);
+    expect(records[1]?.body.run).toMatchObject({ facets: { errorMessage: { message: "AnalysisException: column amount not found" } } });
+    for (const { input } of records) {
+      expect(input).toMatchObject({ IfNoneMatch: "*", ObjectLockMode: "COMPLIANCE", ChecksumAlgorithm: "SHA256" });
+      expect((input.ObjectLockRetainUntilDate as Date).toISOString()).toBe("2026-04-01T03:00:00.000Z");
+    }
+    expect(audit.events.map((event) => [event.run_id, event.action, event.outcome])).toEqual([
+      [PIPELINE_RUN, "lineage.record", "success"],
+      [PIPELINE_RUN, "lineage.record", "success"],
+    ]);
+  });
+
+  it("treats an existing record as already written (redelivery) and audits it as skipped", async () => {
+    register(JOB, "jr_1", "glue");
+    s3.on(PutObjectCommand).rejects(new S3ServiceException({ name: "PreconditionFailed", $fault: "client", $metadata: { httpStatusCode: 412 }, message: "precondition" }));
+    const result = await recordJobState(glueStateChange(JOB, "jr_1", "RUNNING"), deps());
+    expect(result).toMatchObject({ records: [{ eventType: "START", written: false }] });
+    expect(audit.events[0]).toMatchObject({ outcome: "skipped", details: { reason: "already_recorded" } });
+  });
+
+  it("asks for a retry when a just-started run is not registered yet, writing nothing", async () => {
+    glue.on(GetJobRunCommand).resolves({ JobRun: { Id: "jr_1", JobName: JOB, Arguments: args, StartedOn: new Date(NOW.getTime() - 5_000) } });
+    await expect(recordJobState(glueStateChange(JOB, "jr_1", "RUNNING"), deps())).rejects.toThrow(JobRunNotRegisteredYetError);
+    expect(s3.commandCalls(PutObjectCommand)).toHaveLength(0);
+  });
+
+  it("gives a run nobody triggered its own pipeline run id and no parent facet", async () => {
+    const result = await recordJobState(glueStateChange(JOB, "jr_console", "RUNNING"), deps());
+    expect(result.decision === "recorded" && result.pipeline_run_id).not.toBe(PIPELINE_RUN);
+    expect((putBodies()[0]?.body.run as { facets: Record<string, unknown> }).facets.parent).toBeUndefined();
+  });
+
+  it("points the processed table at the latest record and at the latest COMPLETE", async () => {
+    register(JOB, "jr_1", "glue");
+    objects.set(`${args["--metrics_location"]?.replace("s3://", "")}/run-metrics.json`, runMetricsDocument());
+    await recordJobState(glueStateChange(JOB, "jr_1", "SUCCEEDED"), deps());
+    const updates = glue.commandCalls(UpdateTableCommand).map((call) => call.args[0].input.TableInput);
+    expect(updates.at(-1)?.Parameters).toMatchObject({
+      classification: "parquet",
+      [CATALOG_PARAMETERS.latestEventType]: "COMPLETE",
+      [CATALOG_PARAMETERS.latestCompleteRecord]: expect.stringMatching(/^s3:\/\/sentinel-local-lineage-audit\/lineage\/sentinel-local\/sentinel-local-etl\/[0-9a-f-]{36}\/COMPLETE\.json$/),
+      [CATALOG_PARAMETERS.pipelineRunId]: PIPELINE_RUN,
+    });
+    expect(updates.at(-1)?.StorageDescriptor?.Location).toBe("s3://p/card-transactions/");
+  });
+
+  it("does not move the table pointer back for an event older than the one it points at", async () => {
+    register(JOB, "jr_1", "glue");
+    glue.on(GetTableCommand).resolves({ Table: { Name: "card_transactions", Parameters: { [CATALOG_PARAMETERS.latestEventTime]: "2026-03-05T00:00:00.000Z", [CATALOG_PARAMETERS.latestEventType]: "COMPLETE" } } });
+    await recordJobState(glueStateChange(JOB, "jr_1", "RUNNING"), deps());
+    expect(glue.commandCalls(UpdateTableCommand)).toHaveLength(0);
+  });
+
+  it("fails clearly when the processed table is missing from the catalog", async () => {
+    register(JOB, "jr_1", "glue");
+    glue.on(GetTableCommand).rejects(Object.assign(new Error("Table not found"), { name: "EntityNotFoundException" }));
+    await expect(recordJobState(glueStateChange(JOB, "jr_1", "RUNNING"), deps())).rejects.toThrow(/sentinel_local\.card_transactions is not in the Glue Catalog/);
+  });
+
+  it("records a DataBrew profile run from DescribeJobRun and its dataset", async () => {
+    register("sentinel-local-card-transactions-pii-profile", "db_1", "databrew");
+    databrew.on(DescribeJobRunCommand).resolves({ RunId: "db_1", JobName: "sentinel-local-card-transactions-pii-profile", DatasetName: "card-transactions-raw", State: "SUCCEEDED", StartedOn: new Date("2026-03-02T02:00:00Z"), CompletedOn: new Date("2026-03-02T02:04:00Z"), Outputs: [{ Location: { Bucket: "sentinel-local-artifacts", Key: "databrew/profiles/" } }] });
+    databrew.on(DescribeDatasetCommand).resolves({ Name: "card-transactions-raw", Input: { S3InputDefinition: { Bucket: "sentinel-local-raw", Key: "card-transactions/" } } });
+    const result = await recordJobState(databrewStateChange("sentinel-local-card-transactions-pii-profile", "db_1", "SUCCEEDED"), deps());
+    expect(result).toMatchObject({ records: [{ eventType: "START" }, { eventType: "COMPLETE" }] });
+    const complete = putBodies()[1]?.body as { inputs: unknown[]; outputs: unknown[]; job: { facets: Record<string, unknown> } };
+    expect(complete.inputs).toEqual([{ namespace: "s3://sentinel-local-raw", name: "card-transactions" }]);
+    expect(complete.outputs).toEqual([{ namespace: "s3://sentinel-local-artifacts", name: "databrew/profiles" }]);
+    expect(complete.job.facets.jobType).toMatchObject({ integration: "DATABREW", jobType: "PROFILE" });
+    expect(glue.commandCalls(UpdateTableCommand)).toHaveLength(0);
+  });
+});
