@@ -1,0 +1,167 @@
+"""Benchmark: the platform's isolation-forest scorer against scikit-learn's IsolationForest on a labelled CSV.
+
+    npm run bench:anomaly -- --data ../shared/benchmarks/odds/shuttle.csv [--label-col <name>] [--seeds 10]
+
+Any numeric CSV works: lines starting with '#' are comments; a header row is used when present, otherwise the
+columns are named c0, c1, ...; the label (1 = anomaly, 0 = normal) is the last column unless --label-col names
+another. Both scorers get the same parameters and seeds; scikit-learn is fitted on the whole file, the platform
+on its fit sample, which is the whole file (so the two models and their scores are identical) when the file has
+at most --fit-sample-rows rows. Printed per scorer: AUROC and AUPRC
+(mean +- std over seeds) and scoring throughput in rows/s: the platform's through Spark (local[*], the
+Arrow pandas_udf, measured after one warm-up pass so Python worker start-up is excluded), scikit-learn's
+`score_samples` in this single process.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from pyspark.sql import DataFrame
+from pyspark.sql.types import DoubleType, IntegerType, StructField, StructType
+from sklearn.ensemble import IsolationForest
+from sklearn.metrics import average_precision_score, roc_auc_score
+
+from sentinel_etl.anomaly import AnomalySpec, fit_or_load_model, score_anomalies
+from sentinel_etl.spark_session import local_spark_session
+
+
+def parse_args(argv: list[str]) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="bench:anomaly", description=__doc__.split("\n\n")[0])
+    parser.add_argument("--data", required=True, type=Path, help="labelled numeric CSV")
+    parser.add_argument("--label-col", help="label column name (default: the last column; c<i> without a header)")
+    parser.add_argument("--n-estimators", type=int, default=100)
+    parser.add_argument("--max-samples", type=int, default=256)
+    parser.add_argument("--contamination", default="auto", help="'auto' or a fraction in (0, 0.5]")
+    parser.add_argument("--fit-sample-rows", type=int, default=100_000)
+    parser.add_argument("--seed", type=int, default=0, help="first seed")
+    parser.add_argument("--seeds", type=int, default=1, help="number of consecutive seeds to average over")
+    return parser.parse_args(argv)
+
+
+def read_labelled_csv(path: Path, label_col: str | None) -> tuple[pd.DataFrame, pd.Series]:
+    if not path.is_file():
+        raise SystemExit(f"bench:anomaly: {path} is not a file")
+    frame = pd.read_csv(path, comment="#", header=None, dtype=str, skip_blank_lines=True)
+    if frame.empty:
+        raise SystemExit(f"bench:anomaly: {path} has no data rows")
+    first_row_numeric = pd.to_numeric(frame.iloc[0], errors="coerce").notna().all()
+    if first_row_numeric:
+        frame.columns = [f"c{i}" for i in range(frame.shape[1])]
+    else:
+        frame.columns = [str(c).strip() for c in frame.iloc[0]]
+        frame = frame.iloc[1:].reset_index(drop=True)
+    label = label_col if label_col is not None else frame.columns[-1]
+    if label not in frame.columns:
+        raise SystemExit(f"bench:anomaly: --label-col {label!r} is not a column of {path} ({list(frame.columns)})")
+    numeric = {}
+    for column in frame.columns:
+        values = pd.to_numeric(frame[column].str.strip(), errors="coerce")
+        bad = values.isna() & frame[column].notna()
+        if bad.any():
+            raise SystemExit(
+                f"bench:anomaly: column {column!r} of {path} is not numeric "
+                f"(data row {int(bad.idxmax()) + 1}: {frame[column][bad].iloc[0]!r})"
+            )
+        numeric[column] = values
+    data = pd.DataFrame(numeric)
+    labels = data.pop(label)
+    if not set(labels.dropna().unique()) <= {0, 1}:
+        raise SystemExit(f"bench:anomaly: label column {label!r} must hold 0 (normal) and 1 (anomaly)")
+    if labels.isna().any():
+        raise SystemExit(f"bench:anomaly: label column {label!r} has empty values")
+    return data.astype(np.float64), labels.astype(np.int32)
+
+
+def spark_frame(spark, features: pd.DataFrame) -> DataFrame:
+    safe = [f"f{i}" for i in range(features.shape[1])]  # header names may not be valid Spark column names
+    frame = features.set_axis(safe, axis=1)
+    frame.insert(0, "row_id", np.arange(len(frame), dtype=np.int32))
+    schema = StructType(
+        [StructField("row_id", IntegerType(), False), *(StructField(c, DoubleType(), True) for c in safe)]
+    )
+    return spark.createDataFrame(frame, schema).cache()
+
+
+def run_seed(df: DataFrame, X: np.ndarray, y: np.ndarray, args: argparse.Namespace, seed: int, state: str) -> dict:
+    contamination = args.contamination if args.contamination == "auto" else float(args.contamination)
+    features = [c for c in df.columns if c != "row_id"]
+    spec = AnomalySpec.from_dict(
+        {
+            "features": features,
+            "n_estimators": args.n_estimators,
+            "max_samples": args.max_samples,
+            "contamination": contamination,
+            "fit_sample_rows": args.fit_sample_rows,
+            "seed": seed,
+        }
+    )
+    model = fit_or_load_model(df, spec, state, refit=True)
+    scored = score_anomalies(df, model, spec).select("row_id", "anomaly_score")
+    started = time.perf_counter()
+    scored.write.format("noop").mode("overwrite").save()
+    platform_seconds = time.perf_counter() - started
+    platform = scored.toPandas().sort_values("row_id")["anomaly_score"].to_numpy()
+
+    reference = IsolationForest(
+        n_estimators=args.n_estimators,
+        max_samples=min(args.max_samples, len(X)),
+        contamination=contamination,
+        random_state=seed,
+    ).fit(X)
+    started = time.perf_counter()
+    sklearn_scores = -reference.score_samples(X)
+    sklearn_seconds = time.perf_counter() - started
+    return {
+        "platform": (roc_auc_score(y, platform), average_precision_score(y, platform), len(X) / platform_seconds),
+        "sklearn": (roc_auc_score(y, sklearn_scores), average_precision_score(y, sklearn_scores),
+                    len(X) / sklearn_seconds),
+        "max_diff": float(np.max(np.abs(platform - sklearn_scores))),
+    }
+
+
+def mean_std(values: list[float]) -> str:
+    if len(values) == 1:
+        return f"{values[0]:.4f}"
+    return f"{np.mean(values):.4f} ± {np.std(values, ddof=1):.4f}"
+
+
+def main(argv: list[str]) -> None:
+    args = parse_args(argv)
+    features, labels = read_labelled_csv(args.data, args.label_col)
+    empty = [c for c in features.columns if features[c].isna().all()]
+    if empty:
+        raise SystemExit(f"bench:anomaly: columns {empty} have no values")
+    # Empty cells: scikit-learn gets the column medians, as the platform imputes them with its fitted medians.
+    X, y = features.fillna(features.median()).to_numpy(), labels.to_numpy()
+    os.environ.setdefault("PYSPARK_PYTHON", sys.executable)  # executors must import sentinel_etl from this venv
+    spark = local_spark_session("sentinel-bench-anomaly")
+    spark.sparkContext.setLogLevel("ERROR")
+    df = spark_frame(spark, features)
+    df.count()
+    seeds = list(range(args.seed, args.seed + args.seeds))
+    print(f"data      {args.data}: {len(X):,} rows, {X.shape[1]} features, "
+          f"{int(y.sum()):,} anomalies ({y.mean():.2%}), label column {labels.name!r}")
+    print(f"params    n_estimators={args.n_estimators} max_samples={args.max_samples} "
+          f"contamination={args.contamination} seeds={seeds[0]}..{seeds[-1]} ({len(seeds)})")
+    with tempfile.TemporaryDirectory(prefix="bench-anomaly-") as state:
+        warm_up = AnomalySpec.from_dict({"features": [c for c in df.columns if c != "row_id"], "n_estimators": 1})
+        warm_model = fit_or_load_model(df, warm_up, f"{state}/warm-up", refit=True)
+        score_anomalies(df, warm_model, warm_up).write.format("noop").mode("overwrite").save()
+        results = [run_seed(df, X, y, args, seed, f"{state}/seed-{seed}") for seed in seeds]
+    print(f"{'scorer':<40}{'AUROC':<20}{'AUPRC':<20}{'scoring rows/s':>16}")
+    for key, name in (("platform", "platform (Spark, Arrow pandas_udf)"), ("sklearn", "scikit-learn IsolationForest")):
+        auroc, auprc, rate = zip(*(r[key] for r in results))
+        print(f"{name:<40}{mean_std(list(auroc)):<20}{mean_std(list(auprc)):<20}{np.median(rate):>16,.0f}")
+    print(f"largest |platform - scikit-learn| score difference over all rows and seeds: "
+          f"{max(r['max_diff'] for r in results):.3g}")
+    spark.stop()
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
