@@ -42,6 +42,8 @@ export class PolicyGuard implements IAspect {
   private readonly inventories = new WeakMap<TerraformStack, StackInventory>();
 
   visit(node: IConstruct): void {
+    // Aspects visit the stack before its children: start each synth from a fresh inventory.
+    if (TerraformStack.isStack(node)) this.inventories.delete(node);
     if (!TerraformResource.isTerraformResource(node) && !TerraformDataSource.isTerraformDataSource(node)) return;
     const inventory = this.inventoryOf(TerraformStack.of(node));
     const element = inventory.elements.get(node.node.path);

@@ -76,7 +76,7 @@ const lifecycleSchema = z
     accessLogExpiryDays: integerBetween(MIN_LOG_RETENTION_DAYS, 3653),
   })
   .refine((lifecycle) => lifecycle.rawGlacierAfterDays >= lifecycle.rawInfrequentAccessAfterDays + 30, {
-    error: "rawGlacierAfterDays must be at least 30 days after rawInfrequentAccessAfterDays (S3 keeps objects 30 days in STANDARD_IA)",
+    error: "must be at least 30 days after rawInfrequentAccessAfterDays (S3 keeps objects 30 days in STANDARD_IA)",
     path: ["rawGlacierAfterDays"],
   });
 

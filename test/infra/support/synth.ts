@@ -1,6 +1,6 @@
 /** Helpers for reading synthesized Terraform JSON in infra tests. */
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
-import { Testing, TerraformStack } from "cdktf";
+import { DefaultTokenResolver, StringConcat, Testing, TerraformStack, Tokenization } from "cdktf";
 import type { AccountScope } from "../../../modules/iam/arns";
 
 export type Config = Record<string, unknown>;
@@ -20,6 +20,12 @@ export function testStack(): TerraformStack {
   return stack;
 }
 
+/** A value as it will appear in cdk.tf.json (tokens become Terraform references). */
+export function resolveIn(stack: TerraformStack, value: unknown): unknown {
+  return Tokenization.resolve(value, { scope: stack, preparing: false, resolver: new DefaultTokenResolver(new StringConcat()) });
+}
+
+/** Synthesized JSON of a stack (aspects applied, keys sorted, no metadata). */
 export function synth(stack: TerraformStack): Synthesized {
   return JSON.parse(Testing.synth(stack)) as Synthesized;
 }

@@ -1,0 +1,293 @@
+import { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group";
+import { DataAwsIamPolicyDocument } from "@cdktf/provider-aws/lib/data-aws-iam-policy-document";
+import { EgressOnlyInternetGateway } from "@cdktf/provider-aws/lib/egress-only-internet-gateway";
+import { Eip } from "@cdktf/provider-aws/lib/eip";
+import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
+import { Instance } from "@cdktf/provider-aws/lib/instance";
+import { InternetGateway } from "@cdktf/provider-aws/lib/internet-gateway";
+import { KmsKey } from "@cdktf/provider-aws/lib/kms-key";
+import { LaunchTemplate } from "@cdktf/provider-aws/lib/launch-template";
+import { NatGateway } from "@cdktf/provider-aws/lib/nat-gateway";
+import { Route } from "@cdktf/provider-aws/lib/route";
+import { RouteTable } from "@cdktf/provider-aws/lib/route-table";
+import { S3Bucket } from "@cdktf/provider-aws/lib/s3-bucket";
+import { S3BucketPolicy } from "@cdktf/provider-aws/lib/s3-bucket-policy";
+import { S3BucketPublicAccessBlock } from "@cdktf/provider-aws/lib/s3-bucket-public-access-block";
+import { S3BucketServerSideEncryptionConfigurationA } from "@cdktf/provider-aws/lib/s3-bucket-server-side-encryption-configuration";
+import { S3BucketVersioningA } from "@cdktf/provider-aws/lib/s3-bucket-versioning";
+import { Subnet } from "@cdktf/provider-aws/lib/subnet";
+import { Aspects, Testing, type TerraformStack } from "cdktf";
+import { describe, expect, it } from "vitest";
+import { PlatformKeys } from "../../modules/encryption/platform-keys";
+import { LogGroupFactory } from "../../modules/logging/log-group-factory";
+import { PolicyGuard } from "../../modules/policy-guard/policy-guard";
+import { PlatformBuckets } from "../../modules/storage/platform-buckets";
+import { TEST_SCOPE, testStack } from "./support/synth";
+
+function guardedStack(): TerraformStack {
+  const stack = testStack();
+  Aspects.of(stack).add(new PolicyGuard());
+  return stack;
+}
+
+/** Synthesizes like `cdktf synth` does and returns the error, or undefined when synth succeeds. */
+function synthError(stack: TerraformStack): string | undefined {
+  try {
+    Testing.fullSynth(stack);
+    return undefined;
+  } catch (error) {
+    return (error as Error).message;
+  }
+}
+
+function expectRejected(stack: TerraformStack, path: string, rule: string): string {
+  const message = synthError(stack);
+  expect(message).toContain('Encountered Annotations with level "ERROR"');
+  expect(message).toContain(`[test/${path}] policy guard [${rule}]`);
+  return message as string;
+}
+
+const TLS_POLICY = (bucket: string) =>
+  JSON.stringify({
+    Version: "2012-10-17",
+    Statement: [
+      {
+        Sid: "DenyInsecureTransport",
+        Effect: "Deny",
+        Principal: "*",
+        Action: "s3:*",
+        Resource: [`arn:aws:s3:::${bucket}`, `arn:aws:s3:::${bucket}/*`],
+        Condition: { Bool: { "aws:SecureTransport": "false" } },
+      },
+    ],
+  });
+
+interface BucketParts {
+  readonly sse?: "aws:kms" | "AES256" | "none";
+  readonly publicAccessBlock?: boolean | "partial";
+  readonly versioning?: "Enabled" | "Suspended" | "none";
+  readonly policy?: string | "none";
+}
+
+/** A hand-built bucket with the companions asked for (a fully compliant one by default, minus access logging). */
+function bucketWith(stack: TerraformStack, parts: BucketParts = {}): S3Bucket {
+  const bucket = new S3Bucket(stack, "bucket", { bucket: "guard-test-bucket" });
+  PolicyGuard.exempt(bucket, "bucket-access-logging", "logging is not what these tests are about");
+  const sse = parts.sse ?? "aws:kms";
+  if (sse !== "none") {
+    new S3BucketServerSideEncryptionConfigurationA(stack, "sse", {
+      bucket: bucket.id,
+      rule: [
+        {
+          applyServerSideEncryptionByDefault:
+            sse === "aws:kms" ? { sseAlgorithm: "aws:kms", kmsMasterKeyId: "arn:aws:kms:eu-central-2:111122223333:key/x" } : { sseAlgorithm: "AES256" },
+        },
+      ],
+    });
+  }
+  const block = parts.publicAccessBlock ?? true;
+  if (block !== false) {
+    new S3BucketPublicAccessBlock(stack, "pab", {
+      bucket: bucket.id,
+      blockPublicAcls: true,
+      blockPublicPolicy: true,
+      ignorePublicAcls: true,
+      restrictPublicBuckets: block === true,
+    });
+  }
+  const versioning = parts.versioning ?? "Enabled";
+  if (versioning !== "none") new S3BucketVersioningA(stack, "versioning", { bucket: bucket.id, versioningConfiguration: { status: versioning } });
+  const policy = parts.policy ?? TLS_POLICY("guard-test-bucket");
+  if (policy !== "none") new S3BucketPolicy(stack, "policy", { bucket: bucket.id, policy });
+  return bucket;
+}
+
+describe("policy guard: buckets", () => {
+  it("passes a bucket with SSE-KMS, all public-access blocks, versioning and a TLS-only policy", () => {
+    const stack = guardedStack();
+    bucketWith(stack);
+    expect(synthError(stack)).toBeUndefined();
+  });
+
+  it.each([
+    ["no default encryption", { sse: "none" } as BucketParts],
+    ["SSE-S3 instead of SSE-KMS", { sse: "AES256" } as BucketParts],
+  ])("rejects a bucket with %s", (_case, parts) => {
+    const stack = guardedStack();
+    bucketWith(stack, parts);
+    expectRejected(stack, "bucket", "bucket-sse-kms");
+  });
+
+  it("accepts SSE-S3 only on a bucket exempted from SSE-KMS, and still rejects it unencrypted", () => {
+    const exempted = guardedStack();
+    PolicyGuard.exempt(bucketWith(exempted, { sse: "AES256" }), "bucket-sse-kms", "S3 server access logs support only SSE-S3 targets");
+    expect(synthError(exempted)).toBeUndefined();
+    const unencrypted = guardedStack();
+    PolicyGuard.exempt(bucketWith(unencrypted, { sse: "none" }), "bucket-sse-kms", "S3 server access logs support only SSE-S3 targets");
+    expectRejected(unencrypted, "bucket", "bucket-sse-kms");
+  });
+
+  it.each([
+    ["no public-access block", { publicAccessBlock: false } as BucketParts],
+    ["a public-access block with one flag off", { publicAccessBlock: "partial" } as BucketParts],
+  ])("rejects a bucket with %s", (_case, parts) => {
+    const stack = guardedStack();
+    bucketWith(stack, parts);
+    expectRejected(stack, "bucket", "bucket-public-access-block");
+  });
+
+  it.each([
+    ["no versioning", { versioning: "none" } as BucketParts],
+    ["suspended versioning", { versioning: "Suspended" } as BucketParts],
+  ])("rejects a bucket with %s", (_case, parts) => {
+    const stack = guardedStack();
+    bucketWith(stack, parts);
+    expectRejected(stack, "bucket", "bucket-versioning");
+  });
+
+  it.each([
+    ["no bucket policy", "none"],
+    [
+      "a policy without a TLS-only deny",
+      JSON.stringify({ Statement: [{ Sid: "Read", Effect: "Allow", Principal: { AWS: "arn:aws:iam::111122223333:root" }, Action: "s3:GetObject", Resource: "arn:aws:s3:::guard-test-bucket/*" }] }),
+    ],
+  ])("rejects a bucket with %s", (_case, policy) => {
+    const stack = guardedStack();
+    bucketWith(stack, { policy });
+    expectRejected(stack, "bucket", "bucket-tls-only");
+  });
+
+  it("rejects a bucket without server access logging unless exempted", () => {
+    const stack = guardedStack();
+    new S3Bucket(stack, "unlogged", { bucket: "unlogged" });
+    expectRejected(stack, "unlogged", "bucket-access-logging");
+  });
+
+  it("sees through escape-hatch overrides: a platform bucket whose policy is overridden fails", () => {
+    const stack = guardedStack();
+    const keys = new PlatformKeys(stack, "keys", { namePrefix: "sentinel-test", scope: TEST_SCOPE, auditLogGroupPrefix: "/a" });
+    const buckets = new PlatformBuckets(stack, "buckets", {
+      namePrefix: "sentinel-test",
+      scope: TEST_SCOPE,
+      keys,
+      lifecycle: {
+        rawInfrequentAccessAfterDays: 30,
+        rawGlacierAfterDays: 90,
+        archiveDeepArchiveAfterDays: 1,
+        noncurrentVersionExpiryDays: 1,
+        abortIncompleteMultipartUploadDays: 1,
+        accessLogExpiryDays: 365,
+      },
+      lineageObjectLock: { mode: "GOVERNANCE", days: 1 },
+    });
+    expect(synthError(stack)).toBeUndefined();
+    const policy = buckets.raw.node.findAll().find((node) => node instanceof S3BucketPolicy) as S3BucketPolicy;
+    policy.addOverride("policy", JSON.stringify({ Statement: [] }));
+    expectRejected(stack, "buckets/raw/baseline/bucket", "bucket-tls-only");
+  });
+});
+
+describe("policy guard: log groups", () => {
+  it("rejects a log group without a KMS key, and one without retention, naming each", () => {
+    const stack = guardedStack();
+    new CloudwatchLogGroup(stack, "plain", { name: "/plain", retentionInDays: 365 });
+    new CloudwatchLogGroup(stack, "forever", { name: "/forever", kmsKeyId: "arn:aws:kms:eu-central-2:111122223333:key/x" });
+    const message = expectRejected(stack, "plain", "log-group-kms");
+    expect(message).toContain("[test/forever] policy guard [log-group-retention]");
+  });
+
+  it("passes groups from the log-group factory", () => {
+    const stack = guardedStack();
+    const keys = new PlatformKeys(stack, "keys", { namePrefix: "sentinel-test", scope: TEST_SCOPE, auditLogGroupPrefix: "/a" });
+    new LogGroupFactory(stack, "logs", { namePrefix: "/sentinel/test", retentionInDays: 365, defaultKey: keys.logs }).create({ purpose: "x" });
+    expect(synthError(stack)).toBeUndefined();
+  });
+});
+
+describe("policy guard: no internet path", () => {
+  it.each<[string, string, (stack: TerraformStack) => void]>([
+    ["an internet gateway", "no-internet-gateway", (stack) => new InternetGateway(stack, "offender", { vpcId: "vpc-1" })],
+    ["an egress-only internet gateway", "no-internet-gateway", (stack) => new EgressOnlyInternetGateway(stack, "offender", { vpcId: "vpc-1" })],
+    ["a NAT gateway", "no-nat-gateway", (stack) => new NatGateway(stack, "offender", { subnetId: "subnet-1" })],
+    ["an Elastic IP", "no-eip", (stack) => new Eip(stack, "offender", { domain: "vpc" })],
+    ["a subnet mapping public IPs", "no-public-ip", (stack) => new Subnet(stack, "offender", { vpcId: "vpc-1", cidrBlock: "10.0.0.0/24", mapPublicIpOnLaunch: true })],
+    ["an instance with a public IP", "no-public-ip", (stack) => new Instance(stack, "offender", { ami: "ami-1", associatePublicIpAddress: true })],
+    [
+      "a launch template with a public IP",
+      "no-public-ip",
+      (stack) => new LaunchTemplate(stack, "offender", { networkInterfaces: [{ associatePublicIpAddress: "true" }] }),
+    ],
+    ["a default route", "no-default-route", (stack) => new Route(stack, "offender", { routeTableId: "rtb-1", destinationCidrBlock: "0.0.0.0/0", gatewayId: "igw-1" })],
+    [
+      "a route table with an IPv6 default route",
+      "no-default-route",
+      (stack) => new RouteTable(stack, "offender", { vpcId: "vpc-1", route: [{ ipv6CidrBlock: "::/0", gatewayId: "igw-1" }] }),
+    ],
+  ])("rejects %s", (_case, rule, build) => {
+    const stack = guardedStack();
+    build(stack);
+    expectRejected(stack, "offender", rule);
+  });
+});
+
+describe("policy guard: IAM", () => {
+  const policy = (statements: object[]) => JSON.stringify({ Version: "2012-10-17", Statement: statements });
+
+  it.each([
+    ["a service wildcard", [{ Effect: "Allow", Action: "s3:*", Resource: "arn:aws:s3:::b/*" }]],
+    ["a global wildcard", [{ Effect: "Allow", Action: ["s3:GetObject", "*"], Resource: "*" }]],
+    ["a prefix wildcard", [{ Effect: "Allow", Action: ["s3:Get*"], Resource: "arn:aws:s3:::b/*" }]],
+    ["NotAction in an Allow", [{ Effect: "Allow", NotAction: "iam:*", Resource: "*" }]],
+  ])("rejects a role policy with %s", (_case, statements) => {
+    const stack = guardedStack();
+    new IamRolePolicy(stack, "offender", { role: "r", policy: policy(statements) });
+    expectRejected(stack, "offender", "iam-wildcard-action");
+  });
+
+  it("accepts a wildcard in a Deny", () => {
+    const stack = guardedStack();
+    new IamRolePolicy(stack, "boundary", { role: "r", policy: policy([{ Effect: "Deny", Action: "s3:*", Resource: "*" }]) });
+    expect(synthError(stack)).toBeUndefined();
+  });
+
+  it("accepts kms:* only for the account root in a key policy", () => {
+    const root = { Sid: "Admin", Effect: "Allow", Principal: { AWS: "arn:aws:iam::111122223333:root" }, Action: "kms:*", Resource: "*" };
+    const ok = guardedStack();
+    new KmsKey(ok, "key", { policy: policy([root]) });
+    expect(synthError(ok)).toBeUndefined();
+    const bad = guardedStack();
+    new KmsKey(bad, "offender", { policy: policy([root, { ...root, Sid: "Role", Principal: { AWS: "arn:aws:iam::111122223333:role/app" } }]) });
+    expectRejected(bad, "offender", "iam-wildcard-action");
+  });
+
+  it("rejects a wildcard in an aws_iam_policy_document data source", () => {
+    const stack = guardedStack();
+    new DataAwsIamPolicyDocument(stack, "offender", { statement: [{ actions: ["glue:*"], resources: ["*"] }] });
+    expectRejected(stack, "offender", "iam-wildcard-action");
+  });
+
+  it("rejects a policy it cannot inspect (an HCL expression instead of JSON)", () => {
+    const stack = guardedStack();
+    new IamRolePolicy(stack, "offender", { role: "r", policy: "${jsonencode(local.policy)}" });
+    expect(expectRejected(stack, "offender", "iam-wildcard-action")).toContain("policy is not a JSON document the guard can inspect");
+  });
+});
+
+describe("policy guard: exemptions", () => {
+  it("admits exemptions only from the two exemptable rules, and only with a reason", () => {
+    const stack = testStack();
+    const bucket = new S3Bucket(stack, "bucket", {});
+    expect(() => PolicyGuard.exempt(bucket, "bucket-tls-only", "because I said so, at length")).toThrow(/admits no exemption/);
+    expect(() => PolicyGuard.exempt(bucket, "bucket-sse-kms", "why not")).toThrow(/needs a written reason/);
+    PolicyGuard.exempt(bucket, "bucket-sse-kms", "S3 server access logs support only SSE-S3 targets");
+    expect(PolicyGuard.exemptionsOf(bucket)).toEqual([{ rule: "bucket-sse-kms", reason: "S3 server access logs support only SSE-S3 targets" }]);
+  });
+
+  it("reports every violation of a stack at once", () => {
+    const stack = guardedStack();
+    bucketWith(stack, { sse: "none", versioning: "none" });
+    new NatGateway(stack, "nat", { subnetId: "subnet-1" });
+    const message = synthError(stack) ?? "";
+    expect(message.match(/policy guard \[/g)).toHaveLength(3);
+  });
+});
