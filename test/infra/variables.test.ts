@@ -50,6 +50,15 @@ describe.skipIf(!terraformAvailable)("Terraform variable validation (terraform c
     for (const name of Object.keys(GOOD)) expect(evaluate(awsDir, {}, name)).toMatchObject({ ok: true });
   });
 
+  it("accepts the values in terraform.tfvars.example", () => {
+    const example = join(import.meta.dirname, "..", "..", "terraform.tfvars.example");
+    for (const name of Object.keys(GOOD)) {
+      const result = spawnSync("terraform", ["console", `-var-file=${example}`], { cwd: awsDir, input: `var.${name}\n`, encoding: "utf8" });
+      expect(result.status, result.stderr).toBe(0);
+      expect(result.stdout.trim()).not.toBe("(known after apply)");
+    }
+  });
+
   it.each([
     ["account_id", "12345", "account_id must be a 12-digit AWS account id, e.g. 111122223333."],
     ["account_id", "11112222333a", "account_id must be a 12-digit AWS account id"],
