@@ -1,11 +1,16 @@
 """The plain local SparkSession used outside Glue (tests, benchmarks, the local pipeline)."""
 from __future__ import annotations
 
+import os
+import sys
+
 from pyspark.sql import SparkSession
 
 
 def local_spark_session(app_name: str, shuffle_partitions: int = 8, cores: str = "*") -> SparkSession:
     """A local-mode session configured like the Glue 5.0 job: UTC, Arrow on, ANSI off (Spark 3.5 default)."""
+    # Python UDF workers must run this interpreter (the project's .venv), not whatever python3 is on PATH.
+    os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
     return (
         SparkSession.builder.master(f"local[{cores}]")
         .appName(app_name)

@@ -33,7 +33,7 @@ def plant_defects(frame: pd.DataFrame, config: JobConfig, rate: float, seed: int
     if not 0 <= rate <= 0.5:
         raise ValueError("defect rate must be between 0 and 0.5")
     rng = np.random.default_rng(seed + 1)
-    damaged = frame.astype(object).where(frame.notna(), None).copy()
+    damaged = frame.astype(object).where(frame.notna(), None).map(lambda v: None if v is None else str(v))
     chosen = rng.choice(len(frame), size=int(len(frame) * rate), replace=False)
     record_id = config.record_id_column
     required = [r.name for r in config.columns if not r.nullable and r.name != record_id]

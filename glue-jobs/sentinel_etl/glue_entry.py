@@ -1,0 +1,118 @@
+"""The ETL job's entry point: AWS Glue 5.0 when `awsglue` is importable, a local Spark session otherwise.
+
+Arguments (the trigger handler sends them on Glue as `--name value`; the same names work locally):
+`--JOB_NAME --run_date --input_prefix --profile --config_location --output_location
+--quarantine_location --metrics_location --state_location --mapping_location --key_location`, and
+optionally `--refit true` and `--job-bookmark-option`. None of them is secret: the tokenization key
+is named by location and unwrapped in memory.
+
+On Glue the run is wrapped in `Job.init` / `job.commit()`, and `commit` is only reached when the run
+succeeded (published, bookmark recorded, metrics written). Incremental processing uses the job's own
+input manifest (see `bookmarks`) rather than Glue's source bookmarks, because those track only
+DynamicFrame sources, and the DynamicFrame CSV reader lacks the explicit-schema, PERMISSIVE,
+corrupt-record parsing the validation stage is built on; `--job-bookmark-option` keeps its meaning.
+"""
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from collections.abc import Sequence
+
+from sentinel_etl.bookmarks import ENABLE, OPTIONS
+from sentinel_etl.job import JobArguments, run_job
+
+REQUIRED = (
+    "JOB_NAME",
+    "run_date",
+    "input_prefix",
+    "profile",
+    "config_location",
+    "output_location",
+    "quarantine_location",
+    "metrics_location",
+    "state_location",
+    "mapping_location",
+    "key_location",
+)
+
+
+def _optional(argv: Sequence[str], name: str) -> str | None:
+    flag = f"--{name}"
+    for i, token in enumerate(argv):
+        if token == flag and i + 1 < len(argv):
+            return argv[i + 1]
+        if token.startswith(flag + "="):
+            return token.split("=", 1)[1]
+    return None
+
+
+def _is_true(value: str | None) -> bool:
+    return value is not None and value.strip().lower() in ("true", "1", "yes")
+
+
+def job_arguments(resolved: dict[str, str], argv: Sequence[str]) -> JobArguments:
+    """JobArguments from the resolved required options plus the optional ones found in argv."""
+    return JobArguments(
+        job_name=resolved["JOB_NAME"],
+        run_date=resolved["run_date"],
+        input_prefix=resolved["input_prefix"],
+        profile=resolved["profile"],
+        config_location=resolved["config_location"],
+        output_location=resolved["output_location"],
+        quarantine_location=resolved["quarantine_location"],
+        metrics_location=resolved["metrics_location"],
+        state_location=resolved["state_location"],
+        mapping_location=resolved["mapping_location"] or None,
+        key_location=resolved["key_location"] or None,
+        refit=_is_true(_optional(argv, "refit")),
+        bookmark_option=_optional(argv, "job-bookmark-option") or ENABLE,
+        run_id=_optional(argv, "JOB_RUN_ID"),
+    )
+
+
+def glue_main(argv: Sequence[str]) -> None:
+    from awsglue.context import GlueContext
+    from awsglue.job import Job
+    from awsglue.utils import getResolvedOptions
+    from pyspark.context import SparkContext
+
+    resolved = getResolvedOptions(list(argv), list(REQUIRED))
+    args = job_arguments(resolved, argv)
+    glue_context = GlueContext(SparkContext.getOrCreate())
+    job = Job(glue_context)
+    job.init(args.job_name, resolved)
+    run_job(glue_context.spark_session, args, allow_dev_key=False)
+    job.commit()
+
+
+def local_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(description="Sentinel ETL job (local Spark, Glue argument names)")
+    for name in REQUIRED:
+        parser.add_argument(f"--{name}", required=name not in ("mapping_location", "key_location"))
+    parser.add_argument("--refit", default="false")
+    parser.add_argument("--job-bookmark-option", dest="bookmark_option", choices=OPTIONS, default=ENABLE)
+    parser.add_argument("--JOB_RUN_ID")
+    return parser
+
+
+def local_main(argv: Sequence[str]) -> None:
+    from sentinel_etl.spark_session import local_spark_session
+
+    parsed = local_parser().parse_args(list(argv[1:]))
+    resolved = {name: getattr(parsed, name) for name in REQUIRED}
+    args = job_arguments(resolved, argv)
+    spark = local_spark_session(args.job_name)
+    spark.sparkContext.setLogLevel("WARN")
+    run_job(spark, args, allow_dev_key=True)
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    argv = list(sys.argv if argv is None else argv)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    try:
+        import awsglue  # noqa: F401  (only present on Glue)
+    except ImportError:
+        local_main(argv)
+        return
+    glue_main(argv)
