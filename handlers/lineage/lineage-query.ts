@@ -73,7 +73,7 @@ export function summarizeRuns(records: readonly ArchivedRecord[], datasetFilter?
 
 /** A run's START precedes its other events even when they carry the same time. */
 function lifecycleRank(event: OpenLineageRunEvent): number {
-  return event.eventType === "START" ? 0 : event.eventType === "RUNNING" ? 1 : 2;
+  return event.eventType === "START" ? 0 : 1;
 }
 
 /** Every record of a job run (by OpenLineage run id) or of a pipeline run (by pipeline run id), in time order. */
