@@ -10,7 +10,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { PolicyGuard } from "../../modules/policy-guard/policy-guard";
 import { buildApp, type SentinelApp } from "../../stacks/app";
 import { loadEnvironments } from "../../stacks/config/environments";
-import { referencedId, resourcesOf, statementsOf, type Config, type Synthesized } from "./support/synth";
+import { referencedId, resourcesOf, statementsOf, withPlainStackTraces, type Config, type Synthesized } from "./support/synth";
 
 const ENVIRONMENTS = loadEnvironments();
 let sentinel: SentinelApp;
@@ -19,8 +19,11 @@ const synthesized = new Map<string, Synthesized>();
 
 beforeAll(() => {
   outdir = mkdtempSync(join(tmpdir(), "sentinel-synth-"));
-  sentinel = buildApp({ outdir });
-  sentinel.app.synth();
+  sentinel = withPlainStackTraces(() => {
+    const built = buildApp({ outdir });
+    built.app.synth();
+    return built;
+  });
   for (const config of ENVIRONMENTS) {
     synthesized.set(config.name, JSON.parse(readFileSync(join(outdir, "stacks", config.name, "cdk.tf.json"), "utf8")) as Synthesized);
   }

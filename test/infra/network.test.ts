@@ -4,11 +4,15 @@ import { LogGroupFactory } from "../../modules/logging/log-group-factory";
 import { cidrsOverlap, isPrivateCidr, parseCidr, subnetCidr } from "../../modules/network/cidr";
 import { INTERFACE_ENDPOINT_SERVICES } from "../../modules/network/endpoint-services";
 import { PrivateNetwork } from "../../modules/network/private-network";
-import { onlyResourceOf, referencedId, resolveIn, resourcesOf, statement, statementsOf, synth, TEST_SCOPE, testStack, type Config, type Synthesized } from "./support/synth";
+import { onlyResourceOf, referencedId, resolveIn, resourcesOf, statement, statementsOf, synth, TEST_SCOPE, testStack, withPlainStackTraces, type Config, type Synthesized } from "./support/synth";
 
 const BUCKET_ARNS = ["arn:aws:s3:::sentinel-test-raw-111122223333", "arn:aws:s3:::sentinel-test-processed-111122223333"];
 
 function networkFixture(zones = ["eu-central-2a", "eu-central-2b", "eu-central-2c"]) {
+  return withPlainStackTraces(() => buildNetwork(zones));
+}
+
+function buildNetwork(zones: string[]) {
   const stack = testStack();
   const keys = new PlatformKeys(stack, "keys", { namePrefix: "sentinel-test", scope: TEST_SCOPE, auditLogGroupPrefix: "/sentinel/test/audit" });
   const logGroups = new LogGroupFactory(stack, "logs", { namePrefix: "/sentinel/test", retentionInDays: 365, defaultKey: keys.logs });

@@ -22,7 +22,7 @@ import { PlatformKeys } from "../../modules/encryption/platform-keys";
 import { LogGroupFactory } from "../../modules/logging/log-group-factory";
 import { PolicyGuard } from "../../modules/policy-guard/policy-guard";
 import { PlatformBuckets } from "../../modules/storage/platform-buckets";
-import { TEST_SCOPE, testStack } from "./support/synth";
+import { TEST_SCOPE, testStack, withPlainStackTraces } from "./support/synth";
 
 function guardedStack(): TerraformStack {
   const stack = testStack();
@@ -33,7 +33,7 @@ function guardedStack(): TerraformStack {
 /** Synthesizes like `cdktf synth` does and returns the error, or undefined when synth succeeds. */
 function synthError(stack: TerraformStack): string | undefined {
   try {
-    Testing.fullSynth(stack);
+    withPlainStackTraces(() => Testing.fullSynth(stack));
     return undefined;
   } catch (error) {
     return (error as Error).message;
