@@ -17,12 +17,13 @@ export interface Synthesized {
  * `build` are still reported with source-mapped locations.
  */
 export function withPlainStackTraces<T>(build: () => T): T {
-  const previous = Error.prepareStackTrace;
-  Error.prepareStackTrace = undefined;
+  const errorClass = Error as { prepareStackTrace?: ErrorConstructor["prepareStackTrace"] };
+  const previous = errorClass.prepareStackTrace;
+  errorClass.prepareStackTrace = undefined;
   try {
     return build();
   } finally {
-    Error.prepareStackTrace = previous;
+    errorClass.prepareStackTrace = previous;
   }
 }
 
