@@ -17,7 +17,7 @@ export interface PlatformInputsProps {
 }
 
 export class PlatformInputs extends Construct {
-  /** AWS account the environment is deployed to; the provider refuses any other. */
+  /** AWS account the environment is deployed to; an AWS environment's provider refuses any other. */
   readonly accountId: string;
   /** Where alarms are e-mailed (monitoring). */
   readonly alarmEmail: string;

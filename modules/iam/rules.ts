@@ -30,15 +30,16 @@ export const ACTIONS_WITHOUT_RESOURCE_TYPES: ReadonlySet<string> = new Set([
   "xray:PutTraceSegments",
 ]);
 
-/** Condition keys that confine an `Allow` to a principal or resource owner the platform controls. */
+/**
+ * Condition keys that confine an `Allow` to any principal (`*`) to callers of this account: its own
+ * principals, or AWS services acting for one of its resources. (Resource-owner or network keys
+ * such as aws:ResourceAccount or aws:SourceVpce would still admit principals of other accounts.)
+ */
 export const ACCOUNT_SCOPING_CONDITION_KEYS: ReadonlySet<string> = new Set([
   "aws:PrincipalAccount",
   "aws:PrincipalOrgID",
-  "aws:ResourceAccount",
   "aws:SourceAccount",
   "aws:SourceArn",
-  "aws:SourceVpc",
-  "aws:SourceVpce",
 ]);
 
 /** `service:Action`, or `*` (which only a Deny may use). */

@@ -47,6 +47,8 @@ describe("PolicyDocument refuses what the platform forbids", () => {
     const document = PolicyDocument.resource("endpoint");
     const open = { sid: "Anyone", principals: "*" as const, actions: ["s3:GetObject"], resources: ["arn:aws:s3:::bucket/*"] };
     expect(() => document.addStatement(open)).toThrow(/an Allow to any principal needs a condition on one of aws:PrincipalAccount/);
+    const resourceOwnerOnly = { test: "StringEquals", variable: "aws:ResourceAccount", values: ["111122223333"] };
+    expect(() => document.addStatement({ ...open, conditions: [resourceOwnerOnly] })).toThrow(/needs a condition/);
     document.addStatement({ ...open, conditions: [account] });
     expect(document.statements).toHaveLength(1);
   });
