@@ -32,6 +32,7 @@ export const EMULATED_SERVICES = [
 ] as const;
 
 export const EMULATOR_OVERRIDE_FILE = "emulator_override.tf.json";
+export const EMULATOR_TFVARS_FILE = "emulator.auto.tfvars.json";
 
 /** Environment for Terraform runs against the emulator: the same dummy credentials, and a catch-all endpoint. */
 export function emulatorEnv(endpoint: string): NodeJS.ProcessEnv {
@@ -61,7 +62,10 @@ export function emulatorOverride(stack: TerraformJson, endpoint: string, statePa
         access_key: EMULATOR_CREDENTIALS.accessKeyId,
         secret_key: EMULATOR_CREDENTIALS.secretAccessKey,
         skip_credentials_validation: true,
-        skip_requesting_account_id: true,
+        // The provider asks the emulator's STS for the account id instead of skipping the lookup: the AWS
+        // environments set allowed_account_ids, and with the lookup skipped the provider refuses to configure
+        // ("AWS account ID not allowed: " with an empty id). Asking keeps that guard exercised.
+        skip_requesting_account_id: false,
         skip_metadata_api_check: "true",
         skip_region_validation: true,
         s3_use_path_style: true,
@@ -71,4 +75,32 @@ export function emulatorOverride(stack: TerraformJson, endpoint: string, statePa
     // An override's backend block replaces the stack's one: state stays in the working copy, never in a real bucket.
     terraform: { backend: { local: { path: statePath } } },
   };
+}
+
+interface VariableDeclaration {
+  readonly default?: unknown;
+}
+
+/**
+ * Input values for planning an environment against the emulator, for the variables the stack declares: the
+ * emulator's account, placeholder principals in it, and the emulator endpoint. A required variable without an
+ * emulator value is an error naming it, rather than an interactive prompt or a silent default.
+ */
+export function emulatorVariables(stack: TerraformJson, endpoint: string, accountId: string): Record<string, unknown> {
+  const candidates: Record<string, unknown> = {
+    account_id: accountId,
+    alarm_email: "alarms@sentinel.invalid",
+    auditor_principal_arns: [`arn:aws:iam::${accountId}:role/sentinel-emulator-auditor`],
+    data_scientist_principal_arns: [`arn:aws:iam::${accountId}:role/sentinel-emulator-data-scientist`],
+    emulator_endpoint: endpoint,
+  };
+  const declared = (stack.variable ?? {}) as Record<string, VariableDeclaration>;
+  const values: Record<string, unknown> = {};
+  for (const [name, declaration] of Object.entries(declared)) {
+    if (name in candidates) values[name] = candidates[name];
+    else if (!("default" in declaration)) {
+      throw new Error(`variable '${name}' is required and has no emulator value: add one to emulatorVariables() in scripts/terraform/emulator-override.ts`);
+    }
+  }
+  return values;
 }

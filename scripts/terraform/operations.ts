@@ -2,9 +2,11 @@
  * What the tf:* commands do to one synthesized stack: validate it, plan it against the emulator, and apply it to the
  * emulator, check the result through the AWS SDK, destroy it and check it is gone. Each step is timed.
  */
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { GetCallerIdentityCommand, STSClient } from "@aws-sdk/client-sts";
 import { EMULATOR_CREDENTIALS, type Emulator } from "../lib/emulator";
-import { EMULATOR_OVERRIDE_FILE, emulatorEnv, emulatorOverride } from "./emulator-override";
+import { EMULATOR_OVERRIDE_FILE, EMULATOR_TFVARS_FILE, emulatorEnv, emulatorOverride, emulatorVariables } from "./emulator-override";
 import { localApplyScope, type LocalApplyScope } from "./local-exclusions";
 import { summarizePlan, type PlanJson, type PlanSummary } from "./plan-summary";
 import { prepareWorkDir, readStackConfig, type SynthesizedStack } from "./stacks";
@@ -29,6 +31,18 @@ export async function validateStack(terraform: Terraform, stack: SynthesizedStac
   return { init: init.seconds, validate: validate.seconds };
 }
 
+/** The account the emulator answers for (moto's default is 123456789012), as the provider will see it. */
+export async function emulatorAccountId(endpoint: string, region: string): Promise<string> {
+  const sts = new STSClient({
+    endpoint,
+    region,
+    credentials: { accessKeyId: EMULATOR_CREDENTIALS.accessKeyId, secretAccessKey: EMULATOR_CREDENTIALS.secretAccessKey },
+  });
+  const { Account } = await sts.send(new GetCallerIdentityCommand({}));
+  if (!Account) throw new Error(`the emulator at ${endpoint} returned no account id`);
+  return Account;
+}
+
 export interface EmulatorPlan {
   readonly dir: string;
   readonly plan: PlanJson;
@@ -38,8 +52,12 @@ export interface EmulatorPlan {
 
 /** A real plan against the emulator, saved as plan.bin in the working copy and read back as JSON. */
 export async function planAgainstEmulator(terraform: Terraform, stack: SynthesizedStack, workRoot: string, endpoint: string): Promise<EmulatorPlan> {
-  const override = emulatorOverride(readStackConfig(stack), endpoint, "terraform.tfstate");
-  const dir = prepareWorkDir(stack, join(workRoot, "emulator", stack.name), { [EMULATOR_OVERRIDE_FILE]: override });
+  const config = readStackConfig(stack);
+  const accountId = await emulatorAccountId(endpoint, stackRegion(config));
+  const dir = prepareWorkDir(stack, join(workRoot, "emulator", stack.name), {
+    [EMULATOR_OVERRIDE_FILE]: emulatorOverride(config, endpoint, "terraform.tfstate"),
+  });
+  writeFileSync(join(dir, EMULATOR_TFVARS_FILE), `${JSON.stringify(emulatorVariables(config, endpoint, accountId), null, 2)}\n`);
   const env = emulatorEnv(endpoint);
   const init = await terraform.run(dir, ["init", "-input=false"], { env });
   const plan = await terraform.run(dir, ["plan", "-input=false", "-lock=false", "-out=plan.bin"], { env });

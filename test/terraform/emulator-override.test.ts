@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { EMULATOR_CREDENTIALS } from "../../scripts/lib/emulator";
-import { EMULATED_SERVICES, emulatorEnv, emulatorOverride } from "../../scripts/terraform/emulator-override";
+import { EMULATED_SERVICES, emulatorEnv, emulatorOverride, emulatorVariables } from "../../scripts/terraform/emulator-override";
 import { stackRegion } from "../../scripts/terraform/operations";
 import { prepareWorkDir, readStackConfig } from "../../scripts/terraform/stacks";
 import { terraformEnv } from "../../scripts/terraform/terraform";
@@ -29,7 +29,7 @@ describe("emulatorOverride", () => {
       access_key: EMULATOR_CREDENTIALS.accessKeyId,
       secret_key: EMULATOR_CREDENTIALS.secretAccessKey,
       skip_credentials_validation: true,
-      skip_requesting_account_id: true,
+      skip_requesting_account_id: false,
       skip_metadata_api_check: "true",
       s3_use_path_style: true,
     });
@@ -64,6 +64,28 @@ describe("emulatorOverride", () => {
   it("reads the stack's region for the SDK checks", () => {
     expect(stackRegion(config)).toBe("eu-central-2");
     expect(stackRegion({ provider: { aws: [{ region: "${var.region}" }] } })).toBe(EMULATOR_CREDENTIALS.region);
+  });
+});
+
+describe("emulatorVariables", () => {
+  const stackWith = (variable: Record<string, unknown>) => ({ variable });
+
+  it("fills the declared inputs with the emulator's account, placeholder principals in it and the endpoint", () => {
+    const stack = stackWith({ account_id: {}, auditor_principal_arns: {}, emulator_endpoint: { default: "http://127.0.0.1:5000" } });
+    expect(emulatorVariables(stack, endpoint, "123456789012")).toEqual({
+      account_id: "123456789012",
+      auditor_principal_arns: ["arn:aws:iam::123456789012:role/sentinel-emulator-auditor"],
+      emulator_endpoint: endpoint,
+    });
+  });
+
+  it("leaves variables with a default alone and names a required one it has no value for", () => {
+    expect(emulatorVariables(stackWith({ retention_days: { default: 30 } }), endpoint, "1")).toEqual({});
+    expect(() => emulatorVariables(stackWith({ vpc_cidr: { type: "string" } }), endpoint, "1")).toThrow(/variable 'vpc_cidr' is required and has no emulator value/);
+  });
+
+  it("declares nothing for a stack without variables", () => {
+    expect(emulatorVariables({}, endpoint, "1")).toEqual({});
   });
 });
 
