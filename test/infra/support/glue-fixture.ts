@@ -8,7 +8,7 @@ import { cpSync, mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { TerraformStack } from "cdktf";
-import { PiiProfiling } from "../../../modules/databrew/pii-profiling";
+import { PiiProfiling, piiProfileNames } from "../../../modules/databrew/pii-profiling";
 import { PlatformKeys } from "../../../modules/encryption/platform-keys";
 import { loadDatasetProfiles } from "../../../modules/glue/dataset-profiles";
 import { REQUIREMENTS_FILE, WHEEL_MANIFEST } from "../../../modules/glue/dependency-wheels";
@@ -81,7 +81,7 @@ export function glueFixture(sources: Required<GlueSources> = glueSourcesFixture(
     bucketArns: buckets.allBucketArns,
   });
   const profiles = loadDatasetProfiles(sources.glueJobsDir);
-  const databrewJobNames = profiles.map((profile) => `${FIXTURE_PREFIX}-${profile.name}-pii-profile`);
+  const databrewJobNames = profiles.map((profile) => piiProfileNames(FIXTURE_PREFIX, profile.name).jobName);
   const glue = new GlueEtl(stack, "glue", {
     namePrefix: FIXTURE_PREFIX,
     scope,

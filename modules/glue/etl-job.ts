@@ -1,0 +1,191 @@
+/**
+ * The Sentinel ETL job: Glue 5.0 (Spark 3.5.4, Python 3.11), inside the VPC through the NETWORK
+ * connection, with the environment's security configuration, job bookmarks, auto scaling up to the
+ * configured worker count, metrics and observability metrics, logs in two encrypted log groups, one
+ * run at a time, and a role that can touch only the prefixes the job reads and writes.
+ *
+ * Code, installer and logging settings are non-overridable arguments: a run can choose its profile
+ * and locations, never a different package source or an installer that reaches a package index.
+ */
+import { GlueJob } from "@cdktf/provider-aws/lib/glue-job";
+import { Construct } from "constructs";
+import type { PlatformKey } from "../encryption/platform-key";
+import { regionalArn, type AccountScope } from "../iam/arns";
+import type { EncryptedLogGroup } from "../logging/encrypted-log-group";
+import type { LogGroupFactory } from "../logging/log-group-factory";
+import type { DataBucket } from "../storage/data-bucket";
+import { ARTIFACT_PREFIXES, LINEAGE_AUDIT_PREFIXES, PROCESSED_PREFIXES, RAW_PREFIXES, type DataLayout } from "./data-layout";
+import { ExecutionRole } from "./execution-role";
+import type { GlueJobAssets } from "./glue-job-assets";
+import type { GlueNetworkConnection } from "./network-connection";
+import type { GlueSecurity } from "./security-configuration";
+
+export const GLUE_VERSION = "5.0";
+
+export interface EtlJobSettings {
+  /** G.1X, G.2X, G.4X or G.8X. */
+  readonly workerType: string;
+  /** The most workers auto scaling may use. */
+  readonly numberOfWorkers: number;
+  readonly timeoutMinutes: number;
+  readonly maxRetries: number;
+  /** Profile the job runs when a run names none (its config and locations are the defaults). */
+  readonly defaultProfile: string;
+}
+
+export interface EtlJobBuckets {
+  readonly raw: DataBucket;
+  readonly processed: DataBucket;
+  readonly artifacts: DataBucket;
+  readonly lineageAudit: DataBucket;
+}
+
+export interface EtlJobProps {
+  /** e.g. sentinel-dev-etl. */
+  readonly jobName: string;
+  readonly scope: AccountScope;
+  readonly settings: EtlJobSettings;
+  readonly assets: GlueJobAssets;
+  readonly layout: DataLayout;
+  readonly buckets: EtlJobBuckets;
+  readonly security: GlueSecurity;
+  readonly connection: GlueNetworkConnection;
+  readonly logGroups: LogGroupFactory;
+  /** Key of the job's log groups. */
+  readonly logsKey: PlatformKey;
+}
+
+export class EtlJob extends Construct {
+  readonly jobName: string;
+  /** Known at synth (built from the name), so policies and rules can name the job before apply. */
+  readonly jobArn: string;
+  readonly role: ExecutionRole;
+  /** Prefix Glue 5.0 appends /error and /output to. */
+  readonly logGroupPrefix: string;
+  readonly errorLogGroup: EncryptedLogGroup;
+  readonly outputLogGroup: EncryptedLogGroup;
+
+  constructor(scope: Construct, id: string, props: EtlJobProps) {
+    super(scope, id);
+    const { assets, layout, settings } = props;
+    this.jobName = props.jobName;
+    this.jobArn = regionalArn(props.scope, "glue", `job/${props.jobName}`);
+    const defaultConfig = assets.profileConfigs.get(settings.defaultProfile);
+    if (defaultConfig === undefined) {
+      throw new Error(`Glue job ${props.jobName}: default profile "${settings.defaultProfile}" is not one of the shipped profiles (${[...assets.profileConfigs.keys()].join(", ")})`);
+    }
+
+    // Glue 5.0 always streams driver and executor logs; --custom-logGroup-prefix sends them to
+    // <prefix>/error and <prefix>/output, created here encrypted and with retention.
+    this.logGroupPrefix = props.logGroups.nameFor(`glue/${props.jobName}`);
+    const logGroup = (stream: "error" | "output") =>
+      props.logGroups.create({ purpose: `glue-${props.jobName}-${stream}`, logGroupName: `${this.logGroupPrefix}/${stream}`, key: props.logsKey });
+    this.errorLogGroup = logGroup("error");
+    this.outputLogGroup = logGroup("output");
+
+    this.role = new ExecutionRole(this, "role", {
+      roleName: `${props.jobName}-job`,
+      description: `Runs the ${props.jobName} Glue job: its prefixes, its keys, its log groups`,
+      servicePrincipal: "glue.amazonaws.com",
+    });
+    this.grantJobPermissions(props);
+
+    const templates = layout.templates;
+    const forDefault = (template: string) => template.replaceAll("{profile}", settings.defaultProfile);
+    const dependencyWheels = assets.dependencyWheels.map((wheel) => wheel.uri);
+    new GlueJob(this, "job", {
+      name: props.jobName,
+      description: "Sentinel ETL: validate/quarantine, tokenize, bin, encode merchant category, features, isolation forest",
+      roleArn: this.role.roleArn,
+      glueVersion: GLUE_VERSION,
+      command: { name: "glueetl", pythonVersion: "3", scriptLocation: assets.script.uri },
+      workerType: settings.workerType,
+      numberOfWorkers: settings.numberOfWorkers,
+      timeout: settings.timeoutMinutes,
+      maxRetries: settings.maxRetries,
+      executionProperty: { maxConcurrentRuns: 1 },
+      executionClass: "STANDARD",
+      connections: [props.connection.connectionName],
+      securityConfiguration: props.security.name,
+      defaultArguments: {
+        "--job-bookmark-option": "job-bookmark-enable",
+        "--profile": settings.defaultProfile,
+        "--config_location": defaultConfig.uri,
+        "--mapping_location": assets.merchantMapping.uri,
+        "--output_location": forDefault(templates.outputLocation),
+        "--quarantine_location": forDefault(templates.quarantineLocation),
+        "--state_location": forDefault(templates.stateLocation),
+        "--key_location": forDefault(templates.keyLocation),
+      },
+      nonOverridableArguments: {
+        "--job-language": "python",
+        "--extra-py-files": assets.transformationPackage.uri,
+        ...(dependencyWheels.length > 0
+          ? { "--additional-python-modules": dependencyWheels.join(","), "--python-modules-installer-option": "--no-index" }
+          : {}),
+        "--TempDir": `s3://${props.buckets.artifacts.bucketName}/${ARTIFACT_PREFIXES.temp}`,
+        "--enable-auto-scaling": "true",
+        "--enable-metrics": "true",
+        "--enable-observability-metrics": "true",
+        "--enable-job-insights": "true",
+        "--custom-logGroup-prefix": this.logGroupPrefix,
+        // Spark UI event logs carry query plans with literal values; they are not needed to operate.
+        "--enable-spark-ui": "false",
+      },
+      // The job must not start before its code, wheels and profiles are uploaded.
+      dependsOn: [...assets.objects],
+    });
+  }
+
+  /**
+   * Least privilege, from what the job does (glue-jobs/sentinel_etl/job.py): read landing files,
+   * the profile, mapping, wrapped key and fitted state; write processed and quarantine output through
+   * a run-scoped `_staging/` folder that it deletes after publishing (Spark's rename on S3 is copy
+   * and delete), fitted state and bookmarks, and run metrics. Published output is never deletable.
+   */
+  private grantJobPermissions(props: EtlJobProps): void {
+    const policy = this.role.policy;
+    const { raw, processed, artifacts, lineageAudit } = props.buckets;
+
+    for (const prefix of [ARTIFACT_PREFIXES.scripts, ARTIFACT_PREFIXES.python, ARTIFACT_PREFIXES.wheels, ARTIFACT_PREFIXES.profiles, ARTIFACT_PREFIXES.reference, ARTIFACT_PREFIXES.keys]) {
+      artifacts.grantRead(policy, prefix);
+    }
+    artifacts.grantReadWrite(policy, ARTIFACT_PREFIXES.state);
+    artifacts.grantReadWrite(policy, ARTIFACT_PREFIXES.temp);
+    raw.grantRead(policy, RAW_PREFIXES.landing);
+    raw.grantReadWrite(policy, RAW_PREFIXES.quarantine);
+    processed.grantReadWrite(policy, PROCESSED_PREFIXES.processed);
+    lineageAudit.grantWrite(policy, LINEAGE_AUDIT_PREFIXES.runMetrics);
+
+    policy.addStatement({
+      sid: "RemoveStagingAndFolderMarkers",
+      actions: ["s3:DeleteObject"],
+      resources: [
+        `${raw.bucketArn}/${RAW_PREFIXES.quarantine}*/_staging/*`,
+        `${raw.bucketArn}/${RAW_PREFIXES.quarantine}*_$folder$`,
+        `${processed.bucketArn}/${PROCESSED_PREFIXES.processed}*/_staging/*`,
+        `${processed.bucketArn}/${PROCESSED_PREFIXES.processed}*_$folder$`,
+        `${artifacts.bucketArn}/${ARTIFACT_PREFIXES.temp}*`,
+      ],
+    });
+
+    // The wrapped tokenization key is unwrapped by the job itself (KMS Decrypt, not through S3), and
+    // bookmarks are encrypted client-side: both need the data key directly.
+    props.security.grantBookmarkEncryption(policy);
+    props.connection.grantUse(policy);
+
+    for (const group of [this.errorLogGroup, this.outputLogGroup]) group.grantWrite(policy);
+    policy.addStatement({
+      // With CloudWatch encryption in the security configuration, Glue associates the key with the group.
+      sid: "AssociateLogsKeyWithJobLogGroups",
+      actions: ["logs:AssociateKmsKey"],
+      resources: [this.errorLogGroup.logGroupArn, this.outputLogGroup.logGroupArn],
+    });
+    policy.addStatement({
+      sid: "PublishGlueJobMetrics",
+      actions: ["cloudwatch:PutMetricData"],
+      resources: ["*"],
+      conditions: [{ test: "StringEquals", variable: "cloudwatch:namespace", values: ["Glue"] }],
+    });
+  }
+}

@@ -1,0 +1,263 @@
+/**
+ * The Glue Data Catalog of one environment: a database per tier (raw, processed, quarantine, lineage)
+ * and a table per profile with an explicit schema, so Athena can query every tier without a crawler.
+ * Partitioned tables use partition projection: Athena derives each partition's location from the
+ * query's predicate instead of reading partitions from the catalog, so no job has to register them.
+ *
+ * - raw.<profile>: the landing CSV files (`run_date=` folders), every column as text;
+ * - processed.<profile>: the job's Parquet output (`ingestion_date=` folders), columns as the job
+ *   writes them (job-output-schemas.json); the lineage handler keeps its lineage pointer parameters
+ *   on this table, which Terraform therefore leaves alone;
+ * - quarantine.<profile>: rejected rows with reason codes, as read;
+ * - lineage.run_events: the OpenLineage records the lineage handler writes, for auditors' queries.
+ */
+import { GlueCatalogDatabase } from "@cdktf/provider-aws/lib/glue-catalog-database";
+import { GlueCatalogTable, type GlueCatalogTableStorageDescriptorColumns } from "@cdktf/provider-aws/lib/glue-catalog-table";
+import { Construct } from "constructs";
+import { processedTableName } from "../../handlers/shared/run-identity";
+import { regionalArn, type AccountScope } from "../iam/arns";
+import { LINEAGE_AUDIT_PREFIXES, PARTITION_COLUMN, type DataLayout } from "./data-layout";
+import type { DatasetProfile } from "./dataset-profiles";
+import type { OutputColumn } from "./job-output-schema";
+import { jobOutputSchemaOf } from "./job-output-schema";
+
+export const CATALOG_TIERS = ["raw", "processed", "quarantine", "lineage"] as const;
+export type CatalogTier = (typeof CATALOG_TIERS)[number];
+
+/** Table parameters the lineage handler owns (handlers/lineage/catalog-pointer.ts CATALOG_PARAMETERS). */
+export const LINEAGE_POINTER_PARAMETERS = [
+  "sentinel_lineage_latest_record",
+  "sentinel_lineage_latest_event_type",
+  "sentinel_lineage_latest_event_time",
+  "sentinel_lineage_latest_run_id",
+  "sentinel_lineage_latest_complete_record",
+  "sentinel_lineage_latest_complete_event_time",
+  "sentinel_pipeline_run_id",
+] as const;
+
+export const LINEAGE_TABLE = "run_events";
+/** Landing folders are `run_date=<YYYY-MM-DD>` (the trigger's input prefix template). */
+export const LANDING_PARTITION_COLUMN = "run_date";
+/** The earliest day partition projection considers; queries name the days they want. */
+const PROJECTION_START = "2020-01-01";
+
+const PARQUET = {
+  inputFormat: "org.apache.hadoop.hive.ql.io.parquet.MapredParquetInputFormat",
+  outputFormat: "org.apache.hadoop.hive.ql.io.parquet.MapredParquetOutputFormat",
+  serDeInfo: { name: "parquet", serializationLibrary: "org.apache.hadoop.hive.ql.io.parquet.serde.ParquetHiveSerDe" },
+};
+const TEXT_OUTPUT = "org.apache.hadoop.hive.ql.io.HiveIgnoreKeyTextOutputFormat";
+const TEXT_INPUT = "org.apache.hadoop.mapred.TextInputFormat";
+
+/**
+ * The columns of the lineage records Athena reads (OpenLineage RunEvent plus Sentinel's run facet);
+ * the JSON SerDe ignores the rest of each record, which stays intact in S3.
+ */
+export const LINEAGE_COLUMNS: readonly OutputColumn[] = [
+  { name: "eventtype", type: "string" },
+  { name: "eventtime", type: "string" },
+  { name: "producer", type: "string" },
+  { name: "schemaurl", type: "string" },
+  {
+    name: "run",
+    type:
+      "struct<runid:string,facets:struct<" +
+      "parent:struct<run:struct<runid:string>,job:struct<namespace:string,name:string>>," +
+      "errormessage:struct<message:string>," +
+      "sentinel_run:struct<pipelinerunid:string,jobrunid:string,profile:string,rundate:string,parameters:map<string,string>," +
+      "keyversion:string,anomaliesflagged:bigint,datasetname:string,model:struct<hash:string>," +
+      "rowcounts:struct<rowsin:bigint,rowsout:bigint,rowsquarantined:bigint,conserved:boolean>>>>",
+  },
+  { name: "job", type: "struct<namespace:string,name:string>" },
+  { name: "inputs", type: "array<struct<namespace:string,name:string>>" },
+  { name: "outputs", type: "array<struct<namespace:string,name:string>>" },
+];
+
+export interface GlueCatalogProps {
+  /** e.g. sentinel-dev; databases become sentinel_dev_<tier>. */
+  readonly namePrefix: string;
+  readonly scope: AccountScope;
+  readonly layout: DataLayout;
+  readonly profiles: readonly DatasetProfile[];
+  /** OpenLineage job namespace of the environment (sentinel-<env>). */
+  readonly lineageNamespace: string;
+  /** Names of the jobs whose lineage records the lineage table projects (Glue and DataBrew jobs). */
+  readonly lineageJobNames: readonly string[];
+}
+
+export class GlueCatalog extends Construct {
+  /** Database name per tier. */
+  readonly databaseNames: Readonly<Record<CatalogTier, string>>;
+  /** Processed table name per profile (the lineage handler's processedTableName). */
+  readonly processedTableNames: ReadonlyMap<string, string>;
+  readonly lineageTableName = LINEAGE_TABLE;
+  /** The processed tables themselves, for rulesets that target them. */
+  readonly processedTables: ReadonlyMap<string, GlueCatalogTable>;
+  private readonly scope: AccountScope;
+
+  constructor(scope: Construct, id: string, props: GlueCatalogProps) {
+    super(scope, id);
+    this.scope = props.scope;
+    const prefix = props.namePrefix.replaceAll("-", "_");
+    const databases = Object.fromEntries(
+      CATALOG_TIERS.map((tier) => [
+        tier,
+        new GlueCatalogDatabase(this, `${tier}-database`, {
+          name: `${prefix}_${tier}`,
+          description: `Sentinel ${props.namePrefix}: ${tier} tier`,
+        }),
+      ]),
+    ) as Record<CatalogTier, GlueCatalogDatabase>;
+    this.databaseNames = Object.fromEntries(CATALOG_TIERS.map((tier) => [tier, `${prefix}_${tier}`])) as Record<CatalogTier, string>;
+
+    const { layout } = props;
+    const processedTables = new Map<string, GlueCatalogTable>();
+    for (const profile of props.profiles) {
+      const schema = jobOutputSchemaOf(profile);
+      const table = processedTableName(profile.name);
+      this.landingTable(databases.raw, profile, table, `s3://${layout.buckets.raw}/${layout.landingPrefixOf(profile.name)}`);
+      processedTables.set(
+        profile.name,
+        this.parquetTable(databases.processed, `processed-${profile.name}`, {
+          table,
+          description: `${profile.name}, processed: tokenized and enriched by the Sentinel ETL job. ${profile.description}`,
+          location: `s3://${layout.buckets.processed}/${layout.processedPrefixOf(profile.name)}`,
+          columns: schema.processed.map((column) => describeColumn(profile, column)),
+          ignoreParameters: LINEAGE_POINTER_PARAMETERS,
+        }),
+      );
+      this.parquetTable(databases.quarantine, `quarantine-${profile.name}`, {
+        table,
+        description: `${profile.name}, quarantined rows as read (raw values, including PII) with reason_code and reason`,
+        location: `s3://${layout.buckets.raw}/${layout.quarantinePrefixOf(profile.name)}`,
+        columns: schema.quarantine.map((column) => ({ name: column.name, type: column.type })),
+        ignoreParameters: [],
+      });
+    }
+    this.processedTables = processedTables;
+    this.processedTableNames = new Map(props.profiles.map((profile) => [profile.name, processedTableName(profile.name)]));
+    this.lineageTable(databases.lineage, props);
+  }
+
+  databaseArn(tier: CatalogTier): string {
+    return regionalArn(this.scope, "glue", `database/${this.databaseNames[tier]}`);
+  }
+
+  tableArn(tier: CatalogTier, table: string): string {
+    return regionalArn(this.scope, "glue", `table/${this.databaseNames[tier]}/${table}`);
+  }
+
+  processedTableArn(profile: string): string {
+    const table = this.processedTableNames.get(profile);
+    if (table === undefined) throw new Error(`no processed table for profile ${profile}`);
+    return this.tableArn("processed", table);
+  }
+
+  private parquetTable(
+    database: GlueCatalogDatabase,
+    id: string,
+    spec: { table: string; description: string; location: string; columns: GlueCatalogTableStorageDescriptorColumns[]; ignoreParameters: readonly string[] },
+  ): GlueCatalogTable {
+    return new GlueCatalogTable(this, id, {
+      databaseName: database.name,
+      name: spec.table,
+      description: spec.description,
+      tableType: "EXTERNAL_TABLE",
+      parameters: {
+        EXTERNAL: "TRUE",
+        classification: "parquet",
+        "parquet.compression": "SNAPPY",
+        ...dateProjection(PARTITION_COLUMN, spec.location),
+      },
+      partitionKeys: [{ name: PARTITION_COLUMN, type: "date", comment: "day the run ingested the rows (the run's --run_date)" }],
+      storageDescriptor: { location: spec.location, ...PARQUET, columns: spec.columns },
+      lifecycle: spec.ignoreParameters.length > 0 ? { ignoreChanges: spec.ignoreParameters.map((name) => `parameters["${name}"]`) } : undefined,
+    });
+  }
+
+  /**
+   * Athena maps CSV fields by position, so this table reads files whose columns are in the profile's
+   * declared order (as the generators and loaders write them). The job itself matches headers by
+   * name and is not bound to that order.
+   */
+  private landingTable(database: GlueCatalogDatabase, profile: DatasetProfile, table: string, location: string): void {
+    new GlueCatalogTable(this, `raw-${profile.name}`, {
+      databaseName: database.name,
+      name: table,
+      description: `${profile.name}, landing CSV as delivered (raw values, including PII); columns by position in the profile's order`,
+      tableType: "EXTERNAL_TABLE",
+      parameters: {
+        EXTERNAL: "TRUE",
+        classification: "csv",
+        "skip.header.line.count": "1",
+        ...dateProjection(LANDING_PARTITION_COLUMN, location),
+      },
+      partitionKeys: [{ name: LANDING_PARTITION_COLUMN, type: "date", comment: "delivery day of the landing files" }],
+      storageDescriptor: {
+        location,
+        inputFormat: TEXT_INPUT,
+        outputFormat: TEXT_OUTPUT,
+        serDeInfo: {
+          name: "csv",
+          serializationLibrary: "org.apache.hadoop.hive.serde2.OpenCSVSerde",
+          parameters: { separatorChar: profile.delimiter, quoteChar: '"' },
+        },
+        columns: profile.columns.map((column) => ({ name: column.name, type: "string", comment: `declared ${column.type}` })),
+      },
+    });
+  }
+
+  private lineageTable(database: GlueCatalogDatabase, props: GlueCatalogProps): void {
+    const location = `s3://${props.layout.buckets.lineageAudit}/${LINEAGE_AUDIT_PREFIXES.lineage}`;
+    new GlueCatalogTable(this, "lineage-run-events", {
+      databaseName: database.name,
+      name: LINEAGE_TABLE,
+      description: "OpenLineage run events (one immutable JSON record per job run and event type, Object Lock)",
+      tableType: "EXTERNAL_TABLE",
+      parameters: {
+        EXTERNAL: "TRUE",
+        classification: "json",
+        "projection.enabled": "true",
+        "projection.lineage_namespace.type": "enum",
+        "projection.lineage_namespace.values": props.lineageNamespace,
+        "projection.job_name.type": "enum",
+        "projection.job_name.values": [...props.lineageJobNames].sort().join(","),
+        // Terraform would read ${...} as an interpolation; $${ is a literal ${ for Athena.
+        "storage.location.template": `${location}$\${lineage_namespace}/$\${job_name}/`,
+      },
+      partitionKeys: [
+        { name: "lineage_namespace", type: "string", comment: "OpenLineage job namespace (sentinel-<environment>)" },
+        { name: "job_name", type: "string", comment: "Glue or DataBrew job the run belongs to" },
+      ],
+      storageDescriptor: {
+        location,
+        inputFormat: TEXT_INPUT,
+        outputFormat: TEXT_OUTPUT,
+        serDeInfo: { name: "openlineage-json", serializationLibrary: "org.openx.data.jsonserde.JsonSerDe", parameters: { "case.insensitive": "TRUE" } },
+        columns: LINEAGE_COLUMNS.map((column) => ({ name: column.name, type: column.type })),
+      },
+    });
+  }
+}
+
+/** Partition projection of a `<column>=<yyyy-MM-dd>/` folder layout under `location`. */
+function dateProjection(column: string, location: string): Record<string, string> {
+  return {
+    "projection.enabled": "true",
+    [`projection.${column}.type`]: "date",
+    [`projection.${column}.format`]: "yyyy-MM-dd",
+    [`projection.${column}.range`]: `${PROJECTION_START},NOW`,
+    [`projection.${column}.interval`]: "1",
+    [`projection.${column}.interval.unit`]: "DAYS",
+    // Terraform would read ${...} as an interpolation; $${ is a literal ${ for Athena.
+    "storage.location.template": `${location}${column}=$\${${column}}/`,
+  };
+}
+
+/** A processed column with a comment saying where it comes from. */
+function describeColumn(profile: DatasetProfile, column: OutputColumn): GlueCatalogTableStorageDescriptorColumns {
+  const method = profile.tokenized.get(column.name);
+  const declared = profile.columns.some((candidate) => candidate.name === column.name);
+  const comment = method !== undefined ? `PII replaced by a ${method} token` : declared ? "as delivered, validated" : "derived by the job";
+  return { name: column.name, type: column.type, comment };
+}

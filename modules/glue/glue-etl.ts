@@ -1,0 +1,150 @@
+/**
+ * The Glue half of an environment: the job's assets in the artifacts bucket, the security
+ * configuration, the VPC connection, the ETL job and its role, the catalog and the processed tables'
+ * data quality rulesets. Exposes what the handlers, orchestration, monitoring and the local pipeline
+ * need: names and ARNs built from the environment's names, catalog names, and artifact URIs.
+ */
+import { join } from "node:path";
+import { Construct } from "constructs";
+import type { PlatformKeys } from "../encryption/platform-keys";
+import type { AccountScope } from "../iam/arns";
+import type { LogGroupFactory } from "../logging/log-group-factory";
+import type { PrivateNetwork } from "../network/private-network";
+import type { PlatformBuckets } from "../storage/platform-buckets";
+import { ARTIFACT_PREFIXES, DataLayout, type LocationTemplates } from "./data-layout";
+import type { DatasetProfile } from "./dataset-profiles";
+import { ProcessedDataQuality } from "./data-quality-ruleset";
+import { EtlJob, type EtlJobSettings } from "./etl-job";
+import { GlueCatalog } from "./glue-catalog";
+import { GlueJobAssets } from "./glue-job-assets";
+import { jobOutputSchemaOf } from "./job-output-schema";
+import { GlueNetworkConnection } from "./network-connection";
+import { GlueSecurity } from "./security-configuration";
+import { defaultGlueJobsDir, defaultWheelCacheDir, repositoryRoot } from "./source-tree";
+
+export interface GlueSources {
+  /** glue-jobs/ of the repository by default. */
+  readonly glueJobsDir?: string;
+  /** Where the package wheel is built; build/glue-package by default. */
+  readonly buildDir?: string;
+  /** Where `npm run glue:wheels` keeps dependency wheels; build/glue-wheels by default. */
+  readonly wheelCacheDir?: string;
+}
+
+export interface GlueEtlProps {
+  /** e.g. sentinel-dev. */
+  readonly namePrefix: string;
+  readonly scope: AccountScope;
+  readonly settings: EtlJobSettings;
+  readonly buckets: PlatformBuckets;
+  readonly keys: PlatformKeys;
+  readonly logGroups: LogGroupFactory;
+  readonly network: PrivateNetwork;
+  readonly profiles: readonly DatasetProfile[];
+  /** OpenLineage namespace of the environment (sentinel-<env>). */
+  readonly lineageNamespace: string;
+  /** Other jobs that write lineage records (the DataBrew profile jobs). */
+  readonly otherLineageJobNames: readonly string[];
+  readonly sources?: GlueSources;
+}
+
+export class GlueEtl extends Construct {
+  readonly layout: DataLayout;
+  readonly jobName: string;
+  readonly jobArn: string;
+  readonly jobRoleArn: string;
+  readonly securityConfigurationName: string;
+  readonly connectionName: string;
+  readonly catalog: GlueCatalog;
+  readonly assets: GlueJobAssets;
+  /** Data quality ruleset name per profile. */
+  readonly dataQualityRulesetNames: ReadonlyMap<string, string>;
+  /** Log groups the job writes to (prefix/error and prefix/output). */
+  readonly logGroupNames: readonly string[];
+
+  constructor(scope: Construct, id: string, props: GlueEtlProps) {
+    super(scope, id);
+    const { buckets, keys, namePrefix } = props;
+    this.layout = new DataLayout({
+      raw: buckets.raw.bucketName,
+      processed: buckets.processed.bucketName,
+      artifacts: buckets.artifacts.bucketName,
+      lineageAudit: buckets.lineageAudit.bucketName,
+    });
+    const glueJobsDir = props.sources?.glueJobsDir ?? defaultGlueJobsDir();
+    this.assets = new GlueJobAssets(this, "assets", {
+      bucket: buckets.artifacts,
+      layout: this.layout,
+      glueJobsDir,
+      buildDir: props.sources?.buildDir ?? join(repositoryRoot(), "build", "glue-package"),
+      wheelCacheDir: props.sources?.wheelCacheDir ?? defaultWheelCacheDir(),
+      profiles: props.profiles,
+    });
+    const security = new GlueSecurity(this, "security", { name: `${namePrefix}-glue`, dataKey: keys.data, logsKey: keys.logs });
+    const subnet = props.network.subnets[0];
+    if (subnet === undefined) throw new Error("the network has no private subnet for the Glue connection");
+    const connection = new GlueNetworkConnection(this, "connection", {
+      name: `${namePrefix}-private`,
+      subnet,
+      securityGroupId: props.network.glueSecurityGroupId,
+      scope: props.scope,
+    });
+    const job = new EtlJob(this, "etl-job", {
+      jobName: `${namePrefix}-etl`,
+      scope: props.scope,
+      settings: props.settings,
+      assets: this.assets,
+      layout: this.layout,
+      buckets: { raw: buckets.raw, processed: buckets.processed, artifacts: buckets.artifacts, lineageAudit: buckets.lineageAudit },
+      security,
+      connection,
+      logGroups: props.logGroups,
+      logsKey: keys.logs,
+    });
+    this.jobName = job.jobName;
+    this.jobArn = job.jobArn;
+    this.jobRoleArn = job.role.roleArn;
+    this.securityConfigurationName = security.name;
+    this.connectionName = connection.connectionName;
+    this.logGroupNames = [job.errorLogGroup.logGroupName, job.outputLogGroup.logGroupName];
+
+    this.catalog = new GlueCatalog(this, "catalog", {
+      namePrefix,
+      scope: props.scope,
+      layout: this.layout,
+      profiles: props.profiles,
+      lineageNamespace: props.lineageNamespace,
+      lineageJobNames: [this.jobName, ...props.otherLineageJobNames],
+    });
+    const rulesets = new Map<string, string>();
+    for (const profile of props.profiles) {
+      const table = this.catalog.processedTables.get(profile.name);
+      if (table === undefined) throw new Error(`no processed table for profile ${profile.name}`);
+      const quality = new ProcessedDataQuality(this, `quality-${profile.name}`, {
+        rulesetName: `${namePrefix}-${profile.name}-processed`,
+        profile,
+        schema: jobOutputSchemaOf(profile),
+        // The table's own attributes, so Terraform creates the table before its ruleset.
+        databaseName: table.databaseName,
+        tableName: table.name,
+      });
+      rulesets.set(profile.name, quality.rulesetName);
+    }
+    this.dataQualityRulesetNames = rulesets;
+  }
+
+  /** The job's location arguments as templates, for the trigger handler's *_TEMPLATE variables. */
+  get locationTemplates(): LocationTemplates {
+    return this.layout.templates;
+  }
+
+  /** Where operators put the KMS-wrapped tokenization key of each profile: `<prefix><profile>/data-key.json`. */
+  get wrappedKeyPrefixUri(): string {
+    return `s3://${this.layout.buckets.artifacts}/${ARTIFACT_PREFIXES.keys}`;
+  }
+
+  /** Fitted state and input bookmarks, per profile under this prefix. */
+  get statePrefixUri(): string {
+    return `s3://${this.layout.buckets.artifacts}/${ARTIFACT_PREFIXES.state}`;
+  }
+}

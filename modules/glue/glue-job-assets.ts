@@ -1,0 +1,103 @@
+/**
+ * Everything the Glue job reads from the artifacts bucket, uploaded by Terraform: the entry script,
+ * the transformation package wheel (built reproducibly at synth), the dependency wheels, the dataset
+ * profiles and the merchant mapping. Each file is a TerraformAsset copied into the synthesized stack
+ * and an aws_s3_object whose `source_hash` is the file's sha256, so a changed file is uploaded again
+ * and an unchanged one is left alone. (`etag` cannot play that role here: with SSE-KMS, S3's ETag is
+ * not the MD5 of the content, and Terraform would see a change on every plan.)
+ *
+ * Object keys are stable (no hashes in them), so a changed script or package changes that object
+ * only, never the job definition.
+ */
+import { createHash } from "node:crypto";
+import { readFileSync } from "node:fs";
+import { basename, join } from "node:path";
+import { S3Object } from "@cdktf/provider-aws/lib/s3-object";
+import { AssetType, TerraformAsset } from "cdktf";
+import { Construct } from "constructs";
+import type { DataBucket } from "../storage/data-bucket";
+import { ARTIFACT_PREFIXES, MCC_MAPPING_FILE, type DataLayout } from "./data-layout";
+import type { DatasetProfile } from "./dataset-profiles";
+import { REQUIREMENTS_FILE, resolveDependencyWheels } from "./dependency-wheels";
+import { buildPythonWheel } from "./python-wheel";
+
+/** The job's entry script, relative to glue-jobs/. */
+export const ENTRY_SCRIPT = join("jobs", "sentinel_etl_job.py");
+export const PACKAGE_NAME = "sentinel_etl";
+export const MCC_MAPPING_SOURCE = join("reference", MCC_MAPPING_FILE);
+
+export interface GlueJobAssetsProps {
+  /** The artifacts bucket; objects are encrypted with its key. */
+  readonly bucket: DataBucket;
+  readonly layout: DataLayout;
+  /** glue-jobs/ (sources). */
+  readonly glueJobsDir: string;
+  /** Where the package wheel is built. */
+  readonly buildDir: string;
+  /** Where `npm run glue:wheels` put the dependency wheels. */
+  readonly wheelCacheDir: string;
+  readonly profiles: readonly DatasetProfile[];
+}
+
+/** One uploaded file. */
+export interface UploadedArtifact {
+  readonly key: string;
+  readonly uri: string;
+  readonly sha256: string;
+  readonly object: S3Object;
+}
+
+export class GlueJobAssets extends Construct {
+  readonly script: UploadedArtifact;
+  readonly transformationPackage: UploadedArtifact;
+  readonly dependencyWheels: readonly UploadedArtifact[];
+  /** Job config of each profile, by profile name. */
+  readonly profileConfigs: ReadonlyMap<string, UploadedArtifact>;
+  readonly merchantMapping: UploadedArtifact;
+  private readonly props: GlueJobAssetsProps;
+
+  constructor(scope: Construct, id: string, props: GlueJobAssetsProps) {
+    super(scope, id);
+    this.props = props;
+    const { glueJobsDir, layout } = props;
+
+    this.script = this.upload("script", join(glueJobsDir, ENTRY_SCRIPT), `${ARTIFACT_PREFIXES.scripts}${basename(ENTRY_SCRIPT)}`, "text/x-python");
+    const wheel = buildPythonWheel({ projectDir: glueJobsDir, packageName: PACKAGE_NAME, outputDir: props.buildDir });
+    this.transformationPackage = this.upload("package", wheel.path, `${ARTIFACT_PREFIXES.python}${wheel.fileName}`, "application/zip", wheel.sha256);
+    this.dependencyWheels = resolveDependencyWheels(join(glueJobsDir, REQUIREMENTS_FILE), props.wheelCacheDir).map((dependency) =>
+      this.upload(`wheel-${dependency.requirement.name}`, dependency.path, `${ARTIFACT_PREFIXES.wheels}${dependency.fileName}`, "application/zip", dependency.sha256),
+    );
+    this.profileConfigs = new Map(
+      props.profiles.map((profile) => [
+        profile.name,
+        this.upload(`profile-${profile.name}`, profile.path, layout.profileConfigKeyOf(profile.name), "application/json"),
+      ]),
+    );
+    this.merchantMapping = this.upload("merchant-mapping", join(glueJobsDir, MCC_MAPPING_SOURCE), layout.mappingKey, "text/csv");
+  }
+
+  /** Every uploaded object, for dependencies (the job must not run before its code is there). */
+  get objects(): readonly S3Object[] {
+    return [this.script, this.transformationPackage, ...this.dependencyWheels, ...this.profileConfigs.values(), this.merchantMapping].map(
+      (artifact) => artifact.object,
+    );
+  }
+
+  private upload(id: string, sourcePath: string, key: string, contentType: string, knownSha256?: string): UploadedArtifact {
+    const sha256 = knownSha256 ?? createHash("sha256").update(readFileSync(sourcePath)).digest("hex");
+    const asset = new TerraformAsset(this, `${id}-asset`, { path: sourcePath, type: AssetType.FILE, assetHash: sha256 });
+    const bucket = this.props.bucket;
+    const object = new S3Object(this, id, {
+      // The bucket's id (not its known name) so Terraform creates the bucket first.
+      bucket: bucket.bucketId,
+      key,
+      source: asset.path,
+      sourceHash: sha256,
+      contentType,
+      serverSideEncryption: "aws:kms",
+      kmsKeyId: bucket.key.keyArn,
+      bucketKeyEnabled: true,
+    });
+    return { key, uri: `s3://${bucket.bucketName}/${key}`, sha256, object };
+  }
+}
