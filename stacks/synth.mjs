@@ -9,7 +9,7 @@
  * For mapped stack traces while debugging a synth error: NODE_OPTIONS=--enable-source-maps.
  */
 import { buildSync } from "esbuild";
-import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { join } from "node:path";
 
@@ -25,6 +25,13 @@ function fingerprint(file) {
   } catch {
     return "missing";
   }
+}
+
+/** Write-then-rename, so a synth running at the same time never reads a half-written bundle. */
+function writeAtomically(path, contents) {
+  const temporary = `${path}.${process.pid}.tmp`;
+  writeFileSync(temporary, contents);
+  renameSync(temporary, path);
 }
 
 function bundleIsFresh() {
@@ -45,10 +52,12 @@ if (!bundleIsFresh()) {
     target: "node20",
     sourcemap: "linked",
     metafile: true,
+    write: false,
     logLevel: "error",
   });
+  for (const file of result.outputFiles) writeAtomically(file.path, file.contents);
   // Settings that change the bundle without being one of its inputs.
   const inputs = [...Object.keys(result.metafile.inputs), "tsconfig.json", "package-lock.json", "stacks/synth.mjs"];
-  writeFileSync(inputsFile, JSON.stringify(Object.fromEntries(inputs.map((file) => [file, fingerprint(file)]))));
+  writeAtomically(inputsFile, JSON.stringify(Object.fromEntries(inputs.map((file) => [file, fingerprint(file)]))));
 }
 createRequire(import.meta.url)(bundle);
