@@ -1,0 +1,141 @@
+import { createHash } from "node:crypto";
+import { appendFileSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { readPinnedRequirements, resolveDependencyWheels } from "../../modules/glue/dependency-wheels";
+import { buildPythonWheel } from "../../modules/glue/python-wheel";
+import { glueFixture, glueSourcesFixture } from "./support/glue-fixture";
+import { scopeProblems } from "./support/policy-scope";
+import { synth, type Synthesized } from "./support/synth";
+
+/** Every resource as `type.logicalId` -> its configuration, as JSON text. */
+function resourceTexts(out: Synthesized): Map<string, string> {
+  const texts = new Map<string, string>();
+  for (const [type, resources] of Object.entries(out.resource ?? {})) {
+    for (const [id, config] of Object.entries(resources)) texts.set(`${type}.${id}`, JSON.stringify(config));
+  }
+  return texts;
+}
+
+/** Resources whose configuration differs between two synths (added or removed ones included). */
+function changedResources(before: Synthesized, after: Synthesized): string[] {
+  const left = resourceTexts(before);
+  const right = resourceTexts(after);
+  return [...new Set([...left.keys(), ...right.keys()])].filter((key) => left.get(key) !== right.get(key)).sort();
+}
+
+const objectWithKey = (out: Synthesized, key: string) =>
+  Object.entries(out.resource?.aws_s3_object ?? {}).find(([, config]) => config.key === key) as [string, Record<string, unknown>];
+
+describe("asset hashing: a changed file redeploys that object and nothing else", () => {
+  it("gives the same Terraform for unchanged sources, and changes only the script object when the script changes", () => {
+    const sources = glueSourcesFixture();
+    const first = synth(glueFixture(sources).stack);
+    const again = synth(glueFixture(sources).stack);
+    expect(changedResources(first, again)).toEqual([]);
+
+    appendFileSync(join(sources.glueJobsDir, "jobs", "sentinel_etl_job.py"), "\n# a change\n");
+    const changed = synth(glueFixture(sources).stack);
+    const [scriptId, before] = objectWithKey(first, "glue/scripts/sentinel_etl_job.py");
+    const [, after] = objectWithKey(changed, "glue/scripts/sentinel_etl_job.py");
+    expect(changedResources(first, changed)).toEqual([`aws_s3_object.${scriptId}`]);
+    expect(after.source_hash).not.toBe(before.source_hash);
+    expect(after.source_hash).toBe(createHash("sha256").update(readFileSync(join(sources.glueJobsDir, "jobs", "sentinel_etl_job.py"))).digest("hex"));
+    expect({ ...after, source: undefined, source_hash: undefined }).toEqual({ ...before, source: undefined, source_hash: undefined });
+  });
+
+  it("rebuilds the package wheel when a module changes, and only its object changes", () => {
+    const sources = glueSourcesFixture();
+    const first = synth(glueFixture(sources).stack);
+    appendFileSync(join(sources.glueJobsDir, "sentinel_etl", "binning.py"), "\n# a change\n");
+    const changed = synth(glueFixture(sources).stack);
+    const [packageId, before] = objectWithKey(first, "glue/python/sentinel_etl-0.1.0-py3-none-any.whl");
+    const [, after] = objectWithKey(changed, "glue/python/sentinel_etl-0.1.0-py3-none-any.whl");
+    expect(changedResources(first, changed)).toEqual([`aws_s3_object.${packageId}`]);
+    expect(after.source_hash).not.toBe(before.source_hash);
+  });
+
+  it("re-uploads a profile when it changes (its DataBrew stack and tables change only if what they use changes)", () => {
+    const sources = glueSourcesFixture();
+    const first = synth(glueFixture(sources).stack);
+    const profilePath = join(sources.glueJobsDir, "config", "profiles", "baf.json");
+    const profile = JSON.parse(readFileSync(profilePath, "utf8")) as { anomaly: { seed: number } };
+    profile.anomaly.seed = 7;
+    writeFileSync(profilePath, JSON.stringify(profile, null, 2));
+    const changed = synth(glueFixture(sources).stack);
+    const [profileId] = objectWithKey(first, "config/profiles/baf.json");
+    expect(changedResources(first, changed)).toEqual([`aws_s3_object.${profileId}`]);
+  });
+});
+
+describe("the transformation package wheel", () => {
+  it("is byte-for-byte reproducible from the same sources", () => {
+    const sources = glueSourcesFixture();
+    const first = buildPythonWheel({ projectDir: sources.glueJobsDir, packageName: "sentinel_etl", outputDir: join(sources.buildDir, "a") });
+    const second = buildPythonWheel({ projectDir: sources.glueJobsDir, packageName: "sentinel_etl", outputDir: join(sources.buildDir, "b") });
+    expect(second.sha256).toBe(first.sha256);
+    expect(readFileSync(second.path).equals(readFileSync(first.path))).toBe(true);
+    expect(first.fileName).toBe("sentinel_etl-0.1.0-py3-none-any.whl");
+  });
+
+  it("records every file with its sha256 in RECORD, as pip expects", async () => {
+    const sources = glueSourcesFixture();
+    const wheel = buildPythonWheel({ projectDir: sources.glueJobsDir, packageName: "sentinel_etl", outputDir: sources.buildDir });
+    const { unzipSync, strFromU8 } = await import("fflate");
+    const files = unzipSync(readFileSync(wheel.path));
+    const record = strFromU8(files["sentinel_etl-0.1.0.dist-info/RECORD"] as Uint8Array).trim().split("\n");
+    expect(record.at(-1)).toBe("sentinel_etl-0.1.0.dist-info/RECORD,,");
+    for (const line of record.slice(0, -1)) {
+      const [path, digest, size] = line.split(",") as [string, string, string];
+      const content = files[path] as Uint8Array;
+      expect(digest).toBe(`sha256=${createHash("sha256").update(content).digest("base64url")}`);
+      expect(Number(size)).toBe(content.length);
+    }
+    expect(Object.keys(files)).toContain("sentinel_etl/schemas/job-config.schema.json");
+    expect(Object.keys(files).some((path) => path.includes("__pycache__") || path.endsWith(".pyc"))).toBe(false);
+    expect(strFromU8(files["sentinel_etl-0.1.0.dist-info/WHEEL"] as Uint8Array)).toContain("Tag: py3-none-any");
+  });
+});
+
+describe("dependency wheels", () => {
+  const folder = () => mkdtempSync(join(tmpdir(), "sentinel-requirements-"));
+
+  it("requires every requirement to be pinned", () => {
+    const dir = folder();
+    writeFileSync(join(dir, "requirements-glue.txt"), "# deps\nff3==1.0.3\njsonschema>=4\n");
+    expect(() => readPinnedRequirements(join(dir, "requirements-glue.txt"))).toThrow(/requirements-glue.txt:3: "jsonschema>=4" must be pinned as name==version/);
+  });
+
+  it("says which command fetches a wheel that is not in the cache", () => {
+    const dir = folder();
+    writeFileSync(join(dir, "requirements-glue.txt"), "ff3==1.0.3\n");
+    expect(() => resolveDependencyWheels(join(dir, "requirements-glue.txt"), join(dir, "cache"))).toThrow(/run `npm run glue:wheels`/);
+  });
+
+  it("refuses a cached wheel whose content no longer matches the digest recorded at download", () => {
+    const sources = glueSourcesFixture();
+    appendFileSync(join(sources.wheelCacheDir, "example_dependency-1.0.0-py3-none-any.whl"), "tampered");
+    expect(() => resolveDependencyWheels(join(sources.glueJobsDir, "requirements-glue.txt"), sources.wheelCacheDir)).toThrow(/does not match the sha256 recorded/);
+  });
+
+  it("treats a missing requirements file as an error, an empty one as no dependencies", () => {
+    const dir = folder();
+    expect(() => readPinnedRequirements(join(dir, "requirements-glue.txt"))).toThrow(/is missing/);
+    writeFileSync(join(dir, "requirements-glue.txt"), "# none\n");
+    expect(resolveDependencyWheels(join(dir, "requirements-glue.txt"), join(dir, "cache"))).toEqual([]);
+  });
+});
+
+describe("the policy scope check used by the Glue and DataBrew tests", () => {
+  const policy = (statement: object) => JSON.stringify({ Version: "2012-10-17", Statement: [{ Sid: "S", Effect: "Allow", ...statement }] });
+
+  it("flags wildcard actions, open resources and foreign ARNs, and accepts scoped ones", () => {
+    expect(scopeProblems(policy({ Action: ["s3:Get*"], Resource: ["arn:aws:s3:::sentinel-test-raw-111122223333/*"] }))).toEqual(["S: wildcard action s3:Get*"]);
+    expect(scopeProblems(policy({ Action: ["s3:GetObject"], Resource: ["*"] }))).toEqual(['S: "*" for s3:GetObject']);
+    expect(scopeProblems(policy({ Action: ["s3:GetObject"], Resource: ["arn:aws:s3:::someone-elses-bucket/*"] }))).toHaveLength(1);
+    expect(scopeProblems(policy({ Action: ["glue:GetTable"], Resource: ["arn:aws:glue:eu-central-2:111122223333:*"] }))).toHaveLength(1);
+    expect(scopeProblems(policy({ Action: ["ec2:DescribeSubnets"], Resource: ["*"] }))).toEqual([]);
+    expect(scopeProblems(policy({ Action: ["logs:PutLogEvents"], Resource: ["${aws_cloudwatch_log_group.g.arn}:log-stream:*"] }))).toEqual([]);
+  });
+});
