@@ -2,7 +2,8 @@
 import type { Context } from "aws-lambda";
 import { systemClock } from "../shared/clock";
 import { callerPrincipal } from "../shared/actor";
-import { createAwsClients } from "../shared/aws-clients";
+import { STSClient } from "@aws-sdk/client-sts";
+import { clientConfig, logsClient, s3Client } from "../shared/aws-clients";
 import { loadConfig } from "../shared/config";
 import { handlerLogger, logFailure } from "../shared/logger";
 import { auditHandlerEnvironment } from "./config";
@@ -10,9 +11,10 @@ import { createAuditWriter } from "./create-audit-writer";
 import { recordAuditEvent } from "./record-audit-event";
 
 const config = loadConfig(auditHandlerEnvironment, process.env, "audit handler");
-const clients = createAwsClients();
+// the SDK resolves endpoints itself (AWS_ENDPOINT_URL is set only against the local emulator, which needs path-style S3)
+const aws = { forcePathStyle: process.env.AWS_ENDPOINT_URL !== undefined };
 const logger = handlerLogger("sentinel-audit");
-const audit = createAuditWriter(config, { s3: clients.s3, logs: clients.logs, actor: callerPrincipal(clients.sts), clock: systemClock });
+const audit = createAuditWriter(config, { s3: s3Client(aws), logs: logsClient(aws), actor: callerPrincipal(new STSClient(clientConfig(aws))), clock: systemClock });
 
 export async function handler(event: unknown, context: Context): Promise<{ run_id: string; seq: number; hash: string }> {
   logger.addContext(context);

@@ -4,7 +4,9 @@
  * (`--endpoint-url`). Exit codes: 0 fine, 1 a verification or schema check failed, 2 bad usage.
  */
 import { Command, CommanderError, Option } from "commander";
-import { createAwsClients } from "../shared/aws-clients";
+import type { CloudWatchLogsClient } from "@aws-sdk/client-cloudwatch-logs";
+import type { S3Client } from "@aws-sdk/client-s3";
+import { logsClient, s3Client } from "../shared/aws-clients";
 import { registerAuditCommands } from "./audit-commands";
 import { registerLineageCommands } from "./lineage-commands";
 
@@ -17,9 +19,14 @@ export interface CliIo {
 /** What every command gets: output, environment defaults, and SDK clients built on first use. */
 export interface CliContext {
   readonly io: CliIo;
-  clients(): ReturnType<typeof createAwsClients>;
+  clients(): CliClients;
   /** set by a command whose check failed */
   exitCode: number;
+}
+
+export interface CliClients {
+  readonly s3: S3Client;
+  readonly logs: CloudWatchLogsClient;
 }
 
 export const processIo: CliIo = {
@@ -42,13 +49,14 @@ export function buildProgram(context: CliContext): Command {
 }
 
 export async function main(argv: readonly string[], io: CliIo = processIo): Promise<number> {
-  let clients: ReturnType<typeof createAwsClients> | undefined;
+  let clients: CliClients | undefined;
   const context: CliContext = {
     io,
     // called from command actions, after parsing has set the global options
     clients() {
       const options = program.opts<{ endpointUrl?: string; region?: string }>();
-      clients ??= createAwsClients({ endpoint: options.endpointUrl, region: options.region });
+      const aws = { endpoint: options.endpointUrl, region: options.region };
+      clients ??= { s3: s3Client(aws), logs: logsClient(aws) };
       return clients;
     },
     exitCode: 0,

@@ -2,7 +2,10 @@
 import type { Context } from "aws-lambda";
 import { createAuditWriter, retentionFrom } from "../audit/create-audit-writer";
 import { callerPrincipal } from "../shared/actor";
-import { createAwsClients } from "../shared/aws-clients";
+import { DataBrewClient } from "@aws-sdk/client-databrew";
+import { GlueClient } from "@aws-sdk/client-glue";
+import { STSClient } from "@aws-sdk/client-sts";
+import { clientConfig, logsClient, s3Client } from "../shared/aws-clients";
 import { systemClock } from "../shared/clock";
 import { loadConfig } from "../shared/config";
 import { handlerLogger, logFailure } from "../shared/logger";
@@ -11,9 +14,13 @@ import { OpenLineageValidator } from "./openlineage-validator";
 import { recordJobState, type LineageResult } from "./record-job-state";
 
 const config = loadConfig(lineageHandlerEnvironment, process.env, "lineage handler");
-const clients = createAwsClients();
+// the SDK resolves endpoints itself (AWS_ENDPOINT_URL is set only against the local emulator, which needs path-style S3)
+const aws = { forcePathStyle: process.env.AWS_ENDPOINT_URL !== undefined };
+const s3 = s3Client(aws);
+const glue = new GlueClient(clientConfig(aws));
+const databrew = new DataBrewClient(clientConfig(aws));
 const logger = handlerLogger("sentinel-lineage");
-const audit = createAuditWriter(config, { s3: clients.s3, logs: clients.logs, actor: callerPrincipal(clients.sts), clock: systemClock });
+const audit = createAuditWriter(config, { s3, logs: logsClient(aws), actor: callerPrincipal(new STSClient(clientConfig(aws))), clock: systemClock });
 const validator = new OpenLineageValidator();
 
 export async function handler(event: unknown, context: Context): Promise<LineageResult> {
@@ -21,9 +28,9 @@ export async function handler(event: unknown, context: Context): Promise<Lineage
   try {
     return await recordJobState(event, {
       config,
-      s3: clients.s3,
-      glue: clients.glue,
-      databrew: clients.databrew,
+      s3,
+      glue,
+      databrew,
       audit,
       validator,
       retention: retentionFrom(config),

@@ -13,9 +13,8 @@ import { ChainIndex, chainIndexKey } from "../../handlers/audit/chain-index";
 import { createAuditWriter } from "../../handlers/audit/create-audit-writer";
 import { sealEvent } from "../../handlers/audit/hash-chain";
 import { callerPrincipal } from "../../handlers/shared/actor";
-import type { AwsClients } from "../../handlers/shared/aws-clients";
 import { systemClock } from "../../handlers/shared/clock";
-import { AUDIT_LOG_GROUP, LINEAGE_AUDIT_BUCKET, commonConfig, createPlatform } from "./support/emulated-platform";
+import { AUDIT_LOG_GROUP, LINEAGE_AUDIT_BUCKET, commonConfig, createPlatform , type AwsClients } from "./support/emulated-platform";
 
 const RUN_ID = "0b6f3c1e-2f55-5d7e-8a41-6c9d0e1f2a3b";
 

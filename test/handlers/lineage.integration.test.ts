@@ -26,7 +26,6 @@ import { recordJobState, type LineageResult } from "../../handlers/lineage/recor
 import type { OpenLineageRunEvent } from "../../handlers/lineage/run-event-builder";
 import type { AuditRecorder } from "../../handlers/audit/audit-event";
 import { callerPrincipal } from "../../handlers/shared/actor";
-import type { AwsClients } from "../../handlers/shared/aws-clients";
 import { systemClock } from "../../handlers/shared/clock";
 import { registerJobRun } from "../../handlers/shared/job-run-registry";
 import { readJson } from "../../handlers/shared/object-store";
@@ -34,7 +33,7 @@ import { pipelineRunId } from "../../handlers/shared/run-identity";
 import { parseS3Uri } from "../../handlers/shared/s3-uri";
 import { glueJobArguments } from "../../handlers/trigger/glue-arguments";
 import { startPipelineRun } from "../../handlers/trigger/start-pipeline-run";
-import { AUDIT_LOG_GROUP, CATALOG_DATABASE, GLUE_JOB, LINEAGE_AUDIT_BUCKET, RAW_BUCKET, commonConfig, createPlatform } from "./support/emulated-platform";
+import { AUDIT_LOG_GROUP, CATALOG_DATABASE, GLUE_JOB, LINEAGE_AUDIT_BUCKET, RAW_BUCKET, commonConfig, createPlatform , type AwsClients } from "./support/emulated-platform";
 import { triggerConfig } from "./support/handler-config";
 import { glueStateChange, runMetricsDocument } from "./support/lineage-fixtures";
 import { quietLogger } from "./support/quiet-logger";

@@ -17,7 +17,6 @@ import { ChainIndex } from "../../handlers/audit/chain-index";
 import { createAuditWriter } from "../../handlers/audit/create-audit-writer";
 import type { ChainedAuditEvent } from "../../handlers/audit/audit-event";
 import { callerPrincipal } from "../../handlers/shared/actor";
-import type { AwsClients } from "../../handlers/shared/aws-clients";
 import { systemClock, type Clock } from "../../handlers/shared/clock";
 import { lookupJobRun } from "../../handlers/shared/job-run-registry";
 import { readJson } from "../../handlers/shared/object-store";
@@ -25,7 +24,7 @@ import { pipelineRunId } from "../../handlers/shared/run-identity";
 import { glueJobArguments } from "../../handlers/trigger/glue-arguments";
 import { runWindowKey, type RunWindowClaim } from "../../handlers/trigger/run-window-claim";
 import { startPipelineRun, type TriggerResult } from "../../handlers/trigger/start-pipeline-run";
-import { AUDIT_LOG_GROUP, GLUE_JOB, LINEAGE_AUDIT_BUCKET, commonConfig, createPlatform } from "./support/emulated-platform";
+import { AUDIT_LOG_GROUP, GLUE_JOB, LINEAGE_AUDIT_BUCKET, commonConfig, createPlatform , type AwsClients } from "./support/emulated-platform";
 import { triggerConfig } from "./support/handler-config";
 import { quietLogger } from "./support/quiet-logger";
 

@@ -8,7 +8,12 @@ import { CreateDatabaseCommand, CreateJobCommand, CreateTableCommand } from "@aw
 import { KMSClient, CreateKeyCommand } from "@aws-sdk/client-kms";
 import { CreateBucketCommand, PutBucketVersioningCommand, PutObjectCommand } from "@aws-sdk/client-s3";
 import { EMULATOR_CREDENTIALS, type Emulator } from "../../../scripts/lib/emulator";
-import { createAwsClients, type AwsClients } from "../../../handlers/shared/aws-clients";
+import { CloudWatchLogsClient } from "@aws-sdk/client-cloudwatch-logs";
+import { DataBrewClient } from "@aws-sdk/client-databrew";
+import { GlueClient } from "@aws-sdk/client-glue";
+import { S3Client } from "@aws-sdk/client-s3";
+import { STSClient } from "@aws-sdk/client-sts";
+import { clientConfig, logsClient, s3Client } from "../../../handlers/shared/aws-clients";
 import type { CommonConfig } from "../../../handlers/shared/config";
 
 export const REGION = EMULATOR_CREDENTIALS.region;
@@ -29,11 +34,26 @@ export const commonConfig: CommonConfig = {
   OBJECT_LOCK_RETENTION_DAYS: 30,
 };
 
-/** Clients on the emulator with its dummy credentials (never real secrets). */
+export interface AwsClients {
+  readonly s3: S3Client;
+  readonly glue: GlueClient;
+  readonly databrew: DataBrewClient;
+  readonly logs: CloudWatchLogsClient;
+  readonly sts: STSClient;
+}
+
+/** Clients on the emulator, built as the handlers build theirs, with its dummy credentials (never real secrets). */
 export function emulatorClients(emulator: Emulator): AwsClients {
   process.env.AWS_ACCESS_KEY_ID = EMULATOR_CREDENTIALS.accessKeyId;
   process.env.AWS_SECRET_ACCESS_KEY = EMULATOR_CREDENTIALS.secretAccessKey;
-  return createAwsClients({ endpoint: emulator.endpoint, region: REGION });
+  const aws = { endpoint: emulator.endpoint, region: REGION };
+  return {
+    s3: s3Client(aws),
+    glue: new GlueClient(clientConfig(aws)),
+    databrew: new DataBrewClient(clientConfig(aws)),
+    logs: logsClient(aws),
+    sts: new STSClient(clientConfig(aws)),
+  };
 }
 
 async function createBucket(clients: AwsClients, bucket: string, objectLock: boolean): Promise<void> {

@@ -1,0 +1,120 @@
+/**
+ * The esbuild bundles (dist/handlers/<name>/index.mjs, built here into a temporary directory) loaded and
+ * invoked as Lambda would, against the local emulator (moto 5.2.5). moto has no DataBrew StartJobRun, and
+ * a bundled SDK client cannot be replaced by aws-sdk-client-mock, so DataBrew is a minimal HTTP double on
+ * loopback, reached through the SDK's own AWS_ENDPOINT_URL_DATABREW setting.
+ */
+import { execFile } from "node:child_process";
+import { createServer, type Server } from "node:http";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { pathToFileURL } from "node:url";
+import { promisify } from "node:util";
+import { PutObjectCommand } from "@aws-sdk/client-s3";
+import type { Context } from "aws-lambda";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { EMULATOR_CREDENTIALS, freeLoopbackPort, startEmulator, type Emulator } from "../../scripts/lib/emulator";
+import { buildHandlers, type BundleReport } from "../../scripts/build-handlers";
+import { verifyAuditTrail } from "../../handlers/audit/audit-trail";
+import { ChainIndex } from "../../handlers/audit/chain-index";
+import { readJson } from "../../handlers/shared/object-store";
+import { parseS3Uri } from "../../handlers/shared/s3-uri";
+import { AUDIT_LOG_GROUP, CATALOG_DATABASE, GLUE_JOB, LINEAGE_AUDIT_BUCKET, REGION, createPlatform, type AwsClients } from "./support/emulated-platform";
+import { triggerEnvironment } from "./support/handler-config";
+import { glueStateChange, runMetricsDocument } from "./support/lineage-fixtures";
+
+type Handler = (event: unknown, context: Context) => Promise<Record<string, unknown>>;
+
+function lambdaContext(requestId: string, name: string): Context {
+  return { awsRequestId: requestId, functionName: name, invokedFunctionArn: `arn:aws:lambda:${REGION}:123456789012:function:${name}`, functionVersion: "$LATEST", memoryLimitInMB: "256" } as Context;
+}
+
+describe("handler bundles", () => {
+  let emulator: Emulator;
+  let clients: AwsClients;
+  let outDir: string;
+  let bundles: BundleReport[];
+  let databrew: Server;
+  let databrewStarts = 0;
+
+  beforeAll(async () => {
+    emulator = await startEmulator();
+    clients = await createPlatform(emulator, { processedTables: ["card-transactions"] });
+    const databrewPort = await freeLoopbackPort();
+    databrew = createServer((request, response) => {
+      const started = request.method === "POST" && /^\/jobs\/[^/]+\/startJobRun$/.test(request.url ?? "");
+      if (started) databrewStarts += 1;
+      response.writeHead(started ? 200 : 404, { "content-type": "application/json" });
+      response.end(JSON.stringify(started ? { RunId: `db_run_${databrewStarts}` } : { message: "not supported by this double" }));
+    });
+    await new Promise<void>((resolve) => databrew.listen(databrewPort, "127.0.0.1", resolve));
+    outDir = await mkdtemp(join(tmpdir(), "sentinel-bundles-"));
+    bundles = await buildHandlers(outDir);
+    Object.assign(process.env, triggerEnvironment, {
+      CATALOG_DATABASE_NAME: CATALOG_DATABASE,
+      CODE_VERSION: "bundle-test",
+      AWS_REGION: REGION,
+      AWS_ACCESS_KEY_ID: EMULATOR_CREDENTIALS.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: EMULATOR_CREDENTIALS.secretAccessKey,
+      AWS_ENDPOINT_URL: emulator.endpoint,
+      AWS_ENDPOINT_URL_DATABREW: `http://127.0.0.1:${databrewPort}`,
+      POWERTOOLS_LOG_LEVEL: "SILENT",
+    });
+  });
+  afterAll(async () => {
+    await emulator.stop();
+    await new Promise((resolve) => databrew.close(resolve));
+    await rm(outDir, { recursive: true, force: true });
+  });
+
+  async function load(name: string): Promise<Handler> {
+    const bundle = bundles.find((report) => report.name === name);
+    return ((await import(pathToFileURL(bundle?.file as string).href)) as { handler: Handler }).handler;
+  }
+
+  it("builds one minified ES module per handler", () => {
+    expect(bundles.map((bundle) => bundle.name)).toEqual(["trigger", "lineage", "audit"]);
+    for (const bundle of bundles) {
+      expect(bundle.file).toMatch(new RegExp(`/${bundle.name}/index\\.mjs$`));
+      expect(bundle.bytes).toBeGreaterThan(100_000);
+      expect(bundle.bytes).toBeLessThan(3_000_000);
+    }
+  });
+
+  it("runs a pipeline run end to end through the bundled trigger, lineage and audit handlers", async () => {
+    const trigger = await load("trigger");
+    const schedule = { source: "sentinel.scheduler", profile: "card-transactions", scheduled_time: "2026-03-02T02:00:00Z" };
+    const started = await trigger(schedule, lambdaContext("req-bundle-1", "sentinel-local-trigger"));
+    expect(started).toMatchObject({ decision: "started", databrew_run_id: "db_run_1" });
+    expect(await trigger(schedule, lambdaContext("req-bundle-2", "sentinel-local-trigger"))).toMatchObject({ decision: "skipped", reason: "already_started" });
+    expect(databrewStarts).toBe(1);
+
+    const claim = (await readJson(clients.s3, LINEAGE_AUDIT_BUCKET, "run-windows/card-transactions/2026-03-01/attempt-1.json"))?.body as { metrics_location: string };
+    const metrics = parseS3Uri(`${claim.metrics_location}/run-metrics.json`);
+    await clients.s3.send(new PutObjectCommand({ Bucket: metrics.bucket, Key: metrics.key, Body: JSON.stringify(runMetricsDocument()) }));
+    const lineage = await load("lineage");
+    const recorded = await lineage(glueStateChange(GLUE_JOB, started.glue_job_run_id as string, "SUCCEEDED"), lambdaContext("req-bundle-3", "sentinel-local-lineage"));
+    expect(recorded).toMatchObject({ decision: "recorded", records: [{ eventType: "START", written: true }, { eventType: "COMPLETE", written: true }] });
+
+    const audit = await load("audit");
+    const runId = started.pipeline_run_id as string;
+    const appended = await audit({ run_id: runId, action: "dataset.publish", resource: "s3://sentinel-local-processed/card-transactions/", outcome: "success", details: { rows: 990 } }, lambdaContext("req-bundle-4", "sentinel-local-audit"));
+    // pipeline.start (started), pipeline.start (skipped duplicate), two lineage records, then this one
+    expect(appended).toMatchObject({ run_id: runId, seq: 5 });
+    const report = await verifyAuditTrail({ logs: clients.logs, logGroupName: AUDIT_LOG_GROUP, runId, index: new ChainIndex(clients.s3, LINEAGE_AUDIT_BUCKET) });
+    expect(report.verification).toMatchObject({ ok: true, count: 5 });
+  });
+
+  it("fails at cold start with every invalid environment variable named", async () => {
+    const trigger = bundles.find((bundle) => bundle.name === "trigger")?.file as string;
+    const run = promisify(execFile);
+    const failure = await run(process.execPath, ["--input-type=module", "-e", `await import(${JSON.stringify(pathToFileURL(trigger).href)})`], {
+      env: { PATH: process.env.PATH, SENTINEL_ENVIRONMENT: "local", LINEAGE_AUDIT_BUCKET: "Not_A_Bucket" },
+    }).catch((error: { code: number; stderr: string }) => error);
+    expect(failure).toMatchObject({ code: 1 });
+    const stderr = (failure as { stderr: string }).stderr;
+    expect(stderr).toMatch(/ConfigurationError\]?: invalid trigger handler configuration/);
+    for (const variable of ["LINEAGE_AUDIT_BUCKET: must be an S3 bucket name", "AUDIT_LOG_GROUP_NAME", "GLUE_JOB_NAME", "METRICS_LOCATION_TEMPLATE", "OBJECT_LOCK_MODE"]) expect(stderr).toContain(variable);
+  });
+});
