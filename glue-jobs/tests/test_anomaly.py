@@ -3,6 +3,7 @@ import json
 import numpy as np
 import pandas as pd
 import pytest
+from jsonschema import Draft202012Validator
 from pyspark.sql.types import DoubleType, IntegerType, StringType, StructField, StructType
 
 from sentinel_etl import fitted_state
@@ -50,6 +51,7 @@ def sklearn_view(df):
 
 def test_defaults_come_from_the_schema():
     s = AnomalySpec.from_dict({"features": ["amount"]})
+    Draft202012Validator.check_schema(section_schema("anomaly"))
     props = section_schema("anomaly")["properties"]
     got = (s.n_estimators, s.max_samples, s.contamination, s.fit_sample_rows, s.seed)
     assert got == tuple(props[k]["default"] for k in ("n_estimators", "max_samples", "contamination",

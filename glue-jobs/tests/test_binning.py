@@ -5,6 +5,7 @@ from decimal import Decimal
 import numpy as np
 import pandas as pd
 import pytest
+from jsonschema import Draft202012Validator
 from pyspark.sql.types import DecimalType, DoubleType, StringType, StructField, StructType
 
 from sentinel_etl import fitted_state
@@ -38,6 +39,7 @@ def lognormal_amounts(n, seed):
 
 def test_defaults_come_from_the_schema():
     spec = BinningSpec.from_dict({})
+    Draft202012Validator.check_schema(section_schema("binning"))
     props = section_schema("binning")["properties"]
     assert (spec.column, spec.method, spec.bins, spec.relative_error) == (
         props["column"]["default"],
@@ -129,7 +131,8 @@ def test_tied_values_merge_bins_instead_of_making_empty_ones(spark, tmp_path):
 def test_labels_that_no_longer_fit_merged_bins_fail_clearly(spark, tmp_path):
     values = [0.0] * 90 + [1.0, 2.0, 3.0] * 4
     spec = BinningSpec.from_dict({"bins": 4, "relative_error": 0, "labels": ["a", "b", "c", "d"]})
-    with pytest.raises(SpecError, match=r"binning.labels: 4 labels given, but the fitted edges \[0.0, 3.0\] have 1 bins"):
+    problem = r"binning.labels: 4 labels given, but the fitted edges \[0.0, 3.0\] have 1 bins"
+    with pytest.raises(SpecError, match=problem):
         fit_or_load_bin_edges(amounts_df(spark, values), spec, str(tmp_path), refit=False)
 
 
@@ -226,6 +229,14 @@ def test_altered_stored_edges_are_detected(spark, tmp_path):
     stored.write_text(stored.read_text().replace("3.0", "30.0"))
     with pytest.raises(fitted_state.FittedStateError, match="altered or corrupted"):
         fit_or_load_bin_edges(None, BinningSpec.from_dict({"bins": 2}), str(tmp_path), refit=False)
+
+
+def test_a_pointer_to_missing_edges_is_an_error_not_a_silent_refit(spark, tmp_path):
+    spec = BinningSpec.from_dict({"bins": 2})
+    edges = fit_or_load_bin_edges(amounts_df(spark, [1.0, 2.0, 3.0]), spec, str(tmp_path), refit=False)
+    (tmp_path / "bin-edges" / (edges.version.removeprefix("sha256:") + ".json")).unlink()
+    with pytest.raises(fitted_state.FittedStateError, match="which does not exist"):
+        fit_or_load_bin_edges(None, spec, str(tmp_path), refit=False)
 
 
 def test_metrics_are_json_and_name_every_bin(spark, tmp_path):

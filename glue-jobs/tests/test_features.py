@@ -2,6 +2,7 @@ import random
 from datetime import datetime, timedelta, timezone
 
 import pytest
+from jsonschema import Draft202012Validator
 from pyspark.sql.types import DoubleType, StringType, StructField, StructType, TimestampType
 
 from sentinel_etl.features import FeatureSpec, window_column_name, with_velocity_features
@@ -29,6 +30,7 @@ def features_by_id(df, spec=SPEC):
 
 
 def test_defaults_come_from_the_schema_and_name_the_outputs():
+    Draft202012Validator.check_schema(section_schema("features"))
     props = section_schema("features")["properties"]
     assert SPEC.windows_seconds == tuple(props["windows_seconds"]["default"]) == (3600, 86400)
     assert (SPEC.customer_column, SPEC.timestamp_column, SPEC.transaction_id_column) == (

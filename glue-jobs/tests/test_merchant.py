@@ -2,6 +2,7 @@ import json
 from pathlib import Path
 
 import pytest
+from jsonschema import Draft202012Validator
 from pyspark.sql.types import IntegerType, StringType, StructField, StructType
 
 from sentinel_etl import fitted_state
@@ -13,7 +14,7 @@ from sentinel_etl.merchant import (
     resolve_codes,
     with_merchant_category,
 )
-from sentinel_etl.spec_schema import SpecError
+from sentinel_etl.spec_schema import SpecError, section_schema
 
 REFERENCE_MAPPING = str(Path(__file__).resolve().parents[1] / "reference" / "mcc-mapping.csv")
 HEADER = "mcc_from,mcc_to,category,parent,risk_level,description"
@@ -44,6 +45,7 @@ def encoded(spark, mapping, codes, merchant_spec, mccs):
 
 
 def test_spec_defaults_and_field_errors():
+    Draft202012Validator.check_schema(section_schema("merchant"))
     s = spec("m.csv")
     assert (s.column, s.fallback.category, s.fallback.parent, s.fallback.risk_level) == (
         "mcc",

@@ -25,7 +25,8 @@ from sklearn.metrics import roc_auc_score
 from sentinel_etl.anomaly import AnomalySpec, fit_or_load_model, score_anomalies
 
 # The data lives beside the repository (../shared/benchmarks/odds); SENTINEL_ODDS_DIR points elsewhere.
-ODDS = Path(os.environ.get("SENTINEL_ODDS_DIR", Path(__file__).resolve().parents[3] / "shared" / "benchmarks" / "odds"))
+BESIDE_REPO = Path(__file__).resolve().parents[3] / "shared" / "benchmarks" / "odds"
+ODDS = Path(os.environ.get("SENTINEL_ODDS_DIR", BESIDE_REPO))
 SEEDS = (0, 1, 2)
 CASES = {
     # dataset: (published AUROC mean, published std, measured scikit-learn seed-to-seed std)
