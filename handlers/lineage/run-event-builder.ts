@@ -95,8 +95,10 @@ export function buildRunEvent(input: RunEventInput): OpenLineageRunEvent {
   if (pipeline.registered && profile !== undefined) {
     runFacets.parent = facet("parent", { run: { runId: pipeline.pipelineRunId }, job: { namespace: input.namespace, name: pipelineJobName(profile) } });
   }
-  if ((input.eventType === "FAIL" || input.eventType === "ABORT") && run.errorMessage !== undefined) {
-    runFacets.errorMessage = facet("errorMessage", { message: run.errorMessage, programmingLanguage: run.service === "glue" ? "PYTHON" : "UNKNOWN" });
+  // the service's message first; else the one the job wrote into its metrics before failing
+  const errorMessage = run.errorMessage ?? (metrics?.error === undefined ? undefined : `${metrics.error.type}: ${metrics.error.message}`);
+  if ((input.eventType === "FAIL" || input.eventType === "ABORT") && errorMessage !== undefined) {
+    runFacets.errorMessage = facet("errorMessage", { message: errorMessage, programmingLanguage: run.service === "glue" ? "PYTHON" : "UNKNOWN" });
   }
   runFacets.sentinel_run = facet("sentinel_run", sentinelRunFields(input, profile, runDate));
 
@@ -130,12 +132,13 @@ function sentinelRunFields(input: RunEventInput, profile: string | undefined, ru
     datasetName: run.datasetName,
   };
   if (metrics === undefined) return base;
+  const { bin_edges: binEdges, merchant_mapping: mapping, model } = metrics;
   return {
     ...base,
-    keyVersion: metrics.key_version,
-    binEdges: { version: metrics.bin_edges.version, column: metrics.bin_edges.column, method: metrics.bin_edges.method, edges: metrics.bin_edges.edges },
-    merchantMapping: { version: metrics.merchant_mapping.version, codesVersion: metrics.merchant_mapping.codes_version },
-    model: { hash: metrics.model.hash, params: metrics.model.params as Json },
+    keyVersion: metrics.key_version ?? undefined,
+    binEdges: binEdges === null ? undefined : { version: binEdges.version, column: binEdges.column, method: binEdges.method, edges: binEdges.edges },
+    merchantMapping: mapping === null ? undefined : { version: mapping.version, codesVersion: mapping.codes_version },
+    model: model === null ? undefined : { hash: model.hash, params: modelParams(model) },
     tokenizedColumns: { ...metrics.tokenized_columns },
     anomaliesFlagged: metrics.anomalies_flagged,
     rowCounts: {
@@ -146,6 +149,12 @@ function sentinelRunFields(input: RunEventInput, profile: string | undefined, ru
     },
     timingsSeconds: { ...metrics.timings_seconds },
   };
+}
+
+/** The model's parameters: its `params` object, or every field but the hash when the job lists them flat. */
+function modelParams(model: NonNullable<RunMetrics["model"]>): Json {
+  if (model.params !== undefined) return model.params as Json;
+  return Object.fromEntries(Object.entries(model).filter(([field]) => field !== "hash" && field !== "params")) as Json;
 }
 
 function inputDatasets(input: RunEventInput, facet: FacetFactory): OpenLineageDataset[] {

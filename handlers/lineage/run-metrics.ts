@@ -1,6 +1,7 @@
 /**
  * `run-metrics.json`, written by the Glue ETL job at `<--metrics_location>/run-metrics.json`: the contract
- * with glue-jobs/. Unknown extra fields pass through untouched.
+ * with glue-jobs/. Unknown extra fields pass through untouched. The fitted-state fields are null when the
+ * run fitted nothing: a profile without merchant codes, a run with no new input, a run that failed early.
  */
 import { z } from "zod";
 
@@ -26,10 +27,11 @@ export const runMetricsSchema = z.looseObject({
   quarantine_reasons: z.record(z.string(), count),
   anomalies_flagged: count,
   tokenized_columns: z.record(z.string(), z.string()),
-  key_version: version,
-  bin_edges: z.looseObject({ version, column: z.string(), method: z.string(), edges: z.array(z.number()) }),
-  merchant_mapping: z.looseObject({ version, codes_version: version }),
-  model: z.looseObject({ hash: z.string().min(1), params: z.record(z.string(), z.json()) }),
+  key_version: version.nullable(),
+  bin_edges: z.looseObject({ version, column: z.string(), method: z.string(), edges: z.array(z.number()) }).nullable(),
+  merchant_mapping: z.looseObject({ version, codes_version: version }).nullable(),
+  /** the isolation forest: its hash, and its parameters either under `params` or as the other fields */
+  model: z.looseObject({ hash: z.string().min(1), params: z.record(z.string(), z.json()).optional() }).nullable(),
   output: z.looseObject({
     processed_path: z.string().min(1),
     quarantine_path: z.string().min(1),
@@ -37,6 +39,8 @@ export const runMetricsSchema = z.looseObject({
   }),
   processed_schema: z.array(z.looseObject({ name: z.string().min(1), type: z.string().min(1) })),
   timings_seconds: z.record(z.string(), z.number()).default({}),
+  /** set by a failed run */
+  error: z.looseObject({ type: z.string(), message: z.string() }).optional(),
 });
 export type RunMetrics = z.infer<typeof runMetricsSchema>;
 
