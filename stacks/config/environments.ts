@@ -10,7 +10,15 @@ import type { EnvironmentConfig, EnvironmentConfigInput } from "./schema";
 import { validateEnvironments } from "./validate";
 
 const commonToAllEnvironments = {
-  schedule: { expression: "cron(0 2 * * ? *)", timezone: "Europe/Zurich" },
+  schedule: {
+    expression: "cron(0 2 * * ? *)",
+    timezone: "Europe/Zurich",
+    // Spreads the nightly start over 15 minutes; the trigger's run window is the day, not the minute.
+    flexibleWindowMinutes: 15,
+    retryAttempts: 10,
+    maximumEventAgeSeconds: 3600,
+  },
+  datasetProfiles: ["card-transactions", "baf"],
   tags: { owner: "platform-engineering", costCenter: "CC-4120-fraud-analytics", dataClassification: "restricted" },
 } as const;
 
@@ -31,6 +39,8 @@ const dev: EnvironmentConfigInput = {
     accessLogExpiryDays: 365,
   },
   glue: { workerType: "G.1X", numberOfWorkers: 2 },
+  handlers: { reservedConcurrency: { trigger: 2, lineage: 5, audit: 5 } },
+  alarms: { jobDurationMinutes: 45, quarantineRatio: 0.05, anomalyRate: 0.05 },
   stateBackend: {
     kind: "s3",
     bucket: "sentinel-tfstate-dev-111122223333",
@@ -50,6 +60,8 @@ const staging: EnvironmentConfigInput = {
   objectLock: { mode: "COMPLIANCE", days: 7 },
   lifecycle: { ...dev.lifecycle, noncurrentVersionExpiryDays: 90 },
   glue: { workerType: "G.1X", numberOfWorkers: 5 },
+  handlers: { reservedConcurrency: { trigger: 2, lineage: 5, audit: 5 } },
+  alarms: { jobDurationMinutes: 90, quarantineRatio: 0.05, anomalyRate: 0.05 },
   stateBackend: {
     kind: "s3",
     bucket: "sentinel-tfstate-staging-111122223333",
@@ -76,6 +88,9 @@ const prod: EnvironmentConfigInput = {
     accessLogExpiryDays: 3653,
   },
   glue: { workerType: "G.2X", numberOfWorkers: 10 },
+  handlers: { reservedConcurrency: { trigger: 2, lineage: 10, audit: 10 } },
+  // Production data is steadier than test data: tighter thresholds catch drift sooner.
+  alarms: { jobDurationMinutes: 180, quarantineRatio: 0.02, anomalyRate: 0.03 },
   stateBackend: {
     kind: "s3",
     bucket: "sentinel-tfstate-prod-111122223333",

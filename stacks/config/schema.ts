@@ -24,6 +24,8 @@ export const GLUE_WORKER_TYPES = ["G.1X", "G.2X", "G.4X", "G.8X"] as const;
 export const OBJECT_LOCK_MODES = ["GOVERNANCE", "COMPLIANCE"] as const;
 export const DATA_CLASSIFICATIONS = ["public", "internal", "confidential", "restricted"] as const;
 export const DEPLOYMENT_TARGETS = ["aws", "emulator"] as const;
+/** Dataset profiles the platform ships (glue-jobs/config/profiles/<name>.json). */
+export const DATASET_PROFILES = ["card-transactions", "baf"] as const;
 
 const got = (input: unknown): string => `got ${JSON.stringify(input)}`;
 
@@ -36,6 +38,11 @@ const integerBetween = (min: number, max: number) =>
     .int({ error: (issue) => `must be an integer from ${min} to ${max} (${got(issue.input)})` })
     .min(min, { error: (issue) => `must be an integer from ${min} to ${max} (${got(issue.input)})` })
     .max(max, { error: (issue) => `must be an integer from ${min} to ${max} (${got(issue.input)})` });
+
+const fraction = z
+  .number({ error: (issue) => `must be a number greater than 0 and less than 1 (${got(issue.input)})` })
+  .gt(0, { error: (issue) => `must be a number greater than 0 and less than 1 (${got(issue.input)})` })
+  .lt(1, { error: (issue) => `must be a number greater than 0 and less than 1 (${got(issue.input)})` });
 
 const regionSchema = z
   .string()
@@ -137,6 +144,34 @@ export const environmentConfigSchema = z
       timezone: z.string().refine(isIanaTimezone, {
         error: (issue) => `must be an IANA time zone like Europe/Zurich (${got(issue.input)})`,
       }),
+      /** Scheduler may start the trigger up to this many minutes after the scheduled time; 0 = exactly on time. */
+      flexibleWindowMinutes: integerBetween(0, 1440),
+      /** Delivery retries before the schedule's event goes to its dead-letter queue (Scheduler allows 0-185). */
+      retryAttempts: integerBetween(0, 185),
+      /** How long Scheduler keeps retrying one delivery, in seconds (Scheduler allows 60-86400). */
+      maximumEventAgeSeconds: integerBetween(60, 86_400),
+    }),
+    /** Dataset profiles this environment schedules, profiles with DataBrew and alarms on, one schedule each. */
+    datasetProfiles: z
+      .array(z.enum(DATASET_PROFILES, { error: oneOf(DATASET_PROFILES) }))
+      .min(1, { error: "must list at least one dataset profile" })
+      .refine((profiles) => new Set(profiles).size === profiles.length, { error: "must not repeat a profile" })
+      .readonly(),
+    handlers: z.object({
+      /** Concurrent executions reserved for (and capping) each handler: bounds its cost and its load on Glue and S3. */
+      reservedConcurrency: z.object({
+        trigger: integerBetween(1, 100),
+        lineage: integerBetween(1, 100),
+        audit: integerBetween(1, 100),
+      }),
+    }),
+    alarms: z.object({
+      /** A Glue run still going after this many minutes raises the job-duration alarm. */
+      jobDurationMinutes: integerBetween(5, 2880),
+      /** Share of a run's rows quarantined (0-1) above which the quarantine-ratio alarm fires. */
+      quarantineRatio: fraction,
+      /** Share of a run's processed rows flagged anomalous (0-1) above which the anomaly-rate alarm fires. */
+      anomalyRate: fraction,
     }),
     glue: z.object({
       workerType: z.enum(GLUE_WORKER_TYPES, { error: oneOf(GLUE_WORKER_TYPES) }),
