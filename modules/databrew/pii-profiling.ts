@@ -51,6 +51,8 @@ export interface PiiProfilingProps {
   readonly logGroups: LogGroupFactory;
   readonly logsKey: PlatformKey;
   readonly settings: PiiProfilingSettings;
+  /** SNS topic that hears the stacks' events (a failed DataBrew update is visible there, not only in a Terraform log). */
+  readonly stackEventsTopicArn: string;
 }
 
 export interface PiiProfileJob {
@@ -110,6 +112,7 @@ export class PiiProfiling extends Construct {
         },
         onFailure: "ROLLBACK",
         timeoutInMinutes: 30,
+        notificationArns: [props.stackEventsTopicArn],
       });
       jobs.set(profile.name, {
         profile: profile.name,

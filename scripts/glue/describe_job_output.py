@@ -20,7 +20,7 @@ from sentinel_etl.generator import generate, plant_defects, write_csv
 from sentinel_etl.job import JobArguments, run_job
 from sentinel_etl.spark_session import local_spark_session
 
-ROWS = 300
+ROWS = 120
 SEED = 20250131
 DEFECT_RATE = 0.1
 RUN_DATE = "2025-01-31"
@@ -59,7 +59,7 @@ def describe(spark, profile: str, work: Path) -> dict[str, list[dict[str, str]]]
 def main(profiles: list[str]) -> None:
     logging.basicConfig(level=logging.WARNING)
     names = profiles or sorted(path.stem for path in PROFILES_DIR.glob("*.json"))
-    spark = local_spark_session("describe-job-output", shuffle_partitions=2)
+    spark = local_spark_session("describe-job-output", shuffle_partitions=1)
     spark.sparkContext.setLogLevel("ERROR")
     with tempfile.TemporaryDirectory(prefix="sentinel-describe-") as work:
         described = {name: describe(spark, name, Path(work)) for name in names}

@@ -5,7 +5,7 @@ import { DATABREW_ENTITY_TYPES } from "../../modules/databrew/cloudformation-tem
 import { landingRules } from "../../modules/databrew/landing-rules";
 import { entityTypesFor, PII_COLUMN_CLASSIFICATION, UNDECLARED_PII_SWEEP } from "../../modules/databrew/pii-entities";
 import { loadDatasetProfiles, type DatasetProfile } from "../../modules/glue/dataset-profiles";
-import { FIXTURE_SETTINGS, glueFixture, type GlueFixture } from "./support/glue-fixture";
+import { FIXTURE_SETTINGS, FIXTURE_TOPIC, glueFixture, type GlueFixture } from "./support/glue-fixture";
 import { scopeProblems } from "./support/policy-scope";
 import { referencedId, resourcesOf, statement, statementsOf, synth, type Config, type Synthesized } from "./support/synth";
 
@@ -52,6 +52,7 @@ describe("DataBrew PII profiling, one CloudFormation stack per profile", () => {
     const template = templateOf("card-transactions");
     expect(Object.keys(template.Parameters).sort()).toEqual(Object.keys(parameters).sort());
     expect(JSON.stringify(template)).not.toContain("${");
+    expect(stackOf("card-transactions").notification_arns).toEqual([FIXTURE_TOPIC]);
   });
 
   it("defines the dataset over the profile's landing prefix, by run_date folder, newest files first", () => {

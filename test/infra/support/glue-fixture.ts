@@ -23,6 +23,8 @@ export const FIXTURE_PREFIX = "sentinel-test";
 /** The stand-in dependency the fixture's requirements-glue.txt lists. */
 export const FIXTURE_REQUIREMENT = "example-dependency==1.0.0";
 export const FIXTURE_WHEEL = "example_dependency-1.0.0-py3-none-any.whl";
+/** Stands in for the monitoring module's alarm topic. */
+export const FIXTURE_TOPIC = "arn:aws:sns:eu-central-2:111122223333:sentinel-test-alarms";
 
 /** A copy of glue-jobs/ (sources only) with its own requirements file and wheel cache. */
 export function glueSourcesFixture(): Required<GlueSources> {
@@ -105,6 +107,7 @@ export function glueFixture(sources: Required<GlueSources> = glueSourcesFixture(
     logGroups,
     logsKey: keys.logs,
     settings: FIXTURE_SETTINGS.databrew,
+    stackEventsTopicArn: FIXTURE_TOPIC,
   });
   return { stack, buckets, keys, glue, databrew };
 }
