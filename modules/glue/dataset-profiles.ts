@@ -82,3 +82,12 @@ function parseProfile(path: string): DatasetProfile {
     delimiter: profile.source.delimiter,
   };
 }
+
+/** The profiles an environment runs, in its order; a name with no profile file fails synth. */
+export function selectDatasetProfiles(profiles: readonly DatasetProfile[], names: readonly string[]): DatasetProfile[] {
+  return names.map((name) => {
+    const profile = profiles.find((candidate) => candidate.name === name);
+    if (profile === undefined) throw new Error(`dataset profile "${name}" has no file in glue-jobs/${PROFILES_FOLDER} (shipped: ${profiles.map((p) => p.name).join(", ")})`);
+    return profile;
+  });
+}

@@ -38,7 +38,8 @@ const dev: EnvironmentConfigInput = {
     abortIncompleteMultipartUploadDays: 7,
     accessLogExpiryDays: 365,
   },
-  glue: { workerType: "G.1X", numberOfWorkers: 2 },
+  glue: { workerType: "G.1X", numberOfWorkers: 2, timeoutMinutes: 60, maxRetries: 0 },
+  databrew: { nodeCount: 2, timeoutMinutes: 60, maxRetries: 0, sampleRows: 20_000, maxFiles: 20 },
   handlers: { reservedConcurrency: { trigger: 2, lineage: 5, audit: 5 } },
   alarms: { jobDurationMinutes: 45, quarantineRatio: 0.05, anomalyRate: 0.05 },
   stateBackend: {
@@ -59,7 +60,8 @@ const staging: EnvironmentConfigInput = {
   // Rehearses prod's COMPLIANCE behaviour with a short retention.
   objectLock: { mode: "COMPLIANCE", days: 7 },
   lifecycle: { ...dev.lifecycle, noncurrentVersionExpiryDays: 90 },
-  glue: { workerType: "G.1X", numberOfWorkers: 5 },
+  glue: { workerType: "G.1X", numberOfWorkers: 5, timeoutMinutes: 120, maxRetries: 1 },
+  databrew: { nodeCount: 5, timeoutMinutes: 120, maxRetries: 1, sampleRows: 100_000, maxFiles: 50 },
   handlers: { reservedConcurrency: { trigger: 2, lineage: 5, audit: 5 } },
   alarms: { jobDurationMinutes: 90, quarantineRatio: 0.05, anomalyRate: 0.05 },
   stateBackend: {
@@ -87,7 +89,8 @@ const prod: EnvironmentConfigInput = {
     abortIncompleteMultipartUploadDays: 7,
     accessLogExpiryDays: 3653,
   },
-  glue: { workerType: "G.2X", numberOfWorkers: 10 },
+  glue: { workerType: "G.2X", numberOfWorkers: 10, timeoutMinutes: 240, maxRetries: 1 },
+  databrew: { nodeCount: 10, timeoutMinutes: 180, maxRetries: 1, sampleRows: 500_000, maxFiles: 100 },
   handlers: { reservedConcurrency: { trigger: 2, lineage: 10, audit: 10 } },
   // Production data is steadier than test data: tighter thresholds catch drift sooner.
   alarms: { jobDurationMinutes: 180, quarantineRatio: 0.02, anomalyRate: 0.03 },

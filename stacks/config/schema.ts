@@ -175,7 +175,23 @@ export const environmentConfigSchema = z
     }),
     glue: z.object({
       workerType: z.enum(GLUE_WORKER_TYPES, { error: oneOf(GLUE_WORKER_TYPES) }),
+      /** The most workers auto scaling may give a run. */
       numberOfWorkers: integerBetween(2, 100),
+      /** A run still going after this many minutes is stopped (Glue allows up to 2880 for batch jobs). */
+      timeoutMinutes: integerBetween(1, 2880),
+      /** Glue restarts a failed run this many times (0-10); the run-scoped staging makes a restart safe. */
+      maxRetries: integerBetween(0, 10),
+    }),
+    /** The DataBrew PII profile job of each dataset profile. */
+    databrew: z.object({
+      /** DataBrew nodes per run (MaxCapacity, 1-149). */
+      nodeCount: integerBetween(1, 149),
+      timeoutMinutes: integerBetween(5, 2880),
+      maxRetries: integerBetween(0, 5),
+      /** Rows of the landing files a run profiles. */
+      sampleRows: integerBetween(1000, 5_000_000),
+      /** Most recent landing files a run reads. */
+      maxFiles: integerBetween(1, 1000),
     }),
     tags: z.object({
       owner: tagValue,

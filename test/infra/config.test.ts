@@ -67,6 +67,13 @@ describe("each bad field is reported with the field and the allowed values", () 
     ["a time zone", { schedule: { expression: "rate(1 day)", timezone: "Europe/Atlantis" } }, 'dev: schedule.timezone must be an IANA time zone like Europe/Zurich (got "Europe/Atlantis")'],
     ["Glue worker type", { glue: { workerType: "Standard", numberOfWorkers: 2 } }, 'dev: glue.workerType must be one of G.1X, G.2X, G.4X, G.8X (got "Standard")'],
     ["Glue worker count", { glue: { workerType: "G.1X", numberOfWorkers: 1 } }, "dev: glue.numberOfWorkers must be an integer from 2 to 100 (got 1)"],
+    ["Glue timeout", { glue: { ...dev.glue, timeoutMinutes: 0 } }, "dev: glue.timeoutMinutes must be an integer from 1 to 2880 (got 0)"],
+    ["Glue retries", { glue: { ...dev.glue, maxRetries: 11 } }, "dev: glue.maxRetries must be an integer from 0 to 10 (got 11)"],
+    ["DataBrew node count", { databrew: { ...dev.databrew, nodeCount: 150 } }, "dev: databrew.nodeCount must be an integer from 1 to 149 (got 150)"],
+    ["DataBrew timeout", { databrew: { ...dev.databrew, timeoutMinutes: 2 } }, "dev: databrew.timeoutMinutes must be an integer from 5 to 2880 (got 2)"],
+    ["DataBrew retries", { databrew: { ...dev.databrew, maxRetries: 6 } }, "dev: databrew.maxRetries must be an integer from 0 to 5 (got 6)"],
+    ["DataBrew sample", { databrew: { ...dev.databrew, sampleRows: 10 } }, "dev: databrew.sampleRows must be an integer from 1000 to 5000000 (got 10)"],
+    ["DataBrew file limit", { databrew: { ...dev.databrew, maxFiles: 0 } }, "dev: databrew.maxFiles must be an integer from 1 to 1000 (got 0)"],
     ["data classification", { tags: { owner: "x", costCenter: "y", dataClassification: "secret" } }, 'dev: tags.dataClassification must be one of public, internal, confidential, restricted (got "secret")'],
     ["an empty owner tag", { tags: { owner: "", costCenter: "y", dataClassification: "restricted" } }, "dev: tags.owner must be 1-256 characters"],
     [
@@ -100,7 +107,7 @@ describe("each bad field is reported with the field and the allowed values", () 
   it("reports every problem of every environment at once", () => {
     const problems = (() => {
       try {
-        validateEnvironments([{ ...dev, logRetentionDays: 2 }, { ...staging, glue: { workerType: "G.1X", numberOfWorkers: 0 } }]);
+        validateEnvironments([{ ...dev, logRetentionDays: 2 }, { ...staging, glue: { workerType: "G.1X", numberOfWorkers: 0, timeoutMinutes: 60, maxRetries: 0 } }]);
       } catch (error) {
         return (error as ConfigError).problems;
       }
