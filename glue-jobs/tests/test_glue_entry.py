@@ -1,0 +1,103 @@
+"""The Glue entry point: argument names, Job.init/commit around a successful run only, local fallback."""
+from __future__ import annotations
+
+import sys
+import types
+
+import pytest
+
+from sentinel_etl import glue_entry
+
+GLUE_ARGS = [
+    "script.py",
+    "--JOB_NAME", "sentinel-etl-card-transactions",
+    "--JOB_RUN_ID", "jr_0123",
+    "--run_date", "2025-01-31",
+    "--input_prefix", "s3://raw/card-transactions/",
+    "--profile", "card-transactions",
+    "--config_location", "s3://artifacts/config/card-transactions.json",
+    "--output_location", "s3://processed/card-transactions/",
+    "--quarantine_location", "s3://raw/quarantine/card-transactions/",
+    "--metrics_location", "s3://artifacts/runs/jr_0123/",
+    "--state_location", "s3://artifacts/state/card-transactions/",
+    "--mapping_location", "s3://artifacts/reference/mcc-mapping.csv",
+    "--key_location", "s3://artifacts/keys/tokenization-key.json",
+    "--job-bookmark-option", "job-bookmark-enable",
+    "--refit", "true",
+]
+
+
+class FakeJob:
+    events: list[str] = []
+
+    def __init__(self, glue_context):
+        self.glue_context = glue_context
+
+    def init(self, name, args):
+        FakeJob.events.append(f"init:{name}")
+
+    def commit(self):
+        FakeJob.events.append("commit")
+
+
+@pytest.fixture
+def fake_awsglue(monkeypatch):
+    """Stands in for the awsglue package, which exists only on Glue."""
+
+    def get_resolved_options(argv, names):
+        return {name: argv[argv.index(f"--{name}") + 1] for name in names}
+
+    context = types.ModuleType("awsglue.context")
+    context.GlueContext = lambda sc: types.SimpleNamespace(spark_session="glue-spark-session")
+    job = types.ModuleType("awsglue.job")
+    job.Job = FakeJob
+    utils = types.ModuleType("awsglue.utils")
+    utils.getResolvedOptions = get_resolved_options
+    for name, module in {"awsglue": types.ModuleType("awsglue"), "awsglue.context": context, "awsglue.job": job, "awsglue.utils": utils}.items():
+        monkeypatch.setitem(sys.modules, name, module)
+    monkeypatch.setattr("pyspark.context.SparkContext.getOrCreate", staticmethod(lambda: "spark-context"))
+    FakeJob.events = []
+    return FakeJob
+
+
+def test_glue_run_maps_arguments_and_commits_after_success(fake_awsglue, monkeypatch):
+    seen = {}
+
+    def fake_run_job(spark, args, allow_dev_key):
+        seen.update(spark=spark, args=args, allow_dev_key=allow_dev_key)
+        fake_awsglue.events.append("run")
+
+    monkeypatch.setattr(glue_entry, "run_job", fake_run_job)
+    glue_entry.main(GLUE_ARGS)
+    args = seen["args"]
+    assert fake_awsglue.events == ["init:sentinel-etl-card-transactions", "run", "commit"]
+    assert seen["spark"] == "glue-spark-session" and seen["allow_dev_key"] is False
+    assert args.run_id == "jr_0123" and args.refit is True and args.bookmark_option == "job-bookmark-enable"
+    assert args.key_location == "s3://artifacts/keys/tokenization-key.json"
+    assert args.state_location == "s3://artifacts/state/card-transactions/"
+
+
+def test_glue_run_does_not_commit_when_the_run_fails(fake_awsglue, monkeypatch):
+    def failing_run_job(spark, args, allow_dev_key):
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(glue_entry, "run_job", failing_run_job)
+    with pytest.raises(RuntimeError, match="boom"):
+        glue_entry.main(GLUE_ARGS)
+    assert fake_awsglue.events == ["init:sentinel-etl-card-transactions"]
+
+
+def test_refit_defaults_to_false_and_bookmarks_to_enabled(fake_awsglue, monkeypatch):
+    seen = {}
+    monkeypatch.setattr(glue_entry, "run_job", lambda spark, args, allow_dev_key: seen.update(args=args))
+    argv = GLUE_ARGS[: GLUE_ARGS.index("--job-bookmark-option")]
+    glue_entry.main(argv)
+    assert seen["args"].refit is False and seen["args"].bookmark_option == "job-bookmark-enable"
+
+
+def test_without_awsglue_the_same_arguments_run_on_local_spark(monkeypatch):
+    monkeypatch.setitem(sys.modules, "awsglue", None)  # import fails as it does off Glue
+    seen = {}
+    monkeypatch.setattr(glue_entry, "run_job", lambda spark, args, allow_dev_key: seen.update(args=args, dev=allow_dev_key))
+    glue_entry.main(GLUE_ARGS)
+    assert seen["dev"] is True and seen["args"].profile == "card-transactions" and seen["args"].run_id == "jr_0123"
