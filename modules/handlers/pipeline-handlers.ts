@@ -1,0 +1,267 @@
+/**
+ * The three handlers of an environment (trigger, lineage, audit), their shared security group, the
+ * audit log group they write to, and each one's least-privilege permissions, all named after the
+ * environment. What each role may touch follows from what its handler calls (see handlers/):
+ *
+ * trigger  claims run windows and registers job runs in the lineage-audit bucket, starts the Glue
+ *          job (and reads its recent runs to adopt one a crashed predecessor started) and the
+ *          DataBrew profile jobs;
+ * lineage  reads job runs and jobs, the run metrics, object versions of the inputs and the script,
+ *          writes locked lineage records, and points the processed tables' catalog entries at them;
+ * audit    only appends to the hash-chained audit trail, as every handler does.
+ */
+import { SecurityGroup } from "@cdktf/provider-aws/lib/security-group";
+import { SecurityGroupRule } from "@cdktf/provider-aws/lib/security-group-rule";
+import { Construct } from "constructs";
+import { auditHandlerEnvironment, lineageHandlerEnvironment, processedTableName, triggerHandlerEnvironment } from "../../handlers/environment";
+import type { PlatformKey } from "../encryption/platform-key";
+import type { PlatformKeys } from "../encryption/platform-keys";
+import { regionalArn, type AccountScope } from "../iam/arns";
+import type { PolicyDocument } from "../iam/policy-document";
+import { sidFragment } from "../iam/sid";
+import type { EncryptedLogGroup } from "../logging/encrypted-log-group";
+import type { LogGroupFactory } from "../logging/log-group-factory";
+import type { PrivateNetwork } from "../network/private-network";
+import type { ObjectLockRetention } from "../storage/data-bucket";
+import type { PlatformBuckets } from "../storage/platform-buckets";
+import { checkedEnvironment } from "./handler-environment";
+import type { HandlerBundles, HandlerName } from "./handler-bundles";
+import { grantObjectRead } from "./object-grants";
+import { PipelineFunction } from "./pipeline-function";
+import { ARTIFACT_PREFIXES, LINEAGE_AUDIT_PREFIXES, RAW_PREFIXES, type LocationTemplates } from "../glue/data-layout";
+
+/** The jobs and catalog the handlers act on (modules/glue and modules/databrew own them). */
+export interface PipelineJobs {
+  /** The Glue ETL job the trigger starts and lineage describes. */
+  readonly glueJobName: string;
+  /** DataBrew PII profile job per dataset profile, with `{profile}`, e.g. sentinel-dev-{profile}-pii-profile. */
+  readonly databrewJobNameTemplate: string;
+  /** DataBrew datasets the profile jobs read (lineage describes a run's dataset). */
+  readonly databrewDatasetNames: readonly string[];
+  /** Glue Catalog database holding the processed table of each profile. */
+  readonly processedDatabaseName: string;
+}
+
+export interface HandlerSizing {
+  readonly memorySizeMb: number;
+  readonly timeoutSeconds: number;
+}
+
+/** Memory and timeout per handler: the trigger and audit writer make a handful of calls, lineage validates JSON schemas. */
+export const HANDLER_SIZING: Readonly<Record<HandlerName, HandlerSizing>> = {
+  trigger: { memorySizeMb: 256, timeoutSeconds: 120 },
+  lineage: { memorySizeMb: 512, timeoutSeconds: 300 },
+  audit: { memorySizeMb: 256, timeoutSeconds: 60 },
+};
+
+/**
+ * How long a claimed run window stays reserved for the trigger invocation starting it: several
+ * times the trigger's timeout, so a live invocation never loses its claim to a retry.
+ */
+export const RUN_WINDOW_LEASE_SECONDS = 900;
+
+/** A schedule firing on day D processes day D-1: the day is complete by the nightly run. */
+export const RUN_DATE_LAG_DAYS = 1;
+
+export interface PipelineHandlersProps {
+  /** e.g. sentinel-dev: function names become sentinel-dev-trigger etc. */
+  readonly namePrefix: string;
+  /** dev, staging, prod, local. */
+  readonly environmentName: string;
+  readonly scope: AccountScope;
+  readonly bundles: HandlerBundles;
+  readonly buckets: PlatformBuckets;
+  readonly keys: PlatformKeys;
+  /** Encrypts the functions' environments and dead-letter queues. */
+  readonly operationsKey: PlatformKey;
+  readonly logGroups: LogGroupFactory;
+  readonly network: PrivateNetwork;
+  readonly jobs: PipelineJobs;
+  /** Where a run reads and writes (modules/glue/data-layout.ts): the trigger passes them to the Glue job. */
+  readonly locations: LocationTemplates;
+  readonly datasetProfiles: readonly string[];
+  /** Retention the handlers put on lineage records and audit-chain objects (the bucket's default). */
+  readonly objectLock: ObjectLockRetention;
+  readonly reservedConcurrency: Readonly<Record<HandlerName, number>>;
+}
+
+export class PipelineHandlers extends Construct {
+  readonly trigger: PipelineFunction;
+  readonly lineage: PipelineFunction;
+  readonly audit: PipelineFunction;
+  /** The hash-chained audit trail: one stream per pipeline run, encrypted with the audit key. */
+  readonly auditLogGroup: EncryptedLogGroup;
+  readonly securityGroupId: string;
+  private readonly props: PipelineHandlersProps;
+
+  constructor(scope: Construct, id: string, props: PipelineHandlersProps) {
+    super(scope, id);
+    this.props = props;
+    this.auditLogGroup = props.logGroups.create({ purpose: "audit", key: props.keys.audit });
+    this.securityGroupId = this.securityGroup();
+    props.network.allowThroughEndpoint("s3", {
+      name: "HandlersLockRecords",
+      actions: ["s3:PutObjectRetention"],
+      resources: [`${props.buckets.lineageAudit.bucketArn}/*`],
+    });
+
+    const common = {
+      SENTINEL_ENVIRONMENT: props.environmentName,
+      LINEAGE_AUDIT_BUCKET: props.buckets.lineageAudit.bucketName,
+      AUDIT_LOG_GROUP_NAME: this.auditLogGroup.logGroupName,
+      OBJECT_LOCK_MODE: props.objectLock.mode,
+      OBJECT_LOCK_RETENTION_DAYS: String(props.objectLock.days),
+    };
+    const { locations } = props;
+
+    this.trigger = this.handler("trigger", "Starts one pipeline run (DataBrew PII profile, Glue ETL) per run window", {
+      ...common,
+      GLUE_JOB_NAME: props.jobs.glueJobName,
+      DATABREW_JOB_NAME_TEMPLATE: props.jobs.databrewJobNameTemplate,
+      DATASET_PROFILES: props.datasetProfiles.join(","),
+      RUN_DATE_LAG_DAYS: String(RUN_DATE_LAG_DAYS),
+      RUN_WINDOW_LEASE_SECONDS: String(RUN_WINDOW_LEASE_SECONDS),
+      INPUT_PREFIX_TEMPLATE: locations.inputPrefix,
+      CONFIG_LOCATION_TEMPLATE: locations.configLocation,
+      OUTPUT_LOCATION_TEMPLATE: locations.outputLocation,
+      QUARANTINE_LOCATION_TEMPLATE: locations.quarantineLocation,
+      METRICS_LOCATION_TEMPLATE: locations.metricsLocation,
+      STATE_LOCATION_TEMPLATE: locations.stateLocation,
+      MAPPING_LOCATION_TEMPLATE: locations.mappingLocation,
+      KEY_LOCATION_TEMPLATE: locations.keyLocation,
+    });
+    this.lineage = this.handler("lineage", "Writes an OpenLineage record per Glue/DataBrew job state and points the catalog at it", {
+      ...common,
+      GLUE_JOB_NAME: props.jobs.glueJobName,
+      CATALOG_DATABASE_NAME: props.jobs.processedDatabaseName,
+    });
+    this.audit = this.handler("audit", "Appends events from other sources to the hash-chained audit trail", common);
+
+    for (const handler of this.all) this.grantAuditTrail(handler.role.policy);
+    this.grantTrigger(this.trigger.role.policy);
+    this.grantLineage(this.lineage.role.policy);
+  }
+
+  get all(): readonly PipelineFunction[] {
+    return [this.trigger, this.lineage, this.audit];
+  }
+
+  /** ARN of the DataBrew profile job of each dataset profile. */
+  get databrewJobArns(): readonly string[] {
+    return this.props.datasetProfiles.map((profile) =>
+      regionalArn(this.props.scope, "databrew", `job/${this.props.jobs.databrewJobNameTemplate.replaceAll("{profile}", profile)}`),
+    );
+  }
+
+  get glueJobArn(): string {
+    return regionalArn(this.props.scope, "glue", `job/${this.props.jobs.glueJobName}`);
+  }
+
+  private handler(name: HandlerName, description: string, environment: Record<string, string>): PipelineFunction {
+    const { props } = this;
+    const schema = { trigger: triggerHandlerEnvironment, lineage: lineageHandlerEnvironment, audit: auditHandlerEnvironment }[name];
+    return new PipelineFunction(this, name, {
+      functionName: `${props.namePrefix}-${name}`,
+      description,
+      bundle: props.bundles[name],
+      environment: checkedEnvironment(name, schema, environment),
+      ...HANDLER_SIZING[name],
+      reservedConcurrency: props.reservedConcurrency[name],
+      scope: props.scope,
+      network: { subnetIds: props.network.subnets.map((subnet) => subnet.subnetId), securityGroupIds: [this.securityGroupId] },
+      logGroups: props.logGroups,
+      operationsKey: props.operationsKey,
+    });
+  }
+
+  /** No ingress; egress only HTTPS to the interface endpoints and to S3 through its gateway endpoint. */
+  private securityGroup(): string {
+    const { network, namePrefix } = this.props;
+    const group = new SecurityGroup(this, "security-group", {
+      name: `${namePrefix}-handlers`,
+      description: "Sentinel Lambda handlers: HTTPS to the VPC endpoints only",
+      vpcId: network.vpcId,
+      revokeRulesOnDelete: true,
+      tags: { Name: `${namePrefix}-handlers` },
+    });
+    new SecurityGroupRule(this, "to-endpoints", {
+      securityGroupId: group.id,
+      type: "egress",
+      description: "HTTPS to the interface endpoints (Glue, DataBrew, Logs, KMS, STS)",
+      protocol: "tcp",
+      fromPort: 443,
+      toPort: 443,
+      sourceSecurityGroupId: network.endpointSecurityGroupId,
+    });
+    new SecurityGroupRule(this, "to-s3", {
+      securityGroupId: group.id,
+      type: "egress",
+      description: "HTTPS to S3 through the gateway endpoint",
+      protocol: "tcp",
+      fromPort: 443,
+      toPort: 443,
+      prefixListIds: [network.s3PrefixListId],
+    });
+    return group.id;
+  }
+
+  /** Every handler appends to the audit trail: chain index objects (locked) in S3, then the run's log stream. */
+  private grantAuditTrail(policy: PolicyDocument): void {
+    const { lineageAudit } = this.props.buckets;
+    lineageAudit.grantReadWrite(policy, "audit-chain/");
+    this.grantLockedWrites(policy, "audit-chain/");
+    this.auditLogGroup.grantWrite(policy);
+    // The writer refuses to log to a group without a KMS key, which it checks with DescribeLogGroups.
+    policy.addStatement({
+      sid: "CheckAuditLogGroupEncryption",
+      actions: ["logs:DescribeLogGroups"],
+      resources: [regionalArn(this.props.scope, "logs", "log-group:*")],
+    });
+  }
+
+  private grantLockedWrites(policy: PolicyDocument, prefix: string): void {
+    policy.addStatement({
+      sid: `Lock${sidFragment(prefix)}Objects`,
+      actions: ["s3:PutObjectRetention"],
+      resources: [`${this.props.buckets.lineageAudit.bucketArn}/${prefix}*`],
+    });
+  }
+
+  private grantTrigger(policy: PolicyDocument): void {
+    const { buckets } = this.props;
+    buckets.lineageAudit.grantReadWrite(policy, "run-windows/");
+    buckets.lineageAudit.grantWrite(policy, "job-runs/");
+    policy
+      .addStatement({ sid: "StartEtlJob", actions: ["glue:StartJobRun", "glue:GetJobRuns"], resources: [this.glueJobArn] })
+      .addStatement({ sid: "StartPiiProfileJobs", actions: ["databrew:StartJobRun"], resources: [...this.databrewJobArns] });
+  }
+
+  private grantLineage(policy: PolicyDocument): void {
+    const { buckets, scope, jobs, datasetProfiles } = this.props;
+    buckets.lineageAudit.grantRead(policy, "job-runs/");
+    buckets.lineageAudit.grantReadWrite(policy, LINEAGE_AUDIT_PREFIXES.lineage);
+    this.grantLockedWrites(policy, LINEAGE_AUDIT_PREFIXES.lineage);
+    buckets.lineageAudit.grantRead(policy, LINEAGE_AUDIT_PREFIXES.runMetrics);
+    // Versions and ETags of the raw inputs and of the job script, never their contents.
+    grantObjectRead(policy, buckets.raw, RAW_PREFIXES.landing, { purpose: "RawInputVersions", region: scope.region, decrypt: false });
+    grantObjectRead(policy, buckets.artifacts, ARTIFACT_PREFIXES.scripts, { purpose: "JobScriptVersions", region: scope.region, decrypt: false });
+    const catalog = (resource: string) => regionalArn(scope, "glue", resource);
+    policy
+      .addStatement({ sid: "DescribeEtlJobRuns", actions: ["glue:GetJob", "glue:GetJobRun"], resources: [this.glueJobArn] })
+      .addStatement({
+        sid: "PointProcessedTablesAtLineage",
+        actions: ["glue:GetTable", "glue:UpdateTable"],
+        resources: [
+          catalog("catalog"),
+          catalog(`database/${jobs.processedDatabaseName}`),
+          ...datasetProfiles.map((profile) => catalog(`table/${jobs.processedDatabaseName}/${processedTableName(profile)}`)),
+        ],
+      })
+      .addStatement({ sid: "DescribePiiProfileJobRuns", actions: ["databrew:DescribeJobRun"], resources: [...this.databrewJobArns] })
+      .addStatement({
+        sid: "DescribePiiProfileDatasets",
+        actions: ["databrew:DescribeDataset"],
+        resources: jobs.databrewDatasetNames.map((name) => regionalArn(scope, "databrew", `dataset/${name}`)),
+      });
+  }
+}
