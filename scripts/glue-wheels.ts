@@ -1,6 +1,6 @@
 /**
  * `npm run glue:wheels`: downloads the wheel of every requirement in glue-jobs/requirements-glue.txt
- * for the Glue 5.0 runtime (CPython 3.11, manylinux2014 x86_64) into the git-ignored cache that synth
+ * for the Glue 5.0 runtime (CPython 3.11, manylinux x86_64 up to glibc 2.34) into the git-ignored cache that synth
  * reads (build/glue-wheels/), and records each file's sha256 in the cache's manifest.json.
  *
  * Idempotent: a requirement whose wheel is already cached with its recorded digest is not fetched
@@ -15,7 +15,7 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { Command } from "commander";
 import {
-  GLUE_PLATFORM,
+  GLUE_PLATFORMS,
   GLUE_PYTHON_VERSION,
   REQUIREMENTS_FILE,
   WHEEL_MANIFEST,
@@ -44,7 +44,7 @@ function cachedEntry(manifest: readonly WheelManifestEntry[], requirement: Pinne
 function download(requirement: PinnedRequirement): WheelManifestEntry {
   const staging = mkdtempSync(join(tmpdir(), "sentinel-wheel-"));
   try {
-    const args = ["download", "--only-binary=:all:", "--platform", GLUE_PLATFORM, "--python-version", GLUE_PYTHON_VERSION];
+    const args = ["download", "--only-binary=:all:", ...GLUE_PLATFORMS.flatMap((platform) => ["--platform", platform]), "--python-version", GLUE_PYTHON_VERSION];
     args.push("--implementation", "cp", "--no-deps", "--disable-pip-version-check", "--dest", staging, requirement.spec);
     const result = spawnSync(options.pip, args, { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
     if (result.error !== undefined) throw new Error(`could not run ${options.pip}: ${result.error.message} (run npm run bootstrap first)`);
@@ -69,7 +69,7 @@ const manifest = requirements.map((requirement) => {
   const cached = cachedEntry(previous, requirement);
   if (cached !== undefined) return cached;
   fetched += 1;
-  console.log(`[glue:wheels] downloading ${requirement.spec} (${GLUE_PLATFORM}, CPython ${GLUE_PYTHON_VERSION})`);
+  console.log(`[glue:wheels] downloading ${requirement.spec} (CPython ${GLUE_PYTHON_VERSION}, manylinux x86_64 up to glibc 2.34)`);
   return download(requirement);
 });
 const kept = new Set([...manifest.map((entry) => entry.fileName), WHEEL_MANIFEST]);

@@ -13,9 +13,18 @@ import { join } from "node:path";
 
 export const REQUIREMENTS_FILE = "requirements-glue.txt";
 export const WHEEL_MANIFEST = "manifest.json";
-/** Glue 5.0: Python 3.11 on x86_64 Amazon Linux 2023 (glibc 2.34, so manylinux2014 wheels run). */
+/** Glue 5.0: CPython 3.11 on x86_64 Amazon Linux 2023. */
 export const GLUE_PYTHON_VERSION = "3.11";
-export const GLUE_PLATFORM = "manylinux2014_x86_64";
+/**
+ * Glue 5.0's glibc is 2.34 (AWS Glue developer guide, "Using Python libraries with AWS Glue"), so a
+ * manylinux wheel for any glibc from 2.17 (manylinux2014) to 2.34 runs there. pip does not widen a
+ * --platform tag to older glibc versions by itself, so every one is listed (scipy 1.17, for one,
+ * ships only manylinux_2_27/2_28 wheels).
+ */
+export const GLUE_PLATFORMS: readonly string[] = [
+  "manylinux2014_x86_64",
+  ...Array.from({ length: 34 - 17 + 1 }, (_, index) => `manylinux_2_${17 + index}_x86_64`),
+];
 
 export interface PinnedRequirement {
   /** As written, e.g. ff3==1.0.3. */
