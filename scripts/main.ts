@@ -1,32 +1,106 @@
 /**
- * `npm start`: for now, synthesizes every environment and prints what each would create. (The
- * local end-to-end pipeline replaces this once it exists.)
+ * `npm start`: runs the whole pipeline on this machine. The local AWS emulator starts, Terraform applies
+ * the `local` environment to it, a seeded sample (or --input) lands in the raw bucket, the deployed
+ * trigger function starts the run, the DataBrew PII profile and the Glue ETL job run locally, their state
+ * changes reach the deployed lineage and audit functions, the audit chain is verified, and a summary and
+ * an HTML report show what happened. State is kept in .sentinel/local, so a second run processes only
+ * new input. See docs/local-pipeline.md.
  */
-import { spawnSync } from "node:child_process";
-import { readFileSync } from "node:fs";
-import { join } from "node:path";
-import { formatSummary, summarizeStack, type SynthesizedStackJson } from "../stacks/summary";
+import { Command, Option } from "commander";
+import { rmSync } from "node:fs";
+import { join, relative } from "node:path";
+import { EMULATOR_CREDENTIALS } from "./lib/emulator";
+import { PIPELINE_RUN_STEPS, runPipeline } from "./local-pipeline/run/pipeline-run";
+import { PLATFORM_STEPS, startLocalPlatform, type LocalPlatform } from "./local-pipeline/run/local-platform";
+import { Progress } from "./local-pipeline/run/progress";
+import { explorationHints } from "./local-pipeline/report/exploration-hints";
+import { summaryText } from "./local-pipeline/report/summary-text";
+import { printSynthSummary } from "./synth-summary";
+import { locateToolchain } from "./terraform/toolchain";
 
-const root = join(import.meta.dirname, "..");
-const outdir = join(root, "cdktf.out");
+const PROJECT_ROOT = join(import.meta.dirname, "..");
 
-const started = performance.now();
-const synth = spawnSync(process.execPath, [join(root, "stacks", "synth.mjs")], { cwd: root, stdio: "inherit" });
-if (synth.status !== 0) {
-  console.error(`[sentinel] synth failed (exit ${synth.status ?? synth.signal}); see the errors above`);
-  process.exit(1);
+interface StartOptions {
+  readonly profile: string;
+  readonly rows: number;
+  readonly seed: number;
+  readonly input?: string;
+  readonly runDate?: string;
+  readonly keepRunning: boolean;
+  readonly fresh: boolean;
+  readonly stateDir: string;
+  readonly synthOnly: boolean;
 }
-const seconds = ((performance.now() - started) / 1000).toFixed(1);
 
-const manifest = JSON.parse(readFileSync(join(outdir, "manifest.json"), "utf8")) as {
-  stacks: Record<string, { synthesizedStackPath: string }>;
+const positiveInteger = (name: string) => (value: string) => {
+  const parsed = Number(value);
+  if (!Number.isInteger(parsed) || parsed < 1) throw new Error(`${name} must be a positive integer, got ${value}`);
+  return parsed;
 };
-const ORDER = ["dev", "staging", "prod", "local"];
-const names = Object.keys(manifest.stacks).sort((a, b) => ORDER.indexOf(a) - ORDER.indexOf(b));
-console.log(`Sentinel: synthesized ${names.length} environments (${names.join(", ")}) in ${seconds} s into cdktf.out/stacks/<env>/cdk.tf.json\n`);
-for (const name of names) {
-  const stack = manifest.stacks[name] as { synthesizedStackPath: string };
-  const json = JSON.parse(readFileSync(join(outdir, stack.synthesizedStackPath), "utf8")) as SynthesizedStackJson;
-  console.log(`${formatSummary(summarizeStack(name, json))}\n`);
+
+const options = new Command("npm start --")
+  .description("Run the Sentinel pipeline locally, end to end, against the local AWS emulator")
+  .addOption(new Option("--profile <profile>", "dataset profile").choices(["card-transactions", "baf"]).default("card-transactions"))
+  .option("--rows <n>", "rows of the generated sample", positiveInteger("--rows"), 100_000)
+  .option("--seed <n>", "seed of the generated sample", positiveInteger("--seed"), 42)
+  .option("--input <csv>", "process this CSV instead of a generated sample (columns of --profile)")
+  .option("--run-date <YYYY-MM-DD>", "day of data the run processes (default: today, UTC)")
+  .option("--keep-running", "leave the emulator up after the run to explore it (Ctrl-C stops it)", false)
+  .option("--fresh", "forget the saved state of earlier runs first (bookmarks, fitted bins, outputs, lineage)", false)
+  .option("--state-dir <dir>", "where the local environment keeps its state between runs", join(PROJECT_ROOT, ".sentinel", "local"))
+  .option("--synth-only", "only synthesize every environment and print what each would create", false)
+  .parse()
+  .opts<StartOptions>();
+
+async function main(): Promise<number> {
+  if (options.synthOnly) return printSynthSummary(PROJECT_ROOT);
+  const toolchain = locateToolchain();
+  if ("missing" in toolchain) {
+    console.error(
+      [
+        "npm start provisions the local environment with Terraform and the hashicorp/aws provider, built from source on this machine,",
+        "and that toolchain is not ready:",
+        ...toolchain.missing.map((problem) => `  - ${problem}`),
+        "Build it once with:  npm run tf:build   (a long build; see docs/environments.md), then run npm start again.",
+        "(npm start -- --synth-only shows what every environment would create without it.)",
+      ].join("\n"),
+    );
+    return 1;
+  }
+  if (options.fresh) rmSync(options.stateDir, { recursive: true, force: true });
+  // the auditor CLI and the SDK's default chain read credentials from the environment: the emulator's dummy ones
+  process.env.AWS_ACCESS_KEY_ID = EMULATOR_CREDENTIALS.accessKeyId;
+  process.env.AWS_SECRET_ACCESS_KEY = EMULATOR_CREDENTIALS.secretAccessKey;
+
+  console.log(`Sentinel local pipeline: ${options.profile}, ${options.input === undefined ? `${options.rows.toLocaleString("en-US")} generated rows (seed ${options.seed})` : options.input}`);
+  const progress = new Progress(process.stdout, PLATFORM_STEPS + PIPELINE_RUN_STEPS);
+  let platform: LocalPlatform | undefined;
+  try {
+    platform = await startLocalPlatform({ projectRoot: PROJECT_ROOT, stateDir: options.stateDir }, progress);
+    const { summary, reportPath } = await runPipeline(
+      platform,
+      {
+        profile: options.profile,
+        input: options.input === undefined ? { kind: "generated", rows: options.rows, seed: options.seed } : { kind: "file", path: options.input },
+        runDate: options.runDate,
+      },
+      progress,
+    );
+    console.log(summaryText(summary, relative(process.cwd(), reportPath) || reportPath));
+    if (options.keepRunning) {
+      console.log(explorationHints(platform, summary));
+      await new Promise<void>((resolve) => process.once("SIGINT", () => resolve()));
+    }
+    return summary.outcome === "succeeded" ? 0 : 1;
+  } finally {
+    await platform?.stop();
+  }
 }
-console.log("Plan one with `cdktf diff <env>` or plain Terraform/OpenTofu (docs/environments.md).");
+
+main().then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    console.error(`\nnpm start failed: ${error instanceof Error ? error.message : String(error)}`);
+    process.exit(1);
+  },
+);

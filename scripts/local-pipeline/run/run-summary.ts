@@ -1,0 +1,111 @@
+/**
+ * Everything a person wants to know after a local pipeline run, collected once and rendered twice: as
+ * text on the terminal (summary-text.ts) and as the HTML report (../report/html-report.ts). Also written
+ * as JSON next to the report, for scripts and tests.
+ */
+import type { StepTiming } from "./progress";
+
+export interface JobRunSummary {
+  readonly service: "glue" | "databrew";
+  readonly jobName: string;
+  readonly runId: string;
+  readonly state: string;
+  readonly seconds: number;
+  readonly errorMessage?: string;
+  /** local log of the run (driver log for Glue) */
+  readonly log?: string;
+}
+
+export interface PiiColumnSummary {
+  readonly name: string;
+  readonly detected: readonly string[];
+}
+
+export interface BinEdgesSummary {
+  readonly version: string;
+  readonly column: string;
+  readonly method: string;
+  readonly edges: readonly number[];
+}
+
+export interface MetricsSummary {
+  readonly status: string;
+  readonly rowsIn: number;
+  readonly rowsOut: number;
+  readonly rowsQuarantined: number;
+  readonly quarantineReasons: Readonly<Record<string, number>>;
+  readonly anomaliesFlagged: number;
+  readonly tokenizedColumns: Readonly<Record<string, string>>;
+  readonly keyVersion: string | undefined;
+  readonly binEdges: BinEdgesSummary | undefined;
+  readonly merchantMapping: { readonly version: string; readonly codesVersion: string } | undefined;
+  readonly modelHash: string | undefined;
+  readonly filesProcessed: readonly string[];
+  readonly filesSkippedByBookmark: number;
+  readonly partitions: readonly string[];
+  readonly timings: Readonly<Record<string, number>>;
+  readonly error?: string;
+}
+
+export interface AnomalyHistogram {
+  /** bin edges, one more than counts */
+  readonly edges: readonly number[];
+  readonly counts: readonly number[];
+  readonly threshold: number | undefined;
+}
+
+export interface LineageRecordSummary {
+  readonly eventType: string;
+  readonly job: string;
+  readonly uri: string;
+  readonly valid: boolean;
+}
+
+export interface LineageGraphSummary {
+  readonly nodes: ReadonlyArray<{ readonly id: string; readonly kind: "dataset" | "job" }>;
+  readonly edges: ReadonlyArray<readonly [string, string]>;
+}
+
+export interface AuditSummary {
+  readonly runId: string;
+  readonly logGroup: string;
+  readonly bucket: string;
+  readonly ok: boolean;
+  readonly events: number;
+  readonly headHash?: string;
+  readonly broken?: string;
+  /** what `sentinel audit verify` printed */
+  readonly report: string;
+}
+
+export interface DeliverySummary {
+  readonly event: string;
+  readonly rule: string;
+  readonly functionName: string;
+  readonly attempts: number;
+  readonly error?: string;
+}
+
+export interface RunSummary {
+  readonly environment: string;
+  readonly profile: string;
+  readonly runDate: string;
+  readonly attempt: number;
+  readonly pipelineRunId: string;
+  readonly startedAt: string;
+  readonly totalSeconds: number;
+  readonly outcome: "succeeded" | "failed";
+  readonly failure?: string;
+  readonly steps: readonly StepTiming[];
+  readonly input: { readonly file: string; readonly uri: string; readonly bytes: number; readonly generated: boolean };
+  readonly trigger: Readonly<Record<string, unknown>>;
+  readonly jobs: readonly JobRunSummary[];
+  readonly piiProfile?: { readonly uri: string; readonly rowsProfiled: number; readonly columns: readonly PiiColumnSummary[]; readonly notEvaluated: readonly string[] };
+  readonly metrics?: MetricsSummary;
+  readonly anomalyHistogram?: AnomalyHistogram;
+  readonly processed?: { readonly uri: string; readonly localCopy: string; readonly files: number };
+  readonly lineage: { readonly records: readonly LineageRecordSummary[]; readonly graph: LineageGraphSummary };
+  readonly audit?: AuditSummary;
+  readonly deliveries: readonly DeliverySummary[];
+  readonly stateDir: string;
+}

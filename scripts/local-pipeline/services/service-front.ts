@@ -1,0 +1,86 @@
+/**
+ * One loopback endpoint for every AWS API the local pipeline and its user call. Requests are told apart
+ * the way AWS tells them apart, by the service in the SigV4 credential scope: the Glue job-run operations
+ * and DataBrew go to the local services (the job runner plays those parts of AWS), everything else is
+ * forwarded unchanged to the emulator.
+ */
+import { createServer, request, type IncomingMessage, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import type { ApiResponse } from "./api-response";
+import type { DataBrewApi } from "./databrew-api";
+import { GlueRunApi } from "./glue-api";
+
+export interface ServiceFront {
+  /** e.g. http://127.0.0.1:40123: what SDK clients, the AWS CLI and `npx sentinel` point at */
+  readonly endpoint: string;
+  close(): Promise<void>;
+}
+
+/** The signing service of a SigV4 request: `Credential=<key>/<date>/<region>/<service>/aws4_request`. */
+export function signingService(authorization: string | undefined): string | undefined {
+  return authorization?.match(/Credential=[^/]+\/\d{8}\/[^/]+\/([^/]+)\/aws4_request/)?.[1];
+}
+
+async function readBody(req: IncomingMessage): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of req) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString("utf8");
+}
+
+function send(res: ServerResponse, response: ApiResponse): void {
+  res.writeHead(response.status, { ...response.headers, "content-length": Buffer.byteLength(response.body), "x-amzn-requestid": crypto.randomUUID() });
+  res.end(response.body);
+}
+
+function forward(req: IncomingMessage, res: ServerResponse, emulator: URL): void {
+  const upstream = request(
+    { host: emulator.hostname, port: emulator.port, method: req.method, path: req.url, headers: req.headers },
+    (answer) => {
+      res.writeHead(answer.statusCode ?? 502, answer.headers);
+      answer.pipe(res);
+    },
+  );
+  upstream.on("error", (error) => {
+    if (!res.headersSent) res.writeHead(502, { "content-type": "text/plain" });
+    res.end(`local service front: the emulator did not answer: ${error.message}`);
+  });
+  req.pipe(upstream);
+}
+
+async function route(req: IncomingMessage, res: ServerResponse, emulator: URL, glue: GlueRunApi, databrew: DataBrewApi): Promise<void> {
+  const service = signingService(req.headers.authorization);
+  const target = String(req.headers["x-amz-target"] ?? "");
+  const glueOperation = target.startsWith("AWSGlue.") ? target.slice("AWSGlue.".length) : "";
+  if (service === "glue" && GlueRunApi.handles(glueOperation)) {
+    const body = await readBody(req);
+    send(res, await glue.handle(glueOperation, body === "" ? {} : (JSON.parse(body) as Record<string, unknown>)));
+    return;
+  }
+  if (service === "databrew") {
+    await readBody(req);
+    send(res, await databrew.handle(req.method ?? "GET", req.url ?? "/"));
+    return;
+  }
+  forward(req, res, emulator);
+}
+
+export async function startServiceFront(emulatorEndpoint: string, glue: GlueRunApi, databrew: DataBrewApi): Promise<ServiceFront> {
+  const emulator = new URL(emulatorEndpoint);
+  const server = createServer((req, res) => {
+    route(req, res, emulator, glue, databrew).catch((error: unknown) => {
+      const message = error instanceof Error ? error.message : String(error);
+      if (!res.headersSent) send(res, { status: 500, headers: { "content-type": "application/json" }, body: JSON.stringify({ __type: "InternalServiceError", message }) });
+      else res.end();
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    endpoint: `http://127.0.0.1:${port}`,
+    close: () =>
+      new Promise((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
