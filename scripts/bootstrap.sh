@@ -36,6 +36,15 @@ if [ ! -x .venv/bin/python ] || [ ! -f "$py_stamp" ] || [ "$(cat "$py_stamp")" !
   echo "$py_hash" > "$py_stamp"
 fi
 
+# --- Glue dependency wheels (the job's VPC has no package index; synth uploads them as artifacts) ---
+wheels_stamp=build/glue-wheels/.sentinel-stamp
+wheels_hash=$(hash_of glue-jobs/requirements-glue.txt scripts/glue-wheels.ts)
+if [ ! -f "$wheels_stamp" ] || [ "$(cat "$wheels_stamp")" != "$wheels_hash" ]; then
+  say "fetching the Glue job's dependency wheels (glue-jobs/requirements-glue.txt)"
+  node_modules/.bin/tsx scripts/glue-wheels.ts
+  echo "$wheels_hash" > "$wheels_stamp"
+fi
+
 # --- Java 17 (Spark 3.5.4 as on Glue 5.0) ------------------------------------------------------------
 java_major() { java -XshowSettings:properties -version 2>&1 | awk -F'= ' '/java.specification.version/ {print $2}'; }
 if [ "$(java_major 2>/dev/null)" != "17" ]; then

@@ -74,7 +74,8 @@ const manifest = requirements.map((requirement) => {
 });
 const kept = new Set([...manifest.map((entry) => entry.fileName), WHEEL_MANIFEST]);
 for (const file of readdirSync(options.cache)) {
-  if (!kept.has(file)) rmSync(join(options.cache, file), { force: true });
+  // Hidden files are not wheels (bootstrap keeps its stamp here).
+  if (!kept.has(file) && !file.startsWith(".")) rmSync(join(options.cache, file), { force: true });
 }
 writeFileSync(manifestPath, `${JSON.stringify(manifest, null, 2)}\n`);
 console.log(`[glue:wheels] ${manifest.length} wheels in ${options.cache} (${fetched} downloaded)`);
