@@ -23,7 +23,10 @@ interface DownloadedModule {
 
 function run(command: string, args: readonly string[], env: NodeJS.ProcessEnv = process.env): string {
   const result = spawnSync(command, args, { encoding: "utf8", env, maxBuffer: 64 * 1024 * 1024 });
-  if (result.error) throw new Error(`${command} could not be started: ${result.error.message}`);
+  if (result.error) {
+    const missing = (result.error as NodeJS.ErrnoException).code === "ENOENT";
+    throw new Error(missing ? `${command} is not on PATH: building from Go modules needs a Go toolchain (https://go.dev/dl/)` : `${command} could not be started: ${result.error.message}`);
+  }
   if (result.status !== 0) throw new Error(`${command} ${args.join(" ")} failed (exit ${result.status}):\n${result.stderr}${result.stdout}`);
   return result.stdout;
 }
