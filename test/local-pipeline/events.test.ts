@@ -80,4 +80,8 @@ describe("target input", () => {
     expect(fillTemplate("<n>", { n: 3 })).toBe("3");
     expect(fillTemplate("[<s>]", { s: "x" })).toBe('["x"]');
   });
+
+  it("fills placeholders inside a string of the template with the raw text", () => {
+    expect(fillTemplate('{"resource":"arn:aws:glue:<region>:<account>:job/<job>"}', { region: "eu-central-2", account: "123", job: 'a"b' })).toBe('{"resource":"arn:aws:glue:eu-central-2:123:job/a\\"b"}');
+  });
 });

@@ -1,8 +1,8 @@
 /**
  * What an EventBridge target receives: the whole event, a constant Input, the part at InputPath, or an
  * InputTransformer's template filled from its InputPathsMap. Paths are the dotted JSONPath subset rules
- * use (`$.detail.jobName`); values placed inside quotes in the template are JSON-escaped, others are
- * written as JSON, as EventBridge does.
+ * use (`$.detail.jobName`); values inside a string of the template are JSON-escaped, others are written
+ * as JSON, as EventBridge does.
  */
 import type { Target } from "@aws-sdk/client-eventbridge";
 
@@ -16,16 +16,36 @@ export function valueAtPath(event: unknown, path: string): unknown {
   return value;
 }
 
+/**
+ * Fills `<name>` placeholders. Inside a JSON string literal the value's text goes in JSON-escaped (so
+ * `"arn:aws:glue:<region>:..."` works); outside one the value goes in as JSON (a string gets its quotes).
+ */
 export function fillTemplate(template: string, values: Readonly<Record<string, unknown>>): string {
-  return template.replace(/(")?<([A-Za-z0-9_.-]+)>(")?/g, (whole, open: string | undefined, name: string, close: string | undefined) => {
-    if (!(name in values)) return whole;
-    const value = values[name];
-    if (open !== undefined && close !== undefined) {
-      const text = typeof value === "string" ? value : value === undefined ? "" : JSON.stringify(value);
-      return `"${JSON.stringify(text).slice(1, -1)}"`;
+  let filled = "";
+  let inString = false;
+  for (let i = 0; i < template.length; i++) {
+    const char = template[i] as string;
+    if (char === "\\" && inString) {
+      filled += template.slice(i, i + 2);
+      i++;
+      continue;
     }
-    return `${open ?? ""}${value === undefined ? "null" : typeof value === "string" ? JSON.stringify(value) : JSON.stringify(value)}${close ?? ""}`;
-  });
+    if (char === '"') inString = !inString;
+    const placeholder = char === "<" ? /^<([A-Za-z0-9_.-]+)>/.exec(template.slice(i)) : null;
+    if (placeholder === null || !((placeholder[1] as string) in values)) {
+      filled += char;
+      continue;
+    }
+    const value = values[placeholder[1] as string];
+    if (inString) {
+      const text = typeof value === "string" ? value : value === undefined ? "" : JSON.stringify(value);
+      filled += JSON.stringify(text).slice(1, -1);
+    } else {
+      filled += value === undefined ? "null" : JSON.stringify(value);
+    }
+    i += placeholder[0].length - 1;
+  }
+  return filled;
 }
 
 /** The payload a target is invoked with. */
