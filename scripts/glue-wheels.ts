@@ -10,7 +10,7 @@
  */
 import { spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { Command } from "commander";
@@ -38,7 +38,7 @@ function cachedEntry(manifest: readonly WheelManifestEntry[], requirement: Pinne
   const entry = manifest.find((candidate) => candidate.requirement === requirement.spec);
   if (entry === undefined) return undefined;
   const path = join(options.cache, entry.fileName);
-  return existsSync(path) && sha256(path) === entry.sha256 ? entry : undefined;
+  return existsSync(path) && entry.bytes === statSync(path).size && sha256(path) === entry.sha256 ? entry : undefined;
 }
 
 function download(requirement: PinnedRequirement): WheelManifestEntry {
@@ -53,7 +53,8 @@ function download(requirement: PinnedRequirement): WheelManifestEntry {
     if (wheels.length !== 1) throw new Error(`pip download ${requirement.spec} gave ${wheels.length} wheels (${wheels.join(", ")}); expected exactly one`);
     const fileName = wheels[0] as string;
     renameSync(join(staging, fileName), join(options.cache, fileName));
-    return { requirement: requirement.spec, fileName, sha256: sha256(join(options.cache, fileName)) };
+    const path = join(options.cache, fileName);
+    return { requirement: requirement.spec, fileName, sha256: sha256(path), bytes: statSync(path).size };
   } finally {
     rmSync(staging, { recursive: true, force: true });
   }

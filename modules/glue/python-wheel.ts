@@ -9,7 +9,7 @@
  */
 import { createHash } from "node:crypto";
 import { mkdirSync, readdirSync, readFileSync, renameSync, statSync, writeFileSync, existsSync } from "node:fs";
-import { join, relative, sep } from "node:path";
+import { dirname, join, relative, sep } from "node:path";
 import { zipSync, type Zippable } from "fflate";
 
 export interface PythonWheel {
@@ -26,7 +26,7 @@ export interface WheelSource {
   readonly projectDir: string;
   /** The import package to ship, e.g. sentinel_etl. */
   readonly packageName: string;
-  /** Where built wheels are kept (one sub-folder per content hash). */
+  /** Where built wheels are kept (one sub-folder per content of the wheel). */
   readonly outputDir: string;
 }
 
@@ -34,6 +34,8 @@ export interface WheelSource {
 const FIXED_MTIME = new Date(1980, 0, 1, 0, 0, 0);
 const FILE_MODE = 0o644 << 16;
 const UNIX = 3;
+/** Changes whenever the way entries become a zip changes, so cached wheels are not reused across it. */
+const WHEEL_FORMAT = "sentinel-wheel-1:fflate-level-9";
 
 const built = new Map<string, PythonWheel>();
 
@@ -57,27 +59,27 @@ export function buildPythonWheel(source: WheelSource): PythonWheel {
     .concat("\n");
   entries.push({ archivePath: `${distInfo}/RECORD`, content: Buffer.from(record, "utf8") });
 
-  const key = createHash("sha256");
+  // The wheel is a pure function of its entries: a wheel built from the same entries before (by this
+  // process or an earlier synth) is reused instead of compressed again.
+  const key = createHash("sha256").update(WHEEL_FORMAT);
   for (const entry of entries) key.update(entry.archivePath).update("\0").update(entry.content).update("\0");
   const contentKey = key.digest("hex");
   const known = built.get(contentKey);
   if (known !== undefined && existsSync(known.path)) return known;
 
-  const zippable: Zippable = {};
-  for (const entry of [...entries].sort((left, right) => (left.archivePath < right.archivePath ? -1 : 1))) {
-    zippable[entry.archivePath] = [new Uint8Array(entry.content), { mtime: FIXED_MTIME, os: UNIX, attrs: FILE_MODE, level: 9 }];
-  }
-  const wheel = zipSync(zippable);
-  const sha256 = createHash("sha256").update(wheel).digest("hex");
-  const folder = join(source.outputDir, sha256.slice(0, 16));
-  const path = join(folder, fileName);
+  const path = join(source.outputDir, contentKey.slice(0, 16), fileName);
   if (!existsSync(path)) {
-    mkdirSync(folder, { recursive: true });
+    const zippable: Zippable = {};
+    for (const entry of [...entries].sort((left, right) => (left.archivePath < right.archivePath ? -1 : 1))) {
+      zippable[entry.archivePath] = [new Uint8Array(entry.content), { mtime: FIXED_MTIME, os: UNIX, attrs: FILE_MODE, level: 9 }];
+    }
+    mkdirSync(dirname(path), { recursive: true });
     // Parallel synths (test workers) may build the same wheel: write aside, then rename into place.
     const partial = `${path}.${process.pid}.partial`;
-    writeFileSync(partial, wheel);
+    writeFileSync(partial, zipSync(zippable));
     renameSync(partial, path);
   }
+  const sha256 = createHash("sha256").update(readFileSync(path)).digest("hex");
   const result = { path, fileName, sha256 };
   built.set(contentKey, result);
   return result;

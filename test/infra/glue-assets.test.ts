@@ -113,10 +113,16 @@ describe("dependency wheels", () => {
     expect(() => resolveDependencyWheels(join(dir, "requirements-glue.txt"), join(dir, "cache"))).toThrow(/run `npm run glue:wheels`/);
   });
 
-  it("refuses a cached wheel whose content no longer matches the digest recorded at download", () => {
+  it("refuses a cached wheel that is not the file recorded at download", () => {
     const sources = glueSourcesFixture();
     appendFileSync(join(sources.wheelCacheDir, "example_dependency-1.0.0-py3-none-any.whl"), "tampered");
-    expect(() => resolveDependencyWheels(join(sources.glueJobsDir, "requirements-glue.txt"), sources.wheelCacheDir)).toThrow(/does not match the sha256 recorded/);
+    expect(() => resolveDependencyWheels(join(sources.glueJobsDir, "requirements-glue.txt"), sources.wheelCacheDir)).toThrow(/is not the file downloaded for example-dependency==1.0.0/);
+  });
+
+  it("uses the digest recorded at download as the object's content hash", () => {
+    const sources = glueSourcesFixture();
+    const [wheel] = resolveDependencyWheels(join(sources.glueJobsDir, "requirements-glue.txt"), sources.wheelCacheDir);
+    expect(wheel?.sha256).toBe(createHash("sha256").update(readFileSync(join(sources.wheelCacheDir, "example_dependency-1.0.0-py3-none-any.whl"))).digest("hex"));
   });
 
   it("treats a missing requirements file as an error, an empty one as no dependencies", () => {

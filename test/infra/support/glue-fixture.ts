@@ -37,7 +37,7 @@ export function glueSourcesFixture(): Required<GlueSources> {
   mkdirSync(wheelCacheDir);
   const wheel = Buffer.from("stand-in wheel content");
   writeFileSync(join(wheelCacheDir, FIXTURE_WHEEL), wheel);
-  const manifest = [{ requirement: FIXTURE_REQUIREMENT, fileName: FIXTURE_WHEEL, sha256: createHash("sha256").update(wheel).digest("hex") }];
+  const manifest = [{ requirement: FIXTURE_REQUIREMENT, fileName: FIXTURE_WHEEL, sha256: createHash("sha256").update(wheel).digest("hex"), bytes: wheel.length }];
   writeFileSync(join(wheelCacheDir, WHEEL_MANIFEST), JSON.stringify(manifest));
   return { glueJobsDir, wheelCacheDir, buildDir: join(root, "build") };
 }
