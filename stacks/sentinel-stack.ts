@@ -5,7 +5,16 @@
  */
 import { Aspects, TerraformOutput, TerraformStack } from "cdktf";
 import type { Construct } from "constructs";
+import { ConsumerAccess } from "../modules/access/consumer-access";
+import { piiProfileJobNameTemplate, piiProfileNames } from "../modules/databrew/pii-profiling";
+import { PlatformKey } from "../modules/encryption/platform-key";
 import { PlatformKeys } from "../modules/encryption/platform-keys";
+import { DataLayout } from "../modules/glue/data-layout";
+import { handlerBundles } from "../modules/handlers/handler-bundles";
+import { PipelineHandlers } from "../modules/handlers/pipeline-handlers";
+import { PipelineMonitoring } from "../modules/monitoring/pipeline-monitoring";
+import { JobStateRouting } from "../modules/orchestration/job-state-routing";
+import { TriggerSchedules } from "../modules/orchestration/trigger-schedules";
 import { partitionOf, type AccountScope } from "../modules/iam/arns";
 import { LogGroupFactory } from "../modules/logging/log-group-factory";
 import { PrivateNetwork } from "../modules/network/private-network";
@@ -31,6 +40,13 @@ export class SentinelStack extends TerraformStack {
   readonly logGroups: LogGroupFactory;
   readonly buckets: PlatformBuckets;
   readonly network: PrivateNetwork;
+  /** Encrypts the handlers' environments, the dead-letter queues, the schedules and the alarm topic. */
+  readonly operationsKey: PlatformKey;
+  readonly handlers: PipelineHandlers;
+  readonly schedules: TriggerSchedules;
+  readonly jobStateRouting: JobStateRouting;
+  readonly monitoring: PipelineMonitoring;
+  readonly access: ConsumerAccess;
 
   constructor(scope: Construct, id: string, props: SentinelStackProps) {
     super(scope, id);
@@ -70,6 +86,87 @@ export class SentinelStack extends TerraformStack {
       logGroups: this.logGroups,
       bucketArns: this.buckets.allBucketArns,
     });
+
+    // Handlers, orchestration, monitoring and consumer access (docs/operations.md).
+    this.operationsKey = new PlatformKey(this, "operations-key", {
+      alias: `${this.namePrefix}-operations`,
+      label: "OperationsKey",
+      description: `${this.namePrefix}: Lambda environments, dead-letter queues, schedules, alarm topic`,
+      scope: this.accountScope,
+    });
+    const catalogPrefix = this.namePrefix.replaceAll("-", "_");
+    const jobs = {
+      glueJobName: `${this.namePrefix}-etl`,
+      databrewJobNameTemplate: piiProfileJobNameTemplate(this.namePrefix),
+      databrewDatasetNames: config.datasetProfiles.map((profile) => piiProfileNames(this.namePrefix, profile).datasetName),
+      processedDatabaseName: `${catalogPrefix}_processed`,
+    };
+    const databrewJobNames = config.datasetProfiles.map((profile) => piiProfileNames(this.namePrefix, profile).jobName);
+    this.handlers = new PipelineHandlers(this, "handlers", {
+      namePrefix: this.namePrefix,
+      environmentName: config.name,
+      scope: this.accountScope,
+      bundles: handlerBundles(),
+      buckets: this.buckets,
+      keys: this.keys,
+      operationsKey: this.operationsKey,
+      logGroups: this.logGroups,
+      network: this.network,
+      jobs,
+      locations: new DataLayout({
+        raw: this.buckets.raw.bucketName,
+        processed: this.buckets.processed.bucketName,
+        artifacts: this.buckets.artifacts.bucketName,
+        lineageAudit: this.buckets.lineageAudit.bucketName,
+      }).templates,
+      datasetProfiles: config.datasetProfiles,
+      objectLock: config.objectLock,
+      reservedConcurrency: config.handlers.reservedConcurrency,
+    });
+    this.schedules = new TriggerSchedules(this, "schedules", {
+      namePrefix: this.namePrefix,
+      scope: this.accountScope,
+      trigger: this.handlers.trigger,
+      datasetProfiles: config.datasetProfiles,
+      settings: config.schedule,
+      operationsKey: this.operationsKey,
+    });
+    this.jobStateRouting = new JobStateRouting(this, "job-state-routing", {
+      namePrefix: this.namePrefix,
+      scope: this.accountScope,
+      jobNames: { glue: [jobs.glueJobName], databrew: databrewJobNames },
+      lineage: this.handlers.lineage,
+      audit: this.handlers.audit,
+      operationsKey: this.operationsKey,
+    });
+    this.monitoring = new PipelineMonitoring(this, "monitoring", {
+      namePrefix: this.namePrefix,
+      environmentName: config.name,
+      scope: this.accountScope,
+      alarmEmail: this.inputs.alarmEmail,
+      operationsKey: this.operationsKey,
+      glueJobName: jobs.glueJobName,
+      databrewJobNames,
+      datasetProfiles: config.datasetProfiles,
+      handlers: this.handlers.all,
+      deadLetterQueues: [
+        ...this.handlers.all.map((handler) => handler.deadLetterQueue),
+        this.schedules.deadLetterQueue,
+        this.jobStateRouting.deadLetterQueue,
+      ],
+      eventDeadLetterQueue: this.jobStateRouting.deadLetterQueue,
+      thresholds: config.alarms,
+    });
+    this.access = new ConsumerAccess(this, "access", {
+      namePrefix: this.namePrefix,
+      scope: this.accountScope,
+      buckets: this.buckets,
+      auditLogGroup: this.handlers.auditLogGroup,
+      processedDatabaseName: jobs.processedDatabaseName,
+      lineageDatabaseName: `${catalogPrefix}_lineage`,
+      dataScientistPrincipalArns: this.inputs.dataScientistPrincipalArns,
+      auditorPrincipalArns: this.inputs.auditorPrincipalArns,
+    });
     this.declareOutputs();
   }
 
@@ -84,12 +181,35 @@ export class SentinelStack extends TerraformStack {
     );
     output(
       "kms_key_arns",
-      { data: this.keys.data.keyArn, logs: this.keys.logs.keyArn, audit: this.keys.audit.keyArn },
+      { data: this.keys.data.keyArn, logs: this.keys.logs.keyArn, audit: this.keys.audit.keyArn, operations: this.operationsKey.keyArn },
       "Customer-managed key ARN per purpose.",
     );
     output("vpc_id", this.network.vpcId, "The private VPC.");
     output("private_subnet_ids", this.network.subnets.map((subnet) => subnet.subnetId), "Private subnet per availability zone.");
     output("glue_security_group_id", this.network.glueSecurityGroupId, "Security group for Glue network connections.");
     output("log_group_prefix", this.logGroups.namePrefix, "Prefix of the environment's log group names.");
+    output(
+      "handler_function_names",
+      Object.fromEntries(this.handlers.all.map((handler) => [handler.node.id, handler.functionName])),
+      "Lambda function name per handler (trigger, lineage, audit).",
+    );
+    output(
+      "dead_letter_queue_urls",
+      Object.fromEntries([
+        ...this.handlers.all.map((handler) => [handler.node.id, handler.deadLetterQueue.queueUrl]),
+        ["schedules", this.schedules.deadLetterQueue.queueUrl],
+        ["job-state-events", this.jobStateRouting.deadLetterQueue.queueUrl],
+      ]),
+      "SQS dead-letter queue URL per handler, for the schedules and for job state-change events.",
+    );
+    output("audit_log_group_name", this.handlers.auditLogGroup.logGroupName, "The hash-chained audit trail (one stream per pipeline run).");
+    output("alarm_topic_arn", this.monitoring.topic.topicArn, "SNS topic of the environment's alarms.");
+    output("schedule_group_name", this.schedules.scheduleGroupName, "EventBridge Scheduler group of the nightly trigger schedules.");
+    output("dashboard_name", this.monitoring.dashboardName, "CloudWatch dashboard of the pipeline.");
+    output(
+      "consumer_role_arns",
+      { "data-scientist": this.access.dataScientist.roleArn, auditor: this.access.auditor.roleArn },
+      "Roles the data scientists and auditors assume.",
+    );
   }
 }

@@ -10,6 +10,8 @@
  *          writes locked lineage records, and points the processed tables' catalog entries at them;
  * audit    only appends to the hash-chained audit trail, as every handler does.
  */
+import { createHash } from "node:crypto";
+import { readFileSync } from "node:fs";
 import { SecurityGroup } from "@cdktf/provider-aws/lib/security-group";
 import { SecurityGroupRule } from "@cdktf/provider-aws/lib/security-group-rule";
 import { Construct } from "constructs";
@@ -134,6 +136,8 @@ export class PipelineHandlers extends Construct {
       ...common,
       GLUE_JOB_NAME: props.jobs.glueJobName,
       CATALOG_DATABASE_NAME: props.jobs.processedDatabaseName,
+      // Lineage records name their producer by the exact code that wrote them.
+      CODE_VERSION: createHash("sha256").update(readFileSync(props.bundles.lineage.archive)).digest("hex"),
     });
     this.audit = this.handler("audit", "Appends events from other sources to the hash-chained audit trail", common);
 

@@ -111,7 +111,7 @@ describe("handler environments", () => {
     const variables = (fn(name).environment as Config).variables as Record<string, string>;
     const parsed = SCHEMAS[name].safeParse(variables);
     expect(parsed.error?.issues ?? []).toEqual([]);
-    expect(Object.keys(variables).sort()).toEqual(Object.keys(SCHEMAS[name].shape).filter((key) => key !== "CODE_VERSION").sort());
+    expect(Object.keys(variables).sort()).toEqual(Object.keys(SCHEMAS[name].shape).sort());
     expect(variables).toMatchObject({
       SENTINEL_ENVIRONMENT: "test",
       LINEAGE_AUDIT_BUCKET: bucketName("lineage-audit"),
@@ -119,6 +119,12 @@ describe("handler environments", () => {
       OBJECT_LOCK_MODE: "GOVERNANCE",
       OBJECT_LOCK_RETENTION_DAYS: "30",
     });
+  });
+
+  it("name the lineage producer by the digest of the deployed lineage archive", () => {
+    const variables = (fn("lineage").environment as Config).variables as Record<string, string>;
+    const archive = synthesizedOperations().fixture.handlers.lineage.codeSha256;
+    expect(Buffer.from(variables.CODE_VERSION ?? "", "hex").toString("base64")).toBe(archive);
   });
 
   it("give the trigger the job names and the run layout the Glue job expects", () => {
