@@ -24,6 +24,7 @@ interface StartOptions {
   readonly profile: string;
   readonly rows: number;
   readonly seed: number;
+  readonly defectRate: number;
   readonly input?: string;
   readonly runDate?: string;
   readonly keepRunning: boolean;
@@ -38,11 +39,18 @@ const positiveInteger = (name: string) => (value: string) => {
   return parsed;
 };
 
+const shareOf = (name: string) => (value: string) => {
+  const parsed = Number(value);
+  if (!(parsed >= 0 && parsed < 1)) throw new Error(`${name} must be a number from 0 to below 1, got ${value}`);
+  return parsed;
+};
+
 const options = new Command("npm start --")
   .description("Run the Sentinel pipeline locally, end to end, against the local AWS emulator")
   .addOption(new Option("--profile <profile>", "dataset profile").choices(["card-transactions", "baf"]).default("card-transactions"))
   .option("--rows <n>", "rows of the generated sample", positiveInteger("--rows"), 100_000)
   .option("--seed <n>", "seed of the generated sample", positiveInteger("--seed"), 42)
+  .option("--defect-rate <share>", "share of generated rows with one quarantinable defect", shareOf("--defect-rate"), 0.005)
   .option("--input <csv>", "process this CSV instead of a generated sample (columns of --profile)")
   .option("--run-date <YYYY-MM-DD>", "day of data the run processes (default: today, UTC)")
   .option("--keep-running", "leave the emulator up after the run to explore it (Ctrl-C stops it)", false)
@@ -81,7 +89,7 @@ async function main(): Promise<number> {
       platform,
       {
         profile: options.profile,
-        input: options.input === undefined ? { kind: "generated", rows: options.rows, seed: options.seed } : { kind: "file", path: options.input },
+        input: options.input === undefined ? { kind: "generated", rows: options.rows, seed: options.seed, defectRate: options.defectRate } : { kind: "file", path: options.input },
         runDate: options.runDate,
       },
       progress,

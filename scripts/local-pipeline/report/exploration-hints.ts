@@ -10,7 +10,7 @@ export function explorationHints(platform: Pick<LocalPlatform, "front" | "bucket
   const lineageBucket = platform.buckets["lineage-audit"] ?? "<lineage bucket>";
   const glue = summary.jobs.find((job) => job.service === "glue");
   const databrew = summary.jobs.find((job) => job.service === "databrew");
-  const auditGroup = summary.audit?.logGroup;
+  const auditGroup = summary.audit[0]?.logGroup;
   const lines = [
     "",
     `The local environment is still running at ${endpoint} (Ctrl-C stops it).`,

@@ -77,7 +77,7 @@ ${barChart(steps, { title: "Step durations", color: "#0f766e", width: 900 })}
 <h2>Job state-change events</h2>
 ${deliveriesTable(summary)}
 <h2>Audit verification</h2>
-<pre class="mono">${escapeXml(summary.audit?.report ?? "not verified: no pipeline run was started")}</pre>
+${summary.audit.length === 0 ? `<p class="empty">not verified: no pipeline run was started</p>` : summary.audit.map((chain) => `<pre class="mono">$ npx sentinel audit verify --run-id ${escapeXml(chain.runId)} …\n${escapeXml(chain.report)}</pre>`).join("")}
 </body></html>
 `;
 }

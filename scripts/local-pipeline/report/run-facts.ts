@@ -87,11 +87,15 @@ export function runFacts(summary: RunSummary): Fact[] {
     lines: summary.lineage.records.length === 0 ? ["no records"] : summary.lineage.records.map((record) => `${record.eventType} ${record.job}${record.valid ? "" : " (INVALID)"}: ${record.uri}`),
     warning: summary.lineage.records.some((record) => !record.valid),
   });
-  if (summary.audit !== undefined) {
+  if (summary.audit.length > 0) {
     facts.push({
       label: "Audit",
-      lines: [summary.audit.ok ? `sentinel audit verify: hash chain intact, ${summary.audit.events} events, head ${summary.audit.headHash ?? "-"}` : `sentinel audit verify: BROKEN at ${summary.audit.broken ?? "?"}`],
-      warning: !summary.audit.ok,
+      lines: summary.audit.map((chain) =>
+        chain.ok
+          ? `sentinel audit verify --run-id ${chain.runId}: hash chain intact, ${chain.events} events, head ${chain.headHash ?? "-"}`
+          : `sentinel audit verify --run-id ${chain.runId}: BROKEN at ${chain.broken ?? "?"}`,
+      ),
+      warning: summary.audit.some((chain) => !chain.ok),
     });
   }
   const undelivered = summary.deliveries.filter((delivery) => delivery.error !== undefined);

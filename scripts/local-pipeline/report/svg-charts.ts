@@ -10,6 +10,13 @@ export function escapeXml(text: string): string {
 
 const FONT = `font-family="system-ui, -apple-system, 'Segoe UI', sans-serif"`;
 
+/** Shortens text to `max` characters by cutting its middle (the full text stays in a tooltip). */
+export function fitText(text: string, max: number): string {
+  if (text.length <= max) return text;
+  const keep = max - 1;
+  return `${text.slice(0, Math.ceil(keep / 2))}…${text.slice(text.length - Math.floor(keep / 2))}`;
+}
+
 function formatNumber(value: number): string {
   return Number.isInteger(value) ? value.toLocaleString("en-US") : value.toLocaleString("en-US", { maximumFractionDigits: 2 });
 }
@@ -25,7 +32,8 @@ export function barChart(bars: readonly Bar[], options: { readonly width?: numbe
   if (bars.length === 0) return `<p class="empty">${escapeXml(options.title)}: none</p>`;
   const width = options.width ?? 640;
   const rowHeight = 26;
-  const labelWidth = Math.min(260, Math.max(...bars.map((bar) => bar.label.length)) * 7.2 + 16);
+  const labelChars = Math.min(Math.max(...bars.map((bar) => bar.label.length)), Math.floor((width * 0.45) / 6.8));
+  const labelWidth = labelChars * 6.8 + 16;
   const plotWidth = width - labelWidth - 90;
   const max = Math.max(...bars.map((bar) => bar.value), 1);
   const height = bars.length * rowHeight + 8;
@@ -33,7 +41,7 @@ export function barChart(bars: readonly Bar[], options: { readonly width?: numbe
     const y = index * rowHeight + 4;
     const length = Math.max((bar.value / max) * plotWidth, bar.value > 0 ? 2 : 0);
     return [
-      `<text x="${labelWidth - 8}" y="${y + 16}" text-anchor="end" font-size="12" ${FONT}>${escapeXml(bar.label)}</text>`,
+      `<text x="${labelWidth - 8}" y="${y + 16}" text-anchor="end" font-size="12" ${FONT}><title>${escapeXml(bar.label)}</title>${escapeXml(fitText(bar.label, labelChars))}</text>`,
       `<rect x="${labelWidth}" y="${y + 3}" width="${length.toFixed(1)}" height="${rowHeight - 8}" rx="3" fill="${options.color ?? "#c2410c"}"/>`,
       `<text x="${(labelWidth + length + 6).toFixed(1)}" y="${y + 16}" font-size="12" fill="#334155" ${FONT}>${escapeXml(bar.caption ?? formatNumber(bar.value))}</text>`,
     ].join("");
@@ -97,12 +105,12 @@ function layers(nodes: readonly GraphNode[], edges: ReadonlyArray<readonly [stri
 
 /** The last path segments of a dataset URI or the name of a job, short enough for a box. */
 function nodeLabel(node: GraphNode): string[] {
-  if (node.kind === "job") return [node.id.split("/").pop() ?? node.id];
+  if (node.kind === "job") return [fitText(node.id.split("/").pop() ?? node.id, 36)];
   const match = node.id.match(/^s3:\/\/([^/]+)\/?(.*)$/);
   if (match === null) return [node.id];
   const [, bucket, key] = match as unknown as [string, string, string];
   const tail = key.split("/").filter(Boolean).slice(-2).join("/");
-  return [bucket, tail.length > 34 ? `…${tail.slice(-33)}` : tail];
+  return [fitText(bucket, 40), tail.length > 40 ? `…${tail.slice(-39)}` : tail];
 }
 
 export function lineageGraph(nodes: readonly GraphNode[], edges: ReadonlyArray<readonly [string, string]>, title: string): string {
@@ -110,7 +118,7 @@ export function lineageGraph(nodes: readonly GraphNode[], edges: ReadonlyArray<r
   const layerOf = layers(nodes, edges);
   const columns = new Map<number, GraphNode[]>();
   for (const node of nodes) columns.set(layerOf.get(node.id) ?? 0, [...(columns.get(layerOf.get(node.id) ?? 0) ?? []), node]);
-  const boxWidth = 230;
+  const boxWidth = 260;
   const boxHeight = 44;
   const gapX = 70;
   const gapY = 22;

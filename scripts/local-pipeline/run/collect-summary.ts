@@ -115,9 +115,13 @@ export async function collectRunSummary(collected: CollectedRun, progress: Progr
   const config = deployment.triggerConfig;
   const runId = trigger.decision === "refused" ? undefined : trigger.pipeline_run_id;
 
-  const audit = runId === undefined
-    ? undefined
-    : await progress.step("Verify the audit chain (sentinel audit verify)", () => verifyAudit(collected, runId), (result) => (result.ok ? `intact, ${result.events} events` : `BROKEN: ${result.broken ?? ""}`));
+  // the trigger and lineage handler write to the pipeline run's chain; job state changes reach the audit handler per job run
+  const chains = runId === undefined ? [] : [runId, ...executed.map((run) => run.run.runId)];
+  const audit = await progress.step(
+    "Verify the audit chains (sentinel audit verify)",
+    async () => (await Promise.all(chains.map((chain) => verifyAudit(collected, chain)))).filter((result) => result.events > 0 || result.runId === runId),
+    (results) => results.map((result) => `${result.runId.slice(0, 12)}… ${result.ok ? `intact (${result.events} events)` : `BROKEN: ${result.broken ?? ""}`}`).join("; ") || "no chain",
+  );
 
   const glue = executed.find((run) => run.run.service === "glue");
   const metricsLocation = glue?.run.arguments["--metrics_location"];
@@ -155,7 +159,7 @@ export async function collectRunSummary(collected: CollectedRun, progress: Progr
     trigger.decision !== "started" ? `the trigger did not start a run (${trigger.decision}${"reason" in trigger ? `: ${trigger.reason}` : ""})`
     : failed !== undefined ? `${failed.service} job ${failed.jobName} ${failed.state}${failed.errorMessage ? `: ${failed.errorMessage}` : ""}`
     : undelivered !== undefined ? `an event was not delivered to ${undelivered.functionName}: ${undelivered.error ?? ""}`
-    : audit?.ok === false ? `the audit chain did not verify: ${audit.broken ?? ""}`
+    : audit.some((chain) => !chain.ok) ? `an audit chain did not verify: ${audit.filter((chain) => !chain.ok).map((chain) => `${chain.runId} ${chain.broken ?? ""}`).join("; ")}`
     : undefined;
 
   return {
@@ -189,7 +193,7 @@ export async function collectRunSummary(collected: CollectedRun, progress: Progr
       records: records.map((record) => ({ eventType: record.event.eventType, job: record.event.job?.name ?? "?", uri: record.location, valid: record.problems.length === 0 })),
       graph: { nodes: [...graph.nodes].map(([id, kind]) => ({ id, kind })), edges: graph.edges },
     },
-    ...(audit === undefined ? {} : { audit }),
+    audit,
     deliveries: collected.deliveries,
     stateDir: platform.store.root,
   };

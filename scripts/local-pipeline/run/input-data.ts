@@ -1,7 +1,8 @@
 /**
- * The pipeline's input: a seeded sample from the project's generator (`sentinel_etl.cli generate`,
- * cached by profile, rows and seed, so the same request yields the same bytes and the bookmark knows
- * it), or a CSV the user gives; delivered to the day's landing prefix as a data provider would.
+ * The pipeline's input: a seeded sample from the project's generator (`sentinel_etl.cli generate`, with a
+ * small share of planted defects so quarantine has something to show; cached by profile, rows, seed and
+ * defect rate, so the same request yields the same bytes and the bookmark knows it), or a CSV the user
+ * gives; delivered to the day's landing prefix as a data provider would.
  */
 import { PutObjectCommand, type S3Client } from "@aws-sdk/client-s3";
 import { spawnSync } from "node:child_process";
@@ -9,7 +10,15 @@ import { existsSync, mkdirSync, readFileSync, renameSync, statSync } from "node:
 import { basename, join, resolve } from "node:path";
 import { joinS3Uri, parseS3Uri } from "../../../handlers/shared/s3-uri";
 
-export type InputSource = { readonly kind: "generated"; readonly rows: number; readonly seed: number } | { readonly kind: "file"; readonly path: string };
+export type InputSource =
+  | {
+      readonly kind: "generated";
+      readonly rows: number;
+      readonly seed: number;
+      /** share of rows given one quarantinable defect (the generator's --defect-rate) */
+      readonly defectRate: number;
+    }
+  | { readonly kind: "file"; readonly path: string };
 
 export interface PreparedInput {
   readonly file: string;
@@ -27,12 +36,12 @@ export function prepareInput(source: InputSource, profile: string, projectRoot: 
     if (!existsSync(file) || !statSync(file).isFile()) throw new Error(`--input ${source.path}: no such file`);
     return { file, bytes: statSync(file).size, generated: false };
   }
-  const file = join(cacheDir, `${profile}-${source.rows}-rows-seed-${source.seed}.csv`);
+  const file = join(cacheDir, `${profile}-${source.rows}-rows-seed-${source.seed}-defects-${source.defectRate}.csv`);
   if (!existsSync(file)) {
     mkdirSync(cacheDir, { recursive: true });
     const partial = `${file}.partial`;
     const python = join(projectRoot, ".venv", "bin", "python");
-    const args = ["-m", "sentinel_etl.cli", "generate", "--profile", profile, "--rows", String(source.rows), "--seed", String(source.seed), "--output", partial];
+    const args = ["-m", "sentinel_etl.cli", "generate", "--profile", profile, "--rows", String(source.rows), "--seed", String(source.seed), "--defect-rate", String(source.defectRate), "--output", partial];
     const result = spawnSync(python, args, { cwd: projectRoot, encoding: "utf8" });
     if (result.status !== 0) throw new Error(`the ${profile} generator failed (exit ${result.status ?? result.signal}): ${(result.stderr || result.stdout).trim()}`);
     renameSync(partial, file);

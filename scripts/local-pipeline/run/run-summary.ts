@@ -66,7 +66,9 @@ export interface LineageGraphSummary {
   readonly edges: ReadonlyArray<readonly [string, string]>;
 }
 
+/** One audit chain (log stream) the run wrote to, as `sentinel audit verify` found it. */
 export interface AuditSummary {
+  /** the chain's run id: the pipeline run id, or a job run id (job state changes are audited per job run) */
   readonly runId: string;
   readonly logGroup: string;
   readonly bucket: string;
@@ -105,7 +107,8 @@ export interface RunSummary {
   readonly anomalyHistogram?: AnomalyHistogram;
   readonly processed?: { readonly uri: string; readonly localCopy: string; readonly files: number };
   readonly lineage: { readonly records: readonly LineageRecordSummary[]; readonly graph: LineageGraphSummary };
-  readonly audit?: AuditSummary;
+  /** every audit chain of the run: the pipeline run's and each job run's */
+  readonly audit: readonly AuditSummary[];
   readonly deliveries: readonly DeliverySummary[];
   readonly stateDir: string;
 }
