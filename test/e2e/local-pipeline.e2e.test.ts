@@ -1,0 +1,243 @@
+/**
+ * End to end, the way `npm start` runs: Terraform applies the `local` stack to a fresh emulator, a
+ * generated sample (2,000 rows) lands, the deployed trigger starts the run, the DataBrew profile and the
+ * deployed Glue script on local Spark execute, job state changes reach the deployed lineage and audit
+ * functions through the deployed rules. Then a second emulator is started on the saved state (a second
+ * `npm start`): the same input again processes 0 rows, and a corrupted file fails cleanly.
+ *
+ * Needs the Terraform toolchain (npm run tf:build). Without it this file prints a loud line and skips;
+ * with SENTINEL_REQUIRE_TERRAFORM=1 it fails instead (as the Terraform tier of npm test does).
+ */
+import { FilterLogEventsCommand, DescribeLogGroupsCommand } from "@aws-sdk/client-cloudwatch-logs";
+import { GetObjectCommand } from "@aws-sdk/client-s3";
+import { parse } from "csv-parse/sync";
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { main as sentinelCli } from "../../handlers/cli/main";
+import { OpenLineageValidator } from "../../handlers/lineage/openlineage-validator";
+import { listKeys } from "../../handlers/shared/object-store";
+import { EMULATOR_CREDENTIALS } from "../../scripts/lib/emulator";
+import { startLocalPlatform, type LocalPlatform } from "../../scripts/local-pipeline/run/local-platform";
+import { runPipeline, type PipelineRunResult } from "../../scripts/local-pipeline/run/pipeline-run";
+import { Progress } from "../../scripts/local-pipeline/run/progress";
+import { locateToolchain } from "../../scripts/terraform/toolchain";
+
+const ROOT = resolve(import.meta.dirname, "..", "..");
+const PROFILE = "card-transactions";
+const ROWS = 2_000;
+const PII_COLUMNS = ["customer_id", "account_number", "email", "first_name", "last_name", "device_id"];
+
+const toolchain = locateToolchain();
+const missing = "missing" in toolchain ? toolchain.missing : [];
+if (missing.length > 0) {
+  const line = "!".repeat(100);
+  console.log(`\n${line}\nLOCAL PIPELINE E2E DID NOT RUN: the Terraform toolchain is missing (${missing.join("; ")}). Build it with 'npm run tf:build'.\n${line}\n`);
+}
+const required = process.env.SENTINEL_REQUIRE_TERRAFORM === "1";
+
+interface Outcome {
+  readonly first: PipelineRunResult;
+  readonly again: PipelineRunResult;
+  readonly corrupted: PipelineRunResult;
+  readonly rawPii: ReadonlyMap<string, ReadonlySet<string>>;
+  /** every string cell of the processed Parquet files the runs wrote */
+  readonly processedStrings: ReadonlySet<string>;
+  /** every log event in the emulator and every local log file, and every lineage record, as text */
+  readonly logText: string;
+  readonly lineageText: string;
+  readonly lineage: ReadonlyArray<{ key: string; body: Record<string, unknown> }>;
+  readonly objectKeys: ReadonlyMap<string, readonly string[]>;
+  readonly verify: (runId: string) => Promise<{ code: number; report: string }>;
+}
+
+const quietOutput = { write: () => undefined, isTTY: false };
+
+function processedStrings(directory: string): Set<string> {
+  const script = [
+    "import json, sys, pyarrow.parquet as pq, pyarrow as pa",
+    "values = set()",
+    "for path in sys.argv[1:]:",
+    "    table = pq.read_table(path)",
+    "    for name in table.column_names:",
+    "        if pa.types.is_string(table.schema.field(name).type):",
+    "            values.update(v for v in table.column(name).to_pylist() if v is not None)",
+    "json.dump(sorted(values), sys.stdout)",
+  ].join("\n");
+  const files = readdirSync(directory, { recursive: true, withFileTypes: true }).filter((entry) => entry.isFile() && entry.name.endsWith(".parquet")).map((entry) => join(entry.parentPath, entry.name));
+  const result = spawnSync(join(ROOT, ".venv", "bin", "python"), ["-c", script, ...files], { encoding: "utf8", maxBuffer: 256 * 1024 * 1024 });
+  if (result.status !== 0) throw new Error(result.stderr);
+  return new Set(JSON.parse(result.stdout) as string[]);
+}
+
+function localLogText(directory: string): string {
+  return readdirSync(directory, { recursive: true, withFileTypes: true })
+    .filter((entry) => entry.isFile() && entry.name.endsWith(".log"))
+    .map((entry) => readFileSync(join(entry.parentPath, entry.name), "utf8"))
+    .join("\n");
+}
+
+async function emulatorLogText(platform: LocalPlatform): Promise<string> {
+  const texts: string[] = [];
+  const groups = (await platform.clients.logs.send(new DescribeLogGroupsCommand({}))).logGroups ?? [];
+  for (const group of groups) {
+    let token: string | undefined;
+    do {
+      const page = await platform.clients.logs.send(new FilterLogEventsCommand({ logGroupName: group.logGroupName, nextToken: token }));
+      texts.push(...(page.events ?? []).map((event) => event.message ?? ""));
+      token = page.nextToken;
+    } while (token !== undefined);
+  }
+  return texts.join("\n");
+}
+
+describe.skipIf(missing.length > 0 && !required)("local pipeline, end to end (Terraform-applied local stack)", () => {
+  let outcome: Outcome;
+  let platform: LocalPlatform | undefined;
+  const stateDir = mkdtempSync(join(tmpdir(), "sentinel-e2e-"));
+
+  beforeAll(async () => {
+    expect(missing, "the Terraform toolchain (SENTINEL_REQUIRE_TERRAFORM=1)").toEqual([]);
+    process.env.AWS_ACCESS_KEY_ID = EMULATOR_CREDENTIALS.accessKeyId;
+    process.env.AWS_SECRET_ACCESS_KEY = EMULATOR_CREDENTIALS.secretAccessKey;
+    const generated = { kind: "generated", rows: ROWS, seed: 7, defectRate: 0.01 } as const;
+
+    // first `npm start`
+    const firstPlatform = await startLocalPlatform({ projectRoot: ROOT, stateDir }, new Progress(quietOutput, 10));
+    let first: PipelineRunResult;
+    try {
+      first = await runPipeline(firstPlatform, { profile: PROFILE, input: generated }, new Progress(quietOutput, 10));
+    } finally {
+      await firstPlatform.stop();
+    }
+
+    // second `npm start`: a fresh emulator on the saved state; the same input, then a corrupted file
+    platform = await startLocalPlatform({ projectRoot: ROOT, stateDir, synth: false }, new Progress(quietOutput, 10));
+    const again = await runPipeline(platform, { profile: PROFILE, input: generated }, new Progress(quietOutput, 10));
+    const corruptedFile = join(stateDir, "corrupted-delivery.csv");
+    writeFileSync(corruptedFile, Buffer.concat([Buffer.from([0xff, 0xfe, 0x00, 0x81]), Buffer.from("transaction_id\u0000,\u0091amount\n\u0000\u00ff")]));
+    const corrupted = await runPipeline(platform, { profile: PROFILE, input: { kind: "file", path: corruptedFile } }, new Progress(quietOutput, 10));
+
+    const rows = parse(readFileSync(first.summary.input.file), { columns: true }) as Array<Record<string, string>>;
+    const rawPii = new Map(PII_COLUMNS.map((column) => [column, new Set(rows.map((row) => row[column] ?? "").filter((value) => value !== ""))]));
+    const config = { bucket: platform.buckets["lineage-audit"] as string };
+    const lineageKeys = await listKeys(platform.clients.s3, config.bucket, "lineage/");
+    const lineage = await Promise.all(
+      lineageKeys.map(async (key) => ({
+        key,
+        body: JSON.parse(await (await platform!.clients.s3.send(new GetObjectCommand({ Bucket: config.bucket, Key: key }))).Body!.transformToString()) as Record<string, unknown>,
+      })),
+    );
+    const objectKeys = new Map<string, string[]>();
+    for (const [tier, bucket] of Object.entries(platform.buckets)) objectKeys.set(tier, await listKeys(platform.clients.s3, bucket, ""));
+    const logGroup = first.summary.audit[0]?.logGroup as string;
+    const endpoint = platform.front.endpoint;
+    outcome = {
+      first,
+      again,
+      corrupted,
+      rawPii,
+      processedStrings: processedStrings(join(stateDir, "s3", "processed")),
+      logText: `${await emulatorLogText(platform)}\n${localLogText(join(stateDir, "work"))}`,
+      lineageText: lineage.map((record) => JSON.stringify(record.body)).join("\n"),
+      lineage,
+      objectKeys,
+      verify: async (runId) => {
+        let report = "";
+        const code = await sentinelCli(["--endpoint-url", endpoint, "--region", EMULATOR_CREDENTIALS.region, "audit", "verify", "--run-id", runId, "--log-group", logGroup, "--bucket", config.bucket], {
+          env: {},
+          stdout: (text) => (report += text),
+          stderr: (text) => (report += text),
+        });
+        return { code, report };
+      },
+    };
+  }, 900_000);
+
+  afterAll(async () => {
+    await platform?.stop();
+    rmSync(stateDir, { recursive: true, force: true });
+  });
+
+  it("runs both jobs and publishes processed Parquet whose counts add up", () => {
+    const { summary } = outcome.first;
+    expect(summary.outcome, summary.failure).toBe("succeeded");
+    expect(summary.jobs.map((job) => [job.service, job.state])).toEqual([
+      ["databrew", "SUCCEEDED"],
+      ["glue", "SUCCEEDED"],
+    ]);
+    const metrics = summary.metrics!;
+    expect(metrics.rowsIn).toBe(ROWS);
+    expect(metrics.rowsOut + metrics.rowsQuarantined).toBe(ROWS);
+    expect(Object.values(metrics.quarantineReasons).reduce((sum, count) => sum + count, 0)).toBe(metrics.rowsQuarantined);
+    expect(metrics.rowsQuarantined).toBeGreaterThan(0);
+    expect(summary.processed?.files).toBeGreaterThan(0);
+    expect(Object.keys(metrics.tokenizedColumns).sort()).toEqual([...PII_COLUMNS].sort());
+    expect(summary.piiProfile?.columns.find((column) => column.name === "email")?.detected).toContain("EMAIL");
+  });
+
+  it("lets no raw PII value reach the processed output, the logs or the lineage records", () => {
+    for (const [column, values] of outcome.rawPii) {
+      const leakedToOutput = [...values].filter((value) => outcome.processedStrings.has(value));
+      expect(leakedToOutput, `raw ${column} values in processed output`).toEqual([]);
+      // identifiers and e-mails anywhere in the text; short names only as whole JSON strings
+      const needles = [...values].map((value) => (value.length >= 8 ? value : `"${value}"`));
+      expect(needles.filter((needle) => outcome.logText.includes(needle)), `raw ${column} values in logs`).toEqual([]);
+      expect(needles.filter((needle) => outcome.lineageText.includes(needle)), `raw ${column} values in lineage`).toEqual([]);
+    }
+  });
+
+  it("writes one valid OpenLineage record per job run and state", () => {
+    const validator = new OpenLineageValidator();
+    for (const record of outcome.lineage) expect(validator.validate(record.body).valid, record.key).toBe(true);
+    const keysOf = (result: PipelineRunResult) => result.summary.lineage.records.map((record) => `${record.job}:${record.eventType}`).sort();
+    expect(keysOf(outcome.first)).toEqual(["sentinel-local-card-transactions-pii-profile:COMPLETE", "sentinel-local-card-transactions-pii-profile:START", "sentinel-local-etl:COMPLETE", "sentinel-local-etl:START"]);
+    const perRunAndState = new Set(outcome.lineage.map((record) => record.key.replace(/\.json$/, "")));
+    expect(perRunAndState.size).toBe(outcome.lineage.length);
+    const complete = outcome.first.summary.lineage.records.find((record) => record.eventType === "COMPLETE" && record.job === "sentinel-local-etl");
+    const record = outcome.lineage.find((entry) => complete?.uri.endsWith(`/${entry.key}`));
+    expect(JSON.stringify(record?.body)).toContain(`"rowsIn":${ROWS}`);
+  });
+
+  it("verifies every audit chain with sentinel audit verify", async () => {
+    for (const result of [outcome.first, outcome.again, outcome.corrupted]) {
+      expect(result.summary.audit.length).toBeGreaterThanOrEqual(2);
+      for (const chain of result.summary.audit) {
+        const { code, report } = await outcome.verify(chain.runId);
+        expect(code, report).toBe(0);
+        expect(report).toContain("OK: hash chain intact");
+      }
+    }
+  });
+
+  it("processes 0 rows when run again with no new input (job bookmark, across emulators)", () => {
+    const { summary } = outcome.again;
+    expect(summary.outcome, summary.failure).toBe("succeeded");
+    expect(summary.attempt).toBe(2);
+    expect(summary.metrics).toMatchObject({ rowsIn: 0, rowsOut: 0, rowsQuarantined: 0, filesSkippedByBookmark: 1 });
+    const glueRun = summary.jobs.find((job) => job.service === "glue")!.runId;
+    expect([...outcome.objectKeys.values()].flat().filter((key) => key.includes(glueRun) && key.endsWith(".parquet"))).toEqual([]);
+  });
+
+  it("fails a corrupted file cleanly: FAIL record, audit event, no partial output", async () => {
+    const { summary } = outcome.corrupted;
+    expect(summary.outcome).toBe("failed");
+    const glue = summary.jobs.find((job) => job.service === "glue")!;
+    expect(glue.state).toBe("FAILED");
+    expect(glue.errorMessage).toContain("corrupted-delivery.csv");
+    expect(summary.lineage.records.filter((record) => record.job === "sentinel-local-etl").map((record) => record.eventType).sort()).toEqual(["FAIL", "START"]);
+    const fail = outcome.lineage.find((record) => record.key.includes("sentinel-local-etl") && record.key.endsWith("/FAIL.json") && JSON.stringify(record.body).includes(glue.runId));
+    expect(JSON.stringify(fail?.body)).toContain("errorMessage");
+    const jobChain = await outcome.verify(glue.runId);
+    expect(jobChain.code, jobChain.report).toBe(0);
+    const events = await platform!.clients.logs.send(new FilterLogEventsCommand({ logGroupName: summary.audit[0]!.logGroup, logStreamNames: [glue.runId] }));
+    const outcomes = (events.events ?? []).map((event) => JSON.parse(event.message ?? "{}") as { action: string; outcome: string; details: { state?: string } });
+    expect(outcomes).toContainEqual(expect.objectContaining({ action: "job.state_change", outcome: "failure", details: expect.objectContaining({ state: "FAILED" }) }));
+    const processed = outcome.objectKeys.get("processed") ?? [];
+    const quarantine = (outcome.objectKeys.get("raw") ?? []).filter((key) => key.startsWith("quarantine/"));
+    expect([...processed, ...quarantine].filter((key) => key.includes(glue.runId))).toEqual([]);
+    expect([...outcome.objectKeys.values()].flat().filter((key) => key.includes("/_staging/"))).toEqual([]);
+  });
+});
