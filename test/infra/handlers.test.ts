@@ -3,9 +3,9 @@
  * environment (checked against the handlers' own schemas), archives, and each role's permissions.
  */
 import { createHash } from "node:crypto";
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { unzipSync } from "fflate";
 import { describe, expect, it } from "vitest";
 import { auditHandlerEnvironment, lineageHandlerEnvironment, triggerHandlerEnvironment } from "../../handlers/environment";
@@ -14,8 +14,8 @@ import { checkedEnvironment, HandlerEnvironmentError } from "../../modules/handl
 import { RUN_WINDOW_LEASE_SECONDS, HANDLER_SIZING } from "../../modules/handlers/pipeline-handlers";
 import { ACTIONS_WITHOUT_RESOURCE_TYPES, isWildcardAction } from "../../modules/iam/rules";
 import { isAllowed, rolePolicies } from "./support/iam-evaluation";
-import { ACCOUNT, bucketName, DATABREW_JOB_NAMES, JOBS, PREFIX, synthesizedOperations } from "./support/operations-fixture";
-import { referencedId, resourcesOf, statementsOf, type Config } from "./support/synth";
+import { ACCOUNT, bucketName, buildOperations, DATABREW_JOB_NAMES, fixtureBundles, JOBS, PREFIX, synthesizedOperations } from "./support/operations-fixture";
+import { referencedId, resourcesOf, statementsOf, synth, type Config } from "./support/synth";
 
 const REGION = "eu-central-2";
 const synthesized = () => synthesizedOperations().synthesized;
@@ -161,6 +161,23 @@ describe("handler archives", () => {
     expect(Object.keys(unzipSync(first))).toEqual(["index.mjs"]);
     writeFileSync(join(directory, "index.mjs"), "export const handler = async () => 2;\n");
     expect(Buffer.from(archiveOf(directory)).equals(Buffer.from(first))).toBe(false);
+  });
+
+  it("redeploy exactly the handler whose code changed", () => {
+    const bundles = fixtureBundles();
+    const before = synth(buildOperations({ bundles }).stack);
+    writeFileSync(join(bundles.trigger.directory, "index.mjs"), 'export const handler = async () => "trigger v2";\n');
+    rmSync(bundles.trigger.archive);
+    const after = synth(buildOperations({ bundles: locateBundles(dirname(bundles.trigger.directory)) }).stack);
+    const changed: string[] = [];
+    for (const [type, resources] of Object.entries(after.resource ?? {})) {
+      for (const [id, config] of Object.entries(resources)) {
+        for (const key of new Set([...Object.keys(config), ...Object.keys(before.resource?.[type]?.[id] ?? {})])) {
+          if (JSON.stringify(config[key]) !== JSON.stringify(before.resource?.[type]?.[id]?.[key])) changed.push(`${type}.${id}.${key}`);
+        }
+      }
+    }
+    expect(changed.map((change) => change.replace(/_[0-9A-F]{8}\./, "."))).toEqual(["aws_lambda_function.handlers_trigger_function.filename", "aws_lambda_function.handlers_trigger_function.source_code_hash"]);
   });
 
   it("name the missing entry file when a bundle was not built", () => {
