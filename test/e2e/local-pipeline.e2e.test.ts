@@ -96,9 +96,10 @@ async function emulatorLogText(platform: LocalPlatform): Promise<string> {
 describe.skipIf(missing.length > 0 && !required)("local pipeline, end to end (Terraform-applied local stack)", () => {
   let outcome: Outcome;
   let platform: LocalPlatform | undefined;
-  const stateDir = mkdtempSync(join(tmpdir(), "sentinel-e2e-"));
+  let stateDir: string | undefined;
 
   beforeAll(async () => {
+    stateDir = mkdtempSync(join(tmpdir(), "sentinel-e2e-"));
     expect(missing, "the Terraform toolchain (SENTINEL_REQUIRE_TERRAFORM=1)").toEqual([]);
     process.env.AWS_ACCESS_KEY_ID = EMULATOR_CREDENTIALS.accessKeyId;
     process.env.AWS_SECRET_ACCESS_KEY = EMULATOR_CREDENTIALS.secretAccessKey;
@@ -158,7 +159,7 @@ describe.skipIf(missing.length > 0 && !required)("local pipeline, end to end (Te
 
   afterAll(async () => {
     await platform?.stop();
-    rmSync(stateDir, { recursive: true, force: true });
+    if (stateDir !== undefined) rmSync(stateDir, { recursive: true, force: true });
   });
 
   it("runs both jobs and publishes processed Parquet whose counts add up", () => {
