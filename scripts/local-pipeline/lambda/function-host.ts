@@ -76,11 +76,6 @@ export class FunctionHost implements FunctionInvoker {
 
   constructor(private readonly options: FunctionHostOptions) {}
 
-  /** Every function invoked so far (for the summary and the logs). */
-  async functions(): Promise<DeployedFunction[]> {
-    return Promise.all([...this.environments.values()].map(async (environment) => (await environment).fn));
-  }
-
   invoke(functionArn: string, payload: unknown): Promise<unknown> {
     const environment = this.environmentOf(functionArn);
     return environment.then((env) => {

@@ -65,10 +65,6 @@ export class JobRuns {
     return this.runs.filter((run) => run.state === "STARTING");
   }
 
-  all(): readonly JobRun[] {
-    return this.runs;
-  }
-
   async transition(run: JobRun, state: JobRunState, errorMessage?: string, now: Date = new Date()): Promise<void> {
     run.state = state;
     if (isTerminal(state)) run.completedOn = now;
