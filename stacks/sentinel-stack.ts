@@ -9,6 +9,11 @@ import { ConsumerAccess } from "../modules/access/consumer-access";
 import { piiProfileJobNameTemplate, piiProfileNames } from "../modules/databrew/pii-profiling";
 import { PlatformKey } from "../modules/encryption/platform-key";
 import { PlatformKeys } from "../modules/encryption/platform-keys";
+import { PiiProfiling } from "../modules/databrew/pii-profiling";
+import { loadDatasetProfiles, selectDatasetProfiles } from "../modules/glue/dataset-profiles";
+import { GlueEtl } from "../modules/glue/glue-etl";
+import { defaultGlueJobsDir } from "../modules/glue/source-tree";
+import { lineageNamespace } from "../handlers/shared/run-identity";
 import { DataLayout } from "../modules/glue/data-layout";
 import { handlerBundles } from "../modules/handlers/handler-bundles";
 import { PipelineHandlers } from "../modules/handlers/pipeline-handlers";
@@ -40,6 +45,10 @@ export class SentinelStack extends TerraformStack {
   readonly logGroups: LogGroupFactory;
   readonly buckets: PlatformBuckets;
   readonly network: PrivateNetwork;
+  /** The Glue ETL job with its assets, security configuration, VPC connection, catalog and quality rules. */
+  readonly glue: GlueEtl;
+  /** DataBrew PII profiling of each dataset profile's landing files. */
+  readonly databrew: PiiProfiling;
   /** Encrypts the handlers' environments, the dead-letter queues, the schedules and the alarm topic. */
   readonly operationsKey: PlatformKey;
   readonly handlers: PipelineHandlers;
@@ -85,6 +94,23 @@ export class SentinelStack extends TerraformStack {
       availabilityZones: config.availabilityZones,
       logGroups: this.logGroups,
       bucketArns: this.buckets.allBucketArns,
+    });
+
+    // The Glue ETL job and catalog, then (below, with the alarm topic) DataBrew PII profiling.
+    const profiles = selectDatasetProfiles(loadDatasetProfiles(defaultGlueJobsDir()), config.datasetProfiles);
+    const [defaultProfile] = config.datasetProfiles;
+    if (defaultProfile === undefined) throw new Error(`${config.name}: datasetProfiles is empty`);
+    this.glue = new GlueEtl(this, "glue", {
+      namePrefix: this.namePrefix,
+      scope: this.accountScope,
+      settings: { ...config.glue, defaultProfile },
+      buckets: this.buckets,
+      keys: this.keys,
+      logGroups: this.logGroups,
+      network: this.network,
+      profiles,
+      lineageNamespace: lineageNamespace(config.name),
+      otherLineageJobNames: profiles.map((profile) => piiProfileNames(this.namePrefix, profile.name).jobName),
     });
 
     // Handlers, orchestration, monitoring and consumer access (docs/operations.md).
@@ -167,6 +193,18 @@ export class SentinelStack extends TerraformStack {
       dataScientistPrincipalArns: this.inputs.dataScientistPrincipalArns,
       auditorPrincipalArns: this.inputs.auditorPrincipalArns,
     });
+    this.databrew = new PiiProfiling(this, "databrew", {
+      namePrefix: this.namePrefix,
+      scope: this.accountScope,
+      profiles,
+      layout: this.glue.layout,
+      rawBucket: this.buckets.raw,
+      dataKey: this.keys.data,
+      logGroups: this.logGroups,
+      logsKey: this.keys.logs,
+      settings: config.databrew,
+      stackEventsTopicArn: this.monitoring.topic.topicArn,
+    });
     this.declareOutputs();
   }
 
@@ -188,6 +226,36 @@ export class SentinelStack extends TerraformStack {
     output("private_subnet_ids", this.network.subnets.map((subnet) => subnet.subnetId), "Private subnet per availability zone.");
     output("glue_security_group_id", this.network.glueSecurityGroupId, "Security group for Glue network connections.");
     output("log_group_prefix", this.logGroups.namePrefix, "Prefix of the environment's log group names.");
+    output("glue_job_name", this.glue.jobName, "The Glue ETL job (one job; each run names its dataset profile).");
+    output(
+      "databrew_job_names",
+      Object.fromEntries([...this.databrew.jobs].map(([profile, job]) => [profile, job.names.jobName])),
+      "DataBrew PII profile job per dataset profile.",
+    );
+    output(
+      "glue_catalog",
+      {
+        databases: this.glue.catalog.databaseNames,
+        processed_tables: Object.fromEntries(this.glue.catalog.processedTableNames),
+        lineage_table: this.glue.catalog.lineageTableName,
+        data_quality_rulesets: Object.fromEntries(this.glue.dataQualityRulesetNames),
+      },
+      "Glue Catalog database per tier, processed table and data quality ruleset per profile, lineage table.",
+    );
+    output(
+      "glue_artifact_uris",
+      {
+        script: this.glue.assets.script.uri,
+        transformation_package: this.glue.assets.transformationPackage.uri,
+        dependency_wheels: this.glue.assets.dependencyWheels.map((wheel) => wheel.uri),
+        profile_configs: Object.fromEntries([...this.glue.assets.profileConfigs].map(([profile, config]) => [profile, config.uri])),
+        merchant_mapping: this.glue.assets.merchantMapping.uri,
+        wrapped_key_prefix: this.glue.wrappedKeyPrefixUri,
+        state_prefix: this.glue.statePrefixUri,
+        location_templates: this.glue.locationTemplates,
+      },
+      "Where the Glue job's code, profiles, mapping, wrapped keys and state live, and its location templates.",
+    );
     output(
       "handler_function_names",
       Object.fromEntries(this.handlers.all.map((handler) => [handler.node.id, handler.functionName])),

@@ -88,7 +88,7 @@ export class PiiProfiling extends Construct {
     for (const profile of props.profiles) {
       const names = piiProfileNames(namePrefix, profile.name);
       const logGroup = props.logGroups.create({
-        purpose: `databrew-${names.jobName}`,
+        purpose: `databrew-${profile.name}-pii-profile`,
         logGroupName: databrewLogGroupName(names.jobName),
         key: props.logsKey,
       });

@@ -79,7 +79,9 @@ export class EtlJob extends Construct {
     // <prefix>/error and <prefix>/output, created here encrypted and with retention.
     this.logGroupPrefix = props.logGroups.nameFor(`glue/${props.jobName}`);
     const logGroup = (stream: "error" | "output") =>
-      props.logGroups.create({ purpose: `glue-${props.jobName}-${stream}`, logGroupName: `${this.logGroupPrefix}/${stream}`, key: props.logsKey });
+      // The purpose is the construct id: kept free of the environment name so every environment has
+      // the same Terraform addresses.
+      props.logGroups.create({ purpose: `glue-etl-${stream}`, logGroupName: `${this.logGroupPrefix}/${stream}`, key: props.logsKey });
     this.errorLogGroup = logGroup("error");
     this.outputLogGroup = logGroup("output");
 

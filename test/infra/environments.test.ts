@@ -184,6 +184,10 @@ describe.each(ENVIRONMENTS.map((config) => [config.name, config] as const))("env
         "schedule_group_name",
         "dashboard_name",
         "consumer_role_arns",
+        "glue_job_name",
+        "databrew_job_names",
+        "glue_catalog",
+        "glue_artifact_uris",
       ].sort(),
     );
   });

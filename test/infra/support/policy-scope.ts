@@ -7,7 +7,7 @@ import { statementsOf, type Statement, TEST_SCOPE } from "./synth";
  * support resource-level permissions, and ARNs that are neither a resource of the stack, nor in the
  * test account, nor a platform bucket (bucket ARNs carry no account; the bucket names end with it).
  */
-export function scopeProblems(policyJson: unknown): string[] {
+export function scopeProblems(policyJson: unknown, accountId: string = TEST_SCOPE.accountId): string[] {
   const problems: string[] = [];
   for (const statement of statementsOf(policyJson).filter((candidate: Statement) => candidate.Effect === "Allow")) {
     for (const action of statement.Action) {
@@ -21,11 +21,15 @@ export function scopeProblems(policyJson: unknown): string[] {
       }
       // A Terraform reference names one resource of this stack (a key, a log group).
       const reference = /^\$\{aws_[a-z0-9_]+\.[^.]+\.arn\}(:log-stream:\*)?$/.test(resource);
-      const inAccount = reference || resource.includes(`:${TEST_SCOPE.accountId}:`);
-      const platformBucket = /^arn:aws:s3:::[a-z0-9.-]+-111122223333(\/.*)?$/.test(resource);
+      const inAccount = reference || resource.includes(`:${accountId}:`);
+      const platformBucket = resource.startsWith("arn:aws:s3:::") && new RegExp(`^arn:aws:s3:::[a-z0-9.-]+-${escapeRegExp(accountId)}(/.*)?$`).test(resource);
       if (!inAccount && !platformBucket) problems.push(`${statement.Sid}: ${resource} is outside the account`);
       if (/^arn:aws:[a-z0-9-]+:[^:]*:[^:]*:\*$/.test(resource)) problems.push(`${statement.Sid}: ${resource} names every resource of a service`);
     }
   }
   return problems;
+}
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 }
