@@ -175,16 +175,12 @@ def _run(
         config, args.mapping_location or (resolve_local(config.merchant["mapping_uri"]) if config.merchant else None)
     )
     checked: CheckedInput = check_input(spark, files, config)
-    enriched = None
     try:
-        rows_in = checked.persisted.count()
-        reasons = checked.reason_counts()
+        rows_in, reasons = checked.verdict_counts()
         rows_valid = rows_in - sum(reasons.values())
         watch.lap("validate")
         if rows_valid > 0:
-            processed, state, enriched = process(
-                checked, specs, args.state_location, args.refit, keyring, metrics["run_id"], args.run_date
-            )
+            processed, state = process(checked, specs, args.state_location, args.refit, keyring, metrics["run_id"], args.run_date)
             metrics.update(state.to_metrics())
             watch.lap("fit_state")
             processed_tier.write(processed)
@@ -193,8 +189,6 @@ def _run(
         watch.lap("transform_and_write")
     finally:
         checked.release()
-        if enriched is not None:
-            enriched.unpersist()
 
     rows_out = processed_tier.staged_rows()
     rows_quarantined = quarantine_tier.staged_rows()

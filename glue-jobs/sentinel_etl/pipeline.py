@@ -86,9 +86,11 @@ class CheckedInput:
     def quarantined(self) -> DataFrame:
         return quarantined_rows(self.frame, self.config)
 
-    def reason_counts(self) -> dict[str, int]:
-        rows = self.frame.where(F.col(REASON_CODE).isNotNull()).groupBy(REASON_CODE).count().collect()
-        return {row[REASON_CODE]: int(row["count"]) for row in sorted(rows, key=lambda r: r[REASON_CODE])}
+    def verdict_counts(self) -> tuple[int, dict[str, int]]:
+        """(rows in, quarantined rows per reason code), from one aggregation."""
+        rows = self.frame.groupBy(REASON_CODE).count().collect()
+        reasons = {row[REASON_CODE]: int(row["count"]) for row in rows if row[REASON_CODE] is not None}
+        return sum(int(row["count"]) for row in rows), dict(sorted(reasons.items()))
 
     def release(self) -> None:
         self.persisted.unpersist()
@@ -140,13 +142,17 @@ def process(
     keyring: Keyring,
     run_id: str,
     ingestion_date: str,
-) -> tuple[DataFrame, FittedState, DataFrame]:
-    """The processed rows of a run, the state they were made with, and the enriched frame to release later."""
+) -> tuple[DataFrame, FittedState]:
+    """The processed rows of a run and the fitted state they were made with.
+
+    The enriched rows are not cached: a run with stored state reads them once (to score and write);
+    only a run that fits the model computes them a second time, for its sample.
+    """
     spark = checked.frame.sparkSession
     valid = checked.valid()
     state = fit_state(valid, specs, state_uri, refit, spark)
-    enriched = enrich(valid, checked.config, specs, state, keyring).persist(StorageLevel.MEMORY_AND_DISK)
+    enriched = enrich(valid, checked.config, specs, state, keyring)
     state.model = anomaly.fit_or_load_model(enriched, specs.anomaly, state_uri, refit)
     scored = enriched.transform(anomaly.score_anomalies, state.model, specs.anomaly)
     processed = scored.select(*processed_columns(scored, checked.config)).transform(with_run_columns, run_id, ingestion_date)
-    return processed, state, enriched
+    return processed, state

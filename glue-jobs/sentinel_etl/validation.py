@@ -28,6 +28,7 @@ from sentinel_etl.tokenization.format_preserving import domain_lengths
 REASON_CODE = "reason_code"
 REASON = "reason"
 RAW_RECORD = "raw_record"
+TYPED_PREFIX = "_typed_"
 
 REASON_CODES = {
     "MALFORMED_RECORD": "the line did not parse as a CSV record with the header's columns",
@@ -49,6 +50,15 @@ def _col(name: str) -> Column:
 def typed_value(rule: ColumnRule) -> Column:
     """The raw string column cast to its declared type; null when it does not convert."""
     return F.expr(f"try_cast(`{rule.name}` AS {rule.spark_type})")
+
+
+def _typed_name(rule: ColumnRule) -> str:
+    return f"{TYPED_PREFIX}{rule.name}"
+
+
+def _typed(rule: ColumnRule) -> Column:
+    """The column's typed value as computed once by `with_verdict` (strings need no cast)."""
+    return _col(rule.name) if rule.type == "string" else F.col(_typed_name(rule))
 
 
 def _is_blank(rule: ColumnRule) -> Column:
@@ -73,7 +83,7 @@ def _type_rules(rules: tuple[ColumnRule, ...]) -> list[Column]:
         if rule.type == "string":
             continue
         present = ~_is_blank(rule)
-        typed = typed_value(rule)
+        typed = _typed(rule)
         not_converted = typed.isNull()
         if rule.type == "integer":
             # try_cast('1.5' AS bigint) truncates to 1; an integer column must hold an integer literal.
@@ -90,7 +100,7 @@ def _range_rules(rules: tuple[ColumnRule, ...]) -> list[Column]:
     for rule in rules:
         if rule.min is None and rule.max is None:
             continue
-        typed = typed_value(rule)
+        typed = _typed(rule)
         below = typed < F.lit(rule.min) if rule.min is not None else F.lit(False)
         above = typed > F.lit(rule.max) if rule.max is not None else F.lit(False)
         bounds = f"[{'-inf' if rule.min is None else f'{rule.min:g}'}, {'inf' if rule.max is None else f'{rule.max:g}'}]"
@@ -115,7 +125,7 @@ def _format_rules(rules: tuple[ColumnRule, ...], tokens: tuple[TokenSpec, ...]) 
                 _verdict(present & ~value.rlike(whole), "INVALID_FORMAT", f"{rule.name} does not match {rule.pattern}")
             )
         if rule.allowed is not None:
-            candidate = typed_value(rule) if rule.type == "integer" else value
+            candidate = _typed(rule)
             verdicts.append(
                 _verdict(
                     present & ~candidate.isin(list(rule.allowed)),
@@ -140,20 +150,22 @@ def _format_rules(rules: tuple[ColumnRule, ...], tokens: tuple[TokenSpec, ...]) 
 
 def with_verdict(df: DataFrame, config: JobConfig) -> DataFrame:
     """Reads the raw string columns and `_corrupt_record`; writes `reason_code` and `reason`
-    (both null for a row that passes every row-level rule; uniqueness is `with_duplicate_verdict`)."""
+    (both null for a row that passes every row-level rule; uniqueness is `with_duplicate_verdict`)
+    and `_typed_<column>` for each non-string column, cast once here and reused by `valid_rows`."""
     raw_columns = [*config.column_names, CORRUPT_RECORD]
-    whole_line = F.concat_ws("\u0001", *[_col(c) for c in raw_columns])
+    not_utf8 = reduce(lambda a, b: a | b, [F.coalesce(_col(c).contains("\ufffd"), F.lit(False)) for c in raw_columns])
     verdicts = [
         _verdict(_col(CORRUPT_RECORD).isNotNull(), "MALFORMED_RECORD", REASON_CODES["MALFORMED_RECORD"]),
-        _verdict(whole_line.contains("\ufffd"), "INVALID_ENCODING", REASON_CODES["INVALID_ENCODING"]),
+        _verdict(not_utf8, "INVALID_ENCODING", REASON_CODES["INVALID_ENCODING"]),
         *_missing_rules(config.columns),
         *_type_rules(config.columns),
         *_range_rules(config.columns),
         *_format_rules(config.columns, config.tokenization),
     ]
-    verdict = F.coalesce(*verdicts) if len(verdicts) > 1 else verdicts[0]
+    # Two projections: Spark keeps the typed values computed once instead of inlining each cast per rule.
+    typed = df.select("*", *[typed_value(rule).alias(_typed_name(rule)) for rule in config.columns if rule.type != "string"])
     return (
-        df.withColumn("_verdict", verdict)
+        typed.withColumn("_verdict", F.coalesce(*verdicts))
         .withColumn(REASON_CODE, F.col(f"_verdict.{REASON_CODE}"))
         .withColumn(REASON, F.col(f"_verdict.{REASON}"))
         .drop("_verdict")
@@ -173,6 +185,7 @@ def with_duplicate_verdict(df: DataFrame, column: str, broadcast_limit: int = 20
         .agg(F.count(F.lit(1)).alias("_dup_count"), F.min(ROW_KEY).alias("_dup_first"))
         .where(F.col("_dup_count") > 1)
         .select("_dup_value", "_dup_first")
+        .localCheckpoint()  # computed once: counted here, then joined
     )
     repeated_count = repeated.count()
     if repeated_count == 0:
@@ -189,10 +202,9 @@ def with_duplicate_verdict(df: DataFrame, column: str, broadcast_limit: int = 20
 
 
 def valid_rows(df: DataFrame, config: JobConfig) -> DataFrame:
-    """Rows without a verdict, with each declared column cast to its type; keeps `source_file`."""
-    return df.where(F.col(REASON_CODE).isNull()).select(
-        *[typed_value(rule).alias(rule.name) for rule in config.columns], F.col(SOURCE_FILE)
-    )
+    """Rows without a verdict, each declared column with its type (the `_typed_` values of `with_verdict`);
+    keeps `source_file`."""
+    return df.where(F.col(REASON_CODE).isNull()).select(*[_typed(rule).alias(rule.name) for rule in config.columns], F.col(SOURCE_FILE))
 
 
 def quarantined_rows(df: DataFrame, config: JobConfig) -> DataFrame:
