@@ -2,11 +2,11 @@
  * Inventory of every environment as synthesized to disk (the same path `npm run synth` takes):
  * what each must and must not contain.
  */
-import { mkdtempSync, readFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Aspects } from "cdktf";
-import { beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { PolicyGuard } from "../../modules/policy-guard/policy-guard";
 import { buildApp, type SentinelApp } from "../../stacks/app";
 import { loadEnvironments } from "../../stacks/config/environments";
@@ -28,6 +28,9 @@ beforeAll(() => {
     synthesized.set(config.name, JSON.parse(readFileSync(join(outdir, "stacks", config.name, "cdk.tf.json"), "utf8")) as Synthesized);
   }
 });
+
+// Each environment's synth holds a copy of the Glue job's assets (tens of megabytes of wheels).
+afterAll(() => rmSync(outdir, { recursive: true, force: true }));
 
 const stackOf = (name: string): Synthesized => synthesized.get(name) as Synthesized;
 
