@@ -14,7 +14,6 @@ import { loadDatasetProfiles, selectDatasetProfiles } from "../modules/glue/data
 import { GlueEtl } from "../modules/glue/glue-etl";
 import { defaultGlueJobsDir } from "../modules/glue/source-tree";
 import { lineageNamespace } from "../handlers/shared/run-identity";
-import { DataLayout } from "../modules/glue/data-layout";
 import { handlerBundles } from "../modules/handlers/handler-bundles";
 import { PipelineHandlers } from "../modules/handlers/pipeline-handlers";
 import { PipelineMonitoring } from "../modules/monitoring/pipeline-monitoring";
@@ -102,6 +101,7 @@ export class SentinelStack extends TerraformStack {
     if (defaultProfile === undefined) throw new Error(`${config.name}: datasetProfiles is empty`);
     this.glue = new GlueEtl(this, "glue", {
       namePrefix: this.namePrefix,
+      environment: config.name,
       scope: this.accountScope,
       settings: { ...config.glue, defaultProfile },
       buckets: this.buckets,
@@ -120,14 +120,15 @@ export class SentinelStack extends TerraformStack {
       description: `${this.namePrefix}: Lambda environments, dead-letter queues, schedules, alarm topic`,
       scope: this.accountScope,
     });
-    const catalogPrefix = this.namePrefix.replaceAll("-", "_");
+    // DataBrew is built after monitoring (its stack events go to the alarm topic): its names are derived.
+    const databrewNames = config.datasetProfiles.map((profile) => piiProfileNames(this.namePrefix, profile));
+    const databrewJobNames = databrewNames.map((names) => names.jobName);
     const jobs = {
-      glueJobName: `${this.namePrefix}-etl`,
+      glueJobName: this.glue.jobName,
       databrewJobNameTemplate: piiProfileJobNameTemplate(this.namePrefix),
-      databrewDatasetNames: config.datasetProfiles.map((profile) => piiProfileNames(this.namePrefix, profile).datasetName),
-      processedDatabaseName: `${catalogPrefix}_processed`,
+      databrewDatasetNames: databrewNames.map((names) => names.datasetName),
+      processedDatabaseName: this.glue.catalog.databaseNames.processed,
     };
-    const databrewJobNames = config.datasetProfiles.map((profile) => piiProfileNames(this.namePrefix, profile).jobName);
     this.handlers = new PipelineHandlers(this, "handlers", {
       namePrefix: this.namePrefix,
       environmentName: config.name,
@@ -139,12 +140,7 @@ export class SentinelStack extends TerraformStack {
       logGroups: this.logGroups,
       network: this.network,
       jobs,
-      locations: new DataLayout({
-        raw: this.buckets.raw.bucketName,
-        processed: this.buckets.processed.bucketName,
-        artifacts: this.buckets.artifacts.bucketName,
-        lineageAudit: this.buckets.lineageAudit.bucketName,
-      }).templates,
+      locations: this.glue.locationTemplates,
       datasetProfiles: config.datasetProfiles,
       objectLock: config.objectLock,
       reservedConcurrency: config.handlers.reservedConcurrency,
@@ -189,7 +185,7 @@ export class SentinelStack extends TerraformStack {
       buckets: this.buckets,
       auditLogGroup: this.handlers.auditLogGroup,
       processedDatabaseName: jobs.processedDatabaseName,
-      lineageDatabaseName: `${catalogPrefix}_lineage`,
+      lineageDatabaseName: this.glue.catalog.databaseNames.lineage,
       dataScientistPrincipalArns: this.inputs.dataScientistPrincipalArns,
       auditorPrincipalArns: this.inputs.auditorPrincipalArns,
     });

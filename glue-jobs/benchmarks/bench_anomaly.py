@@ -91,7 +91,10 @@ def spark_frame(spark, features: pd.DataFrame) -> DataFrame:
     schema = StructType(
         [StructField("row_id", IntegerType(), False), *(StructField(c, DoubleType(), True) for c in safe)]
     )
-    return spark.createDataFrame(frame, schema).cache()
+    # createDataFrame slices a pandas frame into one partition per Arrow batch (10,000 rows); a file read gives
+    # a few large splits instead, so coalesce to one partition per core as the job would see it.
+    parallelism = spark.sparkContext.defaultParallelism
+    return spark.createDataFrame(frame, schema).coalesce(parallelism).cache()
 
 
 def anomaly_spec(df: DataFrame, args: argparse.Namespace, seed: int) -> AnomalySpec:

@@ -3,7 +3,9 @@
 Arguments (the trigger handler sends them on Glue as `--name value`; the same names work locally):
 `--JOB_NAME --run_date --input_prefix --profile --config_location --output_location
 --quarantine_location --metrics_location --state_location --mapping_location --key_location`, and
-optionally `--refit true` and `--job-bookmark-option`. None of them is secret: the tokenization key
+optionally `--refit true`, `--job-bookmark-option` and `--environment` (the Environment dimension of the
+`Sentinel/Pipeline` CloudWatch metrics, published only when it is given). Parameters the script does
+not read are ignored, locally as on Glue. None of them is secret: the tokenization key
 is named by location and unwrapped in memory.
 
 On Glue the run is wrapped in `Job.init` / `job.commit()`, and `commit` is only reached when the run
@@ -68,6 +70,7 @@ def job_arguments(resolved: dict[str, str], argv: Sequence[str]) -> JobArguments
         refit=_is_true(_optional(argv, "refit")),
         bookmark_option=_optional(argv, "job-bookmark-option") or ENABLE,
         run_id=_optional(argv, "JOB_RUN_ID"),
+        environment=_optional(argv, "environment"),
     )
 
 
@@ -93,13 +96,17 @@ def local_parser() -> argparse.ArgumentParser:
     parser.add_argument("--refit", default="false")
     parser.add_argument("--job-bookmark-option", dest="bookmark_option", choices=OPTIONS, default=ENABLE)
     parser.add_argument("--JOB_RUN_ID")
+    parser.add_argument("--environment", help="Environment dimension of the Sentinel/Pipeline metrics; none are published without it")
     return parser
 
 
 def local_main(argv: Sequence[str]) -> None:
     from sentinel_etl.spark_session import local_spark_session
 
-    parsed = local_parser().parse_args(list(argv[1:]))
+    # Like Glue's getResolvedOptions, ignore parameters the script does not read (Glue passes its own, too).
+    parsed, ignored = local_parser().parse_known_args(list(argv[1:]))
+    if ignored:
+        logging.getLogger("sentinel_etl.glue_entry").warning("ignoring job parameters the script does not read: %s", " ".join(a for a in ignored if a.startswith("--")))
     resolved = {name: getattr(parsed, name) for name in REQUIRED}
     args = job_arguments(resolved, argv)
     spark = local_spark_session(args.job_name)

@@ -22,7 +22,7 @@ from typing import Any
 from pyspark.sql import SparkSession
 from pyspark.sql import functions as F
 
-from sentinel_etl import storage
+from sentinel_etl import pipeline_metrics, storage
 from sentinel_etl.bookmarks import ENABLE, InputBookmark
 from sentinel_etl.config import JobConfig, load_config
 from sentinel_etl.ingest import InputFile, read_header
@@ -59,6 +59,8 @@ class JobArguments:
     refit: bool = False
     bookmark_option: str = ENABLE
     run_id: str | None = None
+    #: Environment dimension of the published CloudWatch metrics; None publishes none (local CLI, benchmarks).
+    environment: str | None = None
 
     def __post_init__(self) -> None:
         if not _RUN_DATE.match(self.run_date):
@@ -245,6 +247,8 @@ def run_job(spark: SparkSession, args: JobArguments, allow_dev_key: bool) -> dic
             log.exception("could not write failure metrics to %s", metrics_uri)
         raise
     metrics.update(status="SUCCEEDED", completed_at=_now(), timings_seconds=watch.total())
+    if args.environment is not None:
+        metrics["cloudwatch"] = pipeline_metrics.publish(metrics, args.environment, datetime.now(timezone.utc))
     storage.write_json(metrics_uri, metrics)
     log.info(
         "run %s: rows_in=%d rows_out=%d rows_quarantined=%d", run_id, metrics["rows_in"], metrics["rows_out"], metrics["rows_quarantined"]

@@ -62,7 +62,9 @@ def _typed(rule: ColumnRule) -> Column:
 
 
 def _is_blank(rule: ColumnRule) -> Column:
-    return _col(rule.name).isNull() | (F.trim(_col(rule.name)) == "")
+    value = _col(rule.name)
+    # trim() allocates a string per value; only values starting with a space can be all spaces.
+    return value.isNull() | (value == "") | (value.startswith(" ") & (F.trim(value) == ""))
 
 
 def _verdict(condition: Column, code: str, reason: str) -> Column:

@@ -101,3 +101,21 @@ def test_without_awsglue_the_same_arguments_run_on_local_spark(monkeypatch):
     monkeypatch.setattr(glue_entry, "run_job", lambda spark, args, allow_dev_key: seen.update(args=args, dev=allow_dev_key))
     glue_entry.main(GLUE_ARGS)
     assert seen["dev"] is True and seen["args"].profile == "card-transactions" and seen["args"].run_id == "jr_0123"
+
+
+def test_the_environment_argument_names_the_metrics_dimension(fake_awsglue, monkeypatch):
+    seen = {}
+    monkeypatch.setattr(glue_entry, "run_job", lambda spark, args, allow_dev_key: seen.update(args=args))
+    glue_entry.main([*GLUE_ARGS, "--environment", "staging"])
+    assert seen["args"].environment == "staging"
+    glue_entry.main(GLUE_ARGS)
+    assert seen["args"].environment is None
+
+
+def test_locally_parameters_the_script_does_not_read_are_ignored_like_on_glue(monkeypatch, caplog):
+    monkeypatch.setitem(sys.modules, "awsglue", None)
+    seen = {}
+    monkeypatch.setattr(glue_entry, "run_job", lambda spark, args, allow_dev_key: seen.update(args=args))
+    glue_entry.main([*GLUE_ARGS, "--environment", "local", "--enable-metrics", "true", "--new-glue-parameter", "x"])
+    assert seen["args"].environment == "local" and seen["args"].profile == "card-transactions"
+    assert "ignoring job parameters the script does not read: --enable-metrics --new-glue-parameter" in caplog.text

@@ -48,7 +48,10 @@ def odds_frame(spark, name):
             StructField("label", IntegerType(), False),
         ]
     )
-    return spark.createDataFrame(data, schema).cache(), data, features
+    # One partition per core, as a file read would give, rather than one per 10,000-row Arrow batch: each
+    # Python UDF task has a fixed cost that would otherwise dominate these small files.
+    frame = spark.createDataFrame(data, schema).coalesce(spark.sparkContext.defaultParallelism).cache()
+    return frame, data, features
 
 
 @pytest.mark.skipif(not ODDS.is_dir(), reason=f"ODDS benchmark data not found at {ODDS}")

@@ -11,6 +11,7 @@ import { GlueJob } from "@cdktf/provider-aws/lib/glue-job";
 import { Construct } from "constructs";
 import type { PlatformKey } from "../encryption/platform-key";
 import { regionalArn, type AccountScope } from "../iam/arns";
+import { grantPublishPipelineMetrics } from "../monitoring/pipeline-metrics";
 import type { EncryptedLogGroup } from "../logging/encrypted-log-group";
 import type { LogGroupFactory } from "../logging/log-group-factory";
 import type { DataBucket } from "../storage/data-bucket";
@@ -43,6 +44,8 @@ export interface EtlJobBuckets {
 export interface EtlJobProps {
   /** e.g. sentinel-dev-etl. */
   readonly jobName: string;
+  /** dev, staging, prod or local: the Environment dimension of the job's Sentinel/Pipeline metrics. */
+  readonly environment: string;
   readonly scope: AccountScope;
   readonly settings: EtlJobSettings;
   readonly assets: GlueJobAssets;
@@ -133,6 +136,9 @@ export class EtlJob extends Construct {
         "--custom-logGroup-prefix": this.logGroupPrefix,
         // Spark UI event logs carry query plans with literal values; they are not needed to operate.
         "--enable-spark-ui": "false",
+        // The Environment dimension of the Sentinel/Pipeline metrics the job publishes: fixed, so a run
+        // cannot report into another environment's alarms.
+        "--environment": props.environment,
       },
       // The job must not start before its code, wheels and profiles are uploaded.
       dependsOn: [...assets.objects],
@@ -189,5 +195,7 @@ export class EtlJob extends Construct {
       resources: ["*"],
       conditions: [{ test: "StringEquals", variable: "cloudwatch:namespace", values: ["Glue"] }],
     });
+    // RowsIn ... RunDurationSeconds, which the quarantine-ratio and anomaly-rate alarms watch.
+    grantPublishPipelineMetrics(policy);
   }
 }

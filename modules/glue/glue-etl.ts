@@ -34,6 +34,8 @@ export interface GlueSources {
 export interface GlueEtlProps {
   /** e.g. sentinel-dev. */
   readonly namePrefix: string;
+  /** dev, staging, prod or local (the Environment dimension of the job's metrics). */
+  readonly environment: string;
   readonly scope: AccountScope;
   readonly settings: EtlJobSettings;
   readonly buckets: PlatformBuckets;
@@ -91,6 +93,7 @@ export class GlueEtl extends Construct {
     });
     const job = new EtlJob(this, "etl-job", {
       jobName: `${namePrefix}-etl`,
+      environment: props.environment,
       scope: props.scope,
       settings: props.settings,
       assets: this.assets,

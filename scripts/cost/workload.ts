@@ -42,7 +42,7 @@ export const DEFAULT_WORKLOAD: Workload = {
   rowsPerRun: 1_000_000,
   rawBytesPerRow: 165,
   processedToRawRatio: 0.4,
-  rowsPerDpuSecond: 1_500,
+  rowsPerDpuSecond: 550,
   glueStartupMinutes: 1,
   databrewMinutesPerRun: 5,
   glueLogMbPerRun: 20,

@@ -123,6 +123,7 @@ describe("Glue ETL job", () => {
       "--enable-job-insights": "true",
       "--custom-logGroup-prefix": "/sentinel/test/glue/sentinel-test-etl",
       "--enable-spark-ui": "false",
+      "--environment": "test",
     });
     const overlap = Object.keys(fixed).filter((name) => name in (job.default_arguments as Config));
     expect(overlap).toEqual([]);
@@ -196,6 +197,10 @@ describe("Glue job role", () => {
     expect(statement(policy, "CreateJobNetworkInterfaces").Resource).toContain(`arn:aws:ec2:eu-central-2:111122223333:subnet/\${aws_subnet.${subnetId}.id}`);
     expect(statement(policy, "TagJobNetworkInterfaces").Condition).toEqual({ "ForAllValues:StringEquals": { "aws:TagKeys": ["aws-glue-service-resource"] } });
     expect(statement(policy, "PublishGlueJobMetrics").Condition).toEqual({ StringEquals: { "cloudwatch:namespace": ["Glue"] } });
+    expect(statement(policy, "PublishPipelineMetrics")).toMatchObject({
+      Action: ["cloudwatch:PutMetricData"],
+      Condition: { StringEquals: { "cloudwatch:namespace": ["Sentinel/Pipeline"] } },
+    });
   });
 });
 

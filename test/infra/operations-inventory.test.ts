@@ -99,6 +99,20 @@ describe.each(ENVIRONMENTS.map((config) => [config.name, config] as const))("env
     expect(Object.values(resourcesOf(stack(), "aws_sns_topic_subscription"))[0]?.endpoint).toBe("${var.alarm_email}");
   });
 
+  it("points the handlers and rules at the Glue job, DataBrew jobs and catalog the stack deploys", () => {
+    const glueJobs = Object.values(resourcesOf(stack(), "aws_glue_job")).map((job) => job.name);
+    const databases = Object.values(resourcesOf(stack(), "aws_glue_catalog_database")).map((database) => database.name);
+    const templates = Object.values(resourcesOf(stack(), "aws_cloudformation_stack")).map((cfn) => String(cfn.template_body));
+    const env = (fn: string) => (Object.values(resourcesOf(stack(), "aws_lambda_function")).find((candidate) => candidate.function_name === `sentinel-${name}-${fn}`)?.environment as Config).variables as Record<string, string>;
+    expect(glueJobs).toEqual([env("trigger").GLUE_JOB_NAME]);
+    expect(env("lineage").GLUE_JOB_NAME).toBe(glueJobs[0]);
+    expect(databases).toContain(env("lineage").CATALOG_DATABASE_NAME);
+    const databrewJobs = config.datasetProfiles.map((profile) => String(env("trigger").DATABREW_JOB_NAME_TEMPLATE).replace("{profile}", profile));
+    for (const job of databrewJobs) expect(templates.some((template) => template.includes(`"Name":"${job}"`)), job).toBe(true);
+    const patterns = Object.values(resourcesOf(stack(), "aws_cloudwatch_event_rule")).map((rule) => JSON.parse(String(rule.event_pattern)) as { detail: { jobName: string[] } });
+    expect(new Set(patterns.flatMap((pattern) => pattern.detail.jobName))).toEqual(new Set([...glueJobs, ...databrewJobs]));
+  });
+
   it("lets the consumer roles be assumed by the principals of the Terraform variables", () => {
     const principals = Object.values(stack().data?.aws_iam_policy_document ?? {}).map((document) => ((document.statement as Config[])[0]?.principals as Config[])[0]?.identifiers);
     expect(principals.sort()).toEqual(["${var.auditor_principal_arns}", "${var.data_scientist_principal_arns}"]);

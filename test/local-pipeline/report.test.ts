@@ -74,6 +74,18 @@ describe("run report", () => {
     expect(text).toContain("/tmp/report.html");
   });
 
+  it("says whether the job published its CloudWatch metrics, and warns when it could not", () => {
+    const metricNames = ["RowsIn", "RowsOut", "RowsQuarantined", "QuarantineRatio", "AnomaliesFlagged", "AnomalyRate", "RunDurationSeconds"];
+    const published: RunSummary = { ...base, metrics: { ...base.metrics!, cloudwatch: { namespace: "Sentinel/Pipeline", environment: "local", metrics: metricNames, published: true } } };
+    expect(summaryText(published, "r.html")).toContain("7 published to CloudWatch Sentinel/Pipeline (Environment=local): RowsIn, RowsOut");
+    const failed: RunSummary = {
+      ...base,
+      metrics: { ...base.metrics!, cloudwatch: { namespace: "Sentinel/Pipeline", environment: "local", metrics: metricNames, published: false, error: "EndpointConnectionError: no route" } },
+    };
+    expect(summaryText(failed, "r.html")).toMatch(/Metrics\s+! NOT published to CloudWatch Sentinel\/Pipeline: EndpointConnectionError: no route/);
+    expect(summaryText(base, "r.html")).not.toContain("CloudWatch");
+  });
+
   it("says when a run found no new input", () => {
     const again: RunSummary = {
       ...base,

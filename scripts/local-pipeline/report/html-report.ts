@@ -22,6 +22,7 @@ td.warning { color: #b91c1c; font-weight: 600; }
 code, .mono { font-family: ui-monospace, SFMono-Regular, Menlo, monospace; font-size: .85rem; word-break: break-all; }
 .grid { display: grid; grid-template-columns: 1fr 1fr; gap: 1.5rem; }
 .empty { color: #64748b; font-style: italic; }
+svg { max-width: 100%; height: auto; }
 .muted { color: #64748b; font-size: .85rem; }
 `;
 

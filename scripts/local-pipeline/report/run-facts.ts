@@ -48,6 +48,14 @@ function rowFacts(summary: RunSummary): Fact[] {
     const { column, method, version, edges } = metrics.binEdges;
     facts.push({ label: "Bin edges", lines: [`${column} (${method}, version ${version}): ${edges.map((edge) => edge.toLocaleString("en-US", { maximumFractionDigits: 2 })).join(" | ")}`] });
   }
+  if (metrics.cloudwatch !== undefined) {
+    const { namespace, environment, published, error } = metrics.cloudwatch;
+    facts.push({
+      label: "Metrics",
+      lines: [published ? `${metrics.cloudwatch.metrics.length} published to CloudWatch ${namespace} (Environment=${environment}): ${metrics.cloudwatch.metrics.join(", ")}` : `NOT published to CloudWatch ${namespace}: ${error ?? "unknown error"}`],
+      warning: !published,
+    });
+  }
   if (metrics.merchantMapping !== undefined) {
     facts.push({ label: "Mappings", lines: [`merchant categories version ${metrics.merchantMapping.version}, category codes version ${metrics.merchantMapping.codesVersion}`, `anomaly model sha256 ${metrics.modelHash ?? "-"}`] });
   }

@@ -84,6 +84,7 @@ function metricsSummary(body: Record<string, unknown>): MetricsSummary {
     filesSkippedByBookmark: input.files_skipped_by_bookmark ?? 0,
     partitions: Array.isArray(output.partitions) ? output.partitions : [],
     timings: (body.timings_seconds ?? {}) as Record<string, number>,
+    ...(body.cloudwatch === undefined ? {} : { cloudwatch: body.cloudwatch as NonNullable<MetricsSummary["cloudwatch"]> }),
     ...(error === undefined ? {} : { error: `${error.type ?? "Error"}: ${error.message ?? ""}` }),
   };
 }

@@ -44,6 +44,8 @@ export interface MetricsSummary {
   readonly filesSkippedByBookmark: number;
   readonly partitions: readonly string[];
   readonly timings: Readonly<Record<string, number>>;
+  /** what the job recorded about publishing its Sentinel/Pipeline CloudWatch metrics */
+  readonly cloudwatch?: { readonly namespace: string; readonly environment: string; readonly metrics: readonly string[]; readonly published: boolean; readonly error?: string };
   readonly error?: string;
 }
 

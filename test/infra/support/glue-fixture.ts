@@ -86,6 +86,7 @@ export function glueFixture(sources: Required<GlueSources> = glueSourcesFixture(
   const databrewJobNames = profiles.map((profile) => piiProfileNames(FIXTURE_PREFIX, profile.name).jobName);
   const glue = new GlueEtl(stack, "glue", {
     namePrefix: FIXTURE_PREFIX,
+    environment: "test",
     scope,
     settings: FIXTURE_SETTINGS.glue,
     buckets,
