@@ -6,6 +6,7 @@
  * an HTML report show what happened. State is kept in .sentinel/local, so a second run processes only
  * new input. See docs/local-pipeline.md.
  */
+import { spawnSync } from "node:child_process";
 import { Command, Option } from "commander";
 import { rmSync } from "node:fs";
 import { join, relative } from "node:path";
@@ -60,16 +61,36 @@ const options = new Command("npm start --")
   .parse()
   .opts<StartOptions>();
 
+/**
+ * The Terraform CLI and the provider, built once into the per-user cache when missing (npm run tf:build): the
+ * first npm start on a fresh machine therefore takes the provider's build time on top of the run
+ * (docs/benchmarks.md, "Terraform toolchain"); later starts find it cached.
+ */
+function ensureToolchain(): ReturnType<typeof locateToolchain> {
+  const located = locateToolchain();
+  if (!("missing" in located)) return located;
+  console.log(
+    [
+      "First start on this machine: building the Terraform toolchain it provisions with (once; cached under ~/.cache/sentinel).",
+      ...located.missing.map((problem) => `  - ${problem}`),
+      "The hashicorp/aws provider is compiled from its Go module: this takes long (see docs/benchmarks.md), then npm start continues.",
+    ].join("\n"),
+  );
+  const build = spawnSync(join(PROJECT_ROOT, "node_modules", ".bin", "tsx"), [join(PROJECT_ROOT, "scripts", "terraform", "build-binaries.ts")], { cwd: PROJECT_ROOT, stdio: "inherit" });
+  if (build.status !== 0) console.error(`npm run tf:build exited with ${build.status ?? build.signal}`);
+  return locateToolchain();
+}
+
 async function main(): Promise<number> {
   if (options.synthOnly) return printSynthSummary(PROJECT_ROOT);
-  const toolchain = locateToolchain();
+  const toolchain = ensureToolchain();
   if ("missing" in toolchain) {
     console.error(
       [
         "npm start provisions the local environment with Terraform and the hashicorp/aws provider, built from source on this machine,",
-        "and that toolchain is not ready:",
+        "and building that toolchain failed or left it incomplete:",
         ...toolchain.missing.map((problem) => `  - ${problem}`),
-        "Build it once with:  npm run tf:build   (a long build; see docs/environments.md), then run npm start again.",
+        "The build's own output is above; rerun it alone with  npm run tf:build  (see docs/environments.md).",
         "(npm start -- --synth-only shows what every environment would create without it.)",
       ].join("\n"),
     );
