@@ -1,7 +1,8 @@
 /**
  * The override file that turns a synthesized stack into one Terraform can plan and apply against the local AWS
  * emulator: every AWS provider configuration gets dummy credentials, the emulator's endpoints and the checks that
- * only make sense against real AWS switched off; the S3 remote backend is replaced with local state.
+ * only make sense against real AWS switched off. (The S3 remote backend is dropped from the working copy instead,
+ * see `prepareWorkDir`'s `withoutBackend`: state stays in the copy.)
  */
 import { EMULATOR_CREDENTIALS } from "../lib/emulator";
 import type { TerraformJson } from "./stacks";
@@ -50,7 +51,7 @@ function providerConfigs(stack: TerraformJson): Array<Record<string, unknown>> {
   return (Array.isArray(aws) ? aws : [aws]) as Array<Record<string, unknown>>;
 }
 
-export function emulatorOverride(stack: TerraformJson, endpoint: string, statePath: string): TerraformJson {
+export function emulatorOverride(stack: TerraformJson, endpoint: string): TerraformJson {
   const configs = providerConfigs(stack);
   if (configs.length === 0) throw new Error("the stack configures no AWS provider: nothing to point at the emulator");
   const endpoints = Object.fromEntries(EMULATED_SERVICES.map((service) => [service, endpoint]));
@@ -72,8 +73,6 @@ export function emulatorOverride(stack: TerraformJson, endpoint: string, statePa
         endpoints: [endpoints],
       })),
     },
-    // An override's backend block replaces the stack's one: state stays in the working copy, never in a real bucket.
-    terraform: { backend: { local: { path: statePath } } },
   };
 }
 

@@ -23,12 +23,14 @@ import {
 
 export type Timings = Record<string, number>;
 
-/** `init -backend=false` + `validate` in a private copy: the S3 backend is never contacted. */
+/**
+ * `validate` in a private copy. No `init`: the AWS provider is a development override, which Terraform loads without
+ * init (and init could not install it, see `prepareWorkDir`); validate never contacts the S3 backend.
+ */
 export async function validateStack(terraform: Terraform, stack: SynthesizedStack, workRoot: string): Promise<Timings> {
   const dir = prepareWorkDir(stack, join(workRoot, "validate", stack.name));
-  const init = await terraform.run(dir, ["init", "-backend=false", "-input=false"]);
   const validate = await terraform.run(dir, ["validate"]);
-  return { init: init.seconds, validate: validate.seconds };
+  return { validate: validate.seconds };
 }
 
 /** The account the emulator answers for (moto's default is 123456789012), as the provider will see it. */
@@ -55,15 +57,15 @@ export async function planAgainstEmulator(terraform: Terraform, stack: Synthesiz
   const config = readStackConfig(stack);
   const accountId = await emulatorAccountId(endpoint, stackRegion(config));
   const dir = prepareWorkDir(stack, join(workRoot, "emulator", stack.name), {
-    [EMULATOR_OVERRIDE_FILE]: emulatorOverride(config, endpoint, "terraform.tfstate"),
+    overrides: { [EMULATOR_OVERRIDE_FILE]: emulatorOverride(config, endpoint) },
+    withoutBackend: true,
   });
   writeFileSync(join(dir, EMULATOR_TFVARS_FILE), `${JSON.stringify(emulatorVariables(config, endpoint, accountId), null, 2)}\n`);
   const env = emulatorEnv(endpoint);
-  const init = await terraform.run(dir, ["init", "-input=false"], { env });
   const plan = await terraform.run(dir, ["plan", "-input=false", "-lock=false", "-out=plan.bin"], { env });
   const show = await terraform.run(dir, ["show", "-json", "plan.bin"], { env });
   const planJson = JSON.parse(show.stdout) as PlanJson;
-  return { dir, plan: planJson, summary: summarizePlan(planJson), timings: { init: init.seconds, plan: plan.seconds, show: show.seconds } };
+  return { dir, plan: planJson, summary: summarizePlan(planJson), timings: { plan: plan.seconds, show: show.seconds } };
 }
 
 export interface LocalApplyReport {

@@ -24,8 +24,8 @@ runCommand("tf:plan", async () => {
   try {
     const planned = await planAgainstEmulator(terraform, stack, WORK_ROOT, emulator.endpoint);
     console.log(formatPlanSummary(`[tf:plan] ${stack.name} against the emulator`, planned.summary));
-    const { init, plan } = planned.timings;
-    console.log(`[tf:plan] init ${init!.toFixed(1)}s, plan ${plan!.toFixed(1)}s; saved plan: ${planned.dir}/plan.bin`);
+    const { plan } = planned.timings;
+    console.log(`[tf:plan] plan ${plan!.toFixed(1)}s; saved plan: ${planned.dir}/plan.bin`);
   } finally {
     await emulator.stop();
   }

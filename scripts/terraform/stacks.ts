@@ -4,7 +4,7 @@
  */
 import { spawnSync } from "node:child_process";
 import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { join, resolve } from "node:path";
+import { basename, join, resolve } from "node:path";
 
 export interface SynthesizedStack {
   /** Stack name, which is the environment name (dev, staging, prod, local). */
@@ -49,14 +49,34 @@ export function readStackConfig(stack: SynthesizedStack): TerraformJson {
   return JSON.parse(readFileSync(stack.configFile, "utf8")) as TerraformJson;
 }
 
+export interface WorkDirOptions {
+  /** Override files to add (`*_override.tf.json`). */
+  readonly overrides?: Readonly<Record<string, TerraformJson>>;
+  /**
+   * Drop the stack's backend block from the copy, so Terraform keeps state in the copy's terraform.tfstate. Any
+   * backend block, even a `local` one from an override file, needs `terraform init`, and init cannot run here: it
+   * resolves every required provider through an installation source, while the AWS provider is a development
+   * override (cli-config.ts). Without a backend block, plan and apply need no init.
+   */
+  readonly withoutBackend?: boolean;
+}
+
 /**
- * A fresh copy of the stack directory (configuration and assets) at `workDir`, plus any override files.
- * Terraform merges `*_override.tf.json` over the configuration, so the synthesized file stays byte-for-byte as synth wrote it.
+ * A fresh copy of the stack directory (configuration and assets) at `workDir`, plus any override files. Terraform
+ * merges `*_override.tf.json` over the configuration, so the synthesized file stays byte-for-byte as synth wrote it,
+ * except for the backend block when `withoutBackend` asks to drop it.
  */
-export function prepareWorkDir(stack: SynthesizedStack, workDir: string, overrides: Readonly<Record<string, TerraformJson>> = {}): string {
+export function prepareWorkDir(stack: SynthesizedStack, workDir: string, options: WorkDirOptions = {}): string {
+  const overrides = options.overrides ?? {};
   rmSync(workDir, { recursive: true, force: true });
   mkdirSync(workDir, { recursive: true });
   cpSync(stack.dir, workDir, { recursive: true, filter: (source) => !/[\\/]\.terraform([\\/]|$)|\.tfstate/.test(source) });
+  if (options.withoutBackend) {
+    const copied = join(workDir, basename(stack.configFile));
+    const config = JSON.parse(readFileSync(copied, "utf8")) as { terraform?: Record<string, unknown> };
+    if (config.terraform !== undefined) delete config.terraform.backend;
+    writeFileSync(copied, `${JSON.stringify(config, null, 2)}\n`);
+  }
   for (const [name, content] of Object.entries(overrides)) {
     if (!name.endsWith("_override.tf.json")) throw new Error(`${name}: override files must end in _override.tf.json`);
     writeFileSync(join(workDir, name), `${JSON.stringify(content, null, 2)}\n`);

@@ -22,7 +22,7 @@ describe("emulatorOverride", () => {
   });
 
   it("points every platform service at the emulator with dummy credentials and AWS-only checks off", () => {
-    const override = emulatorOverride(config, endpoint, "terraform.tfstate") as { provider: { aws: Array<Record<string, unknown>> } };
+    const override = emulatorOverride(config, endpoint) as { provider: { aws: Array<Record<string, unknown>> } };
     expect(override.provider.aws).toHaveLength(1);
     const [aws] = override.provider.aws;
     expect(aws).toMatchObject({
@@ -39,26 +39,35 @@ describe("emulatorOverride", () => {
     expect(new Set(Object.values(endpoints))).toEqual(new Set([endpoint]));
   });
 
-  it("replaces the remote backend with local state", () => {
-    expect(emulatorOverride(config, endpoint, "s.tfstate").terraform).toEqual({ backend: { local: { path: "s.tfstate" } } });
+  it("declares no backend: a backend block would need terraform init, which cannot install a development override", () => {
+    expect(emulatorOverride(config, endpoint)).not.toHaveProperty("terraform");
   });
 
   it("keeps one override block per aliased provider configuration", () => {
     const twoRegions = { provider: { aws: [{ region: "eu-central-2" }, { region: "eu-west-1", alias: "replica" }] } };
-    const aliases = (emulatorOverride(twoRegions, endpoint, "s").provider as { aws: Array<{ alias?: string }> }).aws.map((p) => p.alias);
+    const aliases = (emulatorOverride(twoRegions, endpoint).provider as { aws: Array<{ alias?: string }> }).aws.map((p) => p.alias);
     expect(aliases).toEqual([undefined, "replica"]);
   });
 
   it("refuses a stack with no AWS provider", () => {
-    expect(() => emulatorOverride({ resource: {} }, endpoint, "s")).toThrow(/no AWS provider/);
+    expect(() => emulatorOverride({ resource: {} }, endpoint)).toThrow(/no AWS provider/);
   });
 
   it("is written next to an untouched copy of the stack", () => {
     const work = join(mkdtempSync(join(tmpdir(), "sentinel-work-")), "throwaway");
-    prepareWorkDir(stack, work, { "emulator_override.tf.json": emulatorOverride(config, endpoint, "s") });
+    prepareWorkDir(stack, work, { overrides: { "emulator_override.tf.json": emulatorOverride(config, endpoint) } });
     expect(readFileSync(join(work, "cdk.tf.json"), "utf8")).toBe(readFileSync(stack.configFile, "utf8"));
-    expect(JSON.parse(readFileSync(join(work, "emulator_override.tf.json"), "utf8")).terraform.backend.local.path).toBe("s");
-    expect(() => prepareWorkDir(stack, work, { "override.json": {} })).toThrow(/_override\.tf\.json/);
+    expect(JSON.parse(readFileSync(join(work, "emulator_override.tf.json"), "utf8")).provider.aws).toHaveLength(1);
+    expect(() => prepareWorkDir(stack, work, { overrides: { "override.json": {} } })).toThrow(/_override\.tf\.json/);
+  });
+
+  it("drops only the backend block from the copy when asked, keeping state in the copy", () => {
+    const work = join(mkdtempSync(join(tmpdir(), "sentinel-work-")), "throwaway");
+    prepareWorkDir(stack, work, { withoutBackend: true });
+    const copied = JSON.parse(readFileSync(join(work, "cdk.tf.json"), "utf8")) as Record<string, Record<string, unknown>>;
+    const { backend: _dropped, ...rest } = config.terraform as Record<string, unknown>;
+    expect(copied.terraform).toEqual(rest);
+    expect({ ...copied, terraform: undefined }).toEqual({ ...config, terraform: undefined });
   });
 
   it("reads the stack's region for the SDK checks", () => {
