@@ -30,6 +30,9 @@ runCommand("tf:apply-local", async () => {
     }
     console.log(`[tf:apply-local] applied ${report.appliedCount} resources; SDK checks against the emulator:`);
     for (const line of report.applied.lines) console.log(`  ${line}`);
+    for (const address of report.forgotten) {
+      console.log(`[tf:apply-local] NOT DESTROYED (the emulator cannot delete it; removed from the state) ${address}`);
+    }
     console.log("[tf:apply-local] after destroy:");
     for (const line of report.destroyed.lines) console.log(`  ${line}`);
     const t = report.timings;

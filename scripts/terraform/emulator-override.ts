@@ -35,14 +35,28 @@ export const EMULATED_SERVICES = [
 export const EMULATOR_OVERRIDE_FILE = "emulator_override.tf.json";
 export const EMULATOR_TFVARS_FILE = "emulator.auto.tfvars.json";
 
-/** Environment for Terraform runs against the emulator: the same dummy credentials, and a catch-all endpoint. */
+/**
+ * Environment for Terraform runs against the emulator: the same dummy credentials, a catch-all endpoint, and the
+ * emulator as HTTP proxy. The proxy is for the names the SDK derives from an endpoint by prefixing the account id
+ * (S3 Control: `123456789012.127.0.0.1:<port>`, which has no DNS record): Go sends such requests to the proxy,
+ * and the emulator serves the absolute-URI request itself. Loopback addresses are never proxied, so every other
+ * call goes straight to the emulator; nothing can leave the machine either way.
+ */
 export function emulatorEnv(endpoint: string): NodeJS.ProcessEnv {
   return {
     AWS_ACCESS_KEY_ID: EMULATOR_CREDENTIALS.accessKeyId,
     AWS_SECRET_ACCESS_KEY: EMULATOR_CREDENTIALS.secretAccessKey,
     AWS_ENDPOINT_URL: endpoint,
+    HTTP_PROXY: endpoint,
   };
 }
+
+/**
+ * Retries per API call against the emulator. The provider's default (25, with back-off up to 20 s each) turns an
+ * API the emulator does not implement (HTTP 500) into a silent wait of many minutes per resource; 3 still absorbs
+ * the emulator's occasional dropped connection.
+ */
+export const EMULATOR_MAX_RETRIES = 3;
 
 function providerConfigs(stack: TerraformJson): Array<Record<string, unknown>> {
   const providers = (stack.provider ?? {}) as Record<string, unknown>;
@@ -70,6 +84,7 @@ export function emulatorOverride(stack: TerraformJson, endpoint: string): Terraf
         skip_metadata_api_check: "true",
         skip_region_validation: true,
         s3_use_path_style: true,
+        max_retries: EMULATOR_MAX_RETRIES,
         endpoints: [endpoints],
       })),
     },

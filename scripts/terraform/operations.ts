@@ -7,7 +7,7 @@ import { join } from "node:path";
 import { GetCallerIdentityCommand, STSClient } from "@aws-sdk/client-sts";
 import { EMULATOR_CREDENTIALS, type Emulator } from "../lib/emulator";
 import { EMULATOR_OVERRIDE_FILE, EMULATOR_TFVARS_FILE, emulatorEnv, emulatorOverride, emulatorVariables } from "./emulator-override";
-import { localApplyScope, type LocalApplyScope } from "./local-exclusions";
+import { LOCAL_DESTROY_EXCEPTIONS, localApplyScope, type LocalApplyScope } from "./local-exclusions";
 import { summarizePlan, type PlanJson, type PlanSummary } from "./plan-summary";
 import { prepareWorkDir, readStackConfig, type SynthesizedStack } from "./stacks";
 import type { Terraform } from "./terraform";
@@ -76,6 +76,8 @@ export interface LocalApplyReport {
   /** Managed resources in the state after apply, and after destroy (must be 0). */
   readonly appliedCount: number;
   readonly leftInState: number;
+  /** Removed from the state before destroy because the emulator cannot delete them (LOCAL_DESTROY_EXCEPTIONS). */
+  readonly forgotten: readonly string[];
   readonly timings: Timings;
 }
 
@@ -124,12 +126,26 @@ export async function applyToEmulator(terraform: Terraform, stack: SynthesizedSt
   };
 }
 
-/** Destroys what `applyToEmulator` created; resolves to the managed resources still in the state (should be none). */
-export async function destroyFromEmulator(terraform: Terraform, dir: string, endpoint: string): Promise<{ readonly left: number; readonly seconds: number }> {
+export interface EmulatorDestroy {
+  /** Managed resources still in the state after destroy (0 when clean). */
+  readonly left: number;
+  /** Addresses removed from the state instead of destroyed, because the emulator cannot delete them. */
+  readonly forgotten: readonly string[];
+  readonly seconds: number;
+}
+
+/**
+ * Destroys what `applyToEmulator` created. Resources of the declared destroy exceptions are first removed from the
+ * state (the emulator cannot delete them) and reported as `forgotten`.
+ */
+export async function destroyFromEmulator(terraform: Terraform, dir: string, endpoint: string): Promise<EmulatorDestroy> {
   const env = emulatorEnv(endpoint);
+  const before = stateResources(JSON.parse((await terraform.run(dir, ["show", "-json"], { env })).stdout) as StateJson);
+  const forgotten = before.filter((resource) => LOCAL_DESTROY_EXCEPTIONS.some((exception) => exception.resourceType === resource.type)).map((resource) => resource.address);
+  if (forgotten.length > 0) await terraform.run(dir, ["state", "rm", "-lock=false", ...forgotten], { env });
   const destroy = await terraform.run(dir, ["destroy", "-input=false", "-lock=false", "-auto-approve"], { env });
   const after = JSON.parse((await terraform.run(dir, ["show", "-json"], { env })).stdout) as StateJson;
-  return { left: stateResources(after).length, seconds: destroy.seconds };
+  return { left: stateResources(after).length, forgotten, seconds: destroy.seconds };
 }
 
 export async function applyVerifyDestroy(terraform: Terraform, stack: SynthesizedStack, workRoot: string, emulator: Emulator): Promise<LocalApplyReport> {
@@ -140,7 +156,7 @@ export async function applyVerifyDestroy(terraform: Terraform, stack: Synthesize
   const verifySeconds = Number(process.hrtime.bigint() - verifyStarted) / 1e9;
   // Destroy even when verification failed, so the report covers both halves.
   const destroy = await destroyFromEmulator(terraform, applied.dir, emulator.endpoint);
-  const destroyed = await verifyDestroyed(applied.resources, clients);
+  const destroyed = await verifyDestroyed(applied.resources.filter((resource) => !destroy.forgotten.includes(resource.address)), clients);
   return {
     summary: applied.summary,
     scope: applied.scope,
@@ -148,6 +164,7 @@ export async function applyVerifyDestroy(terraform: Terraform, stack: Synthesize
     destroyed,
     appliedCount: applied.resources.length,
     leftInState: destroy.left,
+    forgotten: destroy.forgotten,
     timings: { ...applied.timings, verify: verifySeconds, destroy: destroy.seconds },
   };
 }

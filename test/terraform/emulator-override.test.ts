@@ -32,6 +32,7 @@ describe("emulatorOverride", () => {
       skip_requesting_account_id: false,
       skip_metadata_api_check: "true",
       s3_use_path_style: true,
+      max_retries: 3,
     });
     expect(aws).not.toHaveProperty("alias");
     const endpoints = (aws!.endpoints as Array<Record<string, string>>)[0]!;
@@ -108,6 +109,6 @@ describe("Terraform process environment", () => {
   });
 
   it("gives emulator runs dummy credentials and a catch-all endpoint", () => {
-    expect(emulatorEnv(endpoint)).toEqual({ AWS_ACCESS_KEY_ID: "testing", AWS_SECRET_ACCESS_KEY: "testing", AWS_ENDPOINT_URL: endpoint });
+    expect(emulatorEnv(endpoint)).toEqual({ AWS_ACCESS_KEY_ID: "testing", AWS_SECRET_ACCESS_KEY: "testing", AWS_ENDPOINT_URL: endpoint, HTTP_PROXY: endpoint });
   });
 });

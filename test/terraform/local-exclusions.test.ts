@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { describe, expect, it } from "vitest";
-import { LOCAL_APPLY_EXCLUSIONS, localApplyScope, type LocalApplyExclusion } from "../../scripts/terraform/local-exclusions";
+import { LOCAL_APPLY_EXCLUSIONS, LOCAL_DESTROY_EXCEPTIONS, localApplyScope, type LocalApplyExclusion } from "../../scripts/terraform/local-exclusions";
 import type { ConfigResource, PlanJson } from "../../scripts/terraform/plan-summary";
 
 function resource(address: string, references: string[] = [], dependsOn?: string[]): ConfigResource {
@@ -64,7 +64,7 @@ describe("localApplyScope", () => {
 describe("declared local-apply exclusions", () => {
   it("are each documented in docs/environments.md, with a reason and the emulator's own error", () => {
     const docsPath = resolve(import.meta.dirname, "../../docs/environments.md");
-    for (const exclusion of LOCAL_APPLY_EXCLUSIONS) {
+    for (const exclusion of [...LOCAL_APPLY_EXCLUSIONS, ...LOCAL_DESTROY_EXCEPTIONS]) {
       expect(exclusion.reason.length).toBeGreaterThan(10);
       expect(exclusion.emulatorError.length).toBeGreaterThan(10);
       const docs = readFileSync(docsPath, "utf8");
