@@ -114,6 +114,11 @@ export async function applyToEmulator(terraform: Terraform, stack: SynthesizedSt
     ? ["apply", "-input=false", "-lock=false", "plan.bin"]
     : ["apply", "-input=false", "-lock=false", "-auto-approve", ...scope.targets.map((address) => `-target=${address}`)];
   const apply = await terraform.run(dir, applyArgs, { env });
+  // A targeted apply records only the outputs that depend on targeted resources; outputs built from variables and
+  // constants alone (bucket names, log group names...) are skipped. A refresh-only apply records every output.
+  const outputsStarted = process.hrtime.bigint();
+  if (scope.targets.length > 0) await terraform.run(dir, ["apply", "-refresh-only", "-input=false", "-lock=false", "-auto-approve"], { env });
+  const outputsSeconds = Number(process.hrtime.bigint() - outputsStarted) / 1e9;
   const state = JSON.parse((await terraform.run(dir, ["show", "-json"], { env })).stdout) as StateJson;
   const outputs = JSON.parse((await terraform.run(dir, ["output", "-json"], { env })).stdout) as Record<string, { value: unknown }>;
   return {
@@ -122,7 +127,7 @@ export async function applyToEmulator(terraform: Terraform, stack: SynthesizedSt
     scope,
     resources: stateResources(state),
     outputs: Object.fromEntries(Object.entries(outputs).map(([name, output]) => [name, output.value])),
-    timings: { ...planned.timings, apply: apply.seconds },
+    timings: { ...planned.timings, apply: apply.seconds, outputs: outputsSeconds },
   };
 }
 

@@ -16,6 +16,7 @@ import type { JobRun } from "../services/job-runs";
 import { parseS3Uri } from "../../../handlers/shared/s3-uri";
 import { APPLIED_LOCALLY, s3UrisOf, scriptArguments } from "./glue-runtime-parameters";
 import { pysparkSubmitArgs } from "./spark-s3";
+import { loopbackTls, startTlsFront, trustStoreJavaOptions, type LoopbackTls, type TlsFront } from "./tls-front";
 
 export interface GlueRuntime {
   readonly projectRoot: string;
@@ -70,6 +71,25 @@ export async function executeGlueRun(run: Readonly<JobRun>, job: Job, effective:
   const libraries: string[] = [];
   for (const uri of s3UrisOf(effective[APPLIED_LOCALLY.extraPyFiles])) libraries.push(await download(runtime.s3, uri, join(runtime.workDir, "lib")));
 
+  const tls = loopbackTls();
+  const front = await startTlsFront(runtime.emulatorEndpoint, tls);
+  try {
+    return await runGlueScript(run, job, effective, runtime, script, libraries, front, tls);
+  } finally {
+    await front.stop();
+  }
+}
+
+async function runGlueScript(
+  run: Readonly<JobRun>,
+  job: Job,
+  effective: Readonly<Record<string, string>>,
+  runtime: GlueRuntime,
+  script: string,
+  libraries: readonly string[],
+  front: TlsFront,
+  tls: LoopbackTls,
+): Promise<GlueRunOutcome> {
   const driverLog = join(runtime.workDir, "driver.log");
   const log = createWriteStream(driverLog);
   const python = join(runtime.projectRoot, ".venv", "bin", "python");
@@ -79,7 +99,9 @@ export async function executeGlueRun(run: Readonly<JobRun>, job: Job, effective:
     // the deployed package first, as Glue puts --extra-py-files ahead of its own libraries
     PYTHONPATH: libraries.join(delimiter),
     PYSPARK_PYTHON: python,
-    PYSPARK_SUBMIT_ARGS: pysparkSubmitArgs(runtime.emulatorEndpoint, runtime.region),
+    // S3A over the HTTPS front (tls-front.ts: S3A refuses SSE-KMS copies over plain HTTP); boto3 in the job uses the
+    // emulator directly (AWS_ENDPOINT_URL)
+    PYSPARK_SUBMIT_ARGS: pysparkSubmitArgs(front.endpoint, runtime.region, trustStoreJavaOptions(tls)),
     AWS_ENDPOINT_URL: runtime.emulatorEndpoint,
     AWS_ACCESS_KEY_ID: runtime.credentials.accessKeyId,
     AWS_SECRET_ACCESS_KEY: runtime.credentials.secretAccessKey,

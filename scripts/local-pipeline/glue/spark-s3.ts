@@ -30,8 +30,17 @@ export function sparkS3Conf(endpoint: string, region: string): Record<string, st
   };
 }
 
-/** PYSPARK_SUBMIT_ARGS for a Python process whose SparkSession should talk to the emulator's S3. */
-export function pysparkSubmitArgs(endpoint: string, region: string): string {
-  const conf = Object.entries(sparkS3Conf(endpoint, region)).flatMap(([key, value]) => ["--conf", `${key}=${value}`]);
-  return [...["--packages", HADOOP_AWS_PACKAGE], ...conf, "pyspark-shell"].join(" ");
+/** Quoted for PYSPARK_SUBMIT_ARGS, which pyspark splits like a shell (shlex). */
+function shellQuoted(value: string): string {
+  return /^[\w@%+=:,./-]+$/.test(value) ? value : `'${value.replaceAll("'", `'"'"'`)}'`;
+}
+
+/**
+ * PYSPARK_SUBMIT_ARGS for a Python process whose SparkSession should talk to the emulator's S3; `driverJavaOptions`
+ * (e.g. the trust store of the HTTPS front, tls-front.ts) go to the driver JVM, which is also the one pyspark starts.
+ */
+export function pysparkSubmitArgs(endpoint: string, region: string, driverJavaOptions?: string): string {
+  const conf = Object.entries(sparkS3Conf(endpoint, region)).flatMap(([key, value]) => ["--conf", shellQuoted(`${key}=${value}`)]);
+  const java = driverJavaOptions === undefined ? [] : ["--driver-java-options", shellQuoted(driverJavaOptions)];
+  return [...["--packages", HADOOP_AWS_PACKAGE], ...java, ...conf, "pyspark-shell"].join(" ");
 }
