@@ -45,9 +45,10 @@ export function createTerraform(toolchain: Toolchain, projectRoot: string): Terr
     toolchain,
     run(dir, args, options = {}) {
       // -no-color straight after the subcommand: Go flag parsing stops at the first positional argument.
-      // `state <sub>` takes its own subcommand first and has no -no-color option.
+      // `state <sub>` and `providers <sub>` take their own subcommand first and no -no-color option.
       const [subcommand, ...rest] = args;
-      const fullArgs = subcommand === "state" ? [`-chdir=${dir}`, ...args] : [`-chdir=${dir}`, subcommand ?? "", "-no-color", ...rest];
+      const nested = subcommand === "state" || subcommand === "providers";
+      const fullArgs = nested ? [`-chdir=${dir}`, ...args] : [`-chdir=${dir}`, subcommand ?? "", "-no-color", ...rest];
       const started = process.hrtime.bigint();
       return new Promise((resolveRun, reject) => {
         const child = spawn(toolchain.cli.path, fullArgs, { env: { ...baseEnv, ...options.env }, stdio: ["ignore", "pipe", "pipe"] });
