@@ -11,11 +11,11 @@
  */
 import { spawnSync } from "node:child_process";
 import { copyFileSync, existsSync, mkdirSync, readFileSync, realpathSync } from "node:fs";
-import { request as httpRequest } from "node:http";
 import { createServer, type Server } from "node:https";
 import type { AddressInfo } from "node:net";
 import { dirname, join } from "node:path";
 import { cacheRoot } from "../../terraform/toolchain";
+import { forwardToEmulator } from "../services/forward-request";
 
 /** Protects only a throwaway loopback certificate and trust store; nothing secret. */
 const STORE_PASSWORD = "sentinel-loopback";
@@ -79,20 +79,9 @@ export interface TlsFront {
 /** Starts the front on a free loopback port, forwarding every request as it came to `target` (the emulator). */
 export async function startTlsFront(target: string, tls: LoopbackTls): Promise<TlsFront> {
   const upstream = new URL(target);
-  const server: Server = createServer({ pfx: readFileSync(tls.keyStore), passphrase: tls.password }, (incoming, outgoing) => {
-    const forwarded = httpRequest(
-      { hostname: upstream.hostname, port: upstream.port, method: incoming.method, path: incoming.url, headers: incoming.headers },
-      (response) => {
-        outgoing.writeHead(response.statusCode ?? 502, response.headers);
-        response.pipe(outgoing);
-      },
-    );
-    forwarded.on("error", (error) => {
-      if (!outgoing.headersSent) outgoing.writeHead(502, { "content-type": "text/plain" });
-      outgoing.end(`emulator unreachable: ${error.message}`);
-    });
-    incoming.pipe(forwarded);
-  });
+  const server: Server = createServer({ pfx: readFileSync(tls.keyStore), passphrase: tls.password }, (incoming, outgoing) =>
+    forwardToEmulator(incoming, outgoing, upstream, "local HTTPS front"),
+  );
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
     server.listen(0, "127.0.0.1", () => resolve());

@@ -4,10 +4,11 @@
  * and DataBrew go to the local services (the job runner plays those parts of AWS), everything else is
  * forwarded unchanged to the emulator.
  */
-import { createServer, request, type IncomingMessage, type ServerResponse } from "node:http";
+import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { ApiResponse } from "./api-response";
 import type { DataBrewApi } from "./databrew-api";
+import { forwardToEmulator } from "./forward-request";
 import { GlueRunApi } from "./glue-api";
 
 export interface ServiceFront {
@@ -32,21 +33,6 @@ function send(res: ServerResponse, response: ApiResponse): void {
   res.end(response.body);
 }
 
-function forward(req: IncomingMessage, res: ServerResponse, emulator: URL): void {
-  const upstream = request(
-    { host: emulator.hostname, port: emulator.port, method: req.method, path: req.url, headers: req.headers },
-    (answer) => {
-      res.writeHead(answer.statusCode ?? 502, answer.headers);
-      answer.pipe(res);
-    },
-  );
-  upstream.on("error", (error) => {
-    if (!res.headersSent) res.writeHead(502, { "content-type": "text/plain" });
-    res.end(`local service front: the emulator did not answer: ${error.message}`);
-  });
-  req.pipe(upstream);
-}
-
 async function route(req: IncomingMessage, res: ServerResponse, emulator: URL, glue: GlueRunApi, databrew: DataBrewApi): Promise<void> {
   const service = signingService(req.headers.authorization);
   const target = String(req.headers["x-amz-target"] ?? "");
@@ -61,7 +47,7 @@ async function route(req: IncomingMessage, res: ServerResponse, emulator: URL, g
     send(res, await databrew.handle(req.method ?? "GET", req.url ?? "/"));
     return;
   }
-  forward(req, res, emulator);
+  forwardToEmulator(req, res, emulator, "local service front");
 }
 
 export async function startServiceFront(emulatorEndpoint: string, glue: GlueRunApi, databrew: DataBrewApi): Promise<ServiceFront> {
