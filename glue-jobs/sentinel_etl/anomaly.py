@@ -119,10 +119,11 @@ def _check_features(df: DataFrame, features: tuple[str, ...]) -> None:
         raise TypeError(f"anomaly features must be numeric or boolean: {non_numeric}")
 
 
-def _fit_sample(df: DataFrame, spec: AnomalySpec) -> pd.DataFrame:
-    """At most `fit_sample_rows` rows (seeded Bernoulli sample, then a cap) of the features, on the driver."""
+def _fit_sample(df: DataFrame, spec: AnomalySpec, row_count: int | None = None) -> pd.DataFrame:
+    """At most `fit_sample_rows` rows (seeded Bernoulli sample, then a cap) of the features, on the driver.
+    `row_count`, when the caller knows how many rows `df` has, saves counting them (a pass over the data)."""
     features = df.select(*[F.col(f).cast("double").alias(f) for f in spec.features])
-    total = features.count()
+    total = features.count() if row_count is None else row_count
     if total > spec.fit_sample_rows:
         # A little over the target fraction so the Bernoulli sample rarely falls short, then cap it exactly.
         fraction = min(1.0, 1.1 * spec.fit_sample_rows / total)
@@ -152,8 +153,8 @@ def _model_from_payload(payload: bytes, hash_: str) -> FittedModel:
     )
 
 
-def _fit(df: DataFrame, spec: AnomalySpec) -> dict[str, Any]:
-    sample = _fit_sample(df, spec)
+def _fit(df: DataFrame, spec: AnomalySpec, row_count: int | None = None) -> dict[str, Any]:
+    sample = _fit_sample(df, spec, row_count)
     if sample.empty:
         raise ValueError("cannot fit the anomaly model: the data has no rows")
     raw = _feature_matrix(sample)
@@ -180,7 +181,9 @@ def _fit(df: DataFrame, spec: AnomalySpec) -> dict[str, Any]:
     }
 
 
-def fit_or_load_model(df: DataFrame, spec: AnomalySpec, state_uri: str, refit: bool) -> FittedModel:
+def fit_or_load_model(
+    df: DataFrame, spec: AnomalySpec, state_uri: str, refit: bool, row_count: int | None = None
+) -> FittedModel:
     """The current model under `state_uri` (hash-verified), or a new fit when there is none or `refit`.
 
     Reuse fails with a FittedStateError when the stored model was fitted for other settings or with another
@@ -198,7 +201,7 @@ def fit_or_load_model(df: DataFrame, spec: AnomalySpec, state_uri: str, refit: b
                 )
             return _model_from_payload(stored.payload, stored.version)
     _check_features(df, spec.features)
-    content = _fit(df, spec)
+    content = _fit(df, spec, row_count)
     payload = _serialise(content)
     version = fitted_state.save(
         state_uri,

@@ -1,7 +1,7 @@
 """The transformation pipeline of one run, composed from the stage functions:
 
-    raw CSV -> validate/quarantine -> tokenize -> bin amount -> merchant category -> velocity features
-            -> isolation-forest score -> processed rows
+    raw CSV -> validate/quarantine -> bin amount -> merchant category -> velocity features
+            -> isolation-forest score -> tokenize -> processed rows
 
 Fitted state (bin edges, category codes, the model) is loaded from, or fitted into, the state
 location before the stage that needs it, so every stage is a plain `DataFrame -> DataFrame` function.
@@ -11,7 +11,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from pyspark import StorageLevel
 from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql import functions as F
 
@@ -74,11 +73,11 @@ class FittedState:
 
 @dataclass
 class CheckedInput:
-    """Every input row with its verdict (persisted: several actions read it)."""
+    """Every input row with its verdict (checkpointed: several actions read it)."""
 
     frame: DataFrame
     config: JobConfig
-    persisted: DataFrame
+    checkpointed: DataFrame
 
     def valid(self) -> DataFrame:
         return valid_rows(self.frame, self.config)
@@ -93,14 +92,25 @@ class CheckedInput:
         return sum(int(row["count"]) for row in rows), dict(sorted(reasons.items()))
 
     def release(self) -> None:
-        self.persisted.unpersist()
+        """Frees the checkpointed rows (memory and local disk of the executors)."""
+        release_local_checkpoint(self.checkpointed)
+
+
+def release_local_checkpoint(frame: DataFrame) -> None:
+    """Drops the blocks behind a `localCheckpoint()` frame; the frame must not be read afterwards."""
+    frame._jdf.queryExecution().logical().rdd().unpersist(False)
 
 
 def check_input(spark: SparkSession, files: list[InputFile], config: JobConfig) -> CheckedInput:
-    """Reads the files and gives every row its verdict (see `validation`). The row-level verdicts are
-    persisted: the duplicate check, the counts and both outputs all read them."""
-    verdicts = with_verdict(read_raw(spark, files, config), config).persist(StorageLevel.MEMORY_AND_DISK)
-    return CheckedInput(frame=with_duplicate_verdicts(verdicts, config), config=config, persisted=verdicts)
+    """Reads the files and gives every row its verdict (see `validation`), once: the row-level verdicts
+    are checkpointed because the duplicate check, the counts and both outputs all read them.
+
+    A local checkpoint keeps the rows as computed (row keys included) in the executors' block stores,
+    memory first and spilling to local disk. Measured on 1M card rows it costs ~2 s over computing the
+    verdicts, where `persist()` (the columnar cache, compressing every column) cost ~11 s.
+    """
+    verdicts = with_verdict(read_raw(spark, files, config), config).localCheckpoint(eager=True)
+    return CheckedInput(frame=with_duplicate_verdicts(verdicts, config), config=config, checkpointed=verdicts)
 
 
 def fit_state(valid: DataFrame, specs: AnalyticsSpecs, state_uri: str, refit: bool, spark: SparkSession) -> FittedState:
@@ -112,9 +122,14 @@ def fit_state(valid: DataFrame, specs: AnalyticsSpecs, state_uri: str, refit: bo
     return state
 
 
-def enrich(valid: DataFrame, config: JobConfig, specs: AnalyticsSpecs, state: FittedState, keyring: Keyring) -> DataFrame:
-    """Tokenizes PII, then adds the amount bin, merchant category and velocity features."""
-    enriched = valid.transform(tokenize, config.tokenization, keyring).transform(binning.with_amount_bin, state.bin_edges)
+def enrich(valid: DataFrame, specs: AnalyticsSpecs, state: FittedState) -> DataFrame:
+    """Adds the amount bin, merchant category and velocity features to the valid (not yet tokenized) rows.
+
+    Runs before tokenization: the features group by the customer column's own value (an `encrypt` token
+    is random per row and would make every row its own customer), the window shuffle moves the shorter
+    plaintext rather than 64-character tokens, and the model's fit sample needs none of the crypto.
+    """
+    enriched = valid.transform(binning.with_amount_bin, state.bin_edges)
     if specs.merchant is not None:
         enriched = enriched.transform(merchant.with_merchant_category, state.mapping, state.category_codes, specs.merchant)
     if specs.features is not None:
@@ -142,17 +157,21 @@ def process(
     keyring: Keyring,
     run_id: str,
     ingestion_date: str,
+    valid_count: int | None = None,
 ) -> tuple[DataFrame, FittedState]:
     """The processed rows of a run and the fitted state they were made with.
 
-    The enriched rows are not cached: a run with stored state reads them once (to score and write);
-    only a run that fits the model computes them a second time, for its sample.
+    The enriched rows are not cached: a run with stored state reads them once (to score, tokenize and
+    write); only a run that fits the model computes the untokenized features a second time, for its
+    sample. `valid_count` (the valid rows, when the caller has counted them) spares the sample a count.
     """
     spark = checked.frame.sparkSession
     valid = checked.valid()
     state = fit_state(valid, specs, state_uri, refit, spark)
-    enriched = enrich(valid, checked.config, specs, state, keyring)
-    state.model = anomaly.fit_or_load_model(enriched, specs.anomaly, state_uri, refit)
-    scored = enriched.transform(anomaly.score_anomalies, state.model, specs.anomaly)
+    enriched = enrich(valid, specs, state)
+    state.model = anomaly.fit_or_load_model(enriched, specs.anomaly, state_uri, refit, row_count=valid_count)
+    scored = enriched.transform(anomaly.score_anomalies, state.model, specs.anomaly).transform(
+        tokenize, checked.config.tokenization, keyring
+    )
     processed = scored.select(*processed_columns(scored, checked.config)).transform(with_run_columns, run_id, ingestion_date)
     return processed, state
