@@ -107,11 +107,19 @@ def _with_format_preserving(df: DataFrame, spec: TokenSpec, keys: KeyMaterial, d
     value = F.col(spec.column)
     distinct = df.select(value.alias("_fpe_in")).where(value.isNotNull() & (value != "")).distinct()
     tweak = KeyMaterial.tweak_column(spec.column)
-    mapping = distinct.crossJoin(F.broadcast(keys.frame.select(FF3_KEY, tweak))).select(
-        F.col("_fpe_in"),
-        ff3_column(F.col("_fpe_in"), F.col(FF3_KEY), F.col(tweak), spec.alphabet, spec.keep_prefix, decrypt).alias("_fpe_out"),
+    # The distinct values are few and small, so adaptive execution would coalesce them into one partition
+    # and FF3-1 (pure Python) would run on one core; spread them over every core instead. The mapping is
+    # computed once (checkpointed: its size decides the join, and no later action recomputes FF3-1).
+    spread = distinct.repartition(df.sparkSession.sparkContext.defaultParallelism)
+    mapping = (
+        spread.crossJoin(F.broadcast(keys.frame.select(FF3_KEY, tweak)))
+        .select(
+            F.col("_fpe_in"),
+            ff3_column(F.col("_fpe_in"), F.col(FF3_KEY), F.col(tweak), spec.alphabet, spec.keep_prefix, decrypt).alias("_fpe_out"),
+        )
+        .localCheckpoint(eager=True)
     )
-    if distinct.count() <= FPE_BROADCAST_LIMIT:
+    if mapping.count() <= FPE_BROADCAST_LIMIT:
         mapping = F.broadcast(mapping)
     joined = df.join(mapping, on=value == F.col("_fpe_in"), how="left")
     token = _empty_or_null_kept(value, F.col("_fpe_out"))
