@@ -76,13 +76,9 @@ class RowRule(NamedTuple):
     reason: str
 
 
-def _verdict(condition: Column, code: str, reason: str) -> RowRule:
-    return RowRule(condition, code, reason)
-
-
 def _missing_rules(rules: tuple[ColumnRule, ...]) -> list[RowRule]:
     return [
-        _verdict(_is_blank(rule), "MISSING_VALUE", f"{rule.name} is required but null or blank")
+        RowRule(_is_blank(rule), "MISSING_VALUE", f"{rule.name} is required but null or blank")
         for rule in rules
         if not rule.nullable
     ]
@@ -102,7 +98,7 @@ def _type_rules(rules: tuple[ColumnRule, ...]) -> list[RowRule]:
         if rule.type == "double":
             not_finite = F.isnan(typed) | (F.abs(typed) == F.lit(float("inf")))
             not_converted = not_converted | not_finite
-        verdicts.append(_verdict(present & not_converted, "INVALID_TYPE", f"{rule.name} is not a valid {rule.type}"))
+        verdicts.append(RowRule(present & not_converted, "INVALID_TYPE", f"{rule.name} is not a valid {rule.type}"))
     return verdicts
 
 
@@ -115,7 +111,7 @@ def _range_rules(rules: tuple[ColumnRule, ...]) -> list[RowRule]:
         below = typed < F.lit(rule.min) if rule.min is not None else F.lit(False)
         above = typed > F.lit(rule.max) if rule.max is not None else F.lit(False)
         bounds = f"[{'-inf' if rule.min is None else f'{rule.min:g}'}, {'inf' if rule.max is None else f'{rule.max:g}'}]"
-        verdicts.append(_verdict(below | above, "OUT_OF_RANGE", f"{rule.name} is outside {bounds}"))
+        verdicts.append(RowRule(below | above, "OUT_OF_RANGE", f"{rule.name} is outside {bounds}"))
     return verdicts
 
 
@@ -133,12 +129,12 @@ def _format_rules(rules: tuple[ColumnRule, ...], tokens: tuple[TokenSpec, ...]) 
             # rlike finds a match anywhere; the rule means the whole value.
             whole = f"^(?:{rule.pattern})$"
             verdicts.append(
-                _verdict(present & ~value.rlike(whole), "INVALID_FORMAT", f"{rule.name} does not match {rule.pattern}")
+                RowRule(present & ~value.rlike(whole), "INVALID_FORMAT", f"{rule.name} does not match {rule.pattern}")
             )
         if rule.allowed is not None:
             candidate = _typed(rule)
             verdicts.append(
-                _verdict(
+                RowRule(
                     present & ~candidate.isin(list(rule.allowed)),
                     "INVALID_FORMAT",
                     f"{rule.name} is not one of {list(rule.allowed)}",
@@ -150,7 +146,7 @@ def _format_rules(rules: tuple[ColumnRule, ...], tokens: tuple[TokenSpec, ...]) 
             low, high = token.keep_prefix + shortest, token.keep_prefix + longest
             fits = value.rlike(f"^{_alphabet_class(token.alphabet)}{{{low},{high}}}$")
             verdicts.append(
-                _verdict(
+                RowRule(
                     present & ~fits,
                     "INVALID_FORMAT",
                     f"{rule.name} needs {low}-{high} characters from its tokenization alphabet",
@@ -166,8 +162,8 @@ def with_verdict(df: DataFrame, config: JobConfig) -> DataFrame:
     raw_columns = [*config.column_names, CORRUPT_RECORD]
     not_utf8 = reduce(lambda a, b: a | b, [F.coalesce(_col(c).contains("\ufffd"), F.lit(False)) for c in raw_columns])
     rules = [
-        _verdict(_col(CORRUPT_RECORD).isNotNull(), "MALFORMED_RECORD", REASON_CODES["MALFORMED_RECORD"]),
-        _verdict(not_utf8, "INVALID_ENCODING", REASON_CODES["INVALID_ENCODING"]),
+        RowRule(_col(CORRUPT_RECORD).isNotNull(), "MALFORMED_RECORD", REASON_CODES["MALFORMED_RECORD"]),
+        RowRule(not_utf8, "INVALID_ENCODING", REASON_CODES["INVALID_ENCODING"]),
         *_missing_rules(config.columns),
         *_type_rules(config.columns),
         *_range_rules(config.columns),
