@@ -6,5 +6,6 @@
 export { auditHandlerEnvironment } from "./audit/config";
 export { lineageHandlerEnvironment } from "./lineage/config";
 export { triggerHandlerEnvironment } from "./trigger/config";
-export { LOCATION_PLACEHOLDERS, commonConfigSchema } from "./shared/config";
-export { processedTableName, lineageNamespace } from "./shared/run-identity";
+export { commonConfigSchema } from "./shared/config";
+export { LOCATION_PLACEHOLDERS } from "../contracts/location-placeholders";
+export { processedTableName, lineageNamespace } from "../contracts/run-identity";

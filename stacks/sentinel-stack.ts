@@ -10,10 +10,10 @@ import { piiProfileJobNameTemplate, piiProfileNames } from "../modules/databrew/
 import { PlatformKey } from "../modules/encryption/platform-key";
 import { PlatformKeys } from "../modules/encryption/platform-keys";
 import { PiiProfiling } from "../modules/databrew/pii-profiling";
-import { loadDatasetProfiles, selectDatasetProfiles } from "../modules/glue/dataset-profiles";
+import { loadDatasetProfiles, selectDatasetProfiles } from "../contracts/dataset-profiles";
 import { GlueEtl } from "../modules/glue/glue-etl";
 import { defaultGlueJobsDir } from "../modules/glue/source-tree";
-import { lineageNamespace } from "../handlers/shared/run-identity";
+import { lineageNamespace } from "../contracts/run-identity";
 import { handlerBundles } from "../modules/handlers/handler-bundles";
 import { PipelineHandlers } from "../modules/handlers/pipeline-handlers";
 import { PipelineMonitoring } from "../modules/monitoring/pipeline-monitoring";

@@ -37,6 +37,8 @@ REQUIRED = (
     "mapping_location",
     "key_location",
 )
+# Locations a run may go without (contracts/run-locations.ts `optional`; test/contracts compares both sides).
+OPTIONAL_LOCATIONS = ("mapping_location", "key_location")
 
 
 def _optional(argv: Sequence[str], name: str) -> str | None:
@@ -92,7 +94,7 @@ def glue_main(argv: Sequence[str]) -> None:
 def local_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(description="Sentinel ETL job (local Spark, Glue argument names)")
     for name in REQUIRED:
-        parser.add_argument(f"--{name}", required=name not in ("mapping_location", "key_location"))
+        parser.add_argument(f"--{name}", required=name not in OPTIONAL_LOCATIONS)
     parser.add_argument("--refit", default="false")
     parser.add_argument("--job-bookmark-option", dest="bookmark_option", choices=OPTIONS, default=ENABLE)
     parser.add_argument("--JOB_RUN_ID")

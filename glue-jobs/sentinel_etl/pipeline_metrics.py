@@ -1,7 +1,7 @@
 """The custom CloudWatch metrics a run publishes: namespace ``Sentinel/Pipeline``, one datapoint per metric.
 
-This is the job's side of the contract whose other side is ``modules/monitoring/pipeline-metrics.ts``
-(alarms on QuarantineRatio and AnomalyRate, the dashboard); ``test/infra/pipeline-metrics-contract.test.ts``
+This is the job's side of the contract whose other side is ``contracts/pipeline-metrics.ts``
+(alarms on QuarantineRatio and AnomalyRate, the dashboard); ``test/modules/pipeline-metrics-contract.test.ts``
 checks that both sides name the same namespace, metrics, units and dimensions.
 
 Every datapoint carries the dimensions ``Environment`` (from the job's non-overridable

@@ -3,6 +3,7 @@
  * "DataBrew Job State Change", and how each job state maps to an OpenLineage run event type.
  */
 import { z } from "zod";
+import { JOB_EVENT_SOURCES } from "../../contracts/job-events";
 
 const jobRunState = z.enum(["STARTING", "RUNNING", "STOPPING", "STOPPED", "SUCCEEDED", "FAILED", "TIMEOUT", "ERROR", "WAITING", "EXPIRED"]);
 export type JobRunState = z.infer<typeof jobRunState>;
@@ -17,16 +18,16 @@ const envelope = {
 
 export const glueJobStateChange = z.object({
   ...envelope,
-  source: z.literal("aws.glue"),
-  "detail-type": z.literal("Glue Job State Change"),
+  source: z.literal(JOB_EVENT_SOURCES.glue.source),
+  "detail-type": z.literal(JOB_EVENT_SOURCES.glue.detailType),
   detail: z.looseObject({ jobName: z.string().min(1), jobRunId: z.string().min(1), state: jobRunState, message: z.string().optional() }),
 });
 
 /** DataBrew names the run `jobRunId` like Glue; `runId` (its API's name) is accepted too. */
 export const databrewJobStateChange = z.object({
   ...envelope,
-  source: z.literal("aws.databrew"),
-  "detail-type": z.literal("DataBrew Job State Change"),
+  source: z.literal(JOB_EVENT_SOURCES.databrew.source),
+  "detail-type": z.literal(JOB_EVENT_SOURCES.databrew.detailType),
   detail: z
     .looseObject({ jobName: z.string().min(1), jobRunId: z.string().min(1).optional(), runId: z.string().min(1).optional(), state: jobRunState, message: z.string().optional() })
     .refine((detail) => detail.jobRunId !== undefined || detail.runId !== undefined, { message: "must carry jobRunId (or runId)", path: ["jobRunId"] }),

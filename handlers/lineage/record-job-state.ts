@@ -13,7 +13,7 @@ import { schemaIssues } from "../shared/errors";
 import { lookupJobRun } from "../shared/job-run-registry";
 import type { Logger } from "../shared/logger";
 import { readJson, type Retention } from "../shared/object-store";
-import { lineageNamespace, orphanPipelineRunId, processedTableName } from "../shared/run-identity";
+import { lineageNamespace, orphanPipelineRunId, processedTableName } from "../../contracts/run-identity";
 import { isS3Uri, joinS3Uri, parseS3Uri } from "../shared/s3-uri";
 import { pointCatalogAtRecord } from "./catalog-pointer";
 import { lineageProducer, type LineageConfig } from "./config";

@@ -4,7 +4,7 @@
  */
 import { createHash } from "node:crypto";
 import canonicalize from "canonicalize";
-import { jobRunLineageId, pipelineJobName } from "../shared/run-identity";
+import { jobRunLineageId, pipelineJobName } from "../../contracts/run-identity";
 import { parseS3Uri } from "../shared/s3-uri";
 import type { LineageEventType } from "./job-state-event";
 import type { ObservedJobRun } from "./observed-job-run";

@@ -5,6 +5,7 @@
 import { z } from "zod";
 import { ConfigurationError } from "./errors";
 import { isS3Uri } from "./s3-uri";
+import { LOCATION_PLACEHOLDERS, type LocationPlaceholder } from "../../contracts/location-placeholders";
 
 const BUCKET_NAME = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
 const LOG_GROUP_NAME = /^[\w/.#-]{1,512}$/;
@@ -27,10 +28,6 @@ export const commonConfigSchema = z.object({
 });
 export type CommonConfig = z.infer<typeof commonConfigSchema>;
 
-/** Placeholders a location template may use; the trigger fills them per pipeline run. */
-export const LOCATION_PLACEHOLDERS = ["environment", "profile", "run_date", "run_id"] as const;
-export type LocationPlaceholder = (typeof LOCATION_PLACEHOLDERS)[number];
-
 export function locationTemplate(...required: LocationPlaceholder[]) {
   return z
     .string()
@@ -43,10 +40,6 @@ export function locationTemplate(...required: LocationPlaceholder[]) {
       (value) => required.every((placeholder) => value.includes(`{${placeholder}}`)),
       `must contain ${required.map((p) => `{${p}}`).join(", ")}`,
     );
-}
-
-export function expandTemplate(template: string, values: Readonly<Record<LocationPlaceholder, string>>): string {
-  return template.replace(/\{([a-z_]+)\}/g, (_, name: LocationPlaceholder) => values[name]);
 }
 
 /** Parses `env` with `schema` or throws a ConfigurationError listing each offending variable. */

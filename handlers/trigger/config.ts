@@ -1,10 +1,16 @@
 import { z } from "zod";
 import { PROFILE_NAME, commonConfigSchema, glueName, locationTemplate } from "../shared/config";
+import { RUN_LOCATIONS, RUN_LOCATION_NAMES, type LocationTemplateVariable } from "../../contracts/run-locations";
+
+/** One variable per run location (contracts/run-locations.ts), each a template with its required placeholders. */
+function locationTemplateVariables(): Record<LocationTemplateVariable, ReturnType<typeof locationTemplate>> {
+  const entries = RUN_LOCATION_NAMES.map((name) => [RUN_LOCATIONS[name].environmentVariable, locationTemplate(...RUN_LOCATIONS[name].requiredPlaceholders)]);
+  return Object.fromEntries(entries) as Record<LocationTemplateVariable, ReturnType<typeof locationTemplate>>;
+}
 
 /**
  * Environment of the trigger handler. Location templates are s3:// URIs that may use {environment},
- * {profile}, {run_date} and {run_id}; the metrics location must contain {run_id} because it identifies
- * the pipeline run a Glue job run belongs to.
+ * {profile}, {run_date} and {run_id}, with the placeholders contracts/run-locations.ts requires of each.
  */
 export const triggerHandlerEnvironment = commonConfigSchema.extend({
   GLUE_JOB_NAME: glueName,
@@ -22,13 +28,6 @@ export const triggerHandlerEnvironment = commonConfigSchema.extend({
   RUN_DATE_LAG_DAYS: z.coerce.number().int().min(0).max(31).default(1),
   /** how long a claimed run window stays reserved for the invocation starting it; at least the Lambda timeout */
   RUN_WINDOW_LEASE_SECONDS: z.coerce.number().int().min(60).max(86_400).default(900),
-  INPUT_PREFIX_TEMPLATE: locationTemplate("profile", "run_date"),
-  CONFIG_LOCATION_TEMPLATE: locationTemplate("profile"),
-  OUTPUT_LOCATION_TEMPLATE: locationTemplate("profile"),
-  QUARANTINE_LOCATION_TEMPLATE: locationTemplate("profile"),
-  METRICS_LOCATION_TEMPLATE: locationTemplate("run_id"),
-  STATE_LOCATION_TEMPLATE: locationTemplate("profile"),
-  MAPPING_LOCATION_TEMPLATE: locationTemplate(),
-  KEY_LOCATION_TEMPLATE: locationTemplate("profile"),
+  ...locationTemplateVariables(),
 });
 export type TriggerConfig = z.infer<typeof triggerHandlerEnvironment>;

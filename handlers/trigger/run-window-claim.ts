@@ -8,7 +8,7 @@
 import type { S3Client } from "@aws-sdk/client-s3";
 import { z } from "zod";
 import { createJsonIfAbsent, readJson, replaceJsonIfUnchanged } from "../shared/object-store";
-import type { RunWindow } from "../shared/run-identity";
+import type { RunWindow } from "../../contracts/run-identity";
 
 export const runWindowClaim = z.object({
   schema_version: z.literal(1),

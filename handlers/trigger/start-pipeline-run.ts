@@ -12,7 +12,7 @@ import type { Clock } from "../shared/clock";
 import { schemaIssues } from "../shared/errors";
 import { registerJobRun } from "../shared/job-run-registry";
 import type { Logger } from "../shared/logger";
-import { pipelineRunId, type RunWindow } from "../shared/run-identity";
+import { pipelineRunId, type RunWindow } from "../../contracts/run-identity";
 import { formatS3Uri } from "../shared/s3-uri";
 import type { TriggerConfig } from "./config";
 import { databrewJobName, glueJobArguments } from "./glue-arguments";

@@ -10,7 +10,7 @@
  *                 the lineage catalog database and the audit log group. No data access, and no
  *                 write anywhere.
  *
- * test/infra/access.test.ts evaluates both policies against what each must not reach.
+ * test/modules/access.test.ts evaluates both policies against what each must not reach.
  */
 import { Construct } from "constructs";
 import { regionalArn, type AccountScope } from "../iam/arns";
@@ -19,7 +19,7 @@ import { sidFragment } from "../iam/sid";
 import type { EncryptedLogGroup } from "../logging/encrypted-log-group";
 import type { PlatformBuckets } from "../storage/platform-buckets";
 import { grantObjectRead } from "../handlers/object-grants";
-import { PROCESSED_PREFIXES } from "../glue/data-layout";
+import { PROCESSED_PREFIXES } from "../../contracts/data-layout";
 import { ConsumerRole } from "./consumer-role";
 
 export interface ConsumerAccessProps {

@@ -4,7 +4,7 @@
  * required columns complete, record ids unique). The profile job reports each rule's outcome in its
  * validation report; the ETL job is what quarantines the rows that break them.
  */
-import type { DatasetProfile } from "../glue/dataset-profiles";
+import type { DatasetProfile } from "../../contracts/dataset-profiles";
 import type { RulesetRule } from "./cloudformation-template";
 
 const value = (text: string) => [{ ValueReference: ":val", Value: text }];

@@ -7,7 +7,7 @@
  * Every job also sweeps for the identifiers that must never arrive undeclared in any dataset, so a
  * profile without PII (BAF) is still checked for PII that slipped into its raw files.
  */
-import type { DatasetProfile } from "../glue/dataset-profiles";
+import type { DatasetProfile } from "../../contracts/dataset-profiles";
 import type { DataBrewEntityType } from "./cloudformation-template";
 
 export interface PiiColumnClassification {

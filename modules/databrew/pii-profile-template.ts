@@ -6,7 +6,7 @@
  * raw tier). Environment-specific values (role, key, bucket) are stack parameters; the template is
  * built from typed objects and serialised with JSON.stringify.
  */
-import type { DatasetProfile } from "../glue/dataset-profiles";
+import type { DatasetProfile } from "../../contracts/dataset-profiles";
 import { databrewArn, ref, type CloudFormationTemplate } from "./cloudformation-template";
 import { landingRules } from "./landing-rules";
 import { entityTypesFor } from "./pii-entities";

@@ -15,8 +15,8 @@ import { regionalArn, type AccountScope } from "../iam/arns";
 import type { EncryptedLogGroup } from "../logging/encrypted-log-group";
 import type { LogGroupFactory } from "../logging/log-group-factory";
 import type { DataBucket } from "../storage/data-bucket";
-import { RAW_PREFIXES, type DataLayout } from "../glue/data-layout";
-import type { DatasetProfile } from "../glue/dataset-profiles";
+import { RAW_PREFIXES, type DataLayout } from "../../contracts/data-layout";
+import type { DatasetProfile } from "../../contracts/dataset-profiles";
 import { ExecutionRole } from "../glue/execution-role";
 import { piiProfileTemplate, TEMPLATE_PARAMETERS, type PiiProfileNames, type PiiProfilingSettings } from "./pii-profile-template";
 

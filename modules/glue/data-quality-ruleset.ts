@@ -7,8 +7,8 @@
  */
 import { GlueDataQualityRuleset } from "@cdktf/provider-aws/lib/glue-data-quality-ruleset";
 import { Construct } from "constructs";
-import type { DatasetProfile } from "./dataset-profiles";
-import type { JobOutputSchema } from "./job-output-schema";
+import type { DatasetProfile } from "../../contracts/dataset-profiles";
+import type { JobOutputSchema } from "../../contracts/job-output-schema";
 
 /** Columns the job adds to every processed row that are never null. */
 const ALWAYS_PRESENT = ["source_file", "run_id", "anomaly_score", "is_anomaly"] as const;

@@ -11,15 +11,19 @@ import { GlueJob } from "@cdktf/provider-aws/lib/glue-job";
 import { Construct } from "constructs";
 import type { PlatformKey } from "../encryption/platform-key";
 import { regionalArn, type AccountScope } from "../iam/arns";
-import { grantPublishPipelineMetrics } from "../monitoring/pipeline-metrics";
+import { grantPublishPipelineMetrics } from "../../contracts/pipeline-metrics";
 import type { EncryptedLogGroup } from "../logging/encrypted-log-group";
 import type { LogGroupFactory } from "../logging/log-group-factory";
 import type { DataBucket } from "../storage/data-bucket";
-import { ARTIFACT_PREFIXES, LINEAGE_AUDIT_PREFIXES, PROCESSED_PREFIXES, RAW_PREFIXES, type DataLayout } from "./data-layout";
+import { ARTIFACT_PREFIXES, LINEAGE_AUDIT_PREFIXES, PROCESSED_PREFIXES, RAW_PREFIXES, type DataLayout } from "../../contracts/data-layout";
 import { ExecutionRole } from "./execution-role";
 import type { GlueJobAssets } from "./glue-job-assets";
 import type { GlueNetworkConnection } from "./network-connection";
 import type { GlueSecurity } from "./security-configuration";
+import { byJobArgument, type RunLocationName } from "../../contracts/run-locations";
+
+/** The locations a run of the default profile gets without the trigger: everything but per-run input and metrics. */
+const DEFAULT_PROFILE_LOCATIONS: readonly RunLocationName[] = ["configLocation", "mappingLocation", "outputLocation", "quarantineLocation", "stateLocation", "keyLocation"];
 
 export const GLUE_VERSION = "5.0";
 
@@ -115,12 +119,18 @@ export class EtlJob extends Construct {
       defaultArguments: {
         "--job-bookmark-option": "job-bookmark-enable",
         "--profile": settings.defaultProfile,
-        "--config_location": defaultConfig.uri,
-        "--mapping_location": assets.merchantMapping.uri,
-        "--output_location": forDefault(templates.outputLocation),
-        "--quarantine_location": forDefault(templates.quarantineLocation),
-        "--state_location": forDefault(templates.stateLocation),
-        "--key_location": forDefault(templates.keyLocation),
+        ...byJobArgument(
+          {
+            ...templates,
+            configLocation: defaultConfig.uri,
+            mappingLocation: assets.merchantMapping.uri,
+            outputLocation: forDefault(templates.outputLocation),
+            quarantineLocation: forDefault(templates.quarantineLocation),
+            stateLocation: forDefault(templates.stateLocation),
+            keyLocation: forDefault(templates.keyLocation),
+          },
+          DEFAULT_PROFILE_LOCATIONS,
+        ),
       },
       nonOverridableArguments: {
         "--job-language": "python",

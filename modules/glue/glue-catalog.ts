@@ -14,12 +14,12 @@
 import { GlueCatalogDatabase } from "@cdktf/provider-aws/lib/glue-catalog-database";
 import { GlueCatalogTable, type GlueCatalogTableStorageDescriptorColumns } from "@cdktf/provider-aws/lib/glue-catalog-table";
 import { Construct } from "constructs";
-import { processedTableName } from "../../handlers/shared/run-identity";
+import { processedTableName } from "../../contracts/run-identity";
 import { regionalArn, type AccountScope } from "../iam/arns";
-import { LINEAGE_AUDIT_PREFIXES, PARTITION_COLUMN, type DataLayout } from "./data-layout";
-import type { DatasetProfile } from "./dataset-profiles";
-import type { OutputColumn } from "./job-output-schema";
-import { jobOutputSchemaOf } from "./job-output-schema";
+import { LINEAGE_AUDIT_PREFIXES, PARTITION_COLUMN, type DataLayout } from "../../contracts/data-layout";
+import type { DatasetProfile } from "../../contracts/dataset-profiles";
+import type { OutputColumn } from "../../contracts/job-output-schema";
+import { jobOutputSchemaOf } from "../../contracts/job-output-schema";
 
 export const CATALOG_TIERS = ["raw", "processed", "quarantine", "lineage"] as const;
 export type CatalogTier = (typeof CATALOG_TIERS)[number];

@@ -16,8 +16,8 @@ import { S3Object } from "@cdktf/provider-aws/lib/s3-object";
 import { AssetType, TerraformAsset } from "cdktf";
 import { Construct } from "constructs";
 import type { DataBucket } from "../storage/data-bucket";
-import { ARTIFACT_PREFIXES, MCC_MAPPING_FILE, type DataLayout } from "./data-layout";
-import type { DatasetProfile } from "./dataset-profiles";
+import { ARTIFACT_PREFIXES, MCC_MAPPING_FILE, type DataLayout } from "../../contracts/data-layout";
+import type { DatasetProfile } from "../../contracts/dataset-profiles";
 import { REQUIREMENTS_FILE, resolveDependencyWheels } from "./dependency-wheels";
 import { buildPythonWheel } from "./python-wheel";
 

@@ -18,8 +18,9 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, wri
 import { dirname, join, relative } from "node:path";
 import { zipSync, type Zippable } from "fflate";
 
-export const HANDLER_NAMES = ["trigger", "lineage", "audit"] as const;
-export type HandlerName = (typeof HANDLER_NAMES)[number];
+import { HANDLER_NAMES, type HandlerName } from "../../contracts/handler-names";
+
+export { HANDLER_NAMES, type HandlerName };
 
 export interface HandlerBundle {
   readonly name: HandlerName;
@@ -34,7 +35,7 @@ export interface HandlerBundle {
 export type HandlerBundles = Readonly<Record<HandlerName, HandlerBundle>>;
 
 /** What the build reads besides handlers/: a change to any of these changes the bundles. */
-const BUILD_INPUTS = ["package-lock.json", "tsconfig.json", "scripts/build-handlers.ts"];
+const BUILD_INPUTS = ["package-lock.json", "tsconfig.json", "tools/build/build-handlers.ts"];
 const SOURCE_DIRECTORY = "handlers";
 const OUTPUT_DIRECTORY = join("dist", "handlers");
 const STAMP_FILE = ".sources.sha256";

@@ -30,7 +30,8 @@ import { checkedEnvironment } from "./handler-environment";
 import type { HandlerBundles, HandlerName } from "./handler-bundles";
 import { grantObjectRead } from "./object-grants";
 import { PipelineFunction } from "./pipeline-function";
-import { ARTIFACT_PREFIXES, LINEAGE_AUDIT_PREFIXES, RAW_PREFIXES, type LocationTemplates } from "../glue/data-layout";
+import { ARTIFACT_PREFIXES, LINEAGE_AUDIT_PREFIXES, RAW_PREFIXES, type LocationTemplates } from "../../contracts/data-layout";
+import { byEnvironmentVariable } from "../../contracts/run-locations";
 
 /** The jobs and catalog the handlers act on (modules/glue and modules/databrew own them). */
 export interface PipelineJobs {
@@ -79,7 +80,7 @@ export interface PipelineHandlersProps {
   readonly logGroups: LogGroupFactory;
   readonly network: PrivateNetwork;
   readonly jobs: PipelineJobs;
-  /** Where a run reads and writes (modules/glue/data-layout.ts): the trigger passes them to the Glue job. */
+  /** Where a run reads and writes (contracts/data-layout.ts): the trigger passes them to the Glue job. */
   readonly locations: LocationTemplates;
   readonly datasetProfiles: readonly string[];
   /** Retention the handlers put on lineage records and audit-chain objects (the bucket's default). */
@@ -123,14 +124,7 @@ export class PipelineHandlers extends Construct {
       DATASET_PROFILES: props.datasetProfiles.join(","),
       RUN_DATE_LAG_DAYS: String(RUN_DATE_LAG_DAYS),
       RUN_WINDOW_LEASE_SECONDS: String(RUN_WINDOW_LEASE_SECONDS),
-      INPUT_PREFIX_TEMPLATE: locations.inputPrefix,
-      CONFIG_LOCATION_TEMPLATE: locations.configLocation,
-      OUTPUT_LOCATION_TEMPLATE: locations.outputLocation,
-      QUARANTINE_LOCATION_TEMPLATE: locations.quarantineLocation,
-      METRICS_LOCATION_TEMPLATE: locations.metricsLocation,
-      STATE_LOCATION_TEMPLATE: locations.stateLocation,
-      MAPPING_LOCATION_TEMPLATE: locations.mappingLocation,
-      KEY_LOCATION_TEMPLATE: locations.keyLocation,
+      ...byEnvironmentVariable(locations),
     });
     this.lineage = this.handler("lineage", "Writes an OpenLineage record per Glue/DataBrew job state and points the catalog at it", {
       ...common,

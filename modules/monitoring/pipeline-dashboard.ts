@@ -4,7 +4,7 @@
  * quarantined or anomalous; how long did the Glue job take; are the handlers healthy; is anything
  * waiting in a dead-letter queue.
  */
-import { GLUE_ELAPSED_TIME_METRIC, PIPELINE_METRICS, PIPELINE_METRICS_NAMESPACE, type AlarmThresholds } from "./pipeline-metrics";
+import { GLUE_ELAPSED_TIME_METRIC, PIPELINE_METRICS, PIPELINE_METRICS_NAMESPACE, type AlarmThresholds } from "../../contracts/pipeline-metrics";
 
 export interface PipelineDashboardInputs {
   readonly region: string;

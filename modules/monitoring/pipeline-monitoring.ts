@@ -14,10 +14,10 @@ import type { PlatformKey } from "../encryption/platform-key";
 import type { AccountScope } from "../iam/arns";
 import type { DeadLetterQueue } from "../handlers/dead-letter-queue";
 import type { PipelineFunction } from "../handlers/pipeline-function";
-import { FAILED_STATES, JOB_EVENT_SOURCES } from "../orchestration/job-state-events";
+import { FAILED_STATES, JOB_EVENT_SOURCES } from "../../contracts/job-events";
 import { AlarmTopic } from "./alarm-topic";
 import { pipelineDashboard } from "./pipeline-dashboard";
-import { GLUE_ELAPSED_TIME_METRIC, PIPELINE_METRICS, PIPELINE_METRICS_NAMESPACE, type AlarmThresholds } from "./pipeline-metrics";
+import { GLUE_ELAPSED_TIME_METRIC, PIPELINE_METRICS, PIPELINE_METRICS_NAMESPACE, type AlarmThresholds } from "../../contracts/pipeline-metrics";
 
 export interface PipelineMonitoringProps {
   readonly namePrefix: string;

@@ -12,7 +12,7 @@ import type { PlatformKey } from "../encryption/platform-key";
 import type { AccountScope } from "../iam/arns";
 import { DeadLetterQueue } from "../handlers/dead-letter-queue";
 import type { PipelineFunction } from "../handlers/pipeline-function";
-import { JOB_EVENT_SOURCES, STATE_OUTCOMES, auditEntryTransformer, jobStatePattern, type JobService } from "./job-state-events";
+import { JOB_EVENT_SOURCES, STATE_OUTCOMES, auditEntryTransformer, jobStatePattern, type JobService } from "../../contracts/job-events";
 import { allowServiceToUseKey } from "./service-key-use";
 
 export interface JobStateRoutingProps {

@@ -19,11 +19,11 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { main as sentinelCli } from "../../handlers/cli/main";
 import { OpenLineageValidator } from "../../handlers/lineage/openlineage-validator";
 import { listKeys } from "../../handlers/shared/object-store";
-import { EMULATOR_CREDENTIALS } from "../../scripts/lib/emulator";
-import { startLocalPlatform, type LocalPlatform } from "../../scripts/local-pipeline/run/local-platform";
-import { runPipeline, type PipelineRunResult } from "../../scripts/local-pipeline/run/pipeline-run";
-import { Progress } from "../../scripts/local-pipeline/run/progress";
-import { locateToolchain } from "../../scripts/terraform/toolchain";
+import { EMULATOR_CREDENTIALS } from "../../local/emulator";
+import { startLocalPlatform, type LocalPlatform } from "../../local/run/local-platform";
+import { runPipeline, type PipelineRunResult } from "../../local/run/pipeline-run";
+import { Progress } from "../../local/run/progress";
+import { locateToolchain } from "../../tools/terraform/toolchain";
 
 const ROOT = resolve(import.meta.dirname, "..", "..");
 const PROFILE = "card-transactions";

@@ -6,7 +6,7 @@
 import { DeleteLogStreamCommand, PutLogEventsCommand } from "@aws-sdk/client-cloudwatch-logs";
 import { HeadObjectCommand } from "@aws-sdk/client-s3";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { startEmulator, type Emulator } from "../../scripts/lib/emulator";
+import { startEmulator, type Emulator } from "../../local/emulator";
 import type { AuditEntry } from "../../handlers/audit/audit-event";
 import { verifyAuditTrail, readLogStream } from "../../handlers/audit/audit-trail";
 import { ChainIndex, chainIndexKey } from "../../handlers/audit/chain-index";

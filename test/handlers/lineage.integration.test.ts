@@ -13,7 +13,7 @@ import { DeleteObjectCommand, HeadObjectCommand, ListObjectVersionsCommand, PutO
 import { mockClient } from "aws-sdk-client-mock";
 import fc from "fast-check";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { startEmulator, type Emulator } from "../../scripts/lib/emulator";
+import { startEmulator, type Emulator } from "../../local/emulator";
 import { readLogStream, verifyAuditTrail } from "../../handlers/audit/audit-trail";
 import type { ChainedAuditEvent } from "../../handlers/audit/audit-event";
 import { ChainIndex } from "../../handlers/audit/chain-index";
@@ -29,7 +29,7 @@ import { callerPrincipal } from "../../handlers/shared/actor";
 import { systemClock } from "../../handlers/shared/clock";
 import { registerJobRun } from "../../handlers/shared/job-run-registry";
 import { readJson } from "../../handlers/shared/object-store";
-import { pipelineRunId } from "../../handlers/shared/run-identity";
+import { pipelineRunId } from "../../contracts/run-identity";
 import { parseS3Uri } from "../../handlers/shared/s3-uri";
 import { glueJobArguments } from "../../handlers/trigger/glue-arguments";
 import { startPipelineRun } from "../../handlers/trigger/start-pipeline-run";

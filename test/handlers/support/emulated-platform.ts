@@ -7,7 +7,7 @@ import { CreateLogGroupCommand } from "@aws-sdk/client-cloudwatch-logs";
 import { CreateDatabaseCommand, CreateJobCommand, CreateTableCommand } from "@aws-sdk/client-glue";
 import { KMSClient, CreateKeyCommand } from "@aws-sdk/client-kms";
 import { CreateBucketCommand, PutBucketVersioningCommand, PutObjectCommand } from "@aws-sdk/client-s3";
-import { EMULATOR_CREDENTIALS, type Emulator } from "../../../scripts/lib/emulator";
+import { EMULATOR_CREDENTIALS, type Emulator } from "../../../local/emulator";
 import { CloudWatchLogsClient } from "@aws-sdk/client-cloudwatch-logs";
 import { DataBrewClient } from "@aws-sdk/client-databrew";
 import { GlueClient } from "@aws-sdk/client-glue";

@@ -1,0 +1,92 @@
+/**
+ * What the local pipeline needs to know about the applied `local` environment, read from the deployment
+ * itself rather than from constants: bucket names and the data key from the stack's outputs, the trigger
+ * function from the profile's schedule target (so the run is started by the function the schedule would
+ * invoke), and the trigger's configuration from that function's environment, validated with the
+ * trigger's own schema. Everything else (Glue job, DataBrew job, catalog, audit log group, run layout)
+ * follows from that configuration.
+ */
+import type { LambdaClient } from "@aws-sdk/client-lambda";
+import { GetScheduleCommand, ListSchedulesCommand, type SchedulerClient } from "@aws-sdk/client-scheduler";
+import { ListObjectsV2Command, type S3Client } from "@aws-sdk/client-s3";
+import { loadConfig } from "../../handlers/shared/config";
+import { triggerHandlerEnvironment, type TriggerConfig } from "../../handlers/trigger/config";
+import { describeFunction, type DeployedFunction } from "../lambda/function-host";
+
+export interface LocalDeployment {
+  /** Bucket name per tier (stack output `bucket_names`). */
+  readonly buckets: Readonly<Record<string, string>>;
+  /** The data tier's KMS key (stack output `kms_key_arns.data`): wraps the tokenization key. */
+  readonly dataKeyArn: string;
+  /** The function the profile's schedule invokes. */
+  readonly trigger: DeployedFunction;
+  readonly triggerConfig: TriggerConfig;
+  /** Objects Terraform uploaded (bucket/key), never overwritten or saved by the local store. */
+  readonly managedObjects: ReadonlySet<string>;
+}
+
+export class DeploymentError extends Error {
+  override readonly name = "DeploymentError";
+}
+
+function output<T>(outputs: Readonly<Record<string, unknown>>, name: string, check: (value: unknown) => value is T): T {
+  const value = outputs[name];
+  if (!check(value)) throw new DeploymentError(`the local stack has no usable output "${name}" (outputs: ${Object.keys(outputs).join(", ") || "none"})`);
+  return value;
+}
+
+const isStringRecord = (value: unknown): value is Record<string, string> =>
+  value !== null && typeof value === "object" && Object.values(value).every((item) => typeof item === "string");
+
+/** The ARN of the Lambda function the schedule of `profile` invokes. */
+export async function scheduledTrigger(scheduler: SchedulerClient, profile: string): Promise<string> {
+  const targets: Array<{ profile: unknown; arn: string | undefined }> = [];
+  let token: string | undefined;
+  do {
+    const page = await scheduler.send(new ListSchedulesCommand({ NextToken: token }));
+    for (const summary of page.Schedules ?? []) {
+      const schedule = await scheduler.send(new GetScheduleCommand({ Name: summary.Name, GroupName: summary.GroupName }));
+      let input: { profile?: unknown } = {};
+      try {
+        input = JSON.parse(schedule.Target?.Input ?? "{}") as { profile?: unknown };
+      } catch {
+        // a schedule with a non-JSON input is not one of the pipeline's
+      }
+      targets.push({ profile: input.profile, arn: schedule.Target?.Arn });
+    }
+    token = page.NextToken;
+  } while (token !== undefined);
+  const match = targets.find((target) => target.profile === profile && target.arn?.includes(":lambda:"));
+  if (match?.arn === undefined) {
+    const scheduled = targets.map((target) => String(target.profile)).join(", ") || "none";
+    throw new DeploymentError(`no schedule of the local environment starts profile "${profile}" (scheduled profiles: ${scheduled})`);
+  }
+  return match.arn;
+}
+
+/** Every object in the environment's buckets right after apply: what Terraform deployed. */
+export async function deployedObjects(s3: S3Client, buckets: Readonly<Record<string, string>>): Promise<Set<string>> {
+  const keys = new Set<string>();
+  for (const bucket of Object.values(buckets)) {
+    let token: string | undefined;
+    do {
+      const page = await s3.send(new ListObjectsV2Command({ Bucket: bucket, ContinuationToken: token }));
+      for (const object of page.Contents ?? []) keys.add(`${bucket}/${object.Key as string}`);
+      token = page.NextContinuationToken;
+    } while (token !== undefined);
+  }
+  return keys;
+}
+
+export async function discoverDeployment(
+  outputs: Readonly<Record<string, unknown>>,
+  clients: { readonly lambda: LambdaClient; readonly scheduler: SchedulerClient; readonly s3: S3Client },
+  profile: string,
+): Promise<LocalDeployment> {
+  const buckets = output(outputs, "bucket_names", isStringRecord);
+  const keys = output(outputs, "kms_key_arns", isStringRecord);
+  if (keys.data === undefined) throw new DeploymentError('the local stack output "kms_key_arns" has no "data" key');
+  const trigger = await describeFunction(clients.lambda, await scheduledTrigger(clients.scheduler, profile));
+  const triggerConfig = loadConfig(triggerHandlerEnvironment, trigger.environment, `deployed trigger function ${trigger.name}`);
+  return { buckets, dataKeyArn: keys.data, trigger, triggerConfig, managedObjects: await deployedObjects(clients.s3, buckets) };
+}

@@ -1,0 +1,135 @@
+/**
+ * Executes one Glue job run on local Spark, as Glue 5.0 would: the deployed entry script and the
+ * deployed transformation package (--extra-py-files) are fetched from the artifacts bucket, the script
+ * runs with the run's effective arguments (job defaults overridden by the run's own), reading and
+ * writing the emulator's S3 through s3:// URIs, and its driver log goes to the continuous-logging group.
+ * Third-party Python packages come from the project's .venv (see glue-runtime-parameters.ts).
+ */
+import type { CloudWatchLogsClient } from "@aws-sdk/client-cloudwatch-logs";
+import type { Job } from "@aws-sdk/client-glue";
+import { GetObjectCommand, type S3Client } from "@aws-sdk/client-s3";
+import { spawn } from "node:child_process";
+import { createWriteStream, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { basename, delimiter, join } from "node:path";
+import { shipLogLines } from "../services/log-shipping";
+import type { JobRun } from "../services/job-runs";
+import { parseS3Uri } from "../../handlers/shared/s3-uri";
+import { APPLIED_LOCALLY, s3UrisOf, scriptArguments } from "./glue-runtime-parameters";
+import { pysparkSubmitArgs } from "./spark-s3";
+import { loopbackTls, startTlsFront, trustStoreJavaOptions, type LoopbackTls, type TlsFront } from "./tls-front";
+
+export interface GlueRuntime {
+  readonly projectRoot: string;
+  /** The emulator itself (not the service front): Spark and boto3 talk to S3 and KMS directly. */
+  readonly emulatorEndpoint: string;
+  readonly region: string;
+  readonly credentials: { readonly accessKeyId: string; readonly secretAccessKey: string };
+  readonly s3: S3Client;
+  readonly logs: CloudWatchLogsClient;
+  /** Per-run working folder (script, libraries, driver log). */
+  readonly workDir: string;
+}
+
+export interface GlueRunOutcome {
+  readonly state: "SUCCEEDED" | "FAILED" | "TIMEOUT";
+  /** Glue's ErrorMessage: the exception that ended the script, e.g. "InputError: ...". */
+  readonly errorMessage?: string;
+  readonly driverLog: string;
+}
+
+/** Default continuous-logging group of Glue jobs. */
+const DEFAULT_LOG_GROUP = "/aws-glue/jobs/logs-v2";
+
+async function download(s3: S3Client, uri: string, directory: string): Promise<string> {
+  const { bucket, key } = parseS3Uri(uri);
+  const object = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
+  const target = join(directory, basename(key));
+  writeFileSync(target, await (object.Body as { transformToByteArray(): Promise<Uint8Array> }).transformToByteArray());
+  return target;
+}
+
+/** Only the named variables of this process's environment, and only those that are set. */
+function inherited(names: readonly string[]): NodeJS.ProcessEnv {
+  return Object.fromEntries(names.flatMap((name) => (process.env[name] === undefined ? [] : [[name, process.env[name]]])));
+}
+
+/** The last line of a Python traceback names the exception: what Glue reports as the run's ErrorMessage. */
+export function pythonErrorMessage(log: string): string | undefined {
+  const lines = log.split("\n").map((line) => line.trim()).filter(Boolean);
+  for (let i = lines.length - 1; i >= 0; i--) {
+    const match = lines[i]!.match(/^(?:[\w.]+\.)?(\w*(?:Error|Exception|Exit)\w*):?\s*(.*)$/);
+    if (match) return match[2] ? `${match[1]}: ${match[2]}` : match[1];
+  }
+  return undefined;
+}
+
+export async function executeGlueRun(run: Readonly<JobRun>, job: Job, effective: Readonly<Record<string, string>>, runtime: GlueRuntime): Promise<GlueRunOutcome> {
+  const scriptLocation = job.Command?.ScriptLocation;
+  if (scriptLocation === undefined) throw new Error(`Glue job ${job.Name} has no Command.ScriptLocation`);
+  mkdirSync(join(runtime.workDir, "lib"), { recursive: true });
+  const script = await download(runtime.s3, scriptLocation, runtime.workDir);
+  const libraries: string[] = [];
+  for (const uri of s3UrisOf(effective[APPLIED_LOCALLY.extraPyFiles])) libraries.push(await download(runtime.s3, uri, join(runtime.workDir, "lib")));
+
+  const tls = loopbackTls();
+  const front = await startTlsFront(runtime.emulatorEndpoint, tls);
+  try {
+    return await runGlueScript(run, job, effective, runtime, script, libraries, front, tls);
+  } finally {
+    await front.stop();
+  }
+}
+
+async function runGlueScript(
+  run: Readonly<JobRun>,
+  job: Job,
+  effective: Readonly<Record<string, string>>,
+  runtime: GlueRuntime,
+  script: string,
+  libraries: readonly string[],
+  front: TlsFront,
+  tls: LoopbackTls,
+): Promise<GlueRunOutcome> {
+  const driverLog = join(runtime.workDir, "driver.log");
+  const log = createWriteStream(driverLog);
+  const python = join(runtime.projectRoot, ".venv", "bin", "python");
+  const env: NodeJS.ProcessEnv = {
+    ...inherited(["PATH", "HOME", "JAVA_HOME", "TMPDIR"]),
+    LANG: "C.UTF-8",
+    // the deployed package first, as Glue puts --extra-py-files ahead of its own libraries
+    PYTHONPATH: libraries.join(delimiter),
+    PYSPARK_PYTHON: python,
+    // S3A over the HTTPS front (tls-front.ts: S3A refuses SSE-KMS copies over plain HTTP); boto3 in the job uses the
+    // emulator directly (AWS_ENDPOINT_URL)
+    PYSPARK_SUBMIT_ARGS: pysparkSubmitArgs(front.endpoint, runtime.region, trustStoreJavaOptions(tls)),
+    AWS_ENDPOINT_URL: runtime.emulatorEndpoint,
+    AWS_ACCESS_KEY_ID: runtime.credentials.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: runtime.credentials.secretAccessKey,
+    AWS_REGION: runtime.region,
+    AWS_DEFAULT_REGION: runtime.region,
+  };
+  const timeoutMs = (job.Timeout ?? 2880) * 60_000;
+  const exitCode = await new Promise<number | null>((resolve, reject) => {
+    const child = spawn(python, [script, ...scriptArguments(run.jobName, run.runId, effective)], { cwd: runtime.workDir, env, stdio: ["ignore", "pipe", "pipe"] });
+    // the Spark driver must not outlive the pipeline (Ctrl-C, failure)
+    const stopDriver = () => child.kill("SIGTERM");
+    process.on("exit", stopDriver);
+    child.stdout.pipe(log, { end: false });
+    child.stderr.pipe(log, { end: false });
+    const timer = setTimeout(stopDriver, timeoutMs);
+    child.on("error", reject);
+    child.on("close", (code) => {
+      clearTimeout(timer);
+      process.off("exit", stopDriver);
+      resolve(code);
+    });
+  });
+  await new Promise<void>((resolve) => log.end(resolve));
+
+  const text = readFileSync(driverLog, "utf8");
+  const now = Date.now();
+  await shipLogLines(runtime.logs, effective[APPLIED_LOCALLY.continuousLogGroup] ?? DEFAULT_LOG_GROUP, run.runId, text.split("\n").map((message) => ({ timestamp: now, message })));
+  if (exitCode === 0) return { state: "SUCCEEDED", driverLog };
+  if (exitCode === null) return { state: "TIMEOUT", errorMessage: `the run exceeded its timeout of ${job.Timeout ?? 2880} minutes`, driverLog };
+  return { state: "FAILED", errorMessage: pythonErrorMessage(text) ?? `the job script exited with status ${exitCode}`, driverLog };
+}

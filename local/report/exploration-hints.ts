@@ -1,0 +1,34 @@
+/** What to try against the still-running local environment (`npm start -- --keep-running`). */
+import { EMULATOR_CREDENTIALS } from "../emulator";
+import type { LocalPlatform } from "../run/local-platform";
+import type { RunSummary } from "../run/run-summary";
+
+export function explorationHints(platform: Pick<LocalPlatform, "front" | "buckets">, summary: RunSummary): string {
+  const endpoint = platform.front.endpoint;
+  const aws = `aws --endpoint-url ${endpoint}`;
+  const sentinel = `npx sentinel --endpoint-url ${endpoint}`;
+  const lineageBucket = platform.buckets["lineage-audit"] ?? "<lineage bucket>";
+  const glue = summary.jobs.find((job) => job.service === "glue");
+  const databrew = summary.jobs.find((job) => job.service === "databrew");
+  const auditGroup = summary.audit[0]?.logGroup;
+  const lines = [
+    "",
+    `The local environment is still running at ${endpoint} (Ctrl-C stops it).`,
+    `  export AWS_ACCESS_KEY_ID=${EMULATOR_CREDENTIALS.accessKeyId} AWS_SECRET_ACCESS_KEY=${EMULATOR_CREDENTIALS.secretAccessKey} AWS_DEFAULT_REGION=${EMULATOR_CREDENTIALS.region}`,
+    `  ${aws} s3 ls`,
+    ...(summary.processed === undefined ? [] : [`  ${aws} s3 ls ${summary.processed.uri} --recursive`]),
+    ...(glue === undefined ? [] : [`  ${aws} glue get-job-run --job-name ${glue.jobName} --run-id ${glue.runId}`]),
+    ...(databrew === undefined ? [] : [`  ${aws} databrew describe-job-run --name ${databrew.jobName} --run-id ${databrew.runId}`]),
+    `  ${sentinel} lineage list --bucket ${lineageBucket}`,
+    `  ${sentinel} lineage graph --bucket ${lineageBucket}`,
+    ...(summary.pipelineRunId === "" || auditGroup === undefined
+      ? []
+      : [
+          `  ${sentinel} lineage show ${summary.pipelineRunId} --bucket ${lineageBucket}`,
+          `  ${sentinel} audit verify --run-id ${summary.pipelineRunId} --log-group ${auditGroup} --bucket ${lineageBucket}`,
+          `  ${aws} logs get-log-events --log-group-name ${auditGroup} --log-stream-name ${summary.pipelineRunId}`,
+        ]),
+    "",
+  ];
+  return lines.join("\n");
+}

@@ -1,0 +1,42 @@
+/** AWS SDK clients for the local environment: one endpoint, the emulator's dummy credentials and region. */
+import { CloudFormationClient } from "@aws-sdk/client-cloudformation";
+import { CloudWatchLogsClient } from "@aws-sdk/client-cloudwatch-logs";
+import { EventBridgeClient } from "@aws-sdk/client-eventbridge";
+import { GlueClient } from "@aws-sdk/client-glue";
+import { KMSClient } from "@aws-sdk/client-kms";
+import { LambdaClient } from "@aws-sdk/client-lambda";
+import { S3Client } from "@aws-sdk/client-s3";
+import { SchedulerClient } from "@aws-sdk/client-scheduler";
+import { STSClient } from "@aws-sdk/client-sts";
+import { EMULATOR_CREDENTIALS } from "../emulator";
+
+export interface LocalClients {
+  readonly s3: S3Client;
+  readonly logs: CloudWatchLogsClient;
+  readonly kms: KMSClient;
+  readonly glue: GlueClient;
+  readonly lambda: LambdaClient;
+  readonly scheduler: SchedulerClient;
+  readonly events: EventBridgeClient;
+  readonly cloudformation: CloudFormationClient;
+  readonly sts: STSClient;
+}
+
+export function localClients(endpoint: string, region: string = EMULATOR_CREDENTIALS.region): LocalClients {
+  const config = {
+    endpoint,
+    region,
+    credentials: { accessKeyId: EMULATOR_CREDENTIALS.accessKeyId, secretAccessKey: EMULATOR_CREDENTIALS.secretAccessKey },
+  };
+  return {
+    s3: new S3Client({ ...config, forcePathStyle: true }),
+    logs: new CloudWatchLogsClient(config),
+    kms: new KMSClient(config),
+    glue: new GlueClient(config),
+    lambda: new LambdaClient(config),
+    scheduler: new SchedulerClient(config),
+    events: new EventBridgeClient(config),
+    cloudformation: new CloudFormationClient(config),
+    sts: new STSClient(config),
+  };
+}

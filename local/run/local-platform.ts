@@ -1,0 +1,175 @@
+/**
+ * The local platform a pipeline run happens on: the emulator with the `local` environment applied by
+ * Terraform, the local Glue and DataBrew services in front of it, the deployed Lambda functions running
+ * locally, the event bus routing job state changes by the deployed rules, and the saved state of earlier
+ * runs loaded back. stop() tears it all down (the emulator also dies with this process).
+ */
+import { GetCallerIdentityCommand } from "@aws-sdk/client-sts";
+import { GetJobCommand, type Job } from "@aws-sdk/client-glue";
+import { join } from "node:path";
+import { EMULATOR_CREDENTIALS, startEmulator, type Emulator } from "../emulator";
+import { OUT_DIR } from "../../tools/terraform/session";
+import { findStack } from "../../tools/terraform/stacks";
+import { provisionLocalEnvironment, type LocalEnvironment } from "../../tools/terraform/provision-local";
+import { loadDataBrewDefinitions } from "../databrew/databrew-definitions";
+import { executeProfileRun } from "../databrew/profile-job-execution";
+import { EnvironmentStore, type StoreTransfer } from "../environment/environment-store";
+import { deployedObjects } from "../environment/local-deployment";
+import { jobStateChangeEvent } from "../events/job-state-events";
+import { LocalEventBus } from "../events/local-event-bus";
+import { executeGlueRun } from "../glue/glue-job-execution";
+import { FunctionHost } from "../lambda/function-host";
+import { DataBrewApi } from "../services/databrew-api";
+import { GlueRunApi } from "../services/glue-api";
+import { JobRuns } from "../services/job-runs";
+import { LocalJobRunner } from "../services/local-job-runner";
+import { startServiceFront, type ServiceFront } from "../services/service-front";
+import { localClients, type LocalClients } from "./local-clients";
+import type { Progress } from "./progress";
+import type { DeliverySummary } from "./run-summary";
+
+/** Where the deliveries of job state-change events go: the run in progress listens. */
+export class DeliveryLog {
+  private listener: ((delivery: DeliverySummary) => void) | undefined;
+
+  /** Starts recording for a run; returns the list the run's deliveries are appended to. */
+  begin(onDelivery: (delivery: DeliverySummary) => void): DeliverySummary[] {
+    const deliveries: DeliverySummary[] = [];
+    this.listener = (delivery) => {
+      deliveries.push(delivery);
+      onDelivery(delivery);
+    };
+    return deliveries;
+  }
+
+  record(delivery: DeliverySummary): void {
+    this.listener?.(delivery);
+  }
+}
+
+/** Steps startLocalPlatform reports: emulator, provisioning, saved state. */
+export const PLATFORM_STEPS = 3;
+
+export interface LocalPlatformOptions {
+  readonly projectRoot: string;
+  /** Saved state between runs (.sentinel/local). */
+  readonly stateDir: string;
+  /** Synthesize before applying (default true). */
+  readonly synth?: boolean;
+  /** Applies the local environment to the emulator at `endpoint` (default: Terraform, provisionLocalEnvironment). */
+  readonly provision?: (endpoint: string, options: { readonly synth: boolean }) => Promise<LocalEnvironment>;
+}
+
+export interface LocalPlatform {
+  readonly projectRoot: string;
+  readonly emulator: Emulator;
+  /** The endpoint everything uses: local Glue job runs and DataBrew, the emulator for the rest. */
+  readonly front: ServiceFront;
+  readonly clients: LocalClients;
+  readonly environment: LocalEnvironment;
+  readonly scope: { readonly account: string; readonly region: string };
+  readonly runs: JobRuns;
+  readonly runner: LocalJobRunner;
+  readonly bus: LocalEventBus;
+  readonly deliveries: DeliveryLog;
+  readonly functions: FunctionHost;
+  readonly store: EnvironmentStore;
+  /** Objects Terraform deployed (bucket/key): never overwritten by restored state, never saved. */
+  readonly managedObjects: ReadonlySet<string>;
+  readonly buckets: Readonly<Record<string, string>>;
+  /** Where per-run files go (driver logs, unpacked functions). */
+  readonly workDir: string;
+  readonly restored: StoreTransfer;
+  stop(): Promise<void>;
+}
+
+const isStringRecord = (value: unknown): value is Record<string, string> =>
+  value !== null && typeof value === "object" && Object.values(value).every((item) => typeof item === "string");
+
+export async function startLocalPlatform(options: LocalPlatformOptions, progress: Progress): Promise<LocalPlatform> {
+  const emulator = await progress.step("Start the local AWS emulator", () => startEmulator({ projectRoot: options.projectRoot }), (started) => started.endpoint);
+  const stoppers: Array<() => Promise<void>> = [() => emulator.stop()];
+  const stop = async () => {
+    for (const stopper of stoppers.reverse()) await stopper().catch(() => undefined);
+  };
+  try {
+    const environment = await progress.step(
+      "Provision the local environment (terraform apply of the local stack)",
+      () => (options.provision ?? provisionLocalEnvironment)(emulator.endpoint, { synth: options.synth ?? true }),
+      (applied) => `${Object.keys(applied.outputs).length} outputs${applied.excluded.length > 0 ? `, ${applied.excluded.length} resource(s) excluded (docs/environments.md)` : ""}`,
+    );
+    const buckets = environment.outputs.bucket_names;
+    if (!isStringRecord(buckets)) throw new Error('the local stack has no "bucket_names" output');
+    const auditLogGroup = environment.outputs.audit_log_group_name;
+    if (typeof auditLogGroup !== "string") throw new Error('the local stack has no "audit_log_group_name" output');
+    const region = EMULATOR_CREDENTIALS.region;
+    const direct = localClients(emulator.endpoint, region);
+    const account = (await direct.sts.send(new GetCallerIdentityCommand({}))).Account ?? "000000000000";
+    const managedObjects = await deployedObjects(direct.s3, buckets);
+
+    const runs = new JobRuns();
+    const glueApi = new GlueRunApi(runs, async (name): Promise<Job | undefined> => {
+      try {
+        return (await direct.glue.send(new GetJobCommand({ JobName: name }))).Job;
+      } catch (error) {
+        if ((error as { name?: string }).name === "EntityNotFoundException") return undefined;
+        throw error;
+      }
+    });
+    const databrewApi = new DataBrewApi(runs, () => loadDataBrewDefinitions(direct.cloudformation, { region, accountId: account, partition: "aws" }));
+    const front = await startServiceFront(emulator.endpoint, glueApi, databrewApi);
+    stoppers.push(() => front.close());
+    const clients = localClients(front.endpoint, region);
+    const workDir = join(options.stateDir, "work");
+    const credentials = { accessKeyId: EMULATOR_CREDENTIALS.accessKeyId, secretAccessKey: EMULATOR_CREDENTIALS.secretAccessKey };
+    const functions = new FunctionHost({
+      lambda: clients.lambda,
+      logs: clients.logs,
+      stackDir: findStack(OUT_DIR, "local").dir,
+      workDir: join(workDir, "lambda"),
+      endpoint: front.endpoint,
+      region,
+      credentials,
+    });
+    stoppers.push(() => functions.close());
+    const runner = new LocalJobRunner(runs, glueApi, databrewApi, {
+      glue: (run, job, effective) =>
+        executeGlueRun(run, job, effective, {
+          projectRoot: options.projectRoot,
+          emulatorEndpoint: emulator.endpoint,
+          region,
+          credentials,
+          s3: direct.s3,
+          logs: direct.logs,
+          workDir: join(workDir, "glue", run.runId),
+        }),
+      databrew: (run, job, dataset) => executeProfileRun(run, job, dataset, { s3: direct.s3, logs: direct.logs }),
+    });
+    const bus = new LocalEventBus(clients.events, functions);
+    const deliveries = new DeliveryLog();
+    // Glue and DataBrew announce every state change to EventBridge; the bus delivers it by the deployed rules
+    runs.onStateChange(async (run) => {
+      const event = jobStateChangeEvent(run, { account, region });
+      for (const delivery of await bus.put(event)) {
+        deliveries.record({
+          event: `${event["detail-type"]} ${run.state}`,
+          rule: delivery.rule,
+          functionName: delivery.functionArn.split(":").pop() ?? delivery.functionArn,
+          attempts: delivery.attempts,
+          ...(delivery.error === undefined ? {} : { error: delivery.error }),
+        });
+      }
+    });
+    const store = new EnvironmentStore(options.stateDir);
+    const platform = { projectRoot: options.projectRoot, emulator, front, clients, environment, scope: { account, region }, runs, runner, bus, deliveries, functions, store, managedObjects, buckets, workDir, stop };
+    const restored = await progress.step(
+      "Load the state of earlier runs (.sentinel/local)",
+      () => store.restore(clients.s3, clients.logs, buckets, managedObjects, auditLogGroup),
+      (transfer) => (transfer.objects === 0 ? "none saved yet (first run)" : `${transfer.objects} objects (${(transfer.bytes / 1e6).toFixed(1)} MB), ${transfer.logEvents} audit events`),
+    );
+    return { ...platform, restored };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}

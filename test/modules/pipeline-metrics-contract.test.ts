@@ -1,0 +1,43 @@
+/**
+ * The Sentinel/Pipeline metrics have two sides: the Glue job publishes them
+ * (glue-jobs/sentinel_etl/pipeline_metrics.py) and the alarms and dashboard read them
+ * (contracts/pipeline-metrics.ts). This test asks the job's own module what it publishes and
+ * compares it with what monitoring expects, so a renamed metric or unit fails here, not in production.
+ */
+import { spawnSync } from "node:child_process";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { PIPELINE_METRICS, PIPELINE_METRICS_NAMESPACE, PIPELINE_METRIC_DIMENSIONS } from "../../contracts/pipeline-metrics";
+
+const ROOT = join(import.meta.dirname, "..", "..");
+
+interface PublishedContract {
+  namespace: string;
+  dimensions: string[];
+  units: Record<string, string>;
+}
+
+function publishedByTheJob(): PublishedContract {
+  const script = [
+    "import json",
+    "from sentinel_etl import pipeline_metrics as m",
+    "print(json.dumps({'namespace': m.NAMESPACE, 'dimensions': list(m.DIMENSIONS), 'units': m.METRIC_UNITS}))",
+  ].join("\n");
+  const result = spawnSync(join(ROOT, ".venv", "bin", "python"), ["-c", script], { encoding: "utf8" });
+  if (result.status !== 0) throw new Error(`python could not describe the job's metrics: ${result.stderr}`);
+  return JSON.parse(result.stdout) as PublishedContract;
+}
+
+describe("Sentinel/Pipeline metrics contract between the Glue job and monitoring", () => {
+  const published = publishedByTheJob();
+
+  it("uses one namespace and the same dimensions", () => {
+    expect(published.namespace).toBe(PIPELINE_METRICS_NAMESPACE);
+    expect(published.dimensions).toEqual([...PIPELINE_METRIC_DIMENSIONS]);
+  });
+
+  it("publishes exactly the metrics monitoring reads, in the units it expects", () => {
+    const expected = Object.fromEntries(Object.values(PIPELINE_METRICS).map((metric) => [metric.name, metric.unit]));
+    expect(published.units).toEqual(expected);
+  });
+});

@@ -1,0 +1,114 @@
+/**
+ * A module-test stack with the foundation constructs, the Glue half and the DataBrew half, built from
+ * a private copy of glue-jobs/ plus a stand-in dependency wheel, so tests can change a source file
+ * and synthesize again without touching the repository or downloading anything.
+ */
+import { createHash } from "node:crypto";
+import { cpSync, mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { TerraformStack } from "cdktf";
+import { PiiProfiling, piiProfileNames } from "../../../modules/databrew/pii-profiling";
+import { PlatformKeys } from "../../../modules/encryption/platform-keys";
+import { loadDatasetProfiles } from "../../../contracts/dataset-profiles";
+import { REQUIREMENTS_FILE, WHEEL_MANIFEST } from "../../../modules/glue/dependency-wheels";
+import { GlueEtl, type GlueSources } from "../../../modules/glue/glue-etl";
+import { defaultGlueJobsDir } from "../../../modules/glue/source-tree";
+import { LogGroupFactory } from "../../../modules/logging/log-group-factory";
+import { PrivateNetwork } from "../../../modules/network/private-network";
+import { PlatformBuckets } from "../../../modules/storage/platform-buckets";
+import { TEST_SCOPE, testStack } from "./synth";
+
+export const FIXTURE_PREFIX = "sentinel-test";
+/** The stand-in dependency the fixture's requirements-glue.txt lists. */
+export const FIXTURE_REQUIREMENT = "example-dependency==1.0.0";
+export const FIXTURE_WHEEL = "example_dependency-1.0.0-py3-none-any.whl";
+/** Stands in for the monitoring module's alarm topic. */
+export const FIXTURE_TOPIC = "arn:aws:sns:eu-central-2:111122223333:sentinel-test-alarms";
+
+/** A copy of glue-jobs/ (sources only) with its own requirements file and wheel cache. */
+export function glueSourcesFixture(): Required<GlueSources> {
+  const root = mkdtempSync(join(tmpdir(), "sentinel-glue-sources-"));
+  const glueJobsDir = join(root, "glue-jobs");
+  const skip = (path: string) => /(__pycache__|\.pyc$|\.egg-info|\.pytest_cache|\/tests(\/|$)|\/benchmarks(\/|$))/.test(path);
+  cpSync(defaultGlueJobsDir(), glueJobsDir, { recursive: true, filter: (source) => !skip(source) });
+  writeFileSync(join(glueJobsDir, REQUIREMENTS_FILE), `# stand-in for the job's real dependencies\n${FIXTURE_REQUIREMENT}\n`);
+  const wheelCacheDir = join(root, "wheels");
+  mkdirSync(wheelCacheDir);
+  const wheel = Buffer.from("stand-in wheel content");
+  writeFileSync(join(wheelCacheDir, FIXTURE_WHEEL), wheel);
+  const manifest = [{ requirement: FIXTURE_REQUIREMENT, fileName: FIXTURE_WHEEL, sha256: createHash("sha256").update(wheel).digest("hex"), bytes: wheel.length }];
+  writeFileSync(join(wheelCacheDir, WHEEL_MANIFEST), JSON.stringify(manifest));
+  return { glueJobsDir, wheelCacheDir, buildDir: join(root, "build") };
+}
+
+export interface GlueFixture {
+  readonly stack: TerraformStack;
+  readonly buckets: PlatformBuckets;
+  readonly keys: PlatformKeys;
+  readonly glue: GlueEtl;
+  readonly databrew: PiiProfiling;
+}
+
+export const FIXTURE_SETTINGS = {
+  glue: { workerType: "G.1X", numberOfWorkers: 3, timeoutMinutes: 45, maxRetries: 1, defaultProfile: "card-transactions" },
+  databrew: { nodeCount: 2, timeoutMinutes: 30, maxRetries: 0, sampleRows: 20_000, maxFiles: 10 },
+} as const;
+
+export function glueFixture(sources: Required<GlueSources> = glueSourcesFixture()): GlueFixture {
+  const stack = testStack();
+  const scope = TEST_SCOPE;
+  const keys = new PlatformKeys(stack, "keys", { namePrefix: FIXTURE_PREFIX, scope, auditLogGroupPrefix: "/sentinel/test/audit" });
+  const logGroups = new LogGroupFactory(stack, "logs", { namePrefix: "/sentinel/test", retentionInDays: 365, defaultKey: keys.logs });
+  const buckets = new PlatformBuckets(stack, "buckets", {
+    namePrefix: FIXTURE_PREFIX,
+    scope,
+    keys,
+    lifecycle: {
+      rawInfrequentAccessAfterDays: 30,
+      rawGlacierAfterDays: 90,
+      archiveDeepArchiveAfterDays: 180,
+      noncurrentVersionExpiryDays: 30,
+      abortIncompleteMultipartUploadDays: 7,
+      accessLogExpiryDays: 365,
+    },
+    lineageObjectLock: { mode: "GOVERNANCE", days: 1 },
+  });
+  const network = new PrivateNetwork(stack, "network", {
+    namePrefix: FIXTURE_PREFIX,
+    scope,
+    vpcCidr: "10.40.0.0/16",
+    availabilityZones: ["eu-central-2a", "eu-central-2b"],
+    logGroups,
+    bucketArns: buckets.allBucketArns,
+  });
+  const profiles = loadDatasetProfiles(sources.glueJobsDir);
+  const databrewJobNames = profiles.map((profile) => piiProfileNames(FIXTURE_PREFIX, profile.name).jobName);
+  const glue = new GlueEtl(stack, "glue", {
+    namePrefix: FIXTURE_PREFIX,
+    environment: "test",
+    scope,
+    settings: FIXTURE_SETTINGS.glue,
+    buckets,
+    keys,
+    logGroups,
+    network,
+    profiles,
+    lineageNamespace: "sentinel-test",
+    otherLineageJobNames: databrewJobNames,
+    sources,
+  });
+  const databrew = new PiiProfiling(stack, "databrew", {
+    namePrefix: FIXTURE_PREFIX,
+    scope,
+    profiles,
+    layout: glue.layout,
+    rawBucket: buckets.raw,
+    dataKey: keys.data,
+    logGroups,
+    logsKey: keys.logs,
+    settings: FIXTURE_SETTINGS.databrew,
+    stackEventsTopicArn: FIXTURE_TOPIC,
+  });
+  return { stack, buckets, keys, glue, databrew };
+}

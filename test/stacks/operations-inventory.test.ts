@@ -1,0 +1,132 @@
+/**
+ * Per-environment inventory of what the handlers, orchestration, monitoring and access modules add,
+ * synthesized to disk through the app as `npm run synth` does (real handler bundles, built if stale).
+ */
+import { mkdtempSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { beforeAll, describe, expect, it } from "vitest";
+import { buildApp } from "../../stacks/app";
+import { loadEnvironments } from "../../stacks/config/environments";
+import { resourcesOf, withPlainStackTraces, type Config, type Synthesized } from "../modules/support/synth";
+
+const ENVIRONMENTS = loadEnvironments();
+const synthesized = new Map<string, Synthesized>();
+let outdir: string;
+
+beforeAll(() => {
+  outdir = mkdtempSync(join(tmpdir(), "sentinel-operations-"));
+  withPlainStackTraces(() => buildApp({ outdir }).app.synth());
+  for (const config of ENVIRONMENTS) {
+    synthesized.set(config.name, JSON.parse(readFileSync(join(outdir, "stacks", config.name, "cdk.tf.json"), "utf8")) as Synthesized);
+  }
+}, 120_000);
+
+const count = (stack: Synthesized, type: string) => Object.keys(resourcesOf(stack, type)).length;
+
+describe.each(ENVIRONMENTS.map((config) => [config.name, config] as const))("environment %s", (name, config) => {
+  const stack = () => synthesized.get(name) as Synthesized;
+  const profiles = config.datasetProfiles.length;
+
+  it("has the operations resources, sized by its dataset profiles", () => {
+    expect({
+      functions: count(stack(), "aws_lambda_function"),
+      invokeConfigs: count(stack(), "aws_lambda_function_event_invoke_config"),
+      permissions: count(stack(), "aws_lambda_permission"),
+      queues: count(stack(), "aws_sqs_queue"),
+      queuePolicies: count(stack(), "aws_sqs_queue_policy"),
+      scheduleGroups: count(stack(), "aws_scheduler_schedule_group"),
+      schedules: count(stack(), "aws_scheduler_schedule"),
+      rules: count(stack(), "aws_cloudwatch_event_rule"),
+      targets: count(stack(), "aws_cloudwatch_event_target"),
+      topics: count(stack(), "aws_sns_topic"),
+      subscriptions: count(stack(), "aws_sns_topic_subscription"),
+      alarms: count(stack(), "aws_cloudwatch_metric_alarm"),
+      dashboards: count(stack(), "aws_cloudwatch_dashboard"),
+      trustDocuments: Object.keys(stack().data?.aws_iam_policy_document ?? {}).length,
+    }).toEqual({
+      functions: 3,
+      invokeConfigs: 3,
+      permissions: 12,
+      queues: 5,
+      queuePolicies: 5,
+      scheduleGroups: 1,
+      schedules: profiles,
+      rules: expect.any(Number),
+      targets: expect.any(Number),
+      topics: 1,
+      subscriptions: 1,
+      alarms: 1 + 2 * profiles + 5 + 3,
+      dashboards: 1,
+      trustDocuments: 2,
+    });
+    const ruleNames = Object.values(resourcesOf(stack(), "aws_cloudwatch_event_rule")).map((rule) => String(rule.name));
+    expect(ruleNames.filter((rule) => /-(glue|databrew)-job-(progressed|failed|stopped)$/.test(rule))).toHaveLength(6);
+    expect(ruleNames).toContain(`sentinel-${name}-job-failed`);
+  });
+
+  it("reserves each handler's configured concurrency and locks records as the environment does", () => {
+    for (const fn of Object.values(resourcesOf(stack(), "aws_lambda_function"))) {
+      const handler = String(fn.function_name).replace(`sentinel-${name}-`, "") as keyof typeof config.handlers.reservedConcurrency;
+      expect(fn.reserved_concurrent_executions).toBe(config.handlers.reservedConcurrency[handler]);
+      expect((fn.environment as Config).variables).toMatchObject({
+        SENTINEL_ENVIRONMENT: name,
+        OBJECT_LOCK_MODE: config.objectLock.mode,
+        OBJECT_LOCK_RETENTION_DAYS: String(config.objectLock.days),
+      });
+      expect(String(fn.filename)).toMatch(new RegExp(`^assets/handlers_${handler}_bundle_[^/]+/[0-9A-F]+/${handler}\\.zip$`));
+      expect(fn.source_code_hash).toMatch(/^[A-Za-z0-9+/]{43}=$/);
+    }
+  });
+
+  it("schedules each profile at the environment's cron, time zone and window", () => {
+    for (const schedule of Object.values(resourcesOf(stack(), "aws_scheduler_schedule"))) {
+      expect(schedule).toMatchObject({
+        schedule_expression: config.schedule.expression,
+        schedule_expression_timezone: config.schedule.timezone,
+        flexible_time_window: { mode: "FLEXIBLE", maximum_window_in_minutes: config.schedule.flexibleWindowMinutes },
+      });
+    }
+  });
+
+  it("alarms at the environment's thresholds and e-mails the alarm_email variable", () => {
+    const alarms = Object.fromEntries(Object.values(resourcesOf(stack(), "aws_cloudwatch_metric_alarm")).map((alarm) => [String(alarm.alarm_name), alarm]));
+    expect(alarms[`sentinel-${name}-glue-job-duration`]?.threshold).toBe(config.alarms.jobDurationMinutes * 60_000);
+    for (const profile of config.datasetProfiles) {
+      expect(alarms[`sentinel-${name}-${profile}-quarantine-ratio`]?.threshold).toBe(config.alarms.quarantineRatio);
+      expect(alarms[`sentinel-${name}-${profile}-anomaly-rate`]?.threshold).toBe(config.alarms.anomalyRate);
+    }
+    expect(Object.values(resourcesOf(stack(), "aws_sns_topic_subscription"))[0]?.endpoint).toBe("${var.alarm_email}");
+  });
+
+  it("points the handlers and rules at the Glue job, DataBrew jobs and catalog the stack deploys", () => {
+    const glueJobs = Object.values(resourcesOf(stack(), "aws_glue_job")).map((job) => job.name);
+    const databases = Object.values(resourcesOf(stack(), "aws_glue_catalog_database")).map((database) => database.name);
+    const templates = Object.values(resourcesOf(stack(), "aws_cloudformation_stack")).map((cfn) => String(cfn.template_body));
+    const env = (fn: string) => (Object.values(resourcesOf(stack(), "aws_lambda_function")).find((candidate) => candidate.function_name === `sentinel-${name}-${fn}`)?.environment as Config).variables as Record<string, string>;
+    expect(glueJobs).toEqual([env("trigger").GLUE_JOB_NAME]);
+    expect(env("lineage").GLUE_JOB_NAME).toBe(glueJobs[0]);
+    expect(databases).toContain(env("lineage").CATALOG_DATABASE_NAME);
+    const databrewJobs = config.datasetProfiles.map((profile) => String(env("trigger").DATABREW_JOB_NAME_TEMPLATE).replace("{profile}", profile));
+    for (const job of databrewJobs) expect(templates.some((template) => template.includes(`"Name":"${job}"`)), job).toBe(true);
+    const patterns = Object.values(resourcesOf(stack(), "aws_cloudwatch_event_rule")).map((rule) => JSON.parse(String(rule.event_pattern)) as { detail: { jobName: string[] } });
+    expect(new Set(patterns.flatMap((pattern) => pattern.detail.jobName))).toEqual(new Set([...glueJobs, ...databrewJobs]));
+  });
+
+  it("lets the consumer roles be assumed by the principals of the Terraform variables", () => {
+    const principals = Object.values(stack().data?.aws_iam_policy_document ?? {}).map((document) => ((document.statement as Config[])[0]?.principals as Config[])[0]?.identifiers);
+    expect(principals.sort()).toEqual(["${var.auditor_principal_arns}", "${var.data_scientist_principal_arns}"]);
+  });
+});
+
+describe("archives", () => {
+  it("are the same bytes in every environment (one build, deployed everywhere)", () => {
+    const hashes = ENVIRONMENTS.map((config) =>
+      Object.values(resourcesOf(synthesized.get(config.name) as Synthesized, "aws_lambda_function"))
+        .map((fn) => `${String(fn.function_name).split("-").pop()}=${String(fn.source_code_hash)}`)
+        .sort()
+        .join(" "),
+    );
+    expect(new Set(hashes).size).toBe(1);
+  });
+});

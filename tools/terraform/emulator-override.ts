@@ -1,0 +1,120 @@
+/**
+ * The override file that turns a synthesized stack into one Terraform can plan and apply against the local AWS
+ * emulator: every AWS provider configuration gets dummy credentials, the emulator's endpoints and the checks that
+ * only make sense against real AWS switched off. (The S3 remote backend is dropped from the working copy instead,
+ * see `prepareWorkDir`'s `withoutBackend`: state stays in the copy.)
+ */
+import { EMULATOR_CREDENTIALS } from "../../local/emulator";
+import type { TerraformJson } from "./stacks";
+
+/**
+ * Provider endpoint keys (hashicorp/aws 6.x `endpoints` block) of the services the platform uses. The run also sets
+ * AWS_ENDPOINT_URL, so a service missing here still reaches the emulator rather than AWS.
+ */
+export const EMULATED_SERVICES = [
+  "cloudformation",
+  "cloudwatch",
+  "databrew",
+  "ec2",
+  "events",
+  "glue",
+  "iam",
+  "kms",
+  "lambda",
+  "logs",
+  "s3",
+  "s3control",
+  "scheduler",
+  "secretsmanager",
+  "sns",
+  "sqs",
+  "ssm",
+  "sts",
+] as const;
+
+export const EMULATOR_OVERRIDE_FILE = "emulator_override.tf.json";
+export const EMULATOR_TFVARS_FILE = "emulator.auto.tfvars.json";
+
+/**
+ * Environment for Terraform runs against the emulator: the same dummy credentials, a catch-all endpoint, and the
+ * emulator as HTTP proxy. The proxy is for the names the SDK derives from an endpoint by prefixing the account id
+ * (S3 Control: `123456789012.127.0.0.1:<port>`, which has no DNS record): Go sends such requests to the proxy,
+ * and the emulator serves the absolute-URI request itself. Loopback addresses are never proxied, so every other
+ * call goes straight to the emulator; nothing can leave the machine either way.
+ */
+export function emulatorEnv(endpoint: string): NodeJS.ProcessEnv {
+  return {
+    AWS_ACCESS_KEY_ID: EMULATOR_CREDENTIALS.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: EMULATOR_CREDENTIALS.secretAccessKey,
+    AWS_ENDPOINT_URL: endpoint,
+    HTTP_PROXY: endpoint,
+  };
+}
+
+/**
+ * Retries per API call against the emulator. The provider's default (25, with back-off up to 20 s each) turns an
+ * API the emulator does not implement (HTTP 500) into a silent wait of many minutes per resource; 3 still absorbs
+ * the emulator's occasional dropped connection.
+ */
+export const EMULATOR_MAX_RETRIES = 3;
+
+function providerConfigs(stack: TerraformJson): Array<Record<string, unknown>> {
+  const providers = (stack.provider ?? {}) as Record<string, unknown>;
+  const aws = providers.aws;
+  if (aws === undefined) return [];
+  return (Array.isArray(aws) ? aws : [aws]) as Array<Record<string, unknown>>;
+}
+
+export function emulatorOverride(stack: TerraformJson, endpoint: string): TerraformJson {
+  const configs = providerConfigs(stack);
+  if (configs.length === 0) throw new Error("the stack configures no AWS provider: nothing to point at the emulator");
+  const endpoints = Object.fromEntries(EMULATED_SERVICES.map((service) => [service, endpoint]));
+  return {
+    provider: {
+      // Override blocks merge into the provider block with the same alias; one per configuration in the stack.
+      aws: configs.map((config) => ({
+        ...(typeof config.alias === "string" ? { alias: config.alias } : {}),
+        access_key: EMULATOR_CREDENTIALS.accessKeyId,
+        secret_key: EMULATOR_CREDENTIALS.secretAccessKey,
+        skip_credentials_validation: true,
+        // The provider asks the emulator's STS for the account id instead of skipping the lookup: the AWS
+        // environments set allowed_account_ids, and with the lookup skipped the provider refuses to configure
+        // ("AWS account ID not allowed: " with an empty id). Asking keeps that guard exercised.
+        skip_requesting_account_id: false,
+        skip_metadata_api_check: "true",
+        skip_region_validation: true,
+        s3_use_path_style: true,
+        max_retries: EMULATOR_MAX_RETRIES,
+        endpoints: [endpoints],
+      })),
+    },
+  };
+}
+
+interface VariableDeclaration {
+  readonly default?: unknown;
+}
+
+/**
+ * Input values for planning an environment against the emulator, for the variables the stack declares: the
+ * emulator's account, placeholder principals in it, and the emulator endpoint. A required variable without an
+ * emulator value is an error naming it, rather than an interactive prompt or a silent default.
+ */
+export function emulatorVariables(stack: TerraformJson, endpoint: string, accountId: string): Record<string, unknown> {
+  const candidates: Record<string, unknown> = {
+    account_id: accountId,
+    alarm_email: "alarms@sentinel.invalid",
+    auditor_principal_arns: [`arn:aws:iam::${accountId}:role/sentinel-emulator-auditor`],
+    data_scientist_principal_arns: [`arn:aws:iam::${accountId}:role/sentinel-emulator-data-scientist`],
+    emulator_endpoint: endpoint,
+  };
+  const declared = (stack.variable ?? {}) as Record<string, VariableDeclaration>;
+  const values: Record<string, unknown> = {};
+  for (const [name, declaration] of Object.entries(declared)) {
+    if (name in candidates) values[name] = candidates[name];
+    else if (!("default" in declaration)) {
+      throw new Error(`variable '${name}' is required and has no emulator value: add one to emulatorVariables() in tools/terraform/emulator-override.ts`);
+    }
+  }
+  return values;
+}

@@ -1,0 +1,183 @@
+/**
+ * What the tf:* commands do to one synthesized stack: validate it, plan it against the emulator, and apply it to the
+ * emulator, check the result through the AWS SDK, destroy it and check it is gone. Each step is timed.
+ */
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { GetCallerIdentityCommand, STSClient } from "@aws-sdk/client-sts";
+import { EMULATOR_CREDENTIALS, type Emulator } from "../../local/emulator";
+import { EMULATOR_OVERRIDE_FILE, EMULATOR_TFVARS_FILE, emulatorEnv, emulatorOverride, emulatorVariables } from "./emulator-override";
+import { LOCAL_DESTROY_EXCEPTIONS, localApplyScope, type LocalApplyScope } from "./local-exclusions";
+import { summarizePlan, type PlanJson, type PlanSummary } from "./plan-summary";
+import { prepareWorkDir, readStackConfig, type SynthesizedStack } from "./stacks";
+import type { Terraform } from "./terraform";
+import {
+  emulatorClients,
+  stateResources,
+  verifyApplied,
+  verifyDestroyed,
+  type StateJson,
+  type StateResource,
+  type VerificationReport,
+} from "./verify-local";
+
+export type Timings = Record<string, number>;
+
+/**
+ * `validate` in a private copy. No `init`: the AWS provider is a development override, which Terraform loads without
+ * init (and init could not install it, see `prepareWorkDir`); validate never contacts the S3 backend.
+ */
+export async function validateStack(terraform: Terraform, stack: SynthesizedStack, workRoot: string): Promise<Timings> {
+  const dir = prepareWorkDir(stack, join(workRoot, "validate", stack.name));
+  const validate = await terraform.run(dir, ["validate"]);
+  return { validate: validate.seconds };
+}
+
+/** The account the emulator answers for (moto's default is 123456789012), as the provider will see it. */
+export async function emulatorAccountId(endpoint: string, region: string): Promise<string> {
+  const sts = new STSClient({
+    endpoint,
+    region,
+    credentials: { accessKeyId: EMULATOR_CREDENTIALS.accessKeyId, secretAccessKey: EMULATOR_CREDENTIALS.secretAccessKey },
+  });
+  const { Account } = await sts.send(new GetCallerIdentityCommand({}));
+  if (!Account) throw new Error(`the emulator at ${endpoint} returned no account id`);
+  return Account;
+}
+
+export interface EmulatorPlan {
+  readonly dir: string;
+  readonly plan: PlanJson;
+  readonly summary: PlanSummary;
+  readonly timings: Timings;
+}
+
+/** A real plan against the emulator, saved as plan.bin in the working copy and read back as JSON. */
+export async function planAgainstEmulator(terraform: Terraform, stack: SynthesizedStack, workRoot: string, endpoint: string): Promise<EmulatorPlan> {
+  const config = readStackConfig(stack);
+  const accountId = await emulatorAccountId(endpoint, stackRegion(config));
+  const dir = prepareWorkDir(stack, join(workRoot, "emulator", stack.name), {
+    overrides: { [EMULATOR_OVERRIDE_FILE]: emulatorOverride(config, endpoint) },
+    withoutBackend: true,
+  });
+  writeFileSync(join(dir, EMULATOR_TFVARS_FILE), `${JSON.stringify(emulatorVariables(config, endpoint, accountId), null, 2)}\n`);
+  const env = emulatorEnv(endpoint);
+  const plan = await terraform.run(dir, ["plan", "-input=false", "-lock=false", "-out=plan.bin"], { env });
+  const show = await terraform.run(dir, ["show", "-json", "plan.bin"], { env });
+  const planJson = JSON.parse(show.stdout) as PlanJson;
+  return { dir, plan: planJson, summary: summarizePlan(planJson), timings: { plan: plan.seconds, show: show.seconds } };
+}
+
+export interface LocalApplyReport {
+  readonly summary: PlanSummary;
+  readonly scope: LocalApplyScope;
+  readonly applied: VerificationReport;
+  readonly destroyed: VerificationReport;
+  /** Managed resources in the state after apply, and after destroy (must be 0). */
+  readonly appliedCount: number;
+  readonly leftInState: number;
+  /** Removed from the state before destroy because the emulator cannot delete them (LOCAL_DESTROY_EXCEPTIONS). */
+  readonly forgotten: readonly string[];
+  readonly timings: Timings;
+}
+
+/** The region of the stack's default AWS provider, when it is a literal. */
+export function stackRegion(config: Record<string, unknown>): string {
+  const aws = (config.provider as Record<string, unknown> | undefined)?.aws;
+  const configs = (Array.isArray(aws) ? aws : [aws]) as Array<Record<string, unknown> | undefined>;
+  const region = configs.find((provider) => provider && provider.alias === undefined)?.region;
+  return typeof region === "string" && !region.includes("${") ? region : EMULATOR_CREDENTIALS.region;
+}
+
+export interface EmulatorApply {
+  readonly dir: string;
+  readonly summary: PlanSummary;
+  readonly scope: LocalApplyScope;
+  /** Managed resources in the state after apply. */
+  readonly resources: readonly StateResource[];
+  /** `terraform output -json`, name -> value. */
+  readonly outputs: Readonly<Record<string, unknown>>;
+  readonly timings: Timings;
+}
+
+/**
+ * Plans the stack against the emulator, then applies it, leaving out the declared local exclusions (which stay in
+ * the plan). The state stays in the working copy, so `destroyFromEmulator(dir)` can remove it again.
+ */
+export async function applyToEmulator(terraform: Terraform, stack: SynthesizedStack, workRoot: string, endpoint: string): Promise<EmulatorApply> {
+  const planned = await planAgainstEmulator(terraform, stack, workRoot, endpoint);
+  const scope = localApplyScope(planned.plan);
+  const env = emulatorEnv(endpoint);
+  const { dir } = planned;
+  // The saved plan is exactly what was summarized; with exclusions Terraform plans again, limited to the targets.
+  const applyArgs = scope.targets.length === 0
+    ? ["apply", "-input=false", "-lock=false", "plan.bin"]
+    : ["apply", "-input=false", "-lock=false", "-auto-approve", ...scope.targets.map((address) => `-target=${address}`)];
+  const apply = await terraform.run(dir, applyArgs, { env });
+  // A targeted apply records only the outputs that depend on targeted resources; outputs built from variables and
+  // constants alone (bucket names, log group names...) are skipped. A refresh-only apply records every output.
+  const outputsStarted = process.hrtime.bigint();
+  if (scope.targets.length > 0) await terraform.run(dir, ["apply", "-refresh-only", "-input=false", "-lock=false", "-auto-approve"], { env });
+  const outputsSeconds = Number(process.hrtime.bigint() - outputsStarted) / 1e9;
+  const state = JSON.parse((await terraform.run(dir, ["show", "-json"], { env })).stdout) as StateJson;
+  const outputs = JSON.parse((await terraform.run(dir, ["output", "-json"], { env })).stdout) as Record<string, { value: unknown }>;
+  return {
+    dir,
+    summary: planned.summary,
+    scope,
+    resources: stateResources(state),
+    outputs: Object.fromEntries(Object.entries(outputs).map(([name, output]) => [name, output.value])),
+    timings: { ...planned.timings, apply: apply.seconds, outputs: outputsSeconds },
+  };
+}
+
+export interface EmulatorDestroy {
+  /** Managed resources still in the state after destroy (0 when clean). */
+  readonly left: number;
+  /** Addresses removed from the state instead of destroyed, because the emulator cannot delete them. */
+  readonly forgotten: readonly string[];
+  readonly seconds: number;
+}
+
+/**
+ * Destroys what `applyToEmulator` created. Resources of the declared destroy exceptions are first removed from the
+ * state (the emulator cannot delete them) and reported as `forgotten`.
+ */
+export async function destroyFromEmulator(terraform: Terraform, dir: string, endpoint: string): Promise<EmulatorDestroy> {
+  const env = emulatorEnv(endpoint);
+  const before = stateResources(JSON.parse((await terraform.run(dir, ["show", "-json"], { env })).stdout) as StateJson);
+  const forgotten = before.filter((resource) => LOCAL_DESTROY_EXCEPTIONS.some((exception) => exception.resourceType === resource.type)).map((resource) => resource.address);
+  if (forgotten.length > 0) await terraform.run(dir, ["state", "rm", "-lock=false", ...forgotten], { env });
+  const destroy = await terraform.run(dir, ["destroy", "-input=false", "-lock=false", "-auto-approve"], { env });
+  const after = JSON.parse((await terraform.run(dir, ["show", "-json"], { env })).stdout) as StateJson;
+  return { left: stateResources(after).length, forgotten, seconds: destroy.seconds };
+}
+
+export async function applyVerifyDestroy(terraform: Terraform, stack: SynthesizedStack, workRoot: string, emulator: Emulator): Promise<LocalApplyReport> {
+  const applied = await applyToEmulator(terraform, stack, workRoot, emulator.endpoint);
+  const clients = emulatorClients(emulator.endpoint, stackRegion(readStackConfig(stack)));
+  const verifyStarted = process.hrtime.bigint();
+  const present = await verifyApplied(applied.resources, clients);
+  const verifySeconds = Number(process.hrtime.bigint() - verifyStarted) / 1e9;
+  // Destroy even when verification failed, so the report covers both halves.
+  const destroy = await destroyFromEmulator(terraform, applied.dir, emulator.endpoint);
+  const destroyed = await verifyDestroyed(applied.resources.filter((resource) => !destroy.forgotten.includes(resource.address)), clients);
+  return {
+    summary: applied.summary,
+    scope: applied.scope,
+    applied: present,
+    destroyed,
+    appliedCount: applied.resources.length,
+    leftInState: destroy.left,
+    forgotten: destroy.forgotten,
+    timings: { ...applied.timings, verify: verifySeconds, destroy: destroy.seconds },
+  };
+}
+
+export function localApplyFailures(report: LocalApplyReport): string[] {
+  return [
+    ...report.applied.failures,
+    ...report.destroyed.failures,
+    ...(report.leftInState > 0 ? [`${report.leftInState} resources still in the state after destroy`] : []),
+  ];
+}

@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# Every check the project has, in order of speed; stops at the first failing tier.
+# Run through `npm test`, which bootstraps first (tools/bootstrap.sh).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export PATH="$PWD/node_modules/.bin:$PATH"
+
+tier() { printf '\n=== %s ===\n' "$*"; }
+
+tier "typecheck (tsc --noEmit, strict)"
+tsc --noEmit -p tsconfig.json
+
+tier "lint (eslint)"
+eslint --max-warnings=0 .
+
+tier "unit and synth tests (vitest)"
+vitest run
+
+tier "Glue job tests (pytest on local Spark)"
+.venv/bin/python -m pytest glue-jobs/tests -q
+
+tier "synth all environments + checkov"
+bash tools/checkov.sh
+
+tier "tf: terraform validate every environment, local apply/destroy against the emulator"
+tsx tools/terraform/tier.ts
