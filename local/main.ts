@@ -76,7 +76,7 @@ function ensureToolchain(): ReturnType<typeof locateToolchain> {
       "The hashicorp/aws provider is compiled from its Go module: this takes long (see docs/benchmarks.md), then npm start continues.",
     ].join("\n"),
   );
-  const build = spawnSync(join(PROJECT_ROOT, "node_modules", ".bin", "tsx"), [join(PROJECT_ROOT, "scripts", "terraform", "build-binaries.ts")], { cwd: PROJECT_ROOT, stdio: "inherit" });
+  const build = spawnSync(join(PROJECT_ROOT, "node_modules", ".bin", "tsx"), [join(PROJECT_ROOT, "tools", "terraform", "build-binaries.ts")], { cwd: PROJECT_ROOT, stdio: "inherit" });
   if (build.status !== 0) console.error(`npm run tf:build exited with ${build.status ?? build.signal}`);
   return locateToolchain();
 }
