@@ -8,6 +8,7 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { existsSync } from "node:fs";
 import { createServer } from "node:net";
 import { resolve } from "node:path";
+import type { ComponentWatch } from "./run/component-watch";
 
 export interface Emulator {
   /** e.g. http://127.0.0.1:51234 */
@@ -23,6 +24,11 @@ export interface StartEmulatorOptions {
   readonly projectRoot?: string;
   /** How long to wait for the server to answer, in ms. */
   readonly readyTimeoutMs?: number;
+  /**
+   * Watches the server for an exit nobody asked for; its owner then also handles SIGINT/SIGTERM.
+   * @default none: the server is killed on process exit, SIGINT and SIGTERM end the process
+   */
+  readonly watch?: ComponentWatch;
 }
 
 /** Credentials and region the SDK and Terraform use against the emulator. Never real secrets. */
@@ -77,14 +83,18 @@ export async function startEmulator(options: StartEmulatorOptions = {}): Promise
     stderr = (stderr + chunk.toString()).slice(-4000);
   });
 
+  let stopping = false;
+  options.watch?.watch("the local AWS emulator", child, () => stopping);
   const onExit = (): void => killGroup(child);
   const onSignal = (signal: NodeJS.Signals): void => {
     killGroup(child);
     process.exit(signal === "SIGINT" ? 130 : 143);
   };
   process.on("exit", onExit);
-  process.once("SIGINT", onSignal);
-  process.once("SIGTERM", onSignal);
+  if (options.watch === undefined) {
+    process.once("SIGINT", onSignal);
+    process.once("SIGTERM", onSignal);
+  }
 
   const deadline = Date.now() + (options.readyTimeoutMs ?? 30_000);
   for (;;) {
@@ -98,6 +108,7 @@ export async function startEmulator(options: StartEmulatorOptions = {}): Promise
       // not listening yet
     }
     if (Date.now() > deadline) {
+      stopping = true;
       killGroup(child);
       throw new Error(`moto_server did not answer on ${endpoint} within the timeout:\n${stderr}`);
     }
@@ -115,6 +126,7 @@ export async function startEmulator(options: StartEmulatorOptions = {}): Promise
       process.off("exit", onExit);
       process.off("SIGINT", onSignal);
       process.off("SIGTERM", onSignal);
+      stopping = true;
       if (child.exitCode !== null || child.signalCode !== null) return;
       const exited = new Promise<void>((r) => child.once("exit", () => r()));
       killGroup(child);

@@ -14,6 +14,7 @@ import { EMULATOR_CREDENTIALS } from "./emulator";
 import { PIPELINE_RUN_STEPS, runPipeline } from "./run/pipeline-run";
 import { PLATFORM_STEPS, startLocalPlatform, type LocalPlatform } from "./run/local-platform";
 import { Progress } from "./run/progress";
+import { ComponentExited, ComponentWatch, RunInterrupted } from "./run/component-watch";
 import { explorationHints } from "./report/exploration-hints";
 import { summaryText } from "./report/summary-text";
 import { printSynthSummary } from "../tools/synth-summary";
@@ -102,10 +103,13 @@ async function main(): Promise<number> {
   process.env.AWS_SECRET_ACCESS_KEY = EMULATOR_CREDENTIALS.secretAccessKey;
 
   console.log(`Sentinel local pipeline: ${options.profile}, ${options.input === undefined ? `${options.rows.toLocaleString("en-US")} generated rows (seed ${options.seed})` : options.input}`);
-  const progress = new Progress(process.stdout, PLATFORM_STEPS + PIPELINE_RUN_STEPS);
+  // a dead emulator, Spark driver or Lambda environment, or Ctrl-C, fails the step in flight at once
+  const watch = new ComponentWatch();
+  for (const signal of ["SIGINT", "SIGTERM"] as const) process.once(signal, () => watch.interrupt(signal));
+  const progress = new Progress(process.stdout, PLATFORM_STEPS + PIPELINE_RUN_STEPS, watch);
   let platform: LocalPlatform | undefined;
   try {
-    platform = await startLocalPlatform({ projectRoot: PROJECT_ROOT, stateDir: options.stateDir }, progress);
+    platform = await startLocalPlatform({ projectRoot: PROJECT_ROOT, stateDir: options.stateDir, watch }, progress);
     const { summary, reportPath } = await runPipeline(
       platform,
       {
@@ -118,7 +122,10 @@ async function main(): Promise<number> {
     console.log(summaryText(summary, relative(process.cwd(), reportPath) || reportPath));
     if (options.keepRunning) {
       console.log(explorationHints(platform, summary));
-      await new Promise<void>((resolve) => process.once("SIGINT", () => resolve()));
+      watch.during("--keep-running");
+      // Ctrl-C ends the exploration; a component dying during it is still reported
+      const ended = await watch.failure.catch((error: unknown) => error);
+      if (!(ended instanceof RunInterrupted)) throw ended;
     }
     return summary.outcome === "succeeded" ? 0 : 1;
   } finally {
@@ -129,6 +136,10 @@ async function main(): Promise<number> {
 main().then(
   (code) => process.exit(code),
   (error: unknown) => {
+    if (error instanceof ComponentExited || error instanceof RunInterrupted) {
+      console.error(`\nnpm start stopped: ${error.message}. Everything it started has been stopped; the next npm start begins from the last saved state.`);
+      process.exit(error instanceof RunInterrupted ? 130 : 1);
+    }
     console.error(`\nnpm start failed: ${error instanceof Error ? error.message : String(error)}`);
     process.exit(1);
   },

@@ -15,6 +15,7 @@ import { shipLogLines } from "../services/log-shipping";
 import type { JobRun } from "../services/job-runs";
 import { parseS3Uri } from "../../handlers/shared/s3-uri";
 import { APPLIED_LOCALLY, s3UrisOf, scriptArguments } from "./glue-runtime-parameters";
+import type { ComponentWatch } from "../run/component-watch";
 import { pysparkSubmitArgs } from "./spark-s3";
 import { loopbackTls, startTlsFront, trustStoreJavaOptions, type LoopbackTls, type TlsFront } from "./tls-front";
 
@@ -28,6 +29,11 @@ export interface GlueRuntime {
   readonly logs: CloudWatchLogsClient;
   /** Per-run working folder (script, libraries, driver log). */
   readonly workDir: string;
+  /**
+   * Watches the Spark driver: a driver killed by anyone but this run ends the local run at once.
+   * @default none: a killed driver makes the run FAILED
+   */
+  readonly watch?: ComponentWatch;
 }
 
 export interface GlueRunOutcome {
@@ -109,27 +115,46 @@ async function runGlueScript(
     AWS_DEFAULT_REGION: runtime.region,
   };
   const timeoutMs = (job.Timeout ?? 2880) * 60_000;
-  const exitCode = await new Promise<number | null>((resolve, reject) => {
-    const child = spawn(python, [script, ...scriptArguments(run.jobName, run.runId, effective)], { cwd: runtime.workDir, env, stdio: ["ignore", "pipe", "pipe"] });
-    // the Spark driver must not outlive the pipeline (Ctrl-C, failure)
-    const stopDriver = () => child.kill("SIGTERM");
+  let timedOut = false;
+  const exit = await new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve, reject) => {
+    // its own process group: the driver's JVM goes with it
+    const child = spawn(python, [script, ...scriptArguments(run.jobName, run.runId, effective)], { cwd: runtime.workDir, env, stdio: ["ignore", "pipe", "pipe"], detached: true });
+    let stopping = false;
+    // the Spark driver must not outlive the pipeline (Ctrl-C, failure, a dead emulator)
+    const stopDriver = () => {
+      stopping = true;
+      if (child.pid !== undefined && child.exitCode === null && child.signalCode === null) {
+        try {
+          process.kill(-child.pid, "SIGTERM");
+        } catch {
+          // already gone
+        }
+      }
+    };
+    runtime.watch?.watch(`the Spark driver of Glue run ${run.runId}`, child, () => stopping);
     process.on("exit", stopDriver);
     child.stdout.pipe(log, { end: false });
     child.stderr.pipe(log, { end: false });
-    const timer = setTimeout(stopDriver, timeoutMs);
+    const timer = setTimeout(() => {
+      timedOut = true;
+      stopDriver();
+    }, timeoutMs);
+    runtime.watch?.failure.catch(stopDriver);
     child.on("error", reject);
-    child.on("close", (code) => {
+    child.on("close", (code, signal) => {
       clearTimeout(timer);
       process.off("exit", stopDriver);
-      resolve(code);
+      resolve({ code, signal });
     });
   });
   await new Promise<void>((resolve) => log.end(resolve));
+  const exitCode = exit.code;
 
   const text = readFileSync(driverLog, "utf8");
   const now = Date.now();
   await shipLogLines(runtime.logs, effective[APPLIED_LOCALLY.continuousLogGroup] ?? DEFAULT_LOG_GROUP, run.runId, text.split("\n").map((message) => ({ timestamp: now, message })));
   if (exitCode === 0) return { state: "SUCCEEDED", driverLog };
-  if (exitCode === null) return { state: "TIMEOUT", errorMessage: `the run exceeded its timeout of ${job.Timeout ?? 2880} minutes`, driverLog };
+  if (timedOut) return { state: "TIMEOUT", errorMessage: `the run exceeded its timeout of ${job.Timeout ?? 2880} minutes`, driverLog };
+  if (exitCode === null) return { state: "FAILED", errorMessage: `the Spark driver was killed by ${exit.signal ?? "a signal"}`, driverLog };
   return { state: "FAILED", errorMessage: pythonErrorMessage(text) ?? `the job script exited with status ${exitCode}`, driverLog };
 }

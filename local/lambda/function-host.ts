@@ -16,6 +16,7 @@ import { shipLogLines } from "../services/log-shipping";
 import { findDeploymentPackage, unpackDeploymentPackage } from "./function-code";
 import type { InvokeMessage, ReplyMessage } from "./runtime-worker";
 import type { FunctionInvoker } from "../events/local-event-bus";
+import type { ComponentWatch } from "../run/component-watch";
 
 export interface DeployedFunction {
   readonly name: string;
@@ -39,6 +40,11 @@ export interface FunctionHostOptions {
   readonly endpoint: string;
   readonly region: string;
   readonly credentials: { readonly accessKeyId: string; readonly secretAccessKey: string };
+  /**
+   * Watches every execution environment: one exiting without being asked ends the local run at once.
+   * @default none: a dead environment fails only the invocation in flight (Runtime.ExitError)
+   */
+  readonly watch?: ComponentWatch;
 }
 
 export class FunctionInvocationError extends Error {
@@ -73,6 +79,8 @@ export async function describeFunction(lambda: LambdaClient, functionArnOrName: 
 
 export class FunctionHost implements FunctionInvoker {
   private readonly environments = new Map<string, Promise<Environment>>();
+  /** Workers this host stopped itself (close, a timed-out invocation): their exit is expected. */
+  private readonly stopped = new WeakSet<ChildProcess>();
 
   constructor(private readonly options: FunctionHostOptions) {}
 
@@ -88,7 +96,7 @@ export class FunctionHost implements FunctionInvoker {
   async close(): Promise<void> {
     for (const environment of this.environments.values()) {
       const { worker } = await environment.catch(() => ({ worker: undefined }));
-      worker?.kill("SIGTERM");
+      if (worker !== undefined) this.stop(worker, "SIGTERM");
     }
     this.environments.clear();
   }
@@ -128,6 +136,7 @@ export class FunctionHost implements FunctionInvoker {
         AWS_LAMBDA_LOG_STREAM_NAME: logStream,
       },
     });
+    this.options.watch?.watch(`the Lambda execution environment of ${fn.name}`, worker, () => this.stopped.has(worker));
     const output: string[] = [];
     const collect = (chunk: Buffer) => output.push(...chunk.toString("utf8").split("\n").filter((line) => line !== ""));
     worker.stdout?.on("data", collect);
@@ -165,12 +174,17 @@ export class FunctionHost implements FunctionInvoker {
     if (reply.type === "result") return reply.result;
     if (reply.type === "error") throw new FunctionInvocationError(reply.errorType, reply.errorMessage);
     if (reply.type === "timeout") {
-      worker.kill("SIGKILL");
+      this.stop(worker, "SIGKILL");
       this.environments.delete(fn.arn);
       throw new FunctionInvocationError("Sandbox.Timedout", `Task timed out after ${fn.timeoutSeconds} seconds`);
     }
     this.environments.delete(fn.arn);
     throw new FunctionInvocationError("Runtime.ExitError", `the execution environment exited (code ${reply.code}) before answering`);
+  }
+
+  private stop(worker: ChildProcess, signal: NodeJS.Signals): void {
+    this.stopped.add(worker);
+    worker.kill(signal);
   }
 
   private async record({ fn, logStream }: Environment, lines: readonly string[]): Promise<void> {

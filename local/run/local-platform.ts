@@ -25,6 +25,7 @@ import { JobRuns } from "../services/job-runs";
 import { LocalJobRunner } from "../services/local-job-runner";
 import { startServiceFront, type ServiceFront } from "../services/service-front";
 import { localClients, type LocalClients } from "./local-clients";
+import type { ComponentWatch } from "./component-watch";
 import type { Progress } from "./progress";
 import type { DeliverySummary } from "./run-summary";
 
@@ -56,6 +57,11 @@ export interface LocalPlatformOptions {
   readonly stateDir: string;
   /** Synthesize before applying (default true). */
   readonly synth?: boolean;
+  /**
+   * Ends the run at once when the emulator, a Spark driver or a Lambda execution environment dies.
+   * @default none: components are not watched
+   */
+  readonly watch?: ComponentWatch;
   /** Applies the local environment to the emulator at `endpoint` (default: Terraform, provisionLocalEnvironment). */
   readonly provision?: (endpoint: string, options: { readonly synth: boolean }) => Promise<LocalEnvironment>;
 }
@@ -87,7 +93,7 @@ const isStringRecord = (value: unknown): value is Record<string, string> =>
   value !== null && typeof value === "object" && Object.values(value).every((item) => typeof item === "string");
 
 export async function startLocalPlatform(options: LocalPlatformOptions, progress: Progress): Promise<LocalPlatform> {
-  const emulator = await progress.step("Start the local AWS emulator", () => startEmulator({ projectRoot: options.projectRoot }), (started) => started.endpoint);
+  const emulator = await progress.step("Start the local AWS emulator", () => startEmulator({ projectRoot: options.projectRoot, ...(options.watch === undefined ? {} : { watch: options.watch }) }), (started) => started.endpoint);
   const stoppers: Array<() => Promise<void>> = [() => emulator.stop()];
   const stop = async () => {
     for (const stopper of stoppers.reverse()) await stopper().catch(() => undefined);
@@ -130,6 +136,7 @@ export async function startLocalPlatform(options: LocalPlatformOptions, progress
       endpoint: front.endpoint,
       region,
       credentials,
+      ...(options.watch === undefined ? {} : { watch: options.watch }),
     });
     stoppers.push(() => functions.close());
     const runner = new LocalJobRunner(runs, glueApi, databrewApi, {
@@ -142,6 +149,7 @@ export async function startLocalPlatform(options: LocalPlatformOptions, progress
           s3: direct.s3,
           logs: direct.logs,
           workDir: join(workDir, "glue", run.runId),
+          ...(options.watch === undefined ? {} : { watch: options.watch }),
         }),
       databrew: (run, job, dataset) => executeProfileRun(run, job, dataset, { s3: direct.s3, logs: direct.logs }),
     });

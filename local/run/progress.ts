@@ -3,6 +3,7 @@
  * with its elapsed time (a live counter on a terminal, a line every 30 s otherwise), notes under it, and
  * its duration when it ends. The durations are kept for the summary and the report.
  */
+import type { ComponentWatch } from "./component-watch";
 
 export interface StepTiming {
   readonly title: string;
@@ -23,9 +24,11 @@ export class Progress {
   private current = 0;
   private live: { title: string; started: number } | undefined;
 
+  /** `watch`: a component dying or Ctrl-C fails the step in flight at once (component-watch.ts). */
   constructor(
     private readonly out: ProgressOutput,
     private readonly total: number,
+    private readonly watch?: ComponentWatch,
   ) {}
 
   get timings(): readonly StepTiming[] {
@@ -53,8 +56,9 @@ export class Progress {
       : setInterval(() => this.out.write(`    … ${label}: still running (${seconds(started)} s)\n`), HEARTBEAT_MS);
     if (this.out.isTTY === true) this.drawLive();
     else this.out.write(`  ▸ ${label}\n`);
+    this.watch?.during(title);
     try {
-      const result = await work();
+      const result = await (this.watch === undefined ? work() : this.watch.guard(work()));
       this.finish(label, started, true, describe?.(result));
       return result;
     } catch (error) {
