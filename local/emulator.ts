@@ -1,5 +1,6 @@
 /**
- * The local AWS API emulator (moto server from the project's .venv) on a free loopback port.
+ * The local AWS API emulator on a free loopback port: moto's server from the project's .venv, with the
+ * Smithy RPC v2 CBOR protocol of CloudWatch translated in front of it (aws_emulator.py).
  * Used by integration tests, the local pipeline (`npm start`) and the Terraform local tier.
  * The server runs in its own process group and is killed with it on stop(), on process exit,
  * on SIGINT/SIGTERM and on an uncaught failure, so no orphan is left behind.
@@ -38,6 +39,9 @@ export const EMULATOR_CREDENTIALS = {
   region: "eu-central-2",
 } as const;
 
+/** moto's server with the CBOR front (see its docstring). */
+const EMULATOR_SERVER = resolve(import.meta.dirname, "aws_emulator.py");
+
 export async function freeLoopbackPort(): Promise<number> {
   return new Promise((resolvePort, reject) => {
     const server = createServer();
@@ -66,13 +70,13 @@ function killGroup(child: ChildProcess): void {
 
 export async function startEmulator(options: StartEmulatorOptions = {}): Promise<Emulator> {
   const root = options.projectRoot ?? process.cwd();
-  const binary = resolve(root, ".venv/bin/moto_server");
-  if (!existsSync(binary)) {
-    throw new Error(`moto_server not found at ${binary}: run 'npm run bootstrap' to create the Python environment`);
+  const python = resolve(root, ".venv/bin/python");
+  if (!existsSync(python)) {
+    throw new Error(`the project's Python environment is missing (${python}): run 'npm run bootstrap' to create it`);
   }
   const port = await freeLoopbackPort();
   const endpoint = `http://127.0.0.1:${port}`;
-  const child = spawn(binary, ["-H", "127.0.0.1", "-p", String(port)], {
+  const child = spawn(python, [EMULATOR_SERVER, "-H", "127.0.0.1", "-p", String(port)], {
     cwd: root,
     detached: true,
     stdio: ["ignore", "ignore", "pipe"],
@@ -99,7 +103,7 @@ export async function startEmulator(options: StartEmulatorOptions = {}): Promise
   const deadline = Date.now() + (options.readyTimeoutMs ?? 30_000);
   for (;;) {
     if (child.exitCode !== null) {
-      throw new Error(`moto_server exited with code ${child.exitCode} before it was ready:\n${stderr}`);
+      throw new Error(`the emulator exited with code ${child.exitCode} before it was ready:\n${stderr}`);
     }
     try {
       const response = await fetch(`${endpoint}/moto-api/`);
@@ -110,7 +114,7 @@ export async function startEmulator(options: StartEmulatorOptions = {}): Promise
     if (Date.now() > deadline) {
       stopping = true;
       killGroup(child);
-      throw new Error(`moto_server did not answer on ${endpoint} within the timeout:\n${stderr}`);
+      throw new Error(`the emulator did not answer on ${endpoint} within the timeout:\n${stderr}`);
     }
     await new Promise((r) => setTimeout(r, 150));
   }

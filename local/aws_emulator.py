@@ -1,0 +1,125 @@
+"""The local AWS emulator: moto's server, with the one wire protocol it lacks translated in front of it.
+
+The Terraform AWS provider's CloudWatch client (aws-sdk-go-v2) speaks Smithy RPC v2 CBOR
+(``POST /service/GraniteServiceVersion20100801/operation/<Operation>``, ``smithy-protocol: rpc-v2-cbor``);
+moto answers CloudWatch only in its query protocol, so alarms and dashboards could not be applied locally.
+A CBOR request is decoded (cbor2), serialized as a query request by botocore's own serializer for that
+operation, answered by moto in-process, and moto's XML answer is parsed by botocore's query parser and sent
+back as CBOR (timestamps as CBOR tag 1, errors as ``__type``/``message`` with the ``x-amzn-query-error``
+header CloudWatch's query compatibility defines). Every other request reaches moto unchanged.
+
+    .venv/bin/python local/aws_emulator.py -H 127.0.0.1 -p <port>
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import os
+import re
+import signal
+import sys
+from collections.abc import Callable, Iterable
+from datetime import timezone
+from typing import Any
+from urllib.parse import urlencode
+
+import botocore.session
+import cbor2
+from botocore.model import OperationModel, ServiceModel
+from botocore.parsers import QueryParser
+from botocore.serialize import QuerySerializer
+from moto.moto_server.werkzeug_app import DomainDispatcherApplication, MotoRequestHandler, create_backend_app
+from werkzeug.serving import run_simple
+
+CBOR_OPERATION_PATH = re.compile(r"^/service/(?P<service>[A-Za-z0-9_]+)/operation/(?P<operation>[A-Za-z0-9_]+)$")
+# Smithy service shape name -> botocore service: the services whose SDKs speak CBOR and moto speaks query.
+CBOR_SERVICES = {"GraniteServiceVersion20100801": "cloudwatch"}
+
+Environ = dict[str, Any]
+StartResponse = Callable[..., Any]
+WsgiApp = Callable[[Environ, StartResponse], Iterable[bytes]]
+
+
+class RpcV2CborFront:
+    """WSGI middleware: Smithy RPC v2 CBOR requests of CBOR_SERVICES in, moto's query protocol behind."""
+
+    def __init__(self, app: WsgiApp) -> None:
+        self.app = app
+        session = botocore.session.get_session()
+        self.models: dict[str, ServiceModel] = {
+            shape: session.get_service_model(service) for shape, service in CBOR_SERVICES.items()
+        }
+
+    def __call__(self, environ: Environ, start_response: StartResponse) -> Iterable[bytes]:
+        match = CBOR_OPERATION_PATH.match(environ.get("PATH_INFO", ""))
+        is_cbor = environ.get("HTTP_SMITHY_PROTOCOL", "") == "rpc-v2-cbor"
+        if not is_cbor or match is None or match["service"] not in self.models:
+            return self.app(environ, start_response)
+        operation = self.models[match["service"]].operation_model(match["operation"])
+        return self._translate(environ, start_response, operation)
+
+    def _translate(self, environ: Environ, start_response: StartResponse, operation: OperationModel) -> Iterable[bytes]:
+        length = int(environ.get("CONTENT_LENGTH") or 0)
+        raw = environ["wsgi.input"].read(length) if length > 0 else b""
+        params = cbor2.loads(raw) if raw else {}
+        query = QuerySerializer().serialize_to_request(params or {}, operation)
+        body = urlencode(query["body"]).encode("utf-8")
+        inner = {key: value for key, value in environ.items() if key != "HTTP_SMITHY_PROTOCOL"}
+        inner.update(
+            {
+                "REQUEST_METHOD": "POST",
+                "PATH_INFO": "/",
+                "QUERY_STRING": "",
+                "CONTENT_TYPE": "application/x-www-form-urlencoded; charset=utf-8",
+                "CONTENT_LENGTH": str(len(body)),
+                "wsgi.input": io.BytesIO(body),
+            }
+        )
+        captured: dict[str, Any] = {}
+
+        def capture(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Callable[[bytes], None]:
+            captured["status"] = status
+            return lambda _data: None
+
+        chunks = self.app(inner, capture)
+        try:
+            xml = b"".join(chunks)
+        finally:
+            close = getattr(chunks, "close", None)
+            if close is not None:
+                close()
+        status = str(captured["status"])
+        status_code = int(status.split(" ", 1)[0])
+        response = {"body": xml, "headers": {}, "status_code": status_code}
+        headers = [("Content-Type", "application/cbor"), ("smithy-protocol", "rpc-v2-cbor")]
+        if status_code < 300:
+            parsed = QueryParser().parse(response, operation.output_shape) if operation.output_shape else {}
+            parsed.pop("ResponseMetadata", None)
+            payload = cbor2.dumps(parsed, datetime_as_timestamp=True, timezone=timezone.utc)
+        else:
+            error = QueryParser().parse(response, None).get("Error", {})
+            code = str(error.get("Code") or "InternalFailure")
+            payload = cbor2.dumps({"__type": f"com.amazonaws.cloudwatch#{code}", "message": str(error.get("Message", ""))})
+            headers.append(("x-amzn-query-error", f"{code};{'Sender' if status_code < 500 else 'Receiver'}"))
+        headers.append(("Content-Length", str(len(payload))))
+        start_response(status, headers)
+        return [payload]
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description="moto server with a Smithy RPC v2 CBOR front for CloudWatch")
+    parser.add_argument("-H", "--host", default="127.0.0.1")
+    parser.add_argument("-p", "--port", type=int, required=True)
+    args = parser.parse_args(argv)
+    # moto builds its own URLs (presigned, Lambda callbacks) from this, as moto_server sets it
+    os.environ.setdefault("MOTO_PORT", str(args.port))
+    # as moto_server does: end cleanly on SIGINT/SIGTERM
+    signal.signal(signal.SIGINT, lambda *_: sys.exit(0))
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+    app = DomainDispatcherApplication(create_backend_app)
+    run_simple(args.host, args.port, RpcV2CborFront(app), threaded=True, request_handler=MotoRequestHandler)
+
+
+if __name__ == "__main__":
+    main()
