@@ -12,9 +12,7 @@ import { PlatformKeys } from "../modules/encryption/platform-keys";
 import { PiiProfiling } from "../modules/databrew/pii-profiling";
 import { loadDatasetProfiles, selectDatasetProfiles } from "../contracts/dataset-profiles";
 import { GlueEtl } from "../modules/glue/glue-etl";
-import { defaultGlueJobsDir } from "../modules/glue/source-tree";
 import { lineageNamespace } from "../contracts/run-identity";
-import { handlerBundles } from "../modules/handlers/handler-bundles";
 import { PipelineHandlers } from "../modules/handlers/pipeline-handlers";
 import { PipelineMonitoring } from "../modules/monitoring/pipeline-monitoring";
 import { JobStateRouting } from "../modules/orchestration/job-state-routing";
@@ -25,12 +23,18 @@ import { PrivateNetwork } from "../modules/network/private-network";
 import { PolicyGuard } from "../modules/policy-guard/policy-guard";
 import { PlatformBuckets } from "../modules/storage/platform-buckets";
 import { configureAwsProvider } from "./aws-provider";
+import { builtArtifacts, type BuiltArtifacts } from "./built-artifacts";
 import type { EnvironmentConfig } from "./config/schema";
 import { PlatformInputs } from "./platform-inputs";
 import { configureStateBackend } from "./state-backend";
 
 export interface SentinelStackProps {
   readonly config: EnvironmentConfig;
+  /**
+   * The handler archives and job wheels to deploy.
+   * @default what `npm run build` recorded in build/manifest.json of this repository
+   */
+  readonly artifacts?: BuiltArtifacts;
 }
 
 export class SentinelStack extends TerraformStack {
@@ -59,6 +63,7 @@ export class SentinelStack extends TerraformStack {
   constructor(scope: Construct, id: string, props: SentinelStackProps) {
     super(scope, id);
     const { config } = props;
+    const artifacts = props.artifacts ?? builtArtifacts();
     this.config = config;
     this.namePrefix = `sentinel-${config.name}`;
     Aspects.of(this).add(new PolicyGuard());
@@ -96,7 +101,7 @@ export class SentinelStack extends TerraformStack {
     });
 
     // The Glue ETL job and catalog, then (below, with the alarm topic) DataBrew PII profiling.
-    const profiles = selectDatasetProfiles(loadDatasetProfiles(defaultGlueJobsDir()), config.datasetProfiles);
+    const profiles = selectDatasetProfiles(loadDatasetProfiles(artifacts.glueJob.glueJobsDir), config.datasetProfiles);
     const [defaultProfile] = config.datasetProfiles;
     if (defaultProfile === undefined) throw new Error(`${config.name}: datasetProfiles is empty`);
     this.glue = new GlueEtl(this, "glue", {
@@ -109,6 +114,7 @@ export class SentinelStack extends TerraformStack {
       logGroups: this.logGroups,
       network: this.network,
       profiles,
+      artifacts: artifacts.glueJob,
       lineageNamespace: lineageNamespace(config.name),
       otherLineageJobNames: profiles.map((profile) => piiProfileNames(this.namePrefix, profile.name).jobName),
     });
@@ -133,7 +139,7 @@ export class SentinelStack extends TerraformStack {
       namePrefix: this.namePrefix,
       environmentName: config.name,
       scope: this.accountScope,
-      bundles: handlerBundles(),
+      bundles: artifacts.handlers,
       buckets: this.buckets,
       keys: this.keys,
       operationsKey: this.operationsKey,

@@ -1,7 +1,9 @@
 /**
- * Fast synth: `npm run synth` and cdktf.json's app. Bundles stacks/main.ts (and its dependencies)
- * with esbuild into one CommonJS file and runs it with plain Node. The bundle is rebuilt only when
- * one of its input files changed (size or modification time).
+ * Fast synth: `npm run synth` and cdktf.json's app. Bundles the cdktf app itself (stacks/main.ts and
+ * its imports) with esbuild into one CommonJS file and runs it with plain Node; the bundle is rebuilt
+ * only when one of its input files changed (size or modification time). It bundles the app only: the
+ * deployed artifacts (handler archives, job wheels) are built before, by `npm run build` (which
+ * `npm run synth` runs first), and synth fails naming any that is missing or stale.
  *
  * Why not `tsx stacks/main.ts` (which still works): under tsx every module goes through loader
  * hooks, and tsx turns on source-mapped stack traces while cdktf captures a full stack trace for

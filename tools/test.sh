@@ -13,6 +13,9 @@ tsc --noEmit -p tsconfig.json
 tier "lint (eslint)"
 eslint --max-warnings=0 .
 
+tier "build artifacts (npm run build: handler archives, job wheel, build/manifest.json)"
+tsx tools/build/build-artifacts.ts
+
 tier "unit and synth tests (vitest)"
 vitest run
 

@@ -4,7 +4,6 @@
  * data quality rulesets. Exposes what the handlers, orchestration, monitoring and the local pipeline
  * need: names and ARNs built from the environment's names, catalog names, and artifact URIs.
  */
-import { join } from "node:path";
 import { Construct } from "constructs";
 import type { PlatformKeys } from "../encryption/platform-keys";
 import type { AccountScope } from "../iam/arns";
@@ -16,20 +15,10 @@ import type { DatasetProfile } from "../../contracts/dataset-profiles";
 import { ProcessedDataQuality } from "./data-quality-ruleset";
 import { EtlJob, type EtlJobSettings } from "./etl-job";
 import { GlueCatalog } from "./glue-catalog";
-import { GlueJobAssets } from "./glue-job-assets";
+import { GlueJobAssets, type GlueJobArtifacts } from "./glue-job-assets";
 import { jobOutputSchemaOf } from "../../contracts/job-output-schema";
 import { GlueNetworkConnection } from "./network-connection";
 import { GlueSecurity } from "./security-configuration";
-import { defaultGlueJobsDir, defaultWheelCacheDir, repositoryRoot } from "./source-tree";
-
-export interface GlueSources {
-  /** glue-jobs/ of the repository by default. */
-  readonly glueJobsDir?: string;
-  /** Where the package wheel is built; build/glue-package by default. */
-  readonly buildDir?: string;
-  /** Where `npm run glue:wheels` keeps dependency wheels; build/glue-wheels by default. */
-  readonly wheelCacheDir?: string;
-}
 
 export interface GlueEtlProps {
   /** e.g. sentinel-dev. */
@@ -47,7 +36,8 @@ export interface GlueEtlProps {
   readonly lineageNamespace: string;
   /** Other jobs that write lineage records (the DataBrew profile jobs). */
   readonly otherLineageJobNames: readonly string[];
-  readonly sources?: GlueSources;
+  /** The job's sources and prebuilt wheels (`npm run build`; stacks/built-artifacts.ts reads them). */
+  readonly artifacts: GlueJobArtifacts;
 }
 
 export class GlueEtl extends Construct {
@@ -73,15 +63,7 @@ export class GlueEtl extends Construct {
       artifacts: buckets.artifacts.bucketName,
       lineageAudit: buckets.lineageAudit.bucketName,
     });
-    const glueJobsDir = props.sources?.glueJobsDir ?? defaultGlueJobsDir();
-    this.assets = new GlueJobAssets(this, "assets", {
-      bucket: buckets.artifacts,
-      layout: this.layout,
-      glueJobsDir,
-      buildDir: props.sources?.buildDir ?? join(repositoryRoot(), "build", "glue-package"),
-      wheelCacheDir: props.sources?.wheelCacheDir ?? defaultWheelCacheDir(),
-      profiles: props.profiles,
-    });
+    this.assets = new GlueJobAssets(this, "assets", { bucket: buckets.artifacts, layout: this.layout, artifacts: props.artifacts, profiles: props.profiles });
     const security = new GlueSecurity(this, "security", { name: `${namePrefix}-glue`, dataKey: keys.data, logsKey: keys.logs });
     const subnet = props.network.subnets[0];
     if (subnet === undefined) throw new Error("the network has no private subnet for the Glue connection");

@@ -1,7 +1,8 @@
 /**
  * Everything the Glue job reads from the artifacts bucket, uploaded by Terraform: the entry script,
- * the transformation package wheel (built reproducibly at synth), the dependency wheels, the dataset
- * profiles and the merchant mapping. Each file is a TerraformAsset copied into the synthesized stack
+ * the transformation package wheel and the dependency wheels (prebuilt by `npm run build`, passed in
+ * with their digests as the CDK asset pattern does: nothing is built here), the dataset profiles and
+ * the merchant mapping (source files, hashed as read). Each file is a TerraformAsset copied into the synthesized stack
  * and an aws_s3_object whose `source_hash` is the file's sha256, so a changed file is uploaded again
  * and an unchanged one is left alone. (`etag` cannot play that role here: with SSE-KMS, S3's ETag is
  * not the MD5 of the content, and Terraform would see a change on every plan.)
@@ -18,24 +19,39 @@ import { Construct } from "constructs";
 import type { DataBucket } from "../storage/data-bucket";
 import { ARTIFACT_PREFIXES, MCC_MAPPING_FILE, type DataLayout } from "../../contracts/data-layout";
 import type { DatasetProfile } from "../../contracts/dataset-profiles";
-import { REQUIREMENTS_FILE, resolveDependencyWheels } from "./dependency-wheels";
-import { buildPythonWheel } from "./python-wheel";
 
 /** The job's entry script, relative to glue-jobs/. */
 export const ENTRY_SCRIPT = join("jobs", "sentinel_etl_job.py");
-export const PACKAGE_NAME = "sentinel_etl";
 export const MCC_MAPPING_SOURCE = join("reference", MCC_MAPPING_FILE);
+
+/** A file built before synth, with the digest the build recorded. */
+export interface PrebuiltFile {
+  /** Absolute path; its base name becomes the object's name. */
+  readonly path: string;
+  /** Hex sha256 of the file. */
+  readonly sha256: string;
+}
+
+export interface DependencyWheelFile extends PrebuiltFile {
+  /** The requirement's name as requirements-glue.txt spells it (names the object's construct). */
+  readonly requirement: string;
+}
+
+/** What the job ships besides its sources: see tools/build/build-artifacts.ts. */
+export interface GlueJobArtifacts {
+  /** glue-jobs/ (sources): the entry script and the merchant mapping are read from here. */
+  readonly glueJobsDir: string;
+  /** The transformation package wheel. */
+  readonly jobPackage: PrebuiltFile;
+  /** The job's third-party wheels, in requirements-glue.txt order. */
+  readonly dependencyWheels: readonly DependencyWheelFile[];
+}
 
 export interface GlueJobAssetsProps {
   /** The artifacts bucket; objects are encrypted with its key. */
   readonly bucket: DataBucket;
   readonly layout: DataLayout;
-  /** glue-jobs/ (sources). */
-  readonly glueJobsDir: string;
-  /** Where the package wheel is built. */
-  readonly buildDir: string;
-  /** Where `npm run glue:wheels` put the dependency wheels. */
-  readonly wheelCacheDir: string;
+  readonly artifacts: GlueJobArtifacts;
   readonly profiles: readonly DatasetProfile[];
 }
 
@@ -59,13 +75,13 @@ export class GlueJobAssets extends Construct {
   constructor(scope: Construct, id: string, props: GlueJobAssetsProps) {
     super(scope, id);
     this.props = props;
-    const { glueJobsDir, layout } = props;
+    const { layout } = props;
+    const { glueJobsDir, jobPackage } = props.artifacts;
 
     this.script = this.upload("script", join(glueJobsDir, ENTRY_SCRIPT), `${ARTIFACT_PREFIXES.scripts}${basename(ENTRY_SCRIPT)}`, "text/x-python");
-    const wheel = buildPythonWheel({ projectDir: glueJobsDir, packageName: PACKAGE_NAME, outputDir: props.buildDir });
-    this.transformationPackage = this.upload("package", wheel.path, `${ARTIFACT_PREFIXES.python}${wheel.fileName}`, "application/zip", wheel.sha256);
-    this.dependencyWheels = resolveDependencyWheels(join(glueJobsDir, REQUIREMENTS_FILE), props.wheelCacheDir).map((dependency) =>
-      this.upload(`wheel-${dependency.requirement.name}`, dependency.path, `${ARTIFACT_PREFIXES.wheels}${dependency.fileName}`, "application/zip", dependency.sha256),
+    this.transformationPackage = this.upload("package", jobPackage.path, `${ARTIFACT_PREFIXES.python}${basename(jobPackage.path)}`, "application/zip", jobPackage.sha256);
+    this.dependencyWheels = props.artifacts.dependencyWheels.map((wheel) =>
+      this.upload(`wheel-${wheel.requirement}`, wheel.path, `${ARTIFACT_PREFIXES.wheels}${basename(wheel.path)}`, "application/zip", wheel.sha256),
     );
     this.profileConfigs = new Map(
       props.profiles.map((profile) => [
@@ -101,3 +117,4 @@ export class GlueJobAssets extends Construct {
     return { key, uri: `s3://${bucket.bucketName}/${key}`, sha256, object };
   }
 }
+

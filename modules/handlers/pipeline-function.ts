@@ -1,13 +1,11 @@
 /**
- * One Sentinel Lambda handler as deployed: the esbuild bundle as a Terraform asset archive on
+ * One Sentinel Lambda handler as deployed: the prebuilt deployment archive (`npm run build`) as a Terraform asset on
  * Node.js 22 / arm64, inside the private subnets, its environment encrypted with a platform key,
  * reserved concurrency, X-Ray tracing, a KMS-encrypted dead-letter queue for invocations that still
  * fail after Lambda's retries, JSON logs in an encrypted log group with retention, and an execution
  * role of its own that starts with nothing but what running in the VPC, logging and the dead-letter
  * queue need. Callers add the handler's real work to `role.policy` with grant helpers.
  */
-import { createHash } from "node:crypto";
-import { readFileSync } from "node:fs";
 import { LambdaFunction } from "@cdktf/provider-aws/lib/lambda-function";
 import { LambdaFunctionEventInvokeConfig } from "@cdktf/provider-aws/lib/lambda-function-event-invoke-config";
 import { LambdaPermission } from "@cdktf/provider-aws/lib/lambda-permission";
@@ -83,7 +81,7 @@ export class PipelineFunction extends Construct {
       region: props.scope.region,
     });
     const code = new TerraformAsset(this, "bundle", { path: props.bundle.archive, type: AssetType.FILE });
-    this.codeSha256 = createHash("sha256").update(readFileSync(props.bundle.archive)).digest("base64");
+    this.codeSha256 = Buffer.from(props.bundle.sha256, "hex").toString("base64");
 
     this.function = new LambdaFunction(this, "function", {
       functionName: props.functionName,

@@ -10,8 +10,6 @@
  *          writes locked lineage records, and points the processed tables' catalog entries at them;
  * audit    only appends to the hash-chained audit trail, as every handler does.
  */
-import { createHash } from "node:crypto";
-import { readFileSync } from "node:fs";
 import { SecurityGroup } from "@cdktf/provider-aws/lib/security-group";
 import { SecurityGroupRule } from "@cdktf/provider-aws/lib/security-group-rule";
 import { Construct } from "constructs";
@@ -27,7 +25,8 @@ import type { PrivateNetwork } from "../network/private-network";
 import type { ObjectLockRetention } from "../storage/data-bucket";
 import type { PlatformBuckets } from "../storage/platform-buckets";
 import { checkedEnvironment } from "./handler-environment";
-import type { HandlerBundles, HandlerName } from "./handler-bundles";
+import type { HandlerName } from "../../contracts/handler-names";
+import type { HandlerBundles } from "./handler-bundles";
 import { grantObjectRead } from "./object-grants";
 import { PipelineFunction } from "./pipeline-function";
 import { ARTIFACT_PREFIXES, LINEAGE_AUDIT_PREFIXES, RAW_PREFIXES, type LocationTemplates } from "../../contracts/data-layout";
@@ -131,7 +130,7 @@ export class PipelineHandlers extends Construct {
       GLUE_JOB_NAME: props.jobs.glueJobName,
       CATALOG_DATABASE_NAME: props.jobs.processedDatabaseName,
       // Lineage records name their producer by the exact code that wrote them.
-      CODE_VERSION: createHash("sha256").update(readFileSync(props.bundles.lineage.archive)).digest("hex"),
+      CODE_VERSION: props.bundles.lineage.sha256,
     });
     this.audit = this.handler("audit", "Appends events from other sources to the hash-chained audit trail", common);
 

@@ -1,5 +1,5 @@
 /**
- * The esbuild bundles (dist/handlers/<name>/index.mjs, built here into a temporary directory) loaded and
+ * The esbuild bundles (build/handlers/<name>/index.mjs as `npm run build` writes them; built here into a temporary directory) loaded and
  * invoked as Lambda would, against the local emulator (moto 5.2.5). moto has no DataBrew StartJobRun, and
  * a bundled SDK client cannot be replaced by aws-sdk-client-mock, so DataBrew is a minimal HTTP double on
  * loopback, reached through the SDK's own AWS_ENDPOINT_URL_DATABREW setting.

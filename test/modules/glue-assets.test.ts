@@ -1,10 +1,7 @@
 import { createHash } from "node:crypto";
-import { appendFileSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { appendFileSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { readPinnedRequirements, resolveDependencyWheels } from "../../modules/glue/dependency-wheels";
-import { buildPythonWheel } from "../../modules/glue/python-wheel";
 import { glueFixture, glueSourcesFixture } from "./support/glue-fixture";
 import { scopeProblems } from "./support/policy-scope";
 import { synth, type Synthesized } from "./support/synth";
@@ -66,70 +63,6 @@ describe("asset hashing: a changed file redeploys that object and nothing else",
     const changed = synth(glueFixture(sources).stack);
     const [profileId] = objectWithKey(first, "config/profiles/baf.json");
     expect(changedResources(first, changed)).toEqual([`aws_s3_object.${profileId}`]);
-  });
-});
-
-describe("the transformation package wheel", () => {
-  it("is byte-for-byte reproducible from the same sources", () => {
-    const sources = glueSourcesFixture();
-    const first = buildPythonWheel({ projectDir: sources.glueJobsDir, packageName: "sentinel_etl", outputDir: join(sources.buildDir, "a") });
-    const second = buildPythonWheel({ projectDir: sources.glueJobsDir, packageName: "sentinel_etl", outputDir: join(sources.buildDir, "b") });
-    expect(second.sha256).toBe(first.sha256);
-    expect(readFileSync(second.path).equals(readFileSync(first.path))).toBe(true);
-    expect(first.fileName).toBe("sentinel_etl-0.1.0-py3-none-any.whl");
-  });
-
-  it("records every file with its sha256 in RECORD, as pip expects", async () => {
-    const sources = glueSourcesFixture();
-    const wheel = buildPythonWheel({ projectDir: sources.glueJobsDir, packageName: "sentinel_etl", outputDir: sources.buildDir });
-    const { unzipSync, strFromU8 } = await import("fflate");
-    const files = unzipSync(readFileSync(wheel.path));
-    const record = strFromU8(files["sentinel_etl-0.1.0.dist-info/RECORD"] as Uint8Array).trim().split("\n");
-    expect(record.at(-1)).toBe("sentinel_etl-0.1.0.dist-info/RECORD,,");
-    for (const line of record.slice(0, -1)) {
-      const [path, digest, size] = line.split(",") as [string, string, string];
-      const content = files[path] as Uint8Array;
-      expect(digest).toBe(`sha256=${createHash("sha256").update(content).digest("base64url")}`);
-      expect(Number(size)).toBe(content.length);
-    }
-    expect(Object.keys(files)).toContain("sentinel_etl/schemas/job-config.schema.json");
-    expect(Object.keys(files).some((path) => path.includes("__pycache__") || path.endsWith(".pyc"))).toBe(false);
-    expect(strFromU8(files["sentinel_etl-0.1.0.dist-info/WHEEL"] as Uint8Array)).toContain("Tag: py3-none-any");
-  });
-});
-
-describe("dependency wheels", () => {
-  const folder = () => mkdtempSync(join(tmpdir(), "sentinel-requirements-"));
-
-  it("requires every requirement to be pinned", () => {
-    const dir = folder();
-    writeFileSync(join(dir, "requirements-glue.txt"), "# deps\nff3==1.0.3\njsonschema>=4\n");
-    expect(() => readPinnedRequirements(join(dir, "requirements-glue.txt"))).toThrow(/requirements-glue.txt:3: "jsonschema>=4" must be pinned as name==version/);
-  });
-
-  it("says which command fetches a wheel that is not in the cache", () => {
-    const dir = folder();
-    writeFileSync(join(dir, "requirements-glue.txt"), "ff3==1.0.3\n");
-    expect(() => resolveDependencyWheels(join(dir, "requirements-glue.txt"), join(dir, "cache"))).toThrow(/run `npm run glue:wheels`/);
-  });
-
-  it("refuses a cached wheel that is not the file recorded at download", () => {
-    const sources = glueSourcesFixture();
-    appendFileSync(join(sources.wheelCacheDir, "example_dependency-1.0.0-py3-none-any.whl"), "tampered");
-    expect(() => resolveDependencyWheels(join(sources.glueJobsDir, "requirements-glue.txt"), sources.wheelCacheDir)).toThrow(/is not the file downloaded for example-dependency==1.0.0/);
-  });
-
-  it("uses the digest recorded at download as the object's content hash", () => {
-    const sources = glueSourcesFixture();
-    const [wheel] = resolveDependencyWheels(join(sources.glueJobsDir, "requirements-glue.txt"), sources.wheelCacheDir);
-    expect(wheel?.sha256).toBe(createHash("sha256").update(readFileSync(join(sources.wheelCacheDir, "example_dependency-1.0.0-py3-none-any.whl"))).digest("hex"));
-  });
-
-  it("treats a missing requirements file as an error, an empty one as no dependencies", () => {
-    const dir = folder();
-    expect(() => readPinnedRequirements(join(dir, "requirements-glue.txt"))).toThrow(/is missing/);
-    writeFileSync(join(dir, "requirements-glue.txt"), "# none\n");
-    expect(resolveDependencyWheels(join(dir, "requirements-glue.txt"), join(dir, "cache"))).toEqual([]);
   });
 });
 

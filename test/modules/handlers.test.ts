@@ -3,18 +3,18 @@
  * environment (checked against the handlers' own schemas), archives, and each role's permissions.
  */
 import { createHash } from "node:crypto";
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { unzipSync } from "fflate";
 import { describe, expect, it } from "vitest";
 import { auditHandlerEnvironment, lineageHandlerEnvironment, triggerHandlerEnvironment } from "../../handlers/environment";
-import { archiveOf, ensureHandlerBundles, locateBundles } from "../../modules/handlers/handler-bundles";
+import { archiveOf } from "../../tools/build/reproducible-zip";
 import { checkedEnvironment, HandlerEnvironmentError } from "../../modules/handlers/handler-environment";
 import { RUN_WINDOW_LEASE_SECONDS, HANDLER_SIZING } from "../../modules/handlers/pipeline-handlers";
 import { ACTIONS_WITHOUT_RESOURCE_TYPES, isWildcardAction } from "../../modules/iam/rules";
 import { isAllowed, rolePolicies } from "./support/iam-evaluation";
-import { ACCOUNT, bucketName, buildOperations, DATABREW_JOB_NAMES, fixtureBundles, JOBS, PREFIX, synthesizedOperations } from "./support/operations-fixture";
+import { ACCOUNT, archiveBundles, bucketName, buildOperations, DATABREW_JOB_NAMES, fixtureBundles, JOBS, PREFIX, synthesizedOperations } from "./support/operations-fixture";
 import { referencedId, resourcesOf, statementsOf, synth, type Config } from "./support/synth";
 import { HANDLER_NAMES } from "../../contracts/handler-names";
 
@@ -167,9 +167,11 @@ describe("handler archives", () => {
   it("redeploy exactly the handler whose code changed", () => {
     const bundles = fixtureBundles();
     const before = synth(buildOperations({ bundles }).stack);
-    writeFileSync(join(bundles.trigger.directory, "index.mjs"), 'export const handler = async () => "trigger v2";\n');
-    rmSync(bundles.trigger.archive);
-    const after = synth(buildOperations({ bundles: locateBundles(dirname(bundles.trigger.directory)) }).stack);
+    const deployed = Object.values(before.resource?.aws_lambda_function ?? {}).find((config) => String(config.function_name).endsWith("-trigger"));
+    expect(deployed?.source_code_hash).toBe(createHash("sha256").update(readFileSync(bundles.trigger.archive)).digest("base64"));
+    const directory = dirname(bundles.trigger.archive);
+    writeFileSync(join(directory, "trigger", "index.mjs"), 'export const handler = async () => "trigger v2";\n');
+    const after = synth(buildOperations({ bundles: archiveBundles(directory) }).stack);
     const changed: string[] = [];
     for (const [type, resources] of Object.entries(after.resource ?? {})) {
       for (const [id, config] of Object.entries(resources)) {
@@ -180,42 +182,6 @@ describe("handler archives", () => {
     }
     expect(changed.map((change) => change.replace(/_[0-9A-F]{8}\./, "."))).toEqual(["aws_lambda_function.handlers_trigger_function.filename", "aws_lambda_function.handlers_trigger_function.source_code_hash"]);
   });
-
-  it("name the missing entry file when a bundle was not built", () => {
-    const directory = mkdtempSync(join(tmpdir(), "sentinel-empty-"));
-    mkdirSync(join(directory, "trigger"));
-    expect(() => locateBundles(directory)).toThrow(/trigger has none of index\.mjs, index\.js, index\.cjs; run npm run build:handlers/);
-  });
-
-  it("are rebuilt when a handler source changes, and only then", () => {
-    const root = mkdtempSync(join(tmpdir(), "sentinel-project-"));
-    mkdirSync(join(root, "handlers"));
-    writeFileSync(join(root, "cdktf.json"), "{}");
-    writeFileSync(join(root, "handlers", "handler.ts"), "export const version = 1;\n");
-    // A stand-in build script: writes the three bundles and counts its runs.
-    writeFileSync(
-      join(root, "build.mjs"),
-      `import { appendFileSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
-       for (const name of ${JSON.stringify(HANDLER_NAMES)}) {
-         mkdirSync("dist/handlers/" + name, { recursive: true });
-         writeFileSync("dist/handlers/" + name + "/index.mjs", readFileSync("handlers/handler.ts", "utf8"));
-       }
-       appendFileSync("builds.log", "built\\n");`,
-    );
-    writeFileSync(join(root, "package.json"), JSON.stringify({ name: "fixture", private: true, scripts: { "build:handlers": "node build.mjs" } }));
-    const builds = () => readFileSync(join(root, "builds.log"), "utf8").split("\n").filter(Boolean).length;
-
-    const first = ensureHandlerBundles(root);
-    expect(first.rebuilt).toBe(true);
-    expect(ensureHandlerBundles(root).rebuilt).toBe(false);
-    expect(builds()).toBe(1);
-    const archive = readFileSync(first.bundles.lineage.archive);
-    writeFileSync(join(root, "handlers", "handler.ts"), "export const version = 2;\n");
-    const second = ensureHandlerBundles(root);
-    expect(second.rebuilt).toBe(true);
-    expect(builds()).toBe(2);
-    expect(createHash("sha256").update(readFileSync(second.bundles.lineage.archive)).digest("hex")).not.toBe(createHash("sha256").update(archive).digest("hex"));
-  }, 60_000);
 });
 
 describe("handler roles", () => {

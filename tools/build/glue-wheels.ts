@@ -22,8 +22,8 @@ import {
   readPinnedRequirements,
   type PinnedRequirement,
   type WheelManifestEntry,
-} from "../../modules/glue/dependency-wheels";
-import { defaultGlueJobsDir, defaultWheelCacheDir } from "../../modules/glue/source-tree";
+} from "./dependency-wheels";
+import { defaultGlueJobsDir, defaultWheelCacheDir } from "./source-tree";
 
 const options = new Command("glue:wheels")
   .option("--requirements <file>", "requirements file", join(defaultGlueJobsDir(), REQUIREMENTS_FILE))

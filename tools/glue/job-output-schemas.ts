@@ -9,7 +9,7 @@ import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import type { RecordedOutputSchemas } from "../../contracts/job-output-schema";
-import { defaultGlueJobsDir, repositoryRoot } from "../../modules/glue/source-tree";
+import { defaultGlueJobsDir, repositoryRoot } from "../build/source-tree";
 
 export const RECORDING = join(repositoryRoot(), "contracts", "job-output-schemas.json");
 

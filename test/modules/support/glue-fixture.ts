@@ -1,7 +1,8 @@
 /**
  * A module-test stack with the foundation constructs, the Glue half and the DataBrew half, built from
- * a private copy of glue-jobs/ plus a stand-in dependency wheel, so tests can change a source file
- * and synthesize again without touching the repository or downloading anything.
+ * a private copy of glue-jobs/ plus a stand-in dependency wheel, so tests can change a source file,
+ * build (as `npm run build` does: the package wheel) and synthesize again without touching the
+ * repository or downloading anything.
  */
 import { createHash } from "node:crypto";
 import { cpSync, mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
@@ -11,9 +12,12 @@ import type { TerraformStack } from "cdktf";
 import { PiiProfiling, piiProfileNames } from "../../../modules/databrew/pii-profiling";
 import { PlatformKeys } from "../../../modules/encryption/platform-keys";
 import { loadDatasetProfiles } from "../../../contracts/dataset-profiles";
-import { REQUIREMENTS_FILE, WHEEL_MANIFEST } from "../../../modules/glue/dependency-wheels";
-import { GlueEtl, type GlueSources } from "../../../modules/glue/glue-etl";
-import { defaultGlueJobsDir } from "../../../modules/glue/source-tree";
+import { GlueEtl } from "../../../modules/glue/glue-etl";
+import type { GlueJobArtifacts } from "../../../modules/glue/glue-job-assets";
+import { JOB_PACKAGE } from "../../../tools/build/build-artifacts";
+import { REQUIREMENTS_FILE, WHEEL_MANIFEST, resolveDependencyWheels } from "../../../tools/build/dependency-wheels";
+import { buildPythonWheel } from "../../../tools/build/python-wheel";
+import { defaultGlueJobsDir } from "../../../tools/build/source-tree";
 import { LogGroupFactory } from "../../../modules/logging/log-group-factory";
 import { PrivateNetwork } from "../../../modules/network/private-network";
 import { PlatformBuckets } from "../../../modules/storage/platform-buckets";
@@ -26,8 +30,16 @@ export const FIXTURE_WHEEL = "example_dependency-1.0.0-py3-none-any.whl";
 /** Stands in for the monitoring module's alarm topic. */
 export const FIXTURE_TOPIC = "arn:aws:sns:eu-central-2:111122223333:sentinel-test-alarms";
 
+export interface GlueSources {
+  readonly glueJobsDir: string;
+  /** Stands in for build/glue-wheels. */
+  readonly wheelCacheDir: string;
+  /** Stands in for build/. */
+  readonly buildDir: string;
+}
+
 /** A copy of glue-jobs/ (sources only) with its own requirements file and wheel cache. */
-export function glueSourcesFixture(): Required<GlueSources> {
+export function glueSourcesFixture(): GlueSources {
   const root = mkdtempSync(join(tmpdir(), "sentinel-glue-sources-"));
   const glueJobsDir = join(root, "glue-jobs");
   const skip = (path: string) => /(__pycache__|\.pyc$|\.egg-info|\.pytest_cache|\/tests(\/|$)|\/benchmarks(\/|$))/.test(path);
@@ -55,7 +67,21 @@ export const FIXTURE_SETTINGS = {
   databrew: { nodeCount: 2, timeoutMinutes: 30, maxRetries: 0, sampleRows: 20_000, maxFiles: 10 },
 } as const;
 
-export function glueFixture(sources: Required<GlueSources> = glueSourcesFixture()): GlueFixture {
+/** The fixture's artifacts as `npm run build` makes them: the package wheel built from the sources as they are now. */
+export function builtFixtureArtifacts(sources: GlueSources): GlueJobArtifacts {
+  const wheel = buildPythonWheel({ projectDir: sources.glueJobsDir, packageName: JOB_PACKAGE, outputDir: join(sources.buildDir, "glue") });
+  return {
+    glueJobsDir: sources.glueJobsDir,
+    jobPackage: { path: wheel.path, sha256: wheel.sha256 },
+    dependencyWheels: resolveDependencyWheels(join(sources.glueJobsDir, REQUIREMENTS_FILE), sources.wheelCacheDir).map((dependency) => ({
+      path: dependency.path,
+      sha256: dependency.sha256,
+      requirement: dependency.requirement.name,
+    })),
+  };
+}
+
+export function glueFixture(sources: GlueSources = glueSourcesFixture()): GlueFixture {
   const stack = testStack();
   const scope = TEST_SCOPE;
   const keys = new PlatformKeys(stack, "keys", { namePrefix: FIXTURE_PREFIX, scope, auditLogGroupPrefix: "/sentinel/test/audit" });
@@ -96,7 +122,7 @@ export function glueFixture(sources: Required<GlueSources> = glueSourcesFixture(
     profiles,
     lineageNamespace: "sentinel-test",
     otherLineageJobNames: databrewJobNames,
-    sources,
+    artifacts: builtFixtureArtifacts(sources),
   });
   const databrew = new PiiProfiling(stack, "databrew", {
     namePrefix: FIXTURE_PREFIX,

@@ -3,6 +3,7 @@
  * orchestration, monitoring, access) wired as the stack wires them, on a literal account and with
  * small fixture bundles instead of the real esbuild output, so module tests are fast and hermetic.
  */
+import { createHash } from "node:crypto";
 import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -11,7 +12,10 @@ import { ConsumerAccess } from "../../../modules/access/consumer-access";
 import { PlatformKey } from "../../../modules/encryption/platform-key";
 import { PlatformKeys } from "../../../modules/encryption/platform-keys";
 import { DataLayout } from "../../../contracts/data-layout";
-import { HANDLER_NAMES, locateBundles, type HandlerBundles } from "../../../modules/handlers/handler-bundles";
+import { HANDLER_NAMES, type HandlerName } from "../../../contracts/handler-names";
+import type { HandlerBundles } from "../../../modules/handlers/handler-bundles";
+import { HANDLER_ENTRY } from "../../../tools/build/build-handlers";
+import { archiveOf } from "../../../tools/build/reproducible-zip";
 import { PipelineHandlers, type PipelineJobs } from "../../../modules/handlers/pipeline-handlers";
 import { LogGroupFactory } from "../../../modules/logging/log-group-factory";
 import { PipelineMonitoring } from "../../../modules/monitoring/pipeline-monitoring";
@@ -42,14 +46,25 @@ export const SCHEDULE: TriggerScheduleSettings = {
 export const ACCOUNT = TEST_SCOPE.accountId;
 export const bucketName = (tier: string) => `${PREFIX}-${tier}-${ACCOUNT}`;
 
-/** Three tiny bundles in a fresh directory (index.mjs each), archived as the real ones are. */
+/** Three tiny bundles in a fresh directory (index.mjs each), archived as `npm run build` archives the real ones. */
 export function fixtureBundles(): HandlerBundles {
   const directory = mkdtempSync(join(tmpdir(), "sentinel-bundles-"));
   for (const name of HANDLER_NAMES) {
     mkdirSync(join(directory, name));
     writeFileSync(join(directory, name, "index.mjs"), `export const handler = async () => "${name}";\n`);
   }
-  return locateBundles(directory);
+  return archiveBundles(directory);
+}
+
+/** Zips each `<directory>/<name>/` into `<directory>/<name>.zip` and returns them with their digests. */
+export function archiveBundles(directory: string): HandlerBundles {
+  const bundle = (name: HandlerName) => {
+    const archive = join(directory, `${name}.zip`);
+    const content = archiveOf(join(directory, name));
+    writeFileSync(archive, content);
+    return { name, archive, sha256: createHash("sha256").update(content).digest("hex"), handler: HANDLER_ENTRY };
+  };
+  return { trigger: bundle("trigger"), lineage: bundle("lineage"), audit: bundle("audit") };
 }
 
 export interface OperationsFixture {

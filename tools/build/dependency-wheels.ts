@@ -5,7 +5,7 @@
  * installs them with --no-index.
  *
  * Every requirement must be pinned (`name==version`) and have its wheel in the cache as recorded at
- * download; otherwise synth fails and says which command fixes it.
+ * download; otherwise `npm run build` (tools/build/build-artifacts.ts) fails and says which command fixes it.
  */
 import { existsSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";

@@ -1,16 +1,16 @@
 /**
- * Builds the transformation package (glue-jobs/sentinel_etl) into a pure-Python wheel at synth, byte
- * for byte reproducible: entries sorted, one fixed timestamp and mode, no build-machine details. The
- * same sources therefore give the same wheel and the same content hash, so an unchanged package never
- * redeploys, and a changed one always does.
+ * Builds the transformation package (glue-jobs/sentinel_etl) into a pure-Python wheel, as part of
+ * `npm run build` (never at synth), byte for byte reproducible (reproducible-zip.ts): the same sources
+ * give the same wheel and the same content hash, so an unchanged package never redeploys, and a
+ * changed one always does.
  *
  * The wheel follows the binary distribution format (PEP 427/PEP 376): the package files, and a
  * `.dist-info` with METADATA, WHEEL, top_level.txt and a RECORD of sha256 digests.
  */
 import { createHash } from "node:crypto";
-import { mkdirSync, readdirSync, readFileSync, renameSync, statSync, writeFileSync, existsSync } from "node:fs";
-import { dirname, join, relative, sep } from "node:path";
-import { zipSync, type Zippable } from "fflate";
+import { mkdirSync, readdirSync, readFileSync, renameSync, statSync, writeFileSync } from "node:fs";
+import { join, relative, sep } from "node:path";
+import { reproducibleZip } from "./reproducible-zip";
 
 export interface PythonWheel {
   /** Absolute path of the built wheel. */
@@ -19,6 +19,8 @@ export interface PythonWheel {
   readonly fileName: string;
   /** Hex sha256 of the wheel file. */
   readonly sha256: string;
+  /** The files the wheel was built from (pyproject.toml and the package's files). */
+  readonly inputs: readonly string[];
 }
 
 export interface WheelSource {
@@ -26,22 +28,14 @@ export interface WheelSource {
   readonly projectDir: string;
   /** The import package to ship, e.g. sentinel_etl. */
   readonly packageName: string;
-  /** Where built wheels are kept (one sub-folder per content of the wheel). */
+  /** Where the wheel is written (as `<outputDir>/<fileName>`). */
   readonly outputDir: string;
 }
-
-/** DOS timestamps start in 1980; every entry gets this one (local time, as zip stores it). */
-const FIXED_MTIME = new Date(1980, 0, 1, 0, 0, 0);
-const FILE_MODE = 0o644 << 16;
-const UNIX = 3;
-/** Changes whenever the way entries become a zip changes, so cached wheels are not reused across it. */
-const WHEEL_FORMAT = "sentinel-wheel-1:fflate-level-9";
-
-const built = new Map<string, PythonWheel>();
 
 export function buildPythonWheel(source: WheelSource): PythonWheel {
   const project = readProject(source.projectDir);
   const files = packageFiles(join(source.projectDir, source.packageName)).map((absolute) => ({
+    absolute,
     archivePath: relative(source.projectDir, absolute).split(sep).join("/"),
     content: readFileSync(absolute),
   }));
@@ -53,36 +47,20 @@ export function buildPythonWheel(source: WheelSource): PythonWheel {
     [`${distInfo}/WHEEL`, "Wheel-Version: 1.0\nGenerator: sentinel-synth\nRoot-Is-Purelib: true\nTag: py3-none-any\n"],
     [`${distInfo}/top_level.txt`, `${source.packageName}\n`],
   ];
-  const entries = [...files, ...metadataFiles.map(([archivePath, text]) => ({ archivePath, content: Buffer.from(text, "utf8") }))];
+  const entries = [...files.map(({ archivePath, content }) => ({ archivePath, content })), ...metadataFiles.map(([archivePath, text]) => ({ archivePath, content: Buffer.from(text, "utf8") }))];
   const record = [...entries.map(({ archivePath, content }) => `${archivePath},sha256=${recordDigest(content)},${content.length}`), `${distInfo}/RECORD,,`]
     .join("\n")
     .concat("\n");
   entries.push({ archivePath: `${distInfo}/RECORD`, content: Buffer.from(record, "utf8") });
 
-  // The wheel is a pure function of its entries: a wheel built from the same entries before (by this
-  // process or an earlier synth) is reused instead of compressed again.
-  const key = createHash("sha256").update(WHEEL_FORMAT);
-  for (const entry of entries) key.update(entry.archivePath).update("\0").update(entry.content).update("\0");
-  const contentKey = key.digest("hex");
-  const known = built.get(contentKey);
-  if (known !== undefined && existsSync(known.path)) return known;
-
-  const path = join(source.outputDir, contentKey.slice(0, 16), fileName);
-  if (!existsSync(path)) {
-    const zippable: Zippable = {};
-    for (const entry of [...entries].sort((left, right) => (left.archivePath < right.archivePath ? -1 : 1))) {
-      zippable[entry.archivePath] = [new Uint8Array(entry.content), { mtime: FIXED_MTIME, os: UNIX, attrs: FILE_MODE, level: 9 }];
-    }
-    mkdirSync(dirname(path), { recursive: true });
-    // Parallel synths (test workers) may build the same wheel: write aside, then rename into place.
-    const partial = `${path}.${process.pid}.partial`;
-    writeFileSync(partial, zipSync(zippable));
-    renameSync(partial, path);
-  }
+  const path = join(source.outputDir, fileName);
+  mkdirSync(source.outputDir, { recursive: true });
+  // Write aside, then rename: a synth reading the previous wheel never sees a half-written one.
+  const partial = `${path}.${process.pid}.partial`;
+  writeFileSync(partial, reproducibleZip(entries.map(({ archivePath, content }) => ({ archivePath, content: new Uint8Array(content) }))));
+  renameSync(partial, path);
   const sha256 = createHash("sha256").update(readFileSync(path)).digest("hex");
-  const result = { path, fileName, sha256 };
-  built.set(contentKey, result);
-  return result;
+  return { path, fileName, sha256, inputs: [join(source.projectDir, "pyproject.toml"), ...files.map((file) => file.absolute)] };
 }
 
 interface PythonProject {
