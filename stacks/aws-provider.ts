@@ -7,30 +7,9 @@
  */
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import type { Construct } from "constructs";
+import { EMULATED_SERVICES } from "../contracts/emulated-services";
 import type { EnvironmentConfig } from "./config/schema";
 import type { PlatformInputs } from "./platform-inputs";
-
-/** Services the platform calls; each is redirected to the emulator in the emulator environment. */
-const EMULATED_SERVICES = [
-  "cloudformation",
-  "cloudwatch",
-  "databrew",
-  "ec2",
-  "events",
-  "glue",
-  "iam",
-  "kms",
-  "lambda",
-  "logs",
-  "s3",
-  "s3control",
-  "scheduler",
-  "secretsmanager",
-  "sns",
-  "sqs",
-  "ssm",
-  "sts",
-] as const;
 
 export function platformDefaultTags(config: EnvironmentConfig): Record<string, string> {
   return {

@@ -22,6 +22,7 @@ import { LogGroupFactory } from "../modules/logging/log-group-factory";
 import { PrivateNetwork } from "../modules/network/private-network";
 import { PolicyGuard } from "../modules/policy-guard/policy-guard";
 import { PlatformBuckets } from "../modules/storage/platform-buckets";
+import type { StackOutputName, StackOutputs } from "../contracts/stack-outputs";
 import { configureAwsProvider } from "./aws-provider";
 import { builtArtifacts, type BuiltArtifacts } from "./built-artifacts";
 import type { EnvironmentConfig } from "./config/schema";
@@ -210,9 +211,9 @@ export class SentinelStack extends TerraformStack {
     this.declareOutputs();
   }
 
-  /** What other tooling (the local pipeline, operators) reads after apply: `terraform output -json`. */
+  /** What other tooling (the local pipeline, operators) reads after apply: `terraform output -json`, typed by contracts/stack-outputs.ts. */
   private declareOutputs(): void {
-    const output = (name: string, value: unknown, description: string) =>
+    const output = <Name extends StackOutputName>(name: Name, value: StackOutputs[Name], description: string) =>
       new TerraformOutput(this, name, { value, description }).overrideLogicalId(name);
     output(
       "bucket_names",

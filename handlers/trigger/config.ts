@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { PROFILE_NAME, commonConfigSchema, glueName, locationTemplate } from "../shared/config";
 import { RUN_LOCATIONS, RUN_LOCATION_NAMES, type LocationTemplateVariable } from "../../contracts/run-locations";
+import { RUN_DATE_LAG_DAYS, RUN_WINDOW_LEASE_SECONDS } from "../../contracts/trigger-settings";
 
 /** One variable per run location (contracts/run-locations.ts), each a template with its required placeholders. */
 function locationTemplateVariables(): Record<LocationTemplateVariable, ReturnType<typeof locationTemplate>> {
@@ -25,9 +26,9 @@ export const triggerHandlerEnvironment = commonConfigSchema.extend({
     .transform((value) => value.split(",").map((profile) => profile.trim()).filter((profile) => profile !== ""))
     .pipe(z.array(z.string().regex(PROFILE_NAME, "each profile must be lower-case letters, digits and -")).min(1, "must name at least one profile")),
   /** a schedule firing on day D processes the data of day D minus this many days */
-  RUN_DATE_LAG_DAYS: z.coerce.number().int().min(0).max(31).default(1),
+  RUN_DATE_LAG_DAYS: z.coerce.number().int().min(0).max(31).default(RUN_DATE_LAG_DAYS),
   /** how long a claimed run window stays reserved for the invocation starting it; at least the Lambda timeout */
-  RUN_WINDOW_LEASE_SECONDS: z.coerce.number().int().min(60).max(86_400).default(900),
+  RUN_WINDOW_LEASE_SECONDS: z.coerce.number().int().min(60).max(86_400).default(RUN_WINDOW_LEASE_SECONDS),
   ...locationTemplateVariables(),
 });
 export type TriggerConfig = z.infer<typeof triggerHandlerEnvironment>;

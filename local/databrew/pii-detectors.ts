@@ -7,30 +7,9 @@
  * Entity types without a local check are reported as not evaluated, never as "none found".
  */
 import { isIP } from "node:net";
+import { DATABREW_ENTITY_TYPES, type DataBrewEntityType } from "../../contracts/databrew-entity-types";
 
-/** Entity types DataBrew accepts (API reference, EntityDetectorConfiguration). */
-export const DATABREW_ENTITY_TYPES = [
-  "USA_SSN",
-  "EMAIL",
-  "USA_ITIN",
-  "USA_PASSPORT_NUMBER",
-  "PHONE_NUMBER",
-  "USA_DRIVING_LICENSE",
-  "BANK_ACCOUNT",
-  "CREDIT_CARD",
-  "IP_ADDRESS",
-  "MAC_ADDRESS",
-  "USA_DEA_NUMBER",
-  "USA_HCPCS_CODE",
-  "USA_NATIONAL_PROVIDER_IDENTIFIER",
-  "USA_NATIONAL_DRUG_CODE",
-  "USA_HEALTH_INSURANCE_CLAIM_NUMBER",
-  "USA_MEDICARE_BENEFICIARY_IDENTIFIER",
-  "USA_CPT_CODE",
-  "PERSON_NAME",
-  "DATE",
-] as const;
-export type EntityType = (typeof DATABREW_ENTITY_TYPES)[number];
+export type EntityType = DataBrewEntityType;
 
 /** The group USA_ALL: every type above except PERSON_NAME and DATE (DataBrew's definition). */
 const USA_ALL = DATABREW_ENTITY_TYPES.filter((type) => type !== "PERSON_NAME" && type !== "DATE");

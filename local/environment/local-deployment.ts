@@ -3,12 +3,13 @@
  * itself rather than from constants: bucket names and the data key from the stack's outputs, the trigger
  * function from the profile's schedule target (so the run is started by the function the schedule would
  * invoke), and the trigger's configuration from that function's environment, validated with the
- * trigger's own schema. Everything else (Glue job, DataBrew job, catalog, audit log group, run layout)
+ * trigger's own schema. Outputs are read through their one type, contracts/stack-outputs.ts. Everything else (Glue job, DataBrew job, catalog, audit log group, run layout)
  * follows from that configuration.
  */
 import type { LambdaClient } from "@aws-sdk/client-lambda";
 import { GetScheduleCommand, ListSchedulesCommand, type SchedulerClient } from "@aws-sdk/client-scheduler";
 import { ListObjectsV2Command, type S3Client } from "@aws-sdk/client-s3";
+import { readStackOutputs } from "../../contracts/stack-outputs";
 import { loadConfig } from "../../handlers/shared/config";
 import { triggerHandlerEnvironment, type TriggerConfig } from "../../handlers/trigger/config";
 import { describeFunction, type DeployedFunction } from "../lambda/function-host";
@@ -28,15 +29,6 @@ export interface LocalDeployment {
 export class DeploymentError extends Error {
   override readonly name = "DeploymentError";
 }
-
-function output<T>(outputs: Readonly<Record<string, unknown>>, name: string, check: (value: unknown) => value is T): T {
-  const value = outputs[name];
-  if (!check(value)) throw new DeploymentError(`the local stack has no usable output "${name}" (outputs: ${Object.keys(outputs).join(", ") || "none"})`);
-  return value;
-}
-
-const isStringRecord = (value: unknown): value is Record<string, string> =>
-  value !== null && typeof value === "object" && Object.values(value).every((item) => typeof item === "string");
 
 /** The ARN of the Lambda function the schedule of `profile` invokes. */
 export async function scheduledTrigger(scheduler: SchedulerClient, profile: string): Promise<string> {
@@ -83,9 +75,7 @@ export async function discoverDeployment(
   clients: { readonly lambda: LambdaClient; readonly scheduler: SchedulerClient; readonly s3: S3Client },
   profile: string,
 ): Promise<LocalDeployment> {
-  const buckets = output(outputs, "bucket_names", isStringRecord);
-  const keys = output(outputs, "kms_key_arns", isStringRecord);
-  if (keys.data === undefined) throw new DeploymentError('the local stack output "kms_key_arns" has no "data" key');
+  const { bucket_names: buckets, kms_key_arns: keys } = readStackOutputs(outputs, ["bucket_names", "kms_key_arns"]);
   const trigger = await describeFunction(clients.lambda, await scheduledTrigger(clients.scheduler, profile));
   const triggerConfig = loadConfig(triggerHandlerEnvironment, trigger.environment, `deployed trigger function ${trigger.name}`);
   return { buckets, dataKeyArn: keys.data, trigger, triggerConfig, managedObjects: await deployedObjects(clients.s3, buckets) };

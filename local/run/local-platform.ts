@@ -7,6 +7,7 @@
 import { GetCallerIdentityCommand } from "@aws-sdk/client-sts";
 import { GetJobCommand, type Job } from "@aws-sdk/client-glue";
 import { join } from "node:path";
+import { readStackOutputs } from "../../contracts/stack-outputs";
 import { EMULATOR_CREDENTIALS, startEmulator, type Emulator } from "../emulator";
 import { OUT_DIR } from "../../tools/terraform/session";
 import { findStack } from "../../tools/terraform/stacks";
@@ -89,9 +90,6 @@ export interface LocalPlatform {
   stop(): Promise<void>;
 }
 
-const isStringRecord = (value: unknown): value is Record<string, string> =>
-  value !== null && typeof value === "object" && Object.values(value).every((item) => typeof item === "string");
-
 export async function startLocalPlatform(options: LocalPlatformOptions, progress: Progress): Promise<LocalPlatform> {
   const emulator = await progress.step("Start the local AWS emulator", () => startEmulator({ projectRoot: options.projectRoot, ...(options.watch === undefined ? {} : { watch: options.watch }) }), (started) => started.endpoint);
   const stoppers: Array<() => Promise<void>> = [() => emulator.stop()];
@@ -104,10 +102,7 @@ export async function startLocalPlatform(options: LocalPlatformOptions, progress
       () => (options.provision ?? provisionLocalEnvironment)(emulator.endpoint, { synth: options.synth ?? true }),
       (applied) => `${Object.keys(applied.outputs).length} outputs${applied.excluded.length > 0 ? `, ${applied.excluded.length} resource(s) excluded (docs/environments.md)` : ""}`,
     );
-    const buckets = environment.outputs.bucket_names;
-    if (!isStringRecord(buckets)) throw new Error('the local stack has no "bucket_names" output');
-    const auditLogGroup = environment.outputs.audit_log_group_name;
-    if (typeof auditLogGroup !== "string") throw new Error('the local stack has no "audit_log_group_name" output');
+    const { bucket_names: buckets, audit_log_group_name: auditLogGroup } = readStackOutputs(environment.outputs, ["bucket_names", "audit_log_group_name"]);
     const region = EMULATOR_CREDENTIALS.region;
     const direct = localClients(emulator.endpoint, region);
     const account = (await direct.sts.send(new GetCallerIdentityCommand({}))).Account ?? "000000000000";

@@ -4,6 +4,7 @@
  * the CloudFormation resource reference for AWS::DataBrew::Dataset, ::Ruleset and ::Job; only the
  * properties Sentinel sets are declared, so a typo or a wrong value fails the type check, not a deploy.
  */
+import type { DataBrewEntityType } from "../../contracts/databrew-entity-types";
 
 /** A CloudFormation intrinsic or a literal. */
 export type CfnValue<T = string> = T | CfnRef | CfnJoin;
@@ -67,29 +68,6 @@ export interface RulesetProperties {
   readonly Rules: readonly RulesetRule[];
 }
 
-/** DataBrew's entity types for PII detection (EntityDetectorConfiguration EntityTypes). */
-export const DATABREW_ENTITY_TYPES = [
-  "USA_SSN",
-  "EMAIL",
-  "USA_ITIN",
-  "USA_PASSPORT_NUMBER",
-  "PHONE_NUMBER",
-  "USA_DRIVING_LICENSE",
-  "BANK_ACCOUNT",
-  "CREDIT_CARD",
-  "IP_ADDRESS",
-  "MAC_ADDRESS",
-  "USA_DEA_NUMBER",
-  "USA_HCPCS_CODE",
-  "USA_NATIONAL_PROVIDER_IDENTIFIER",
-  "USA_NATIONAL_DRUG_CODE",
-  "USA_HEALTH_INSURANCE_CLAIM_NUMBER",
-  "USA_MEDICARE_BENEFICIARY_IDENTIFIER",
-  "USA_CPT_CODE",
-  "PERSON_NAME",
-  "DATE",
-] as const;
-export type DataBrewEntityType = (typeof DATABREW_ENTITY_TYPES)[number];
 
 export interface ProfileJobProperties {
   readonly Name: string;

@@ -8,7 +8,7 @@
  * profile without PII (BAF) is still checked for PII that slipped into its raw files.
  */
 import type { DatasetProfile } from "../../contracts/dataset-profiles";
-import type { DataBrewEntityType } from "./cloudformation-template";
+import type { DataBrewEntityType } from "../../contracts/databrew-entity-types";
 
 export interface PiiColumnClassification {
   readonly entityTypes: readonly DataBrewEntityType[];

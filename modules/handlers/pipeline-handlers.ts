@@ -26,6 +26,7 @@ import type { ObjectLockRetention } from "../storage/data-bucket";
 import type { PlatformBuckets } from "../storage/platform-buckets";
 import { checkedEnvironment } from "./handler-environment";
 import type { HandlerName } from "../../contracts/handler-names";
+import { RUN_DATE_LAG_DAYS, RUN_WINDOW_LEASE_SECONDS } from "../../contracts/trigger-settings";
 import type { HandlerBundles } from "./handler-bundles";
 import { grantObjectRead } from "./object-grants";
 import { PipelineFunction } from "./pipeline-function";
@@ -55,15 +56,6 @@ export const HANDLER_SIZING: Readonly<Record<HandlerName, HandlerSizing>> = {
   lineage: { memorySizeMb: 512, timeoutSeconds: 300 },
   audit: { memorySizeMb: 256, timeoutSeconds: 60 },
 };
-
-/**
- * How long a claimed run window stays reserved for the trigger invocation starting it: several
- * times the trigger's timeout, so a live invocation never loses its claim to a retry.
- */
-export const RUN_WINDOW_LEASE_SECONDS = 900;
-
-/** A schedule firing on day D processes day D-1: the day is complete by the nightly run. */
-export const RUN_DATE_LAG_DAYS = 1;
 
 export interface PipelineHandlersProps {
   /** e.g. sentinel-dev: function names become sentinel-dev-trigger etc. */

@@ -1,7 +1,7 @@
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import type { CloudFormationTemplate, ProfileJobProperties, RulesetProperties, DatasetProperties } from "../../modules/databrew/cloudformation-template";
-import { DATABREW_ENTITY_TYPES } from "../../modules/databrew/cloudformation-template";
+import { DATABREW_ENTITY_TYPES } from "../../contracts/databrew-entity-types";
 import { landingRules } from "../../modules/databrew/landing-rules";
 import { entityTypesFor, PII_COLUMN_CLASSIFICATION, UNDECLARED_PII_SWEEP } from "../../modules/databrew/pii-entities";
 import { loadDatasetProfiles, type DatasetProfile } from "../../contracts/dataset-profiles";
@@ -169,7 +169,7 @@ describe("PII entity types", () => {
   });
 
   it("fails synth for a tokenized column nobody classified", () => {
-    const profile = { ...profileNamed("card-transactions"), tokenized: new Map([["passport_number", "deterministic"]]) };
+    const profile = { ...profileNamed("card-transactions"), tokenized: new Map([["passport_number", "deterministic" as const]]) };
     expect(() => entityTypesFor(profile)).toThrow(/tokenizes column "passport_number", which modules\/databrew\/pii-entities.ts does not classify/);
   });
 });

@@ -4,33 +4,9 @@
  * only make sense against real AWS switched off. (The S3 remote backend is dropped from the working copy instead,
  * see `prepareWorkDir`'s `withoutBackend`: state stays in the copy.)
  */
+import { EMULATED_SERVICES } from "../../contracts/emulated-services";
 import { EMULATOR_CREDENTIALS } from "../../local/emulator";
 import type { TerraformJson } from "./stacks";
-
-/**
- * Provider endpoint keys (hashicorp/aws 6.x `endpoints` block) of the services the platform uses. The run also sets
- * AWS_ENDPOINT_URL, so a service missing here still reaches the emulator rather than AWS.
- */
-export const EMULATED_SERVICES = [
-  "cloudformation",
-  "cloudwatch",
-  "databrew",
-  "ec2",
-  "events",
-  "glue",
-  "iam",
-  "kms",
-  "lambda",
-  "logs",
-  "s3",
-  "s3control",
-  "scheduler",
-  "secretsmanager",
-  "sns",
-  "sqs",
-  "ssm",
-  "sts",
-] as const;
 
 export const EMULATOR_OVERRIDE_FILE = "emulator_override.tf.json";
 export const EMULATOR_TFVARS_FILE = "emulator.auto.tfvars.json";

@@ -8,7 +8,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startEmulator, type Emulator } from "../../../local/emulator";
-import { EMULATED_SERVICES } from "../../../tools/terraform/emulator-override";
+import { EMULATED_SERVICES } from "../../../contracts/emulated-services";
 import { applyVerifyDestroy, localApplyFailures, planAgainstEmulator, validateStack } from "../../../tools/terraform/operations";
 import { PROJECT_ROOT } from "../../../tools/terraform/session";
 import { createTerraform, type Terraform } from "../../../tools/terraform/terraform";
