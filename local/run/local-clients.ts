@@ -8,7 +8,7 @@ import { LambdaClient } from "@aws-sdk/client-lambda";
 import { S3Client } from "@aws-sdk/client-s3";
 import { SchedulerClient } from "@aws-sdk/client-scheduler";
 import { STSClient } from "@aws-sdk/client-sts";
-import { EMULATOR_CREDENTIALS } from "../emulator";
+import { EMULATOR_CREDENTIALS, emulatorClientConfig } from "../emulator";
 
 export interface LocalClients {
   readonly s3: S3Client;
@@ -23,11 +23,7 @@ export interface LocalClients {
 }
 
 export function localClients(endpoint: string, region: string = EMULATOR_CREDENTIALS.region): LocalClients {
-  const config = {
-    endpoint,
-    region,
-    credentials: { accessKeyId: EMULATOR_CREDENTIALS.accessKeyId, secretAccessKey: EMULATOR_CREDENTIALS.secretAccessKey },
-  };
+  const config = emulatorClientConfig(endpoint, region);
   return {
     s3: new S3Client({ ...config, forcePathStyle: true }),
     logs: new CloudWatchLogsClient(config),

@@ -77,7 +77,9 @@ export interface GlueCatalogProps {
   /** e.g. sentinel-dev; databases become sentinel_dev_<tier>. */
   readonly namePrefix: string;
   readonly scope: AccountScope;
+  /** Where the tables' data lives (processed tier, lineage records). */
   readonly layout: DataLayout;
+  /** One processed table per profile, its columns from the job's recorded output schema. */
   readonly profiles: readonly DatasetProfile[];
   /** OpenLineage job namespace of the environment (sentinel-<env>). */
   readonly lineageNamespace: string;

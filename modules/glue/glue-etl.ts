@@ -26,11 +26,16 @@ export interface GlueEtlProps {
   /** dev, staging, prod or local (the Environment dimension of the job's metrics). */
   readonly environment: string;
   readonly scope: AccountScope;
+  /** Workers, timeout, retries and the default profile of the job. */
   readonly settings: EtlJobSettings;
+  /** Raw, processed, artifacts and lineage-audit buckets the job reads and writes. */
   readonly buckets: PlatformBuckets;
+  /** The data key encrypts the job's output and artifacts; the logs key its log groups. */
   readonly keys: PlatformKeys;
   readonly logGroups: LogGroupFactory;
+  /** The job's VPC connection uses its first private subnet. */
   readonly network: PrivateNetwork;
+  /** One processed table, data quality ruleset and job config object per profile. */
   readonly profiles: readonly DatasetProfile[];
   /** OpenLineage namespace of the environment (sentinel-<env>). */
   readonly lineageNamespace: string;

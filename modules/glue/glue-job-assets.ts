@@ -50,8 +50,10 @@ export interface GlueJobArtifacts {
 export interface GlueJobAssetsProps {
   /** The artifacts bucket; objects are encrypted with its key. */
   readonly bucket: DataBucket;
+  /** Gives the object keys of the profile configs and the merchant mapping. */
   readonly layout: DataLayout;
   readonly artifacts: GlueJobArtifacts;
+  /** The profiles whose job configs are uploaded (one object each). */
   readonly profiles: readonly DatasetProfile[];
 }
 

@@ -17,7 +17,7 @@ import {
   S3Client,
 } from "@aws-sdk/client-s3";
 import { GetScheduleCommand, SchedulerClient } from "@aws-sdk/client-scheduler";
-import { EMULATOR_CREDENTIALS } from "../../local/emulator";
+import { emulatorClientConfig } from "../../local/emulator";
 
 /** One resource from `terraform show -json` (state). */
 export interface StateResource {
@@ -46,11 +46,7 @@ export interface EmulatorClients {
 }
 
 export function emulatorClients(endpoint: string, region: string): EmulatorClients {
-  const config = {
-    endpoint,
-    region,
-    credentials: { accessKeyId: EMULATOR_CREDENTIALS.accessKeyId, secretAccessKey: EMULATOR_CREDENTIALS.secretAccessKey },
-  };
+  const config = emulatorClientConfig(endpoint, region);
   return {
     s3: new S3Client({ ...config, forcePathStyle: true }),
     kms: new KMSClient(config),

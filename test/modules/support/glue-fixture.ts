@@ -10,7 +10,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { TerraformStack } from "cdktf";
 import { PiiProfiling, piiProfileNames } from "../../../modules/databrew/pii-profiling";
-import { PlatformKeys } from "../../../modules/encryption/platform-keys";
+import type { PlatformKeys } from "../../../modules/encryption/platform-keys";
 import { loadDatasetProfiles } from "../../../contracts/dataset-profiles";
 import { GlueEtl } from "../../../modules/glue/glue-etl";
 import type { GlueJobArtifacts } from "../../../modules/glue/glue-job-assets";
@@ -18,9 +18,8 @@ import { JOB_PACKAGE } from "../../../tools/build/build-artifacts";
 import { REQUIREMENTS_FILE, WHEEL_MANIFEST, resolveDependencyWheels } from "../../../tools/build/dependency-wheels";
 import { buildPythonWheel } from "../../../tools/build/python-wheel";
 import { defaultGlueJobsDir } from "../../../tools/build/source-tree";
-import { LogGroupFactory } from "../../../modules/logging/log-group-factory";
-import { PrivateNetwork } from "../../../modules/network/private-network";
-import { PlatformBuckets } from "../../../modules/storage/platform-buckets";
+import type { PlatformBuckets } from "../../../modules/storage/platform-buckets";
+import { foundation } from "./foundation-fixture";
 import { TEST_SCOPE, testStack } from "./synth";
 
 export const FIXTURE_PREFIX = "sentinel-test";
@@ -84,30 +83,7 @@ export function builtFixtureArtifacts(sources: GlueSources): GlueJobArtifacts {
 export function glueFixture(sources: GlueSources = glueSourcesFixture()): GlueFixture {
   const stack = testStack();
   const scope = TEST_SCOPE;
-  const keys = new PlatformKeys(stack, "keys", { namePrefix: FIXTURE_PREFIX, scope, auditLogGroupPrefix: "/sentinel/test/audit" });
-  const logGroups = new LogGroupFactory(stack, "logs", { namePrefix: "/sentinel/test", retentionInDays: 365, defaultKey: keys.logs });
-  const buckets = new PlatformBuckets(stack, "buckets", {
-    namePrefix: FIXTURE_PREFIX,
-    scope,
-    keys,
-    lifecycle: {
-      rawInfrequentAccessAfterDays: 30,
-      rawGlacierAfterDays: 90,
-      archiveDeepArchiveAfterDays: 180,
-      noncurrentVersionExpiryDays: 30,
-      abortIncompleteMultipartUploadDays: 7,
-      accessLogExpiryDays: 365,
-    },
-    lineageObjectLock: { mode: "GOVERNANCE", days: 1 },
-  });
-  const network = new PrivateNetwork(stack, "network", {
-    namePrefix: FIXTURE_PREFIX,
-    scope,
-    vpcCidr: "10.40.0.0/16",
-    availabilityZones: ["eu-central-2a", "eu-central-2b"],
-    logGroups,
-    bucketArns: buckets.allBucketArns,
-  });
+  const { keys, logGroups, buckets, network } = foundation(stack, FIXTURE_PREFIX, 1);
   const profiles = loadDatasetProfiles(sources.glueJobsDir);
   const databrewJobNames = profiles.map((profile) => piiProfileNames(FIXTURE_PREFIX, profile.name).jobName);
   const glue = new GlueEtl(stack, "glue", {

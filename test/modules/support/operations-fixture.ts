@@ -10,19 +10,19 @@ import { join } from "node:path";
 import type { TerraformStack } from "cdktf";
 import { ConsumerAccess } from "../../../modules/access/consumer-access";
 import { PlatformKey } from "../../../modules/encryption/platform-key";
-import { PlatformKeys } from "../../../modules/encryption/platform-keys";
+import type { PlatformKeys } from "../../../modules/encryption/platform-keys";
 import { DataLayout } from "../../../contracts/data-layout";
 import { HANDLER_NAMES, type HandlerName } from "../../../contracts/handler-names";
 import type { HandlerBundles } from "../../../modules/handlers/handler-bundles";
 import { HANDLER_ENTRY } from "../../../tools/build/build-handlers";
 import { archiveOf } from "../../../tools/build/reproducible-zip";
 import { PipelineHandlers, type PipelineJobs } from "../../../modules/handlers/pipeline-handlers";
-import { LogGroupFactory } from "../../../modules/logging/log-group-factory";
 import { PipelineMonitoring } from "../../../modules/monitoring/pipeline-monitoring";
-import { PrivateNetwork } from "../../../modules/network/private-network";
+import type { PrivateNetwork } from "../../../modules/network/private-network";
 import { JobStateRouting } from "../../../modules/orchestration/job-state-routing";
 import { TriggerSchedules, type TriggerScheduleSettings } from "../../../modules/orchestration/trigger-schedules";
-import { PlatformBuckets } from "../../../modules/storage/platform-buckets";
+import type { PlatformBuckets } from "../../../modules/storage/platform-buckets";
+import { foundation } from "./foundation-fixture";
 import { synth, TEST_SCOPE, testStack, withPlainStackTraces, type Synthesized } from "./synth";
 
 export const PREFIX = "sentinel-test";
@@ -84,30 +84,7 @@ export function buildOperations(options: { schedule?: TriggerScheduleSettings; b
   return withPlainStackTraces(() => {
     const stack = testStack();
     const scope = TEST_SCOPE;
-    const keys = new PlatformKeys(stack, "keys", { namePrefix: PREFIX, scope, auditLogGroupPrefix: "/sentinel/test/audit" });
-    const logGroups = new LogGroupFactory(stack, "logs", { namePrefix: "/sentinel/test", retentionInDays: 365, defaultKey: keys.logs });
-    const buckets = new PlatformBuckets(stack, "buckets", {
-      namePrefix: PREFIX,
-      scope,
-      keys,
-      lifecycle: {
-        rawInfrequentAccessAfterDays: 30,
-        rawGlacierAfterDays: 90,
-        archiveDeepArchiveAfterDays: 180,
-        noncurrentVersionExpiryDays: 30,
-        abortIncompleteMultipartUploadDays: 7,
-        accessLogExpiryDays: 365,
-      },
-      lineageObjectLock: { mode: "GOVERNANCE", days: 30 },
-    });
-    const network = new PrivateNetwork(stack, "network", {
-      namePrefix: PREFIX,
-      scope,
-      vpcCidr: "10.40.0.0/16",
-      availabilityZones: ["eu-central-2a", "eu-central-2b"],
-      logGroups,
-      bucketArns: buckets.allBucketArns,
-    });
+    const { keys, logGroups, buckets, network } = foundation(stack, PREFIX, 30);
     const operationsKey = new PlatformKey(stack, "operations-key", { alias: `${PREFIX}-operations`, label: "OperationsKey", description: "test", scope });
     const handlers = new PipelineHandlers(stack, "handlers", {
       namePrefix: PREFIX,
