@@ -1,5 +1,4 @@
 /** Lambda entry point: EventBridge delivers a Glue or DataBrew job state change. */
-import type { Context } from "aws-lambda";
 import { createAuditWriter, retentionFrom } from "../audit/create-audit-writer";
 import { callerPrincipal } from "../shared/actor";
 import { DataBrewClient } from "@aws-sdk/client-databrew";
@@ -8,39 +7,19 @@ import { STSClient } from "@aws-sdk/client-sts";
 import { clientConfig, logsClient, s3Client } from "../shared/aws-clients";
 import { systemClock } from "../shared/clock";
 import { loadConfig } from "../shared/config";
-import { handlerLogger, logFailure } from "../shared/logger";
+import { deployedClientOptions, lambdaHandler } from "../shared/lambda-handler";
 import { lineageHandlerEnvironment } from "./config";
 import { OpenLineageValidator } from "./openlineage-validator";
-import { recordJobState, type LineageResult } from "./record-job-state";
+import { recordJobState } from "./record-job-state";
 
 const config = loadConfig(lineageHandlerEnvironment, process.env, "lineage handler");
-// the SDK resolves endpoints itself (AWS_ENDPOINT_URL is set only against the local emulator, which needs path-style S3)
-const aws = { forcePathStyle: process.env.AWS_ENDPOINT_URL !== undefined };
+const aws = deployedClientOptions();
 const s3 = s3Client(aws);
 const glue = new GlueClient(clientConfig(aws));
 const databrew = new DataBrewClient(clientConfig(aws));
-const logger = handlerLogger("sentinel-lineage");
 const audit = createAuditWriter(config, { s3, logs: logsClient(aws), actor: callerPrincipal(new STSClient(clientConfig(aws))), clock: systemClock });
 const validator = new OpenLineageValidator();
 
-export async function handler(event: unknown, context: Context): Promise<LineageResult> {
-  logger.addContext(context);
-  try {
-    return await recordJobState(event, {
-      config,
-      s3,
-      glue,
-      databrew,
-      audit,
-      validator,
-      retention: retentionFrom(config),
-      clock: systemClock,
-      logger,
-      requestId: context.awsRequestId,
-      handlerName: context.invokedFunctionArn,
-    });
-  } catch (error) {
-    logFailure(logger, error);
-    throw error;
-  }
-}
+export const handler = lambdaHandler("sentinel-lineage", (event, invocation) =>
+  recordJobState(event, { config, s3, glue, databrew, audit, validator, retention: retentionFrom(config), clock: systemClock, ...invocation }),
+);
