@@ -13,6 +13,12 @@ tsc --noEmit -p tsconfig.json
 tier "lint (eslint)"
 eslint --max-warnings=0 .
 
+tier "Python lint (ruff check, rules in glue-jobs/pyproject.toml)"
+.venv/bin/ruff check glue-jobs
+
+tier "Python types (mypy over glue-jobs, settings in glue-jobs/pyproject.toml)"
+(cd glue-jobs && ../.venv/bin/mypy)
+
 tier "build artifacts (npm run build: handler archives, job wheel, build/manifest.json)"
 tsx tools/build/build-artifacts.ts
 

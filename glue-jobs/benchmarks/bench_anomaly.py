@@ -116,7 +116,7 @@ def run_seed(df: DataFrame, X: np.ndarray, y: np.ndarray, args: argparse.Namespa
     spec = anomaly_spec(df, args, seed)
     model = fit_or_load_model(df, spec, state, refit=True)
     scored = score_anomalies(df, model, spec).select("row_id", "anomaly_score").toPandas()
-    platform = scored.sort_values("row_id")["anomaly_score"].to_numpy()
+    platform = scored.sort_values("row_id")["anomaly_score"].to_numpy()  # type: ignore[attr-defined]  # toPandas() is a protocol without pandas stubs
     reference = IsolationForest(
         n_estimators=args.n_estimators,
         max_samples=min(args.max_samples, len(X)),
@@ -178,8 +178,8 @@ def main(argv: list[str]) -> None:
         scored_rows, *rates = scoring_throughput(spark, X, args.throughput_rows or len(X), results[0])
     print(f"{'scorer':<40}{'AUROC':<20}{'AUPRC':<20}{'scoring rows/s':>16}")
     names = {"platform": "platform (Spark, Arrow pandas_udf)", "sklearn": "scikit-learn IsolationForest"}
-    for (key, name), rate in zip(names.items(), rates):
-        auroc, auprc = zip(*(r[key] for r in results))
+    for (key, name), rate in zip(names.items(), rates, strict=False):
+        auroc, auprc = zip(*(r[key] for r in results), strict=False)
         print(f"{name:<40}{mean_std(list(auroc)):<20}{mean_std(list(auprc)):<20}{rate:>16,.0f}")
     print(f"throughput measured scoring {scored_rows:,} rows (seed {seeds[0]}'s models)")
     print(f"largest |platform - scikit-learn| score difference over all rows and seeds: "

@@ -27,6 +27,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 from pyspark.sql import SparkSession
 from pyspark.sql import functions as F
@@ -171,7 +172,7 @@ def main() -> int:
 
         pipeline = bench_pipeline(spark, csv, work, key)
         hmac_result = bench_hmac(spark, csv)
-        results = {"cores": spark.sparkContext.defaultParallelism, "pipeline": pipeline, "hmac": hmac_result}
+        results: dict[str, Any] = {"cores": spark.sparkContext.defaultParallelism, "pipeline": pipeline, "hmac": hmac_result}
         spark.stop()
     finally:
         shutil.rmtree(work, ignore_errors=True)

@@ -87,7 +87,7 @@ class FittedModel:
             "algorithm": "sklearn.ensemble.IsolationForest",
             "sklearn_version": self.sklearn_version,
             "features": list(self.features),
-            "impute_medians": dict(zip(self.features, self.impute_medians)),
+            "impute_medians": dict(zip(self.features, self.impute_medians, strict=False)),
             "n_estimators": self.estimator.n_estimators,
             "max_samples": int(self.estimator.max_samples_),
             "contamination": self.estimator.contamination,
@@ -158,7 +158,7 @@ def _fit(df: DataFrame, spec: AnomalySpec, row_count: int | None = None) -> dict
     if sample.empty:
         raise ValueError("cannot fit the anomaly model: the data has no rows")
     raw = _feature_matrix(sample)
-    unusable = [f for f, usable in zip(spec.features, np.isfinite(raw).any(axis=0)) if not usable]
+    unusable = [f for f, usable in zip(spec.features, np.isfinite(raw).any(axis=0), strict=False) if not usable]
     if unusable:
         raise ValueError(f"cannot fit the anomaly model: features {unusable} have no finite value in the fit sample")
     medians = np.nanmedian(raw, axis=0)
@@ -239,7 +239,7 @@ def score_anomalies(df: DataFrame, model: FittedModel, spec: AnomalySpec) -> Dat
     payload = df.sparkSession.sparkContext.broadcast(model.payload)
     model_hash = model.hash
 
-    @pandas_udf("double")
+    @pandas_udf("double")  # type: ignore[call-overload]  # pandas has no stubs here, so no overload of pyspark's typed pandas_udf matches
     def isolation_score(batches: Iterator[pd.DataFrame]) -> Iterator[pd.Series]:
         estimator, medians = _loaded_model(model_hash, payload.value)
         for batch in batches:

@@ -10,6 +10,7 @@ Bin numbering (documented for data consumers in docs/data-consumer-guide.md):
 """
 from __future__ import annotations
 
+import itertools
 import json
 from dataclasses import dataclass
 from functools import reduce
@@ -133,7 +134,7 @@ class BinEdges:
 
 
 def _require_increasing(field: str, values: tuple[float, ...]) -> None:
-    if any(b <= a for a, b in zip(values, values[1:])):
+    if any(b <= a for a, b in itertools.pairwise(values)):
         raise SpecError(f"invalid binning config: {field}: must be strictly increasing, got {list(values)}")
 
 
@@ -145,7 +146,7 @@ def _interval_labels(edges: tuple[float, ...]) -> tuple[str, ...]:
     last = len(edges) - 2
     return tuple(
         f"[{_format_edge(lo)}, {_format_edge(hi)}{']' if i == last else ')'}"
-        for i, (lo, hi) in enumerate(zip(edges, edges[1:]))
+        for i, (lo, hi) in enumerate(itertools.pairwise(edges))
     )
 
 
@@ -160,6 +161,8 @@ def _fit_edges(df: DataFrame, spec: BinningSpec) -> tuple[tuple[float, ...], int
         raise ValueError(f"cannot fit bin edges: column {spec.column!r} is not in the data ({df.columns})")
     amounts = _binnable_amounts(df, spec.column)
     stats = amounts.agg(F.count(F.lit(1)).alias("rows"), F.max("amount").alias("top")).first()
+    if stats is None:  # a global aggregate always has one row; first() is typed Optional
+        raise ValueError(f"cannot fit bin edges: no aggregate row for column {spec.column!r}")
     if stats["rows"] == 0:
         raise ValueError(f"cannot fit bin edges: column {spec.column!r} has no non-negative values")
     cuts = amounts.approxQuantile("amount", spec.probabilities(), spec.relative_error)

@@ -17,7 +17,7 @@ import json
 import logging
 import sys
 from collections.abc import Sequence
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from sentinel_etl.bookmarks import ENABLE, OPTIONS
@@ -108,7 +108,7 @@ def cmd_reidentify(a: argparse.Namespace) -> None:
     spark = _spark("sentinel-reidentify")
     frame = spark.read.parquet(a.input)
     plain = reidentify(frame.select(config.record_id_column, *wanted), specs, keyring)
-    plain.toPandas().to_csv(a.output, index=False)
+    plain.toPandas().to_csv(a.output, index=False)  # type: ignore[attr-defined]  # pyspark types toPandas() as a protocol without pandas stubs
     logging.getLogger("sentinel_etl.reidentify").warning(
         "re-identified %s of %s into %s: this file holds PII", ", ".join(wanted), a.input, a.output
     )
@@ -131,7 +131,7 @@ def parser() -> argparse.ArgumentParser:
     e.add_argument("--input", required=True, help="a CSV file or a folder of them")
     e.add_argument("--output", required=True, help="folder for processed/, quarantine/ and run-metrics.json")
     e.add_argument("--state", help="fitted state and bookmark folder (default <output>/state)")
-    e.add_argument("--run-date", default=datetime.now(timezone.utc).date().isoformat(), help="ingestion date, YYYY-MM-DD")
+    e.add_argument("--run-date", default=datetime.now(UTC).date().isoformat(), help="ingestion date, YYYY-MM-DD")
     e.add_argument("--config", help="job config file (default: the shipped profile)")
     e.add_argument("--mapping", help="merchant mapping CSV (default: the profile's mapping_uri)")
     e.add_argument("--key-location", help="wrapped or development key file (default: .sentinel/dev-key.json)")

@@ -160,11 +160,11 @@ def _semantic_errors(config: JobConfig) -> list[str]:
     tokenized: set[str] = set()
     for i, token in enumerate(config.tokenization):
         where = f"$.tokenization[{i}] ({token.column})"
-        rule = by_name.get(token.column)
-        if rule is None:
+        declared = by_name.get(token.column)
+        if declared is None:
             errors.append(f"{where}: not a declared column")
-        elif rule.type != "string":
-            errors.append(f"{where}: only string columns can be tokenized, this one is {rule.type}")
+        elif declared.type != "string":
+            errors.append(f"{where}: only string columns can be tokenized, this one is {declared.type}")
         if token.column in tokenized:
             errors.append(f"{where}: column tokenized twice")
         tokenized.add(token.column)

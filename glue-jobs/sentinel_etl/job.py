@@ -15,7 +15,7 @@ import re
 import secrets
 import time
 from dataclasses import dataclass, field
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -84,11 +84,11 @@ class Stopwatch:
 
 
 def _now() -> str:
-    return datetime.now(timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+    return datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
 def new_run_id(job_name: str) -> str:
-    return f"{job_name}-{datetime.now(timezone.utc):%Y%m%dT%H%M%SZ}-{secrets.token_hex(3)}"
+    return f"{job_name}-{datetime.now(UTC):%Y%m%dT%H%M%SZ}-{secrets.token_hex(3)}"
 
 
 def resolve_local(uri: str) -> str:
@@ -262,7 +262,7 @@ def run_job(spark: SparkSession, args: JobArguments, allow_dev_key: bool) -> dic
         raise
     metrics.update(status="SUCCEEDED", completed_at=_now(), timings_seconds=watch.total())
     if args.environment is not None:
-        metrics["cloudwatch"] = pipeline_metrics.publish(metrics, args.environment, datetime.now(timezone.utc))
+        metrics["cloudwatch"] = pipeline_metrics.publish(metrics, args.environment, datetime.now(UTC))
     storage.write_json(metrics_uri, metrics)
     log.info(
         "run %s: rows_in=%d rows_out=%d rows_quarantined=%d", run_id, metrics["rows_in"], metrics["rows_out"], metrics["rows_quarantined"]

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import contextlib
 import hashlib
 import hmac
 import json
@@ -57,7 +58,7 @@ class Keyring:
         random (KMS or secrets.token_bytes), so RFC 5869 allows skipping the Extract step."""
         if not 0 < length <= hashlib.sha256().digest_size:
             raise ValueError("subkeys are at most one SHA-256 block long")
-        info = f"sentinel/{purpose}".encode("utf-8")
+        info = f"sentinel/{purpose}".encode()
         return hmac.new(self._data_key, info + b"\x01", hashlib.sha256).digest()[:length]
 
     def __repr__(self) -> str:
@@ -135,8 +136,7 @@ def load_keyring(uri: str, allow_dev_key: bool, kms_client: Any = None) -> Keyri
 def dev_keyring(path: Path = DEFAULT_DEV_KEY_PATH) -> Keyring:
     """The local development keyring, created on first use."""
     if not path.exists():
-        try:
+        # Another local run may have created it first; use that one.
+        with contextlib.suppress(FileExistsError):
             create_dev_key(path)
-        except FileExistsError:  # another local run created it first; use that one
-            pass
     return load_keyring(str(path), allow_dev_key=True)

@@ -159,7 +159,7 @@ def test_reuse_with_other_settings_or_sklearn_version_is_refused(transactions, t
         fit_or_load_model(transactions, spec(n_estimators=80), str(tmp_path), refit=False)
     pointer = tmp_path / "anomaly-model" / "current.json"
     pointer.write_text(json.dumps({**json.loads(pointer.read_text()), "sklearn_version": "0.24.2"}))
-    with pytest.raises(fitted_state.FittedStateError, match="scikit-learn 0.24.2"):
+    with pytest.raises(fitted_state.FittedStateError, match=r"scikit-learn 0\.24\.2"):
         fit_or_load_model(transactions, spec(), str(tmp_path), refit=False)
 
 

@@ -94,7 +94,7 @@ def test_approximate_quantile_edges_stay_within_the_configured_relative_error(sp
     ordered = np.sort(values)
     n = len(ordered)
     assert len(edges.edges) == 11
-    for p, cut in zip(spec.probabilities(), edges.edges[1:-1]):
+    for p, cut in zip(spec.probabilities(), edges.edges[1:-1], strict=False):
         # Greenwald-Khanna guarantee: some rank the value holds lies within [(p - err) n, (p + err) n].
         first_rank = np.searchsorted(ordered, cut, side="left") + 1
         last_rank = np.searchsorted(ordered, cut, side="right")
@@ -123,7 +123,7 @@ def test_tied_values_merge_bins_instead_of_making_empty_ones(spark, tmp_path):
     values = [0.0] * 60 + [5.0] * 30 + [7.0, 9.0, 11.0, 13.0] * 3
     spec = BinningSpec.from_dict({"bins": 10, "relative_error": 0})
     edges = fit_or_load_bin_edges(amounts_df(spark, values), spec, str(tmp_path), refit=False)
-    assert all(b > a for a, b in zip(edges.edges, edges.edges[1:]))
+    assert all(b > a for a, b in zip(edges.edges, edges.edges[1:], strict=False))
     assert edges.edges[0] == 0.0 and edges.edges[-1] == 13.0
     assert len(edges.labels) == len(edges.edges) - 1
 
@@ -217,7 +217,7 @@ def test_same_fit_gives_the_same_version(spark, tmp_path):
 def test_reuse_with_changed_settings_fails_instead_of_silently_using_old_edges(spark, tmp_path):
     df = amounts_df(spark, [1.0, 2.0, 3.0, 4.0])
     fit_or_load_bin_edges(df, BinningSpec.from_dict({"bins": 4}), str(tmp_path), refit=False)
-    with pytest.raises(fitted_state.FittedStateError, match="cut_probabilities: stored .* run with refit"):
+    with pytest.raises(fitted_state.FittedStateError, match=r"cut_probabilities: stored .* run with refit"):
         fit_or_load_bin_edges(df, BinningSpec.from_dict({"bins": 5}), str(tmp_path), refit=False)
 
 

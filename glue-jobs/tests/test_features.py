@@ -1,5 +1,5 @@
 import random
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from jsonschema import Draft202012Validator
@@ -8,7 +8,7 @@ from pyspark.sql.types import DoubleType, StringType, StructField, StructType, T
 from sentinel_etl.features import FeatureSpec, window_column_name, with_velocity_features
 from sentinel_etl.spec_schema import SpecError, section_schema
 
-T0 = datetime(2025, 3, 1, 12, 0, 0, tzinfo=timezone.utc)
+T0 = datetime(2025, 3, 1, 12, 0, 0, tzinfo=UTC)
 SCHEMA = StructType(
     [
         StructField("transaction_id", StringType(), True),
@@ -114,7 +114,7 @@ def brute_force(rows, windows):
     """The documented semantics, row by row in Python."""
     micros = {r[0]: int((r[2] - T0) / timedelta(microseconds=1)) for r in rows}
     expected = {}
-    for txn, customer, ts, _ in rows:
+    for txn, customer, _ts, _ in rows:
         mine = sorted((micros[o[0]], o[0]) for o in rows if o[1] == customer)
         position = mine.index((micros[txn], txn))
         gap = None if position == 0 else (micros[txn] - mine[position - 1][0]) / 1e6

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import sys
 import types
+from typing import ClassVar
 
 import pytest
 
@@ -28,7 +29,7 @@ GLUE_ARGS = [
 
 
 class FakeJob:
-    events: list[str] = []
+    events: ClassVar[list[str]] = []
 
     def __init__(self, glue_context):
         self.glue_context = glue_context

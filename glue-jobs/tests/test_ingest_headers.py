@@ -54,7 +54,7 @@ def test_repeated_header_names_fail(tmp_path, config):
 
 
 def test_missing_input_and_unreadable_file_are_named(tmp_path, config, monkeypatch):
-    with pytest.raises(InputError, match="no input files found at .*nowhere"):
+    with pytest.raises(InputError, match=r"no input files found at .*nowhere"):
         discover_inputs(str(tmp_path / "nowhere"), config)
     (tmp_path / "locked.csv").write_text(HEADER + "\n")
 

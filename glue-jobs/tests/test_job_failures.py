@@ -19,18 +19,18 @@ def arguments(root, profile="card-transactions", **overrides) -> JobArguments:
     key = root / "dev-key.json"
     if not key.exists():
         dev_keyring(key)
-    values = dict(
-        job_name=f"test-{profile}",
-        run_date="2025-03-01",
-        input_prefix=str(root / "raw"),
-        profile=profile,
-        config_location=profile_path(profile),
-        output_location=str(root / "out" / "processed"),
-        quarantine_location=str(root / "out" / "quarantine"),
-        metrics_location=str(root / "out"),
-        state_location=str(root / "state"),
-        key_location=str(key),
-    )
+    values = {
+        "job_name": f"test-{profile}",
+        "run_date": "2025-03-01",
+        "input_prefix": str(root / "raw"),
+        "profile": profile,
+        "config_location": profile_path(profile),
+        "output_location": str(root / "out" / "processed"),
+        "quarantine_location": str(root / "out" / "quarantine"),
+        "metrics_location": str(root / "out"),
+        "state_location": str(root / "state"),
+        "key_location": str(key),
+    }
     return JobArguments(**{**values, **overrides})
 
 

@@ -89,7 +89,7 @@ def test_malformed_key_files_fail_clearly(tmp_path, content, message):
 
 
 def test_missing_key_file_is_named(tmp_path):
-    with pytest.raises(KeyMaterialError, match="key file not found: .*absent.json"):
+    with pytest.raises(KeyMaterialError, match=r"key file not found: .*absent\.json"):
         load_keyring(str(tmp_path / "absent.json"), allow_dev_key=True)
 
 

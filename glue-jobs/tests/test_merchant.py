@@ -112,7 +112,7 @@ def test_reference_mapping_covers_the_iso_18245_groups_and_notable_codes(spark):
 )
 def test_inconsistent_mapping_files_are_rejected_with_file_and_line(spark, tmp_path, rows, problem):
     uri = write_mapping(tmp_path, *rows)
-    with pytest.raises(MappingError, match="mapping.csv") as err:
+    with pytest.raises(MappingError, match=r"mapping\.csv") as err:
         load_mapping(spark, uri)
     assert problem in str(err.value)
 

@@ -4,21 +4,20 @@ from __future__ import annotations
 
 import json
 import socket
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import boto3
 import pytest
 from botocore.config import Config
 from moto.server import ThreadedMotoServer
+from test_job_failures import arguments
 
 from sentinel_etl import pipeline_metrics
 from sentinel_etl.generator import generate, write_csv
 from sentinel_etl.job import run_job
 
-from test_job_failures import arguments
-
 REGION = "eu-central-2"
-NOW = datetime(2025, 3, 1, 12, 0, tzinfo=timezone.utc)
+NOW = datetime(2025, 3, 1, 12, 0, tzinfo=UTC)
 RUN = {
     "run_id": "r-1",
     "profile": "card-transactions",
@@ -54,8 +53,8 @@ def statistic(client, name: str, profile: str, environment: str) -> list[float]:
         Namespace="Sentinel/Pipeline",
         MetricName=name,
         Dimensions=[{"Name": "Environment", "Value": environment}, {"Name": "Profile", "Value": profile}],
-        StartTime=datetime.now(timezone.utc) - timedelta(hours=1),
-        EndTime=datetime.now(timezone.utc) + timedelta(hours=1),
+        StartTime=datetime.now(UTC) - timedelta(hours=1),
+        EndTime=datetime.now(UTC) + timedelta(hours=1),
         Period=3600,
         Statistics=["Sum"],
     )["Datapoints"]
@@ -91,7 +90,7 @@ def test_the_environment_dimension_is_required():
 
 
 def test_publish_sends_every_datapoint_to_cloudwatch(cloudwatch_endpoint):
-    record = pipeline_metrics.publish(RUN, "staging", datetime.now(timezone.utc))
+    record = pipeline_metrics.publish(RUN, "staging", datetime.now(UTC))
     assert record == {"namespace": "Sentinel/Pipeline", "environment": "staging", "metrics": list(pipeline_metrics.METRIC_UNITS), "published": True}
     client = boto3.client("cloudwatch", region_name=REGION, endpoint_url=cloudwatch_endpoint)
     assert statistic(client, "RowsQuarantined", "card-transactions", "staging") == [40.0]

@@ -7,6 +7,7 @@ quarantine working. The defects are chosen from the profile's own rules.
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -17,7 +18,7 @@ from pyarrow import csv as pa_csv
 from sentinel_etl.config import JobConfig
 from sentinel_etl.generator import baf, card_transactions
 
-GENERATORS = {"card-transactions": card_transactions.generate, "baf": baf.generate}
+GENERATORS: dict[str, Callable[..., pd.DataFrame]] = {"card-transactions": card_transactions.generate, "baf": baf.generate}
 DEFECT_KINDS = ("duplicate_id", "missing_value", "invalid_type", "out_of_range", "invalid_format")
 
 
@@ -38,7 +39,7 @@ def plant_defects(frame: pd.DataFrame, config: JobConfig, rate: float, seed: int
     record_id = config.record_id_column
     required = [r.name for r in config.columns if not r.nullable and r.name != record_id]
     numeric = [r for r in config.columns if r.type in ("integer", "double") and r.name != record_id]
-    bounded = [r for r in numeric if r.max is not None]
+    bounded = [(r.name, r.max) for r in numeric if r.max is not None]
     formatted = [r for r in config.columns if (r.pattern or r.allowed) and r.type == "string" and r.name != record_id]
     for i, row in enumerate(chosen):
         kind = DEFECT_KINDS[i % len(DEFECT_KINDS)]
@@ -49,8 +50,8 @@ def plant_defects(frame: pd.DataFrame, config: JobConfig, rate: float, seed: int
         elif kind == "invalid_type" and numeric:
             damaged.at[row, numeric[int(rng.integers(0, len(numeric)))].name] = "n/a"
         elif kind == "out_of_range" and bounded:
-            rule = bounded[int(rng.integers(0, len(bounded)))]
-            damaged.at[row, rule.name] = str(rule.max * 10 + 1)
+            name, maximum = bounded[int(rng.integers(0, len(bounded)))]
+            damaged.at[row, name] = str(maximum * 10 + 1)
         elif kind == "invalid_format" and formatted:
             damaged.at[row, formatted[int(rng.integers(0, len(formatted)))].name] = "??"
     return damaged

@@ -17,7 +17,7 @@ forest can pick up.
 """
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import numpy as np
 import pandas as pd
@@ -260,12 +260,12 @@ def generate(rows: int, seed: int, start: datetime | None = None, days: int = 30
     """`rows` transactions in time order, deterministic for a given seed."""
     if rows < 1:
         raise ValueError("rows must be at least 1")
-    start = start or datetime(2025, 1, 1, tzinfo=timezone.utc)
+    start = start or datetime(2025, 1, 1, tzinfo=UTC)
     rng = np.random.default_rng(seed)
     customers = _customers(rng, max(10, rows // 40))
     merchant_count = max(20, rows // 200)
     merchants = _merchants(rng, merchant_count)
-    fraud_rows = int(round(rows * fraud_rate)) if rows >= 200 else 0
+    fraud_rows = round(rows * fraud_rate) if rows >= 200 else 0
     legitimate = _legitimate(rng, rows - fraud_rows, customers, merchants, start, days)
     frames = [legitimate] if fraud_rows == 0 else [legitimate, _fraud(rng, fraud_rows, customers, merchant_count, start, days)]
     frame = pd.concat(frames, ignore_index=True).sort_values("event_timestamp", kind="stable").reset_index(drop=True)

@@ -52,7 +52,7 @@ def ff3_transform(values: list[str | None], key_hex: str, tweak_hex: str, alphab
 def ff3_column(value: Column, key_hex: Column, tweak_hex: Column, alphabet: str, keep_prefix: int, decrypt: bool = False) -> Column:
     """FF3-1 over a string column with an Arrow-vectorised UDF; key and tweak are hex string columns."""
 
-    @F.pandas_udf(T.StringType())
+    @F.pandas_udf(T.StringType())  # type: ignore[call-overload]  # pandas has no stubs here, so no overload of pyspark's typed pandas_udf matches
     def ff3_udf(values: pd.Series, keys: pd.Series, tweaks: pd.Series) -> pd.Series:
         batch = pd.DataFrame({"value": values.astype(object).where(values.notna(), None), "key": keys, "tweak": tweaks})
         out = pd.Series([None] * len(batch), index=batch.index, dtype=object)

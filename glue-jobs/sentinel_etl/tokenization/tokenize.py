@@ -141,20 +141,20 @@ def tokenize(df: DataFrame, specs: tuple[TokenSpec, ...], keyring: Keyring) -> D
     by_column = {spec.column: spec for spec in specs}
     projected = []
     for name in original_columns:
-        spec = by_column.get(name)
+        column_spec = by_column.get(name)
         value = F.col(name)
-        if spec is None:
+        if column_spec is None:
             projected.append(value)
             continue
-        if spec.method == "deterministic":
+        if column_spec.method == "deterministic":
             token = deterministic_token(value, keyring.key_version)
-        elif spec.method == "hash":
+        elif column_spec.method == "hash":
             token = hash_token(value)
-        elif spec.method == "encrypt":
+        elif column_spec.method == "encrypt":
             token = encrypt_token(value, name, keyring.key_version)
         else:
             token = value
-        metadata = {METADATA_KEY: {"method": spec.method, "key_version": None if spec.method == "hash" else keyring.key_version}}
+        metadata = {METADATA_KEY: {"method": column_spec.method, "key_version": None if column_spec.method == "hash" else keyring.key_version}}
         projected.append(token.alias(name, metadata=metadata))
     return with_keys.select(*projected)
 
