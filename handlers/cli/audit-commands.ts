@@ -2,7 +2,7 @@
 import { Option, type Command } from "commander";
 import { verifyAuditTrail } from "../audit/audit-trail";
 import { ChainIndex } from "../audit/chain-index";
-import type { CliContext } from "./main";
+import type { CliContext } from "./cli-context";
 
 interface VerifyOptions {
   readonly runId: string;

@@ -3,7 +3,7 @@ import { Option, type Command } from "commander";
 import { DirectoryLineageArchive, S3LineageArchive, type LineageArchive } from "../lineage/lineage-archive";
 import { lineageGraph, recordsOfRun, summarizeRuns, type GraphDirection } from "../lineage/lineage-query";
 import { OpenLineageValidator } from "../lineage/openlineage-validator";
-import type { CliContext } from "./main";
+import type { CliContext } from "./cli-context";
 import { toMermaid } from "./mermaid";
 import { textTable } from "./text-table";
 

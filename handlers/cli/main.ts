@@ -4,30 +4,12 @@
  * (`--endpoint-url`). Exit codes: 0 fine, 1 a verification or schema check failed, 2 bad usage.
  */
 import { Command, CommanderError, Option } from "commander";
-import type { CloudWatchLogsClient } from "@aws-sdk/client-cloudwatch-logs";
-import type { S3Client } from "@aws-sdk/client-s3";
 import { logsClient, s3Client } from "../shared/aws-clients";
 import { registerAuditCommands } from "./audit-commands";
+import type { CliClients, CliContext, CliIo } from "./cli-context";
 import { registerLineageCommands } from "./lineage-commands";
 
-export interface CliIo {
-  readonly stdout: (text: string) => void;
-  readonly stderr: (text: string) => void;
-  readonly env: Readonly<Record<string, string | undefined>>;
-}
-
-/** What every command gets: output, environment defaults, and SDK clients built on first use. */
-export interface CliContext {
-  readonly io: CliIo;
-  clients(): CliClients;
-  /** set by a command whose check failed */
-  exitCode: number;
-}
-
-export interface CliClients {
-  readonly s3: S3Client;
-  readonly logs: CloudWatchLogsClient;
-}
+export type { CliClients, CliContext, CliIo } from "./cli-context";
 
 export const processIo: CliIo = {
   stdout: (text) => process.stdout.write(text),
