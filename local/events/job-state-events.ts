@@ -4,20 +4,12 @@
  * use.
  */
 import { randomUUID } from "node:crypto";
+import type { EventBridgeEvent as AwsEventBridgeEvent } from "aws-lambda";
 import { JOB_EVENT_SOURCES } from "../../contracts/job-events";
 import type { JobRun } from "../services/job-runs";
 
-export interface EventBridgeEvent {
-  readonly version: "0";
-  readonly id: string;
-  readonly "detail-type": string;
-  readonly source: string;
-  readonly account: string;
-  readonly time: string;
-  readonly region: string;
-  readonly resources: readonly string[];
-  readonly detail: Record<string, unknown>;
-}
+/** An EventBridge event as @types/aws-lambda defines it, with any detail type. */
+export type EventBridgeEvent = AwsEventBridgeEvent<string, Record<string, unknown>>;
 
 
 function severityOf(state: JobRun["state"]): "INFO" | "ERROR" | "WARN" {

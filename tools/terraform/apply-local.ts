@@ -3,11 +3,9 @@
  * the key resources through the AWS SDK, destroys them and checks they are gone. Exits non-zero on any failure.
  */
 import { Command } from "commander";
-import { startEmulator } from "../../local/emulator";
 import { applyVerifyDestroy, localApplyFailures } from "./operations";
 import { formatPlanSummary } from "./plan-summary";
-import { OUT_DIR, PROJECT_ROOT, WORK_ROOT, openTerraform, runCommand } from "./session";
-import { findStack, synthesize } from "./stacks";
+import { runEmulatorCommand } from "./emulator-command";
 
 const options = new Command("tf:apply-local")
   .description("terraform apply + SDK checks + destroy of the local environment against the AWS emulator")
@@ -16,32 +14,24 @@ const options = new Command("tf:apply-local")
   .parse()
   .opts<{ env: string; skipSynth: boolean }>();
 
-runCommand("tf:apply-local", async () => {
-  const terraform = openTerraform("tf:apply-local");
-  if (!options.skipSynth) synthesize(PROJECT_ROOT);
-  const stack = findStack(OUT_DIR, options.env);
-  const emulator = await startEmulator({ projectRoot: PROJECT_ROOT });
-  try {
-    const report = await applyVerifyDestroy(terraform, stack, WORK_ROOT, emulator);
-    console.log(formatPlanSummary(`[tf:apply-local] ${stack.name} plan`, report.summary));
-    for (const { address, exclusion, references } of report.scope.excluded) {
-      const why = references ? `references ${references}` : `${exclusion.reason} (emulator: ${exclusion.emulatorError})`;
-      console.log(`[tf:apply-local] EXCLUDED from the local apply (still planned) ${address}: ${why}`);
-    }
-    console.log(`[tf:apply-local] applied ${report.appliedCount} resources; SDK checks against the emulator:`);
-    for (const line of report.applied.lines) console.log(`  ${line}`);
-    for (const address of report.forgotten) {
-      console.log(`[tf:apply-local] NOT DESTROYED (the emulator cannot delete it; removed from the state) ${address}`);
-    }
-    console.log("[tf:apply-local] after destroy:");
-    for (const line of report.destroyed.lines) console.log(`  ${line}`);
-    const t = report.timings;
-    console.log(`[tf:apply-local] timings: plan ${t.plan!.toFixed(1)}s, apply ${t.apply!.toFixed(1)}s, ` +
-      `SDK checks ${t.verify!.toFixed(1)}s, destroy ${t.destroy!.toFixed(1)}s`);
-    const failures = localApplyFailures(report);
-    if (failures.length > 0) throw new Error(`local apply checks failed:\n  - ${failures.join("\n  - ")}`);
-    console.log(`[tf:apply-local] ${stack.name}: applied, verified and destroyed`);
-  } finally {
-    await emulator.stop();
+runEmulatorCommand("tf:apply-local", options, async ({ terraform, stack, emulator, workRoot }) => {
+  const report = await applyVerifyDestroy(terraform, stack, workRoot, emulator);
+  console.log(formatPlanSummary(`[tf:apply-local] ${stack.name} plan`, report.summary));
+  for (const { address, exclusion, references } of report.scope.excluded) {
+    const why = references ? `references ${references}` : `${exclusion.reason} (emulator: ${exclusion.emulatorError})`;
+    console.log(`[tf:apply-local] EXCLUDED from the local apply (still planned) ${address}: ${why}`);
   }
+  console.log(`[tf:apply-local] applied ${report.appliedCount} resources; SDK checks against the emulator:`);
+  for (const line of report.applied.lines) console.log(`  ${line}`);
+  for (const address of report.forgotten) {
+    console.log(`[tf:apply-local] NOT DESTROYED (the emulator cannot delete it; removed from the state) ${address}`);
+  }
+  console.log("[tf:apply-local] after destroy:");
+  for (const line of report.destroyed.lines) console.log(`  ${line}`);
+  const t = report.timings;
+  console.log(`[tf:apply-local] timings: plan ${t.plan!.toFixed(1)}s, apply ${t.apply!.toFixed(1)}s, ` +
+    `SDK checks ${t.verify!.toFixed(1)}s, destroy ${t.destroy!.toFixed(1)}s`);
+  const failures = localApplyFailures(report);
+  if (failures.length > 0) throw new Error(`local apply checks failed:\n  - ${failures.join("\n  - ")}`);
+  console.log(`[tf:apply-local] ${stack.name}: applied, verified and destroyed`);
 });
