@@ -5,13 +5,13 @@
  * This compares the column types, their parsed Spark types and the token methods across all three, so
  * a type or method added on one side only fails here, naming it.
  */
-import { spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, cpSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { COLUMN_TYPES, PROFILE_SCHEMAS_FOLDER, PROFILE_SCHEMA_FILE, TOKEN_METHODS, loadDatasetProfiles } from "../../contracts/dataset-profiles";
 import { PARSED_TYPES } from "../../contracts/job-output-schema";
+import { askTheJob } from "./support/ask-the-job";
 
 const ROOT = join(import.meta.dirname, "..", "..");
 const GLUE_JOBS = join(ROOT, "glue-jobs");
@@ -24,10 +24,10 @@ interface SchemaEnums {
 }
 
 function pythonConstants(): { readonly columnTypes: Record<string, string>; readonly tokenMethods: string[] } {
-  const script = "import json\nfrom sentinel_etl import config as c\nprint(json.dumps({'columnTypes': c.COLUMN_TYPES, 'tokenMethods': list(c.TOKEN_METHODS)}))";
-  const result = spawnSync(join(ROOT, ".venv", "bin", "python"), ["-c", script], { encoding: "utf8", env: { ...process.env, PYTHONPATH: GLUE_JOBS } });
-  if (result.status !== 0) throw new Error(`python could not describe the job's profile constants: ${result.stderr}`);
-  return JSON.parse(result.stdout) as { columnTypes: Record<string, string>; tokenMethods: string[] };
+  return askTheJob("the job's profile constants", [
+    "from sentinel_etl import config as c",
+    "print(json.dumps({'columnTypes': c.COLUMN_TYPES, 'tokenMethods': list(c.TOKEN_METHODS)}))",
+  ]);
 }
 
 describe("dataset profile contract between the job's JSON Schema, its Python constants and contracts/dataset-profiles.ts", () => {

@@ -3,12 +3,9 @@
  * the job (glue-jobs/sentinel_etl/glue_entry.py) parses them. This asks the job's own module which arguments
  * it reads, so a location added, renamed or made optional on one side only fails here, naming it.
  */
-import { spawnSync } from "node:child_process";
-import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { askTheJob } from "./support/ask-the-job";
 import { RUN_LOCATIONS, RUN_LOCATION_NAMES } from "../../contracts/run-locations";
-
-const ROOT = join(import.meta.dirname, "..", "..");
 
 interface JobArguments {
   readonly arguments: string[];
@@ -16,14 +13,10 @@ interface JobArguments {
 }
 
 function argumentsOfTheJob(): JobArguments {
-  const script = [
-    "import json",
+  return askTheJob<JobArguments>("the job's arguments", [
     "from sentinel_etl import glue_entry as g",
     "print(json.dumps({'arguments': list(g.REQUIRED), 'optional': list(g.OPTIONAL_LOCATIONS)}))",
-  ].join("\n");
-  const result = spawnSync(join(ROOT, ".venv", "bin", "python"), ["-c", script], { encoding: "utf8" });
-  if (result.status !== 0) throw new Error(`python could not describe the job's arguments: ${result.stderr}`);
-  return JSON.parse(result.stdout) as JobArguments;
+  ]);
 }
 
 const LOCATION_ARGUMENT = /_(location|prefix)$/;

@@ -4,12 +4,9 @@
  * (contracts/pipeline-metrics.ts). This test asks the job's own module what it publishes and
  * compares it with what monitoring expects, so a renamed metric or unit fails here, not in production.
  */
-import { spawnSync } from "node:child_process";
-import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { askTheJob } from "./support/ask-the-job";
 import { PIPELINE_METRICS, PIPELINE_METRICS_NAMESPACE, PIPELINE_METRIC_DIMENSIONS } from "../../contracts/pipeline-metrics";
-
-const ROOT = join(import.meta.dirname, "..", "..");
 
 interface PublishedContract {
   namespace: string;
@@ -18,14 +15,10 @@ interface PublishedContract {
 }
 
 function publishedByTheJob(): PublishedContract {
-  const script = [
-    "import json",
+  return askTheJob<PublishedContract>("the job's metrics", [
     "from sentinel_etl import pipeline_metrics as m",
     "print(json.dumps({'namespace': m.NAMESPACE, 'dimensions': list(m.DIMENSIONS), 'units': m.METRIC_UNITS}))",
-  ].join("\n");
-  const result = spawnSync(join(ROOT, ".venv", "bin", "python"), ["-c", script], { encoding: "utf8" });
-  if (result.status !== 0) throw new Error(`python could not describe the job's metrics: ${result.stderr}`);
-  return JSON.parse(result.stdout) as PublishedContract;
+  ]);
 }
 
 describe("Sentinel/Pipeline metrics contract between the Glue job and monitoring", () => {
