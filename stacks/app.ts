@@ -8,9 +8,15 @@ import type { EnvironmentConfig } from "./config/schema";
 import { SentinelStack } from "./sentinel-stack";
 
 export interface SentinelAppOptions {
-  /** Default cdktf.out (or CDKTF_OUTDIR, which the cdktf CLI sets). */
+  /**
+   * Where synth writes.
+   * @default cdktf.out (or CDKTF_OUTDIR, which the cdktf CLI sets)
+   */
   readonly outdir?: string;
-  /** Default: every environment in stacks/config/environments.ts. */
+  /**
+   * The environments to build a stack for.
+   * @default every environment in stacks/config/environments.ts
+   */
   readonly environments?: readonly EnvironmentConfig[];
 }
 

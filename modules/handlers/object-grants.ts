@@ -15,7 +15,8 @@ export interface ObjectReadOptions {
   readonly region: string;
   /**
    * false: object metadata only (HeadObject needs s3:GetObject, but an SSE-KMS body stays unreadable
-   * without kms:Decrypt). Default true.
+   * without kms:Decrypt).
+   * @default true
    */
   readonly decrypt?: boolean;
 }
