@@ -5,19 +5,19 @@
  */
 import { CloudWatchLogsClient, DescribeLogGroupsCommand } from "@aws-sdk/client-cloudwatch-logs";
 import { DescribeInternetGatewaysCommand, DescribeNatGatewaysCommand, DescribeVpcsCommand, EC2Client } from "@aws-sdk/client-ec2";
-import { GetConnectionCommand, GetJobCommand, GlueClient } from "@aws-sdk/client-glue";
-import { DescribeKeyCommand, GetKeyRotationStatusCommand, KMSClient } from "@aws-sdk/client-kms";
-import { GetFunctionCommand, LambdaClient } from "@aws-sdk/client-lambda";
+import { GetConnectionCommand, GetJobCommand } from "@aws-sdk/client-glue";
+import { DescribeKeyCommand, GetKeyRotationStatusCommand } from "@aws-sdk/client-kms";
+import { GetFunctionCommand } from "@aws-sdk/client-lambda";
 import {
   GetBucketEncryptionCommand,
   GetBucketPolicyCommand,
   GetBucketVersioningCommand,
   GetPublicAccessBlockCommand,
   HeadBucketCommand,
-  S3Client,
 } from "@aws-sdk/client-s3";
-import { GetScheduleCommand, SchedulerClient } from "@aws-sdk/client-scheduler";
+import { GetScheduleCommand } from "@aws-sdk/client-scheduler";
 import { emulatorClientConfig } from "../../local/emulator";
+import { localClients, type LocalClients } from "../../local/run/local-clients";
 
 /** One resource from `terraform show -json` (state). */
 export interface StateResource {
@@ -35,27 +35,11 @@ export function stateResources(state: StateJson): readonly StateResource[] {
   return (state.values?.root_module?.resources ?? []).filter((resource) => resource.mode === "managed");
 }
 
-export interface EmulatorClients {
-  readonly s3: S3Client;
-  readonly kms: KMSClient;
-  readonly logs: CloudWatchLogsClient;
-  readonly ec2: EC2Client;
-  readonly glue: GlueClient;
-  readonly lambda: LambdaClient;
-  readonly scheduler: SchedulerClient;
-}
+/** The local runtime's clients, plus EC2 for the network checks. */
+export type EmulatorClients = Pick<LocalClients, "s3" | "kms" | "logs" | "glue" | "lambda" | "scheduler"> & { readonly ec2: EC2Client };
 
 export function emulatorClients(endpoint: string, region: string): EmulatorClients {
-  const config = emulatorClientConfig(endpoint, region);
-  return {
-    s3: new S3Client({ ...config, forcePathStyle: true }),
-    kms: new KMSClient(config),
-    logs: new CloudWatchLogsClient(config),
-    ec2: new EC2Client(config),
-    glue: new GlueClient(config),
-    lambda: new LambdaClient(config),
-    scheduler: new SchedulerClient(config),
-  };
+  return { ...localClients(endpoint, region), ec2: new EC2Client(emulatorClientConfig(endpoint, region)) };
 }
 
 /** How one resource type is checked. `present` returns the problems found (none = as promised). */
