@@ -3,7 +3,7 @@ import tseslint from "typescript-eslint";
 
 export default tseslint.config(
   {
-    ignores: ["node_modules/", "cdktf.out/", "dist/", "coverage/", ".venv/", "glue-jobs/", ".sentinel/"],
+    ignores: ["node_modules/", "cdktf.out/", "dist/", "build/", "coverage/", ".venv/", "glue-jobs/", ".sentinel/"],
   },
   js.configs.recommended,
   ...tseslint.configs.recommended,
