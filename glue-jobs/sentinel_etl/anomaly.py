@@ -2,21 +2,21 @@
 
 The forest is scikit-learn's `IsolationForest` (Liu, Ting and Zhou, ICDM 2008), which needs only a small
 sample by design (256 rows per tree), so fitting on the driver is cheap; scoring runs in an Arrow-vectorised
-iterator `pandas_udf` that loads the broadcast model once per Python worker. The persisted model is the
-joblib bytes of a small dict (estimator, feature order, imputation medians, threshold); its SHA-256 is the
-model's version, recorded in run metrics and lineage, and re-checked whenever the model is loaded again.
+iterator `pandas_udf` that decodes the broadcast model once per Python worker. The persisted model is data
+only (`forest_arrays`: the trees' node arrays as JSON, never pickle or joblib, so loading it runs no code),
+with the feature order, imputation medians and threshold; its SHA-256 is the model's version, recorded in
+run metrics and lineage, re-checked whenever the model is loaded again, and authenticated with the run's
+state MAC (`fitted_state`).
 
 `anomaly_score` is the paper's s(x, psi) = 2^(-E[h(x)] / c(psi)), i.e. `-IsolationForest.score_samples`:
 in (0, 1], about 0.5 or less for ordinary rows, approaching 1 for rows isolated in few splits.
 """
 from __future__ import annotations
 
-import io
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-import joblib
 import numpy as np
 import pandas as pd
 import sklearn
@@ -27,10 +27,13 @@ from pyspark.sql.types import BooleanType, NumericType
 from sklearn.ensemble import IsolationForest
 
 from sentinel_etl import fitted_state
+from sentinel_etl.forest_arrays import ForestArrays, dumps, loads
 from sentinel_etl.spec_schema import parse_section
 
 STATE_KIND = "anomaly-model"
-PAYLOAD_FORMAT = 1
+PAYLOAD_FORMAT = 2
+#: Suffix of the stored model (format 1 was joblib, which this job no longer loads).
+MODEL_SUFFIX = ".forest.json"
 
 
 @dataclass(frozen=True)
@@ -67,7 +70,8 @@ class AnomalySpec:
 
 @dataclass(frozen=True, eq=False)
 class FittedModel:
-    estimator: IsolationForest
+    #: What scores: the forest as arrays, whether just fitted or loaded.
+    forest: ForestArrays
     features: tuple[str, ...]
     impute_medians: tuple[float, ...]
     threshold: float
@@ -75,6 +79,8 @@ class FittedModel:
     sklearn_version: str
     payload: bytes
     hash: str
+    #: The scikit-learn estimator when this run fitted the model (None when loaded: only data is stored).
+    estimator: IsolationForest | None = None
 
     @property
     def version(self) -> str:
@@ -88,10 +94,11 @@ class FittedModel:
             "sklearn_version": self.sklearn_version,
             "features": list(self.features),
             "impute_medians": dict(zip(self.features, self.impute_medians, strict=False)),
-            "n_estimators": self.estimator.n_estimators,
-            "max_samples": int(self.estimator.max_samples_),
-            "contamination": self.estimator.contamination,
-            "seed": self.estimator.random_state,
+            "format": "forest-arrays-json",
+            "n_estimators": self.forest.n_estimators,
+            "max_samples": self.forest.max_samples_,
+            "contamination": self.forest.contamination,
+            "seed": self.forest.random_state,
             "threshold": self.threshold,
             "fit_rows": self.fit_rows,
         }
@@ -134,15 +141,32 @@ def _fit_sample(df: DataFrame, spec: AnomalySpec, row_count: int | None = None) 
 
 
 def _serialise(content: dict[str, Any]) -> bytes:
-    buffer = io.BytesIO()
-    joblib.dump(content, buffer)
-    return buffer.getvalue()
+    """Data-only bytes of a fitted model: the forest's arrays and the model's settings."""
+    return dumps({**{k: v for k, v in content.items() if k != "estimator"}, "forest": ForestArrays.from_estimator(content["estimator"]).to_json()})
 
 
-def _model_from_payload(payload: bytes, hash_: str) -> FittedModel:
-    content = joblib.load(io.BytesIO(payload))
+def _parse_payload(payload: bytes) -> dict[str, Any]:
+    """The stored model as data; refuses anything that is not the data-only format."""
+    try:
+        content = loads(payload)
+    except (UnicodeDecodeError, ValueError) as exc:
+        raise fitted_state.FittedStateError(f"stored anomaly model is not the data-only format (JSON {PAYLOAD_FORMAT}): {exc}") from exc
+    if content.get("format") != PAYLOAD_FORMAT:
+        raise fitted_state.FittedStateError(
+            f"stored anomaly model has format {content.get('format')!r}, this job loads only format {PAYLOAD_FORMAT} "
+            "(data-only arrays; pickled/joblib models are never loaded); run with refit to replace it"
+        )
+    return content
+
+
+def _model_from_payload(payload: bytes, hash_: str, estimator: IsolationForest | None = None) -> FittedModel:
+    content = _parse_payload(payload)
+    try:
+        forest = ForestArrays.from_json(content["forest"])
+    except (KeyError, TypeError, ValueError) as exc:
+        raise fitted_state.FittedStateError(f"stored anomaly model {hash_} is malformed: {exc}") from exc
     return FittedModel(
-        estimator=content["estimator"],
+        forest=forest,
         features=tuple(content["features"]),
         impute_medians=tuple(content["impute_medians"]),
         threshold=content["threshold"],
@@ -150,6 +174,7 @@ def _model_from_payload(payload: bytes, hash_: str) -> FittedModel:
         sklearn_version=content["sklearn_version"],
         payload=payload,
         hash=hash_,
+        estimator=estimator,
     )
 
 
@@ -187,7 +212,7 @@ def fit_or_load_model(
     """The current model under `state_uri` (hash-verified), or a new fit when there is none or `refit`.
 
     Reuse fails with a FittedStateError when the stored model was fitted for other settings or with another
-    scikit-learn version (its pickle would not be trustworthy across versions).
+    scikit-learn version (its trees were grown by other code, so reuse would not be a like-for-like refit).
     """
     if not refit:
         stored = fitted_state.load_current(state_uri, STATE_KIND)
@@ -207,20 +232,20 @@ def fit_or_load_model(
         state_uri,
         STATE_KIND,
         payload,
-        ".joblib",
+        MODEL_SUFFIX,
         {"fitted_for": spec.fitted_for(), "sklearn_version": sklearn.__version__, "fit_rows": content["fit_rows"]},
     )
-    return _model_from_payload(payload, version)
+    return _model_from_payload(payload, version, estimator=content["estimator"])
 
 
-_LOADED_MODELS: dict[str, tuple[IsolationForest, np.ndarray]] = {}
+_LOADED_MODELS: dict[str, tuple[ForestArrays, np.ndarray]] = {}
 
 
-def _loaded_model(hash_: str, payload: bytes) -> tuple[IsolationForest, np.ndarray]:
-    """The estimator and medians, unpickled once per Python worker process (workers are reused)."""
+def _loaded_model(hash_: str, payload: bytes) -> tuple[ForestArrays, np.ndarray]:
+    """The forest and medians, decoded once per Python worker process (workers are reused)."""
     if hash_ not in _LOADED_MODELS:
-        content = joblib.load(io.BytesIO(payload))
-        _LOADED_MODELS[hash_] = (content["estimator"], np.asarray(content["impute_medians"], dtype=np.float64))
+        content = _parse_payload(payload)
+        _LOADED_MODELS[hash_] = (ForestArrays.from_json(content["forest"]), np.asarray(content["impute_medians"], dtype=np.float64))
     return _LOADED_MODELS[hash_]
 
 

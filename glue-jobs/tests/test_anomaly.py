@@ -7,7 +7,7 @@ from jsonschema import Draft202012Validator
 from pyspark.sql.types import DoubleType, IntegerType, StringType, StructField, StructType
 
 from sentinel_etl import fitted_state
-from sentinel_etl.anomaly import AnomalySpec, fit_or_load_model, score_anomalies
+from sentinel_etl.anomaly import MODEL_SUFFIX, AnomalySpec, fit_or_load_model, score_anomalies
 from sentinel_etl.spec_schema import SpecError, section_schema
 
 SCHEMA = StructType(
@@ -86,6 +86,7 @@ def test_scores_are_sklearns_and_flags_are_its_predictions(spark, transactions, 
     X = sklearn_view(transactions)
     np.testing.assert_array_equal(scored["anomaly_score"].to_numpy(), -model.estimator.score_samples(X))
     np.testing.assert_array_equal(scored["is_anomaly"].to_numpy(), model.estimator.predict(X) == -1)
+    assert model.estimator is not None and model.forest is not None  # scored by the arrays, compared with sklearn
     # The planted outliers score highest.
     assert scored["anomaly_score"].nlargest(10).index.min() >= 1000
     assert scored["is_anomaly"].sum() == pytest.approx(0.01 * 1010, abs=2)
@@ -128,12 +129,14 @@ def test_missing_and_non_finite_features_get_the_fitted_medians(spark, transacti
 def test_model_is_persisted_with_its_hash_and_reused(transactions, tmp_path):
     s = spec()
     first = fit_or_load_model(transactions, s, str(tmp_path), refit=False)
-    stored = tmp_path / "anomaly-model" / (first.hash.removeprefix("sha256:") + ".joblib")
+    stored = tmp_path / "anomaly-model" / (first.hash.removeprefix("sha256:") + MODEL_SUFFIX)
     assert first.hash == first.version == fitted_state.content_version(stored.read_bytes())
     reloaded = fit_or_load_model(None, s, str(tmp_path), refit=False)  # no data needed: nothing is fitted
     assert reloaded.hash == first.hash
     X = sklearn_view(transactions)
-    np.testing.assert_array_equal(reloaded.estimator.score_samples(X), first.estimator.score_samples(X))
+    assert reloaded.estimator is None  # only data was stored: the reloaded model is arrays, not an estimator
+    np.testing.assert_array_equal(reloaded.forest.score_samples(X), first.estimator.score_samples(X))
+    np.testing.assert_array_equal(reloaded.forest.predict(X), first.estimator.predict(X))
 
 
 def test_same_seed_same_model_and_refit_replaces_it(transactions, tmp_path):
@@ -147,7 +150,7 @@ def test_same_seed_same_model_and_refit_replaces_it(transactions, tmp_path):
 
 def test_altered_model_bytes_are_refused(transactions, tmp_path):
     model = fit_or_load_model(transactions, spec(), str(tmp_path), refit=False)
-    stored = tmp_path / "anomaly-model" / (model.hash.removeprefix("sha256:") + ".joblib")
+    stored = tmp_path / "anomaly-model" / (model.hash.removeprefix("sha256:") + MODEL_SUFFIX)
     stored.write_bytes(stored.read_bytes() + b"\x00")
     with pytest.raises(fitted_state.FittedStateError, match="altered or corrupted"):
         fit_or_load_model(transactions, spec(), str(tmp_path), refit=False)
@@ -194,3 +197,39 @@ def test_bad_features_fail_clearly(spark, transactions, tmp_path):
     model = fit_or_load_model(transactions, spec(), str(tmp_path), refit=True)
     with pytest.raises(ValueError, match="config asks for"):
         score_anomalies(transactions, model, spec(features=["amount"]))
+
+
+def test_a_planted_pickle_is_never_loaded(transactions, tmp_path):
+    """A joblib/pickle model written where the state lives (even with a matching hash) is refused as data,
+    and the pickle's code does not run."""
+    import pickle
+
+    model = fit_or_load_model(transactions, spec(), str(tmp_path), refit=False)
+    marker = tmp_path / "pwned"
+    planted = pickle.dumps(Exploit(str(marker)))
+    version = fitted_state.save(str(tmp_path), "anomaly-model", planted, ".joblib", json.loads((tmp_path / "anomaly-model" / "current.json").read_text()))
+    assert version != model.hash
+    with pytest.raises(fitted_state.FittedStateError, match="not the data-only format"):
+        fit_or_load_model(transactions, spec(), str(tmp_path), refit=False)
+    assert not marker.exists()
+
+
+class Exploit:
+    def __init__(self, path: str) -> None:
+        self.path = path
+
+    def __reduce__(self):
+        return (open, (self.path, "w"))
+
+
+def test_forest_arrays_score_bit_identically_with_feature_subsampling():
+    from sklearn.ensemble import IsolationForest
+
+    from sentinel_etl.forest_arrays import ForestArrays, dumps, loads
+
+    rng = np.random.default_rng(3)
+    X = np.vstack([rng.normal(size=(400, 5)), rng.normal(6, 1, size=(8, 5))])
+    estimator = IsolationForest(n_estimators=30, max_features=3, random_state=5).fit(X)
+    forest = ForestArrays.from_json(loads(dumps(ForestArrays.from_estimator(estimator).to_json())))
+    np.testing.assert_array_equal(forest.score_samples(X), estimator.score_samples(X))
+    np.testing.assert_array_equal(forest.predict(X), estimator.predict(X))
