@@ -8,12 +8,15 @@ after the run's output is published, so a failed run leaves it untouched and the
 The same manifest works on Glue and locally. `--job-bookmark-option` keeps Glue's meaning:
 `job-bookmark-enable` skips recorded files and records new ones; `job-bookmark-pause` skips recorded
 files without recording; `job-bookmark-disable` processes everything and records nothing.
+
+The manifest is fitted state like the others: sealed with the run's state MAC (`fitted_state`), so a
+manifest written by anyone but the job (to skip files, or to have them processed twice) is refused.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sentinel_etl import storage
+from sentinel_etl import fitted_state, storage
 from sentinel_etl.storage import StoredObject
 
 ENABLE = "job-bookmark-enable"
@@ -37,7 +40,7 @@ class InputBookmark:
         return storage.join(self.state_location, "bookmarks", f"{self.job_name}.json")
 
     def _recorded(self) -> dict[str, dict[str, object]]:
-        document = storage.read_json(self.uri)
+        document = fitted_state.read_sealed_json(self.uri)
         return {} if document is None else document.get("files", {})
 
     def pending(self, objects: list[StoredObject]) -> list[StoredObject]:
@@ -57,4 +60,4 @@ class InputBookmark:
             return
         files = self._recorded()
         files.update({obj.uri: {"bytes": obj.bytes, "fingerprint": obj.fingerprint} for obj in processed})
-        storage.write_json(self.uri, {"job_name": self.job_name, "last_run_id": run_id, "files": files})
+        fitted_state.write_sealed_json(self.uri, {"job_name": self.job_name, "last_run_id": run_id, "files": files})

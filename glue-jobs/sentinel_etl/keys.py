@@ -4,7 +4,12 @@ Wrapped key file (written by the platform from KMS GenerateDataKeyWithoutPlainte
 plaintext)::
 
     {"key_version": "2025-11", "kms_key_arn": "arn:aws:kms:...", "ciphertext_blob": "<base64>",
-     "encryption_context": {...}}   # encryption_context optional
+     "encryption_context": {"profile": "...", "key_version": "2025-11"}}   # both optional, checked
+
+The file is not trusted to say how it is unwrapped: the KMS key comes from the job's non-overridable
+`--tokenization_key_arn` and the encryption context is always `{profile, key_version}` with the profile
+of the run (`WrappingKey`). A file naming another key, or another context, is refused before any KMS
+call, so a planted file cannot make the job unwrap (and tokenize with) a key someone else controls.
 
 Development key file (local runs only; created on first use, git-ignored, mode 0600)::
 
@@ -26,6 +31,7 @@ import json
 import os
 import re
 import secrets
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -79,24 +85,49 @@ def _decode_base64(value: Any, field: str, origin: str) -> bytes:
         raise KeyMaterialError(f"{origin}: {field} is not valid base64") from exc
 
 
-def unwrap_with_kms(document: dict[str, Any], origin: str, kms_client: Any = None) -> Keyring:
-    """KMS Decrypt of the wrapped data key (boto3 honours AWS_ENDPOINT_URL for the local emulator)."""
-    for field in ("key_version", "kms_key_arn", "ciphertext_blob"):
+@dataclass(frozen=True)
+class WrappingKey:
+    """How this run unwraps its data key, from its own trusted arguments (never from the key file)."""
+
+    #: The dedicated tokenization key (`--tokenization_key_arn`, non-overridable).
+    kms_key_arn: str
+    #: The run's profile: part of the encryption context the key policy requires.
+    profile: str
+
+    def encryption_context(self, key_version: str) -> dict[str, str]:
+        return {"profile": self.profile, "key_version": key_version}
+
+
+def unwrap_with_kms(document: dict[str, Any], origin: str, wrapping: WrappingKey, kms_client: Any = None) -> Keyring:
+    """KMS Decrypt of the wrapped data key with the run's key and context (boto3 honours AWS_ENDPOINT_URL
+    for the local emulator). Refuses a file that names another key or another encryption context."""
+    for field in ("key_version", "ciphertext_blob"):
         if field not in document:
             raise KeyMaterialError(f"{origin}: wrapped key file has no {field!r}")
+    key_version = str(document["key_version"])
+    if not KEY_VERSION_PATTERN.match(key_version):
+        raise KeyMaterialError(f"{origin}: key_version {key_version!r} must match {KEY_VERSION_PATTERN.pattern}")
+    named = document.get("kms_key_arn")
+    if named is not None and named != wrapping.kms_key_arn:
+        raise KeyMaterialError(
+            f"{origin} names KMS key {named}, but this job unwraps tokenization keys only with "
+            f"{wrapping.kms_key_arn} (--tokenization_key_arn): refusing the key file"
+        )
+    context = wrapping.encryption_context(key_version)
+    declared = document.get("encryption_context")
+    if declared is not None and declared != context:
+        raise KeyMaterialError(f"{origin} declares encryption context {declared}, this run requires {context}: refusing the key file")
     blob = _decode_base64(document["ciphertext_blob"], "ciphertext_blob", origin)
     if kms_client is None:
         import boto3
 
         kms_client = boto3.client("kms")
-    request: dict[str, Any] = {"CiphertextBlob": blob, "KeyId": document["kms_key_arn"]}
-    if document.get("encryption_context"):
-        request["EncryptionContext"] = document["encryption_context"]
+    request: dict[str, Any] = {"CiphertextBlob": blob, "KeyId": wrapping.kms_key_arn, "EncryptionContext": context}
     try:
         plaintext = kms_client.decrypt(**request)["Plaintext"]
     except Exception as exc:  # botocore errors carry no key material; name the key and the failure
-        raise KeyMaterialError(f"{origin}: KMS could not unwrap the data key with {document['kms_key_arn']}: {exc}") from exc
-    return Keyring(str(document["key_version"]), plaintext)
+        raise KeyMaterialError(f"{origin}: KMS could not unwrap the data key with {wrapping.kms_key_arn} and context {context}: {exc}") from exc
+    return Keyring(key_version, plaintext)
 
 
 def create_dev_key(path: Path) -> None:
@@ -113,8 +144,9 @@ def create_dev_key(path: Path) -> None:
         handle.write("\n")
 
 
-def load_keyring(uri: str, allow_dev_key: bool, kms_client: Any = None) -> Keyring:
-    """The keyring from a wrapped key file (KMS) or, when allowed, a development key file."""
+def load_keyring(uri: str, allow_dev_key: bool, kms_client: Any = None, wrapping: WrappingKey | None = None) -> Keyring:
+    """The keyring from a wrapped key file (KMS, unwrapped only as `wrapping` says) or, when allowed, a
+    development key file."""
     data = storage.read_bytes(uri)
     if data is None:
         raise KeyMaterialError(f"key file not found: {uri}")
@@ -125,7 +157,9 @@ def load_keyring(uri: str, allow_dev_key: bool, kms_client: Any = None) -> Keyri
     if not isinstance(document, dict):
         raise KeyMaterialError(f"{uri}: key file must be a JSON object")
     if "ciphertext_blob" in document:
-        return unwrap_with_kms(document, uri, kms_client)
+        if wrapping is None:
+            raise KeyMaterialError(f"{uri} is KMS-wrapped: give the tokenization key ARN (--tokenization_key_arn) to unwrap it")
+        return unwrap_with_kms(document, uri, wrapping, kms_client)
     if "dev_key" in document:
         if not allow_dev_key:
             raise KeyMaterialError(f"{uri} is a development key file; this run requires a KMS-wrapped key")

@@ -10,7 +10,7 @@ import boto3
 import pytest
 from moto import mock_aws
 
-from sentinel_etl.keys import KeyMaterialError, Keyring, dev_keyring, load_keyring
+from sentinel_etl.keys import KeyMaterialError, Keyring, WrappingKey, dev_keyring, load_keyring
 
 
 @pytest.fixture
@@ -23,11 +23,13 @@ def kms(monkeypatch):
         yield boto3.client("kms", region_name="eu-central-2")
 
 
-def wrapped_key_file(kms, tmp_path, context=None):
+PROFILE = "card-transactions"
+CONTEXT = {"profile": PROFILE, "key_version": "2025-11"}
+
+
+def wrapped_key_file(kms, tmp_path, context=CONTEXT):
     arn = kms.create_key(Description="sentinel tokenization")["KeyMetadata"]["Arn"]
-    request = {"KeyId": arn, "KeySpec": "AES_256"}
-    if context:
-        request["EncryptionContext"] = context
+    request = {"KeyId": arn, "KeySpec": "AES_256", "EncryptionContext": CONTEXT}
     blob = kms.generate_data_key_without_plaintext(**request)["CiphertextBlob"]
     document = {"key_version": "2025-11", "kms_key_arn": arn, "ciphertext_blob": base64.b64encode(blob).decode()}
     if context:
@@ -38,11 +40,55 @@ def wrapped_key_file(kms, tmp_path, context=None):
 
 
 def test_kms_wrapped_key_is_unwrapped_in_memory(kms, tmp_path):
-    path, _ = wrapped_key_file(kms, tmp_path, context={"purpose": "sentinel-tokenization"})
-    keyring = load_keyring(str(path), allow_dev_key=False, kms_client=kms)
+    path, arn = wrapped_key_file(kms, tmp_path)
+    wrapping = WrappingKey(arn, PROFILE)
+    keyring = load_keyring(str(path), allow_dev_key=False, kms_client=kms, wrapping=wrapping)
     assert keyring.key_version == "2025-11"
     assert len(keyring.subkey("deterministic/hmac-sha256")) == 32
-    assert load_keyring(str(path), allow_dev_key=False, kms_client=kms).subkey("x") == keyring.subkey("x")
+    assert load_keyring(str(path), allow_dev_key=False, kms_client=kms, wrapping=wrapping).subkey("x") == keyring.subkey("x")
+
+
+def test_the_file_does_not_choose_the_context(kms, tmp_path):
+    """Without a context in the file the run's {profile, key_version} is still sent (the key was wrapped with it)."""
+    path, arn = wrapped_key_file(kms, tmp_path, context=None)
+    assert load_keyring(str(path), allow_dev_key=False, kms_client=kms, wrapping=WrappingKey(arn, PROFILE)).key_version == "2025-11"
+    with pytest.raises(KeyMaterialError, match="KMS could not unwrap"):
+        load_keyring(str(path), allow_dev_key=False, kms_client=kms, wrapping=WrappingKey(arn, "another-profile"))
+
+
+def test_a_key_file_naming_another_kms_key_is_refused_before_any_kms_call(kms, tmp_path):
+    path, arn = wrapped_key_file(kms, tmp_path)
+    attacker = kms.create_key(Description="attacker")["KeyMetadata"]["Arn"]
+    blob = kms.generate_data_key_without_plaintext(KeyId=attacker, KeySpec="AES_256", EncryptionContext=CONTEXT)["CiphertextBlob"]
+    path.write_text(json.dumps({"key_version": "2025-11", "kms_key_arn": attacker, "ciphertext_blob": base64.b64encode(blob).decode(), "encryption_context": CONTEXT}))
+
+    class NoKms:
+        def decrypt(self, **_):
+            raise AssertionError("KMS must not be called for a refused key file")
+
+    with pytest.raises(KeyMaterialError, match=f"names KMS key {attacker}.*only with {arn}"):
+        load_keyring(str(path), allow_dev_key=False, kms_client=NoKms(), wrapping=WrappingKey(arn, PROFILE))
+    # Without naming a key, the attacker's ciphertext is tried with the run's key, and KMS refuses it.
+    document = json.loads(path.read_text())
+    del document["kms_key_arn"]
+    path.write_text(json.dumps(document))
+    with pytest.raises(KeyMaterialError, match="KMS could not unwrap"):
+        load_keyring(str(path), allow_dev_key=False, kms_client=kms, wrapping=WrappingKey(arn, PROFILE))
+
+
+def test_a_key_file_declaring_another_context_is_refused(kms, tmp_path):
+    path, arn = wrapped_key_file(kms, tmp_path)
+    document = json.loads(path.read_text())
+    document["encryption_context"] = {"profile": "another-profile", "key_version": "2025-11"}
+    path.write_text(json.dumps(document))
+    with pytest.raises(KeyMaterialError, match="declares encryption context"):
+        load_keyring(str(path), allow_dev_key=False, kms_client=kms, wrapping=WrappingKey(arn, PROFILE))
+
+
+def test_a_wrapped_file_needs_the_runs_key_arn(kms, tmp_path):
+    path, _ = wrapped_key_file(kms, tmp_path)
+    with pytest.raises(KeyMaterialError, match="--tokenization_key_arn"):
+        load_keyring(str(path), allow_dev_key=False, kms_client=kms)
 
 
 def test_unwrap_failure_names_the_kms_key_but_no_key_bytes(kms, tmp_path):
@@ -51,7 +97,7 @@ def test_unwrap_failure_names_the_kms_key_but_no_key_bytes(kms, tmp_path):
     document["ciphertext_blob"] = base64.b64encode(b"\x00" * 64).decode()
     path.write_text(json.dumps(document))
     with pytest.raises(KeyMaterialError, match="KMS could not unwrap") as failure:
-        load_keyring(str(path), allow_dev_key=False, kms_client=kms)
+        load_keyring(str(path), allow_dev_key=False, kms_client=kms, wrapping=WrappingKey(arn, PROFILE))
     assert arn in str(failure.value)
 
 
