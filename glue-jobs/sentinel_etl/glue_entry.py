@@ -17,6 +17,7 @@ corrupt-record parsing the validation stage is built on; `--job-bookmark-option`
 from __future__ import annotations
 
 import argparse
+import json
 import logging
 import sys
 from collections.abc import Sequence
@@ -39,6 +40,10 @@ REQUIRED = (
 )
 # Locations a run may go without (contracts/run-locations.ts `optional`; test/contracts compares both sides).
 OPTIONAL_LOCATIONS = ("mapping_location", "key_location")
+# Non-overridable arguments that fix what the run trusts (modules/glue/etl-job.ts sets them).
+TRUST_ARGUMENTS = ("environment", "account_id", "artifact_digests", "state_mac_key_arn", "tokenization_key_arn")
+# Required on Glue: without them a run could not check its locations, artifacts or state.
+REQUIRED_ON_GLUE = ("environment", "artifact_digests", "state_mac_key_arn")
 
 
 def _optional(argv: Sequence[str], name: str) -> str | None:
@@ -53,6 +58,18 @@ def _optional(argv: Sequence[str], name: str) -> str | None:
 
 def _is_true(value: str | None) -> bool:
     return value is not None and value.strip().lower() in ("true", "1", "yes")
+
+
+def _digests(value: str | None) -> dict[str, str] | None:
+    if value is None:
+        return None
+    try:
+        digests = json.loads(value)
+    except json.JSONDecodeError as exc:
+        raise ValueError(f"--artifact_digests is not JSON: {exc}") from exc
+    if not isinstance(digests, dict) or not all(isinstance(k, str) and isinstance(v, str) for k, v in digests.items()):
+        raise ValueError("--artifact_digests must be a JSON object of URI -> SHA-256 hex")
+    return digests
 
 
 def job_arguments(resolved: dict[str, str], argv: Sequence[str]) -> JobArguments:
@@ -73,6 +90,10 @@ def job_arguments(resolved: dict[str, str], argv: Sequence[str]) -> JobArguments
         bookmark_option=_optional(argv, "job-bookmark-option") or ENABLE,
         run_id=_optional(argv, "JOB_RUN_ID"),
         environment=_optional(argv, "environment"),
+        account_id=_optional(argv, "account_id"),
+        artifact_digests=_digests(_optional(argv, "artifact_digests")),
+        state_mac_key_arn=_optional(argv, "state_mac_key_arn"),
+        tokenization_key_arn=_optional(argv, "tokenization_key_arn"),
     )
 
 
@@ -82,7 +103,7 @@ def glue_main(argv: Sequence[str]) -> None:
     from awsglue.utils import getResolvedOptions
     from pyspark.context import SparkContext
 
-    resolved = getResolvedOptions(list(argv), list(REQUIRED))
+    resolved = getResolvedOptions(list(argv), [*REQUIRED, *REQUIRED_ON_GLUE])
     args = job_arguments(resolved, argv)
     glue_context = GlueContext(SparkContext.getOrCreate())
     job = Job(glue_context)
@@ -98,7 +119,11 @@ def local_parser() -> argparse.ArgumentParser:
     parser.add_argument("--refit", default="false")
     parser.add_argument("--job-bookmark-option", dest="bookmark_option", choices=OPTIONS, default=ENABLE)
     parser.add_argument("--JOB_RUN_ID")
-    parser.add_argument("--environment", help="Environment dimension of the Sentinel/Pipeline metrics; none are published without it")
+    parser.add_argument("--environment", help="Environment dimension of the Sentinel/Pipeline metrics and root of the location policy")
+    parser.add_argument("--account_id", help="account of the buckets (default: STS GetCallerIdentity)")
+    parser.add_argument("--artifact_digests", help="JSON object: artifact URI -> SHA-256 the job checks")
+    parser.add_argument("--state_mac_key_arn", help="KMS HMAC key sealing fitted state (default locally: a subkey of the dev key)")
+    parser.add_argument("--tokenization_key_arn", help="KMS key the wrapped tokenization key is unwrapped with")
     return parser
 
 

@@ -6,10 +6,19 @@
 
 Nothing is published and the bookmark is not advanced unless every step succeeded; a failed run
 still writes run metrics with status FAILED and the error, for the lineage record.
+
+Trust boundaries, checked before a row is read (docs/security-model.md, "Runtime trust boundaries"):
+every location argument must be where `location_policy` derives it from the non-overridable
+`--environment` and account and the run's `--profile` (a refused run writes nothing anywhere but, when
+the metrics location itself is allowed, its FAILED metrics); the config and mapping bytes the job parses
+must have the SHA-256 the deployment recorded (`--artifact_digests`); fitted state and the bookmark are
+sealed with the KMS HMAC key `--state_mac_key_arn`; the wrapped key is unwrapped only with
+`--tokenization_key_arn` and the context {profile, key_version}.
 """
 from __future__ import annotations
 
 import hashlib
+import json
 import logging
 import re
 import secrets
@@ -22,11 +31,12 @@ from typing import Any
 from pyspark.sql import SparkSession
 from pyspark.sql import functions as F
 
-from sentinel_etl import pipeline_metrics, storage
+from sentinel_etl import fitted_state, pipeline_metrics, storage
 from sentinel_etl.bookmarks import ENABLE, InputBookmark
-from sentinel_etl.config import JobConfig, load_config
+from sentinel_etl.config import ConfigError, JobConfig, parse_config
 from sentinel_etl.ingest import InputFile, read_header
-from sentinel_etl.keys import DEFAULT_DEV_KEY_PATH, Keyring, dev_keyring, load_keyring
+from sentinel_etl.keys import DEFAULT_DEV_KEY_PATH, Keyring, WrappingKey, dev_keyring, load_keyring
+from sentinel_etl.location_policy import LocationRefused, RunScope
 from sentinel_etl.output import StagedTier
 from sentinel_etl.pipeline import AnalyticsSpecs, CheckedInput, check_input, process, with_run_columns
 
@@ -39,6 +49,10 @@ _RUN_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 class ConservationError(RuntimeError):
     """Rows were lost or invented between input and output; nothing is published."""
+
+
+class ArtifactDigestMismatch(RuntimeError):
+    """An artifact the job parses is not the one the deployment recorded (or is not recorded at all)."""
 
 
 @dataclass(frozen=True)
@@ -59,8 +73,30 @@ class JobArguments:
     refit: bool = False
     bookmark_option: str = ENABLE
     run_id: str | None = None
-    #: Environment dimension of the published CloudWatch metrics; None publishes none (local CLI, benchmarks).
+    #: Environment dimension of the published CloudWatch metrics, and with the account the root of the
+    #: location policy; None (local CLI, benchmarks, tests on local paths) publishes and enforces nothing.
     environment: str | None = None
+    #: The account the buckets belong to (non-overridable `--account_id`; STS GetCallerIdentity when absent).
+    account_id: str | None = None
+    #: URI -> SHA-256 of the deployed artifacts (non-overridable `--artifact_digests`).
+    artifact_digests: dict[str, str] | None = None
+    #: KMS HMAC key sealing fitted state (non-overridable `--state_mac_key_arn`).
+    state_mac_key_arn: str | None = None
+    #: KMS key the wrapped tokenization key is unwrapped with (non-overridable `--tokenization_key_arn`).
+    tokenization_key_arn: str | None = None
+
+    def locations(self) -> dict[str, str | None]:
+        """Every location argument by its job-argument name (location_policy.LOCATION_RULES)."""
+        return {
+            "input_prefix": self.input_prefix,
+            "config_location": self.config_location,
+            "output_location": self.output_location,
+            "quarantine_location": self.quarantine_location,
+            "metrics_location": self.metrics_location,
+            "state_location": self.state_location,
+            "mapping_location": self.mapping_location,
+            "key_location": self.key_location,
+        }
 
     def __post_init__(self) -> None:
         if not _RUN_DATE.match(self.run_date):
@@ -100,10 +136,67 @@ def resolve_local(uri: str) -> str:
 
 def _keyring(args: JobArguments, allow_dev_key: bool) -> Keyring:
     if args.key_location is not None:
-        return load_keyring(args.key_location, allow_dev_key=allow_dev_key)
+        wrapping = None if args.tokenization_key_arn is None else WrappingKey(args.tokenization_key_arn, args.profile)
+        return load_keyring(args.key_location, allow_dev_key=allow_dev_key, wrapping=wrapping)
     if not allow_dev_key:
         raise ValueError("--key_location is required: this run needs the KMS-wrapped tokenization key")
     return dev_keyring(DEFAULT_DEV_KEY_PATH)
+
+
+def _caller_account() -> str:
+    import boto3
+
+    return str(boto3.client("sts").get_caller_identity()["Account"])
+
+
+def run_scope(args: JobArguments) -> RunScope | None:
+    """What the run's locations are checked against; None when no environment is given (local paths)."""
+    if args.environment is None:
+        return None
+    return RunScope(args.environment, args.account_id or _caller_account(), args.profile, args.run_date)
+
+
+def verified_bytes(args: JobArguments, argument: str, uri: str) -> bytes:
+    """The object's bytes, checked against the deployment's digest when the run has digests."""
+    data = storage.read_bytes(uri)
+    if data is None:
+        raise FileNotFoundError(f"--{argument} {uri} does not exist")
+    if args.artifact_digests is None:
+        return data
+    expected = args.artifact_digests.get(uri)
+    if expected is None:
+        raise ArtifactDigestMismatch(f"--{argument} {uri} is not one of the deployed artifacts in --artifact_digests: refusing to use it")
+    actual = hashlib.sha256(data).hexdigest()
+    if actual != expected:
+        raise ArtifactDigestMismatch(
+            f"--{argument} {uri} has SHA-256 {actual}, but the deployment recorded {expected}: it was replaced after deployment"
+        )
+    return data
+
+
+def _state_authenticator(args: JobArguments, keyring: Keyring, allow_dev_key: bool) -> fitted_state.StateAuthenticator:
+    if args.state_mac_key_arn is not None:
+        return fitted_state.KmsStateMac(args.state_mac_key_arn)
+    if not allow_dev_key:
+        raise ValueError("--state_mac_key_arn is required: fitted state is authenticated with the KMS HMAC key")
+    return fitted_state.LocalStateMac(keyring.subkey("fitted-state/mac"), key_id=f"local:{keyring.key_version}")
+
+
+def _refuse_locations(args: JobArguments, scope: RunScope, metrics: dict[str, Any], watch: Stopwatch) -> None:
+    """Raises LocationRefused before anything is read or written. The FAILED metrics go to the metrics
+    location only when that location itself is allowed; otherwise nothing at all is written."""
+    try:
+        scope.check_all(args.locations())
+    except LocationRefused as refused:
+        log.error("security: refused location %s=%s (allowed: %s)", refused.argument, refused.given, refused.allowed)
+        try:
+            scope.check("metrics_location", args.metrics_location)
+        except LocationRefused:
+            raise refused from None
+        metrics.update(status="FAILED", completed_at=_now(), timings_seconds=watch.total())
+        metrics["error"] = {"type": type(refused).__name__, "message": str(refused), "reason": "location_refused", "argument": f"--{refused.argument}"}
+        storage.write_json(storage.join(args.metrics_location, METRICS_FILE), metrics)
+        raise
 
 
 def _base_metrics(args: JobArguments, run_id: str, started_at: str) -> dict[str, Any]:
@@ -186,6 +279,12 @@ def _run(
                 checked, specs, args.state_location, args.refit, keyring, metrics["run_id"], args.run_date, rows_valid
             )
             metrics.update(state.to_metrics())
+            parsed = (metrics.get("merchant_mapping") or {}).get("mapping", {}).get("sha256")
+            if parsed is not None and parsed != metrics.get("merchant_mapping_sha256"):
+                raise ArtifactDigestMismatch(
+                    f"merchant mapping {specs.merchant.mapping_uri} changed while the run read it "
+                    f"(checked {metrics.get('merchant_mapping_sha256')}, parsed {parsed}); nothing was published"
+                )
             watch.lap("fit_state")
             processed_tier.write(processed)
         if reasons:
@@ -235,18 +334,36 @@ def run_job(spark: SparkSession, args: JobArguments, allow_dev_key: bool) -> dic
     tune_session(spark)
     metrics = _base_metrics(args, run_id, _now())
     watch = Stopwatch()
+    scope = run_scope(args)
+    if scope is not None:
+        _refuse_locations(args, scope, metrics, watch)
+    elif not allow_dev_key:
+        raise ValueError("--environment is required on Glue: the job derives the locations it may use from it")
+    if not allow_dev_key and args.artifact_digests is None:
+        raise ValueError("--artifact_digests is required on Glue: the job checks every artifact it trusts")
     tiers = (StagedTier(spark, args.output_location, run_id), StagedTier(spark, args.quarantine_location, run_id))
     metrics_uri = storage.join(args.metrics_location, METRICS_FILE)
     try:
-        config = load_config(args.config_location)
+        config_bytes = verified_bytes(args, "config_location", args.config_location)
+        try:
+            config = parse_config(json.loads(config_bytes.decode("utf-8")), origin=args.config_location)
+        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+            raise ConfigError(f"job config {args.config_location} is not valid UTF-8 JSON: {exc}") from exc
         if config.profile != args.profile:
             raise ValueError(f"--profile {args.profile!r} does not match the config's profile {config.profile!r}")
-        config_bytes = storage.read_bytes(args.config_location) or b""
         metrics["config"]["sha256"] = hashlib.sha256(config_bytes).hexdigest()
+        mapping_uri = args.mapping_location or (resolve_local(config.merchant["mapping_uri"]) if config.merchant else None)
+        if mapping_uri is not None:
+            # Checked here, before the mapping shapes any fitted state; merchant.load_mapping records the
+            # digest of what it parsed, which _run compares with this one before publishing.
+            metrics["merchant_mapping_sha256"] = hashlib.sha256(verified_bytes(args, "mapping_location", mapping_uri)).hexdigest()
         keyring = _keyring(args, allow_dev_key)
         metrics["key_version"] = keyring.key_version
         metrics["tokenized_columns"] = {t.column: t.method for t in config.tokenization}
-        _run(spark, args, config, keyring, metrics, watch, tiers)
+        authenticator = _state_authenticator(args, keyring, allow_dev_key)
+        metrics["state_mac_key"] = authenticator.key_id
+        with fitted_state.authenticated_by(authenticator):
+            _run(spark, args, config, keyring, metrics, watch, tiers)
     except BaseException as failure:
         for tier in tiers:
             try:

@@ -26,6 +26,12 @@ GLUE_ARGS = [
     "--job-bookmark-option", "job-bookmark-enable",
     "--refit", "true",
 ]
+# Non-overridable on Glue (modules/glue/etl-job.ts); getResolvedOptions requires them there.
+TRUST_ARGS = [
+    "--environment", "staging",
+    "--artifact_digests", '{"s3://artifacts/config/card-transactions.json": "' + "0" * 64 + '"}',
+    "--state_mac_key_arn", "arn:aws:kms:eu-central-2:123456789012:key/state",
+]
 
 
 class FakeJob:
@@ -69,8 +75,10 @@ def test_glue_run_maps_arguments_and_commits_after_success(fake_awsglue, monkeyp
         fake_awsglue.events.append("run")
 
     monkeypatch.setattr(glue_entry, "run_job", fake_run_job)
-    glue_entry.main(GLUE_ARGS)
+    glue_entry.main([*GLUE_ARGS, *TRUST_ARGS])
     args = seen["args"]
+    assert args.artifact_digests == {"s3://artifacts/config/card-transactions.json": "0" * 64}
+    assert args.state_mac_key_arn.endswith("key/state") and args.environment == "staging"
     assert fake_awsglue.events == ["init:sentinel-etl-card-transactions", "run", "commit"]
     assert seen["spark"] == "glue-spark-session" and seen["allow_dev_key"] is False
     assert args.run_id == "jr_0123" and args.refit is True and args.bookmark_option == "job-bookmark-enable"
@@ -84,7 +92,7 @@ def test_glue_run_does_not_commit_when_the_run_fails(fake_awsglue, monkeypatch):
 
     monkeypatch.setattr(glue_entry, "run_job", failing_run_job)
     with pytest.raises(RuntimeError, match="boom"):
-        glue_entry.main(GLUE_ARGS)
+        glue_entry.main([*GLUE_ARGS, *TRUST_ARGS])
     assert fake_awsglue.events == ["init:sentinel-etl-card-transactions"]
 
 
@@ -92,7 +100,7 @@ def test_refit_defaults_to_false_and_bookmarks_to_enabled(fake_awsglue, monkeypa
     seen = {}
     monkeypatch.setattr(glue_entry, "run_job", lambda spark, args, allow_dev_key: seen.update(args=args))
     argv = GLUE_ARGS[: GLUE_ARGS.index("--job-bookmark-option")]
-    glue_entry.main(argv)
+    glue_entry.main([*argv, *TRUST_ARGS])
     assert seen["args"].refit is False and seen["args"].bookmark_option == "job-bookmark-enable"
 
 
@@ -107,10 +115,19 @@ def test_without_awsglue_the_same_arguments_run_on_local_spark(monkeypatch):
 def test_the_environment_argument_names_the_metrics_dimension(fake_awsglue, monkeypatch):
     seen = {}
     monkeypatch.setattr(glue_entry, "run_job", lambda spark, args, allow_dev_key: seen.update(args=args))
-    glue_entry.main([*GLUE_ARGS, "--environment", "staging"])
+    glue_entry.main([*GLUE_ARGS, *TRUST_ARGS])
     assert seen["args"].environment == "staging"
+    monkeypatch.setitem(sys.modules, "awsglue", None)  # locally it is optional
     glue_entry.main(GLUE_ARGS)
     assert seen["args"].environment is None
+
+
+def test_on_glue_the_trust_arguments_are_required(fake_awsglue, monkeypatch):
+    monkeypatch.setattr(glue_entry, "run_job", lambda spark, args, allow_dev_key: None)
+    for name in glue_entry.REQUIRED_ON_GLUE:
+        i = TRUST_ARGS.index(f"--{name}")
+        with pytest.raises(ValueError, match=f"--{name}"):
+            glue_entry.main([*GLUE_ARGS, *TRUST_ARGS[:i], *TRUST_ARGS[i + 2:]])
 
 
 def test_locally_parameters_the_script_does_not_read_are_ignored_like_on_glue(monkeypatch, caplog):
