@@ -335,12 +335,9 @@ def run_job(spark: SparkSession, args: JobArguments, allow_dev_key: bool) -> dic
     metrics = _base_metrics(args, run_id, _now())
     watch = Stopwatch()
     scope = run_scope(args)
+    # On Glue, glue_entry requires --environment and --artifact_digests (REQUIRED_ON_GLUE), so both checks run.
     if scope is not None:
         _refuse_locations(args, scope, metrics, watch)
-    elif not allow_dev_key:
-        raise ValueError("--environment is required on Glue: the job derives the locations it may use from it")
-    if not allow_dev_key and args.artifact_digests is None:
-        raise ValueError("--artifact_digests is required on Glue: the job checks every artifact it trusts")
     tiers = (StagedTier(spark, args.output_location, run_id), StagedTier(spark, args.quarantine_location, run_id))
     metrics_uri = storage.join(args.metrics_location, METRICS_FILE)
     try:

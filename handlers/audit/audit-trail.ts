@@ -1,7 +1,14 @@
-/** Re-reads a run's audit trail and checks it: the auditor's `sentinel audit verify`. */
+/**
+ * Re-reads a run's audit trail and checks it: the auditor's `sentinel audit verify`. The chain index is
+ * read at the oldest version of each object (later versions and delete markers are findings), and, with
+ * the audit public key, the signed heads are checked (head-verification.ts).
+ */
+import type { KeyObject } from "node:crypto";
 import { GetLogEventsCommand, type CloudWatchLogsClient } from "@aws-sdk/client-cloudwatch-logs";
 import type { ChainIndex } from "./chain-index";
 import { verifyChain, type ChainVerification } from "./hash-chain";
+import { verifySignedHeads, type HeadVerification } from "./head-verification";
+import type { LaterVersions } from "./versioned-objects";
 
 export interface LogStreamRead {
   readonly streamExists: boolean;
@@ -43,6 +50,15 @@ export interface AuditTrailReport {
   /** undefined when verified without the chain index (tail deletion then goes unnoticed) */
   readonly indexEventCount: number | undefined;
   readonly verification: ChainVerification;
+  /** chain index objects (events, signed heads) with versions after the first, or delete markers */
+  readonly rewritten: readonly LaterVersions[];
+  /** undefined when verified without the public key (signatures not checked) */
+  readonly signatures: HeadVerification | undefined;
+}
+
+/** Whether the trail passed every check that was run. */
+export function trailIntact(report: AuditTrailReport): boolean {
+  return report.verification.ok && report.rewritten.length === 0 && (report.signatures?.findings.length ?? 0) === 0;
 }
 
 export interface VerifyAuditTrailProps {
@@ -50,17 +66,22 @@ export interface VerifyAuditTrailProps {
   readonly logGroupName: string;
   readonly runId: string;
   readonly index?: ChainIndex;
+  /** The audit signing key's public half; without it signed heads are not checked. */
+  readonly publicKey?: KeyObject;
 }
 
 export async function verifyAuditTrail(props: VerifyAuditTrailProps): Promise<AuditTrailReport> {
   const stream = await readLogStream(props.logs, props.logGroupName, props.runId);
-  const indexed = props.index === undefined ? undefined : await props.index.events(props.runId);
+  const audited = props.index === undefined ? undefined : await props.index.readForAudit(props.runId);
+  const indexed = audited?.events as Parameters<typeof verifyChain>[1]["index"];
   const verification = verifyChain(stream.events, { runId: props.runId, index: indexed });
   return {
     runId: props.runId,
     streamExists: stream.streamExists,
     logEventCount: stream.events.length,
-    indexEventCount: indexed?.length,
+    indexEventCount: audited?.events.length,
     verification,
+    rewritten: audited?.rewritten ?? [],
+    signatures: props.publicKey === undefined ? undefined : verifySignedHeads(props.runId, stream.events, audited?.heads ?? [], props.publicKey),
   };
 }

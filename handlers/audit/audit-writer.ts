@@ -1,6 +1,7 @@
 /**
  * Writes hash-chained audit events: claim the next sequence number in the S3 chain index (one writer
- * wins each number), then append the same event to the run's log stream in the KMS-encrypted log group.
+ * wins each number), append the same event to the run's log stream in the KMS-encrypted log group, and,
+ * where the writer holds the signing key (the audit handler), sign the new chain head (signed-head.ts).
  */
 import {
   CreateLogStreamCommand,
@@ -14,6 +15,7 @@ import type { Retention } from "../shared/object-store";
 import { auditEntrySchema, type AuditEntry, type AuditRecorder, type ChainedAuditEvent } from "./audit-event";
 import type { ChainIndex } from "./chain-index";
 import { chainHeadOf, linkEvent } from "./hash-chain";
+import { signHead, type HeadSigner } from "./signed-head";
 
 export interface AuditWriterProps {
   readonly logs: CloudWatchLogsClient;
@@ -26,6 +28,8 @@ export interface AuditWriterProps {
   readonly retention: (now: Date) => Retention;
   /** Bound on claim attempts when many writers race for the same run. */
   readonly maxClaimAttempts?: number;
+  /** Signs each new chain head (only the audit handler's role may use the key); none: heads stay unsigned. */
+  readonly signer?: HeadSigner;
 }
 
 export class AuditWriter implements AuditRecorder {
@@ -45,12 +49,21 @@ export class AuditWriter implements AuditRecorder {
       const event = linkEvent(head && chainHeadOf(head), { ...parsed, actor }, now);
       if ((await this.props.index.claim(event, this.props.retention(now))) === "created") {
         await this.append(event);
+        await this.sign(event);
         return event;
       }
       // another writer took this seq: back off a little, with jitter, and re-read the head
       await new Promise((resolve) => setTimeout(resolve, Math.random() * 10 * attempt));
     }
     throw new Error(`audit: could not claim a chain position for run ${parsed.run_id} after ${attempts} attempts`);
+  }
+
+  /** Signs the head this writer just created. A later event's signed head also covers this one. */
+  private async sign(event: ChainedAuditEvent): Promise<void> {
+    const { signer } = this.props;
+    if (signer === undefined) return;
+    const now = this.props.clock();
+    await this.props.index.storeSignedHead(await signHead(signer, event, now), this.props.retention(now));
   }
 
   private async requireEncryptedLogGroup(): Promise<void> {

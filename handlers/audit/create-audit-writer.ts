@@ -5,6 +5,7 @@ import type { CommonConfig } from "../shared/config";
 import type { Retention } from "../shared/object-store";
 import { AuditWriter } from "./audit-writer";
 import { ChainIndex } from "./chain-index";
+import type { HeadSigner } from "./signed-head";
 
 const DAY_MS = 86_400_000;
 
@@ -18,6 +19,8 @@ export interface AuditWriterDeps {
   readonly logs: CloudWatchLogsClient;
   readonly actor: () => Promise<string>;
   readonly clock: Clock;
+  /** The audit handler's KMS signing key (signed-head.ts); other writers have none. */
+  readonly signer?: HeadSigner;
 }
 
 /** The audit writer every handler shares, wired from the common configuration. */
@@ -29,5 +32,6 @@ export function createAuditWriter(config: CommonConfig, deps: AuditWriterDeps): 
     actor: deps.actor,
     clock: deps.clock,
     retention: retentionFrom(config),
+    signer: deps.signer,
   });
 }

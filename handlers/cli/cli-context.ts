@@ -3,6 +3,7 @@
  * own module so the command files and main.ts do not import each other.
  */
 import type { CloudWatchLogsClient } from "@aws-sdk/client-cloudwatch-logs";
+import type { KMSClient } from "@aws-sdk/client-kms";
 import type { S3Client } from "@aws-sdk/client-s3";
 
 export interface CliIo {
@@ -22,4 +23,6 @@ export interface CliContext {
 export interface CliClients {
   readonly s3: S3Client;
   readonly logs: CloudWatchLogsClient;
+  /** GetPublicKey of the audit signing key (`audit verify --signing-key`) */
+  readonly kms: KMSClient;
 }

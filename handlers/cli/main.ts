@@ -4,7 +4,8 @@
  * (`--endpoint-url`). Exit codes: 0 fine, 1 a verification or schema check failed, 2 bad usage.
  */
 import { Command, CommanderError, Option } from "commander";
-import { logsClient, s3Client } from "../shared/aws-clients";
+import { KMSClient } from "@aws-sdk/client-kms";
+import { clientConfig, logsClient, s3Client } from "../shared/aws-clients";
 import { registerAuditCommands } from "./audit-commands";
 import type { CliClients, CliContext, CliIo } from "./cli-context";
 import { registerLineageCommands } from "./lineage-commands";
@@ -38,7 +39,7 @@ export async function main(argv: readonly string[], io: CliIo = processIo): Prom
     clients() {
       const options = program.opts<{ endpointUrl?: string; region?: string }>();
       const aws = { endpoint: options.endpointUrl, region: options.region };
-      clients ??= { s3: s3Client(aws), logs: logsClient(aws) };
+      clients ??= { s3: s3Client(aws), logs: logsClient(aws), kms: new KMSClient(clientConfig(aws)) };
       return clients;
     },
     exitCode: 0,
