@@ -22,7 +22,7 @@ import sys
 DIGESTS_ARGUMENT = "--artifact_digests"
 
 
-class ArtifactDigestMismatch(RuntimeError):
+class ArtifactDigestError(RuntimeError):
     """An artifact the job trusts is not the one Terraform deployed."""
 
 
@@ -53,17 +53,17 @@ def verify_artifacts(argv, read=_read):
     try:
         digests = json.loads(given)
     except ValueError as exc:
-        raise ArtifactDigestMismatch(f"{DIGESTS_ARGUMENT} is not a JSON object of URI -> SHA-256: {exc}") from exc
+        raise ArtifactDigestError(f"{DIGESTS_ARGUMENT} is not a JSON object of URI -> SHA-256: {exc}") from exc
     if not isinstance(digests, dict) or not digests:
-        raise ArtifactDigestMismatch(f"{DIGESTS_ARGUMENT} must be a non-empty JSON object of URI -> SHA-256")
+        raise ArtifactDigestError(f"{DIGESTS_ARGUMENT} must be a non-empty JSON object of URI -> SHA-256")
     for uri, expected in sorted(digests.items()):
         try:
             data = read(uri)
         except Exception as exc:  # a missing artifact is as untrustworthy as a changed one
-            raise ArtifactDigestMismatch(f"artifact {uri} could not be read to check its SHA-256: {exc}") from exc
+            raise ArtifactDigestError(f"artifact {uri} could not be read to check its SHA-256: {exc}") from exc
         actual = hashlib.sha256(data).hexdigest()
         if actual != expected:
-            raise ArtifactDigestMismatch(
+            raise ArtifactDigestError(
                 f"artifact {uri} has SHA-256 {actual}, but the deployment recorded {expected}: "
                 "it was replaced after deployment; the job stops before using it"
             )

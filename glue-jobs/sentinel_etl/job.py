@@ -36,7 +36,7 @@ from sentinel_etl.bookmarks import ENABLE, InputBookmark
 from sentinel_etl.config import ConfigError, JobConfig, parse_config
 from sentinel_etl.ingest import InputFile, read_header
 from sentinel_etl.keys import DEFAULT_DEV_KEY_PATH, Keyring, WrappingKey, dev_keyring, load_keyring
-from sentinel_etl.location_policy import LocationRefused, RunScope
+from sentinel_etl.location_policy import LocationRefusedError, RunScope
 from sentinel_etl.output import StagedTier
 from sentinel_etl.pipeline import AnalyticsSpecs, CheckedInput, check_input, process, with_run_columns
 
@@ -51,7 +51,7 @@ class ConservationError(RuntimeError):
     """Rows were lost or invented between input and output; nothing is published."""
 
 
-class ArtifactDigestMismatch(RuntimeError):
+class ArtifactDigestError(RuntimeError):
     """An artifact the job parses is not the one the deployment recorded (or is not recorded at all)."""
 
 
@@ -165,10 +165,10 @@ def verified_bytes(args: JobArguments, argument: str, uri: str) -> bytes:
         return data
     expected = args.artifact_digests.get(uri)
     if expected is None:
-        raise ArtifactDigestMismatch(f"--{argument} {uri} is not one of the deployed artifacts in --artifact_digests: refusing to use it")
+        raise ArtifactDigestError(f"--{argument} {uri} is not one of the deployed artifacts in --artifact_digests: refusing to use it")
     actual = hashlib.sha256(data).hexdigest()
     if actual != expected:
-        raise ArtifactDigestMismatch(
+        raise ArtifactDigestError(
             f"--{argument} {uri} has SHA-256 {actual}, but the deployment recorded {expected}: it was replaced after deployment"
         )
     return data
@@ -183,15 +183,15 @@ def _state_authenticator(args: JobArguments, keyring: Keyring, allow_dev_key: bo
 
 
 def _refuse_locations(args: JobArguments, scope: RunScope, metrics: dict[str, Any], watch: Stopwatch) -> None:
-    """Raises LocationRefused before anything is read or written. The FAILED metrics go to the metrics
+    """Raises LocationRefusedError before anything is read or written. The FAILED metrics go to the metrics
     location only when that location itself is allowed; otherwise nothing at all is written."""
     try:
         scope.check_all(args.locations())
-    except LocationRefused as refused:
+    except LocationRefusedError as refused:
         log.error("security: refused location %s=%s (allowed: %s)", refused.argument, refused.given, refused.allowed)
         try:
             scope.check("metrics_location", args.metrics_location)
-        except LocationRefused:
+        except LocationRefusedError:
             raise refused from None
         metrics.update(status="FAILED", completed_at=_now(), timings_seconds=watch.total())
         metrics["error"] = {"type": type(refused).__name__, "message": str(refused), "reason": "location_refused", "argument": f"--{refused.argument}"}
@@ -281,7 +281,7 @@ def _run(
             metrics.update(state.to_metrics())
             parsed = (metrics.get("merchant_mapping") or {}).get("mapping", {}).get("sha256")
             if parsed is not None and parsed != metrics.get("merchant_mapping_sha256"):
-                raise ArtifactDigestMismatch(
+                raise ArtifactDigestError(
                     f"merchant mapping {specs.merchant.mapping_uri} changed while the run read it "
                     f"(checked {metrics.get('merchant_mapping_sha256')}, parsed {parsed}); nothing was published"
                 )

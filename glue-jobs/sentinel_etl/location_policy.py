@@ -49,7 +49,7 @@ LOCATION_RULES: Mapping[str, LocationRule] = {
 }
 
 
-class LocationRefused(ValueError):
+class LocationRefusedError(ValueError):
     """A location argument points outside what the run's environment, account and profile allow."""
 
     def __init__(self, argument: str, given: str, allowed: str, exact: bool) -> None:
@@ -85,7 +85,7 @@ class RunScope:
         return f"s3://{bucket_name(self.environment, rule.tier, self.account_id)}/{key}"
 
     def check(self, argument: str, given: str | None) -> None:
-        """Raises LocationRefused unless `given` is where `argument` may point (None: not given, fine)."""
+        """Raises LocationRefusedError unless `given` is where `argument` may point (None: not given, fine)."""
         if given is None:
             return
         rule = LOCATION_RULES[argument]
@@ -94,10 +94,10 @@ class RunScope:
         # No '..', '.', empty or encoded segments: S3 keys are literal, but Hadoop paths and humans are not.
         suffix = normalised[len(allowed):]
         if any(segment in ("..", ".") for segment in suffix.split("/")) or "//" in suffix or "%" in normalised:
-            raise LocationRefused(argument, given, allowed, rule.exact)
+            raise LocationRefusedError(argument, given, allowed, rule.exact)
         ok = normalised.rstrip("/") == allowed.rstrip("/") if rule.exact else normalised.startswith(allowed)
         if not ok:
-            raise LocationRefused(argument, given, allowed, rule.exact)
+            raise LocationRefusedError(argument, given, allowed, rule.exact)
 
     def check_all(self, locations: Mapping[str, str | None]) -> None:
         """Checks every location argument the policy knows; an unknown name is a programming error."""

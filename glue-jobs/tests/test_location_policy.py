@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from sentinel_etl.location_policy import LOCATION_RULES, LocationRefused, RunScope, bucket_name
+from sentinel_etl.location_policy import LOCATION_RULES, LocationRefusedError, RunScope, bucket_name
 
 SCOPE = RunScope("prod", "123456789012", "card-transactions", "2025-01-31")
 RAW, PROCESSED, ARTIFACTS, LINEAGE = (bucket_name("prod", t, "123456789012") for t in ("raw", "processed", "artifacts", "lineage-audit"))
@@ -47,7 +47,7 @@ def test_the_deployed_locations_are_allowed():
     ],
 )
 def test_a_location_outside_the_derived_prefix_is_refused_naming_the_argument(argument, attack):
-    with pytest.raises(LocationRefused) as refused:
+    with pytest.raises(LocationRefusedError) as refused:
         SCOPE.check_all({**ALLOWED, argument: attack})
     assert refused.value.argument == argument
     assert f"--{argument}" in str(refused.value) and SCOPE.allowed(argument) in str(refused.value)

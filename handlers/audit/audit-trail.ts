@@ -66,13 +66,14 @@ export interface VerifyAuditTrailProps {
   readonly logGroupName: string;
   readonly runId: string;
   readonly index?: ChainIndex;
-  /** The audit signing key's public half; without it signed heads are not checked. */
-  readonly publicKey?: KeyObject;
+  /** The audit signing key's public half and where the signed heads are; without them heads are not checked. */
+  readonly signatures?: { readonly publicKey: KeyObject; readonly heads: ChainIndex };
 }
 
 export async function verifyAuditTrail(props: VerifyAuditTrailProps): Promise<AuditTrailReport> {
   const stream = await readLogStream(props.logs, props.logGroupName, props.runId);
   const audited = props.index === undefined ? undefined : await props.index.readForAudit(props.runId);
+  const heads = props.signatures === undefined ? undefined : props.signatures.heads === props.index && audited !== undefined ? audited.heads : (await props.signatures.heads.readForAudit(props.runId)).heads;
   const indexed = audited?.events as Parameters<typeof verifyChain>[1]["index"];
   const verification = verifyChain(stream.events, { runId: props.runId, index: indexed });
   return {
@@ -82,6 +83,6 @@ export async function verifyAuditTrail(props: VerifyAuditTrailProps): Promise<Au
     indexEventCount: audited?.events.length,
     verification,
     rewritten: audited?.rewritten ?? [],
-    signatures: props.publicKey === undefined ? undefined : verifySignedHeads(props.runId, stream.events, audited?.heads ?? [], props.publicKey),
+    signatures: props.signatures === undefined ? undefined : verifySignedHeads(props.runId, stream.events, heads ?? [], props.signatures.publicKey),
   };
 }

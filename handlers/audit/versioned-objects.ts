@@ -33,13 +33,16 @@ interface Version {
   readonly versionId: string | undefined;
   readonly lastModified: number;
   readonly deleteMarker: boolean;
+  /** position in the listing: S3 lists a key's versions newest first, which breaks LastModified ties (1 s resolution) */
+  readonly listed: number;
 }
 
 async function listVersions(s3: S3Client, bucket: string, prefix: string): Promise<Map<string, Version[]>> {
   const byKey = new Map<string, Version[]>();
-  const add = (key: string | undefined, version: Version) => {
+  let listed = 0;
+  const add = (key: string | undefined, version: Omit<Version, "listed">) => {
     if (key === undefined) return;
-    byKey.set(key, [...(byKey.get(key) ?? []), version]);
+    byKey.set(key, [...(byKey.get(key) ?? []), { ...version, listed: listed++ }]);
   };
   let keyMarker: string | undefined;
   let versionIdMarker: string | undefined;
@@ -70,7 +73,7 @@ export async function readOldestVersions(s3: S3Client, bucket: string, prefix: s
   const objects: VersionedObject[] = [];
   const rewritten: LaterVersions[] = [];
   for (const key of [...byKey.keys()].sort()) {
-    const versions = [...(byKey.get(key) ?? [])].sort((a, b) => a.lastModified - b.lastModified);
+    const versions = [...(byKey.get(key) ?? [])].sort((a, b) => a.lastModified - b.lastModified || b.listed - a.listed);
     const written = versions.filter((v) => !v.deleteMarker);
     const deleteMarkers = versions.length - written.length;
     const first = written[0];

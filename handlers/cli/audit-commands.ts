@@ -62,13 +62,23 @@ export function registerAuditCommands(program: Command, context: CliContext): vo
       const logGroupName = options.logGroup ?? context.io.env.AUDIT_LOG_GROUP_NAME;
       if (logGroupName === undefined || logGroupName === "") command.error("give --log-group <name> (or set AUDIT_LOG_GROUP_NAME)", { exitCode: 2, code: "sentinel.usage" });
       const bucket = options.bucket ?? context.io.env.LINEAGE_AUDIT_BUCKET;
-      if (options.index && (bucket === undefined || bucket === "")) command.error("give --bucket <name> (or set LINEAGE_AUDIT_BUCKET), or --no-index", { exitCode: 2, code: "sentinel.usage" });
       const signingKey = options.signingKey ?? context.io.env.AUDIT_SIGNING_KEY_ARN;
+      const checkSignatures = options.publicKey !== undefined || (signingKey !== undefined && signingKey !== "");
+      if ((options.index || checkSignatures) && (bucket === undefined || bucket === "")) {
+        command.error("give --bucket <name> (or set LINEAGE_AUDIT_BUCKET): it holds the chain index and the signed heads", { exitCode: 2, code: "sentinel.usage" });
+      }
       const { logs, s3, kms } = context.clients();
       let publicKey: KeyObject | undefined;
       if (options.publicKey !== undefined) publicKey = pemPublicKey(readFileSync(options.publicKey, "utf8"));
-      else if (signingKey !== undefined && signingKey !== "") publicKey = await kmsPublicKey(kms, signingKey);
-      const report = await verifyAuditTrail({ logs, logGroupName, runId: options.runId, index: options.index && bucket !== undefined ? new ChainIndex(s3, bucket) : undefined, publicKey });
+      else if (checkSignatures && signingKey !== undefined) publicKey = await kmsPublicKey(kms, signingKey);
+      const chainObjects = bucket === undefined || bucket === "" ? undefined : new ChainIndex(s3, bucket);
+      const report = await verifyAuditTrail({
+        logs,
+        logGroupName,
+        runId: options.runId,
+        index: options.index ? chainObjects : undefined,
+        signatures: publicKey === undefined || chainObjects === undefined ? undefined : { publicKey, heads: chainObjects },
+      });
       if (options.json === true) context.io.stdout(`${JSON.stringify(report, null, 2)}\n`);
       else printReport(report, logGroupName, context.io.stdout);
       if (!trailIntact(report)) context.exitCode = 1;
