@@ -23,7 +23,7 @@ import sys
 from collections.abc import Sequence
 
 from sentinel_etl.bookmarks import ENABLE, OPTIONS
-from sentinel_etl.job import JobArguments, run_job
+from sentinel_etl.job import JobArguments, check_locations, run_job
 
 REQUIRED = (
     "JOB_NAME",
@@ -105,6 +105,7 @@ def glue_main(argv: Sequence[str]) -> None:
 
     resolved = getResolvedOptions(list(argv), [*REQUIRED, *REQUIRED_ON_GLUE])
     args = job_arguments(resolved, argv)
+    check_locations(args)  # before Spark starts: a refused run costs seconds, not a cluster start
     glue_context = GlueContext(SparkContext.getOrCreate())
     job = Job(glue_context)
     job.init(args.job_name, resolved)
@@ -136,6 +137,7 @@ def local_main(argv: Sequence[str]) -> None:
         logging.getLogger("sentinel_etl.glue_entry").warning("ignoring job parameters the script does not read: %s", " ".join(a for a in ignored if a.startswith("--")))
     resolved = {name: getattr(parsed, name) for name in REQUIRED}
     args = job_arguments(resolved, argv)
+    check_locations(args)
     spark = local_spark_session(args.job_name)
     spark.sparkContext.setLogLevel("WARN")
     run_job(spark, args, allow_dev_key=True)

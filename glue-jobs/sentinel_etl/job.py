@@ -199,6 +199,17 @@ def _refuse_locations(args: JobArguments, scope: RunScope, metrics: dict[str, An
         raise
 
 
+def check_locations(args: JobArguments, run_id: str | None = None, metrics: dict[str, Any] | None = None, watch: Stopwatch | None = None) -> None:
+    """Refuses the run (LocationRefusedError) when a location is outside what its scope allows; no-op
+    without --environment. glue_entry calls it before the Spark session starts, run_job again (cheap)."""
+    scope = run_scope(args)
+    if scope is None:
+        return
+    run_id = run_id or args.run_id or new_run_id(args.job_name)
+    watch = watch or Stopwatch()
+    _refuse_locations(args, scope, metrics if metrics is not None else _base_metrics(args, run_id, _now()), watch)
+
+
 def _base_metrics(args: JobArguments, run_id: str, started_at: str) -> dict[str, Any]:
     return {
         "run_id": run_id,
@@ -334,10 +345,8 @@ def run_job(spark: SparkSession, args: JobArguments, allow_dev_key: bool) -> dic
     tune_session(spark)
     metrics = _base_metrics(args, run_id, _now())
     watch = Stopwatch()
-    scope = run_scope(args)
     # On Glue, glue_entry requires --environment and --artifact_digests (REQUIRED_ON_GLUE), so both checks run.
-    if scope is not None:
-        _refuse_locations(args, scope, metrics, watch)
+    check_locations(args, run_id, metrics, watch)
     tiers = (StagedTier(spark, args.output_location, run_id), StagedTier(spark, args.quarantine_location, run_id))
     metrics_uri = storage.join(args.metrics_location, METRICS_FILE)
     try:

@@ -34,6 +34,14 @@ TRUST_ARGS = [
 ]
 
 
+@pytest.fixture(autouse=True)
+def checked_locations(monkeypatch):
+    """The location check needs the real buckets' scope; here it only records that it ran, and when."""
+    calls = []
+    monkeypatch.setattr(glue_entry, "check_locations", lambda args: calls.append(args))
+    return calls
+
+
 class FakeJob:
     events: ClassVar[list[str]] = []
 
@@ -120,6 +128,15 @@ def test_the_environment_argument_names_the_metrics_dimension(fake_awsglue, monk
     monkeypatch.setitem(sys.modules, "awsglue", None)  # locally it is optional
     glue_entry.main(GLUE_ARGS)
     assert seen["args"].environment is None
+
+
+def test_locations_are_checked_before_the_spark_session_starts(fake_awsglue, monkeypatch):
+    order = []
+    monkeypatch.setattr(glue_entry, "check_locations", lambda args: order.append("check"))
+    monkeypatch.setattr("pyspark.context.SparkContext.getOrCreate", staticmethod(lambda: order.append("spark") or "spark-context"))
+    monkeypatch.setattr(glue_entry, "run_job", lambda spark, args, allow_dev_key: order.append("run"))
+    glue_entry.main([*GLUE_ARGS, *TRUST_ARGS])
+    assert order == ["check", "spark", "run"]
 
 
 def test_on_glue_the_trust_arguments_are_required(fake_awsglue, monkeypatch):

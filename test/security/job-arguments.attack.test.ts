@@ -149,6 +149,7 @@ describe("Glue job argument and artifact attacks, through the entry script on lo
     expect(errorLine(run.stderr)).toBe(
       `sentinel_etl.location_policy.LocationRefusedError: --quarantine_location 's3://${bucket("processed")}/processed/${PROFILE}/' is refused: it must be exactly s3://${bucket("raw")}/quarantine/${PROFILE}/ (derived from --environment, the account and --profile)`,
     );
+    expect(run.stderr).not.toMatch(/Setting default log level/); // refused before the Spark session started
     await nothingWritten();
     const metricsKey = `${locations.metricsLocation.split("/").slice(3).join("/")}run-metrics.json`;
     const metrics = JSON.parse(await (await s3.send(new GetObjectCommand({ Bucket: bucket("lineage-audit"), Key: metricsKey }))).Body!.transformToString()) as Record<string, unknown>;
@@ -203,7 +204,7 @@ describe("Glue job argument and artifact attacks, through the entry script on lo
     await nothingWritten();
   });
 
-  it("a wrapped key file naming another KMS key is refused before any row is read", async () => {
+  it("a wrapped key file naming another KMS key is refused before any row is read", { timeout: 180_000 }, async () => {
     const attackerKey = "arn:aws:kms:eu-central-2:999999999999:key/11111111-2222-3333-4444-555555555555";
     await put(locations.keyLocation, JSON.stringify({ key_version: "2026-03", kms_key_arn: attackerKey, ciphertext_blob: Buffer.from("x".repeat(64)).toString("base64") }));
     const run = await runEntryScript(emulator, effectiveArguments(job as never, { arguments: {} }));
