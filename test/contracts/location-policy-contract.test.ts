@@ -25,14 +25,14 @@ interface PolicyAnswer {
 function askThePolicy(environment: string, profile: string, runDate: string, locations: Record<string, string>): PolicyAnswer {
   const script = [
     "import json, sys",
-    "from sentinel_etl.location_policy import LOCATION_RULES, LocationRefused, RunScope",
+    "from sentinel_etl.location_policy import LOCATION_RULES, LocationRefusedError, RunScope",
     "request = json.load(sys.stdin)",
     "scope = RunScope(request['environment'], request['account'], request['profile'], request['run_date'])",
     "refused = {}",
     "for argument, uri in request['locations'].items():",
     "    try:",
     "        scope.check(argument, uri)",
-    "    except LocationRefused as error:",
+    "    except LocationRefusedError as error:",
     "        refused[argument] = str(error)",
     "print(json.dumps({'arguments': sorted(LOCATION_RULES), 'refused': refused}))",
   ].join("\n");
