@@ -1,9 +1,12 @@
 /**
- * The Glue ETL job's arguments: the contract with glue-jobs/. Locations only; the tokenization key is
- * passed as the location of its KMS-wrapped form, never as key material.
+ * The Glue ETL job's arguments: the contract with glue-jobs/. Per-run locations only (the job checks
+ * each against what its environment, account and profile allow, and refuses the run otherwise); the
+ * locations every run shares, the code and the trust arguments are non-overridable in the job definition
+ * (modules/glue/etl-job.ts) and not passed here. The tokenization key is passed as the location of its
+ * KMS-wrapped form, never as key material.
  */
 import { expandTemplate } from "../../contracts/location-placeholders";
-import { RUN_LOCATIONS, RUN_LOCATION_NAMES, byJobArgument, type RunLocationName } from "../../contracts/run-locations";
+import { PER_RUN_LOCATION_NAMES, RUN_LOCATIONS, RUN_LOCATION_NAMES, byJobArgument, type RunLocationName } from "../../contracts/run-locations";
 import type { RunWindow } from "../../contracts/run-identity";
 import type { TriggerConfig } from "./config";
 
@@ -15,7 +18,7 @@ export function glueJobArguments(config: TriggerConfig, window: RunWindow, runId
   return {
     "--run_date": window.runDate,
     "--profile": window.profile,
-    ...byJobArgument({ ...locations, inputPrefix: inputPrefix ?? locations.inputPrefix }),
+    ...byJobArgument({ ...locations, inputPrefix: inputPrefix ?? locations.inputPrefix }, PER_RUN_LOCATION_NAMES),
     ...(refit ? { "--refit": "true" } : {}),
   };
 }

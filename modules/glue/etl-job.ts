@@ -4,8 +4,13 @@
  * configured worker count, metrics and observability metrics, logs in two encrypted log groups, one
  * run at a time, and a role that can touch only the prefixes the job reads and writes.
  *
- * Code, installer and logging settings are non-overridable arguments: a run can choose its profile
- * and locations, never a different package source or an installer that reaches a package index.
+ * Code, installer, logging and trust settings are non-overridable arguments: a run can choose its
+ * profile, run date and per-run locations, never a different package source, jar, environment, account,
+ * artifact digest or key. The per-run locations a run may still pass are checked by the job itself
+ * against what --environment, --account_id and --profile allow (glue-jobs/sentinel_etl/location_policy.py),
+ * and every artifact it trusts against --artifact_digests (Terraform knows each digest from the built
+ * files). The entry script cannot check itself: the artifacts bucket's writer allow-list and CloudTrail
+ * data events cover it.
  */
 import { GlueJob } from "@cdktf/provider-aws/lib/glue-job";
 import { Construct } from "constructs";
@@ -22,8 +27,14 @@ import type { GlueNetworkConnection } from "./network-connection";
 import type { GlueSecurity } from "./security-configuration";
 import { byJobArgument, type RunLocationName } from "../../contracts/run-locations";
 
-/** The locations a run of the default profile gets without the trigger: everything but per-run input and metrics. */
-const DEFAULT_PROFILE_LOCATIONS: readonly RunLocationName[] = ["configLocation", "mappingLocation", "outputLocation", "quarantineLocation", "stateLocation", "keyLocation"];
+/** The per-run locations a run of the default profile gets without the trigger: everything but input and metrics. */
+const DEFAULT_PROFILE_LOCATIONS: readonly RunLocationName[] = ["configLocation", "outputLocation", "quarantineLocation", "stateLocation", "keyLocation"];
+
+/** URI -> sha256 of every artifact the job checks before use: all uploaded files but the script itself. */
+export function artifactDigests(assets: GlueJobAssets): Record<string, string> {
+  const checked = [assets.transformationPackage, ...assets.dependencyWheels, ...assets.profileConfigs.values(), assets.merchantMapping];
+  return Object.fromEntries(checked.map((artifact) => [artifact.uri, artifact.sha256]));
+}
 
 export const GLUE_VERSION = "5.0";
 
@@ -60,6 +71,12 @@ export interface EtlJobProps {
   readonly logGroups: LogGroupFactory;
   /** Key of the job's log groups. */
   readonly logsKey: PlatformKey;
+  /**
+   * ARN of the KMS HMAC_256 key that seals the job's fitted state (GenerateMac/VerifyMac, only for this
+   * role). Passed as the non-overridable `--state_mac_key_arn`; the job refuses to run on Glue without it.
+   * @default none: the argument is left out and the job fails at start naming it
+   */
+  readonly stateMacKeyArn?: string;
 }
 
 export class EtlJob extends Construct {
@@ -123,7 +140,6 @@ export class EtlJob extends Construct {
           {
             ...templates,
             configLocation: defaultConfig.uri,
-            mappingLocation: assets.merchantMapping.uri,
             outputLocation: forDefault(templates.outputLocation),
             quarantineLocation: forDefault(templates.quarantineLocation),
             stateLocation: forDefault(templates.stateLocation),
@@ -147,8 +163,14 @@ export class EtlJob extends Construct {
         // Spark UI event logs carry query plans with literal values; they are not needed to operate.
         "--enable-spark-ui": "false",
         // The Environment dimension of the Sentinel/Pipeline metrics the job publishes: fixed, so a run
-        // cannot report into another environment's alarms.
+        // cannot report into another environment's alarms. With the account, it is also what the job
+        // derives the locations it may use from.
         "--environment": props.environment,
+        "--account_id": props.scope.accountId,
+        // Profile-independent, so fixed here; the trigger does not pass it.
+        ...byJobArgument({ ...templates, mappingLocation: assets.merchantMapping.uri }, ["mappingLocation"]),
+        "--artifact_digests": JSON.stringify(artifactDigests(assets)),
+        ...(props.stateMacKeyArn === undefined ? {} : { "--state_mac_key_arn": props.stateMacKeyArn }),
       },
       // The job must not start before its code, wheels and profiles are uploaded.
       dependsOn: [...assets.objects],
@@ -207,5 +229,14 @@ export class EtlJob extends Construct {
     });
     // RowsIn ... RunDurationSeconds, which the quarantine-ratio and anomaly-rate alarms watch.
     grantPublishPipelineMetrics(policy);
+    if (props.stateMacKeyArn !== undefined) {
+      policy.addStatement({
+        // Seals and checks fitted state and the bookmark (glue-jobs/sentinel_etl/fitted_state.py); the key
+        // policy (sec-infra) names this role as the key's only MAC user.
+        sid: "SealFittedState",
+        actions: ["kms:GenerateMac", "kms:VerifyMac"],
+        resources: [props.stateMacKeyArn],
+      });
+    }
   }
 }

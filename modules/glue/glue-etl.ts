@@ -43,6 +43,11 @@ export interface GlueEtlProps {
   readonly otherLineageJobNames: readonly string[];
   /** The job's sources and prebuilt wheels (`npm run build`; stacks/built-artifacts.ts reads them). */
   readonly artifacts: GlueJobArtifacts;
+  /**
+   * KMS HMAC key sealing the job's fitted state (see EtlJobProps.stateMacKeyArn).
+   * @default none: the job fails at start on Glue naming --state_mac_key_arn
+   */
+  readonly stateMacKeyArn?: string;
 }
 
 export class GlueEtl extends Construct {
@@ -90,6 +95,7 @@ export class GlueEtl extends Construct {
       connection,
       logGroups: props.logGroups,
       logsKey: keys.logs,
+      stateMacKeyArn: props.stateMacKeyArn,
     });
     this.jobName = job.jobName;
     this.jobArn = job.jobArn;

@@ -100,7 +100,7 @@ describe("Glue job arguments (contract with glue-jobs/)", () => {
     const window = { environment: "local", profile: "baf", runDate: "2026-03-01", attempt: 1 };
     const args = glueJobArguments(triggerConfig, window, "run-1", undefined, false);
     expect(Object.keys(args).sort()).toEqual(
-      ["--config_location", "--input_prefix", "--key_location", "--mapping_location", "--metrics_location", "--output_location", "--profile", "--quarantine_location", "--run_date", "--state_location"].sort(),
+      ["--config_location", "--input_prefix", "--key_location", "--metrics_location", "--output_location", "--profile", "--quarantine_location", "--run_date", "--state_location"].sort(),
     );
     expect(args["--run_date"]).toBe("2026-03-01");
     expect(args["--input_prefix"]).toBe("s3://sentinel-local-raw/baf/run_date=2026-03-01/");

@@ -101,7 +101,6 @@ describe("Glue ETL job", () => {
       "--job-bookmark-option": "job-bookmark-enable",
       "--profile": "card-transactions",
       "--config_location": `s3://${ARTIFACTS}/config/profiles/card-transactions.json`,
-      "--mapping_location": `s3://${ARTIFACTS}/reference/mcc-mapping.csv`,
       "--output_location": `s3://${PROCESSED}/processed/card-transactions/`,
       "--quarantine_location": `s3://${RAW}/quarantine/card-transactions/`,
       "--state_location": `s3://${ARTIFACTS}/state/card-transactions/`,
@@ -109,9 +108,12 @@ describe("Glue ETL job", () => {
     });
   });
 
-  it("fixes code, wheels, the offline installer, auto scaling, metrics and logging so no run can change them", () => {
+  it("fixes code, wheels, the offline installer, auto scaling, metrics, logging and the trust arguments so no run can change them", () => {
     const fixed = job.non_overridable_arguments as Record<string, string>;
-    expect(fixed).toEqual({
+    const { "--artifact_digests": digests, "--account_id": account, ...rest } = fixed;
+    expect(account).toMatch(/^\$\{data\.aws_caller_identity\.|^\d{12}$/);
+    expect(Object.keys(JSON.parse(digests ?? "{}") as Record<string, string>).length).toBeGreaterThan(0);
+    expect(rest).toEqual({
       "--job-language": "python",
       "--extra-py-files": `s3://${ARTIFACTS}/glue/python/sentinel_etl-0.1.0-py3-none-any.whl`,
       "--additional-python-modules": `s3://${ARTIFACTS}/glue/wheels/${FIXTURE_WHEEL}`,
@@ -124,9 +126,27 @@ describe("Glue ETL job", () => {
       "--custom-logGroup-prefix": "/sentinel/test/glue/sentinel-test-etl",
       "--enable-spark-ui": "false",
       "--environment": "test",
+      "--mapping_location": `s3://${ARTIFACTS}/reference/mcc-mapping.csv`,
     });
     const overlap = Object.keys(fixed).filter((name) => name in (job.default_arguments as Config));
     expect(overlap).toEqual([]);
+  });
+
+  it("passes the digest of every uploaded artifact but the script, as Terraform uploads it", () => {
+    const digests = JSON.parse((job.non_overridable_arguments as Record<string, string>)["--artifact_digests"] ?? "{}") as Record<string, string>;
+    const uploaded = Object.values(resourcesOf(out, "aws_s3_object")).filter((object) => typeof object.key === "string" && !String(object.key).startsWith("glue/scripts/"));
+    expect(uploaded.length).toBeGreaterThan(3);
+    for (const object of uploaded) {
+      expect(digests[`s3://${ARTIFACTS}/${String(object.key)}`], String(object.key)).toBe(object.source_hash);
+    }
+    expect(Object.keys(digests)).toHaveLength(uploaded.length);
+  });
+
+  it("refuses to let a run choose code: every code, jar and file argument Glue knows is non-overridable or absent", () => {
+    const defaults = job.default_arguments as Record<string, string>;
+    for (const name of ["--extra-jars", "--extra-files", "--extra-py-files", "--user-jars-first", "--scriptLocation", "--additional-python-modules", "--python-modules-installer-option"]) {
+      expect(defaults[name], name).toBeUndefined();
+    }
   });
 
   it("logs to two log groups under its prefix, encrypted with the logs key and with retention", () => {
