@@ -14,7 +14,7 @@ import { ConfigurationError } from "../shared/errors";
 import type { Retention } from "../shared/object-store";
 import { auditEntrySchema, type AuditEntry, type AuditRecorder, type ChainedAuditEvent } from "./audit-event";
 import type { ChainIndex } from "./chain-index";
-import { chainHeadOf, linkEvent } from "./hash-chain";
+import { chainHeadOf, linkEvent, verifyChain } from "./hash-chain";
 import { signHead, type HeadSigner } from "./signed-head";
 
 export interface AuditWriterProps {
@@ -58,10 +58,19 @@ export class AuditWriter implements AuditRecorder {
     throw new Error(`audit: could not claim a chain position for run ${parsed.run_id} after ${attempts} attempts`);
   }
 
-  /** Signs the head this writer just created. A later event's signed head also covers this one. */
+  /**
+   * Signs the head this writer just created; the signature covers every earlier event too, including
+   * those other handlers wrote, so the chain up to it is checked first and a broken chain is never signed.
+   */
   private async sign(event: ChainedAuditEvent): Promise<void> {
     const { signer } = this.props;
     if (signer === undefined) return;
+    const chain = (await this.props.index.events(event.run_id)).filter((indexed) => indexed.seq <= event.seq);
+    const checked = verifyChain(chain, { runId: event.run_id });
+    if (!checked.ok || checked.head?.hash !== event.hash) {
+      const reason = checked.ok ? `the index ends at seq ${checked.head?.seq ?? 0}, not at ${event.seq}` : `seq ${checked.broken.seq ?? "?"}: ${checked.broken.reason}`;
+      throw new Error(`audit: chain of run ${event.run_id} is broken (${reason}); event seq ${event.seq} was recorded but its head is NOT signed`);
+    }
     const now = this.props.clock();
     await this.props.index.storeSignedHead(await signHead(signer, event, now), this.props.retention(now));
   }

@@ -179,3 +179,28 @@ describe("audit trail attacks, verified with only the public key", () => {
     expect(recorded.at(-1)?.details).toMatchObject({ invocation: { via: "eventbridge", source: "aws.glue", aws_service_source: true, account: "123456789012", event_id: "e-2" } });
   });
 });
+
+describe("the audit handler does not sign over a broken chain", () => {
+  let emulator: Emulator;
+  let clients: AwsClients;
+
+  beforeAll(async () => {
+    emulator = await startEmulator();
+    clients = await createPlatform(emulator);
+  });
+  afterAll(async () => {
+    await emulator.stop();
+  });
+
+  it("refuses to sign the next head when an earlier indexed event does not link", async () => {
+    const kms = new KMSClient({ endpoint: emulator.endpoint, region: REGION });
+    const key = await kms.send(new CreateKeyCommand({ KeySpec: "ECC_NIST_P256", KeyUsage: "SIGN_VERIFY" }));
+    const unsigned = createAuditWriter(commonConfig, { s3: clients.s3, logs: clients.logs, actor: callerPrincipal(clients.sts), clock: systemClock });
+    const first = await unsigned.record(entry(1));
+    // A writer without the key plants seq 2 that does not link to seq 1 (prev_hash of nothing).
+    const planted = sealEvent({ ...first, seq: 2, prev_hash: "f".repeat(64), time: new Date(Date.parse(first.time) + 1).toISOString() });
+    await createJsonIfAbsent(clients.s3, LINEAGE_AUDIT_BUCKET, chainIndexKey(RUN_ID, 2), planted);
+    const signing = createAuditWriter(commonConfig, { s3: clients.s3, logs: clients.logs, actor: callerPrincipal(clients.sts), clock: systemClock, signer: new KmsHeadSigner(kms, key.KeyMetadata?.Arn ?? "") });
+    await expect(signing.record(entry(3))).rejects.toThrow(/chain of run .* is broken \(seq 2: prev_hash does not match the previous event's hash\); event seq 3 was recorded but its head is NOT signed/);
+  });
+});
