@@ -134,9 +134,23 @@ def resolve_local(uri: str) -> str:
     return str(GLUE_JOBS_DIR / uri)
 
 
+def _local_wrapping_key(args: JobArguments) -> WrappingKey | None:
+    """Local runs only, until the local stack passes --tokenization_key_arn: the key the file names. Never
+    on Glue, where the file must not choose its own key (glue_entry runs with allow_dev_key=False)."""
+    document = storage.read_json(args.key_location) if args.key_location else None
+    named = document.get("kms_key_arn") if isinstance(document, dict) else None
+    if not isinstance(named, str):
+        return None
+    log.warning("local run without --tokenization_key_arn: unwrapping %s with the key it names (%s); Glue runs refuse this", args.key_location, named)
+    return WrappingKey(named, args.profile)
+
+
 def _keyring(args: JobArguments, allow_dev_key: bool) -> Keyring:
     if args.key_location is not None:
-        wrapping = None if args.tokenization_key_arn is None else WrappingKey(args.tokenization_key_arn, args.profile)
+        if args.tokenization_key_arn is not None:
+            wrapping: WrappingKey | None = WrappingKey(args.tokenization_key_arn, args.profile)
+        else:
+            wrapping = _local_wrapping_key(args) if allow_dev_key else None
         return load_keyring(args.key_location, allow_dev_key=allow_dev_key, wrapping=wrapping)
     if not allow_dev_key:
         raise ValueError("--key_location is required: this run needs the KMS-wrapped tokenization key")

@@ -36,7 +36,8 @@ function developmentKey(projectRoot: string): { readonly version: string; readon
 
 export async function installWrappedKey(kms: KMSClient, s3: S3Client, keyLocation: string, dataKeyArn: string, profile: string, projectRoot: string): Promise<{ readonly keyVersion: string }> {
   const { version, key } = developmentKey(projectRoot);
-  const context = { "sentinel:purpose": "tokenization", "sentinel:profile": profile };
+  // The context the job unwraps with (glue-jobs/sentinel_etl/keys.py WrappingKey): the key policy requires it.
+  const context = { profile, key_version: version };
   const wrapped = await kms.send(new EncryptCommand({ KeyId: dataKeyArn, Plaintext: key, EncryptionContext: context }));
   key.fill(0);
   if (wrapped.CiphertextBlob === undefined) throw new Error(`KMS Encrypt with ${dataKeyArn} returned no ciphertext`);
