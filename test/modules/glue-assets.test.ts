@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { glueFixture, glueSourcesFixture } from "./support/glue-fixture";
 import { scopeProblems } from "./support/policy-scope";
-import { synth, type Synthesized } from "./support/synth";
+import { resourcesOf, synth, type Config, type Synthesized } from "./support/synth";
 
 /** Every resource as `type.logicalId` -> its configuration, as JSON text. */
 function resourceTexts(out: Synthesized): Map<string, string> {
@@ -42,18 +42,28 @@ describe("asset hashing: a changed file redeploys that object and nothing else",
     expect({ ...after, source: undefined, source_hash: undefined }).toEqual({ ...before, source: undefined, source_hash: undefined });
   });
 
-  it("rebuilds the package wheel when a module changes, and only its object changes", () => {
+  /** The job definition changes only in --artifact_digests (the job checks each artifact against it). */
+  function onlyDigestsChanged(first: Synthesized, changed: Synthesized): string {
+    const [[jobId, before]] = Object.entries(resourcesOf(first, "aws_glue_job")) as [[string, Config]];
+    const after = resourcesOf(changed, "aws_glue_job")[jobId] as Config;
+    const args = (job: Config) => job.non_overridable_arguments as Record<string, string>;
+    expect(args(after)["--artifact_digests"]).not.toBe(args(before)["--artifact_digests"]);
+    expect({ ...after, non_overridable_arguments: { ...args(after), "--artifact_digests": "" } }).toEqual({ ...before, non_overridable_arguments: { ...args(before), "--artifact_digests": "" } });
+    return `aws_glue_job.${jobId}`;
+  }
+
+  it("rebuilds the package wheel when a module changes: its object and the job's digest of it change", () => {
     const sources = glueSourcesFixture();
     const first = synth(glueFixture(sources).stack);
     appendFileSync(join(sources.glueJobsDir, "sentinel_etl", "binning.py"), "\n# a change\n");
     const changed = synth(glueFixture(sources).stack);
     const [packageId, before] = objectWithKey(first, "glue/python/sentinel_etl-0.1.0-py3-none-any.whl");
     const [, after] = objectWithKey(changed, "glue/python/sentinel_etl-0.1.0-py3-none-any.whl");
-    expect(changedResources(first, changed)).toEqual([`aws_s3_object.${packageId}`]);
+    expect(changedResources(first, changed)).toEqual([onlyDigestsChanged(first, changed), `aws_s3_object.${packageId}`].sort());
     expect(after.source_hash).not.toBe(before.source_hash);
   });
 
-  it("re-uploads a profile when it changes (its DataBrew stack and tables change only if what they use changes)", () => {
+  it("re-uploads a profile when it changes, and the job's digest of it (its DataBrew stack and tables change only if what they use changes)", () => {
     const sources = glueSourcesFixture();
     const first = synth(glueFixture(sources).stack);
     const profilePath = join(sources.glueJobsDir, "config", "profiles", "baf.json");
@@ -62,7 +72,7 @@ describe("asset hashing: a changed file redeploys that object and nothing else",
     writeFileSync(profilePath, JSON.stringify(profile, null, 2));
     const changed = synth(glueFixture(sources).stack);
     const [profileId] = objectWithKey(first, "config/profiles/baf.json");
-    expect(changedResources(first, changed)).toEqual([`aws_s3_object.${profileId}`]);
+    expect(changedResources(first, changed)).toEqual([onlyDigestsChanged(first, changed), `aws_s3_object.${profileId}`].sort());
   });
 });
 
