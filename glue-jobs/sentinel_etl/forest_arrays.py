@@ -115,7 +115,7 @@ class ForestArrays:
     def from_estimator(cls, estimator: Any) -> ForestArrays:
         subsample = estimator._max_features != estimator.n_features_in_
         trees = []
-        for index, (tree, features) in enumerate(zip(estimator.estimators_, estimator.estimators_features_)):
+        for index, (tree, features) in enumerate(zip(estimator.estimators_, estimator.estimators_features_, strict=True)):
             t = tree.tree_
             # With feature subsampling a tree's feature indices refer to its own column subset.
             feature = np.where(t.feature >= 0, np.asarray(features)[np.maximum(t.feature, 0)] if subsample else t.feature, 0)

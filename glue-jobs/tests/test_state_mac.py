@@ -52,7 +52,7 @@ def test_a_pointer_and_payload_planted_together_are_refused(kms, tmp_path):
     pointer = json.loads(pointer_path.read_text())
     pointer.update(version=version, object=version.removeprefix("sha256:") + ".json")
     pointer_path.write_text(json.dumps(pointer))  # the old MAC kept: it no longer verifies
-    with authenticated_by(mac), pytest.raises(FittedStateError, match="current.json is not authenticated by the state MAC key .*does not verify"):
+    with authenticated_by(mac), pytest.raises(FittedStateError, match=r"current\.json is not authenticated by the state MAC key .*does not verify"):
         fitted_state.load_current(str(tmp_path), "bin-edges")
     del pointer["mac"]
     pointer_path.write_text(json.dumps(pointer))
@@ -87,5 +87,5 @@ def test_a_forged_bookmark_is_refused(tmp_path):
     forged = json.loads((tmp_path / "bookmarks" / "etl.json").read_text())
     forged["files"]["s3://raw/landing/p/b.csv"] = {"bytes": 5, "fingerprint": "e2"}
     (tmp_path / "bookmarks" / "etl.json").write_text(json.dumps(forged))
-    with authenticated_by(mac), pytest.raises(FittedStateError, match="etl.json is not authenticated"):
+    with authenticated_by(mac), pytest.raises(FittedStateError, match=r"etl\.json is not authenticated"):
         bookmark.pending(files)
