@@ -60,6 +60,8 @@ export interface EtlJobProps {
   readonly logGroups: LogGroupFactory;
   /** Key of the job's log groups. */
   readonly logsKey: PlatformKey;
+  /** The dedicated key that wraps the tokenization data keys (a non-overridable job argument). */
+  readonly tokenizationKeyArn: string;
 }
 
 export class EtlJob extends Construct {
@@ -149,6 +151,8 @@ export class EtlJob extends Construct {
         // The Environment dimension of the Sentinel/Pipeline metrics the job publishes: fixed, so a run
         // cannot report into another environment's alarms.
         "--environment": props.environment,
+        // The only key the job may unwrap tokenization keys with, whatever a wrapped key file says.
+        "--tokenization_key_arn": props.tokenizationKeyArn,
       },
       // The job must not start before its code, wheels and profiles are uploaded.
       dependsOn: [...assets.objects],
@@ -187,8 +191,7 @@ export class EtlJob extends Construct {
       ],
     });
 
-    // The wrapped tokenization key is unwrapped by the job itself (KMS Decrypt, not through S3), and
-    // bookmarks are encrypted client-side: both need the data key directly.
+    // Bookmarks are encrypted client-side: the job calls KMS itself, with the bookmarks key.
     props.security.grantBookmarkEncryption(policy);
     props.connection.grantUse(policy);
 

@@ -2,11 +2,11 @@ import { describe, expect, it } from "vitest";
 import { PlatformKeys } from "../../modules/encryption/platform-keys";
 import { PolicyDocument } from "../../modules/iam/policy-document";
 import { LogGroupFactory } from "../../modules/logging/log-group-factory";
-import { referencedId, resolveIn, resourcesOf, statement, statementsOf, synth, TEST_SCOPE, testStack } from "./support/synth";
+import { referencedId, resolveIn, resourcesOf, statement, statementsOf, synth, TEST_DEPLOYER_ARN, TEST_SCOPE, testStack } from "./support/synth";
 
 function keysFixture() {
   const stack = testStack();
-  const keys = new PlatformKeys(stack, "keys", { namePrefix: "sentinel-test", scope: TEST_SCOPE, auditLogGroupPrefix: "/sentinel/test/audit" });
+  const keys = new PlatformKeys(stack, "keys", { namePrefix: "sentinel-test", scope: TEST_SCOPE, auditLogGroupPrefix: "/sentinel/test/audit", administratorArns: [TEST_DEPLOYER_ARN] });
   return { stack, keys };
 }
 

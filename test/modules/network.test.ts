@@ -4,7 +4,7 @@ import { LogGroupFactory } from "../../modules/logging/log-group-factory";
 import { cidrsOverlap, isPrivateCidr, parseCidr, subnetCidr } from "../../modules/network/cidr";
 import { INTERFACE_ENDPOINT_SERVICES } from "../../modules/network/endpoint-services";
 import { PrivateNetwork } from "../../modules/network/private-network";
-import { onlyResourceOf, referencedId, resolveIn, resourcesOf, statement, statementsOf, synth, TEST_SCOPE, testStack, withPlainStackTraces, type Config, type Synthesized } from "./support/synth";
+import { onlyResourceOf, referencedId, resolveIn, resourcesOf, statement, statementsOf, synth, TEST_DEPLOYER_ARN, TEST_SCOPE, testStack, withPlainStackTraces, type Config, type Synthesized } from "./support/synth";
 
 const BUCKET_ARNS = ["arn:aws:s3:::sentinel-test-raw-111122223333", "arn:aws:s3:::sentinel-test-processed-111122223333"];
 
@@ -14,7 +14,7 @@ function networkFixture(zones = ["eu-central-2a", "eu-central-2b", "eu-central-2
 
 function buildNetwork(zones: string[]) {
   const stack = testStack();
-  const keys = new PlatformKeys(stack, "keys", { namePrefix: "sentinel-test", scope: TEST_SCOPE, auditLogGroupPrefix: "/sentinel/test/audit" });
+  const keys = new PlatformKeys(stack, "keys", { namePrefix: "sentinel-test", scope: TEST_SCOPE, auditLogGroupPrefix: "/sentinel/test/audit", administratorArns: [TEST_DEPLOYER_ARN] });
   const logGroups = new LogGroupFactory(stack, "logs", { namePrefix: "/sentinel/test", retentionInDays: 365, defaultKey: keys.logs });
   const network = new PrivateNetwork(stack, "network", {
     namePrefix: "sentinel-test",

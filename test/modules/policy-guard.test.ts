@@ -22,7 +22,7 @@ import { PlatformKeys } from "../../modules/encryption/platform-keys";
 import { LogGroupFactory } from "../../modules/logging/log-group-factory";
 import { PolicyGuard } from "../../modules/policy-guard/policy-guard";
 import { PlatformBuckets } from "../../modules/storage/platform-buckets";
-import { TEST_SCOPE, testStack, withPlainStackTraces } from "./support/synth";
+import { TEST_DEPLOYER_ARN, TEST_SCOPE, testStack, withPlainStackTraces } from "./support/synth";
 
 function guardedStack(): TerraformStack {
   const stack = testStack();
@@ -165,7 +165,7 @@ describe("policy guard: buckets", () => {
 
   it("sees through escape-hatch overrides: a platform bucket whose policy is overridden fails", () => {
     const stack = guardedStack();
-    const keys = new PlatformKeys(stack, "keys", { namePrefix: "sentinel-test", scope: TEST_SCOPE, auditLogGroupPrefix: "/a" });
+    const keys = new PlatformKeys(stack, "keys", { namePrefix: "sentinel-test", scope: TEST_SCOPE, auditLogGroupPrefix: "/a", administratorArns: [TEST_DEPLOYER_ARN] });
     const buckets = new PlatformBuckets(stack, "buckets", {
       namePrefix: "sentinel-test",
       scope: TEST_SCOPE,
@@ -198,7 +198,7 @@ describe("policy guard: log groups", () => {
 
   it("passes groups from the log-group factory", () => {
     const stack = guardedStack();
-    const keys = new PlatformKeys(stack, "keys", { namePrefix: "sentinel-test", scope: TEST_SCOPE, auditLogGroupPrefix: "/a" });
+    const keys = new PlatformKeys(stack, "keys", { namePrefix: "sentinel-test", scope: TEST_SCOPE, auditLogGroupPrefix: "/a", administratorArns: [TEST_DEPLOYER_ARN] });
     new LogGroupFactory(stack, "logs", { namePrefix: "/sentinel/test", retentionInDays: 365, defaultKey: keys.logs }).create({ purpose: "x" });
     expect(synthError(stack)).toBeUndefined();
   });

@@ -4,7 +4,7 @@ import { PolicyDocument } from "../../modules/iam/policy-document";
 import { AccessLogBucket } from "../../modules/storage/access-log-bucket";
 import { DataBucket } from "../../modules/storage/data-bucket";
 import { PlatformBuckets } from "../../modules/storage/platform-buckets";
-import { referencedId, resourcesOf, statement, statementsOf, synth, TEST_SCOPE, testStack, withPlainStackTraces, type Config, type Synthesized } from "./support/synth";
+import { referencedId, resourcesOf, statement, statementsOf, synth, TEST_DEPLOYER_ARN, TEST_SCOPE, testStack, withPlainStackTraces, type Config, type Synthesized } from "./support/synth";
 
 const lifecycle = {
   rawInfrequentAccessAfterDays: 30,
@@ -21,7 +21,7 @@ function bucketsFixture() {
 
 function buildBuckets() {
   const stack = testStack();
-  const keys = new PlatformKeys(stack, "keys", { namePrefix: "sentinel-test", scope: TEST_SCOPE, auditLogGroupPrefix: "/sentinel/test/audit" });
+  const keys = new PlatformKeys(stack, "keys", { namePrefix: "sentinel-test", scope: TEST_SCOPE, auditLogGroupPrefix: "/sentinel/test/audit", administratorArns: [TEST_DEPLOYER_ARN] });
   const buckets = new PlatformBuckets(stack, "buckets", {
     namePrefix: "sentinel-test",
     scope: TEST_SCOPE,
