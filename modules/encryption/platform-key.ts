@@ -328,9 +328,10 @@ export class PlatformKey extends Construct {
   private allowListStatements(root: string): PolicyStatement[] {
     const groups = new Map<string, { principals: readonly string[]; actions: string[] }>();
     for (const [action, principals] of this.usersByAction()) {
-      const sorted = [...principals].sort();
-      const key = sorted.join(" ");
-      const group = groups.get(key) ?? { principals: sorted, actions: [] };
+      // Principals stay in construct-tree order: role ARNs are unresolved tokens here, and sorting
+      // them would order the policy by token numbers, which change from one synth to the next.
+      const key = principals.join(" ");
+      const group = groups.get(key) ?? { principals, actions: [] };
       group.actions.push(action);
       groups.set(key, group);
     }

@@ -87,7 +87,7 @@ describe("PrivateNetwork", () => {
     const synthesized = synthesizedFixture();
     const byService = endpoints(synthesized);
     expect(Object.keys(byService).sort()).toEqual(
-      ["databrew", "events", "glue", "kms", "logs", "monitoring", "s3", "secretsmanager", "ssm", "sts"].sort(),
+      ["databrew", "events", "glue", "kms", "logs", "monitoring", "s3", "sts"].sort(),
     );
     for (const service of INTERFACE_ENDPOINT_SERVICES.map((entry) => entry.service)) {
       const endpoint = byService[service] as Config;
