@@ -157,7 +157,18 @@ export class DataBucket extends Construct {
           // "Enforce conditional writes"); the CompleteMultipartUpload that creates the object must.
           { test: "BoolIfExists", variable: "s3:ObjectCreationOperation", values: ["true"] },
         ],
-      })
+      });
+    this.denyWeakerObjectLocks(prefixes, lock);
+  }
+
+  /**
+   * Refuses writes under `prefixes` ("" = the whole bucket) that ask for another Object Lock mode
+   * than `lock.mode` or a retention shorter than `lock.days` (less a day for clock skew and rounding).
+   * A write without lock headers gets the bucket's default retention.
+   */
+  denyWeakerObjectLocks(prefixes: readonly string[], lock: ObjectLockRetention): void {
+    const resources = prefixes.map((prefix) => `${this.bucketArn}/${prefix}*`);
+    this.policy
       .addStatement({
         sid: "DenyOtherObjectLockMode",
         effect: "Deny",
