@@ -259,7 +259,7 @@ export class SentinelStack extends TerraformStack {
     this.operationsKey.allowGrantsForAwsResources(this.deployerArns);
     this.operationsKey.allowUse(this.deployerArns, ["kms:Encrypt", "kms:GenerateDataKey", "kms:Decrypt"]);
 
-    buckets.lineageAudit.requireWriteOnce([LINEAGE_AUDIT_PREFIXES.lineage, LINEAGE_AUDIT_PREFIXES.auditChain], this.config.objectLock);
+    buckets.lineageAudit.requireWriteOnce([LINEAGE_AUDIT_PREFIXES.lineage, LINEAGE_AUDIT_PREFIXES.auditChain]);
     buckets.artifacts.restrictWriters(
       "CodeConfigReferenceAndKeys",
       [ARTIFACT_PREFIXES.scripts, ARTIFACT_PREFIXES.python, ARTIFACT_PREFIXES.wheels, ARTIFACT_PREFIXES.profiles, ARTIFACT_PREFIXES.reference, ARTIFACT_PREFIXES.keys],

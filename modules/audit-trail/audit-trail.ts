@@ -144,8 +144,6 @@ export class AuditTrail extends Construct {
       objectLock: props.objectLock,
       scope: account,
     });
-    // CloudTrail sends no Object Lock headers (its writes take the default retention); nobody may ask for less.
-    this.bucket.denyWeakerObjectLocks([""], props.objectLock);
     const fromThisTrail = [{ test: "StringEquals", variable: "aws:SourceArn", values: [this.trailArn] }];
     this.bucket.policy
       .addStatement({

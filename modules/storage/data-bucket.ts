@@ -82,6 +82,7 @@ export class DataBucket extends Construct {
     props.accessLogs.acceptLogsFrom(this.bucketArn);
 
     if (props.objectLock !== undefined) {
+      this.denyWeakerObjectLocks(props.objectLock);
       new S3BucketObjectLockConfigurationA(this, "object-lock", {
         bucket: this.bucketId,
         rule: { defaultRetention: { mode: props.objectLock.mode, days: props.objectLock.days } },
@@ -138,11 +139,10 @@ export class DataBucket extends Construct {
 
   /**
    * Makes objects under `prefixes` write-once records: a PUT must carry `If-None-Match: *` (S3 then
-   * refuses to replace an existing key), and may not ask for another Object Lock mode than `lock.mode`
-   * or a retention shorter than `lock.days` (less a day for clock skew and rounding). Copies into
-   * these prefixes are refused (S3 accepts no conditional header on CopyObject).
+   * refuses to replace an existing key). Copies into these prefixes are refused (S3 accepts no
+   * conditional header on CopyObject). The lock mode and retention are guarded bucket-wide.
    */
-  requireWriteOnce(prefixes: readonly string[], lock: ObjectLockRetention): void {
+  requireWriteOnce(prefixes: readonly string[]): void {
     const resources = prefixes.map((prefix) => `${this.bucketArn}/${prefix}*`);
     this.policy
       .addStatement({
@@ -158,16 +158,15 @@ export class DataBucket extends Construct {
           { test: "BoolIfExists", variable: "s3:ObjectCreationOperation", values: ["true"] },
         ],
       });
-    this.denyWeakerObjectLocks(prefixes, lock);
   }
 
   /**
-   * Refuses writes under `prefixes` ("" = the whole bucket) that ask for another Object Lock mode
-   * than `lock.mode` or a retention shorter than `lock.days` (less a day for clock skew and rounding).
-   * A write without lock headers gets the bucket's default retention.
+   * Refuses writes that ask for another Object Lock mode than `lock.mode` or a retention shorter than
+   * `lock.days` (less a day for clock skew and rounding), anywhere in a locked bucket. A write without
+   * lock headers gets the bucket's default retention.
    */
-  denyWeakerObjectLocks(prefixes: readonly string[], lock: ObjectLockRetention): void {
-    const resources = prefixes.map((prefix) => `${this.bucketArn}/${prefix}*`);
+  private denyWeakerObjectLocks(lock: ObjectLockRetention): void {
+    const resources = [`${this.bucketArn}/*`];
     this.policy
       .addStatement({
         sid: "DenyOtherObjectLockMode",

@@ -216,7 +216,7 @@ describe("bucket policies against an insider", () => {
 
   function lockedFixture() {
     const { stack, buckets } = bucketsFixture();
-    buckets.lineageAudit.requireWriteOnce(["lineage/", "audit-chain/"], { mode: "COMPLIANCE", days: 3653 });
+    buckets.lineageAudit.requireWriteOnce(["lineage/", "audit-chain/"]);
     buckets.artifacts.restrictWriters("Code", ["glue/scripts/", "keys/"], [TEST_DEPLOYER_ARN]);
     buckets.artifacts.restrictWriters("JobState", ["state/"], [JOB]);
     buckets.raw.restrictToNetwork(["vpce-s3"], [DATABREW]);
