@@ -269,7 +269,9 @@ export class SentinelStack extends TerraformStack {
     // Outside the VPC only: DataBrew (its jobs run in AWS's network, as their own role), the deployer
     // (uploads from the pipeline), the re-identification role (a person's break-glass read of keys/).
     const s3Endpoint = [this.network.s3EndpointId];
-    buckets.raw.restrictToNetwork(s3Endpoint, [this.databrew.role.roleArn]);
+    // Landing files arrive from the data provider's side: writes into raw may come from anywhere
+    // (data coming in is not data leaving); reads and deletes only from the VPC.
+    buckets.raw.restrictToNetwork(s3Endpoint, [this.databrew.role.roleArn], { allowWritesFromAnywhere: true });
     buckets.artifacts.restrictToNetwork(s3Endpoint, [...this.deployerArns, this.access.reidentification.roleArn]);
   }
 

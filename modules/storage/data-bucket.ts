@@ -205,10 +205,11 @@ export class DataBucket extends Construct {
   }
 
   /**
-   * Object reads (and writes) only through `vpcEndpointIds`, except by `carveOuts` (principals AWS runs
-   * outside the VPC, each named with why by the caller) and by AWS services acting for a caller.
+   * Object reads and deletes (and writes, unless `allowWritesFromAnywhere`) only through
+   * `vpcEndpointIds`, except by `carveOuts` (principals AWS runs outside the VPC, each named with why
+   * by the caller) and by AWS services acting for a caller.
    */
-  restrictToNetwork(vpcEndpointIds: readonly string[], carveOuts: readonly string[]): void {
+  restrictToNetwork(vpcEndpointIds: readonly string[], carveOuts: readonly string[], options: { readonly allowWritesFromAnywhere?: boolean } = {}): void {
     const conditions: PolicyCondition[] = [
       { test: "StringNotEqualsIfExists", variable: "aws:SourceVpce", values: vpcEndpointIds },
       { test: "BoolIfExists", variable: "aws:ViaAWSService", values: ["false"] },
@@ -219,7 +220,14 @@ export class DataBucket extends Construct {
       sid: "DenyObjectAccessOutsideVpc",
       effect: "Deny",
       principals: "*",
-      actions: ["s3:GetObject", "s3:GetObjectVersion", "s3:GetObjectAttributes", "s3:PutObject", "s3:DeleteObject", "s3:DeleteObjectVersion"],
+      actions: [
+        "s3:GetObject",
+        "s3:GetObjectVersion",
+        "s3:GetObjectAttributes",
+        "s3:DeleteObject",
+        "s3:DeleteObjectVersion",
+        ...(options.allowWritesFromAnywhere === true ? [] : ["s3:PutObject"]),
+      ],
       resources: [`${this.bucketArn}/*`],
       conditions,
     });

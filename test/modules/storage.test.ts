@@ -219,7 +219,8 @@ describe("bucket policies against an insider", () => {
     buckets.lineageAudit.requireWriteOnce(["lineage/", "audit-chain/"]);
     buckets.artifacts.restrictWriters("Code", ["glue/scripts/", "keys/"], [TEST_DEPLOYER_ARN]);
     buckets.artifacts.restrictWriters("JobState", ["state/"], [JOB]);
-    buckets.raw.restrictToNetwork(["vpce-s3"], [DATABREW]);
+    buckets.raw.restrictToNetwork(["vpce-s3"], [DATABREW], { allowWritesFromAnywhere: true });
+    buckets.artifacts.restrictToNetwork(["vpce-s3"], [TEST_DEPLOYER_ARN]);
     const synthesized = synth(stack);
     const resolve = referenceResolver(synthesized, ACCOUNT);
     const policyOf = (tier: string) => statementsOf(resolve(String(companion(synthesized, "aws_s3_bucket_policy", name(tier)).policy)));
@@ -262,11 +263,12 @@ describe("bucket policies against an insider", () => {
     const job = caller(JOB);
     const deployer = caller(TEST_DEPLOYER_ARN);
     const admin = caller(`arn:aws:iam::${ACCOUNT}:role/AccountAdministrator`);
-    expect(put("artifacts", job, "glue/scripts/etl_job.py")).toBe(false);
+    const inVpc = { "aws:SourceVpce": "vpce-s3" };
+    expect(put("artifacts", job, "glue/scripts/etl_job.py", inVpc)).toBe(false);
     expect(put("artifacts", admin, "keys/baf/data-key.json")).toBe(false);
     expect(put("artifacts", admin, "keys/baf/data-key.json", {}, "s3:DeleteObject")).toBe(false);
     expect(put("artifacts", deployer, "glue/scripts/etl_job.py")).toBe(true);
-    expect(put("artifacts", job, "state/baf/model.json")).toBe(true);
+    expect(put("artifacts", job, "state/baf/model.json", inVpc)).toBe(true);
     expect(put("artifacts", deployer, "state/baf/model.json")).toBe(false);
     expect(put("artifacts", admin, "state/baf/model.json")).toBe(false);
   });
@@ -280,6 +282,12 @@ describe("bucket policies against an insider", () => {
     expect(read(stolenJobCredentials, { "aws:SourceVpce": "vpce-s3" })).toBe(true);
     expect(read(caller(DATABREW), {})).toBe(true);
     expect(read(stolenJobCredentials, { "aws:ViaAWSService": "true" })).toBe(true);
+    expect(put("raw", stolenJobCredentials, "landing/baf/x.csv", {}, "s3:DeleteObject")).toBe(false);
+    // Landing files arrive from outside; the artifacts bucket takes writes only from the VPC or the deployer.
+    expect(put("raw", caller(`arn:aws:iam::${ACCOUNT}:role/provider`), "landing/baf/x.csv")).toBe(true);
+    expect(put("artifacts", stolenJobCredentials, "state/baf/model.json")).toBe(false);
+    expect(put("artifacts", stolenJobCredentials, "state/baf/model.json", { "aws:SourceVpce": "vpce-s3" })).toBe(true);
+    expect(put("artifacts", caller(TEST_DEPLOYER_ARN), "glue/scripts/etl_job.py")).toBe(true);
   });
 });
 
