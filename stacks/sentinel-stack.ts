@@ -234,7 +234,9 @@ export class SentinelStack extends TerraformStack {
       bucketNames: [...this.buckets.dataBuckets, this.buckets.accessLogs].map((bucket) => bucket.bucketName),
       glueJobNames: [this.glue.jobName],
       functionNames: this.handlers.all.map((handler) => handler.functionName),
+      roleNamePrefix: `${this.namePrefix}-`,
       alarmTopic: this.monitoring.topic,
+      logGroups: this.logGroups,
     });
     this.grantKeysAndLockBuckets();
     this.declareOutputs();

@@ -6,12 +6,18 @@
  *
  * EventBridge rules send the changes an insider would make to weaken the platform to the alarm
  * topic: key policy, key state, key deletion and grants on the platform keys; bucket policies of
- * the platform buckets; the Glue job's definition; the handlers' code and configuration.
+ * the platform buckets; the Glue job's definition; the handlers' code and configuration. Changes to
+ * the platform roles' policies alarm through a metric filter on the trail's log group (IAM's events
+ * reach EventBridge only in us-east-1).
  */
 import { Cloudtrail } from "@cdktf/provider-aws/lib/cloudtrail";
 import { CloudwatchEventRule } from "@cdktf/provider-aws/lib/cloudwatch-event-rule";
 import { CloudwatchEventTarget } from "@cdktf/provider-aws/lib/cloudwatch-event-target";
+import { CloudwatchLogMetricFilter } from "@cdktf/provider-aws/lib/cloudwatch-log-metric-filter";
+import { CloudwatchMetricAlarm } from "@cdktf/provider-aws/lib/cloudwatch-metric-alarm";
 import { Construct } from "constructs";
+import { ServiceRole } from "../iam/service-role";
+import type { LogGroupFactory } from "../logging/log-group-factory";
 import { PlatformKey } from "../encryption/platform-key";
 import { regionalArn, type AccountScope } from "../iam/arns";
 import type { AlarmTopic } from "../monitoring/alarm-topic";
@@ -39,7 +45,24 @@ export interface AuditTrailProps {
   readonly bucketNames: readonly string[];
   readonly glueJobNames: readonly string[];
   readonly functionNames: readonly string[];
+  /** Name prefix of the roles whose policy changes alarm, e.g. sentinel-dev- (every platform role has it). */
+  readonly roleNamePrefix: string;
   readonly alarmTopic: AlarmTopic;
+  /** Makes the trail's log group (encrypted, with the environment's retention). */
+  readonly logGroups: LogGroupFactory;
+}
+
+/** IAM calls that change what a role may do or who may assume it. */
+export const ROLE_POLICY_CHANGES = ["PutRolePolicy", "AttachRolePolicy", "DeleteRolePolicy", "DetachRolePolicy", "UpdateAssumeRolePolicy"] as const;
+
+/**
+ * CloudWatch Logs filter pattern matching a change to a role named `<roleNamePrefix>...`. IAM is a
+ * global service: its CloudTrail events reach EventBridge only in us-east-1, but a multi-region trail
+ * delivers them to its log group here, where this filter counts them.
+ */
+export function rolePolicyChangePattern(roleNamePrefix: string): string {
+  const events = ROLE_POLICY_CHANGES.map((name) => `($.eventName = "${name}")`).join(" || ");
+  return `{ ($.eventSource = "iam.amazonaws.com") && (${events}) && ($.requestParameters.roleName = "${roleNamePrefix}*") }`;
 }
 
 /** A change that alarms: EventBridge pattern of the CloudTrail record (detail-type "AWS API Call via CloudTrail"). */
@@ -161,6 +184,20 @@ export class AuditTrail extends Construct {
         conditions: [...fromThisTrail, { test: "StringEquals", variable: "s3:x-amz-acl", values: ["bucket-owner-full-control"] }],
       });
 
+    const logGroup = props.logGroups.create({ purpose: "cloudtrail" });
+    const deliveryRole = new ServiceRole(this, "logs-role", {
+      roleName: `${props.namePrefix}-cloudtrail-logs`,
+      description: "CloudTrail delivery of the trail's events to its log group",
+      servicePrincipal: "cloudtrail.amazonaws.com",
+      scope: account,
+      sourceArnLike: this.trailArn,
+    });
+    deliveryRole.policy.addStatement({
+      sid: "DeliverTrailEvents",
+      actions: ["logs:CreateLogStream", "logs:PutLogEvents"],
+      resources: [`${logGroup.logGroupArn}:log-stream:*`],
+    });
+
     const trail = new Cloudtrail(this, "trail", {
       name: this.trailName,
       s3BucketName: this.bucket.bucketName,
@@ -169,6 +206,9 @@ export class AuditTrail extends Construct {
       enableLogging: true,
       isMultiRegionTrail: true,
       includeGlobalServiceEvents: true,
+      // CloudTrail wants the group ARN with its stream wildcard.
+      cloudWatchLogsGroupArn: `${logGroup.logGroupArn}:*`,
+      cloudWatchLogsRoleArn: deliveryRole.roleArn,
       advancedEventSelector: [
         { name: "Management events", fieldSelector: [{ field: "eventCategory", equalTo: ["Management"] }] },
         {
@@ -214,5 +254,26 @@ export class AuditTrail extends Construct {
     }
     props.alarmTopic.acceptEventsFrom("TrailChangeRules", ruleArns);
     this.ruleArns = ruleArns;
+
+    const metric = { namespace: "Sentinel/Security", name: `${props.namePrefix}-role-policy-changes` };
+    new CloudwatchLogMetricFilter(this, "role-policy-changes", {
+      name: `${props.namePrefix}-role-policy-changes`,
+      logGroupName: logGroup.logGroupName,
+      pattern: rolePolicyChangePattern(props.roleNamePrefix),
+      metricTransformation: { namespace: metric.namespace, name: metric.name, value: "1", defaultValue: "0" },
+    });
+    new CloudwatchMetricAlarm(this, "role-policy-changes-alarm", {
+      alarmName: `${props.namePrefix}-role-policy-changes`,
+      alarmDescription: "A platform role's policy or trust policy changed. Runbook: docs/security-model.md, change alarms.",
+      namespace: metric.namespace,
+      metricName: metric.name,
+      statistic: "Sum",
+      period: 300,
+      evaluationPeriods: 1,
+      threshold: 0,
+      comparisonOperator: "GreaterThanThreshold",
+      treatMissingData: "notBreaching",
+      alarmActions: [props.alarmTopic.topicArn],
+    });
   }
 }

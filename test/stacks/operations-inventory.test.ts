@@ -56,7 +56,8 @@ describe.each(ENVIRONMENTS.map((config) => [config.name, config] as const))("env
       targets: expect.any(Number),
       topics: 1,
       subscriptions: 1,
-      alarms: 1 + 2 * profiles + 5 + 3,
+      // + the CloudTrail metric alarm on platform role policy changes.
+      alarms: 1 + 2 * profiles + 5 + 3 + 1,
       dashboards: 1,
       trustDocuments: 3,
     });
