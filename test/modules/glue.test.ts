@@ -198,6 +198,9 @@ describe("Glue job role", () => {
     expect(statement(policy, "EncryptDecryptWithJobBookmarksKey")).toMatchObject({ Resource: [keyRef("job-bookmarks")] });
     const subnetId = logicalIdOf("aws_subnet", (subnet) => subnet.availability_zone === "eu-central-2a");
     expect(statement(policy, "CreateJobNetworkInterfaces").Resource).toContain(`arn:aws:ec2:eu-central-2:111122223333:subnet/\${aws_subnet.${subnetId}.id}`);
+    expect(statement(policy, "DeleteJobNetworkInterfaces").Condition).toEqual({
+      ArnEquals: { "ec2:Subnet": [`arn:aws:ec2:eu-central-2:111122223333:subnet/\${aws_subnet.${subnetId}.id}`] },
+    });
     expect(statement(policy, "TagJobNetworkInterfaces").Condition).toEqual({ "ForAllValues:StringEquals": { "aws:TagKeys": ["aws-glue-service-resource"] } });
     expect(statement(policy, "PublishGlueJobMetrics").Condition).toEqual({ StringEquals: { "cloudwatch:namespace": ["Glue"] } });
     expect(statement(policy, "PublishPipelineMetrics")).toMatchObject({
