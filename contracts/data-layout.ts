@@ -52,6 +52,8 @@ export const LINEAGE_AUDIT_PREFIXES = {
   runMetrics: "run-metrics/",
   /** OpenLineage records, written by the lineage handler (handlers/lineage/lineage-store.ts). */
   lineage: "lineage/",
+  /** `audit-chain/<run id>/<seq>.json`: the audit chain index, written once per event (handlers/audit/chain-index.ts). */
+  auditChain: "audit-chain/",
 } as const;
 
 /** The partition column the job writes (glue-jobs/sentinel_etl/output.py PARTITION_COLUMN). */

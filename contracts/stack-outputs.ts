@@ -11,7 +11,20 @@ export const stackOutputsSchema = z.object({
   /** Bucket name per tier (raw, processed, archive, artifacts, lineage-audit, access-logs). */
   bucket_names: names,
   /** Customer-managed key ARN per purpose. */
-  kms_key_arns: z.object({ data: z.string(), logs: z.string(), audit: z.string(), operations: z.string() }),
+  kms_key_arns: z.object({
+    data: z.string(),
+    logs: z.string(),
+    audit: z.string(),
+    operations: z.string(),
+    /** Wraps the tokenization data keys; the job also gets it as --tokenization_key_arn. */
+    tokenization: z.string(),
+    job_bookmarks: z.string(),
+    /** HMAC_256: GenerateMac/VerifyMac over the job's fitted state (the Glue job role only). */
+    state_authentication: z.string(),
+    /** ECC_NIST_P256: Sign for the audit handler, Verify/GetPublicKey for the auditor. */
+    audit_signing: z.string(),
+    trail: z.string(),
+  }),
   vpc_id: z.string(),
   private_subnet_ids: z.array(z.string()),
   glue_security_group_id: z.string(),
@@ -42,7 +55,9 @@ export const stackOutputsSchema = z.object({
   alarm_topic_arn: z.string(),
   schedule_group_name: z.string(),
   dashboard_name: z.string(),
-  consumer_role_arns: z.object({ "data-scientist": z.string(), auditor: z.string() }),
+  consumer_role_arns: z.object({ "data-scientist": z.string(), auditor: z.string(), reidentification: z.string() }),
+  /** The CloudTrail trail and its Object-Locked bucket. */
+  audit_trail: z.object({ name: z.string(), bucket: z.string() }),
 });
 
 export type StackOutputs = z.infer<typeof stackOutputsSchema>;

@@ -25,6 +25,8 @@ export class PlatformInputs extends Construct {
   readonly auditorPrincipalArns: string[];
   /** IAM roles or users that read the processed tier (access). */
   readonly dataScientistPrincipalArns: string[];
+  /** IAM roles or users that may assume the break-glass re-identification role (access). */
+  readonly reidentificationPrincipalArns: string[];
   /** The emulator's URL, e.g. http://127.0.0.1:5000; emulator environment only. */
   readonly emulatorEndpoint?: string;
 
@@ -61,6 +63,10 @@ export class PlatformInputs extends Construct {
     this.dataScientistPrincipalArns = declare(
       "data_scientist_principal_arns",
       principalList("data_scientist_principal_arns", "data scientists", props.emulator),
+    ).listValue;
+    this.reidentificationPrincipalArns = declare(
+      "reidentification_principal_arns",
+      principalList("reidentification_principal_arns", "people who may re-identify tokens (break-glass)", props.emulator),
     ).listValue;
     if (props.emulator) {
       this.emulatorEndpoint = declare("emulator_endpoint", {

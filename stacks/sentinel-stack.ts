@@ -17,7 +17,10 @@ import { PipelineHandlers } from "../modules/handlers/pipeline-handlers";
 import { PipelineMonitoring } from "../modules/monitoring/pipeline-monitoring";
 import { JobStateRouting } from "../modules/orchestration/job-state-routing";
 import { TriggerSchedules } from "../modules/orchestration/trigger-schedules";
-import { partitionOf, type AccountScope } from "../modules/iam/arns";
+import { globalArn, partitionOf, type AccountScope } from "../modules/iam/arns";
+import { AuditTrail } from "../modules/audit-trail/audit-trail";
+import { TOKENIZATION_CONTEXT_KEYS } from "../modules/encryption/platform-keys";
+import { ARTIFACT_PREFIXES, LINEAGE_AUDIT_PREFIXES } from "../contracts/data-layout";
 import { LogGroupFactory } from "../modules/logging/log-group-factory";
 import { PrivateNetwork } from "../modules/network/private-network";
 import { PolicyGuard } from "../modules/policy-guard/policy-guard";
@@ -60,6 +63,10 @@ export class SentinelStack extends TerraformStack {
   readonly jobStateRouting: JobStateRouting;
   readonly monitoring: PipelineMonitoring;
   readonly access: ConsumerAccess;
+  /** CloudTrail, its bucket and key, and the change alarms. */
+  readonly auditTrail: AuditTrail;
+  /** The deployer principals: key administrators and the only writers of the job's code and config. */
+  readonly deployerArns: readonly string[];
 
   constructor(scope: Construct, id: string, props: SentinelStackProps) {
     super(scope, id);
@@ -75,10 +82,12 @@ export class SentinelStack extends TerraformStack {
     this.accountScope = { partition: partitionOf(config.region), region: config.region, accountId: this.inputs.accountId };
     const logPrefix = `/sentinel/${config.name}`;
 
+    this.deployerArns = config.deployerPrincipals.map((principal) => globalArn(this.accountScope, "iam", principal));
     this.keys = new PlatformKeys(this, "keys", {
       namePrefix: this.namePrefix,
       scope: this.accountScope,
       auditLogGroupPrefix: `${logPrefix}/audit`,
+      administratorArns: this.deployerArns,
     });
     this.logGroups = new LogGroupFactory(this, "logs", {
       namePrefix: logPrefix,
@@ -126,6 +135,7 @@ export class SentinelStack extends TerraformStack {
       label: "OperationsKey",
       description: `${this.namePrefix}: Lambda environments, dead-letter queues, schedules, alarm topic`,
       scope: this.accountScope,
+      administratorArns: this.deployerArns,
     });
     // DataBrew is built after monitoring (its stack events go to the alarm topic): its names are derived.
     const databrewNames = config.datasetProfiles.map((profile) => piiProfileNames(this.namePrefix, profile));
@@ -195,6 +205,9 @@ export class SentinelStack extends TerraformStack {
       lineageDatabaseName: this.glue.catalog.databaseNames.lineage,
       dataScientistPrincipalArns: this.inputs.dataScientistPrincipalArns,
       auditorPrincipalArns: this.inputs.auditorPrincipalArns,
+      reidentificationPrincipalArns: this.inputs.reidentificationPrincipalArns,
+      tokenizationKey: this.keys.tokenization,
+      organizationId: config.organizationId,
     });
     this.databrew = new PiiProfiling(this, "databrew", {
       namePrefix: this.namePrefix,
@@ -208,7 +221,60 @@ export class SentinelStack extends TerraformStack {
       settings: config.databrew,
       stackEventsTopicArn: this.monitoring.topic.topicArn,
     });
+    this.auditTrail = new AuditTrail(this, "audit-trail", {
+      namePrefix: this.namePrefix,
+      scope: this.accountScope,
+      administratorArns: this.deployerArns,
+      accessLogs: this.buckets.accessLogs,
+      lifecycle: config.lifecycle,
+      objectLock: config.objectLock,
+      dataEventBuckets: [this.buckets.raw, this.buckets.processed, this.buckets.artifacts, this.buckets.lineageAudit],
+      functionArns: this.handlers.all.map((handler) => handler.functionArn),
+      keyArns: [...this.keys.all, this.operationsKey].map((key) => key.keyArn),
+      bucketNames: [...this.buckets.dataBuckets, this.buckets.accessLogs].map((bucket) => bucket.bucketName),
+      glueJobNames: [this.glue.jobName],
+      functionNames: this.handlers.all.map((handler) => handler.functionName),
+      roleNamePrefix: `${this.namePrefix}-`,
+      alarmTopic: this.monitoring.topic,
+      logGroups: this.logGroups,
+    });
+    this.grantKeysAndLockBuckets();
     this.declareOutputs();
+  }
+
+  /**
+   * What crosses modules: the job's and handlers' use of the dedicated keys, the deployer's use of
+   * keys for what it uploads and creates, write-once records, the artifacts writer allow-list and
+   * the network perimeter of the raw and artifacts buckets.
+   */
+  private grantKeysAndLockBuckets(): void {
+    const { keys, buckets, glue } = this;
+    keys.tokenization.grantDecryptWithContext(glue.jobRolePolicy, TOKENIZATION_CONTEXT_KEYS);
+    keys.stateAuthentication.grantGenerateVerifyMac(glue.jobRolePolicy);
+    keys.auditSigning.grantSign(this.handlers.audit.role.policy);
+    keys.auditSigning.grantVerify(this.access.auditor.policy);
+    // The deployer uploads the job's artifacts (S3 asks KMS for a data key on its behalf) and
+    // wraps new tokenization key versions; it never decrypts under either key.
+    keys.data.allowUse(this.deployerArns, ["kms:GenerateDataKey"]);
+    keys.tokenization.allowUse(this.deployerArns, ["kms:GenerateDataKeyWithoutPlaintext"]);
+    // Lambda encrypts each function's environment under a grant it creates with the deployer's rights.
+    this.operationsKey.allowGrantsForAwsResources(this.deployerArns);
+    this.operationsKey.allowUse(this.deployerArns, ["kms:Encrypt", "kms:GenerateDataKey", "kms:Decrypt"]);
+
+    buckets.lineageAudit.requireWriteOnce([LINEAGE_AUDIT_PREFIXES.lineage, LINEAGE_AUDIT_PREFIXES.auditChain]);
+    buckets.artifacts.restrictWriters(
+      "CodeConfigReferenceAndKeys",
+      [ARTIFACT_PREFIXES.scripts, ARTIFACT_PREFIXES.python, ARTIFACT_PREFIXES.wheels, ARTIFACT_PREFIXES.profiles, ARTIFACT_PREFIXES.reference, ARTIFACT_PREFIXES.keys],
+      this.deployerArns,
+    );
+    buckets.artifacts.restrictWriters("JobState", [ARTIFACT_PREFIXES.state, ARTIFACT_PREFIXES.temp], [glue.jobRoleArn]);
+    // Outside the VPC only: DataBrew (its jobs run in AWS's network, as their own role), the deployer
+    // (uploads from the pipeline), the re-identification role (a person's break-glass read of keys/).
+    const s3Endpoint = [this.network.s3EndpointId];
+    // Landing files arrive from the data provider's side: writes into raw may come from anywhere
+    // (data coming in is not data leaving); reads and deletes only from the VPC.
+    buckets.raw.restrictToNetwork(s3Endpoint, [this.databrew.role.roleArn], { allowWritesFromAnywhere: true });
+    buckets.artifacts.restrictToNetwork(s3Endpoint, [...this.deployerArns, this.access.reidentification.roleArn]);
   }
 
   /** What other tooling (the local pipeline, operators) reads after apply: `terraform output -json`, typed by contracts/stack-outputs.ts. */
@@ -222,9 +288,20 @@ export class SentinelStack extends TerraformStack {
     );
     output(
       "kms_key_arns",
-      { data: this.keys.data.keyArn, logs: this.keys.logs.keyArn, audit: this.keys.audit.keyArn, operations: this.operationsKey.keyArn },
+      {
+        data: this.keys.data.keyArn,
+        logs: this.keys.logs.keyArn,
+        audit: this.keys.audit.keyArn,
+        operations: this.operationsKey.keyArn,
+        tokenization: this.keys.tokenization.keyArn,
+        job_bookmarks: this.keys.jobBookmarks.keyArn,
+        state_authentication: this.keys.stateAuthentication.keyArn,
+        audit_signing: this.keys.auditSigning.keyArn,
+        trail: this.auditTrail.key.keyArn,
+      },
       "Customer-managed key ARN per purpose.",
     );
+    output("audit_trail", { name: this.auditTrail.trailName, bucket: this.auditTrail.bucket.bucketName }, "The CloudTrail trail and its Object-Locked bucket.");
     output("vpc_id", this.network.vpcId, "The private VPC.");
     output("private_subnet_ids", this.network.subnets.map((subnet) => subnet.subnetId), "Private subnet per availability zone.");
     output("glue_security_group_id", this.network.glueSecurityGroupId, "Security group for Glue network connections.");
@@ -279,7 +356,7 @@ export class SentinelStack extends TerraformStack {
     output("dashboard_name", this.monitoring.dashboardName, "CloudWatch dashboard of the pipeline.");
     output(
       "consumer_role_arns",
-      { "data-scientist": this.access.dataScientist.roleArn, auditor: this.access.auditor.roleArn },
+      { "data-scientist": this.access.dataScientist.roleArn, auditor: this.access.auditor.roleArn, reidentification: this.access.reidentification.roleArn },
       "Roles the data scientists and auditors assume.",
     );
   }

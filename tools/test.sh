@@ -30,6 +30,7 @@ tier "Glue job tests (pytest on local Spark)"
 
 tier "synth all environments + checkov"
 bash tools/checkov.sh
+.venv/bin/python tools/iam-lint/lint_policies.py  # parliament on every synthesized policy (findings justified in tools/iam-lint/allowed-findings.json)
 
 tier "tf: terraform validate every environment, local apply/destroy against the emulator"
 tsx tools/terraform/tier.ts

@@ -6,9 +6,12 @@
  *                 S3 asks on its behalf for an object of the processed bucket: it cannot decrypt
  *                 raw or quarantined rows, the wrapped tokenization key, or anything else under
  *                 the same key. No raw, quarantine, lineage or audit access.
- * auditor         reads the lineage-audit bucket (lineage records, audit chain index, run claims),
- *                 the lineage catalog database and the audit log group. No data access, and no
- *                 write anywhere.
+ * auditor         reads the lineage-audit bucket (lineage records, audit chain index, run claims)
+ *                 with every object version, retention and legal hold, the lineage catalog database
+ *                 and the audit log group. No data access, and no write anywhere.
+ * re-identification  break-glass: reads the wrapped tokenization keys and unwraps them with the
+ *                 tokenization key (only under its {profile, key_version} context). Every use is in
+ *                 CloudTrail; assuming it needs MFA (IAM users) and a source identity.
  *
  * test/modules/access.test.ts evaluates both policies against what each must not reach.
  */
@@ -19,7 +22,9 @@ import { sidFragment } from "../iam/sid";
 import type { EncryptedLogGroup } from "../logging/encrypted-log-group";
 import type { PlatformBuckets } from "../storage/platform-buckets";
 import { grantObjectRead } from "../handlers/object-grants";
-import { PROCESSED_PREFIXES } from "../../contracts/data-layout";
+import { ARTIFACT_PREFIXES, PROCESSED_PREFIXES } from "../../contracts/data-layout";
+import type { PlatformKey } from "../encryption/platform-key";
+import { TOKENIZATION_CONTEXT_KEYS } from "../encryption/platform-keys";
 import { ConsumerRole } from "./consumer-role";
 
 export interface ConsumerAccessProps {
@@ -34,6 +39,12 @@ export interface ConsumerAccessProps {
   readonly lineageDatabaseName: string;
   readonly dataScientistPrincipalArns: string[];
   readonly auditorPrincipalArns: string[];
+  /** Who may assume the break-glass re-identification role. */
+  readonly reidentificationPrincipalArns: string[];
+  /** The key that wraps the tokenization keys: the re-identification role may unwrap them. */
+  readonly tokenizationKey: PlatformKey;
+  /** When set, consumer roles trust only principals of this AWS Organization. */
+  readonly organizationId?: string;
 }
 
 /** Reading a catalog database's tables and partitions (what Athena and Spark ask the catalog for). */
@@ -51,6 +62,7 @@ const CATALOG_READ_ACTIONS = [
 export class ConsumerAccess extends Construct {
   readonly dataScientist: ConsumerRole;
   readonly auditor: ConsumerRole;
+  readonly reidentification: ConsumerRole;
 
   constructor(scope: Construct, id: string, props: ConsumerAccessProps) {
     super(scope, id);
@@ -60,6 +72,7 @@ export class ConsumerAccess extends Construct {
       roleName: `${props.namePrefix}-data-scientist`,
       description: "Reads the processed tables (S3 and Glue Catalog); no raw, quarantine, lineage or audit access",
       trustedPrincipalArns: props.dataScientistPrincipalArns,
+      organizationId: props.organizationId,
     });
     grantObjectRead(this.dataScientist.policy, buckets.processed, PROCESSED_PREFIXES.processed, { purpose: "ProcessedTables", region: account.region });
     grantCatalogRead(this.dataScientist.policy, account, props.processedDatabaseName);
@@ -68,10 +81,22 @@ export class ConsumerAccess extends Construct {
       roleName: `${props.namePrefix}-auditor`,
       description: "Reads lineage records, the audit chain and the audit log group; no data access",
       trustedPrincipalArns: props.auditorPrincipalArns,
+      organizationId: props.organizationId,
     });
     buckets.lineageAudit.grantRead(this.auditor.policy);
+    // Every version, its retention and legal hold: a second version of a write-once record is evidence.
+    buckets.lineageAudit.grantVersionAudit(this.auditor.policy);
     props.auditLogGroup.grantRead(this.auditor.policy);
     grantCatalogRead(this.auditor.policy, account, props.lineageDatabaseName);
+
+    this.reidentification = new ConsumerRole(this, "reidentification", {
+      roleName: `${props.namePrefix}-reidentification`,
+      description: "Break-glass: unwraps the tokenization keys to reverse tokens for an authorised investigation",
+      trustedPrincipalArns: props.reidentificationPrincipalArns,
+      organizationId: props.organizationId,
+    });
+    grantObjectRead(this.reidentification.policy, buckets.artifacts, ARTIFACT_PREFIXES.keys, { purpose: "WrappedTokenizationKeys", region: account.region });
+    props.tokenizationKey.grantDecryptWithContext(this.reidentification.policy, TOKENIZATION_CONTEXT_KEYS);
   }
 }
 

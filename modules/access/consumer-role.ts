@@ -2,7 +2,8 @@
  * An IAM role that people (or their SSO roles) assume to consume what the platform produces. The
  * trusted principals are a Terraform variable (a list known only at plan), so the trust policy is
  * an aws_iam_policy_document data source, which Terraform renders with the list in place; the
- * permissions are a checked PolicyDocument that callers fill with grants.
+ * permissions are a checked PolicyDocument that callers fill with grants. The trust requires MFA for
+ * IAM users, a source identity on every session and, when configured, membership of the organization.
  */
 import { DataAwsIamPolicyDocument } from "@cdktf/provider-aws/lib/data-aws-iam-policy-document";
 import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
@@ -17,6 +18,8 @@ export interface ConsumerRoleProps {
   readonly trustedPrincipalArns: string[];
   /** Default 3600: a consumer session lasts an hour, then re-authenticates. */
   readonly maxSessionDurationSeconds?: number;
+  /** When set, only principals of this AWS Organization may assume the role (aws:PrincipalOrgID). */
+  readonly organizationId?: string;
 }
 
 export class ConsumerRole extends Construct {
@@ -32,8 +35,17 @@ export class ConsumerRole extends Construct {
         {
           sid: "AssumedByTrustedPrincipals",
           effect: "Allow",
-          actions: ["sts:AssumeRole"],
+          // SetSourceIdentity: the caller must name the person (sts:SourceIdentity), which stays on
+          // the session through role chaining and appears in every CloudTrail record it makes.
+          actions: ["sts:AssumeRole", "sts:SetSourceIdentity"],
           principals: [{ type: "AWS", identifiers: props.trustedPrincipalArns }],
+          condition: [
+            // An IAM user's long-term keys need MFA; a role session (SSO) carries no MFA key and
+            // authenticated with its identity provider.
+            { test: "BoolIfExists", variable: "aws:MultiFactorAuthPresent", values: ["true"] },
+            { test: "Null", variable: "sts:SourceIdentity", values: ["false"] },
+            ...(props.organizationId === undefined ? [] : [{ test: "StringEquals", variable: "aws:PrincipalOrgID", values: [props.organizationId] }]),
+          ],
         },
       ],
     });
@@ -43,7 +55,7 @@ export class ConsumerRole extends Construct {
       assumeRolePolicy: trust.json,
       maxSessionDuration: props.maxSessionDurationSeconds ?? 3600,
     });
-    this.policy = PolicyDocument.identity(`${props.roleName}-permissions`);
+    this.policy = PolicyDocument.identity(`${props.roleName}-permissions`, role.arn);
     new IamRolePolicy(this, "permissions", { name: "permissions", role: role.id, policy: this.policy.toJson() });
     this.roleArn = role.arn;
     this.roleName = role.name;

@@ -77,6 +77,8 @@ export interface EtlJobProps {
    * @default none: the argument is left out and the job fails at start naming it
    */
   readonly stateMacKeyArn?: string;
+  /** The dedicated key that wraps the tokenization data keys (a non-overridable job argument). */
+  readonly tokenizationKeyArn: string;
 }
 
 export class EtlJob extends Construct {
@@ -171,6 +173,8 @@ export class EtlJob extends Construct {
         ...byJobArgument({ ...templates, mappingLocation: assets.merchantMapping.uri }, ["mappingLocation"]),
         "--artifact_digests": JSON.stringify(artifactDigests(assets)),
         ...(props.stateMacKeyArn === undefined ? {} : { "--state_mac_key_arn": props.stateMacKeyArn }),
+        // The only key the job may unwrap tokenization keys with, whatever a wrapped key file says.
+        "--tokenization_key_arn": props.tokenizationKeyArn,
       },
       // The job must not start before its code, wheels and profiles are uploaded.
       dependsOn: [...assets.objects],
@@ -209,8 +213,7 @@ export class EtlJob extends Construct {
       ],
     });
 
-    // The wrapped tokenization key is unwrapped by the job itself (KMS Decrypt, not through S3), and
-    // bookmarks are encrypted client-side: both need the data key directly.
+    // Bookmarks are encrypted client-side: the job calls KMS itself, with the bookmarks key.
     props.security.grantBookmarkEncryption(policy);
     props.connection.grantUse(policy);
 

@@ -39,7 +39,7 @@ export class ExecutionRole extends Construct {
       assumeRolePolicy: trust.toJson(),
       maxSessionDuration: 3600,
     });
-    this.policy = PolicyDocument.identity(`${props.roleName}-permissions`);
+    this.policy = PolicyDocument.identity(`${props.roleName}-permissions`, role.arn);
     new IamRolePolicy(this, "permissions", { name: "permissions", role: role.id, policy: this.policy.toJson() });
     this.roleArn = role.arn;
     this.roleName = props.roleName;

@@ -6,6 +6,7 @@
  */
 import { Construct } from "constructs";
 import type { PlatformKeys } from "../encryption/platform-keys";
+import type { PolicyDocument } from "../iam/policy-document";
 import type { AccountScope } from "../iam/arns";
 import type { LogGroupFactory } from "../logging/log-group-factory";
 import type { PrivateNetwork } from "../network/private-network";
@@ -55,6 +56,8 @@ export class GlueEtl extends Construct {
   readonly jobName: string;
   readonly jobArn: string;
   readonly jobRoleArn: string;
+  /** The job role's permissions, for keys and buckets the stack grants the job. */
+  readonly jobRolePolicy: PolicyDocument;
   readonly securityConfigurationName: string;
   readonly connectionName: string;
   readonly catalog: GlueCatalog;
@@ -74,7 +77,7 @@ export class GlueEtl extends Construct {
       lineageAudit: buckets.lineageAudit.bucketName,
     });
     this.assets = new GlueJobAssets(this, "assets", { bucket: buckets.artifacts, layout: this.layout, artifacts: props.artifacts, profiles: props.profiles });
-    const security = new GlueSecurity(this, "security", { name: `${namePrefix}-glue`, dataKey: keys.data, logsKey: keys.logs });
+    const security = new GlueSecurity(this, "security", { name: `${namePrefix}-glue`, dataKey: keys.data, bookmarksKey: keys.jobBookmarks, logsKey: keys.logs });
     const subnet = props.network.subnets[0];
     if (subnet === undefined) throw new Error("the network has no private subnet for the Glue connection");
     const connection = new GlueNetworkConnection(this, "connection", {
@@ -95,11 +98,13 @@ export class GlueEtl extends Construct {
       connection,
       logGroups: props.logGroups,
       logsKey: keys.logs,
-      stateMacKeyArn: props.stateMacKeyArn,
+      stateMacKeyArn: props.stateMacKeyArn ?? keys.stateAuthentication.keyArn,
+      tokenizationKeyArn: keys.tokenization.keyArn,
     });
     this.jobName = job.jobName;
     this.jobArn = job.jobArn;
     this.jobRoleArn = job.role.roleArn;
+    this.jobRolePolicy = job.role.policy;
     this.securityConfigurationName = security.name;
     this.connectionName = connection.connectionName;
     this.logGroupNames = [job.errorLogGroup.logGroupName, job.outputLogGroup.logGroupName];

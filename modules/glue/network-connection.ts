@@ -62,9 +62,11 @@ export class GlueNetworkConnection extends Construct {
         resources: [ec2(`subnet/${this.subnet.subnetId}`), ec2(`security-group/${this.securityGroupId}`), ec2("network-interface/*")],
       })
       .addStatement({
+        // Only interfaces in the job's subnet: the ones Glue created for it, not any of the account's.
         sid: "DeleteJobNetworkInterfaces",
         actions: ["ec2:DeleteNetworkInterface"],
         resources: [ec2("network-interface/*")],
+        conditions: [{ test: "ArnEquals", variable: "ec2:Subnet", values: [ec2(`subnet/${this.subnet.subnetId}`)] }],
       })
       .addStatement({
         // Glue marks the interfaces it manages with this one tag key, and needs no other.

@@ -1,7 +1,8 @@
 /**
  * The Glue security configuration every job of the environment runs with: S3 output SSE-KMS with the
  * data key, CloudWatch Logs encrypted with the logs key, and job bookmarks encrypted client-side with
- * the data key (bookmarks record which input was processed, so they are kept as carefully as data).
+ * a key of their own (bookmarks record which input was processed, so they are kept as carefully as
+ * data; the job calls KMS itself for them, which the data key allows the job only through S3).
  */
 import { GlueSecurityConfiguration } from "@cdktf/provider-aws/lib/glue-security-configuration";
 import { Construct } from "constructs";
@@ -11,25 +12,27 @@ import type { PolicyDocument } from "../iam/policy-document";
 export interface GlueSecurityProps {
   /** e.g. sentinel-dev-glue. */
   readonly name: string;
-  /** S3 output and job bookmarks. */
+  /** S3 output. */
   readonly dataKey: PlatformKey;
+  /** Client-side encryption of job bookmarks. */
+  readonly bookmarksKey: PlatformKey;
   /** Continuous logs. */
   readonly logsKey: PlatformKey;
 }
 
 export class GlueSecurity extends Construct {
   readonly name: string;
-  private readonly dataKey: PlatformKey;
+  private readonly bookmarksKey: PlatformKey;
 
   constructor(scope: Construct, id: string, props: GlueSecurityProps) {
     super(scope, id);
-    this.dataKey = props.dataKey;
+    this.bookmarksKey = props.bookmarksKey;
     const configuration = new GlueSecurityConfiguration(this, "configuration", {
       name: props.name,
       encryptionConfiguration: {
         s3Encryption: { s3EncryptionMode: "SSE-KMS", kmsKeyArn: props.dataKey.keyArn },
         cloudwatchEncryption: { cloudwatchEncryptionMode: "SSE-KMS", kmsKeyArn: props.logsKey.keyArn },
-        jobBookmarksEncryption: { jobBookmarksEncryptionMode: "CSE-KMS", kmsKeyArn: props.dataKey.keyArn },
+        jobBookmarksEncryption: { jobBookmarksEncryptionMode: "CSE-KMS", kmsKeyArn: props.bookmarksKey.keyArn },
       },
     });
     this.name = configuration.name;
@@ -40,6 +43,6 @@ export class GlueSecurity extends Construct {
    * data keys and decrypts them, so there is no kms:ViaService to narrow the grant to.
    */
   grantBookmarkEncryption(policy: PolicyDocument): void {
-    this.dataKey.grantEncryptDecrypt(policy);
+    this.bookmarksKey.grantEncryptDecrypt(policy);
   }
 }

@@ -150,12 +150,19 @@ export class PipelineFunction extends Construct {
     // creation to the platform's subnets and security group.
     policy.addStatement({
       sid: "ManageVpcNetworkInterfaces",
-      actions: ["ec2:CreateNetworkInterface", "ec2:DeleteNetworkInterface", "ec2:AssignPrivateIpAddresses", "ec2:UnassignPrivateIpAddresses"],
+      actions: ["ec2:CreateNetworkInterface", "ec2:AssignPrivateIpAddresses", "ec2:UnassignPrivateIpAddresses"],
       resources: [
         regionalArn(scope, "ec2", "network-interface/*"),
         ...props.network.subnetIds.map((subnetId) => regionalArn(scope, "ec2", `subnet/${subnetId}`)),
         ...props.network.securityGroupIds.map((groupId) => regionalArn(scope, "ec2", `security-group/${groupId}`)),
       ],
+    });
+    // Deleting only interfaces in the platform's subnets (the ones made for the function), not any of the account's.
+    policy.addStatement({
+      sid: "DeleteVpcNetworkInterfaces",
+      actions: ["ec2:DeleteNetworkInterface"],
+      resources: [regionalArn(scope, "ec2", "network-interface/*")],
+      conditions: [{ test: "ArnEquals", variable: "ec2:Subnet", values: props.network.subnetIds.map((subnetId) => regionalArn(scope, "ec2", `subnet/${subnetId}`)) }],
     });
     policy.addStatement({
       sid: "DescribeVpcNetwork",

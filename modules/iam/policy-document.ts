@@ -55,12 +55,15 @@ export class PolicyError extends Error {
   }
 }
 
-const KEY_ADMINISTRATION_SID = "AccountRootKeyAdministration";
-
 export class PolicyDocument {
-  /** Policy attached to a role or user. */
-  static identity(name: string): PolicyDocument {
-    return new PolicyDocument(name, "identity");
+  /**
+   * Policy attached to a role or user. `principalArn` names that role: key policies read it to
+   * build their allow-lists from the grants the role was given (PlatformKey).
+   */
+  static identity(name: string, principalArn?: string): PolicyDocument {
+    const document = new PolicyDocument(name, "identity");
+    document.principalArn = principalArn;
+    return document;
   }
 
   /** Resource policy such as a bucket or VPC endpoint policy. */
@@ -74,23 +77,17 @@ export class PolicyDocument {
   }
 
   /**
-   * KMS key policy. Starts with the account root's administration statement, the one place `kms:*`
-   * is allowed: without it IAM policies cannot grant use of the key and the key can become
-   * unmanageable (AWS's default key policy). Every other principal gets listed actions only.
+   * KMS key policy. No statement may allow `kms:*` (not even to the account root): PlatformKey
+   * writes the administrator, recovery and allow-list statements, modules add service statements.
    */
-  static key(name: string, accountRootArn: string): PolicyDocument {
-    const document = new PolicyDocument(name, "key");
-    document.append({
-      sid: KEY_ADMINISTRATION_SID,
-      effect: "Allow",
-      principals: [{ type: "AWS", identifiers: [accountRootArn] }],
-      actions: ["kms:*"],
-      resources: ["*"],
-    });
-    return document;
+  static key(name: string): PolicyDocument {
+    return new PolicyDocument(name, "key");
   }
 
+  /** The role an identity policy is attached to, when known (see identity()). */
+  principalArn?: string;
   private readonly entries: PolicyStatement[] = [];
+  private readonly producers: (() => readonly PolicyStatement[])[] = [];
 
   private constructor(
     readonly name: string,
@@ -99,6 +96,15 @@ export class PolicyDocument {
 
   get statements(): readonly PolicyStatement[] {
     return this.entries;
+  }
+
+  /**
+   * Statements computed when the policy renders (after every grant of the stack was made), placed
+   * before the added ones and checked like them.
+   */
+  addStatementsAtRender(producer: () => readonly PolicyStatement[]): this {
+    this.producers.push(producer);
+    return this;
   }
 
   /** Adds a statement after checking it; an identical statement with the same sid is ignored. */
@@ -119,14 +125,16 @@ export class PolicyDocument {
   }
 
   render(): { Version: string; Statement: object[] } {
-    if (this.entries.length === 0) {
+    const produced = this.producers.flatMap((producer) => producer());
+    for (const statement of produced) this.check(statement);
+    const all = [...produced, ...this.entries];
+    if (all.length === 0) {
       throw new Error(`policy "${this.name}" has no statements; IAM rejects an empty policy`);
     }
-    return { Version: "2012-10-17", Statement: this.entries.map(render) };
-  }
-
-  private append(statement: PolicyStatement): void {
-    this.entries.push(statement);
+    const sids = all.map((statement) => statement.sid);
+    const duplicate = sids.find((sid, index) => sids.indexOf(sid) !== index);
+    if (duplicate !== undefined) throw new PolicyError(this.name, duplicate, "another statement already uses this sid");
+    return { Version: "2012-10-17", Statement: all.map(render) };
   }
 
   private check(statement: PolicyStatement): void {
@@ -135,7 +143,6 @@ export class PolicyDocument {
     };
     const effect = statement.effect ?? "Allow";
     if (!/^[A-Za-z0-9]+$/.test(statement.sid)) fail("sid must be alphanumeric");
-    if (statement.sid === KEY_ADMINISTRATION_SID) fail("this sid is reserved for the key administration statement");
     if (statement.actions.length === 0) fail("lists no actions");
     for (const action of statement.actions) {
       if (effect === "Allow" && isWildcardAction(action)) {

@@ -22,6 +22,8 @@ export const ACTIONS_WITHOUT_RESOURCE_TYPES: ReadonlySet<string> = new Set([
   "ec2:DescribeVpcAttribute",
   "ec2:DescribeVpcEndpoints",
   "ec2:DescribeVpcs",
+  "glue:GetJobBookmark",
+  "glue:GetSecurityConfiguration",
   "kms:ListAliases",
   "kms:ListKeys",
   "s3:ListAllMyBuckets",

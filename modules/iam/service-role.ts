@@ -46,7 +46,7 @@ export class ServiceRole extends Construct {
       assumeRolePolicy: trust.toJson(),
       maxSessionDuration: 3600,
     });
-    this.policy = PolicyDocument.identity(`${props.roleName}-permissions`);
+    this.policy = PolicyDocument.identity(`${props.roleName}-permissions`, role.arn);
     new IamRolePolicy(this, "permissions", {
       name: "permissions",
       role: role.id,

@@ -1,5 +1,6 @@
 /**
- * The AWS services the private network reaches through interface endpoints, and what each
+ * The AWS services the private network reaches through interface endpoints (only those the platform
+ * calls: no Secrets Manager or SSM, which nothing uses), and what each
  * endpoint's policy lets this account's principals do through it. Actions are the platform's
  * (Glue job, handlers, DataBrew trigger, audit writer); resources are confined to this account
  * and region. IAM still decides per principal: an endpoint policy only narrows further.
@@ -35,12 +36,10 @@ export const INTERFACE_ENDPOINT_SERVICES: readonly InterfaceEndpointService[] = 
           "glue:GetDatabase",
           "glue:GetDatabases",
           "glue:GetJob",
-          "glue:GetJobBookmark",
           "glue:GetJobRun",
           "glue:GetJobRuns",
           "glue:GetPartition",
           "glue:GetPartitions",
-          "glue:GetSecurityConfiguration",
           "glue:GetTable",
           "glue:GetTables",
           "glue:StartJobRun",
@@ -48,6 +47,13 @@ export const INTERFACE_ENDPOINT_SERVICES: readonly InterfaceEndpointService[] = 
           "glue:UpdateTable",
         ],
         resources: (scope) => [regionalArn(scope, "glue", "*")],
+      },
+      {
+        // Both actions have no resource type in the Service Authorization Reference, so IAM evaluates
+        // them against "*": a statement naming ARNs would deny bookmarks and the security configuration.
+        name: "GlueBookmarksAndSecurityConfiguration",
+        actions: ["glue:GetJobBookmark", "glue:GetSecurityConfiguration"],
+        resources: () => ["*"],
       },
     ],
   },
@@ -118,26 +124,6 @@ export const INTERFACE_ENDPOINT_SERVICES: readonly InterfaceEndpointService[] = 
     service: "events",
     grants: [
       { name: "AccountEventBuses", actions: ["events:PutEvents"], resources: (scope) => [regionalArn(scope, "events", "event-bus/*")] },
-    ],
-  },
-  {
-    service: "secretsmanager",
-    grants: [
-      {
-        name: "AccountSecrets",
-        actions: ["secretsmanager:DescribeSecret", "secretsmanager:GetSecretValue"],
-        resources: (scope) => [regionalArn(scope, "secretsmanager", "secret:*")],
-      },
-    ],
-  },
-  {
-    service: "ssm",
-    grants: [
-      {
-        name: "AccountParameters",
-        actions: ["ssm:GetParameter", "ssm:GetParameters", "ssm:GetParametersByPath"],
-        resources: (scope) => [regionalArn(scope, "ssm", "parameter/*")],
-      },
     ],
   },
 ];

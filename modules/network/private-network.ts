@@ -3,7 +3,8 @@
  * internet or NAT gateway, no EIP, no public IP mapping, no default route). AWS APIs are reached
  * through VPC endpoints whose policies admit only this account's principals: an S3 gateway
  * endpoint limited to the platform's buckets and interface endpoints with private DNS. The
- * default security group is stripped of every rule, and flow logs go to an encrypted log group.
+ * default security group is stripped of every rule, flow logs go to an encrypted log group, and a
+ * DNS firewall resolves only AWS service and VPC-internal names.
  */
 import { DefaultSecurityGroup } from "@cdktf/provider-aws/lib/default-security-group";
 import { FlowLog } from "@cdktf/provider-aws/lib/flow-log";
@@ -21,6 +22,7 @@ import { ServiceRole } from "../iam/service-role";
 import { sidFragment } from "../iam/sid";
 import type { LogGroupFactory } from "../logging/log-group-factory";
 import { subnetCidr } from "./cidr";
+import { DnsFirewall } from "./dns-firewall";
 import { INTERFACE_ENDPOINT_SERVICES, S3_ENDPOINT_ACTIONS, type InterfaceEndpointService } from "./endpoint-services";
 
 export interface PrivateNetworkProps {
@@ -58,6 +60,11 @@ export class PrivateNetwork extends Construct {
   readonly glueSecurityGroupId: string;
   /** The S3 gateway endpoint's prefix list, for HTTPS egress rules to S3. */
   readonly s3PrefixListId: string;
+  /** The S3 gateway endpoint (aws:SourceVpce of every S3 request from the VPC). */
+  readonly s3EndpointId: string;
+  /** Interface endpoint id per service (aws:SourceVpce of requests to that service from the VPC). */
+  readonly interfaceEndpointIds: ReadonlyMap<string, string>;
+  readonly dnsFirewall: DnsFirewall;
   private readonly scope: AccountScope;
   private readonly endpointPolicies = new Map<string, PolicyDocument>();
 
@@ -109,6 +116,7 @@ export class PrivateNetwork extends Construct {
       tags: { Name: `${props.namePrefix}-s3` },
     });
     this.s3PrefixListId = s3Endpoint.prefixListId;
+    this.s3EndpointId = s3Endpoint.id;
     this.allowThroughEndpoint("s3", {
       name: "PlatformBuckets",
       actions: S3_ENDPOINT_ACTIONS,
@@ -134,8 +142,10 @@ export class PrivateNetwork extends Construct {
     });
 
     const subnetIds = this.subnets.map((subnet) => subnet.subnetId);
+    const interfaceEndpointIds = new Map<string, string>();
+    this.interfaceEndpointIds = interfaceEndpointIds;
     for (const endpoint of props.interfaceEndpoints ?? INTERFACE_ENDPOINT_SERVICES) {
-      new VpcEndpoint(this, `${endpoint.service}-endpoint`, {
+      const interfaceEndpoint = new VpcEndpoint(this, `${endpoint.service}-endpoint`, {
         vpcId: vpc.id,
         serviceName: `com.amazonaws.${props.scope.region}.${endpoint.service}`,
         vpcEndpointType: "Interface",
@@ -145,6 +155,7 @@ export class PrivateNetwork extends Construct {
         policy: this.endpointPolicy(endpoint.service).toJson(),
         tags: { Name: `${props.namePrefix}-${endpoint.service}` },
       });
+      interfaceEndpointIds.set(endpoint.service, interfaceEndpoint.id);
       for (const grant of endpoint.grants) {
         this.allowThroughEndpoint(endpoint.service, { ...grant, resources: grant.resources(props.scope) });
       }
@@ -152,6 +163,7 @@ export class PrivateNetwork extends Construct {
 
     this.glueSecurityGroupId = this.glueSecurityGroup(props.namePrefix, vpc.id, endpointSecurityGroup.id);
     this.flowLogs(props, vpc.id);
+    this.dnsFirewall = new DnsFirewall(this, "dns-firewall", { namePrefix: props.namePrefix, vpcId: vpc.id, vpcCidr: props.vpcCidr, region: props.scope.region });
   }
 
   /**

@@ -20,6 +20,11 @@ export const GUARD_RULES = [
   "no-public-ip",
   "no-default-route",
   "iam-wildcard-action",
+  "kms-key-policy",
+  "bucket-kms-key-id",
+  "bucket-object-lock-mode",
+  "cloudtrail-integrity",
+  "vpc-dns-firewall",
 ] as const;
 export type GuardRule = (typeof GUARD_RULES)[number];
 
@@ -43,6 +48,16 @@ export function checkElement(element: ResolvedElement, context: RuleContext): Vi
       break;
     case "aws_cloudwatch_log_group":
       violations.push(...logGroupRules(element));
+      break;
+    case "aws_kms_key":
+    case "aws_kms_key_policy":
+      violations.push(...keyPolicyRules(element));
+      break;
+    case "aws_cloudtrail":
+      violations.push(...trailRules(element));
+      break;
+    case "aws_vpc":
+      violations.push(...dnsFirewallRules(element, context.inventory));
       break;
     default:
       violations.push(...internetPathRules(element));
@@ -98,11 +113,107 @@ function bucketRules(bucket: ResolvedElement, context: RuleContext): Violation[]
     });
   }
 
+  const bucketPolicies = inventory
+    .companionsOf(bucket, "aws_s3_bucket_policy")
+    .map((policy) => (typeof policy.config.policy === "string" ? parsePolicy(policy.config.policy) : undefined))
+    .filter((document): document is JsonObject => document !== undefined)
+    .flatMap(statementsOf);
+  if (kms && !bucketPolicies.some(deniesKmsWithoutKeyId)) {
+    violations.push({
+      rule: "bucket-kms-key-id",
+      message: `bucket ${name} has no policy denying s3:PutObject with s3:x-amz-server-side-encryption aws:kms and a Null s3:x-amz-server-side-encryption-aws-kms-key-id (S3 would use the AWS-managed aws/s3 key)`,
+    });
+  }
+  if (isTrue(bucket.config.object_lock_enabled) && !bucketPolicies.some(deniesOtherLockMode)) {
+    violations.push({
+      rule: "bucket-object-lock-mode",
+      message: `bucket ${name} has Object Lock but no policy denying s3:PutObject with another s3:object-lock-mode than its default (a writer could choose GOVERNANCE)`,
+    });
+  }
+
   const logged = inventory.companionsOf(bucket, "aws_s3_bucket_logging").length > 0;
   if (!logged && !exemptions.has("bucket-access-logging")) {
     violations.push({ rule: "bucket-access-logging", message: `bucket ${name} has no aws_s3_bucket_logging (server access logs)` });
   }
   return violations;
+}
+
+function denyToAnyone(statement: JsonObject, action: string): boolean {
+  const anyone = statement.Principal === "*" || asStrings(blocks(statement.Principal)[0]?.AWS).includes("*");
+  const actions = asStrings(statement.Action);
+  return statement.Effect === "Deny" && anyone && (actions.includes(action) || actions.includes("*") || actions.includes(`${action.split(":")[0]}:*`));
+}
+
+function conditionValues(statement: JsonObject, operator: string, key: string): string[] {
+  return blocks(statement.Condition).flatMap((condition) => blocks(condition[operator])).flatMap((keys) => asStrings(keys[key]));
+}
+
+function deniesKmsWithoutKeyId(statement: JsonObject): boolean {
+  return (
+    denyToAnyone(statement, "s3:PutObject") &&
+    conditionValues(statement, "StringEquals", "s3:x-amz-server-side-encryption").includes("aws:kms") &&
+    conditionValues(statement, "Null", "s3:x-amz-server-side-encryption-aws-kms-key-id").includes("true")
+  );
+}
+
+function deniesOtherLockMode(statement: JsonObject): boolean {
+  return denyToAnyone(statement, "s3:PutObject") && conditionValues(statement, "StringNotEquals", "s3:object-lock-mode").length > 0;
+}
+
+/** What a key policy may leave to every IAM principal of the account (AWS's recovery path). */
+const ACCOUNT_RECOVERY_ACTIONS = new Set(["kms:DescribeKey", "kms:GetKeyPolicy", "kms:PutKeyPolicy"]);
+const KEY_MANAGEMENT_GUARDED = ["kms:PutKeyPolicy", "kms:DisableKey", "kms:ScheduleKeyDeletion"];
+const KEY_USE_ACTIONS = ["kms:Decrypt", "kms:Sign", "kms:GenerateMac"];
+
+/**
+ * A platform key policy separates administrators from users: no statement hands data use to the
+ * whole account (the account root without an aws:PrincipalArn condition), a Deny to anyone guards
+ * the key's use (Decrypt, Sign or GenerateMac) and another its policy, state and deletion.
+ */
+function keyPolicyRules(element: ResolvedElement): Violation[] {
+  const policy = typeof element.config.policy === "string" ? parsePolicy(element.config.policy) : undefined;
+  const where = `${element.type} ${element.logicalId}`;
+  if (policy === undefined) return [{ rule: "kms-key-policy", message: `${where} has no key policy the guard can inspect (the default policy gives the account root kms:*)` }];
+  const statements = statementsOf(policy);
+  const violations: Violation[] = [];
+  for (const statement of statements.filter((candidate) => candidate.Effect === "Allow")) {
+    const toAccount = asStrings(blocks(statement.Principal)[0]?.AWS).some((principal) => ACCOUNT_ROOT.test(principal));
+    const confined = conditionValues(statement, "ArnEquals", "aws:PrincipalArn").length > 0 || conditionValues(statement, "StringEquals", "aws:PrincipalArn").length > 0;
+    const beyondRecovery = asStrings(statement.Action).filter((action) => !ACCOUNT_RECOVERY_ACTIONS.has(action));
+    if (toAccount && !confined && beyondRecovery.length > 0) {
+      violations.push({
+        rule: "kms-key-policy",
+        message: `${where} statement ${String(statement.Sid ?? "(no Sid)")} lets every IAM principal of the account ${beyondRecovery.join(", ")}: name the users with an aws:PrincipalArn condition`,
+      });
+    }
+  }
+  if (!statements.some((statement) => KEY_USE_ACTIONS.some((action) => denyToAnyone(statement, action)))) {
+    violations.push({ rule: "kms-key-policy", message: `${where} has no Deny of the key's use (${KEY_USE_ACTIONS.join(", ")}) to principals outside its allow-list` });
+  }
+  const unguarded = KEY_MANAGEMENT_GUARDED.filter((action) => !statements.some((statement) => denyToAnyone(statement, action)));
+  if (unguarded.length > 0) {
+    violations.push({ rule: "kms-key-policy", message: `${where} does not deny ${unguarded.join(", ")} to principals other than the key administrators` });
+  }
+  return violations;
+}
+
+function trailRules(trail: ResolvedElement): Violation[] {
+  const violations: Violation[] = [];
+  if (!isTrue(trail.config.enable_log_file_validation)) {
+    violations.push({ rule: "cloudtrail-integrity", message: `aws_cloudtrail ${trail.logicalId} has no log file validation (enable_log_file_validation), so edited or deleted log files go unnoticed` });
+  }
+  if (typeof trail.config.kms_key_id !== "string" || trail.config.kms_key_id === "") {
+    violations.push({ rule: "cloudtrail-integrity", message: `aws_cloudtrail ${trail.logicalId} is not encrypted with a customer-managed key (kms_key_id)` });
+  }
+  return violations;
+}
+
+function dnsFirewallRules(vpc: ResolvedElement, inventory: StackInventory): Violation[] {
+  const reference = `\${aws_vpc.${vpc.logicalId}.id}`;
+  const filtered = inventory.ofType("aws_route53_resolver_firewall_rule_group_association").some((association) => association.config.vpc_id === reference);
+  return filtered
+    ? []
+    : [{ rule: "vpc-dns-firewall", message: `aws_vpc ${vpc.logicalId} has no Route 53 Resolver DNS Firewall rule group association: DNS queries could carry data out` }];
 }
 
 function deniesInsecureTransport(policyJson: string, bucketName: string): boolean {
@@ -197,8 +308,8 @@ function internetPathRules(element: ResolvedElement): Violation[] {
 
 /**
  * Any Allow with a wildcard action, wherever a policy appears: JSON policy strings in any
- * attribute, inline role policies, aws_iam_policy_document data sources. The one accepted
- * wildcard is `kms:*` for the account root in a key policy (AWS's key administration statement).
+ * attribute, inline role policies, aws_iam_policy_document data sources, key policies included
+ * (the account root's `kms:*` of AWS's default key policy is exactly what kms-key-policy forbids).
  */
 function iamWildcardActions(element: ResolvedElement): Violation[] {
   const violations: Violation[] = [];
@@ -228,7 +339,7 @@ function iamWildcardActions(element: ResolvedElement): Violation[] {
       const sid = typeof statement.Sid === "string" ? statement.Sid : "(no Sid)";
       if (statement.NotAction !== undefined) report(`${attribute} statement ${sid}`, "Allow with NotAction grants every other action");
       const wildcards = asStrings(statement.Action).filter(isWildcardAction);
-      if (wildcards.length > 0 && !isKeyAdministration(element.type, statement)) {
+      if (wildcards.length > 0) {
         report(`${attribute} statement ${sid}`, `Allow with wildcard actions ${wildcards.join(", ")}`);
       }
     }
@@ -275,10 +386,3 @@ function statementsOf(document: JsonObject): JsonObject[] {
 }
 
 const ACCOUNT_ROOT = /^arn:aws[a-z-]*:iam::(\d{12}|\$\{[^}]+\}):root$/;
-
-function isKeyAdministration(type: string, statement: JsonObject): boolean {
-  if (type !== "aws_kms_key" && type !== "aws_kms_key_policy") return false;
-  const actions = asStrings(statement.Action);
-  const principals = asStrings(blocks(statement.Principal)[0]?.AWS);
-  return actions.length === 1 && actions[0] === "kms:*" && principals.length === 1 && ACCOUNT_ROOT.test(principals[0] ?? "");
-}

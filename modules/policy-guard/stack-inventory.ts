@@ -32,6 +32,11 @@ export class StackInventory {
     this.elements = elements;
   }
 
+  /** Every element of one Terraform type. */
+  ofType(type: string): ResolvedElement[] {
+    return [...this.elements.values()].filter((element) => element.type === type);
+  }
+
   /** Companions of `type` that configure `bucket` (referenced by id, by name attribute or literally). */
   companionsOf(bucket: ResolvedElement, type: BucketCompanionType): ResolvedElement[] {
     const references = [`\${aws_s3_bucket.${bucket.logicalId}.id}`, `\${aws_s3_bucket.${bucket.logicalId}.bucket}`];

@@ -42,6 +42,8 @@ export class BucketBaseline extends Construct {
   readonly policy: PolicyDocument;
   /** The versioning resource, for resources S3 requires to come after versioning (Object Lock). */
   readonly versioning: S3BucketVersioningA;
+  /** The bucket policy resource, for resources a service checks the policy of when created (CloudTrail). */
+  readonly policyResource: S3BucketPolicy;
 
   constructor(scope: Construct, id: string, props: BucketBaselineProps) {
     super(scope, id);
@@ -104,7 +106,7 @@ export class BucketBaseline extends Construct {
         resources: [this.bucketArn, `${this.bucketArn}/*`],
         conditions: [{ test: "NumericLessThan", variable: "s3:TlsVersion", values: ["1.2"] }],
       });
-    new S3BucketPolicy(this, "policy", {
+    this.policyResource = new S3BucketPolicy(this, "policy", {
       bucket: bucketId,
       policy: this.policy.toJson(),
       // A policy put before the public-access block could be judged public and rejected.

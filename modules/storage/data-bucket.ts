@@ -5,16 +5,17 @@
  * encryption headers gets the bucket default, i.e. the platform key. The lineage-audit tier has
  * Object Lock with a default retention.
  */
+import type { S3BucketPolicy } from "@cdktf/provider-aws/lib/s3-bucket-policy";
 import { S3BucketLoggingA } from "@cdktf/provider-aws/lib/s3-bucket-logging";
 import { S3BucketObjectLockConfigurationA } from "@cdktf/provider-aws/lib/s3-bucket-object-lock-configuration";
 import { Construct } from "constructs";
 import type { PlatformKey } from "../encryption/platform-key";
 import type { AccountScope } from "../iam/arns";
-import type { PolicyDocument } from "../iam/policy-document";
+import type { PolicyCondition, PolicyDocument } from "../iam/policy-document";
 import { sidFragment } from "../iam/sid";
 import type { AccessLogBucket } from "./access-log-bucket";
 import { BucketBaseline } from "./bucket-baseline";
-import { lifecycleRulesFor, type BucketTier, type LifecyclePolicy } from "./lifecycle";
+import { LOCKED_TIERS, lifecycleRulesFor, type BucketTier, type LifecyclePolicy } from "./lifecycle";
 
 export interface ObjectLockRetention {
   /** GOVERNANCE: privileged users can shorten it; COMPLIANCE: nobody can, not even root. */
@@ -31,7 +32,7 @@ export interface DataBucketProps {
   /** Where S3 server access logs go. */
   readonly accessLogs: AccessLogBucket;
   readonly lifecycle: LifecyclePolicy;
-  /** Required for, and only for, the lineage-audit tier. */
+  /** Required for, and only for, the lineage-audit and audit-trail tiers. */
   readonly objectLock?: ObjectLockRetention;
   readonly scope: AccountScope;
 }
@@ -44,14 +45,16 @@ export class DataBucket extends Construct {
   readonly key: PlatformKey;
   /** The bucket policy, for modules that must add a statement (e.g. a service principal). */
   readonly policy: PolicyDocument;
+  /** The policy's Terraform resource, for depends_on. */
+  readonly policyResource: S3BucketPolicy;
   private readonly label: string;
   private readonly s3Service: string;
 
   constructor(scope: Construct, id: string, props: DataBucketProps) {
     super(scope, id);
-    const locked = props.tier === "lineage-audit";
+    const locked = LOCKED_TIERS.includes(props.tier);
     if (locked !== (props.objectLock !== undefined)) {
-      throw new Error(`bucket ${props.bucketName}: Object Lock retention is required for the lineage-audit tier and only for it`);
+      throw new Error(`bucket ${props.bucketName}: Object Lock retention is required for the ${LOCKED_TIERS.join(" and ")} tiers and only for them`);
     }
     this.tier = props.tier;
     this.key = props.key;
@@ -68,6 +71,7 @@ export class DataBucket extends Construct {
     this.bucketArn = baseline.bucketArn;
     this.bucketId = baseline.bucket.id;
     this.policy = baseline.policy;
+    this.policyResource = baseline.policyResource;
 
     new S3BucketLoggingA(this, "access-logging", {
       bucket: this.bucketId,
@@ -78,6 +82,7 @@ export class DataBucket extends Construct {
     props.accessLogs.acceptLogsFrom(this.bucketArn);
 
     if (props.objectLock !== undefined) {
+      this.denyWeakerObjectLocks(props.objectLock);
       new S3BucketObjectLockConfigurationA(this, "object-lock", {
         bucket: this.bucketId,
         rule: { defaultRetention: { mode: props.objectLock.mode, days: props.objectLock.days } },
@@ -110,12 +115,135 @@ export class DataBucket extends Construct {
         ],
       })
       .addStatement({
+        // `x-amz-server-side-encryption: aws:kms` without a key id gets the AWS-managed aws/s3 key,
+        // which every principal of the account may use: the key id must name the platform key.
+        sid: "DenyKmsWithoutKeyId",
+        effect: "Deny",
+        principals: "*",
+        actions: ["s3:PutObject"],
+        resources: [objects],
+        conditions: [
+          { test: "StringEquals", variable: "s3:x-amz-server-side-encryption", values: ["aws:kms", "aws:kms:dsse"] },
+          { test: "Null", variable: "s3:x-amz-server-side-encryption-aws-kms-key-id", values: ["true"] },
+        ],
+      })
+      .addStatement({
         sid: "DenyCustomerProvidedKeys",
         effect: "Deny",
         principals: "*",
         actions: ["s3:PutObject"],
         resources: [objects],
         conditions: [{ test: "Null", variable: "s3:x-amz-server-side-encryption-customer-algorithm", values: ["false"] }],
+      });
+  }
+
+  /**
+   * Makes objects under `prefixes` write-once records: a PUT must carry `If-None-Match: *` (S3 then
+   * refuses to replace an existing key). Copies into these prefixes are refused (S3 accepts no
+   * conditional header on CopyObject). The lock mode and retention are guarded bucket-wide.
+   */
+  requireWriteOnce(prefixes: readonly string[]): void {
+    const resources = prefixes.map((prefix) => `${this.bucketArn}/${prefix}*`);
+    this.policy
+      .addStatement({
+        sid: "DenyOverwritableRecordWrites",
+        effect: "Deny",
+        principals: "*",
+        actions: ["s3:PutObject"],
+        resources,
+        conditions: [
+          { test: "Null", variable: "s3:if-none-match", values: ["true"] },
+          // CreateMultipartUpload and UploadPart accept no conditional header (S3 User Guide,
+          // "Enforce conditional writes"); the CompleteMultipartUpload that creates the object must.
+          { test: "BoolIfExists", variable: "s3:ObjectCreationOperation", values: ["true"] },
+        ],
+      });
+  }
+
+  /**
+   * Refuses writes that ask for another Object Lock mode than `lock.mode` or a retention shorter than
+   * `lock.days` (less a day for clock skew and rounding), anywhere in a locked bucket. A write without
+   * lock headers gets the bucket's default retention.
+   */
+  private denyWeakerObjectLocks(lock: ObjectLockRetention): void {
+    const resources = [`${this.bucketArn}/*`];
+    this.policy
+      .addStatement({
+        sid: "DenyOtherObjectLockMode",
+        effect: "Deny",
+        principals: "*",
+        actions: ["s3:PutObject", "s3:PutObjectRetention"],
+        resources,
+        conditions: [
+          { test: "StringNotEquals", variable: "s3:object-lock-mode", values: [lock.mode] },
+          { test: "Null", variable: "s3:object-lock-mode", values: ["false"] },
+        ],
+      })
+      .addStatement({
+        sid: "DenyShorterRetention",
+        effect: "Deny",
+        principals: "*",
+        actions: ["s3:PutObject", "s3:PutObjectRetention"],
+        resources,
+        conditions: [{ test: "NumericLessThan", variable: "s3:object-lock-remaining-retention-days", values: [String(Math.max(lock.days - 1, 0))] }],
+      });
+  }
+
+  /**
+   * Only `writerArns` may create, replace or delete objects under `prefixes`: whoever else holds
+   * s3:PutObject (an administrator, a compromised job) cannot change what the job runs or trusts.
+   */
+  restrictWriters(name: string, prefixes: readonly string[], writerArns: readonly string[]): void {
+    this.policy.addStatement({
+      sid: `Deny${sidFragment(name)}WritesByOthers`,
+      effect: "Deny",
+      principals: "*",
+      actions: ["s3:PutObject", "s3:DeleteObject", "s3:DeleteObjectVersion", "s3:PutObjectRetention", "s3:PutObjectLegalHold"],
+      resources: prefixes.map((prefix) => `${this.bucketArn}/${prefix}*`),
+      conditions: [{ test: "ArnNotEquals", variable: "aws:PrincipalArn", values: writerArns }],
+    });
+  }
+
+  /**
+   * Object reads and deletes (and writes, unless `allowWritesFromAnywhere`) only through
+   * `vpcEndpointIds`, except by `carveOuts` (principals AWS runs outside the VPC, each named with why
+   * by the caller) and by AWS services acting for a caller.
+   */
+  restrictToNetwork(vpcEndpointIds: readonly string[], carveOuts: readonly string[], options: { readonly allowWritesFromAnywhere?: boolean } = {}): void {
+    const conditions: PolicyCondition[] = [
+      { test: "StringNotEqualsIfExists", variable: "aws:SourceVpce", values: vpcEndpointIds },
+      { test: "BoolIfExists", variable: "aws:ViaAWSService", values: ["false"] },
+      { test: "BoolIfExists", variable: "aws:PrincipalIsAWSService", values: ["false"] },
+    ];
+    if (carveOuts.length > 0) conditions.push({ test: "ArnNotEquals", variable: "aws:PrincipalArn", values: carveOuts });
+    this.policy.addStatement({
+      sid: "DenyObjectAccessOutsideVpc",
+      effect: "Deny",
+      principals: "*",
+      actions: [
+        "s3:GetObject",
+        "s3:GetObjectVersion",
+        "s3:GetObjectAttributes",
+        "s3:DeleteObject",
+        "s3:DeleteObjectVersion",
+        ...(options.allowWritesFromAnywhere === true ? [] : ["s3:PutObject"]),
+      ],
+      resources: [`${this.bucketArn}/*`],
+      conditions,
+    });
+  }
+
+  /**
+   * See every version of every object and its retention and legal hold (an auditor: a later version
+   * of a write-once record is evidence of an attempted overwrite). No decrypt: metadata only.
+   */
+  grantVersionAudit(policy: PolicyDocument): void {
+    policy
+      .addStatement({ sid: `List${this.label}ObjectVersions`, actions: ["s3:ListBucketVersions"], resources: [this.bucketArn] })
+      .addStatement({
+        sid: `Read${this.label}ObjectLocks`,
+        actions: ["s3:GetObjectVersion", "s3:GetObjectRetention", "s3:GetObjectLegalHold"],
+        resources: [`${this.bucketArn}/*`],
       });
   }
 

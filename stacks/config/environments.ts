@@ -20,6 +20,8 @@ const commonToAllEnvironments = {
   },
   datasetProfiles: ["card-transactions", "baf"],
   tags: { owner: "platform-engineering", costCenter: "CC-4120-fraud-analytics", dataClassification: "restricted" },
+  // The role the deployment pipeline assumes in each environment's account (docs/environments.md).
+  deployerPrincipals: ["role/sentinel-deployer"],
 } as const;
 
 const dev: EnvironmentConfigInput = {
@@ -88,6 +90,10 @@ const prod: EnvironmentConfigInput = {
     noncurrentVersionExpiryDays: 365,
     abortIncompleteMultipartUploadDays: 7,
     accessLogExpiryDays: 3653,
+    // Transaction records are kept ten years (AMLA art. 7(3)); PII profiles only a year.
+    landingExpiryDays: 3653,
+    quarantineExpiryDays: 3653,
+    piiProfileExpiryDays: 365,
   },
   glue: { workerType: "G.2X", numberOfWorkers: 10, timeoutMinutes: 240, maxRetries: 1 },
   databrew: { nodeCount: 10, timeoutMinutes: 180, maxRetries: 1, sampleRows: 500_000, maxFiles: 100 },

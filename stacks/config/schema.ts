@@ -81,6 +81,12 @@ const lifecycleSchema = z
     abortIncompleteMultipartUploadDays: integerBetween(1, 30),
     /** S3 server access logs are deleted after this many days. */
     accessLogExpiryDays: integerBetween(MIN_LOG_RETENTION_DAYS, 3653),
+    /** Landing files (raw PII as delivered) are deleted after this many days. Default 400: a year of reruns. */
+    landingExpiryDays: integerBetween(1, 3653).default(400),
+    /** Quarantined rows (raw values) are deleted after this many days. Default 400. */
+    quarantineExpiryDays: integerBetween(1, 3653).default(400),
+    /** DataBrew PII profiles (sample values of PII columns) are deleted after this many days. Default 90. */
+    piiProfileExpiryDays: integerBetween(1, 3653).default(90),
   })
   .refine((lifecycle) => lifecycle.rawGlacierAfterDays >= lifecycle.rawInfrequentAccessAfterDays + 30, {
     error: "must be at least 30 days after rawInfrequentAccessAfterDays (S3 keeps objects 30 days in STANDARD_IA)",
@@ -199,6 +205,25 @@ export const environmentConfigSchema = z
       dataClassification: z.enum(DATA_CLASSIFICATIONS, { error: oneOf(DATA_CLASSIFICATIONS) }),
     }),
     stateBackend: stateBackendSchema,
+    /**
+     * The principals Terraform runs as in the environment's account, as `role/<path/name>` or
+     * `user/<name>` (the account id is the account_id variable). They administer every key and are
+     * the only writers of the artifacts bucket's code, config, reference and key prefixes.
+     */
+    /** When set, consumer roles trust only principals of this AWS Organization (aws:PrincipalOrgID). */
+    organizationId: z
+      .string()
+      .regex(/^o-[a-z0-9]{10,32}$/, { error: (issue) => `must be an AWS Organizations id like o-a1b2c3d4e5 (${got(issue.input)})` })
+      .optional(),
+    deployerPrincipals: z
+      .array(
+        z.string().regex(/^(role|user)\/([A-Za-z0-9+=,.@_-]+\/)*[A-Za-z0-9+=,.@_-]{1,64}$/, {
+          error: (issue) => `must be an IAM principal of the environment's account like role/sentinel-deployer (${got(issue.input)})`,
+        }),
+      )
+      .min(1, { error: "must name at least one deployer principal (the key administrators and artifact writers)" })
+      .refine((principals) => new Set(principals).size === principals.length, { error: "must not repeat a principal" })
+      .readonly(),
   })
   .superRefine((config, context) => {
     config.availabilityZones.forEach((zone, index) => {

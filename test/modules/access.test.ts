@@ -6,7 +6,8 @@ import { describe, expect, it } from "vitest";
 import { isWildcardAction } from "../../modules/iam/rules";
 import { isAllowed, rolePolicies, type Request } from "./support/iam-evaluation";
 import { ACCOUNT, bucketName, JOBS, LINEAGE_DATABASE, PREFIX, synthesizedOperations } from "./support/operations-fixture";
-import { resourcesOf, type Config, type Statement } from "./support/synth";
+import { ConsumerRole } from "../../modules/access/consumer-role";
+import { resourcesOf, synth, testStack, type Config, type Statement } from "./support/synth";
 
 const REGION = "eu-central-2";
 const S3 = `s3.${REGION}.amazonaws.com`;
@@ -26,7 +27,7 @@ function statementsOfRole(role: string): Statement[] {
 }
 
 /** The data key's ARN as the evaluator names it (keys/data/key). */
-function keyArn(purpose: "data" | "logs" | "audit" | "operations"): string {
+function keyArn(purpose: "data" | "logs" | "audit" | "operations" | "tokenization" | "audit-signing"): string {
   const keys = resourcesOf(synthesizedOperations().synthesized, "aws_kms_key");
   const id = Object.keys(keys).find((candidate) => candidate.startsWith(purpose === "operations" ? "operations-key" : `keys_${purpose}_`));
   if (id === undefined) throw new Error(`no ${purpose} key`);
@@ -90,6 +91,14 @@ describe("auditor role", () => {
     expect(allowed({ action: "logs:FilterLogEvents", resource: AUDIT_LOG_GROUP })).toBe(true);
   });
 
+  it("lists every object version and reads retention and legal holds, so an overwrite attempt is visible", () => {
+    expect(allowed({ action: "s3:ListBucketVersions", resource: bucket("lineage-audit") })).toBe(true);
+    for (const action of ["s3:GetObjectVersion", "s3:GetObjectRetention", "s3:GetObjectLegalHold"]) {
+      expect(allowed({ action, resource: object("lineage-audit", "audit-chain/run-1/0000000001.json") }), action).toBe(true);
+    }
+    expect(allowed({ action: "s3:ListBucketVersions", resource: bucket("raw") })).toBe(false);
+  });
+
   it.each<[string, Request]>([
     ["raw data", { action: "s3:GetObject", resource: object("raw", "landing/baf/run_date=2025-01-01/a.csv") }],
     ["quarantined rows", { action: "s3:GetObject", resource: object("raw", "quarantine/baf/x") }],
@@ -102,6 +111,7 @@ describe("auditor role", () => {
     ["deleting a lineage record", { action: "s3:DeleteObject", resource: object("lineage-audit", "lineage/x.json") }],
     ["shortening a retention", { action: "s3:PutObjectRetention", resource: object("lineage-audit", "lineage/x.json") }],
     ["bypassing governance retention", { action: "s3:BypassGovernanceRetention", resource: object("lineage-audit", "lineage/x.json") }],
+    ["signing an audit chain head", { action: "kms:Sign", resource: keyArn("audit-signing") }],
     ["writing audit events", { action: "logs:PutLogEvents", resource: `${AUDIT_LOG_GROUP}:log-stream:run-1` }],
     ["deleting the audit trail", { action: "logs:DeleteLogStream", resource: `${AUDIT_LOG_GROUP}:log-stream:run-1` }],
   ])("cannot reach %s", (_what, request) => {
@@ -109,21 +119,59 @@ describe("auditor role", () => {
   });
 });
 
-describe("consumer roles", () => {
-  const roles = () => Object.values(resourcesOf(synthesizedOperations().synthesized, "aws_iam_role")).filter((role) => /data-scientist|auditor/.test(String(role.name)));
+describe("re-identification role (break-glass)", () => {
+  const allowed = (request: Request) => isAllowed(statementsOfRole("reidentification"), request);
+  const tokenizationKey = () => keyArn("tokenization");
+  const context = { "kms:EncryptionContextKeys": ["profile", "key_version"], "kms:EncryptionContext:profile": "baf", "kms:EncryptionContext:key_version": "2026-01" };
 
-  it("are assumed only by the principals of their Terraform variable", () => {
+  it("reads the wrapped tokenization keys and unwraps them only under their {profile, key_version} context", () => {
+    expect(allowed({ action: "s3:GetObject", resource: object("artifacts", "keys/baf/data-key.json") })).toBe(true);
+    expect(allowed({ action: "kms:Decrypt", resource: tokenizationKey(), context })).toBe(true);
+    expect(allowed({ action: "kms:Decrypt", resource: tokenizationKey() })).toBe(false);
+  });
+
+  it.each<[string, Request]>([
+    ["raw data", { action: "s3:GetObject", resource: object("raw", "landing/baf/run_date=2025-01-01/a.csv") }],
+    ["processed data", { action: "s3:GetObject", resource: object("processed", "processed/baf/x.parquet") }],
+    ["the job's code", { action: "s3:GetObject", resource: object("artifacts", "glue/scripts/etl_job.py") }],
+    ["writing a key file", { action: "s3:PutObject", resource: object("artifacts", "keys/baf/data-key.json") }],
+    ["the data key directly", { action: "kms:Decrypt", resource: keyArn("data") }],
+  ])("cannot reach %s", (_what, request) => {
+    expect(allowed(request)).toBe(false);
+  });
+});
+
+describe("consumer roles", () => {
+  const roles = () => Object.values(resourcesOf(synthesizedOperations().synthesized, "aws_iam_role")).filter((role) => /data-scientist|auditor|reidentification/.test(String(role.name)));
+
+  it("are assumed only by the principals of their Terraform variable, with MFA for IAM users and a source identity", () => {
     const documents = synthesizedOperations().synthesized.data?.aws_iam_policy_document ?? {};
     const trustOf = (role: Config) => {
       const id = /^\$\{data\.aws_iam_policy_document\.([^.]+)\.json\}$/.exec(String(role.assume_role_policy))?.[1];
       return (documents[id ?? ""]?.statement as Config[] | undefined) ?? [];
     };
     const principalsByRole = Object.fromEntries(roles().map((role) => [String(role.name), trustOf(role).map((statement) => [statement.actions, statement.principals])]));
+    const assume = ["sts:AssumeRole", "sts:SetSourceIdentity"];
     expect(principalsByRole).toEqual({
-      [`${PREFIX}-data-scientist`]: [[["sts:AssumeRole"], [{ type: "AWS", identifiers: [`arn:aws:iam::${ACCOUNT}:role/fraud-data-scientist`] }]]],
-      [`${PREFIX}-auditor`]: [[["sts:AssumeRole"], [{ type: "AWS", identifiers: [`arn:aws:iam::${ACCOUNT}:role/fraud-auditor`] }]]],
+      [`${PREFIX}-data-scientist`]: [[assume, [{ type: "AWS", identifiers: [`arn:aws:iam::${ACCOUNT}:role/fraud-data-scientist`] }]]],
+      [`${PREFIX}-auditor`]: [[assume, [{ type: "AWS", identifiers: [`arn:aws:iam::${ACCOUNT}:role/fraud-auditor`] }]]],
+      [`${PREFIX}-reidentification`]: [[assume, [{ type: "AWS", identifiers: [`arn:aws:iam::${ACCOUNT}:role/fraud-investigator`] }]]],
     });
-    expect(roles().map((role) => role.max_session_duration)).toEqual([3600, 3600]);
+    for (const role of roles()) {
+      expect(trustOf(role)[0]?.condition, String(role.name)).toEqual([
+        { test: "BoolIfExists", variable: "aws:MultiFactorAuthPresent", values: ["true"] },
+        { test: "Null", variable: "sts:SourceIdentity", values: ["false"] },
+      ]);
+    }
+    expect(roles().map((role) => role.max_session_duration)).toEqual([3600, 3600, 3600]);
+  });
+
+  it("trusts only principals of the organization when an organization id is configured", () => {
+    const stack = testStack();
+    const role = new ConsumerRole(stack, "role", { roleName: "r", description: "r", trustedPrincipalArns: ["arn:aws:iam::111122223333:role/x"], organizationId: "o-a1b2c3d4e5" });
+    role.policy.addStatement({ sid: "Read", actions: ["s3:GetObject"], resources: ["arn:aws:s3:::b/*"] });
+    const trust = Object.values(synth(stack).data?.aws_iam_policy_document ?? {})[0]?.statement as Config[];
+    expect(trust[0]?.condition).toContainEqual({ test: "StringEquals", variable: "aws:PrincipalOrgID", values: ["o-a1b2c3d4e5"] });
   });
 
   it("list actions and name their resources: no wildcard action, no unscoped resource", () => {

@@ -47,19 +47,19 @@ function logicalIdOf(type: string, predicate: (config: Config) => boolean): stri
 }
 
 /** `${aws_kms_key.<id>.arn}` of the key behind alias/sentinel-test-<purpose>. */
-function keyRef(purpose: "data" | "logs" | "audit"): string {
+function keyRef(purpose: "data" | "logs" | "audit" | "job-bookmarks" | "tokenization"): string {
   const alias = Object.values(resourcesOf(out, "aws_kms_alias")).find((candidate) => candidate.name === `alias/sentinel-test-${purpose}`);
   return `\${aws_kms_key.${referencedId(alias?.target_key_id)}.arn}`;
 }
 
 describe("Glue security configuration and network connection", () => {
-  it("encrypts S3 output and bookmarks with the data key and logs with the logs key", () => {
+  it("encrypts S3 output with the data key, bookmarks with their own key and logs with the logs key", () => {
     const [, config] = only("aws_glue_security_configuration");
     expect(config.name).toBe("sentinel-test-glue");
     const encryption = config.encryption_configuration as Record<string, Config>;
     expect(encryption.s3_encryption).toEqual({ s3_encryption_mode: "SSE-KMS", kms_key_arn: keyRef("data") });
     expect(encryption.cloudwatch_encryption).toEqual({ cloudwatch_encryption_mode: "SSE-KMS", kms_key_arn: keyRef("logs") });
-    expect(encryption.job_bookmarks_encryption).toEqual({ job_bookmarks_encryption_mode: "CSE-KMS", kms_key_arn: keyRef("data") });
+    expect(encryption.job_bookmarks_encryption).toEqual({ job_bookmarks_encryption_mode: "CSE-KMS", kms_key_arn: keyRef("job-bookmarks") });
   });
 
   it("places jobs in the first private subnet with the Glue security group", () => {
@@ -127,6 +127,7 @@ describe("Glue ETL job", () => {
       "--enable-spark-ui": "false",
       "--environment": "test",
       "--mapping_location": `s3://${ARTIFACTS}/reference/mcc-mapping.csv`,
+      "--tokenization_key_arn": keyRef("tokenization"),
     });
     const overlap = Object.keys(fixed).filter((name) => name in (job.default_arguments as Config));
     expect(overlap).toEqual([]);
@@ -210,11 +211,16 @@ describe("Glue job role", () => {
     ]);
   });
 
-  it("uses the data key directly only for bookmarks and key unwrapping, and creates interfaces only in its subnet", () => {
-    expect(statement(policy, "EncryptDecryptWithDataKey")).toMatchObject({ Resource: [keyRef("data")] });
-    expect(statement(policy, "EncryptDecryptWithDataKey").Condition).toBeUndefined();
+  it("uses the data key only through S3, the bookmarks key directly, and creates interfaces only in its subnet", () => {
+    const dataKeyStatements = statementsOf(policy).filter((s) => (s.Resource ?? []).includes(keyRef("data")));
+    expect(dataKeyStatements.length).toBeGreaterThan(0);
+    for (const s of dataKeyStatements) expect(s.Condition, s.Sid).toEqual({ StringEquals: { "kms:ViaService": ["s3.eu-central-2.amazonaws.com"] } });
+    expect(statement(policy, "EncryptDecryptWithJobBookmarksKey")).toMatchObject({ Resource: [keyRef("job-bookmarks")] });
     const subnetId = logicalIdOf("aws_subnet", (subnet) => subnet.availability_zone === "eu-central-2a");
     expect(statement(policy, "CreateJobNetworkInterfaces").Resource).toContain(`arn:aws:ec2:eu-central-2:111122223333:subnet/\${aws_subnet.${subnetId}.id}`);
+    expect(statement(policy, "DeleteJobNetworkInterfaces").Condition).toEqual({
+      ArnEquals: { "ec2:Subnet": [`arn:aws:ec2:eu-central-2:111122223333:subnet/\${aws_subnet.${subnetId}.id}`] },
+    });
     expect(statement(policy, "TagJobNetworkInterfaces").Condition).toEqual({ "ForAllValues:StringEquals": { "aws:TagKeys": ["aws-glue-service-resource"] } });
     expect(statement(policy, "PublishGlueJobMetrics").Condition).toEqual({ StringEquals: { "cloudwatch:namespace": ["Glue"] } });
     expect(statement(policy, "PublishPipelineMetrics")).toMatchObject({

@@ -192,6 +192,16 @@ describe("handler roles", () => {
   const glueJob = `arn:aws:glue:${REGION}:${ACCOUNT}:job/${JOBS.glueJobName}`;
   const lineageObject = (key: string) => `arn:aws:s3:::${bucketName("lineage-audit")}/${key}`;
 
+  it("delete only network interfaces in the platform's subnets", () => {
+    const subnets = Object.keys(resourcesOf(synthesized(), "aws_subnet")).map((id) => `arn:aws:ec2:${REGION}:${ACCOUNT}:subnet/subnet-${id}`);
+    const eni = `arn:aws:ec2:${REGION}:${ACCOUNT}:network-interface/eni-0123`;
+    for (const name of HANDLER_NAMES) {
+      for (const subnet of subnets) expect(allowed(name, "ec2:DeleteNetworkInterface", eni, { "ec2:Subnet": subnet }), name).toBe(true);
+      expect(allowed(name, "ec2:DeleteNetworkInterface", eni, { "ec2:Subnet": `arn:aws:ec2:${REGION}:${ACCOUNT}:subnet/subnet-of-another-app` }), name).toBe(false);
+      expect(allowed(name, "ec2:DeleteNetworkInterface", eni), name).toBe(false);
+    }
+  });
+
   it("are assumed by Lambda of this account only", () => {
     const roles = Object.values(resourcesOf(synthesized(), "aws_iam_role")).filter((role) => /-(trigger|lineage|audit)$/.test(String(role.name)));
     expect(roles).toHaveLength(3);

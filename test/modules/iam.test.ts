@@ -85,25 +85,24 @@ describe("PolicyDocument refuses what the platform forbids", () => {
     expect(() => document.addStatement({ ...read, actions: ["s3:PutObject"] })).toThrow(/another statement already uses this sid/);
   });
 
-  it("gives the account root kms:* in a key policy and nothing else a wildcard", () => {
-    const key = PolicyDocument.key("data-key", accountRootArn(TEST_SCOPE));
-    expect(key.render().Statement).toEqual([
-      {
-        Sid: "AccountRootKeyAdministration",
-        Effect: "Allow",
-        Principal: { AWS: ["arn:aws:iam::111122223333:root"] },
-        Action: ["kms:*"],
-        Resource: ["*"],
-      },
-    ]);
+  it("refuses kms:* in a key policy, even to the account root, and any resource but \"*\"", () => {
+    const key = PolicyDocument.key("data-key");
+    const root = { type: "AWS" as const, identifiers: [accountRootArn(TEST_SCOPE)] };
     const logs = { type: "Service" as const, identifiers: ["logs.eu-central-2.amazonaws.com"] };
-    expect(() => key.addStatement({ sid: "Logs", principals: [logs], actions: ["kms:*"], resources: ["*"] })).toThrow(/wildcard action "kms:\*"/);
+    expect(() => key.addStatement({ sid: "Root", principals: [root], actions: ["kms:*"], resources: ["*"] })).toThrow(/wildcard action "kms:\*"/);
     expect(() => key.addStatement({ sid: "Logs", principals: [logs], actions: ["kms:Decrypt"], resources: ["arn:aws:kms:x"] })).toThrow(
       /a key policy statement's resource is always "\*"/,
     );
-    expect(() =>
-      key.addStatement({ sid: "AccountRootKeyAdministration", principals: [logs], actions: ["kms:Decrypt"], resources: ["*"] }),
-    ).toThrow(/reserved/);
+  });
+
+  it("checks statements produced at render like added ones, and refuses a sid used by both", () => {
+    const key = PolicyDocument.key("k");
+    const logs = { type: "Service" as const, identifiers: ["logs.eu-central-2.amazonaws.com"] };
+    key.addStatement({ sid: "Logs", principals: [logs], actions: ["kms:Decrypt"], resources: ["*"] });
+    key.addStatementsAtRender(() => [{ sid: "Logs", principals: [logs], actions: ["kms:Encrypt"], resources: ["*"] }]);
+    expect(() => key.render()).toThrow(/another statement already uses this sid/);
+    const wildcard = PolicyDocument.key("w").addStatementsAtRender(() => [{ sid: "All", principals: [logs], actions: ["kms:*"], resources: ["*"] }]);
+    expect(() => wildcard.render()).toThrow(/wildcard action/);
   });
 
   it("refuses to render an empty policy, which IAM would reject", () => {

@@ -4,7 +4,8 @@ import { LogGroupFactory } from "../../modules/logging/log-group-factory";
 import { cidrsOverlap, isPrivateCidr, parseCidr, subnetCidr } from "../../modules/network/cidr";
 import { INTERFACE_ENDPOINT_SERVICES } from "../../modules/network/endpoint-services";
 import { PrivateNetwork } from "../../modules/network/private-network";
-import { onlyResourceOf, referencedId, resolveIn, resourcesOf, statement, statementsOf, synth, TEST_SCOPE, testStack, withPlainStackTraces, type Config, type Synthesized } from "./support/synth";
+import { allowedDomains } from "../../modules/network/dns-firewall";
+import { onlyResourceOf, referencedId, resolveIn, resourcesOf, statement, statementsOf, synth, TEST_DEPLOYER_ARN, TEST_SCOPE, testStack, withPlainStackTraces, type Config, type Synthesized } from "./support/synth";
 
 const BUCKET_ARNS = ["arn:aws:s3:::sentinel-test-raw-111122223333", "arn:aws:s3:::sentinel-test-processed-111122223333"];
 
@@ -14,7 +15,7 @@ function networkFixture(zones = ["eu-central-2a", "eu-central-2b", "eu-central-2
 
 function buildNetwork(zones: string[]) {
   const stack = testStack();
-  const keys = new PlatformKeys(stack, "keys", { namePrefix: "sentinel-test", scope: TEST_SCOPE, auditLogGroupPrefix: "/sentinel/test/audit" });
+  const keys = new PlatformKeys(stack, "keys", { namePrefix: "sentinel-test", scope: TEST_SCOPE, auditLogGroupPrefix: "/sentinel/test/audit", administratorArns: [TEST_DEPLOYER_ARN] });
   const logGroups = new LogGroupFactory(stack, "logs", { namePrefix: "/sentinel/test", retentionInDays: 365, defaultKey: keys.logs });
   const network = new PrivateNetwork(stack, "network", {
     namePrefix: "sentinel-test",
@@ -87,7 +88,7 @@ describe("PrivateNetwork", () => {
     const synthesized = synthesizedFixture();
     const byService = endpoints(synthesized);
     expect(Object.keys(byService).sort()).toEqual(
-      ["databrew", "events", "glue", "kms", "logs", "monitoring", "s3", "secretsmanager", "ssm", "sts"].sort(),
+      ["databrew", "events", "glue", "kms", "logs", "monitoring", "s3", "sts"].sort(),
     );
     for (const service of INTERFACE_ENDPOINT_SERVICES.map((entry) => entry.service)) {
       const endpoint = byService[service] as Config;
@@ -198,5 +199,38 @@ describe("IPv4 CIDR helpers", () => {
     expect(() => parseCidr("10.20.0.1/16")).toThrow(/host bits set; the network address is 10.20.0.0\/16/);
     expect(() => parseCidr("10.300.0.0/16")).toThrow(/not an IPv4 CIDR/);
     expect(() => subnetCidr("10.20.0.0/16", 2, 4)).toThrow(/blocks 0..3, not 4/);
+  });
+});
+
+describe("DNS firewall", () => {
+  it("allows the region's AWS service names, the VPC's internal names and its reverse zone, nothing else", () => {
+    expect(allowedDomains("eu-central-2", "10.20.0.0/16")).toEqual([
+      "*.eu-central-2.amazonaws.com.",
+      "eu-central-2.compute.internal.",
+      "*.eu-central-2.compute.internal.",
+      "*.10.in-addr.arpa.",
+    ]);
+    expect(allowedDomains("us-east-1", "172.20.0.0/16")).toEqual([
+      "*.us-east-1.amazonaws.com.",
+      "us-east-1.compute.internal.",
+      "*.us-east-1.compute.internal.",
+      "ec2.internal.",
+      "*.ec2.internal.",
+      "*.20.172.in-addr.arpa.",
+    ]);
+  });
+
+  it("blocks every other name with NODATA after the allow rule, on the VPC, failing closed", () => {
+    const synthesized = synthesizedFixture();
+    const lists = resourcesOf(synthesized, "aws_route53_resolver_firewall_domain_list");
+    const rules = Object.values(resourcesOf(synthesized, "aws_route53_resolver_firewall_rule")).sort((a, b) => Number(a.priority) - Number(b.priority));
+    expect(rules.map((rule) => [rule.action, rule.block_response, lists[referencedId(rule.firewall_domain_list_id)]?.domains])).toEqual([
+      ["ALLOW", undefined, allowedDomains("eu-central-2", "10.40.0.0/16")],
+      ["BLOCK", "NODATA", ["*"]],
+    ]);
+    const association = onlyResourceOf(synthesized, "aws_route53_resolver_firewall_rule_group_association");
+    expect(association).toMatchObject({ mutation_protection: "ENABLED" });
+    expect(referencedId(association.vpc_id)).toBe(referencedId(onlyResourceOf(synthesized, "aws_route53_resolver_firewall_config").resource_id));
+    expect(onlyResourceOf(synthesized, "aws_route53_resolver_firewall_config").firewall_fail_open).toBe("DISABLED");
   });
 });

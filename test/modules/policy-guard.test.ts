@@ -16,13 +16,16 @@ import { S3BucketPublicAccessBlock } from "@cdktf/provider-aws/lib/s3-bucket-pub
 import { S3BucketServerSideEncryptionConfigurationA } from "@cdktf/provider-aws/lib/s3-bucket-server-side-encryption-configuration";
 import { S3BucketVersioningA } from "@cdktf/provider-aws/lib/s3-bucket-versioning";
 import { Subnet } from "@cdktf/provider-aws/lib/subnet";
+import { Cloudtrail } from "@cdktf/provider-aws/lib/cloudtrail";
+import { Vpc } from "@cdktf/provider-aws/lib/vpc";
 import { Aspects, Testing, type TerraformStack } from "cdktf";
+import { DnsFirewall } from "../../modules/network/dns-firewall";
 import { describe, expect, it } from "vitest";
 import { PlatformKeys } from "../../modules/encryption/platform-keys";
 import { LogGroupFactory } from "../../modules/logging/log-group-factory";
 import { PolicyGuard } from "../../modules/policy-guard/policy-guard";
 import { PlatformBuckets } from "../../modules/storage/platform-buckets";
-import { TEST_SCOPE, testStack, withPlainStackTraces } from "./support/synth";
+import { TEST_DEPLOYER_ARN, TEST_SCOPE, testStack, withPlainStackTraces } from "./support/synth";
 
 function guardedStack(): TerraformStack {
   const stack = testStack();
@@ -47,20 +50,24 @@ function expectRejected(stack: TerraformStack, path: string, rule: string): stri
   return message as string;
 }
 
-const TLS_POLICY = (bucket: string) =>
-  JSON.stringify({
-    Version: "2012-10-17",
-    Statement: [
-      {
-        Sid: "DenyInsecureTransport",
-        Effect: "Deny",
-        Principal: "*",
-        Action: "s3:*",
-        Resource: [`arn:aws:s3:::${bucket}`, `arn:aws:s3:::${bucket}/*`],
-        Condition: { Bool: { "aws:SecureTransport": "false" } },
-      },
-    ],
-  });
+const TLS_STATEMENT = (bucket: string) => ({
+  Sid: "DenyInsecureTransport",
+  Effect: "Deny",
+  Principal: "*",
+  Action: "s3:*",
+  Resource: [`arn:aws:s3:::${bucket}`, `arn:aws:s3:::${bucket}/*`],
+  Condition: { Bool: { "aws:SecureTransport": "false" } },
+});
+const KEY_ID_STATEMENT = (bucket: string) => ({
+  Sid: "DenyKmsWithoutKeyId",
+  Effect: "Deny",
+  Principal: "*",
+  Action: ["s3:PutObject"],
+  Resource: [`arn:aws:s3:::${bucket}/*`],
+  Condition: { StringEquals: { "s3:x-amz-server-side-encryption": ["aws:kms"] }, Null: { "s3:x-amz-server-side-encryption-aws-kms-key-id": ["true"] } },
+});
+const TLS_POLICY = (bucket: string, extra: object[] = []) =>
+  JSON.stringify({ Version: "2012-10-17", Statement: [TLS_STATEMENT(bucket), KEY_ID_STATEMENT(bucket), ...extra] });
 
 interface BucketParts {
   readonly sse?: "aws:kms" | "AES256" | "none";
@@ -165,7 +172,7 @@ describe("policy guard: buckets", () => {
 
   it("sees through escape-hatch overrides: a platform bucket whose policy is overridden fails", () => {
     const stack = guardedStack();
-    const keys = new PlatformKeys(stack, "keys", { namePrefix: "sentinel-test", scope: TEST_SCOPE, auditLogGroupPrefix: "/a" });
+    const keys = new PlatformKeys(stack, "keys", { namePrefix: "sentinel-test", scope: TEST_SCOPE, auditLogGroupPrefix: "/a", administratorArns: [TEST_DEPLOYER_ARN] });
     const buckets = new PlatformBuckets(stack, "buckets", {
       namePrefix: "sentinel-test",
       scope: TEST_SCOPE,
@@ -198,7 +205,7 @@ describe("policy guard: log groups", () => {
 
   it("passes groups from the log-group factory", () => {
     const stack = guardedStack();
-    const keys = new PlatformKeys(stack, "keys", { namePrefix: "sentinel-test", scope: TEST_SCOPE, auditLogGroupPrefix: "/a" });
+    const keys = new PlatformKeys(stack, "keys", { namePrefix: "sentinel-test", scope: TEST_SCOPE, auditLogGroupPrefix: "/a", administratorArns: [TEST_DEPLOYER_ARN] });
     new LogGroupFactory(stack, "logs", { namePrefix: "/sentinel/test", retentionInDays: 365, defaultKey: keys.logs }).create({ purpose: "x" });
     expect(synthError(stack)).toBeUndefined();
   });
@@ -250,14 +257,12 @@ describe("policy guard: IAM", () => {
     expect(synthError(stack)).toBeUndefined();
   });
 
-  it("accepts kms:* only for the account root in a key policy", () => {
-    const root = { Sid: "Admin", Effect: "Allow", Principal: { AWS: "arn:aws:iam::111122223333:root" }, Action: "kms:*", Resource: "*" };
-    const ok = guardedStack();
-    new KmsKey(ok, "key", { policy: policy([root]) });
-    expect(synthError(ok)).toBeUndefined();
+  it("rejects kms:* in a key policy, even for the account root (AWS's default key policy)", () => {
     const bad = guardedStack();
-    new KmsKey(bad, "offender", { policy: policy([root, { ...root, Sid: "Role", Principal: { AWS: "arn:aws:iam::111122223333:role/app" } }]) });
+    const root = { Sid: "Admin", Effect: "Allow", Principal: { AWS: "arn:aws:iam::111122223333:root" }, Action: "kms:*", Resource: "*" };
+    new KmsKey(bad, "offender", { policy: policy([root]) });
     expectRejected(bad, "offender", "iam-wildcard-action");
+    expectRejected(bad, "offender", "kms-key-policy");
   });
 
   it("rejects a wildcard in an aws_iam_policy_document data source", () => {
@@ -270,6 +275,82 @@ describe("policy guard: IAM", () => {
     const stack = guardedStack();
     new IamRolePolicy(stack, "offender", { role: "r", policy: "${jsonencode(local.policy)}" });
     expect(expectRejected(stack, "offender", "iam-wildcard-action")).toContain("policy is not a JSON document the guard can inspect");
+  });
+});
+
+describe("policy guard: keys, records, trail and DNS", () => {
+  const policy = (statements: object[]) => JSON.stringify({ Version: "2012-10-17", Statement: statements });
+  const ROOT = "arn:aws:iam::111122223333:root";
+  const guardedKeyPolicy = [
+    { Sid: "Recovery", Effect: "Allow", Principal: { AWS: ROOT }, Action: ["kms:DescribeKey", "kms:GetKeyPolicy", "kms:PutKeyPolicy"], Resource: "*" },
+    { Sid: "Users", Effect: "Allow", Principal: { AWS: ROOT }, Action: ["kms:Decrypt"], Resource: "*", Condition: { ArnEquals: { "aws:PrincipalArn": ["arn:aws:iam::111122223333:role/job"] } } },
+    { Sid: "DenyUse", Effect: "Deny", Principal: "*", Action: ["kms:Decrypt"], Resource: "*", Condition: { ArnNotEquals: { "aws:PrincipalArn": ["arn:aws:iam::111122223333:role/job"] } } },
+    { Sid: "DenyManagement", Effect: "Deny", Principal: "*", Action: ["kms:PutKeyPolicy", "kms:DisableKey", "kms:ScheduleKeyDeletion"], Resource: "*", Condition: { ArnNotEquals: { "aws:PrincipalArn": [TEST_DEPLOYER_ARN, ROOT] } } },
+  ];
+
+  it("passes the platform's keys and a hand-written key policy with an allow-list and both denies", () => {
+    const stack = guardedStack();
+    new PlatformKeys(stack, "keys", { namePrefix: "sentinel-test", scope: TEST_SCOPE, auditLogGroupPrefix: "/a", administratorArns: [TEST_DEPLOYER_ARN] });
+    new KmsKey(stack, "hand-written", { policy: policy(guardedKeyPolicy) });
+    expect(synthError(stack)).toBeUndefined();
+  });
+
+  it.each<[string, object[]]>([
+    ["hands Decrypt to every IAM principal of the account", guardedKeyPolicy.map((s) => (s.Sid === "Users" ? { ...s, Condition: undefined } : s))],
+    ["denies no use outside its allow-list", guardedKeyPolicy.filter((s) => s.Sid !== "DenyUse")],
+    ["leaves its policy, state and deletion to IAM", guardedKeyPolicy.filter((s) => s.Sid !== "DenyManagement")],
+  ])("rejects a key policy that %s", (_case, statements) => {
+    const stack = guardedStack();
+    new KmsKey(stack, "offender", { policy: policy(statements) });
+    expectRejected(stack, "offender", "kms-key-policy");
+  });
+
+  it("rejects a key without a policy (KMS would give the account root kms:*)", () => {
+    const stack = guardedStack();
+    new KmsKey(stack, "offender", {});
+    expectRejected(stack, "offender", "kms-key-policy");
+  });
+
+  it("rejects an SSE-KMS bucket whose policy lets aws:kms through without a key id", () => {
+    const stack = guardedStack();
+    bucketWith(stack, { policy: JSON.stringify({ Version: "2012-10-17", Statement: [TLS_STATEMENT("guard-test-bucket")] }) });
+    expectRejected(stack, "bucket", "bucket-kms-key-id");
+  });
+
+  it("rejects an Object-Locked bucket whose policy lets a writer choose another lock mode, and passes it with the deny", () => {
+    const bad = guardedStack();
+    const locked = bucketWith(bad);
+    locked.objectLockEnabled = true;
+    expectRejected(bad, "bucket", "bucket-object-lock-mode");
+    const ok = guardedStack();
+    const lockMode = {
+      Sid: "DenyOtherObjectLockMode",
+      Effect: "Deny",
+      Principal: "*",
+      Action: ["s3:PutObject"],
+      Resource: ["arn:aws:s3:::guard-test-bucket/*"],
+      Condition: { StringNotEquals: { "s3:object-lock-mode": ["COMPLIANCE"] }, Null: { "s3:object-lock-mode": ["false"] } },
+    };
+    bucketWith(ok, { policy: TLS_POLICY("guard-test-bucket", [lockMode]) }).objectLockEnabled = true;
+    expect(synthError(ok)).toBeUndefined();
+  });
+
+  it("rejects a trail without log file validation or without a customer-managed key", () => {
+    const stack = guardedStack();
+    new Cloudtrail(stack, "offender", { name: "t", s3BucketName: "b", enableLogFileValidation: false });
+    const message = expectRejected(stack, "offender", "cloudtrail-integrity");
+    expect(message).toContain("log file validation");
+    expect(message).toContain("kms_key_id");
+  });
+
+  it("rejects a VPC without a DNS firewall association, and passes one with it", () => {
+    const bad = guardedStack();
+    new Vpc(bad, "offender", { cidrBlock: "10.50.0.0/16" });
+    expectRejected(bad, "offender", "vpc-dns-firewall");
+    const ok = guardedStack();
+    const vpc = new Vpc(ok, "vpc", { cidrBlock: "10.50.0.0/16" });
+    new DnsFirewall(ok, "dns", { namePrefix: "t", vpcId: vpc.id, vpcCidr: "10.50.0.0/16", region: "eu-central-2" });
+    expect(synthError(ok)).toBeUndefined();
   });
 });
 

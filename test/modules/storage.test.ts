@@ -4,7 +4,8 @@ import { PolicyDocument } from "../../modules/iam/policy-document";
 import { AccessLogBucket } from "../../modules/storage/access-log-bucket";
 import { DataBucket } from "../../modules/storage/data-bucket";
 import { PlatformBuckets } from "../../modules/storage/platform-buckets";
-import { referencedId, resourcesOf, statement, statementsOf, synth, TEST_SCOPE, testStack, withPlainStackTraces, type Config, type Synthesized } from "./support/synth";
+import { decide, referenceResolver, type Caller, type Request } from "./support/iam-evaluation";
+import { referencedId, resourcesOf, statement, statementsOf, synth, TEST_DEPLOYER_ARN, TEST_SCOPE, testStack, withPlainStackTraces, type Config, type Statement, type Synthesized } from "./support/synth";
 
 const lifecycle = {
   rawInfrequentAccessAfterDays: 30,
@@ -21,7 +22,7 @@ function bucketsFixture() {
 
 function buildBuckets() {
   const stack = testStack();
-  const keys = new PlatformKeys(stack, "keys", { namePrefix: "sentinel-test", scope: TEST_SCOPE, auditLogGroupPrefix: "/sentinel/test/audit" });
+  const keys = new PlatformKeys(stack, "keys", { namePrefix: "sentinel-test", scope: TEST_SCOPE, auditLogGroupPrefix: "/sentinel/test/audit", administratorArns: [TEST_DEPLOYER_ARN] });
   const buckets = new PlatformBuckets(stack, "buckets", {
     namePrefix: "sentinel-test",
     scope: TEST_SCOPE,
@@ -172,8 +173,121 @@ describe("PlatformBuckets", () => {
     const props = { bucketName: "x-bucket", key: keys.data, accessLogs: buckets.accessLogs, lifecycle, scope: TEST_SCOPE };
     expect(() => new DataBucket(stack, "unlocked", { ...props, tier: "lineage-audit" })).toThrow(/Object Lock retention is required/);
     expect(() => new DataBucket(stack, "locked-raw", { ...props, tier: "raw", objectLock: { mode: "GOVERNANCE", days: 1 } })).toThrow(
-      /only for it/,
+      /only for them/,
     );
+  });
+
+  it("expires landing files, quarantined rows and PII profiles (defaults, or the environment's days)", () => {
+    const expiry = (synthesized: Synthesized) =>
+      Object.fromEntries(
+        (companion(synthesized, "aws_s3_bucket_lifecycle_configuration", name("raw")).rule as Config[])
+          .filter((rule) => String(rule.id).startsWith("expire-"))
+          .map((rule) => [rule.id, { prefix: (rule.filter as Config[])[0]?.prefix, days: (rule.expiration as Config[])[0]?.days }]),
+      );
+    expect(expiry(synthesizedFixture())).toEqual({
+      "expire-landing": { prefix: "landing/", days: 400 },
+      "expire-quarantine": { prefix: "quarantine/", days: 400 },
+      "expire-pii-profiles": { prefix: "pii-profiles/", days: 90 },
+    });
+    const stack = testStack();
+    const keys = new PlatformKeys(stack, "keys", { namePrefix: "sentinel-test", scope: TEST_SCOPE, auditLogGroupPrefix: "/a", administratorArns: [TEST_DEPLOYER_ARN] });
+    new PlatformBuckets(stack, "buckets", {
+      namePrefix: "sentinel-test",
+      scope: TEST_SCOPE,
+      keys,
+      lifecycle: { ...lifecycle, landingExpiryDays: 3653, quarantineExpiryDays: 731, piiProfileExpiryDays: 30 },
+      lineageObjectLock: { mode: "COMPLIANCE", days: 1 },
+    });
+    expect(Object.values(expiry(synth(stack))).map((rule) => (rule as { days: number }).days)).toEqual([3653, 731, 30]);
+  });
+});
+
+/**
+ * The bucket policies tried as an attacker would (IAM evaluator: S3 itself is not run here, so these
+ * controls are proven statically). The writer is given s3:PutObject on everything by IAM: only the
+ * bucket policy stands between it and the write.
+ */
+describe("bucket policies against an insider", () => {
+  const ACCOUNT = TEST_SCOPE.accountId;
+  const JOB = `arn:aws:iam::${ACCOUNT}:role/etl-job`;
+  const DATABREW = `arn:aws:iam::${ACCOUNT}:role/databrew`;
+  const writeAnything: Statement[] = [{ Sid: "Everything", Effect: "Allow", Action: ["s3:PutObject", "s3:GetObject", "s3:DeleteObject"], Resource: ["*"] }];
+  const caller = (arn: string): Caller => ({ arn, identity: writeAnything });
+
+  function lockedFixture() {
+    const { stack, buckets } = bucketsFixture();
+    buckets.lineageAudit.requireWriteOnce(["lineage/", "audit-chain/"]);
+    buckets.artifacts.restrictWriters("Code", ["glue/scripts/", "keys/"], [TEST_DEPLOYER_ARN]);
+    buckets.artifacts.restrictWriters("JobState", ["state/"], [JOB]);
+    buckets.raw.restrictToNetwork(["vpce-s3"], [DATABREW], { allowWritesFromAnywhere: true });
+    buckets.artifacts.restrictToNetwork(["vpce-s3"], [TEST_DEPLOYER_ARN]);
+    const synthesized = synth(stack);
+    const resolve = referenceResolver(synthesized, ACCOUNT);
+    const policyOf = (tier: string) => statementsOf(resolve(String(companion(synthesized, "aws_s3_bucket_policy", name(tier)).policy)));
+    const put = (tier: string, who: Caller, key: string, context: Request["context"] = {}, action = "s3:PutObject") =>
+      decide(policyOf(tier), "bucket", who, { action, resource: `arn:aws:s3:::${name(tier)}/${key}`, context }, ACCOUNT);
+    return { put };
+  }
+
+  it("refuses a PUT asking for aws:kms without a key id (S3 would use aws/s3), or another key, and accepts the platform key or the default", () => {
+    const { put } = lockedFixture();
+    const writer = caller(`arn:aws:iam::${ACCOUNT}:role/writer`);
+    const inVpc = { "aws:SourceVpce": "vpce-s3" };
+    expect(put("processed", writer, "processed/x", { "s3:x-amz-server-side-encryption": "aws:kms" })).toBe(false);
+    expect(put("processed", writer, "processed/x", { "s3:x-amz-server-side-encryption": "aws:kms:dsse" })).toBe(false);
+    expect(put("processed", writer, "processed/x", { "s3:x-amz-server-side-encryption": "aws:kms", "s3:x-amz-server-side-encryption-aws-kms-key-id": `arn:aws:kms:eu-central-2:${ACCOUNT}:key/other` })).toBe(false);
+    expect(put("processed", writer, "processed/x", { "s3:x-amz-server-side-encryption": "AES256" })).toBe(false);
+    expect(put("processed", writer, "processed/x")).toBe(true);
+    expect(put("raw", writer, "landing/x", { ...inVpc, "s3:x-amz-server-side-encryption": "aws:kms" })).toBe(false);
+  });
+
+  it("refuses a record PUT without If-None-Match, with another lock mode or a shorter retention; accepts the honest write", () => {
+    const { put } = lockedFixture();
+    const handler = caller(`arn:aws:iam::${ACCOUNT}:role/lineage`);
+    const honest = { "s3:if-none-match": "*", "s3:ObjectCreationOperation": "true", "s3:object-lock-mode": "COMPLIANCE", "s3:object-lock-remaining-retention-days": "3653" };
+    expect(put("lineage-audit", handler, "lineage/run.json", honest)).toBe(true);
+    for (const prefix of ["lineage/", "audit-chain/"]) {
+      const overwrite = Object.fromEntries(Object.entries(honest).filter(([key]) => key !== "s3:if-none-match"));
+      expect(put("lineage-audit", handler, `${prefix}x.json`, overwrite), `${prefix} overwrite`).toBe(false);
+      expect(put("lineage-audit", handler, `${prefix}x.json`, { ...honest, "s3:object-lock-mode": "GOVERNANCE" }), `${prefix} governance`).toBe(false);
+      expect(put("lineage-audit", handler, `${prefix}x.json`, { ...honest, "s3:object-lock-remaining-retention-days": "1" }), `${prefix} short`).toBe(false);
+    }
+    // The parts of a multipart upload carry no conditional header; the completion that creates the object must.
+    expect(put("lineage-audit", handler, "lineage/big.json", { "s3:ObjectCreationOperation": "false" })).toBe(true);
+    expect(put("lineage-audit", handler, "lineage/x.json", { "s3:object-lock-mode": "GOVERNANCE" }, "s3:PutObjectRetention")).toBe(false);
+    expect(put("lineage-audit", handler, "run-windows/x.json")).toBe(true);
+  });
+
+  it("lets only the deployer write the job's code and keys, and only the job write its state", () => {
+    const { put } = lockedFixture();
+    const job = caller(JOB);
+    const deployer = caller(TEST_DEPLOYER_ARN);
+    const admin = caller(`arn:aws:iam::${ACCOUNT}:role/AccountAdministrator`);
+    const inVpc = { "aws:SourceVpce": "vpce-s3" };
+    expect(put("artifacts", job, "glue/scripts/etl_job.py", inVpc)).toBe(false);
+    expect(put("artifacts", admin, "keys/baf/data-key.json")).toBe(false);
+    expect(put("artifacts", admin, "keys/baf/data-key.json", {}, "s3:DeleteObject")).toBe(false);
+    expect(put("artifacts", deployer, "glue/scripts/etl_job.py")).toBe(true);
+    expect(put("artifacts", job, "state/baf/model.json", inVpc)).toBe(true);
+    expect(put("artifacts", deployer, "state/baf/model.json")).toBe(false);
+    expect(put("artifacts", admin, "state/baf/model.json")).toBe(false);
+  });
+
+  it("refuses raw reads from outside the VPC endpoint, except DataBrew's role and AWS services acting for a caller", () => {
+    const { put } = lockedFixture();
+    const read = (who: Caller, context: Request["context"]) => put("raw", who, "landing/baf/x.csv", context, "s3:GetObject");
+    const stolenJobCredentials = caller(JOB);
+    expect(read(stolenJobCredentials, {})).toBe(false);
+    expect(read(stolenJobCredentials, { "aws:SourceVpce": "vpce-elsewhere" })).toBe(false);
+    expect(read(stolenJobCredentials, { "aws:SourceVpce": "vpce-s3" })).toBe(true);
+    expect(read(caller(DATABREW), {})).toBe(true);
+    expect(read(stolenJobCredentials, { "aws:ViaAWSService": "true" })).toBe(true);
+    expect(put("raw", stolenJobCredentials, "landing/baf/x.csv", {}, "s3:DeleteObject")).toBe(false);
+    // Landing files arrive from outside; the artifacts bucket takes writes only from the VPC or the deployer.
+    expect(put("raw", caller(`arn:aws:iam::${ACCOUNT}:role/provider`), "landing/baf/x.csv")).toBe(true);
+    expect(put("artifacts", stolenJobCredentials, "state/baf/model.json")).toBe(false);
+    expect(put("artifacts", stolenJobCredentials, "state/baf/model.json", { "aws:SourceVpce": "vpce-s3" })).toBe(true);
+    expect(put("artifacts", caller(TEST_DEPLOYER_ARN), "glue/scripts/etl_job.py")).toBe(true);
   });
 });
 

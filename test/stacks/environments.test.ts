@@ -84,7 +84,7 @@ describe.each(ENVIRONMENTS.map((config) => [config.name, config] as const))("env
   it("gives every bucket encryption, versioning, all public-access blocks, a TLS-only policy, ownership and lifecycle rules", () => {
     const stack = stackOf(name);
     const buckets = resourcesOf(stack, "aws_s3_bucket");
-    expect(Object.keys(buckets)).toHaveLength(6);
+    expect(Object.keys(buckets)).toHaveLength(7);
     const encryption = companionsOf(stack, "aws_s3_bucket_server_side_encryption_configuration");
     const versioning = companionsOf(stack, "aws_s3_bucket_versioning");
     const publicAccess = companionsOf(stack, "aws_s3_bucket_public_access_block");
@@ -131,7 +131,7 @@ describe.each(ENVIRONMENTS.map((config) => [config.name, config] as const))("env
     }
   });
 
-  it("grants no wildcard action anywhere except the account root's key administration", () => {
+  it("grants no wildcard action anywhere, key policies included", () => {
     const stack = stackOf(name);
     const allows = Object.entries(stack.resource ?? {}).flatMap(([type, resources]) =>
       Object.values(resources).flatMap((resource) =>
@@ -145,8 +145,7 @@ describe.each(ENVIRONMENTS.map((config) => [config.name, config] as const))("env
     const wildcards = allows.filter((s) => s.Action.some((action) => action.includes("*")));
     const documents = Object.values(stack.data?.aws_iam_policy_document ?? {}).flatMap((document) => document.statement as Config[]);
     expect(documents.flatMap((statement) => statement.actions as string[]).filter((action) => action.includes("*"))).toEqual([]);
-    const keys = Object.keys(resourcesOf(stack, "aws_kms_key")).length;
-    expect(wildcards.map((s) => `${s.type}:${s.Sid}`)).toEqual(Array(keys).fill("aws_kms_key:AccountRootKeyAdministration"));
+    expect(wildcards.map((s) => `${s.type}:${s.Sid}`)).toEqual([]);
   });
 
   it("tags every resource with Project, Environment, Owner, DataClassification and CostCenter", () => {
@@ -163,7 +162,7 @@ describe.each(ENVIRONMENTS.map((config) => [config.name, config] as const))("env
 
   it("declares the per-deployment inputs as validated Terraform variables", () => {
     const variables = stackOf(name).variable as Record<string, Config>;
-    const expected = ["account_id", "alarm_email", "auditor_principal_arns", "data_scientist_principal_arns"];
+    const expected = ["account_id", "alarm_email", "auditor_principal_arns", "data_scientist_principal_arns", "reidentification_principal_arns"];
     expect(Object.keys(variables).sort()).toEqual(config.deploymentTarget === "emulator" ? [...expected, "emulator_endpoint"].sort() : expected);
     for (const variable of Object.values(variables)) {
       expect((variable.validation as Config[])[0]).toMatchObject({ condition: expect.stringMatching(/^\$\{.+\}$/), error_message: expect.any(String) });
@@ -191,8 +190,53 @@ describe.each(ENVIRONMENTS.map((config) => [config.name, config] as const))("env
         "databrew_job_names",
         "glue_catalog",
         "glue_artifact_uris",
+        "audit_trail",
       ].sort(),
     );
+  });
+
+  it("administers every key by the deployer, who is no key user, and lets nobody outside each key's allow-list use it", () => {
+    const deployer = `arn:aws:iam::\${var.account_id}:${config.deployerPrincipals[0]}`;
+    const keys = Object.values(resourcesOf(stackOf(name), "aws_kms_key"));
+    expect(keys).toHaveLength(9);
+    for (const key of keys) {
+      const statements = statementsOf(key.policy);
+      expect(statements.find((s) => s.Sid === "KeyAdministrators")?.Principal, String(key.description)).toEqual({ AWS: [deployer] });
+      const deny = statements.filter((s) => s.Sid.startsWith("DenyDataUseOutsideAllowList"));
+      expect(deny.length, String(key.description)).toBeGreaterThan(0);
+      for (const allow of statements.filter((s) => s.Sid.startsWith("IamGrantsDataUseToAllowList"))) {
+        const users = allow.Condition?.ArnEquals?.["aws:PrincipalArn"] ?? [];
+        // The one exception, by design: the operations key (function environments, schedules), which
+        // Lambda and Scheduler use with the deployer's rights when it creates them.
+        const operations = String(key.description).endsWith("alarm topic");
+        if (allow.Action.includes("kms:Decrypt") && !operations) expect(users, `${String(key.description)} ${allow.Sid}`).not.toContain(deployer);
+      }
+    }
+  });
+
+  it("records data events of the four data buckets and the handlers, validated and encrypted, in a locked bucket", () => {
+    const stack = stackOf(name);
+    const [trail] = Object.values(resourcesOf(stack, "aws_cloudtrail"));
+    expect(trail).toMatchObject({ enable_log_file_validation: true, is_multi_region_trail: true, include_global_service_events: true });
+    expect(String(trail?.kms_key_id)).toMatch(/^\$\{aws_kms_key\.audit-trail_key_\w+\.arn\}$/);
+    const selectors = trail?.advanced_event_selector as Config[];
+    const s3Selector = (selectors.find((selector) => String(selector.name).startsWith("S3"))?.field_selector as Config[]).find((field) => field.field === "resources.ARN");
+    expect(s3Selector?.starts_with).toEqual(["raw", "processed", "artifacts", "lineage-audit"].map((tier) => `arn:aws:s3:::sentinel-${name}-${tier}-\${var.account_id}/`));
+    const trailBucket = Object.values(resourcesOf(stack, "aws_s3_bucket")).find((bucket) => String(bucket.bucket).includes("-audit-trail-"));
+    expect(trailBucket?.object_lock_enabled).toBe(true);
+    const rules = Object.values(resourcesOf(stack, "aws_cloudwatch_event_rule")).map((rule) => String(rule.name));
+    expect(rules).toEqual(expect.arrayContaining(["key-changes", "bucket-policy-changes", "glue-job-changes", "function-changes"].map((rule) => `sentinel-${name}-${rule}`)));
+  });
+
+  it("filters the VPC's DNS to AWS service domains and blocks the rest with NODATA", () => {
+    const stack = stackOf(name);
+    const rules = Object.values(resourcesOf(stack, "aws_route53_resolver_firewall_rule"));
+    expect(rules.map((rule) => [rule.priority, rule.action, rule.block_response])).toEqual([
+      [100, "ALLOW", undefined],
+      [200, "BLOCK", "NODATA"],
+    ]);
+    const [association] = Object.values(resourcesOf(stack, "aws_route53_resolver_firewall_rule_group_association"));
+    expect(String(association?.vpc_id)).toMatch(/^\$\{aws_vpc\./);
   });
 
   if (config.deploymentTarget === "aws") {

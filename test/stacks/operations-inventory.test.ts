@@ -56,9 +56,10 @@ describe.each(ENVIRONMENTS.map((config) => [config.name, config] as const))("env
       targets: expect.any(Number),
       topics: 1,
       subscriptions: 1,
-      alarms: 1 + 2 * profiles + 5 + 3,
+      // + the CloudTrail metric alarm on platform role policy changes.
+      alarms: 1 + 2 * profiles + 5 + 3 + 1,
       dashboards: 1,
-      trustDocuments: 2,
+      trustDocuments: 3,
     });
     const ruleNames = Object.values(resourcesOf(stack(), "aws_cloudwatch_event_rule")).map((rule) => String(rule.name));
     expect(ruleNames.filter((rule) => /-(glue|databrew)-job-(progressed|failed|stopped)$/.test(rule))).toHaveLength(6);
@@ -109,13 +110,16 @@ describe.each(ENVIRONMENTS.map((config) => [config.name, config] as const))("env
     expect(databases).toContain(env("lineage").CATALOG_DATABASE_NAME);
     const databrewJobs = config.datasetProfiles.map((profile) => String(env("trigger").DATABREW_JOB_NAME_TEMPLATE).replace("{profile}", profile));
     for (const job of databrewJobs) expect(templates.some((template) => template.includes(`"Name":"${job}"`)), job).toBe(true);
-    const patterns = Object.values(resourcesOf(stack(), "aws_cloudwatch_event_rule")).map((rule) => JSON.parse(String(rule.event_pattern)) as { detail: { jobName: string[] } });
-    expect(new Set(patterns.flatMap((pattern) => pattern.detail.jobName))).toEqual(new Set([...glueJobs, ...databrewJobs]));
+    const patterns = Object.values(resourcesOf(stack(), "aws_cloudwatch_event_rule")).map((rule) => JSON.parse(String(rule.event_pattern)) as { source: string[]; detail: { jobName?: string[]; requestParameters?: { jobName?: string[] } } });
+    const jobEvents = patterns.filter((pattern) => pattern.source.some((source) => source === "aws.glue" || source === "aws.databrew") && pattern.detail.jobName !== undefined);
+    expect(new Set(jobEvents.flatMap((pattern) => pattern.detail.jobName))).toEqual(new Set([...glueJobs, ...databrewJobs]));
+    // The change alarm on the job definition (CloudTrail) names the same job.
+    expect(patterns.flatMap((pattern) => pattern.detail.requestParameters?.jobName ?? [])).toEqual(glueJobs);
   });
 
   it("lets the consumer roles be assumed by the principals of the Terraform variables", () => {
     const principals = Object.values(stack().data?.aws_iam_policy_document ?? {}).map((document) => ((document.statement as Config[])[0]?.principals as Config[])[0]?.identifiers);
-    expect(principals.sort()).toEqual(["${var.auditor_principal_arns}", "${var.data_scientist_principal_arns}"]);
+    expect(principals.sort()).toEqual(["${var.auditor_principal_arns}", "${var.data_scientist_principal_arns}", "${var.reidentification_principal_arns}"]);
   });
 });
 

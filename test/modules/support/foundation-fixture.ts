@@ -9,7 +9,7 @@ import { LogGroupFactory } from "../../../modules/logging/log-group-factory";
 import { PrivateNetwork } from "../../../modules/network/private-network";
 import { PlatformBuckets } from "../../../modules/storage/platform-buckets";
 import { loadEnvironments } from "../../../stacks/config/environments";
-import { TEST_SCOPE } from "./synth";
+import { TEST_DEPLOYER_ARN, TEST_SCOPE } from "./synth";
 
 export interface Foundation {
   readonly keys: PlatformKeys;
@@ -23,7 +23,7 @@ export function foundation(stack: TerraformStack, prefix: string, objectLockDays
   const scope = TEST_SCOPE;
   const dev = loadEnvironments().find((environment) => environment.name === "dev");
   if (dev === undefined) throw new Error("no dev environment to take the bucket lifecycle from");
-  const keys = new PlatformKeys(stack, "keys", { namePrefix: prefix, scope, auditLogGroupPrefix: "/sentinel/test/audit" });
+  const keys = new PlatformKeys(stack, "keys", { namePrefix: prefix, scope, auditLogGroupPrefix: "/sentinel/test/audit", administratorArns: [TEST_DEPLOYER_ARN] });
   const logGroups = new LogGroupFactory(stack, "logs", { namePrefix: "/sentinel/test", retentionInDays: 365, defaultKey: keys.logs });
   const buckets = new PlatformBuckets(stack, "buckets", {
     namePrefix: prefix,

@@ -23,7 +23,7 @@ import { JobStateRouting } from "../../../modules/orchestration/job-state-routin
 import { TriggerSchedules, type TriggerScheduleSettings } from "../../../modules/orchestration/trigger-schedules";
 import type { PlatformBuckets } from "../../../modules/storage/platform-buckets";
 import { foundation } from "./foundation-fixture";
-import { synth, TEST_SCOPE, testStack, withPlainStackTraces, type Synthesized } from "./synth";
+import { synth, TEST_DEPLOYER_ARN, TEST_SCOPE, testStack, withPlainStackTraces, type Synthesized } from "./synth";
 
 export const PREFIX = "sentinel-test";
 export const PROFILES = ["card-transactions", "baf"] as const;
@@ -85,7 +85,7 @@ export function buildOperations(options: { schedule?: TriggerScheduleSettings; b
     const stack = testStack();
     const scope = TEST_SCOPE;
     const { keys, logGroups, buckets, network } = foundation(stack, PREFIX, 30);
-    const operationsKey = new PlatformKey(stack, "operations-key", { alias: `${PREFIX}-operations`, label: "OperationsKey", description: "test", scope });
+    const operationsKey = new PlatformKey(stack, "operations-key", { alias: `${PREFIX}-operations`, label: "OperationsKey", description: "test", scope, administratorArns: [TEST_DEPLOYER_ARN] });
     const handlers = new PipelineHandlers(stack, "handlers", {
       namePrefix: PREFIX,
       environmentName: "test",
@@ -146,6 +146,8 @@ export function buildOperations(options: { schedule?: TriggerScheduleSettings; b
       lineageDatabaseName: LINEAGE_DATABASE,
       dataScientistPrincipalArns: [`arn:aws:iam::${ACCOUNT}:role/fraud-data-scientist`],
       auditorPrincipalArns: [`arn:aws:iam::${ACCOUNT}:role/fraud-auditor`],
+      reidentificationPrincipalArns: [`arn:aws:iam::${ACCOUNT}:role/fraud-investigator`],
+      tokenizationKey: keys.tokenization,
     });
     return { stack, buckets, keys, operationsKey, network, handlers, schedules, routing, monitoring, access };
   });

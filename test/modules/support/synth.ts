@@ -84,3 +84,6 @@ export function referencedId(reference: unknown): string {
   if (match === null) throw new Error(`not a resource reference: ${String(reference)}`);
   return match[1] as string;
 }
+
+/** The deployer principal of module tests: key administrator and artifact writer. */
+export const TEST_DEPLOYER_ARN = "arn:aws:iam::111122223333:role/sentinel-deployer";
