@@ -6,15 +6,14 @@ import { KMSClient } from "@aws-sdk/client-kms";
 import { clientConfig, logsClient, s3Client } from "../shared/aws-clients";
 import { loadConfig } from "../shared/config";
 import { deployedClientOptions, lambdaHandler } from "../shared/lambda-handler";
-import { auditHandlerEnvironment, auditSigningEnvironment } from "./config";
+import { auditHandlerEnvironment } from "./config";
 import { createAuditWriter } from "./create-audit-writer";
 import { recordAuditEvent } from "./record-audit-event";
 import { KmsHeadSigner } from "./signed-head";
 
 const config = loadConfig(auditHandlerEnvironment, process.env, "audit handler");
 const aws = deployedClientOptions();
-const { AUDIT_SIGNING_KEY_ARN: signingKey } = loadConfig(auditSigningEnvironment, process.env, "audit handler");
-const signer = signingKey === undefined ? undefined : new KmsHeadSigner(new KMSClient(clientConfig(aws)), signingKey);
+const signer = new KmsHeadSigner(new KMSClient(clientConfig(aws)), config.AUDIT_SIGNING_KEY_ARN);
 const audit = createAuditWriter(config, { s3: s3Client(aws), logs: logsClient(aws), actor: callerPrincipal(new STSClient(clientConfig(aws))), clock: systemClock, signer });
 
 export const handler = lambdaHandler("sentinel-audit", async (event, { logger, requestId, handlerName }) => {

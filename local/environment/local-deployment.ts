@@ -17,8 +17,8 @@ import { describeFunction, type DeployedFunction } from "../lambda/function-host
 export interface LocalDeployment {
   /** Bucket name per tier (stack output `bucket_names`). */
   readonly buckets: Readonly<Record<string, string>>;
-  /** The data tier's KMS key (stack output `kms_key_arns.data`): wraps the tokenization key. */
-  readonly dataKeyArn: string;
+  /** The dedicated tokenization key (stack output `kms_key_arns.tokenization`): wraps the tokenization data key. */
+  readonly tokenizationKeyArn: string;
   /** The function the profile's schedule invokes. */
   readonly trigger: DeployedFunction;
   readonly triggerConfig: TriggerConfig;
@@ -78,5 +78,5 @@ export async function discoverDeployment(
   const { bucket_names: buckets, kms_key_arns: keys } = readStackOutputs(outputs, ["bucket_names", "kms_key_arns"]);
   const trigger = await describeFunction(clients.lambda, await scheduledTrigger(clients.scheduler, profile));
   const triggerConfig = loadConfig(triggerHandlerEnvironment, trigger.environment, `deployed trigger function ${trigger.name}`);
-  return { buckets, dataKeyArn: keys.data, trigger, triggerConfig, managedObjects: await deployedObjects(clients.s3, buckets) };
+  return { buckets, tokenizationKeyArn: keys.tokenization, trigger, triggerConfig, managedObjects: await deployedObjects(clients.s3, buckets) };
 }

@@ -5,8 +5,9 @@
  * only in job memory. Locally the emulator, and so every KMS key, is new on each run, so a wrapped key
  * from an earlier run could not be unwrapped and tokens would change from run to run. The local
  * environment therefore wraps the project's development key (.sentinel/dev-key.json, git-ignored, mode
- * 0600, the key `npm run etl` uses) with the environment's data key on every run: the job still unwraps
- * it through KMS, and tokens stay stable across runs.
+ * 0600, the key `npm run etl` uses) with the environment's tokenization key (the job's non-overridable
+ * `--tokenization_key_arn`) on every run: the job still unwraps it through KMS, and tokens stay stable
+ * across runs.
  */
 import { EncryptCommand, type KMSClient } from "@aws-sdk/client-kms";
 import { PutObjectCommand, type S3Client } from "@aws-sdk/client-s3";
@@ -34,16 +35,16 @@ function developmentKey(projectRoot: string): { readonly version: string; readon
   return { version: document.key_version, key: Buffer.from(document.dev_key, "base64") };
 }
 
-export async function installWrappedKey(kms: KMSClient, s3: S3Client, keyLocation: string, dataKeyArn: string, profile: string, projectRoot: string): Promise<{ readonly keyVersion: string }> {
+export async function installWrappedKey(kms: KMSClient, s3: S3Client, keyLocation: string, wrappingKeyArn: string, profile: string, projectRoot: string): Promise<{ readonly keyVersion: string }> {
   const { version, key } = developmentKey(projectRoot);
   // The context the job unwraps with (glue-jobs/sentinel_etl/keys.py WrappingKey): the key policy requires it.
   const context = { profile, key_version: version };
-  const wrapped = await kms.send(new EncryptCommand({ KeyId: dataKeyArn, Plaintext: key, EncryptionContext: context }));
+  const wrapped = await kms.send(new EncryptCommand({ KeyId: wrappingKeyArn, Plaintext: key, EncryptionContext: context }));
   key.fill(0);
-  if (wrapped.CiphertextBlob === undefined) throw new Error(`KMS Encrypt with ${dataKeyArn} returned no ciphertext`);
+  if (wrapped.CiphertextBlob === undefined) throw new Error(`KMS Encrypt with ${wrappingKeyArn} returned no ciphertext`);
   const document: WrappedKeyDocument = {
     key_version: version,
-    kms_key_arn: dataKeyArn,
+    kms_key_arn: wrappingKeyArn,
     ciphertext_blob: Buffer.from(wrapped.CiphertextBlob).toString("base64"),
     encryption_context: context,
   };

@@ -66,7 +66,7 @@ export async function runPipeline(platform: LocalPlatform, request: PipelineRequ
       const base = { environment: config.SENTINEL_ENVIRONMENT, profile: request.profile, runDate };
       const window: RunWindow = { ...base, attempt: await nextAttempt(platform, config.LINEAGE_AUDIT_BUCKET, base) };
       const values = { environment: window.environment, profile: window.profile, run_date: runDate, run_id: pipelineRunId(window) };
-      await installWrappedKey(platform.clients.kms, platform.clients.s3, expandTemplate(config.KEY_LOCATION_TEMPLATE, values), deployment.dataKeyArn, request.profile, platform.projectRoot);
+      await installWrappedKey(platform.clients.kms, platform.clients.s3, expandTemplate(config.KEY_LOCATION_TEMPLATE, values), deployment.tokenizationKeyArn, request.profile, platform.projectRoot);
       const prepared = prepareInput(request.input, request.profile, platform.projectRoot, join(platform.store.root, "inputs"));
       const input: DeliveredInput = await deliverInput(platform.clients.s3, prepared, expandTemplate(config.INPUT_PREFIX_TEMPLATE, values));
       return { deployment, window, input };

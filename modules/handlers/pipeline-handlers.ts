@@ -124,7 +124,11 @@ export class PipelineHandlers extends Construct {
       // Lineage records name their producer by the exact code that wrote them.
       CODE_VERSION: props.bundles.lineage.sha256,
     });
-    this.audit = this.handler("audit", "Appends events from other sources to the hash-chained audit trail", common);
+    this.audit = this.handler("audit", "Appends events from other sources to the hash-chained audit trail", {
+      ...common,
+      // Chain heads are signed with it; only this function's role may Sign (stacks/sentinel-stack.ts grants it).
+      AUDIT_SIGNING_KEY_ARN: props.keys.auditSigning.keyArn,
+    });
 
     for (const handler of this.all) this.grantAuditTrail(handler.role.policy);
     this.grantTrigger(this.trigger.role.policy);

@@ -23,6 +23,7 @@ import { parseS3Uri } from "../../handlers/shared/s3-uri";
 import { AUDIT_LOG_GROUP, CATALOG_DATABASE, GLUE_JOB, LINEAGE_AUDIT_BUCKET, REGION, createPlatform, type AwsClients } from "./support/emulated-platform";
 import { triggerEnvironment } from "./support/handler-config";
 import { glueStateChange, runMetricsDocument } from "./support/lineage-fixtures";
+import { CreateKeyCommand, KMSClient } from "@aws-sdk/client-kms";
 
 type Handler = (event: unknown, context: Context) => Promise<Record<string, unknown>>;
 
@@ -51,7 +52,11 @@ describe("handler bundles", () => {
     await new Promise<void>((resolve) => databrew.listen(databrewPort, "127.0.0.1", resolve));
     outDir = await mkdtemp(join(tmpdir(), "sentinel-bundles-"));
     bundles = await buildHandlers(outDir);
+    // the audit handler signs chain heads with its asymmetric KMS key
+    const kms = new KMSClient({ endpoint: emulator.endpoint, region: REGION, credentials: { accessKeyId: EMULATOR_CREDENTIALS.accessKeyId, secretAccessKey: EMULATOR_CREDENTIALS.secretAccessKey } });
+    const signingKey = await kms.send(new CreateKeyCommand({ KeySpec: "ECC_NIST_P256", KeyUsage: "SIGN_VERIFY", Description: "sentinel audit signing (bundle test)" }));
     Object.assign(process.env, triggerEnvironment, {
+      AUDIT_SIGNING_KEY_ARN: signingKey.KeyMetadata?.Arn,
       CATALOG_DATABASE_NAME: CATALOG_DATABASE,
       CODE_VERSION: "bundle-test",
       AWS_REGION: REGION,

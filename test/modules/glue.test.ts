@@ -47,7 +47,7 @@ function logicalIdOf(type: string, predicate: (config: Config) => boolean): stri
 }
 
 /** `${aws_kms_key.<id>.arn}` of the key behind alias/sentinel-test-<purpose>. */
-function keyRef(purpose: "data" | "logs" | "audit" | "job-bookmarks" | "tokenization"): string {
+function keyRef(purpose: "data" | "logs" | "audit" | "job-bookmarks" | "tokenization" | "state-authentication"): string {
   const alias = Object.values(resourcesOf(out, "aws_kms_alias")).find((candidate) => candidate.name === `alias/sentinel-test-${purpose}`);
   return `\${aws_kms_key.${referencedId(alias?.target_key_id)}.arn}`;
 }
@@ -128,6 +128,7 @@ describe("Glue ETL job", () => {
       "--environment": "test",
       "--mapping_location": `s3://${ARTIFACTS}/reference/mcc-mapping.csv`,
       "--tokenization_key_arn": keyRef("tokenization"),
+      "--state_mac_key_arn": keyRef("state-authentication"),
     });
     const overlap = Object.keys(fixed).filter((name) => name in (job.default_arguments as Config));
     expect(overlap).toEqual([]);

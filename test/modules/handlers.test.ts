@@ -111,8 +111,13 @@ describe("Lambda functions", () => {
 describe("handler environments", () => {
   it.each(HANDLER_NAMES)("%s: every variable its schema reads, and values it accepts", (name) => {
     const variables = (fn(name).environment as Config).variables as Record<string, string>;
-    const parsed = SCHEMAS[name].safeParse(variables);
+    // a key ARN is a Terraform reference at synth: checked by what it refers to, parsed as an ARN of that shape
+    const resolved = Object.fromEntries(
+      Object.entries(variables).map(([variable, value]) => [variable, /^\$\{aws_kms_key\.[\w-]+\.arn\}$/.test(value) ? `arn:aws:kms:${REGION}:${ACCOUNT}:key/1234abcd-12ab-34cd-56ef-1234567890ab` : value]),
+    );
+    const parsed = SCHEMAS[name].safeParse(resolved);
     expect(parsed.error?.issues ?? []).toEqual([]);
+    if (name === "audit") expect(variables.AUDIT_SIGNING_KEY_ARN).toMatch(/^\$\{aws_kms_key\.keys_audit-signing_key_\w+\.arn\}$/);
     expect(Object.keys(variables).sort()).toEqual(Object.keys(SCHEMAS[name].shape).sort());
     expect(variables).toMatchObject({
       SENTINEL_ENVIRONMENT: "test",
@@ -145,7 +150,14 @@ describe("handler environments", () => {
   });
 
   it("refuse at synth a variable the handler does not read, a missing one, or a value it would reject", () => {
-    const good = { SENTINEL_ENVIRONMENT: "dev", LINEAGE_AUDIT_BUCKET: "sentinel-dev-lineage-audit-111122223333", AUDIT_LOG_GROUP_NAME: "/sentinel/dev/audit", OBJECT_LOCK_MODE: "GOVERNANCE", OBJECT_LOCK_RETENTION_DAYS: "30" };
+    const good = {
+      SENTINEL_ENVIRONMENT: "dev",
+      LINEAGE_AUDIT_BUCKET: "sentinel-dev-lineage-audit-111122223333",
+      AUDIT_LOG_GROUP_NAME: "/sentinel/dev/audit",
+      OBJECT_LOCK_MODE: "GOVERNANCE",
+      OBJECT_LOCK_RETENTION_DAYS: "30",
+      AUDIT_SIGNING_KEY_ARN: "arn:aws:kms:eu-central-2:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab",
+    };
     expect(checkedEnvironment("audit", auditHandlerEnvironment, good)).toEqual(good);
     expect(() => checkedEnvironment("audit", auditHandlerEnvironment, { ...good, GLUE_JOB_NAME: "x" })).toThrow(new HandlerEnvironmentError("audit", ["GLUE_JOB_NAME is not a variable the handler reads"]));
     const missing = Object.fromEntries(Object.entries(good).filter(([name]) => name !== "AUDIT_LOG_GROUP_NAME"));
