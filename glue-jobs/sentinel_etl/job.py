@@ -22,7 +22,7 @@ from typing import Any
 from pyspark.sql import SparkSession
 from pyspark.sql import functions as F
 
-from sentinel_etl import pipeline_metrics, storage
+from sentinel_etl import column_lineage, pipeline_metrics, storage
 from sentinel_etl.bookmarks import ENABLE, InputBookmark
 from sentinel_etl.config import JobConfig, load_config
 from sentinel_etl.ingest import InputFile, read_header
@@ -204,7 +204,10 @@ def _run(
     staged = processed_tier.staged_frame()
     if staged is not None:
         metrics["processed_schema"] = [{"name": f.name, "type": f.dataType.simpleString()} for f in staged.schema.fields]
+        column_lineage.check_written(metrics["column_lineage"], "processed", staged.columns)
         metrics["anomalies_flagged"] = staged.where(F.col("is_anomaly")).count()
+    if (quarantined := quarantine_tier.staged_frame()) is not None:
+        column_lineage.check_written(metrics["column_lineage"], "quarantine", quarantined.columns)
     metrics.update(rows_in=rows_in, rows_out=rows_out, rows_quarantined=rows_quarantined, quarantine_reasons=reasons)
     watch.lap("verify")
 
@@ -246,6 +249,7 @@ def run_job(spark: SparkSession, args: JobArguments, allow_dev_key: bool) -> dic
         keyring = _keyring(args, allow_dev_key)
         metrics["key_version"] = keyring.key_version
         metrics["tokenized_columns"] = {t.column: t.method for t in config.tokenization}
+        metrics["column_lineage"] = column_lineage.plan(config, keyring.key_version)
         _run(spark, args, config, keyring, metrics, watch, tiers)
     except BaseException as failure:
         for tier in tiers:
