@@ -101,7 +101,8 @@ export function lineageGraph(records: readonly ArchivedRecord[], focus?: string,
   const nodes = new Map<string, "dataset" | "job">();
   const edges = new Map<string, readonly [string, string]>();
   for (const { event } of records) {
-    if (event.job === undefined) continue;
+    // a pipeline run's own records read and write nothing: they are not part of the dataset graph
+    if (event.job === undefined || (event.inputs ?? []).length + (event.outputs ?? []).length === 0) continue;
     const job = jobNode(event);
     nodes.set(job, "job");
     for (const input of event.inputs ?? []) {
