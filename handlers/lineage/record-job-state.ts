@@ -183,11 +183,23 @@ async function recordPipelineRun(
   return records;
 }
 
-/** The profile's findings; a COMPLETE profile run whose result cannot be found is recorded without them (logged). */
+/**
+ * The profile's findings. A COMPLETE profile run whose result cannot be found, or may not be read, is
+ * recorded without them (logged): the result lies in the raw bucket, which the deployed lineage role
+ * may not decrypt (docs/auditor-guide.md, PII findings).
+ */
 async function readFindings(run: ObservedJobRun, deps: LineageDeps): Promise<PiiFindings | undefined> {
   const output = run.outputs.find((candidate) => candidate.role === "profile");
   if (output === undefined) return undefined;
-  const findings = await readPiiFindings(deps.s3, output.uri, run.jobRunId);
+  let findings: PiiFindings | undefined;
+  try {
+    findings = await readPiiFindings(deps.s3, output.uri, run.jobRunId);
+  } catch (error) {
+    const name = (error as { name?: string }).name ?? "";
+    if (!/AccessDenied|KMS\.|Forbidden/.test(name)) throw error;
+    deps.logger.warn("PII profile result not readable; recording the profile run without its findings", { job_name: run.jobName, job_run_id: run.jobRunId, output: output.uri, error: name });
+    return undefined;
+  }
   if (findings === undefined) deps.logger.warn("no PII profile result for the run under its output location", { job_name: run.jobName, job_run_id: run.jobRunId, output: output.uri });
   return findings;
 }

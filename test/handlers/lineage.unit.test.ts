@@ -224,5 +224,12 @@ describe("lineage handler decisions", () => {
     s3.on(ListObjectsV2Command).resolves({ Contents: [{ Key: `pii-profiles/card-transactions/${PROFILE_JOB}_db_1.json` }], IsTruncated: false });
     objects.set(`sentinel-local-raw/pii-profiles/card-transactions/${PROFILE_JOB}_db_1.json`, { columns: "none" });
     await expect(recordJobState(databrewStateChange(PROFILE_JOB, "db_1", "SUCCEEDED"), deps())).rejects.toThrow(/is not a PII profile result: rowsProfiled/);
+
+    // a role that may not read the raw bucket records the run without findings
+    s3.on(ListObjectsV2Command).rejects(new S3ServiceException({ name: "AccessDenied", $fault: "client", $metadata: { httpStatusCode: 403 }, message: "Access Denied" }));
+    const before = putBodies().length;
+    await recordJobState(databrewStateChange(PROFILE_JOB, "db_2", "SUCCEEDED"), deps());
+    const withoutFindings = putBodies().slice(before).find((record) => record.body.eventType === "COMPLETE")?.body as { inputs: { facets?: Record<string, unknown> }[] };
+    expect(withoutFindings.inputs[0]?.facets).toBeUndefined();
   });
 });
