@@ -198,21 +198,20 @@ export class SentinelStack extends TerraformStack {
       dataScientistPrincipalArns: this.inputs.dataScientistPrincipalArns,
       auditorPrincipalArns: this.inputs.auditorPrincipalArns,
     });
-    // Athena, per consumer role; the emulator has none (local queries run in DuckDB: docs/auditor-guide.md)
-    if (config.deploymentTarget !== "emulator") {
-      const resultsBucket = new QueryResultsBucket(this, "athena-results", {
-        bucketName: `${this.namePrefix}-athena-results-${this.accountScope.accountId}`,
-        scope: this.accountScope,
-        key: this.keys.data,
-        accessLogs: this.buckets.accessLogs,
-      });
-      const workgroups = [
-        { role: "data-science", description: "Data scientists' queries over the processed tables", consumer: this.access.dataScientist },
-        { role: "audit", description: "Auditors' queries over the lineage records", consumer: this.access.auditor },
-      ];
-      for (const { role, description, consumer } of workgroups) {
-        new AthenaWorkgroup(this, `athena-${role}`, { name: `${this.namePrefix}-${role}`, description, scope: this.accountScope, resultsBucket }).grantQueries(consumer.policy);
-      }
+    // Athena, a workgroup per consumer role (the emulator holds the workgroups but runs no queries: locally the
+    // guides' SQL runs in DuckDB, docs/auditor-guide.md)
+    const resultsBucket = new QueryResultsBucket(this, "athena-results", {
+      bucketName: `${this.namePrefix}-athena-results-${this.accountScope.accountId}`,
+      scope: this.accountScope,
+      key: this.keys.data,
+      accessLogs: this.buckets.accessLogs,
+    });
+    const workgroups = [
+      { role: "data-science", description: "Data scientists' queries over the processed tables", consumer: this.access.dataScientist },
+      { role: "audit", description: "Auditors' queries over the lineage records", consumer: this.access.auditor },
+    ];
+    for (const { role, description, consumer } of workgroups) {
+      new AthenaWorkgroup(this, `athena-${role}`, { name: `${this.namePrefix}-${role}`, description, scope: this.accountScope, resultsBucket }).grantQueries(consumer.policy);
     }
     this.databrew = new PiiProfiling(this, "databrew", {
       namePrefix: this.namePrefix,
