@@ -13,6 +13,7 @@ features, which derive from the raw `customer_id`), with OpenLineage's transform
 WINDOW, SORT, CONDITIONAL) when the input only decides which rows or groups take part. A tokenized
 column's derivation is `masking: true` and names the method and key version.
 """
+
 from __future__ import annotations
 
 from collections.abc import Iterable
@@ -94,7 +95,9 @@ def _processed_fields(config: JobConfig, key_version: str | None) -> dict[str, D
         fields[rule.name] = {rule.name: [how]}
 
     binned = config.binning["column"]
-    fields[BIN_COLUMNS[0]] = {binned: [Transformation("DIRECT", "TRANSFORMATION", f"{config.binning['method']} bin of {binned} (fitted, versioned edges)")]}
+    fields[BIN_COLUMNS[0]] = {
+        binned: [Transformation("DIRECT", "TRANSFORMATION", f"{config.binning['method']} bin of {binned} (fitted, versioned edges)")]
+    }
     fields[BIN_COLUMNS[1]] = _derived(fields[BIN_COLUMNS[0]], Transformation("DIRECT", "TRANSFORMATION", "label of amount_bin"))
 
     if config.merchant is not None:
@@ -102,7 +105,9 @@ def _processed_fields(config: JobConfig, key_version: str | None) -> dict[str, D
         lookup = {mcc: [Transformation("DIRECT", "TRANSFORMATION", f"MCC range lookup of {mcc} (versioned mapping)")]}
         for column in MERCHANT_COLUMNS[:3]:
             fields[column] = lookup
-        fields[MERCHANT_COLUMNS[3]] = _derived(lookup, Transformation("DIRECT", "TRANSFORMATION", "stable integer code of merchant_category"))
+        fields[MERCHANT_COLUMNS[3]] = _derived(
+            lookup, Transformation("DIRECT", "TRANSFORMATION", "stable integer code of merchant_category")
+        )
 
     if config.features is not None:
         spec = FeatureSpec.from_dict(config.features)
@@ -139,7 +144,9 @@ def _processed_fields(config: JobConfig, key_version: str | None) -> dict[str, D
 
 def _quarantine_fields(config: JobConfig) -> dict[str, Derivation]:
     every_column = config.column_names
-    fields: dict[str, Derivation] = {name: {name: [Transformation("DIRECT", "IDENTITY", "as read (text), not tokenized")]} for name in every_column}
+    fields: dict[str, Derivation] = {
+        name: {name: [Transformation("DIRECT", "IDENTITY", "as read (text), not tokenized")]} for name in every_column
+    }
     fields[RAW_RECORD] = {name: [Transformation("DIRECT", "IDENTITY", "the unparsed line of a malformed record")] for name in every_column}
     verdict = {name: [Transformation("INDIRECT", "CONDITIONAL", "the first validation rule the row breaks")] for name in every_column}
     fields[SOURCE_FILE] = {}
@@ -157,7 +164,9 @@ def _validation_filter(config: JobConfig, kept: str) -> list[dict[str, Any]]:
 
 def _fields_json(fields: dict[str, Derivation]) -> dict[str, Any]:
     return {
-        output: [{"field": column, "transformations": [t.to_json() for t in transformations]} for column, transformations in derivation.items()]
+        output: [
+            {"field": column, "transformations": [t.to_json() for t in transformations]} for column, transformations in derivation.items()
+        ]
         for output, derivation in fields.items()
     }
 
@@ -168,8 +177,14 @@ def plan(config: JobConfig, key_version: str | None) -> dict[str, Any]:
     return {
         "input_fields": [{"name": rule.name, "type": rule.type} for rule in config.columns],
         "outputs": {
-            "processed": {"fields": _fields_json(_processed_fields(config, key_version)), "dataset": _validation_filter(config, "rows passing every rule")},
-            "quarantine": {"fields": _fields_json(_quarantine_fields(config)), "dataset": _validation_filter(config, "rows breaking a rule")},
+            "processed": {
+                "fields": _fields_json(_processed_fields(config, key_version)),
+                "dataset": _validation_filter(config, "rows passing every rule"),
+            },
+            "quarantine": {
+                "fields": _fields_json(_quarantine_fields(config)),
+                "dataset": _validation_filter(config, "rows breaking a rule"),
+            },
         },
     }
 

@@ -1,6 +1,7 @@
 """Column lineage from the job's plan: the profile config and the pipeline's stages decide it, and a run
 that writes columns its plan does not describe fails (see also the e2e docs test, which reads the plan
 of a real local run through the lineage records)."""
+
 from __future__ import annotations
 
 import copy
@@ -31,7 +32,9 @@ def test_tokenized_columns_are_masked_with_method_and_key_version():
     fields = processed(card_document())["fields"]
     email = inputs_of(fields, "email")
     assert list(email) == ["email"]
-    assert email["email"] == [{"type": "DIRECT", "subtype": "TRANSFORMATION", "description": "tokenized: encrypt, key version v7", "masking": True}]
+    assert email["email"] == [
+        {"type": "DIRECT", "subtype": "TRANSFORMATION", "description": "tokenized: encrypt, key version v7", "masking": True}
+    ]
     assert inputs_of(fields, "device_id")["device_id"][0]["description"] == "tokenized: hash (unkeyed)"
     untouched = inputs_of(fields, "currency")["currency"]
     assert untouched == [{"type": "DIRECT", "subtype": "IDENTITY", "description": "validated, as received", "masking": False}]
@@ -41,7 +44,7 @@ def test_velocity_features_and_anomaly_score_derive_from_the_raw_customer_id():
     fields = processed(card_document())["fields"]
     for output in ("seconds_since_prev_txn", "txn_count_1h", "txn_count_24h", "anomaly_score", "is_anomaly"):
         customer = inputs_of(fields, output)["customer_id"]
-        assert {"type": "INDIRECT", "subtype": "WINDOW"} == {k: customer[0][k] for k in ("type", "subtype")}, output
+        assert {k: customer[0][k] for k in ("type", "subtype")} == {"type": "INDIRECT", "subtype": "WINDOW"}, output
         assert not any(t["masking"] for t in customer), output
     assert set(inputs_of(fields, "anomaly_score")) == {"amount", "customer_id", "event_timestamp", "transaction_id", "mcc"}
     assert set(inputs_of(fields, "merchant_category_code")) == {"mcc"}
@@ -67,7 +70,15 @@ def test_every_output_lists_the_validation_filter_and_the_quarantine_is_unmasked
     plan = column_lineage.plan(load_config(profile_path("card-transactions")), KEY_VERSION)
     assert [entry["field"] for entry in plan["outputs"]["processed"]["dataset"]] == [c["name"] for c in plan["input_fields"]]
     quarantine = plan["outputs"]["quarantine"]["fields"]
-    assert set(quarantine) == {*(c["name"] for c in plan["input_fields"]), "raw_record", "source_file", "reason_code", "reason", "run_id", "ingestion_date"}
+    assert set(quarantine) == {
+        *(c["name"] for c in plan["input_fields"]),
+        "raw_record",
+        "source_file",
+        "reason_code",
+        "reason",
+        "run_id",
+        "ingestion_date",
+    }
     assert not any(t["masking"] for entries in quarantine.values() for entry in entries for t in entry["transformations"])
 
 
