@@ -6,6 +6,8 @@
 import { Aspects, TerraformOutput, TerraformStack } from "cdktf";
 import type { Construct } from "constructs";
 import { ConsumerAccess } from "../modules/access/consumer-access";
+import { AthenaWorkgroup } from "../modules/analytics/athena-workgroup";
+import { QueryResultsBucket } from "../modules/analytics/query-results-bucket";
 import { piiProfileJobNameTemplate, piiProfileNames } from "../modules/databrew/pii-profiling";
 import { PlatformKey } from "../modules/encryption/platform-key";
 import { PlatformKeys } from "../modules/encryption/platform-keys";
@@ -209,6 +211,21 @@ export class SentinelStack extends TerraformStack {
       tokenizationKey: this.keys.tokenization,
       organizationId: config.organizationId,
     });
+    // Athena, a workgroup per consumer role (the emulator holds the workgroups but runs no queries: locally the
+    // guides' SQL runs in DuckDB, docs/auditor-guide.md)
+    const resultsBucket = new QueryResultsBucket(this, "athena-results", {
+      bucketName: `${this.namePrefix}-athena-results-${this.accountScope.accountId}`,
+      scope: this.accountScope,
+      key: this.keys.data,
+      accessLogs: this.buckets.accessLogs,
+    });
+    const workgroups = [
+      { role: "data-science", description: "Data scientists' queries over the processed tables", consumer: this.access.dataScientist },
+      { role: "audit", description: "Auditors' queries over the lineage records", consumer: this.access.auditor },
+    ];
+    for (const { role, description, consumer } of workgroups) {
+      new AthenaWorkgroup(this, `athena-${role}`, { name: `${this.namePrefix}-${role}`, description, scope: this.accountScope, resultsBucket }).grantQueries(consumer.policy);
+    }
     this.databrew = new PiiProfiling(this, "databrew", {
       namePrefix: this.namePrefix,
       scope: this.accountScope,

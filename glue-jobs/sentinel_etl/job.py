@@ -31,7 +31,7 @@ from typing import Any
 from pyspark.sql import SparkSession
 from pyspark.sql import functions as F
 
-from sentinel_etl import fitted_state, pipeline_metrics, storage
+from sentinel_etl import column_lineage, fitted_state, pipeline_metrics, storage
 from sentinel_etl.bookmarks import ENABLE, InputBookmark
 from sentinel_etl.config import ConfigError, JobConfig, parse_config
 from sentinel_etl.ingest import InputFile, read_header
@@ -328,7 +328,10 @@ def _run(
     staged = processed_tier.staged_frame()
     if staged is not None:
         metrics["processed_schema"] = [{"name": f.name, "type": f.dataType.simpleString()} for f in staged.schema.fields]
+        column_lineage.check_written(metrics["column_lineage"], "processed", staged.columns)
         metrics["anomalies_flagged"] = staged.where(F.col("is_anomaly")).count()
+    if (quarantined := quarantine_tier.staged_frame()) is not None:
+        column_lineage.check_written(metrics["column_lineage"], "quarantine", quarantined.columns)
     metrics.update(rows_in=rows_in, rows_out=rows_out, rows_quarantined=rows_quarantined, quarantine_reasons=reasons)
     watch.lap("verify")
 
@@ -380,6 +383,7 @@ def run_job(spark: SparkSession, args: JobArguments, allow_dev_key: bool) -> dic
         keyring = _keyring(args, allow_dev_key)
         metrics["key_version"] = keyring.key_version
         metrics["tokenized_columns"] = {t.column: t.method for t in config.tokenization}
+        metrics["column_lineage"] = column_lineage.plan(config, keyring.key_version)
         authenticator = _state_authenticator(args, keyring, allow_dev_key)
         metrics["state_mac_key"] = authenticator.key_id
         with fitted_state.authenticated_by(authenticator):

@@ -1,7 +1,10 @@
-/** `sentinel lineage list|show|graph`. */
+/**
+ * `sentinel lineage list|show|graph|columns`. Exit 1 when nothing matches (as for a failed check), so a
+ * script can tell "no such run" from an empty but successful answer.
+ */
 import { Option, type Command } from "commander";
 import { DirectoryLineageArchive, S3LineageArchive, type LineageArchive } from "../lineage/lineage-archive";
-import { lineageGraph, recordsOfRun, summarizeRuns, type GraphDirection } from "../lineage/lineage-query";
+import { columnUses, lineageGraph, recordsOfRun, runsSince, sinceInstant, summarizeRuns, type GraphDirection } from "../lineage/lineage-query";
 import { OpenLineageValidator } from "../lineage/openlineage-validator";
 import type { CliContext } from "./cli-context";
 import { toMermaid } from "./mermaid";
@@ -28,15 +31,32 @@ function archiveOf(options: SourceOptions, command: Command, context: CliContext
   return new S3LineageArchive(context.clients().s3, bucket, validator, options.namespace);
 }
 
+function sinceOption(since: string | undefined, command: Command): string | undefined {
+  if (since === undefined) return undefined;
+  try {
+    return sinceInstant(since, new Date());
+  } catch (error) {
+    return command.error((error as Error).message, { exitCode: 2, code: "sentinel.usage" });
+  }
+}
+
 export function registerLineageCommands(program: Command, context: CliContext): void {
   const lineage = program.command("lineage").description("query OpenLineage records of pipeline runs");
 
   withSourceOptions(lineage.command("list"))
-    .description("list job runs (newest first), optionally only those that read or wrote a dataset")
-    .option("--dataset <uri>", "dataset URI or prefix, e.g. s3://my-processed-bucket/card-transactions")
+    .description("list job and pipeline runs (newest first), optionally only those that read or wrote a dataset or ran recently")
+    .option("--dataset <uri>", "dataset URI or prefix, e.g. s3://sentinel-prod-processed-<account>/processed/card-transactions")
+    .option("--since <when>", "only runs whose latest record is this recent: 7d, 24h, 30m or an ISO date")
     .option("--json", "print JSON instead of a table")
-    .action(async (options: SourceOptions & { dataset?: string; json?: boolean }, command: Command) => {
-      const runs = summarizeRuns(await archiveOf(options, command, context).records(), options.dataset);
+    .action(async (options: SourceOptions & { dataset?: string; since?: string; json?: boolean }, command: Command) => {
+      const since = sinceOption(options.since, command);
+      const all = summarizeRuns(await archiveOf(options, command, context).records(), options.dataset);
+      const runs = since === undefined ? all : runsSince(all, since);
+      if (runs.length === 0) {
+        context.io.stderr(`no runs found${options.dataset === undefined ? "" : ` touching ${options.dataset}`}${options.since === undefined ? "" : ` since ${options.since}`}\n`);
+        context.exitCode = 1;
+        return;
+      }
       if (options.json === true) {
         context.io.stdout(`${JSON.stringify(runs, null, 2)}\n`);
       } else {
@@ -63,6 +83,41 @@ export function registerLineageCommands(program: Command, context: CliContext): 
       }
       context.io.stdout(`${JSON.stringify(records.map((record) => ({ location: record.location, valid: record.problems.length === 0, problems: record.problems, record: record.event })), null, 2)}\n`);
       if (records.some((record) => record.problems.length > 0)) context.exitCode = 1;
+    });
+
+  withSourceOptions(lineage.command("columns"))
+    .description("which runs read an input column, which output columns derive from it, and whether each derivation was masked")
+    .requiredOption("--column <name>", "input column, e.g. email")
+    .option("--since <when>", "only records this recent: 7d, 24h, 30m or an ISO date")
+    .option("--dataset <uri>", "only runs that read or wrote a dataset URI or prefix")
+    .option("--json", "print JSON instead of a table")
+    .action(async (options: SourceOptions & { column: string; since?: string; dataset?: string; json?: boolean }, command: Command) => {
+      const since = sinceOption(options.since, command);
+      const uses = columnUses(await archiveOf(options, command, context).records(), options.column, { since, dataset: options.dataset });
+      if (uses.length === 0) {
+        context.io.stderr(`no run read column ${options.column}${options.since === undefined ? "" : ` since ${options.since}`}${options.dataset === undefined ? "" : ` touching ${options.dataset}`}\n`);
+        context.exitCode = 1;
+        return;
+      }
+      if (options.json === true) {
+        context.io.stdout(`${JSON.stringify(uses, null, 2)}\n`);
+        return;
+      }
+      context.io.stdout(
+        textTable(
+          ["TIME", "STATE", "JOB", "RUN ID", "OUTPUT COLUMN", "MASKED", "HOW", "DESCRIPTION"],
+          uses.map((use) => [
+            use.eventTime,
+            use.state,
+            use.job,
+            use.runId,
+            use.output === undefined ? "-" : `${use.output}#${use.outputColumn ?? ""}`,
+            use.output === undefined ? "-" : use.masked ? "yes" : "no",
+            use.transformations.join(" > ") || "-",
+            use.description,
+          ]),
+        ),
+      );
     });
 
   withSourceOptions(lineage.command("graph"))

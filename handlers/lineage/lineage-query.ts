@@ -57,7 +57,8 @@ export function summarizeRuns(records: readonly ArchivedRecord[], datasetFilter?
     const counts = terminal === undefined ? undefined : sentinelFacet(terminal).rowCounts;
     summaries.push({
       runId,
-      pipelineRunId: sentinelFacet(latest).pipelineRunId,
+      // a pipeline run's own records are named by the pipeline run id
+      pipelineRunId: sentinelFacet(latest).pipelineRunId ?? (latest.job?.name?.startsWith("pipeline.") === true ? runId : undefined),
       job: `${latest.job?.namespace}/${latest.job?.name}`,
       state: latest.eventType,
       startedAt: start?.eventTime,
@@ -101,7 +102,8 @@ export function lineageGraph(records: readonly ArchivedRecord[], focus?: string,
   const nodes = new Map<string, "dataset" | "job">();
   const edges = new Map<string, readonly [string, string]>();
   for (const { event } of records) {
-    if (event.job === undefined) continue;
+    // a pipeline run's own records read and write nothing: they are not part of the dataset graph
+    if (event.job === undefined || (event.inputs ?? []).length + (event.outputs ?? []).length === 0) continue;
     const job = jobNode(event);
     nodes.set(job, "job");
     for (const input of event.inputs ?? []) {
@@ -135,4 +137,113 @@ export function lineageGraph(records: readonly ArchivedRecord[], focus?: string,
   if (direction !== "downstream") walk(false);
   const keptEdges = [...edges.values()].filter(([from, to]) => keep.has(from) && keep.has(to));
   return { nodes: new Map([...nodes].filter(([node]) => keep.has(node))), edges: keptEdges };
+}
+
+/** `7d`, `24h`, `30m` before `now`, or an ISO date/time; the instant records must be at or after. */
+export function sinceInstant(since: string, now: Date): string {
+  const relative = /^(\d+)([dhm])$/.exec(since);
+  if (relative !== null) {
+    const unitMs = { d: 86_400_000, h: 3_600_000, m: 60_000 }[relative[2] as "d" | "h" | "m"];
+    return new Date(now.getTime() - Number(relative[1]) * unitMs).toISOString();
+  }
+  const absolute = new Date(since);
+  if (!/^\d{4}-\d{2}-\d{2}/.test(since) || Number.isNaN(absolute.getTime())) throw new Error(`--since must be like 7d, 24h, 30m or an ISO date, got "${since}"`);
+  return absolute.toISOString();
+}
+
+/** Runs whose latest record is at or after `since` (an instant from sinceInstant). */
+export function runsSince(runs: readonly RunSummary[], since: string): RunSummary[] {
+  return runs.filter((run) => (run.endedAt ?? run.startedAt ?? "") >= since);
+}
+
+interface Transformation {
+  type: string;
+  subtype?: string;
+  description?: string;
+  masking?: boolean;
+}
+
+interface InputFieldView {
+  namespace: string;
+  name: string;
+  field: string;
+  transformations?: Transformation[];
+}
+
+interface ColumnLineageView {
+  fields?: Record<string, { inputFields?: InputFieldView[] }>;
+}
+
+interface PiiFindingsView {
+  columns?: Record<string, { entityTypes?: string[] }>;
+}
+
+/** One way a run used an input column: an output column made from it, or (a profile run) the column profiled. */
+export interface ColumnUse {
+  readonly eventTime: string;
+  readonly state: string;
+  readonly job: string;
+  readonly runId: string;
+  readonly pipelineRunId: string | undefined;
+  /** the input dataset the column was read from */
+  readonly input: string;
+  /** the output dataset and column derived from it; undefined for a run that only profiled it */
+  readonly output: string | undefined;
+  readonly outputColumn: string | undefined;
+  /** e.g. DIRECT/TRANSFORMATION, INDIRECT/WINDOW; several when the value passes through several steps */
+  readonly transformations: readonly string[];
+  readonly masked: boolean;
+  /** how: the tokenization method and key version of a masked derivation, the stage otherwise; a profile's findings */
+  readonly description: string;
+}
+
+/**
+ * Every use of input column `column` in terminal records (COMPLETE, FAIL, ABORT): each output column
+ * derived from it (the outputs' `columnLineage` facets), masked or not and how, and the profile runs that
+ * read it (their input `schema` facet) with what they found in it. Optionally only records at or after
+ * `since` and touching datasets under `dataset` (input or output).
+ */
+export function columnUses(records: readonly ArchivedRecord[], column: string, options: { since?: string; dataset?: string } = {}): ColumnUse[] {
+  const uses: ColumnUse[] = [];
+  for (const { event } of records) {
+    if (event.eventType === "START" || event.job === undefined) continue;
+    if (options.since !== undefined && event.eventTime < options.since) continue;
+    if (options.dataset !== undefined && !touches(event, options.dataset)) continue;
+    const base = { eventTime: event.eventTime, state: event.eventType, job: jobNode(event), runId: event.run.runId, pipelineRunId: sentinelFacet(event).pipelineRunId };
+    let derived = false;
+    for (const output of event.outputs ?? []) {
+      const lineage = output.facets?.columnLineage as ColumnLineageView | undefined;
+      for (const [outputColumn, { inputFields = [] }] of Object.entries(lineage?.fields ?? {})) {
+        for (const inputField of inputFields.filter((candidate) => candidate.field === column)) {
+          const transformations = inputField.transformations ?? [];
+          derived = true;
+          uses.push({
+            ...base,
+            input: datasetUri(inputField),
+            output: datasetUri(output),
+            outputColumn,
+            transformations: transformations.map((step) => [step.type, step.subtype].filter((part) => part !== undefined).join("/")),
+            masked: transformations.some((step) => step.masking === true),
+            description: transformations.map((step) => step.description ?? "").filter((text) => text !== "").join("; "),
+          });
+        }
+      }
+    }
+    if (derived) continue;
+    for (const input of event.inputs ?? []) {
+      const fields = (input.facets?.schema as { fields?: { name: string }[] } | undefined)?.fields ?? [];
+      if (!fields.some((field) => field.name === column)) continue;
+      const found = (input.facets?.sentinel_piiFindings as PiiFindingsView | undefined)?.columns?.[column]?.entityTypes;
+      uses.push({
+        ...base,
+        input: datasetUri(input),
+        output: undefined,
+        outputColumn: undefined,
+        transformations: [],
+        masked: false,
+        description: found === undefined ? "read" : `profiled: ${found.length === 0 ? "no PII found" : `found ${found.join(", ")}`}`,
+      });
+    }
+  }
+  return uses.sort((a, b) => b.eventTime.localeCompare(a.eventTime) || a.job.localeCompare(b.job) || (a.output ?? "").localeCompare(b.output ?? "") || (a.outputColumn ?? "").localeCompare(b.outputColumn ?? ""));
 }

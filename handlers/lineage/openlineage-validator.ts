@@ -6,6 +6,7 @@
 import Ajv2020 from "ajv/dist/2020";
 import addFormats from "ajv-formats";
 import sentinelInputFiles from "./facets/SentinelInputFilesInputDatasetFacet.json" with { type: "json" };
+import sentinelPiiFindings from "./facets/SentinelPiiFindingsDatasetFacet.json" with { type: "json" };
 import sentinelQuarantine from "./facets/SentinelQuarantineDatasetFacet.json" with { type: "json" };
 import sentinelRun from "./facets/SentinelRunFacet.json" with { type: "json" };
 import core from "./openlineage-spec/OpenLineage.json" with { type: "json" };
@@ -34,7 +35,7 @@ interface FacetSchemaDocument {
 const FACET_SCHEMAS: readonly FacetSchemaDocument[] = [
   columnLineage, dataQualityAssertions, dataQualityMetrics, datasetVersion, documentation, errorMessage, jobType,
   nominalTime, outputStatistics, parentRun, processingEngine, schemaFacet, sourceCodeLocation, storage,
-  sentinelRun, sentinelInputFiles, sentinelQuarantine,
+  sentinelRun, sentinelInputFiles, sentinelQuarantine, sentinelPiiFindings,
 ];
 
 /** `_schemaURL` of a facet: its schema's `$id` and JSON pointer to the facet definition. */

@@ -22,7 +22,9 @@ import { jobStateChangeEvent, jobStateChangeOf, lineageEventTypeOf, type JobStat
 import { writeLineageRecord } from "./lineage-store";
 import { observeDataBrewJobRun, observeGlueJobRun, type ObservedJobRun } from "./observed-job-run";
 import type { OpenLineageValidator } from "./openlineage-validator";
-import { buildRunEvent, type PipelineLink } from "./run-event-builder";
+import { buildPipelineRunEvent, pipelineEventTypes } from "./pipeline-run-event";
+import { readPiiFindings, resolveDatasetPath, type PiiFindings } from "./pii-findings";
+import { buildRunEvent, type OpenLineageRunEvent, type PipelineLink } from "./run-event-builder";
 import { RUN_METRICS_FILE, runMetricsSchema, type RunMetrics } from "./run-metrics";
 
 export interface LineageDeps {
@@ -46,7 +48,13 @@ export interface RecordedLineage {
 }
 
 export type LineageResult =
-  | { readonly decision: "recorded"; readonly pipeline_run_id: string; readonly records: readonly RecordedLineage[] }
+  | {
+      readonly decision: "recorded";
+      readonly pipeline_run_id: string;
+      readonly records: readonly RecordedLineage[];
+      /** records of the parent pipeline run this event implied (see pipeline-run-event.ts) */
+      readonly pipeline_records: readonly RecordedLineage[];
+    }
   | { readonly decision: "ignored"; readonly reason: string };
 
 /**
@@ -70,9 +78,12 @@ export async function recordJobState(event: unknown, deps: LineageDeps): Promise
     return { decision: "ignored", reason: `state ${change.state} has no OpenLineage event type` };
   }
 
-  const run = change.service === "glue" ? await observeGlueJobRun(deps.glue, deps.s3, change.jobName, change.jobRunId) : await observeDataBrewJobRun(deps.databrew, change.jobName, change.jobRunId);
-  const pipeline = await pipelineLinkOf(run, deps);
+  const observed = change.service === "glue" ? await observeGlueJobRun(deps.glue, deps.s3, change.jobName, change.jobRunId) : await observeDataBrewJobRun(deps.databrew, change.jobName, change.jobRunId);
+  const pipeline = await pipelineLinkOf(observed, deps);
+  // a DataBrew dataset names its input by a path template; the record names the day this run profiled
+  const run: ObservedJobRun = { ...observed, inputUris: observed.inputUris.map((uri) => resolveDatasetPath(uri, pipeline.runDate)) };
   const metrics = run.service === "glue" ? await readRunMetrics(run, eventType, deps) : undefined;
+  const findings = run.service === "databrew" && eventType === "COMPLETE" ? await readFindings(run, deps) : undefined;
   const inputFiles = metrics === undefined ? undefined : await describeInputFiles(deps.s3, metrics.input.files);
   const namespace = lineageNamespace(deps.config.SENTINEL_ENVIRONMENT);
 
@@ -88,6 +99,7 @@ export async function recordJobState(event: unknown, deps: LineageDeps): Promise
       // a START record describes the run as it began: no outcome counts
       metrics: type === "START" ? undefined : metrics,
       inputFiles: type === "START" ? undefined : inputFiles,
+      findings: type === "START" ? undefined : findings,
     });
     deps.validator.assertValid(runEvent);
     const stored = await writeLineageRecord(deps.s3, deps.config.LINEAGE_AUDIT_BUCKET, runEvent, deps.retention(deps.clock()));
@@ -121,7 +133,75 @@ export async function recordJobState(event: unknown, deps: LineageDeps): Promise
     });
     deps.logger.info(stored.written ? "lineage record written" : "lineage record already present", { record: stored.uri, event_type: type, pipeline_run_id: pipeline.pipelineRunId });
   }
-  return { decision: "recorded", pipeline_run_id: pipeline.pipelineRunId, records };
+  const pipelineRecords = await recordPipelineRun(change, run, pipeline, metrics, records, deps);
+  return { decision: "recorded", pipeline_run_id: pipeline.pipelineRunId, records, pipeline_records: pipelineRecords };
+}
+
+/** The parent pipeline run's START (and, for the ETL job's terminal state, its outcome), written once each. */
+async function recordPipelineRun(
+  change: JobStateChange,
+  run: ObservedJobRun,
+  pipeline: PipelineLink,
+  metrics: RunMetrics | undefined,
+  jobRecords: readonly RecordedLineage[],
+  deps: LineageDeps,
+): Promise<RecordedLineage[]> {
+  // a run nobody triggered has no pipeline run to describe
+  if (!pipeline.registered || pipeline.profile === undefined) return [];
+  const errorMessage = run.errorMessage ?? (metrics?.error === undefined ? undefined : `${metrics.error.type}: ${metrics.error.message}`);
+  const records: RecordedLineage[] = [];
+  for (const type of pipelineEventTypes(jobRecords.map((record) => record.eventType), run.service === "glue" && run.jobName === deps.config.GLUE_JOB_NAME)) {
+    const event: OpenLineageRunEvent = buildPipelineRunEvent({
+      eventType: type,
+      eventTime: eventTimeOf(type, run, change),
+      namespace: lineageNamespace(deps.config.SENTINEL_ENVIRONMENT),
+      producer: lineageProducer(deps.config),
+      pipelineRunId: pipeline.pipelineRunId,
+      profile: pipeline.profile,
+      runDate: metrics?.run_date ?? pipeline.runDate,
+      errorMessage,
+    });
+    deps.validator.assertValid(event);
+    const stored = await writeLineageRecord(deps.s3, deps.config.LINEAGE_AUDIT_BUCKET, event, deps.retention(deps.clock()));
+    records.push({ eventType: type, ...stored });
+    await deps.audit.record({
+      run_id: pipeline.pipelineRunId,
+      action: "lineage.record",
+      resource: stored.uri,
+      outcome: stored.written ? "success" : "skipped",
+      request_id: deps.requestId,
+      details: {
+        event_type: type,
+        job_name: event.job.name,
+        openlineage_run_id: event.run.runId,
+        implied_by_job_run_id: run.jobRunId,
+        source_event_id: change.eventId,
+        ...(stored.written ? {} : { reason: "already_recorded" }),
+      },
+    });
+  }
+  return records;
+}
+
+/**
+ * The profile's findings. A COMPLETE profile run whose result cannot be found, or may not be read, is
+ * recorded without them (logged): the result lies in the raw bucket, which the deployed lineage role
+ * may not decrypt (docs/auditor-guide.md, PII findings).
+ */
+async function readFindings(run: ObservedJobRun, deps: LineageDeps): Promise<PiiFindings | undefined> {
+  const output = run.outputs.find((candidate) => candidate.role === "profile");
+  if (output === undefined) return undefined;
+  let findings: PiiFindings | undefined;
+  try {
+    findings = await readPiiFindings(deps.s3, output.uri, run.jobRunId);
+  } catch (error) {
+    const name = (error as { name?: string }).name ?? "";
+    if (!/AccessDenied|KMS\.|Forbidden/.test(name)) throw error;
+    deps.logger.warn("PII profile result not readable; recording the profile run without its findings", { job_name: run.jobName, job_run_id: run.jobRunId, output: output.uri, error: name });
+    return undefined;
+  }
+  if (findings === undefined) deps.logger.warn("no PII profile result for the run under its output location", { job_name: run.jobName, job_run_id: run.jobRunId, output: output.uri });
+  return findings;
 }
 
 function eventTimeOf(type: LineageEventType, run: ObservedJobRun, change: JobStateChange): string {

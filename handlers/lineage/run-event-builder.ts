@@ -9,6 +9,8 @@ import { parseS3Uri } from "../shared/s3-uri";
 import type { LineageEventType } from "./job-state-event";
 import type { ObservedJobRun } from "./observed-job-run";
 import { facetSchemaUrl } from "./openlineage-validator";
+import { columnLineageFields, type DatasetName } from "./column-lineage-facet";
+import type { PiiFindings } from "./pii-findings";
 import type { RunMetrics } from "./run-metrics";
 
 export const RUN_EVENT_SCHEMA_URL = "https://openlineage.io/spec/2-0-2/OpenLineage.json#/$defs/RunEvent";
@@ -39,6 +41,8 @@ export interface RunEventInput {
   readonly pipeline: PipelineLink;
   readonly metrics: RunMetrics | undefined;
   readonly inputFiles: readonly InputFileVersion[] | undefined;
+  /** DataBrew: what the profile found per column of its input */
+  readonly findings?: PiiFindings | undefined;
 }
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
@@ -157,13 +161,37 @@ function modelParams(model: NonNullable<RunMetrics["model"]>): Json {
   return Object.fromEntries(Object.entries(model).filter(([field]) => field !== "hash" && field !== "params")) as Json;
 }
 
+/** The raw prefixes a run read: the job's own list when it wrote metrics, else what the service reports. */
+function inputPaths(input: RunEventInput): readonly string[] {
+  const { metrics } = input;
+  return metrics?.input.paths.length ? metrics.input.paths : input.run.inputUris;
+}
+
+/** The columns of the input: the profile's declared columns (Glue plan), or the columns DataBrew profiled (read as text). */
+function inputSchemaFields(input: RunEventInput): Json[] | undefined {
+  const declared = input.metrics?.column_lineage?.input_fields;
+  if (declared !== undefined) return declared.map((field) => ({ name: field.name, type: field.type }));
+  if (input.findings !== undefined) return [...input.findings.columns.keys()].map((name) => ({ name, type: "string" }));
+  return undefined;
+}
+
+function piiFindingsFields(findings: PiiFindings): Record<string, Json> {
+  const columns: Record<string, Json> = {};
+  for (const [name, found] of findings.columns) columns[name] = { entityTypes: [...found.entityTypes], matches: { ...found.matches } };
+  return { profileLocation: findings.profileLocation, rowsProfiled: findings.rowsProfiled, columns };
+}
+
 function inputDatasets(input: RunEventInput, facet: FacetFactory): OpenLineageDataset[] {
-  const { metrics, inputFiles } = input;
-  const paths = metrics?.input.paths.length ? metrics.input.paths : input.run.inputUris;
+  const { metrics, inputFiles, findings } = input;
+  const paths = inputPaths(input);
+  const schemaFields = inputSchemaFields(input);
   return paths.map((path) => {
     const dataset = s3Dataset(path);
+    const facets: Facets = {};
+    if (schemaFields !== undefined) facets.schema = facet("schema", { fields: schemaFields });
+    if (findings !== undefined) facets.sentinel_piiFindings = facet("sentinel_piiFindings", piiFindingsFields(findings));
     const files = inputFiles?.filter((file) => file.path.startsWith(path.replace(/\/?$/, "/")) || file.path === path);
-    if (metrics === undefined || files === undefined) return dataset;
+    if (metrics === undefined || files === undefined) return Object.keys(facets).length === 0 ? dataset : { ...dataset, facets };
     const inputFacets: Facets = {
       dataQualityMetrics: facet("dataQualityMetrics", {
         rowCount: paths.length === 1 ? metrics.rows_in : undefined,
@@ -174,25 +202,33 @@ function inputDatasets(input: RunEventInput, facet: FacetFactory): OpenLineageDa
       sentinel_inputFiles: facet("sentinel_inputFiles", { files: files.map((file) => ({ ...file })) }),
     };
     // the version of an input is the exact set of object versions read
-    const version = sha256(files.map((file) => [file.path, file.versionId ?? file.etag]));
-    return { ...dataset, facets: { version: facet("version", { datasetVersion: version }) }, inputFacets };
+    facets.version = facet("version", { datasetVersion: sha256(files.map((file) => [file.path, file.versionId ?? file.etag])) });
+    return { ...dataset, facets, inputFacets };
   });
 }
 
 function outputDatasets(input: RunEventInput, facet: FacetFactory): OpenLineageDataset[] {
   const { metrics } = input;
+  const inputs: DatasetName[] = inputPaths(input).map((path) => s3Dataset(path));
+  const columnLineage = (role: "processed" | "quarantine"): Facets => {
+    const fields = columnLineageFields(metrics?.column_lineage, role, inputs);
+    return fields === undefined ? {} : { columnLineage: facet("columnLineage", fields as unknown as Record<string, Json>) };
+  };
   return input.run.outputs.map(({ role, uri }) => {
     if (metrics === undefined || role === "profile") return s3Dataset(uri);
     if (role === "processed") {
       return {
         ...s3Dataset(metrics.output.processed_path),
-        facets: { schema: facet("schema", { fields: metrics.processed_schema.map((field) => ({ name: field.name, type: field.type })) }) },
+        facets: {
+          schema: facet("schema", { fields: metrics.processed_schema.map((field) => ({ name: field.name, type: field.type })) }),
+          ...columnLineage("processed"),
+        },
         outputFacets: { outputStatistics: facet("outputStatistics", { rowCount: metrics.rows_out }) },
       };
     }
     return {
       ...s3Dataset(metrics.output.quarantine_path),
-      facets: { sentinel_quarantine: facet("sentinel_quarantine", { reasons: { ...metrics.quarantine_reasons } }) },
+      facets: { sentinel_quarantine: facet("sentinel_quarantine", { reasons: { ...metrics.quarantine_reasons } }), ...columnLineage("quarantine") },
       outputFacets: { outputStatistics: facet("outputStatistics", { rowCount: metrics.rows_quarantined }) },
     };
   });

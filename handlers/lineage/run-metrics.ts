@@ -9,6 +9,28 @@ const count = z.number().int().nonnegative();
 /** versions may be written as strings or numbers; lineage records them as strings */
 const version = z.union([z.string().min(1), z.number()]).transform(String);
 
+/** How one output column depends on one input column (glue-jobs/sentinel_etl/column_lineage.py). */
+const columnTransformation = z.looseObject({
+  type: z.enum(["DIRECT", "INDIRECT"]),
+  subtype: z.string().min(1),
+  description: z.string(),
+  masking: z.boolean(),
+});
+const inputFieldLineage = z.looseObject({ field: z.string().min(1), transformations: z.array(columnTransformation) });
+const outputLineage = z.looseObject({
+  /** output column -> the input columns it is made from */
+  fields: z.record(z.string(), z.array(inputFieldLineage)),
+  /** input columns that decide which rows the output holds (validation) */
+  dataset: z.array(inputFieldLineage).default([]),
+});
+/** The job's plan of transformations: the raw input's columns and, per output, each column's inputs. */
+export const columnLineagePlanSchema = z.looseObject({
+  input_fields: z.array(z.looseObject({ name: z.string().min(1), type: z.string().min(1) })),
+  outputs: z.looseObject({ processed: outputLineage.optional(), quarantine: outputLineage.optional() }),
+});
+export type ColumnLineagePlan = z.infer<typeof columnLineagePlanSchema>;
+export type OutputColumnLineage = z.infer<typeof outputLineage>;
+
 export const runMetricsSchema = z.looseObject({
   run_id: z.string().min(1),
   job_name: z.string().min(1),
@@ -39,6 +61,8 @@ export const runMetricsSchema = z.looseObject({
   }),
   processed_schema: z.array(z.looseObject({ name: z.string().min(1), type: z.string().min(1) })),
   timings_seconds: z.record(z.string(), z.number()).default({}),
+  /** absent in metrics of jobs built before column lineage, and when the run failed before reading its config */
+  column_lineage: columnLineagePlanSchema.optional(),
   /** set by a failed run */
   error: z.looseObject({ type: z.string(), message: z.string() }).optional(),
 });

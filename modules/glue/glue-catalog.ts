@@ -49,29 +49,117 @@ const PARQUET = {
 const TEXT_OUTPUT = "org.apache.hadoop.hive.ql.io.HiveIgnoreKeyTextOutputFormat";
 const TEXT_INPUT = "org.apache.hadoop.mapred.TextInputFormat";
 
+/** A column type of the lineage table, as a tree (so tests can check records against it field by field). */
+export type LineageFieldType =
+  | "string"
+  | "bigint"
+  | "double"
+  | "boolean"
+  | { readonly struct: Readonly<Record<string, LineageFieldType>> }
+  | { readonly array: LineageFieldType }
+  /** a JSON object with data-defined keys (column names, reason codes, job arguments) */
+  | { readonly map: LineageFieldType };
+
+const struct = (fields: Record<string, LineageFieldType>): LineageFieldType => ({ struct: fields });
+const array = (items: LineageFieldType): LineageFieldType => ({ array: items });
+const map = (values: LineageFieldType): LineageFieldType => ({ map: values });
+/** Every facet carries who produced it and its schema. */
+const facet = (fields: Record<string, LineageFieldType>): LineageFieldType => struct({ _producer: "string", _schemaurl: "string", ...fields });
+const datasetSchema = facet({ fields: array(struct({ name: "string", type: "string" })) });
+const inputField = struct({
+  namespace: "string",
+  name: "string",
+  field: "string",
+  transformations: array(struct({ type: "string", subtype: "string", description: "string", masking: "boolean" })),
+});
+
 /**
- * The columns of the lineage records Athena reads (OpenLineage RunEvent plus Sentinel's run facet);
- * the JSON SerDe ignores the rest of each record, which stays intact in S3.
+ * Every field of the lineage records (handlers/lineage/run-event-builder.ts and pipeline-run-event.ts:
+ * the OpenLineage RunEvent and every facet Sentinel writes, standard and custom), named in lower case
+ * as the JSON SerDe matches them (`case.insensitive`); `model.params` is kept as JSON text.
+ * test/handlers/lineage-guides.e2e.test.ts checks the records of a real run against this declaration.
  */
-export const LINEAGE_COLUMNS: readonly OutputColumn[] = [
-  { name: "eventtype", type: "string" },
-  { name: "eventtime", type: "string" },
-  { name: "producer", type: "string" },
-  { name: "schemaurl", type: "string" },
-  {
-    name: "run",
-    type:
-      "struct<runid:string,facets:struct<" +
-      "parent:struct<run:struct<runid:string>,job:struct<namespace:string,name:string>>," +
-      "errormessage:struct<message:string>," +
-      "sentinel_run:struct<pipelinerunid:string,jobrunid:string,profile:string,rundate:string,parameters:map<string,string>," +
-      "keyversion:string,anomaliesflagged:bigint,datasetname:string,model:struct<hash:string>," +
-      "rowcounts:struct<rowsin:bigint,rowsout:bigint,rowsquarantined:bigint,conserved:boolean>>>>",
-  },
-  { name: "job", type: "struct<namespace:string,name:string>" },
-  { name: "inputs", type: "array<struct<namespace:string,name:string>>" },
-  { name: "outputs", type: "array<struct<namespace:string,name:string>>" },
-];
+export const LINEAGE_RECORD_FIELDS: Readonly<Record<string, LineageFieldType>> = {
+  eventtype: "string",
+  eventtime: "string",
+  producer: "string",
+  schemaurl: "string",
+  run: struct({
+    runid: "string",
+    facets: struct({
+      parent: facet({ run: struct({ runid: "string" }), job: struct({ namespace: "string", name: "string" }) }),
+      nominaltime: facet({ nominalstarttime: "string", nominalendtime: "string" }),
+      processing_engine: facet({ name: "string", version: "string" }),
+      errormessage: facet({ message: "string", programminglanguage: "string" }),
+      sentinel_run: facet({
+        pipelinerunid: "string",
+        jobrunid: "string",
+        profile: "string",
+        rundate: "string",
+        parameters: map("string"),
+        datasetname: "string",
+        keyversion: "string",
+        binedges: struct({ version: "string", column: "string", method: "string", edges: array("double") }),
+        merchantmapping: struct({ version: "string", codesversion: "string" }),
+        model: struct({ hash: "string", params: "string" }),
+        tokenizedcolumns: map("string"),
+        anomaliesflagged: "bigint",
+        rowcounts: struct({ rowsin: "bigint", rowsout: "bigint", rowsquarantined: "bigint", conserved: "boolean" }),
+        timingsseconds: map("double"),
+      }),
+    }),
+  }),
+  job: struct({
+    namespace: "string",
+    name: "string",
+    facets: struct({
+      jobtype: facet({ processingtype: "string", integration: "string", jobtype: "string" }),
+      sourcecodelocation: facet({ type: "string", url: "string", version: "string" }),
+    }),
+  }),
+  inputs: array(
+    struct({
+      namespace: "string",
+      name: "string",
+      facets: struct({
+        schema: datasetSchema,
+        version: facet({ datasetversion: "string" }),
+        sentinel_piifindings: facet({ profilelocation: "string", rowsprofiled: "bigint", columns: map(struct({ entitytypes: array("string"), matches: map("bigint") })) }),
+      }),
+      inputfacets: struct({
+        dataqualitymetrics: facet({ rowcount: "bigint", bytes: "bigint", filecount: "bigint", columnmetrics: map("string") }),
+        sentinel_inputfiles: facet({ files: array(struct({ path: "string", bytes: "bigint", versionid: "string", etag: "string", present: "boolean" })) }),
+      }),
+    }),
+  ),
+  outputs: array(
+    struct({
+      namespace: "string",
+      name: "string",
+      facets: struct({
+        schema: datasetSchema,
+        columnlineage: facet({ fields: map(struct({ inputfields: array(inputField) })), dataset: array(inputField) }),
+        sentinel_quarantine: facet({ reasons: map("bigint") }),
+      }),
+      outputfacets: struct({ outputstatistics: facet({ rowcount: "bigint" }) }),
+    }),
+  ),
+};
+
+/** Hive DDL names that need backquotes: a leading underscore, or a reserved word. */
+const QUOTED_NAMES = /^_|^(column|date|timestamp|function|user)$/;
+
+/** The Hive type string Glue and Athena read, e.g. struct<runid:string,...>. */
+export function hiveTypeOf(type: LineageFieldType): string {
+  if (typeof type === "string") return type;
+  if ("array" in type) return `array<${hiveTypeOf(type.array)}>`;
+  if ("map" in type) return `map<string,${hiveTypeOf(type.map)}>`;
+  const fields = Object.entries(type.struct).map(([name, field]) => `${QUOTED_NAMES.test(name) ? `\`${name}\`` : name}:${hiveTypeOf(field)}`);
+  return `struct<${fields.join(",")}>`;
+}
+
+/** The lineage table's columns: every field of the records (LINEAGE_RECORD_FIELDS). */
+export const LINEAGE_COLUMNS: readonly OutputColumn[] = Object.entries(LINEAGE_RECORD_FIELDS).map(([name, type]) => ({ name, type: hiveTypeOf(type) }));
 
 export interface GlueCatalogProps {
   /** e.g. sentinel-dev; databases become sentinel_dev_<tier>. */

@@ -194,7 +194,7 @@ describe.skipIf(missing.length > 0 && !required)("local pipeline, end to end (Te
     const validator = new OpenLineageValidator();
     for (const record of outcome.lineage) expect(validator.validate(record.body).valid, record.key).toBe(true);
     const keysOf = (result: PipelineRunResult) => result.summary.lineage.records.map((record) => `${record.job}:${record.eventType}`).sort();
-    expect(keysOf(outcome.first)).toEqual(["sentinel-local-card-transactions-pii-profile:COMPLETE", "sentinel-local-card-transactions-pii-profile:START", "sentinel-local-etl:COMPLETE", "sentinel-local-etl:START"]);
+    expect(keysOf(outcome.first)).toEqual(["pipeline.card-transactions:COMPLETE", "pipeline.card-transactions:START", "sentinel-local-card-transactions-pii-profile:COMPLETE", "sentinel-local-card-transactions-pii-profile:START", "sentinel-local-etl:COMPLETE", "sentinel-local-etl:START"]);
     const perRunAndState = new Set(outcome.lineage.map((record) => record.key.replace(/\.json$/, "")));
     expect(perRunAndState.size).toBe(outcome.lineage.length);
     const complete = outcome.first.summary.lineage.records.find((record) => record.eventType === "COMPLETE" && record.job === "sentinel-local-etl");

@@ -105,10 +105,11 @@ describe("handler bundles", () => {
     const audit = await load("audit");
     const runId = started.pipeline_run_id as string;
     const appended = await audit({ run_id: runId, action: "dataset.publish", resource: "s3://sentinel-local-processed/card-transactions/", outcome: "success", details: { rows: 990 } }, lambdaContext("req-bundle-4", "sentinel-local-audit"));
-    // pipeline.start (started), pipeline.start (skipped duplicate), two lineage records, then this one
-    expect(appended).toMatchObject({ run_id: runId, seq: 5 });
+    // pipeline.start (started), pipeline.start (skipped duplicate), the job run's two lineage records and the
+    // pipeline run's two, then this one
+    expect(appended).toMatchObject({ run_id: runId, seq: 7 });
     const report = await verifyAuditTrail({ logs: clients.logs, logGroupName: AUDIT_LOG_GROUP, runId, index: new ChainIndex(clients.s3, LINEAGE_AUDIT_BUCKET) });
-    expect(report.verification).toMatchObject({ ok: true, count: 5 });
+    expect(report.verification).toMatchObject({ ok: true, count: 7 });
   });
 
   it("fails at cold start with every invalid environment variable named", async () => {

@@ -108,7 +108,8 @@ describe("sentinel CLI", () => {
     const shown = await sentinel("lineage", "show", pipelineRunId);
     expect(shown.code).toBe(0);
     const records = JSON.parse(shown.stdout) as { valid: boolean; record: { eventType: string } }[];
-    expect(records.map((entry) => [entry.record.eventType, entry.valid])).toEqual([["START", true], ["COMPLETE", true]]);
+    // the ETL job run's records and the pipeline run's own (its START sorts first at the same instant)
+    expect(records.map((entry) => [entry.record.eventType, entry.valid]).sort()).toEqual([["COMPLETE", true], ["COMPLETE", true], ["START", true], ["START", true]]);
     expect((await sentinel("lineage", "show", "00000000-0000-0000-0000-000000000000")).code).toBe(1);
   });
 
@@ -148,7 +149,7 @@ describe("sentinel CLI", () => {
 
   it("audit verify passes an intact trail and, once an event is forged, exits 1 naming it", async () => {
     const intact = await sentinel("audit", "verify", "--run-id", pipelineRunId);
-    expect(intact).toMatchObject({ code: 0, stdout: expect.stringMatching(/3 events in .*3 in the chain index\nOK: hash chain intact, head seq 3/) });
+    expect(intact).toMatchObject({ code: 0, stdout: expect.stringMatching(/5 events in .*5 in the chain index\nOK: hash chain intact, head seq 5/) });
 
     const events = (await readLogStream(clients.logs, AUDIT_LOG_GROUP, pipelineRunId)).events as ChainedAuditEvent[];
     const last = events.at(-1) as ChainedAuditEvent;
@@ -156,7 +157,7 @@ describe("sentinel CLI", () => {
     await clients.logs.send(new PutLogEventsCommand({ logGroupName: AUDIT_LOG_GROUP, logStreamName: pipelineRunId, logEvents: [{ timestamp: Date.parse(forged.time), message: JSON.stringify(forged) }] }));
     const tampered = await sentinel("audit", "verify", "--run-id", pipelineRunId);
     expect(tampered.code).toBe(1);
-    expect(tampered.stdout).toMatch(/TAMPERED: first broken event seq 4 at stream position 4: not in the chain index/);
+    expect(tampered.stdout).toMatch(/TAMPERED: first broken event seq 6 at stream position 6: not in the chain index/);
     const chainOnly = await sentinel("audit", "verify", "--run-id", pipelineRunId, "--no-index");
     expect(chainOnly.code).toBe(0);
     expect(chainOnly.stdout).toMatch(/note: without the chain index/);

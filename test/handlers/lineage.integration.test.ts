@@ -101,8 +101,8 @@ describe("lineage records on the emulator", () => {
     await clients.s3.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: JSON.stringify(metrics) }));
   }
 
-  async function lineageVersions(): Promise<string[]> {
-    const listed = await clients.s3.send(new ListObjectVersionsCommand({ Bucket: LINEAGE_AUDIT_BUCKET, Prefix: LINEAGE_PREFIX }));
+  async function lineageVersions(prefix = LINEAGE_PREFIX): Promise<string[]> {
+    const listed = await clients.s3.send(new ListObjectVersionsCommand({ Bucket: LINEAGE_AUDIT_BUCKET, Prefix: prefix }));
     return (listed.Versions ?? []).map((version) => `${version.Key}@${version.VersionId}`);
   }
 
@@ -127,7 +127,18 @@ describe("lineage records on the emulator", () => {
     expect(parameters).toMatchObject({ classification: "parquet", [CATALOG_PARAMETERS.latestCompleteRecord]: result.records[1]?.uri, [CATALOG_PARAMETERS.pipelineRunId]: RUN_ID });
 
     const trail = (await readLogStream(clients.logs, AUDIT_LOG_GROUP, RUN_ID)).events as ChainedAuditEvent[];
-    expect(trail.map((event) => `${event.action}:${event.outcome}`)).toEqual(["pipeline.start:success", "lineage.record:success", "lineage.record:success"]);
+    // the job run's START and COMPLETE, then the pipeline run's (the ETL job's terminal state closes it)
+    expect(trail.map((event) => `${event.action}:${event.outcome}:${String(event.details.job_name)}`)).toEqual([
+      "pipeline.start:success:undefined",
+      `lineage.record:success:${GLUE_JOB}`,
+      `lineage.record:success:${GLUE_JOB}`,
+      "lineage.record:success:pipeline.card-transactions",
+      "lineage.record:success:pipeline.card-transactions",
+    ]);
+    expect(result.pipeline_records.map((record) => record.uri)).toEqual([
+      `s3://${LINEAGE_AUDIT_BUCKET}/lineage/sentinel-local/pipeline.card-transactions/${RUN_ID}/START.json`,
+      `s3://${LINEAGE_AUDIT_BUCKET}/lineage/sentinel-local/pipeline.card-transactions/${RUN_ID}/COMPLETE.json`,
+    ]);
   });
 
   it("writes no second record or object version when events are redelivered", async () => {
@@ -137,15 +148,17 @@ describe("lineage records on the emulator", () => {
     const before = await lineageVersions();
     const again = await Promise.all([deliver(glueStateChange(GLUE_JOB, jobRunId, "SUCCEEDED")), deliver(glueStateChange(GLUE_JOB, jobRunId, "STARTING")), deliver(glueStateChange(GLUE_JOB, jobRunId, "SUCCEEDED"))]);
     expect(await lineageVersions()).toEqual(before);
-    expect(before).toHaveLength(2);
+    expect(before).toHaveLength(4);
     expect(again.flatMap((result) => (result.decision === "recorded" ? result.records.map((record) => record.written) : []))).toEqual([false, false, false, false, false]);
     const report = await verifyAuditTrail({ logs: clients.logs, logGroupName: AUDIT_LOG_GROUP, runId: RUN_ID, index: new ChainIndex(clients.s3, LINEAGE_AUDIT_BUCKET) });
-    expect(report.verification).toMatchObject({ ok: true, count: 1 + 3 + 5 });
+    // trigger + (RUNNING: job and pipeline START) + (SUCCEEDED: both START and COMPLETE) + the redeliveries (4 + 2 + 4)
+    expect(report.verification).toMatchObject({ ok: true, count: 1 + 2 + 4 + 10 });
   });
 
   it("property: any sequence of duplicated state events yields one record per (run, event type)", async () => {
     const states = ["STARTING", "RUNNING", "SUCCEEDED"] as const;
     const warm = audit();
+    let succeededOnce = false;
     await fc.assert(
       fc.asyncProperty(fc.array(fc.constantFrom(...states), { minLength: 1, maxLength: 5 }), async (deliveries) => {
         // a fresh Glue run per case, registered as the trigger would
@@ -153,10 +166,14 @@ describe("lineage records on the emulator", () => {
         const { JobRunId: jobRunId } = await clients.glue.send(new StartJobRunCommand({ JobName: GLUE_JOB, Arguments: args }));
         await registerJobRun(clients.s3, LINEAGE_AUDIT_BUCKET, GLUE_JOB, jobRunId as string, { pipeline_run_id: RUN_ID, profile: "card-transactions", run_date: "2026-03-01", attempt: 1, service: "glue" });
         await writeMetrics(args["--metrics_location"] as string);
-        const before = (await lineageVersions()).length;
+        const jobRecords = `${LINEAGE_PREFIX}sentinel-local/${GLUE_JOB}/`;
+        const before = (await lineageVersions(jobRecords)).length;
         for (const state of deliveries) await deliver(glueStateChange(GLUE_JOB, jobRunId as string, state), warm);
         const expected = deliveries.includes("SUCCEEDED") ? 2 : 1;
-        expect((await lineageVersions()).length - before).toBe(expected);
+        expect((await lineageVersions(jobRecords)).length - before).toBe(expected);
+        // every case belongs to the same pipeline run: its records exist once, whatever the deliveries
+        succeededOnce ||= deliveries.includes("SUCCEEDED");
+        expect(await lineageVersions(`${LINEAGE_PREFIX}sentinel-local/pipeline.card-transactions/`)).toHaveLength(succeededOnce ? 2 : 1);
       }),
       { numRuns: 6 },
     );

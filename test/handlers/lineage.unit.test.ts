@@ -1,7 +1,7 @@
 /** Lineage handler branches and error paths with mocked SDK clients (aws-sdk-client-mock). */
 import { DataBrewClient, DescribeDatasetCommand, DescribeJobRunCommand } from "@aws-sdk/client-databrew";
 import { GetJobCommand, GetJobRunCommand, GetTableCommand, GlueClient, UpdateTableCommand } from "@aws-sdk/client-glue";
-import { GetObjectCommand, HeadObjectCommand, PutObjectCommand, S3Client, S3ServiceException } from "@aws-sdk/client-s3";
+import { GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client, S3ServiceException } from "@aws-sdk/client-s3";
 import { mockClient } from "aws-sdk-client-mock";
 import { beforeEach, describe, expect, it } from "vitest";
 import { retentionFrom } from "../../handlers/audit/create-audit-writer";
@@ -108,16 +108,23 @@ describe("lineage handler decisions", () => {
     const result = await recordJobState(glueStateChange(JOB, "jr_1", "FAILED"), deps());
     expect(result).toMatchObject({ decision: "recorded", pipeline_run_id: PIPELINE_RUN, records: [{ eventType: "START", written: true }, { eventType: "FAIL", written: true }] });
     const records = putBodies();
-    expect(records.map((record) => record.body.eventType)).toEqual(["START", "FAIL"]);
+    // the job run's START and FAIL, then the pipeline run's (the ETL job's outcome is the pipeline's)
+    expect(records.map((record) => `${(record.body.job as { name: string }).name}:${String(record.body.eventType)}`)).toEqual([
+      `${JOB}:START`,
+      `${JOB}:FAIL`,
+      "pipeline.card-transactions:START",
+      "pipeline.card-transactions:FAIL",
+    ]);
     expect(records[1]?.body.run).toMatchObject({ facets: { errorMessage: { message: "AnalysisException: column amount not found" } } });
-    for (const { input } of records) {
+    expect(records[3]?.body.run).toMatchObject({ runId: PIPELINE_RUN, facets: { errorMessage: { message: "AnalysisException: column amount not found" }, nominalTime: { nominalStartTime: "2026-03-01T00:00:00.000Z" } } });
+    expect(records[3]?.body).toMatchObject({ eventTime: "2026-03-02T02:10:00.000Z", inputs: [], outputs: [], job: { facets: { jobType: { jobType: "PIPELINE" } } } });
+    expect(result).toMatchObject({ pipeline_records: [{ eventType: "START", written: true }, { eventType: "FAIL", written: true }] });
+    for (const { input, body } of records) {
       expect(input).toMatchObject({ IfNoneMatch: "*", ObjectLockMode: "COMPLIANCE", ChecksumAlgorithm: "SHA256" });
       expect((input.ObjectLockRetainUntilDate as Date).toISOString()).toBe("2026-04-01T03:00:00.000Z");
+      expect(validator.validate(body)).toEqual({ valid: true });
     }
-    expect(audit.events.map((event) => [event.run_id, event.action, event.outcome])).toEqual([
-      [PIPELINE_RUN, "lineage.record", "success"],
-      [PIPELINE_RUN, "lineage.record", "success"],
-    ]);
+    expect(audit.events.map((event) => [event.run_id, event.action, event.outcome])).toEqual(Array(4).fill([PIPELINE_RUN, "lineage.record", "success"]));
   });
 
   it("treats an existing record as already written (redelivery) and audits it as skipped", async () => {
@@ -167,16 +174,62 @@ describe("lineage handler decisions", () => {
     await expect(recordJobState(glueStateChange(JOB, "jr_1", "RUNNING"), deps())).rejects.toThrow(/sentinel_local\.card_transactions is not in the Glue Catalog/);
   });
 
-  it("records a DataBrew profile run from DescribeJobRun and its dataset", async () => {
-    register("sentinel-local-card-transactions-pii-profile", "db_1", "databrew");
-    databrew.on(DescribeJobRunCommand).resolves({ RunId: "db_1", JobName: "sentinel-local-card-transactions-pii-profile", DatasetName: "card-transactions-raw", State: "SUCCEEDED", StartedOn: new Date("2026-03-02T02:00:00Z"), CompletedOn: new Date("2026-03-02T02:04:00Z"), Outputs: [{ Location: { Bucket: "sentinel-local-artifacts", Key: "databrew/profiles/" } }] });
-    databrew.on(DescribeDatasetCommand).resolves({ Name: "card-transactions-raw", Input: { S3InputDefinition: { Bucket: "sentinel-local-raw", Key: "card-transactions/" } } });
-    const result = await recordJobState(databrewStateChange("sentinel-local-card-transactions-pii-profile", "db_1", "SUCCEEDED"), deps());
-    expect(result).toMatchObject({ records: [{ eventType: "START" }, { eventType: "COMPLETE" }] });
-    const complete = putBodies()[1]?.body as { inputs: unknown[]; outputs: unknown[]; job: { facets: Record<string, unknown> } };
-    expect(complete.inputs).toEqual([{ namespace: "s3://sentinel-local-raw", name: "card-transactions" }]);
-    expect(complete.outputs).toEqual([{ namespace: "s3://sentinel-local-artifacts", name: "databrew/profiles" }]);
+  const PROFILE_JOB = "sentinel-local-card-transactions-pii-profile";
+  function databrewRun(datasetKey: string): void {
+    register(PROFILE_JOB, "db_1", "databrew");
+    databrew.on(DescribeJobRunCommand).resolves({ RunId: "db_1", JobName: PROFILE_JOB, DatasetName: "card-transactions-raw", State: "SUCCEEDED", StartedOn: new Date("2026-03-02T02:00:00Z"), CompletedOn: new Date("2026-03-02T02:04:00Z"), Outputs: [{ Location: { Bucket: "sentinel-local-raw", Key: "pii-profiles/card-transactions/" } }] });
+    databrew.on(DescribeDatasetCommand).resolves({ Name: "card-transactions-raw", Input: { S3InputDefinition: { Bucket: "sentinel-local-raw", Key: datasetKey } } });
+  }
+
+  it("records a DataBrew profile run with the day it profiled, its findings per column and the input's schema", async () => {
+    databrewRun("landing/card-transactions/run_date={run_date}/");
+    const resultKey = `pii-profiles/card-transactions/${PROFILE_JOB}_db_1.json`;
+    s3.on(ListObjectsV2Command).resolves({ Contents: [{ Key: `pii-profiles/card-transactions/${PROFILE_JOB}_db_0.json` }, { Key: resultKey }], IsTruncated: false });
+    objects.set(`sentinel-local-raw/${resultKey}`, {
+      rowsProfiled: 500,
+      columns: [
+        { name: "email", detectedEntityTypes: ["EMAIL"], entities: [{ entityType: "EMAIL", count: 480, ratio: 1 }] },
+        { name: "first_name", detectedEntityTypes: ["PERSON_NAME"], entities: [{ entityType: "PERSON_NAME", count: 500, ratio: 1 }] },
+        { name: "amount", detectedEntityTypes: [], entities: [] },
+      ],
+    });
+    const result = await recordJobState(databrewStateChange(PROFILE_JOB, "db_1", "SUCCEEDED"), deps());
+    expect(result).toMatchObject({ records: [{ eventType: "START" }, { eventType: "COMPLETE" }], pipeline_records: [{ eventType: "START" }] });
+    const bodies = putBodies();
+    const complete = bodies[1]?.body as { inputs: { namespace: string; name: string; facets: Record<string, unknown> }[]; outputs: unknown[]; job: { facets: Record<string, unknown> } };
+    expect(complete.inputs).toHaveLength(1);
+    expect(complete.inputs[0]).toMatchObject({ namespace: "s3://sentinel-local-raw", name: "landing/card-transactions/run_date=2026-03-01" });
+    expect(complete.inputs[0]?.facets.schema).toMatchObject({ fields: [{ name: "email", type: "string" }, { name: "first_name", type: "string" }, { name: "amount", type: "string" }] });
+    expect(complete.inputs[0]?.facets.sentinel_piiFindings).toMatchObject({
+      profileLocation: `s3://sentinel-local-raw/${resultKey}`,
+      rowsProfiled: 500,
+      columns: { email: { entityTypes: ["EMAIL"], matches: { EMAIL: 480 } }, first_name: { entityTypes: ["PERSON_NAME"] }, amount: { entityTypes: [], matches: {} } },
+    });
+    expect(complete.outputs).toEqual([{ namespace: "s3://sentinel-local-raw", name: "pii-profiles/card-transactions" }]);
     expect(complete.job.facets.jobType).toMatchObject({ integration: "DATABREW", jobType: "PROFILE" });
+    // a profile run only opens the pipeline run; its outcome is the ETL job's
+    expect(bodies.map((record) => `${(record.body.job as { name: string }).name}:${String(record.body.eventType)}`)).toEqual([`${PROFILE_JOB}:START`, `${PROFILE_JOB}:COMPLETE`, "pipeline.card-transactions:START"]);
+    for (const { body } of bodies) expect(validator.validate(body)).toEqual({ valid: true });
     expect(glue.commandCalls(UpdateTableCommand)).toHaveLength(0);
+  });
+
+  it("records a profile run without its findings when the result is missing, and refuses a malformed result", async () => {
+    databrewRun("landing/card-transactions/run_date={run_date}/<.*>.csv");
+    s3.on(ListObjectsV2Command).resolves({ Contents: [], IsTruncated: false });
+    await recordJobState(databrewStateChange(PROFILE_JOB, "db_1", "SUCCEEDED"), deps());
+    const complete = putBodies()[1]?.body as { inputs: { name: string; facets?: Record<string, unknown> }[] };
+    // the regular-expression part of the path cannot be resolved: the record names the day's folder
+    expect(complete.inputs).toEqual([{ namespace: "s3://sentinel-local-raw", name: "landing/card-transactions/run_date=2026-03-01" }]);
+
+    s3.on(ListObjectsV2Command).resolves({ Contents: [{ Key: `pii-profiles/card-transactions/${PROFILE_JOB}_db_1.json` }], IsTruncated: false });
+    objects.set(`sentinel-local-raw/pii-profiles/card-transactions/${PROFILE_JOB}_db_1.json`, { columns: "none" });
+    await expect(recordJobState(databrewStateChange(PROFILE_JOB, "db_1", "SUCCEEDED"), deps())).rejects.toThrow(/is not a PII profile result: rowsProfiled/);
+
+    // a role that may not read the raw bucket records the run without findings
+    s3.on(ListObjectsV2Command).rejects(new S3ServiceException({ name: "AccessDenied", $fault: "client", $metadata: { httpStatusCode: 403 }, message: "Access Denied" }));
+    const before = putBodies().length;
+    await recordJobState(databrewStateChange(PROFILE_JOB, "db_2", "SUCCEEDED"), deps());
+    const withoutFindings = putBodies().slice(before).find((record) => record.body.eventType === "COMPLETE")?.body as { inputs: { facets?: Record<string, unknown> }[] };
+    expect(withoutFindings.inputs[0]?.facets).toBeUndefined();
   });
 });

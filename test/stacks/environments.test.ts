@@ -84,7 +84,8 @@ describe.each(ENVIRONMENTS.map((config) => [config.name, config] as const))("env
   it("gives every bucket encryption, versioning, all public-access blocks, a TLS-only policy, ownership and lifecycle rules", () => {
     const stack = stackOf(name);
     const buckets = resourcesOf(stack, "aws_s3_bucket");
-    expect(Object.keys(buckets)).toHaveLength(7);
+    // five data tiers, the access logs, the Athena query results and the CloudTrail logs
+    expect(Object.keys(buckets)).toHaveLength(8);
     const encryption = companionsOf(stack, "aws_s3_bucket_server_side_encryption_configuration");
     const versioning = companionsOf(stack, "aws_s3_bucket_versioning");
     const publicAccess = companionsOf(stack, "aws_s3_bucket_public_access_block");
