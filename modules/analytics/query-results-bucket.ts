@@ -1,7 +1,7 @@
 /**
  * The bucket Athena writes query results to: the platform bucket baseline (versioning, public access
  * blocked, ACLs off, TLS-only policy), SSE-KMS under the data key with a bucket key, server access
- * logging, and a policy that refuses any PUT asking for another algorithm or key. Results are copies of
+ * logging, and the policy every data bucket has that refuses any PUT not SSE-KMS under its key (kms-only-puts.ts). Results are copies of
  * what a query read, so they expire (a consumer re-runs a query rather than keeping its output here).
  * Its own bucket, so that granting a consumer its results never grants decrypting a data tier's objects:
  * readers' kms:Decrypt is conditioned on this bucket's ARN as encryption context.
@@ -12,6 +12,7 @@ import type { PlatformKey } from "../encryption/platform-key";
 import type { AccountScope } from "../iam/arns";
 import type { AccessLogBucket } from "../storage/access-log-bucket";
 import { BucketBaseline } from "../storage/bucket-baseline";
+import { denyPutsNotEncryptedWith } from "../storage/kms-only-puts";
 
 export interface QueryResultsBucketProps {
   readonly bucketName: string;
@@ -64,29 +65,6 @@ export class QueryResultsBucket extends Construct {
       targetObjectKeyFormat: { partitionedPrefix: { partitionDateSource: "EventTime" } },
     });
     props.accessLogs.acceptLogsFrom(this.bucketArn);
-    const objects = `${this.bucketArn}/*`;
-    baseline.policy
-      .addStatement({
-        sid: "DenyEncryptionOtherThanKms",
-        effect: "Deny",
-        principals: "*",
-        actions: ["s3:PutObject"],
-        resources: [objects],
-        conditions: [
-          { test: "StringNotEquals", variable: "s3:x-amz-server-side-encryption", values: ["aws:kms"] },
-          { test: "Null", variable: "s3:x-amz-server-side-encryption", values: ["false"] },
-        ],
-      })
-      .addStatement({
-        sid: "DenyKeysOtherThanPlatformKey",
-        effect: "Deny",
-        principals: "*",
-        actions: ["s3:PutObject"],
-        resources: [objects],
-        conditions: [
-          { test: "StringNotEquals", variable: "s3:x-amz-server-side-encryption-aws-kms-key-id", values: [props.key.keyArn] },
-          { test: "Null", variable: "s3:x-amz-server-side-encryption-aws-kms-key-id", values: ["false"] },
-        ],
-      });
+    denyPutsNotEncryptedWith(baseline.policy, `${this.bucketArn}/*`, props.key.keyArn);
   }
 }

@@ -15,6 +15,7 @@ import type { PolicyCondition, PolicyDocument } from "../iam/policy-document";
 import { sidFragment } from "../iam/sid";
 import type { AccessLogBucket } from "./access-log-bucket";
 import { BucketBaseline } from "./bucket-baseline";
+import { denyPutsNotEncryptedWith } from "./kms-only-puts";
 import { LOCKED_TIERS, lifecycleRulesFor, type BucketTier, type LifecyclePolicy } from "./lifecycle";
 
 export interface ObjectLockRetention {
@@ -90,51 +91,7 @@ export class DataBucket extends Construct {
       });
     }
 
-    const objects = `${this.bucketArn}/*`;
-    this.policy
-      .addStatement({
-        sid: "DenyEncryptionOtherThanKms",
-        effect: "Deny",
-        principals: "*",
-        actions: ["s3:PutObject"],
-        resources: [objects],
-        conditions: [
-          { test: "StringNotEquals", variable: "s3:x-amz-server-side-encryption", values: ["aws:kms"] },
-          { test: "Null", variable: "s3:x-amz-server-side-encryption", values: ["false"] },
-        ],
-      })
-      .addStatement({
-        sid: "DenyKeysOtherThanPlatformKey",
-        effect: "Deny",
-        principals: "*",
-        actions: ["s3:PutObject"],
-        resources: [objects],
-        conditions: [
-          { test: "StringNotEquals", variable: "s3:x-amz-server-side-encryption-aws-kms-key-id", values: [props.key.keyArn] },
-          { test: "Null", variable: "s3:x-amz-server-side-encryption-aws-kms-key-id", values: ["false"] },
-        ],
-      })
-      .addStatement({
-        // `x-amz-server-side-encryption: aws:kms` without a key id gets the AWS-managed aws/s3 key,
-        // which every principal of the account may use: the key id must name the platform key.
-        sid: "DenyKmsWithoutKeyId",
-        effect: "Deny",
-        principals: "*",
-        actions: ["s3:PutObject"],
-        resources: [objects],
-        conditions: [
-          { test: "StringEquals", variable: "s3:x-amz-server-side-encryption", values: ["aws:kms", "aws:kms:dsse"] },
-          { test: "Null", variable: "s3:x-amz-server-side-encryption-aws-kms-key-id", values: ["true"] },
-        ],
-      })
-      .addStatement({
-        sid: "DenyCustomerProvidedKeys",
-        effect: "Deny",
-        principals: "*",
-        actions: ["s3:PutObject"],
-        resources: [objects],
-        conditions: [{ test: "Null", variable: "s3:x-amz-server-side-encryption-customer-algorithm", values: ["false"] }],
-      });
+    denyPutsNotEncryptedWith(this.policy, `${this.bucketArn}/*`, props.key.keyArn);
   }
 
   /**
