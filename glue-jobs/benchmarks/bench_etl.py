@@ -146,21 +146,28 @@ def pipeline_run(spark: SparkSession, csv: Path, work: Path, key: Path, name: st
     return run_job(spark, args, allow_dev_key=True)
 
 
-def measured(memory: DriverMemory, action) -> tuple[float, dict]:
+def measured(memory: DriverMemory, name: str, action) -> tuple[float, dict]:
+    """Runs and times one phase, printing it at once (a long run that is stopped still shows what it measured)."""
     memory.reset()
+    load = os.getloadavg()[0]
     seconds = timed(action)
-    return seconds, memory.peak()
+    peak = memory.peak()
+    print(f"  [{name}] {seconds:.2f} s, JVM peak RSS {peak['jvm_peak_rss_mib']} MiB, load average {load:.1f} -> {os.getloadavg()[0]:.1f}", flush=True)
+    return seconds, peak
 
 
 def bench_pipeline(spark: SparkSession, csv: Path, work: Path, key: Path, memory: DriverMemory) -> dict:
-    plain, plain_memory = measured(memory, lambda: plain_copy(spark, csv, work / "plain"))
+    plain, plain_memory = measured(memory, "plain copy", lambda: plain_copy(spark, csv, work / "plain"))
     first: dict = {}
-    first_seconds, first_memory = measured(memory, lambda: first.update(pipeline_run(spark, csv, work, key, "first")))
+    first_seconds, first_memory = measured(memory, "first run", lambda: first.update(pipeline_run(spark, csv, work, key, "first")))
+    print(f"    stages: {first['timings_seconds']}", flush=True)
     later: dict = {}
-    later_seconds, later_memory = measured(memory, lambda: later.update(pipeline_run(spark, csv, work, key, "later")))
+    later_seconds, later_memory = measured(memory, "state reused", lambda: later.update(pipeline_run(spark, csv, work, key, "later")))
+    print(f"    stages: {later['timings_seconds']}", flush=True)
     untokenized = config_without_tokenization(work)
     bare: dict = {}
-    bare_seconds, bare_memory = measured(memory, lambda: bare.update(pipeline_run(spark, csv, work, key, "untokenized", untokenized)))
+    bare_seconds, bare_memory = measured(memory, "nothing tokenized", lambda: bare.update(pipeline_run(spark, csv, work, key, "untokenized", untokenized)))
+    print(f"    stages: {bare['timings_seconds']}", flush=True)
     return {
         "rows": first["rows_in"],
         "rows_out": first["rows_out"],
