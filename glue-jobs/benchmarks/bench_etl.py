@@ -22,6 +22,7 @@ be recognised as such.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import hashlib
 import hmac
 import json
@@ -81,14 +82,15 @@ class DriverMemory:
     each run reports its own peak; the Python figure is the process's lifetime peak."""
 
     def __init__(self, spark: SparkSession) -> None:
-        self.jvm_pid = int(spark.sparkContext._jvm.java.lang.ProcessHandle.current().pid())
-        self.jvm_heap_limit_mib = round(spark.sparkContext._jvm.java.lang.Runtime.getRuntime().maxMemory() / 2**20)
+        jvm = spark.sparkContext._jvm
+        assert jvm is not None, "the Spark session has no JVM gateway"
+        self.jvm_pid = int(jvm.java.lang.ProcessHandle.current().pid())
+        self.jvm_heap_limit_mib = round(jvm.java.lang.Runtime.getRuntime().maxMemory() / 2**20)
 
     def reset(self) -> None:
-        try:
+        # Not Linux, or not allowed: the peak is then the JVM's lifetime peak.
+        with contextlib.suppress(OSError):
             Path(f"/proc/{self.jvm_pid}/clear_refs").write_text("5")
-        except OSError:  # not Linux, or not allowed: the peak is then the lifetime peak
-            pass
 
     def _status_kib(self, field: str) -> int | None:
         try:

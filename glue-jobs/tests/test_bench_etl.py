@@ -28,7 +28,7 @@ def test_bench_etl_reports_every_stage_ratios_and_driver_memory(tmp_path):
     for run in ("first_run", "later_run", "untokenized"):
         assert set(STAGES) <= set(pipeline["stage_seconds"][run]), run
         memory = pipeline["driver_memory"][run]
-        assert 0 < memory["jvm_peak_rss_mib"] and 0 < memory["python_peak_rss_mib"] and memory["jvm_heap_limit_mib"] > 0
+        assert memory["jvm_peak_rss_mib"] > 0 and memory["python_peak_rss_mib"] > 0 and memory["jvm_heap_limit_mib"] > 0
     assert pipeline["later_run_ratio"] == round(pipeline["pipeline_later_run_seconds"] / pipeline["plain_copy_seconds"], 2)
     assert results["hmac"]["rows"] == 500 and results["hmac"]["identical_outputs"]
     assert {"1m", "5m", "15m", "cores"} <= set(results["load_average_before"])

@@ -259,7 +259,7 @@ def currency_df(spark, rows):
 
 
 def test_group_by_is_only_for_fitted_methods():
-    with pytest.raises(SpecError, match="binning.group_by: only used with the fitted methods"):
+    with pytest.raises(SpecError, match=r"binning\.group_by: only used with the fitted methods"):
         BinningSpec.from_dict({"method": "custom", "edges": [0, 10], "group_by": "currency"})
 
 
