@@ -7,6 +7,14 @@ Bin numbering (documented for data consumers in docs/data-consumer-guide.md):
 * ``-2`` 'negative': amount below zero (refunds, reversals or bad data: never mixed with purchases).
 * ``k`` 'overflow': amount above the top edge (the largest amount seen at fit time, or the last
   custom edge), so a later month's record-breaking amount stays visible instead of landing in bin k-1.
+
+With ``group_by`` (the card profile bins ``amount`` within each ``currency``) the edges are fitted
+separately for every group value seen at fit time, each group's edges with their own version, and:
+
+* ``-3`` 'unfitted <group column>': the row's group value (e.g. a currency) was not in the fit data,
+  so no edges exist for it; it stays in the processed tier and gets real bins after a refit.
+* labels name the group ("EUR [12.5, 30)", "EUR overflow"), because bin numbers are only comparable
+  within one group: bin 3 of EUR and bin 3 of GBP are different amounts.
 """
 from __future__ import annotations
 
@@ -25,9 +33,12 @@ from sentinel_etl.spec_schema import SpecError, parse_section
 STATE_KIND = "bin-edges"
 MISSING_BIN = -1
 NEGATIVE_BIN = -2
+UNFITTED_GROUP_BIN = -3
 MISSING_LABEL = "missing"
 NEGATIVE_LABEL = "negative"
 OVERFLOW_LABEL = "overflow"
+#: `percentile_approx` accuracy standing in for relative error 0 (its relative error is 1 / accuracy).
+EXACT_ACCURACY = 2_147_483_647
 
 
 @dataclass(frozen=True)
@@ -39,6 +50,7 @@ class BinningSpec:
     percentiles: tuple[float, ...] | None = None
     edges: tuple[float, ...] | None = None
     labels: tuple[str, ...] | None = None
+    group_by: str | None = None
 
     @classmethod
     def from_dict(cls, d: Any) -> BinningSpec:
@@ -59,6 +71,11 @@ class BinningSpec:
             _require_increasing("binning.edges", edges)
         if percentiles is not None:
             _require_increasing("binning.percentiles", percentiles)
+        if method == "custom" and "group_by" in s:
+            raise SpecError(
+                "invalid binning config: binning.group_by: only used with the fitted methods "
+                "(custom edges are one set of amounts, not one per group)"
+            )
         spec = cls(
             column=s["column"],
             method=method,
@@ -67,6 +84,7 @@ class BinningSpec:
             percentiles=percentiles,
             edges=edges,
             labels=tuple(s["labels"]) if "labels" in s else None,
+            group_by=s.get("group_by"),
         )
         expected = spec.planned_bins()
         if spec.labels is not None and len(spec.labels) != expected:
@@ -98,6 +116,7 @@ class BinningSpec:
             "relative_error": self.relative_error,
             "edges": list(self.edges) if self.edges is not None else None,
             "labels": list(self.labels) if self.labels is not None else None,
+            "group_by": self.group_by,
         }
 
 
@@ -133,6 +152,57 @@ class BinEdges:
         }
 
 
+def unfitted_label(group_column: str) -> str:
+    return f"unfitted {group_column}"
+
+
+@dataclass(frozen=True)
+class GroupedBinEdges:
+    """Edges fitted separately within each value of `group_column`; `groups` maps a value to its edges
+    (each `BinEdges.version` is the hash of that group's own edges, `version` the hash of them all)."""
+
+    column: str
+    group_column: str
+    method: str
+    groups: dict[str, BinEdges]
+    version: str
+    fitted_rows: int | None
+
+    def label_by_group_and_bin(self) -> dict[tuple[str, int], str]:
+        """Every (group, bin) with its label; the special bins (missing, negative) are the same in every group."""
+        return {
+            (group, b): label if b < 0 else f"{group} {label}"
+            for group, edges in self.groups.items()
+            for b, label in edges.label_by_bin().items()
+        }
+
+    def to_metrics(self) -> dict[str, Any]:
+        # `edges` stays a list (empty: there is no single set) so readers of the ungrouped shape keep working.
+        return {
+            "version": self.version,
+            "column": self.column,
+            "method": self.method,
+            "group_by": self.group_column,
+            "edges": [],
+            "labels": {
+                str(MISSING_BIN): MISSING_LABEL,
+                str(NEGATIVE_BIN): NEGATIVE_LABEL,
+                str(UNFITTED_GROUP_BIN): unfitted_label(self.group_column),
+            },
+            "fitted_rows": self.fitted_rows,
+            "groups": {group: _group_metrics(group, edges) for group, edges in sorted(self.groups.items())},
+        }
+
+
+def _group_metrics(group: str, edges: BinEdges) -> dict[str, Any]:
+    return {
+        "version": edges.version,
+        "edges": list(edges.edges),
+        "labels": {str(b): label if b < 0 else f"{group} {label}" for b, label in sorted(edges.label_by_bin().items()) if b >= 0},
+        "fitted_rows": edges.fitted_rows,
+    }
+
+
 def _require_increasing(field: str, values: tuple[float, ...]) -> None:
     if any(b <= a for a, b in itertools.pairwise(values)):
         raise SpecError(f"invalid binning config: {field}: must be strictly increasing, got {list(values)}")
@@ -166,14 +236,44 @@ def _fit_edges(df: DataFrame, spec: BinningSpec) -> tuple[tuple[float, ...], int
     if stats["rows"] == 0:
         raise ValueError(f"cannot fit bin edges: column {spec.column!r} has no non-negative values")
     cuts = amounts.approxQuantile("amount", spec.probabilities(), spec.relative_error)
+    return _edges_from_cuts(cuts, stats["top"]), int(stats["rows"])
+
+
+def _edges_from_cuts(cuts: list[float], top: float) -> tuple[float, ...]:
     edges = [0.0]
-    for cut in [*cuts, stats["top"]]:
+    for cut in [*cuts, top]:
         # Tied values give repeated quantiles (e.g. many zero amounts); a repeated edge would be an empty bin.
         if cut > edges[-1]:
             edges.append(float(cut))
     if len(edges) == 1:  # every amount is 0: one closed bin [0, 0]
         edges.append(0.0)
-    return tuple(edges), int(stats["rows"])
+    return tuple(edges)
+
+
+def _fit_grouped_cuts(df: DataFrame, spec: BinningSpec) -> dict[str, tuple[tuple[float, ...], int]]:
+    """Per group value: (edges, rows fitted), from one aggregation over the data (null groups are skipped)."""
+    group = spec.group_by
+    assert group is not None
+    for needed in (spec.column, group):
+        if needed not in df.columns:
+            raise ValueError(f"cannot fit bin edges: column {needed!r} is not in the data ({df.columns})")
+    amount = F.col(spec.column).cast("double")
+    binnable = amount.isNotNull() & ~F.isnan(amount) & (amount >= 0) & F.col(group).isNotNull()
+    accuracy = EXACT_ACCURACY if spec.relative_error == 0 else max(1, round(1 / spec.relative_error))
+    probabilities = F.array(*[F.lit(p) for p in spec.probabilities()])
+    rows = (
+        df.where(binnable)
+        .groupBy(F.col(group).cast("string").alias("group"))
+        .agg(
+            F.count(F.lit(1)).alias("rows"),
+            F.max(amount).alias("top"),
+            F.percentile_approx(amount, probabilities, accuracy).alias("cuts"),
+        )
+        .collect()
+    )
+    if not rows:
+        raise ValueError(f"cannot fit bin edges: column {spec.column!r} has no non-negative values with a {group}")
+    return {row["group"]: (_edges_from_cuts(row["cuts"], row["top"]), int(row["rows"])) for row in rows}
 
 
 def _resolve_labels(spec: BinningSpec, edges: tuple[float, ...]) -> tuple[str, ...]:
@@ -200,12 +300,51 @@ def _edges_from_stored(stored: fitted_state.StoredState) -> BinEdges:
     )
 
 
-def fit_or_load_bin_edges(df: DataFrame, spec: BinningSpec, state_uri: str, refit: bool) -> BinEdges:
+def _group_version(spec: BinningSpec, group: str, edges: tuple[float, ...], labels: tuple[str, ...]) -> str:
+    body = {"column": spec.column, "group_by": spec.group_by, "group": group, "method": spec.method, "edges": list(edges), "labels": list(labels)}
+    return fitted_state.content_version(fitted_state.canonical_json(body))
+
+
+def _grouped_from_body(body: dict[str, Any], spec: BinningSpec, version: str, fitted_rows: int | None) -> GroupedBinEdges:
+    groups = {}
+    for group, fitted in body["groups"].items():
+        edges, labels = tuple(fitted["edges"]), tuple(fitted["labels"])
+        groups[group] = BinEdges(spec.column, spec.method, edges, labels, _group_version(spec, group, edges, labels), fitted["fitted_rows"])
+    return GroupedBinEdges(body["column"], body["group_by"], body["method"], groups, version, fitted_rows)
+
+
+def _fit_or_load_grouped(df: DataFrame, spec: BinningSpec, state_uri: str, refit: bool) -> GroupedBinEdges:
+    if not refit:
+        stored = fitted_state.load_current(state_uri, STATE_KIND)
+        if stored is not None:
+            fitted_state.require_fitted_for("bin edges", stored, spec.fitted_for())
+            return _grouped_from_body(json.loads(stored.payload), spec, stored.version, stored.pointer.get("fitted_rows"))
+    fitted = _fit_grouped_cuts(df, spec)
+    groups = {
+        group: {"edges": list(edges), "labels": list(_resolve_labels(spec, edges)), "fitted_rows": rows}
+        for group, (edges, rows) in sorted(fitted.items())
+    }
+    body = {"column": spec.column, "group_by": spec.group_by, "method": spec.method, "groups": groups}
+    fitted_rows = sum(rows for _, rows in fitted.values())
+    version = fitted_state.save(
+        state_uri,
+        STATE_KIND,
+        fitted_state.canonical_json(body),
+        ".json",
+        {"fitted_for": spec.fitted_for(), "fitted_rows": fitted_rows},
+    )
+    return _grouped_from_body(body, spec, version, fitted_rows)
+
+
+def fit_or_load_bin_edges(df: DataFrame, spec: BinningSpec, state_uri: str, refit: bool) -> BinEdges | GroupedBinEdges:
     """The current bin edges under `state_uri`, fitting (and saving a new version) on first use or refit.
 
     Custom edges come from the config and are saved too, so every run records the edges version it used.
     Reuse fails with a FittedStateError when the stored edges were fitted for other settings.
+    With `spec.group_by` the edges are fitted within each group value (GroupedBinEdges).
     """
+    if spec.group_by is not None:
+        return _fit_or_load_grouped(df, spec, state_uri, refit)
     if spec.method != "custom" and not refit:
         stored = fitted_state.load_current(state_uri, STATE_KIND)
         if stored is not None:
@@ -241,11 +380,38 @@ def _bin_expression(amount: Column, edges: BinEdges) -> Column:
     return regular.otherwise(edges.overflow_bin - 1).cast("int")
 
 
-def with_amount_bin(df: DataFrame, edges: BinEdges) -> DataFrame:
-    """Reads `edges.column` (any numeric type); writes `amount_bin` (int) and `amount_bin_label` (string).
+def _grouped_bin_expression(amount: Column, group: Column, edges: GroupedBinEdges) -> Column:
+    is_missing = amount.isNull() | F.isnan(amount)
+    chain = F.when(is_missing, MISSING_BIN).when(amount < 0, NEGATIVE_BIN)
+    for value, group_edges in sorted(edges.groups.items()):
+        chain = chain.when(group == value, _bin_expression(amount, group_edges))
+    return chain.otherwise(UNFITTED_GROUP_BIN).cast("int")
 
-    Null/NaN -> -1 'missing', negative -> -2 'negative', above the top edge -> k 'overflow'.
+
+def _with_grouped_amount_bin(df: DataFrame, edges: GroupedBinEdges) -> DataFrame:
+    amount = F.col(edges.column).cast("double")
+    group = F.col(edges.group_column).cast("string")
+    special = {MISSING_BIN: MISSING_LABEL, NEGATIVE_BIN: NEGATIVE_LABEL, UNFITTED_GROUP_BIN: unfitted_label(edges.group_column)}
+    # Regular and overflow labels are looked up by "<group>\t<bin>"; the special ones are the same in every group.
+    regular = {f"{g}\t{b}": label for (g, b), label in edges.label_by_group_and_bin().items() if b >= 0}
+    special_map = F.create_map(*[F.lit(x) for pair in special.items() for x in pair])
+    regular_map = F.create_map(*[F.lit(x) for pair in sorted(regular.items()) for x in pair])
+    bin_ = F.col("amount_bin")
+    label = F.when(bin_ < 0, F.element_at(special_map, bin_)).otherwise(
+        F.element_at(regular_map, F.concat(group, F.lit("\t"), bin_.cast("string")))
+    )
+    return df.withColumn("amount_bin", _grouped_bin_expression(amount, group, edges)).withColumn("amount_bin_label", label)
+
+
+def with_amount_bin(df: DataFrame, edges: BinEdges | GroupedBinEdges) -> DataFrame:
+    """Reads `edges.column` (any numeric type) and, for grouped edges, `edges.group_column`;
+    writes `amount_bin` (int) and `amount_bin_label` (string).
+
+    Null/NaN -> -1 'missing', negative -> -2 'negative', above the top edge -> k 'overflow';
+    grouped: a group value without fitted edges -> -3 'unfitted <group column>'.
     """
+    if isinstance(edges, GroupedBinEdges):
+        return _with_grouped_amount_bin(df, edges)
     amount = F.col(edges.column).cast("double")
     label_map = F.create_map(*[F.lit(x) for pair in edges.label_by_bin().items() for x in pair])
     return df.withColumn("amount_bin", _bin_expression(amount, edges)).withColumn(

@@ -155,13 +155,11 @@ def _format_rules(rules: tuple[ColumnRule, ...], tokens: tuple[TokenSpec, ...]) 
     return verdicts
 
 
-def with_verdict(df: DataFrame, config: JobConfig) -> DataFrame:
-    """Reads the raw string columns and `_corrupt_record`; writes `reason_code` and `reason`
-    (both null for a row that passes every row-level rule; uniqueness is `with_duplicate_verdict`)
-    and `_typed_<column>` for each non-string column, cast once here and reused by `valid_rows`."""
+def _row_rules(config: JobConfig) -> list[RowRule]:
+    """Every row-level rule in verdict order (the first true condition is a row's verdict)."""
     raw_columns = [*config.column_names, CORRUPT_RECORD]
     not_utf8 = reduce(lambda a, b: a | b, [F.coalesce(_col(c).contains("\ufffd"), F.lit(False)) for c in raw_columns])
-    rules = [
+    return [
         RowRule(_col(CORRUPT_RECORD).isNotNull(), "MALFORMED_RECORD", REASON_CODES["MALFORMED_RECORD"]),
         RowRule(not_utf8, "INVALID_ENCODING", REASON_CODES["INVALID_ENCODING"]),
         *_missing_rules(config.columns),
@@ -169,21 +167,64 @@ def with_verdict(df: DataFrame, config: JobConfig) -> DataFrame:
         *_range_rules(config.columns),
         *_format_rules(config.columns, config.tokenization),
     ]
-    # Two projections: Spark keeps the typed values computed once instead of inlining each cast per rule.
-    typed = df.select("*", *[typed_value(rule).alias(_typed_name(rule)) for rule in config.columns if rule.type != "string"])
-    # The first failing rule, as a 1-based index (0: none). Every condition is evaluated as an element of one
-    # array, which Spark's code generator splits into small methods the JIT compiles; a chain of 26
-    # CASE WHENs was one method too large to compile and cost ~4 s more per 1M rows (measured).
-    first_failed = F.array_position(F.array(*[rule.condition for rule in rules]), True).cast("int")
+
+
+def _with_typed_values(df: DataFrame, config: JobConfig) -> DataFrame:
+    # A projection of its own: Spark keeps the typed values computed once instead of inlining each cast per rule.
+    return df.select("*", *[typed_value(rule).alias(_typed_name(rule)) for rule in config.columns if rule.type != "string"])
+
+
+def _first_failed(rules: list[RowRule]) -> Column:
+    """The first failing rule, as a 1-based index (0: none). Every condition is evaluated as an element of one
+    array, which Spark's code generator splits into small methods the JIT compiles; a chain of 26
+    CASE WHENs was one method too large to compile and cost ~4 s more per 1M rows (measured)."""
+    return F.array_position(F.array(*[rule.condition for rule in rules]), True).cast("int")
+
+
+def _with_reason(df: DataFrame, rules: list[RowRule], first_failed: Column) -> DataFrame:
     codes = F.array(*[F.lit(rule.code) for rule in rules])
     reasons = F.array(*[F.lit(rule.reason) for rule in rules])
     failed = F.col("_first_failed") > 0
     return (
-        typed.withColumn("_first_failed", first_failed)
+        df.withColumn("_first_failed", first_failed)
         .withColumn(REASON_CODE, F.when(failed, F.element_at(codes, F.col("_first_failed"))))
         .withColumn(REASON, F.when(failed, F.element_at(reasons, F.col("_first_failed"))))
         .drop("_first_failed")
     )
+
+
+def with_verdict_detailed(df: DataFrame, config: JobConfig) -> DataFrame:
+    """`with_verdict` without the fast path: every rule evaluated on every row (the reference the fast path
+    is tested against)."""
+    rules = _row_rules(config)
+    return _with_reason(_with_typed_values(df, config), rules, _first_failed(rules))
+
+
+def _passes(rules: list[RowRule], group: int = 4) -> Column:
+    """True when no rule holds (a null condition counts as not holding, as in `array_position`).
+
+    The rules are ORed in runs of `group`, each run one element of an array: Spark's code generator gives
+    each element its own small method, which the JIT compiles. (One AND over all 26 rules was a single
+    method too large to compile and made the fast path ~30 % slower than evaluating the ordered array.)"""
+    runs = [
+        F.coalesce(reduce(lambda a, b: a | b, [r.condition for r in rules[i : i + group]]), F.lit(False))
+        for i in range(0, len(rules), group)
+    ]
+    return ~F.array_contains(F.array(*runs), True)
+
+
+def with_verdict(df: DataFrame, config: JobConfig) -> DataFrame:
+    """Reads the raw string columns and `_corrupt_record`; writes `reason_code` and `reason`
+    (both null for a row that passes every row-level rule; uniqueness is `with_duplicate_verdict`)
+    and `_typed_<column>` for each non-string column, cast once here and reused by `valid_rows`.
+
+    Fast path: every row is cast once and checked with the rules ORed together in a few runs (no per-rule
+    array, no codes); only a row that fails the check (normally a small fraction) evaluates the rules again,
+    in order, to find its first failing rule, so the verdicts are those of `with_verdict_detailed`.
+    """
+    rules = _row_rules(config)
+    first_failed = F.when(_passes(rules), F.lit(0)).otherwise(_first_failed(rules))
+    return _with_reason(_with_typed_values(df, config), rules, first_failed)
 
 
 def with_duplicate_verdict(df: DataFrame, column: str, broadcast_limit: int = 200_000) -> DataFrame:

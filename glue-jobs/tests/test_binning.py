@@ -245,3 +245,90 @@ def test_metrics_are_json_and_name_every_bin(spark, tmp_path):
     assert json.loads(json.dumps(metrics)) == metrics
     assert metrics["edges"] == [0.0, 50.0, 500.0]
     assert metrics["labels"] == {"-2": "negative", "-1": "missing", "0": "[0, 50)", "1": "[50, 500]", "2": "overflow"}
+
+
+# --- per-group (per-currency) edges ---------------------------------------------------------------------
+
+CURRENCY_SCHEMA = StructType(
+    [StructField("txn", StringType(), False), StructField("amount", DoubleType(), True), StructField("currency", StringType(), True)]
+)
+
+
+def currency_df(spark, rows):
+    return spark.createDataFrame([(f"t{i:04d}", a, c) for i, (a, c) in enumerate(rows)], CURRENCY_SCHEMA)
+
+
+def test_group_by_is_only_for_fitted_methods():
+    with pytest.raises(SpecError, match=r"binning\.group_by: only used with the fitted methods"):
+        BinningSpec.from_dict({"method": "custom", "edges": [0, 10], "group_by": "currency"})
+
+
+def test_edges_are_fitted_within_each_currency(spark, tmp_path):
+    # The same spend band in two currencies whose amounts differ by a factor of 100.
+    eur = [1.0, 2.0, 3.0, 4.0]
+    jpy = [100.0, 200.0, 300.0, 400.0]
+    df = currency_df(spark, [(a, "EUR") for a in eur] + [(a, "JPY") for a in jpy] + [(None, "EUR"), (5.0, None)])
+    spec = BinningSpec.from_dict({"bins": 2, "relative_error": 0, "group_by": "currency"})
+    edges = fit_or_load_bin_edges(df, spec, str(tmp_path), refit=False)
+    assert edges.groups["EUR"].edges == (0.0, 2.0, 4.0)
+    assert edges.groups["JPY"].edges == (0.0, 200.0, 400.0)
+    assert (edges.groups["EUR"].fitted_rows, edges.groups["JPY"].fitted_rows, edges.fitted_rows) == (4, 4, 8)
+    assert set(edges.groups) == {"EUR", "JPY"}  # a row without a currency is not fitted
+
+    probe = currency_df(
+        spark,
+        [(1.5, "EUR"), (150.0, "JPY"), (3.0, "EUR"), (300.0, "JPY"), (4.5, "EUR"), (None, "JPY"), (-1.0, "EUR"), (7.0, "USD"), (7.0, None)],
+    )
+    assert bins_of(with_amount_bin(probe, edges)) == [
+        (0, "EUR [0, 2)"),
+        (0, "JPY [0, 200)"),  # same band within its currency as 1.5 EUR: the same bin number
+        (1, "EUR [2, 4]"),
+        (1, "JPY [200, 400]"),
+        (2, "EUR overflow"),
+        (-1, "missing"),
+        (-2, "negative"),
+        (-3, "unfitted currency"),  # no edges for a currency absent from the fit data
+        (-3, "unfitted currency"),
+    ]
+
+
+def test_per_currency_edges_are_versioned_each_and_reused_until_refit(spark, tmp_path):
+    state = str(tmp_path)
+    spec = BinningSpec.from_dict({"bins": 2, "relative_error": 0, "group_by": "currency"})
+    first = fit_or_load_bin_edges(currency_df(spark, [(1.0, "EUR"), (2.0, "EUR"), (10.0, "GBP"), (30.0, "GBP")]), spec, state, refit=False)
+    assert first.version.startswith("sha256:")
+    assert first.groups["EUR"].version.startswith("sha256:") and first.groups["EUR"].version != first.groups["GBP"].version
+
+    later = currency_df(spark, [(500.0, "EUR"), (900.0, "USD")])
+    assert fit_or_load_bin_edges(later, spec, state, refit=False) == first
+    refitted = fit_or_load_bin_edges(later, spec, state, refit=True)
+    assert set(refitted.groups) == {"EUR", "USD"} and refitted.version != first.version
+
+    # Edges fitted without group_by are not silently reused for a per-currency config (or the reverse).
+    with pytest.raises(fitted_state.FittedStateError, match="group_by: stored 'currency', config None"):
+        fit_or_load_bin_edges(later, BinningSpec.from_dict({"bins": 2, "relative_error": 0}), state, refit=False)
+
+
+def test_a_group_fit_is_the_same_as_fitting_that_group_alone(spark, tmp_path):
+    eur = lognormal_amounts(3000, seed=5)
+    usd = [v * 1.1 for v in lognormal_amounts(2000, seed=6)]
+    spec = BinningSpec.from_dict({"bins": 10, "relative_error": 0, "group_by": "currency"})
+    grouped = fit_or_load_bin_edges(currency_df(spark, [(a, "EUR") for a in eur] + [(a, "USD") for a in usd]), spec, str(tmp_path / "g"), refit=False)
+    alone = fit_or_load_bin_edges(many_amounts_df(spark, usd), BinningSpec.from_dict({"bins": 10, "relative_error": 0}), str(tmp_path / "a"), refit=False)
+    assert grouped.groups["USD"].edges == alone.edges
+    assert grouped.groups["USD"].labels == alone.labels
+
+
+def test_grouped_metrics_list_every_currency_with_its_edges_and_labels(spark, tmp_path):
+    spec = BinningSpec.from_dict({"bins": 2, "relative_error": 0, "group_by": "currency"})
+    edges = fit_or_load_bin_edges(currency_df(spark, [(1.0, "EUR"), (2.0, "EUR"), (3.0, "EUR")]), spec, str(tmp_path), refit=False)
+    metrics = edges.to_metrics()
+    assert json.loads(json.dumps(metrics)) == metrics
+    assert metrics["group_by"] == "currency" and metrics["edges"] == []
+    assert metrics["labels"] == {"-1": "missing", "-2": "negative", "-3": "unfitted currency"}
+    assert metrics["groups"]["EUR"] == {
+        "version": edges.groups["EUR"].version,
+        "edges": [0.0, 2.0, 3.0],
+        "labels": {"0": "EUR [0, 2)", "1": "EUR [2, 3]", "2": "EUR overflow"},
+        "fitted_rows": 3,
+    }
