@@ -150,7 +150,7 @@ class ForestArrays:
             raise ValueError(f"isolation forest scores {self.n_features} features, got shape {matrix.shape}")
         if not np.isfinite(matrix).all():
             raise ValueError("isolation forest input contains NaN or infinity")
-        depths = np.zeros(matrix.shape[0], order="f")
+        depths = np.zeros(matrix.shape[0], order="F")
         for tree in self.trees:
             leaves = tree.leaves(matrix)
             depths += tree.decision_path_length[leaves] + tree.average_path_length[leaves] - 1.0

@@ -306,8 +306,9 @@ def _run(
             metrics.update(state.to_metrics())
             parsed = (metrics.get("merchant_mapping") or {}).get("mapping", {}).get("sha256")
             if parsed is not None and parsed != metrics.get("merchant_mapping_sha256"):
+                mapping_uri = specs.merchant.mapping_uri if specs.merchant is not None else args.mapping_location
                 raise ArtifactDigestError(
-                    f"merchant mapping {specs.merchant.mapping_uri} changed while the run read it "
+                    f"merchant mapping {mapping_uri} changed while the run read it "
                     f"(checked {metrics.get('merchant_mapping_sha256')}, parsed {parsed}); nothing was published"
                 )
             watch.lap("fit_state")
