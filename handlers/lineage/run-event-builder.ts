@@ -140,7 +140,7 @@ function sentinelRunFields(input: RunEventInput, profile: string | undefined, ru
   return {
     ...base,
     keyVersion: metrics.key_version ?? undefined,
-    binEdges: binEdges === null ? undefined : { version: binEdges.version, column: binEdges.column, method: binEdges.method, edges: binEdges.edges },
+    binEdges: binEdges === null ? undefined : binEdgesFacet(binEdges),
     merchantMapping: mapping === null ? undefined : { version: mapping.version, codesVersion: mapping.codes_version },
     model: model === null ? undefined : { hash: model.hash, params: modelParams(model) },
     tokenizedColumns: { ...metrics.tokenized_columns },
@@ -232,4 +232,14 @@ function outputDatasets(input: RunEventInput, facet: FacetFactory): OpenLineageD
       outputFacets: { outputStatistics: facet("outputStatistics", { rowCount: metrics.rows_quarantined }) },
     };
   });
+}
+
+/** The fitted bin edges as the sentinel_run facet states them: one set, or one set per value of `groupBy`. */
+function binEdgesFacet(bins: NonNullable<RunMetrics["bin_edges"]>): Json {
+  const facet: { [key: string]: Json } = { version: bins.version, column: bins.column, method: bins.method, edges: bins.edges };
+  if (bins.group_by && bins.groups) {
+    facet.groupBy = bins.group_by;
+    facet.groups = Object.fromEntries(Object.entries(bins.groups).map(([group, fitted]) => [group, { version: fitted.version, edges: fitted.edges }]));
+  }
+  return facet;
 }

@@ -50,7 +50,17 @@ export const runMetricsSchema = z.looseObject({
   anomalies_flagged: count,
   tokenized_columns: z.record(z.string(), z.string()),
   key_version: version.nullable(),
-  bin_edges: z.looseObject({ version, column: z.string(), method: z.string(), edges: z.array(z.number()) }).nullable(),
+  bin_edges: z
+    .looseObject({
+      version,
+      column: z.string(),
+      method: z.string(),
+      edges: z.array(z.number()),
+      /** binned within each value of this column (glue-jobs/sentinel_etl/binning.py GroupedBinEdges) */
+      group_by: z.string().nullish(),
+      groups: z.record(z.string(), z.looseObject({ version, edges: z.array(z.number()) })).optional(),
+    })
+    .nullable(),
   merchant_mapping: z.looseObject({ version, codes_version: version }).nullable(),
   /** the isolation forest: its hash, and its parameters either under `params` or as the other fields */
   model: z.looseObject({ hash: z.string().min(1), params: z.record(z.string(), z.json()).optional() }).nullable(),

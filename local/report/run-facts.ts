@@ -45,8 +45,13 @@ function rowFacts(summary: RunSummary): Fact[] {
     lines: [...Object.entries(metrics.tokenizedColumns).map(([column, method]) => `${column}: ${method}`), `key version ${metrics.keyVersion ?? "-"}`],
   });
   if (metrics.binEdges !== undefined) {
-    const { column, method, version, edges } = metrics.binEdges;
-    facts.push({ label: "Bin edges", lines: [`${column} (${method}, version ${version}): ${edges.map((edge) => edge.toLocaleString("en-US", { maximumFractionDigits: 2 })).join(" | ")}`] });
+    const { column, method, version, edges, groupBy, groups } = metrics.binEdges;
+    const joined = (values: readonly number[]) => values.map((edge) => edge.toLocaleString("en-US", { maximumFractionDigits: 2 })).join(" | ");
+    const lines =
+      groupBy !== undefined && groups !== undefined
+        ? [`${column} within each ${groupBy} (${method}, version ${version}):`, ...Object.entries(groups).map(([group, groupEdges]) => `  ${group}: ${joined(groupEdges)}`)]
+        : [`${column} (${method}, version ${version}): ${joined(edges)}`];
+    facts.push({ label: "Bin edges", lines });
   }
   if (metrics.cloudwatch !== undefined) {
     const { namespace, environment, published, error } = metrics.cloudwatch;

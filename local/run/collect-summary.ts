@@ -65,7 +65,7 @@ async function verifyAudit(collected: CollectedRun, runId: string): Promise<Audi
 function metricsSummary(body: Record<string, unknown>): MetricsSummary {
   const input = (body.input ?? {}) as { files?: Array<{ path: string }>; files_skipped_by_bookmark?: number };
   const output = (body.output ?? {}) as { partitions?: string[] };
-  const bins = body.bin_edges as { version: unknown; column: string; method: string; edges: number[] } | null;
+  const bins = body.bin_edges as { version: unknown; column: string; method: string; edges: number[]; group_by?: string | null; groups?: Record<string, { edges: number[] }> } | null;
   const mapping = body.merchant_mapping as { version: unknown; codes_version: unknown } | null;
   const error = body.error as { type?: string; message?: string } | undefined;
   return {
@@ -77,7 +77,15 @@ function metricsSummary(body: Record<string, unknown>): MetricsSummary {
     anomaliesFlagged: Number(body.anomalies_flagged ?? 0),
     tokenizedColumns: (body.tokenized_columns ?? {}) as Record<string, string>,
     keyVersion: body.key_version === null || body.key_version === undefined ? undefined : String(body.key_version),
-    binEdges: bins ? { version: String(bins.version), column: bins.column, method: bins.method, edges: bins.edges } : undefined,
+    binEdges: bins
+      ? {
+          version: String(bins.version),
+          column: bins.column,
+          method: bins.method,
+          edges: bins.edges,
+          ...(bins.group_by && bins.groups ? { groupBy: bins.group_by, groups: Object.fromEntries(Object.entries(bins.groups).map(([group, fitted]) => [group, fitted.edges])) } : {}),
+        }
+      : undefined,
     merchantMapping: mapping ? { version: String(mapping.version), codesVersion: String(mapping.codes_version) } : undefined,
     modelHash: (body.model as { hash?: string } | null)?.hash,
     filesProcessed: (input.files ?? []).map((file) => file.path),

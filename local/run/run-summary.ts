@@ -26,6 +26,9 @@ export interface BinEdgesSummary {
   readonly column: string;
   readonly method: string;
   readonly edges: readonly number[];
+  /** Binned within each value of this column (e.g. currency): `groups` holds each value's edges. */
+  readonly groupBy?: string;
+  readonly groups?: Readonly<Record<string, readonly number[]>>;
 }
 
 export interface MetricsSummary {

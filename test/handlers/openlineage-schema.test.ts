@@ -91,6 +91,26 @@ describe("OpenLineage schema validation", () => {
     expect(failed.run.facets.errorMessage).toMatchObject({ message: "FileNotFoundError: no input files found" });
   });
 
+  it("states edges fitted within each currency per currency, each with its version (binning.py group_by)", () => {
+    const grouped = runMetricsSchema.parse(
+      runMetricsDocument({
+        bin_edges: {
+          version: "b-2",
+          column: "amount",
+          method: "quantile",
+          group_by: "currency",
+          edges: [],
+          groups: { CHF: { version: "c-1", edges: [0, 12.5, 80], fitted_rows: 400 }, EUR: { version: "e-1", edges: [0, 9.9, 70], fitted_rows: 600 } },
+        },
+      }),
+    );
+    const complete = buildRunEvent(completeInput({ metrics: grouped }));
+    expect(validator.validate(complete)).toEqual({ valid: true });
+    expect(complete.run.facets.sentinel_run).toMatchObject({
+      binEdges: { column: "amount", groupBy: "currency", edges: [], groups: { CHF: { version: "c-1", edges: [0, 12.5, 80] }, EUR: { version: "e-1", edges: [0, 9.9, 70] } } },
+    });
+  });
+
   it.each([
     [["job", "namespace"], /\/job must have required property 'namespace'/],
     [["run", "runId"], /\/run must have required property 'runId'/],
