@@ -5,8 +5,8 @@ launches its own executor JVM (one core, 1 GiB): rows are shuffled between proce
 checkpoints cross process boundaries, and the Python UDFs run in two executors' Python workers. It needs
 `SPARK_HOME` pointing at a Spark install; pip's pyspark is one (its package folder holds `bin/` and `jars/`).
 
-The cluster run gets its own process (one SparkContext per JVM) and a copy of the state the local run fitted,
-so both apply the same bin edges, category codes and model; `encrypt` tokens carry a random IV, so those
+The cluster run gets its own process (one SparkContext per JVM) and reads the state the local run fitted, at
+its own location (state is sealed with its location, so a copy would be refused), so both apply the same bin edges, category codes and model; `encrypt` tokens carry a random IV, so those
 columns are compared after decryption.
 """
 from __future__ import annotations
@@ -14,7 +14,6 @@ from __future__ import annotations
 import dataclasses
 import json
 import os
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -120,8 +119,8 @@ def test_multi_executor_run_writes_exactly_the_local_output(spark, inputs):
     local = run_job(spark, local_args, allow_dev_key=True)
     assert local["status"] == "SUCCEEDED" and local["rows_quarantined"] >= 2
 
-    cluster_args = job_arguments(root, "cluster", raw, key)
-    shutil.copytree(local_args.state_location, cluster_args.state_location)
+    # the same fitted state: state is sealed with its own location (fitted_state), so it is shared, not copied
+    cluster_args = dataclasses.replace(job_arguments(root, "cluster", raw, key), state_location=local_args.state_location)
     finished = subprocess.run(
         [sys.executable, "-c", CLUSTER_RUN, json.dumps(dataclasses.asdict(cluster_args)), MASTER],
         env=cluster_environment(),
