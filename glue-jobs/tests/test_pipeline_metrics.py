@@ -12,6 +12,7 @@ from botocore.config import Config
 from moto.server import ThreadedMotoServer
 from test_job_failures import arguments
 
+from sentinel_etl import job as job_module
 from sentinel_etl import pipeline_metrics
 from sentinel_etl.generator import generate, write_csv
 from sentinel_etl.job import run_job
@@ -112,7 +113,10 @@ def test_a_publishing_failure_is_recorded_and_does_not_raise(caplog):
     assert "could not publish the Sentinel/Pipeline metrics for run r-1" in caplog.text
 
 
-def test_a_run_with_an_environment_publishes_its_counts(spark, tmp_path, cloudwatch_endpoint):
+def test_a_run_with_an_environment_publishes_its_counts(spark, tmp_path, cloudwatch_endpoint, monkeypatch):
+    # --environment also fixes the S3 locations a run may use (location_policy, tested in test_location_policy
+    # and test/security); this run reads and writes local folders, so only the metrics side is exercised here
+    monkeypatch.setattr(job_module, "run_scope", lambda _args: None)
     generated = generate("card-transactions", rows=200, seed=5)
     write_csv(generated, str(tmp_path / "raw" / "batch.csv"))
     with (tmp_path / "raw" / "batch.csv").open("a") as handle:
