@@ -63,18 +63,20 @@ const options = new Command("npm start --")
   .opts<StartOptions>();
 
 /**
- * The Terraform CLI and the provider, built once into the per-user cache when missing (npm run tf:build): the
- * first npm start on a fresh machine therefore takes the provider's build time on top of the run
- * (docs/benchmarks.md, "Terraform toolchain"); later starts find it cached.
+ * The Terraform CLI and hashicorp/aws: from a local mirror or the registry when either answers, else the slim offline
+ * build into the per-user cache (npm run tf:build, tools/terraform/provider-source.ts). On a fresh offline machine the
+ * first npm start therefore takes that build's time on top of the run (docs/environments.md, "Measured"); later
+ * starts find it cached.
  */
 function ensureToolchain(): ReturnType<typeof locateToolchain> {
   const located = locateToolchain();
   if (!("missing" in located)) return located;
   console.log(
     [
-      "First start on this machine: building the Terraform toolchain it provisions with (once; cached under ~/.cache/sentinel).",
+      "First start on this machine: getting the Terraform toolchain it provisions with (once; cached under ~/.cache/sentinel).",
       ...located.missing.map((problem) => `  - ${problem}`),
-      "The hashicorp/aws provider is compiled from its Go module: this takes long (see docs/benchmarks.md), then npm start continues.",
+      "With no local mirror and no registry, hashicorp/aws is compiled from its Go module with only the services the stacks use",
+      "(minutes, see docs/environments.md), then npm start continues.",
     ].join("\n"),
   );
   const build = spawnSync(join(PROJECT_ROOT, "node_modules", ".bin", "tsx"), [join(PROJECT_ROOT, "tools", "terraform", "build-binaries.ts")], { cwd: PROJECT_ROOT, stdio: "inherit" });
@@ -88,8 +90,8 @@ async function main(): Promise<number> {
   if ("missing" in toolchain) {
     console.error(
       [
-        "npm start provisions the local environment with Terraform and the hashicorp/aws provider, built from source on this machine,",
-        "and building that toolchain failed or left it incomplete:",
+        "npm start provisions the local environment with Terraform and the hashicorp/aws provider (a local mirror, the registry, or the",
+        "slim build from source on this machine), and getting that toolchain failed or left it incomplete:",
         ...toolchain.missing.map((problem) => `  - ${problem}`),
         "The build's own output is above; rerun it alone with  npm run tf:build  (see docs/environments.md).",
         "(npm start -- --synth-only shows what every environment would create without it.)",

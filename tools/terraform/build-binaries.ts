@@ -1,23 +1,17 @@
 /**
- * `npm run tf:build`: builds the Terraform providers the stacks need (and OpenTofu when no Terraform CLI is
- * installed) from their Go modules into the per-user cache. A binary whose build record matches the declared module
- * version and whose bytes match its recorded sha256 is kept as is.
+ * `npm run tf:build`: makes hashicorp/aws installable by `terraform init`, trying the provider paths in order
+ * (provider-source.ts): the pinned release in a local mirror or plugin cache, then the registry, and only then the
+ * slim offline build into the project's filesystem mirror. Builds OpenTofu first when no Terraform CLI is installed.
+ * A built binary whose build record matches the declaration and whose bytes match its recorded sha256 is kept.
  */
 import { availableParallelism } from "node:os";
 import { Command, InvalidArgumentError } from "commander";
+import { checkCachedBinary, readBuildRecord, type BinaryLocation, type BuildRecord, type GoModuleBuild } from "./build-record";
+import { cacheRoot } from "./cache";
 import { buildGoModule } from "./go-build";
-import {
-  OPENTOFU,
-  PROVIDERS,
-  cacheRoot,
-  checkCachedBinary,
-  findTerraformCli,
-  opentofuLocation,
-  providerLocation,
-  readBuildRecord,
-  type BinaryLocation,
-  type GoModuleBuild,
-} from "./toolchain";
+import { resolveProvider } from "./provider-source";
+import { SLIM_AWS_PROVIDER, buildSlimProvider, checkSlimBuild, slimProviderLocation } from "./slim-build";
+import { DEFAULT_REGISTRY, OPENTOFU, findTerraformCli, opentofuLocation } from "./toolchain";
 
 function positiveInt(value: string): number {
   const parsed = Number(value);
@@ -25,39 +19,60 @@ function positiveInt(value: string): number {
   return parsed;
 }
 
-const program = new Command("tf:build")
-  .description("Build the Terraform providers (and OpenTofu if no Terraform CLI is installed) from Go modules")
-  .option("--force", "rebuild even when a matching binary is cached", false)
+const options = new Command("tf:build")
+  .description("Make hashicorp/aws installable (local mirror, registry, or the slim offline build); OpenTofu too if no Terraform CLI is installed")
+  .option("--slim", "build the slim offline provider even when a local release or the registry answers", false)
+  .option("--force", "rebuild even when a matching binary is cached (implies --slim)", false)
   .option("--with-opentofu", "also build OpenTofu even though a Terraform CLI is installed", false)
   .option("--jobs <n>", "packages compiled at once (go build -p)", positiveInt, Math.min(2, availableParallelism()))
-  .option("--nice <n>", "scheduling niceness of the build", positiveInt, 15)
-  .parse();
-const options = program.opts<{ force: boolean; withOpentofu: boolean; jobs: number; nice: number }>();
+  .option("--nice <n>", "scheduling niceness of the build", positiveInt, 10)
+  .parse()
+  .opts<{ slim: boolean; force: boolean; withOpentofu: boolean; jobs: number; nice: number }>();
+const goBuildOptions = { jobs: options.jobs, niceness: options.nice };
 
-function ensureBuilt(build: GoModuleBuild, location: BinaryLocation): void {
-  const started = process.hrtime.bigint();
+function describeRecord(record: BuildRecord): string {
+  const rss = record.maxRssKiB === null ? "n/a (GNU time not installed)" : `${(record.maxRssKiB / 1024 / 1024).toFixed(2)} GiB`;
+  const cpu = record.userSeconds === null ? "" : `, CPU ${Math.round(record.userSeconds)} s user + ${Math.round(record.systemSeconds ?? 0)} s sys`;
+  return `wall ${record.wallSeconds} s, peak RSS ${rss}${cpu}, ${(record.binaryBytes / 1e6).toFixed(1)} MB, sha256 ${record.sha256}`;
+}
+
+function ensureOpentofu(location: BinaryLocation, build: GoModuleBuild): void {
   const problem = checkCachedBinary(build, location);
   if (problem === null && !options.force) {
-    const seconds = (Number(process.hrtime.bigint() - started) / 1e9).toFixed(2);
-    const record = readBuildRecord(location);
-    console.log(`[tf:build] cached: ${location.path} (${build.version}; verified sha256 in ${seconds}s; ` +
-      `first build took ${record.wallSeconds}s, peak RSS ${record.maxRssKiB ?? "n/a"} KiB)`);
+    console.log(`[tf:build] cached: ${location.path} (${describeRecord(readBuildRecord(location))})`);
     return;
   }
   console.log(`[tf:build] building ${build.binaryName} ${build.version}: ${problem ?? "--force"}`);
-  const record = buildGoModule(build, location, { jobs: options.jobs, niceness: options.nice });
-  const rss = record.maxRssKiB === null ? "n/a (GNU time not installed)" : `${(record.maxRssKiB / 1024 / 1024).toFixed(2)} GiB`;
-  console.log(`[tf:build] built ${location.path}: wall ${record.wallSeconds}s, peak RSS ${rss}, sha256 ${record.sha256}`);
+  console.log(`[tf:build] built ${location.path}: ${describeRecord(buildGoModule(build, location, goBuildOptions))}`);
+}
+
+function ensureSlimProvider(): void {
+  const location = slimProviderLocation();
+  const problem = checkSlimBuild();
+  if (problem === null && !options.force) {
+    const record = readBuildRecord(location);
+    console.log(`[tf:build] 3. slim offline build, cached: ${location.path} (${record.services?.length ?? 0} service packages; first build: ${describeRecord(record)})`);
+    return;
+  }
+  console.log(`[tf:build] 3. slim offline build of ${SLIM_AWS_PROVIDER.source} ${SLIM_AWS_PROVIDER.version}: ${problem ?? "--force"}`);
+  const record = buildSlimProvider(goBuildOptions);
+  console.log(`[tf:build] built ${location.path}: ${record.services?.length ?? 0} service packages, ${describeRecord(record)}`);
 }
 
 console.log(`[tf:build] cache: ${cacheRoot()}`);
-for (const provider of PROVIDERS) {
-  if (provider.versionGap) console.log(`[tf:build] NOTE ${provider.source}: ${provider.versionGap}`);
-  ensureBuilt(provider, providerLocation(provider));
-}
-const installed = findTerraformCli();
-if (options.withOpentofu || installed === null) {
-  ensureBuilt(OPENTOFU, opentofuLocation());
+let cli = findTerraformCli();
+if (options.withOpentofu || cli === null) {
+  ensureOpentofu(opentofuLocation(), OPENTOFU);
+  cli ??= findTerraformCli();
 } else {
-  console.log(`[tf:build] using the installed ${installed.flavour} CLI at ${installed.path} (--with-opentofu builds OpenTofu too)`);
+  console.log(`[tf:build] using the installed ${cli.flavour} CLI at ${cli.path} (--with-opentofu builds OpenTofu too)`);
+}
+
+if (options.slim || options.force) {
+  ensureSlimProvider();
+} else {
+  const host = DEFAULT_REGISTRY[cli?.flavour ?? "terraform"];
+  const resolved = resolveProvider({ cliPath: cli?.path ?? null, host, report: (line) => console.log(`[tf:build] ${line}`) });
+  if ("missing" in resolved || resolved.installation.path === "slim-build") ensureSlimProvider();
+  else console.log(`[tf:build] hashicorp/aws: ${resolved.installation.description}; nothing to build`);
 }

@@ -1,11 +1,12 @@
 /**
- * Builds one binary from a Go module served by the Go module proxy, niced, measured with GNU time, and moves it into
- * its cache directory only once it is complete (with a build record holding its sha256 and the measurements).
+ * Building binaries from Go modules served by the Go module proxy: the module download, the toolchain check, and a
+ * niced `go build` measured with GNU time. `buildGoModule` builds a module as published (OpenTofu); the slim provider
+ * build (slim-build.ts) builds a rewritten copy of its module with the same measured step.
  */
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
-import { BUILD_RECORD_FILE, sha256File, type BinaryLocation, type BuildRecord, type GoModuleBuild } from "./toolchain";
+import { recordPathIn, sha256File, type BinaryLocation, type BuildRecord, type GoModuleBuild } from "./build-record";
 
 export interface GoBuildOptions {
   /** `go build -p`: packages compiled at once. */
@@ -14,14 +15,14 @@ export interface GoBuildOptions {
   readonly niceness: number;
 }
 
-interface DownloadedModule {
+export interface DownloadedModule {
   readonly Dir: string;
   readonly GoMod: string;
   readonly Sum: string;
   readonly Error?: string;
 }
 
-function run(command: string, args: readonly string[], env: NodeJS.ProcessEnv = process.env): string {
+function run(command: string, args: readonly string[], env: NodeJS.ProcessEnv): string {
   const result = spawnSync(command, args, { encoding: "utf8", env, maxBuffer: 64 * 1024 * 1024 });
   if (result.error) {
     const missing = (result.error as NodeJS.ErrnoException).code === "ENOENT";
@@ -55,15 +56,19 @@ function atLeast(have: readonly number[], need: readonly number[]): boolean {
 export interface GnuTimeReport {
   readonly wallSeconds: number;
   readonly maxRssKiB: number;
+  readonly userSeconds: number;
+  readonly systemSeconds: number;
 }
 
-/** Reads `/usr/bin/time -v` output: "Elapsed (wall clock) time (h:mm:ss or m:ss): 1:02:03.45", "Maximum resident set size (kbytes): N". */
+/** Reads `/usr/bin/time -v` output: "Elapsed (wall clock) time (h:mm:ss or m:ss): 1:02:03.45", "Maximum resident set size (kbytes): N", user and system time. */
 export function parseGnuTime(report: string): GnuTimeReport {
   const wall = /Elapsed \(wall clock\) time \(h:mm:ss or m:ss\): ([\d:.]+)/.exec(report);
   const rss = /Maximum resident set size \(kbytes\): (\d+)/.exec(report);
-  if (!wall || !rss) throw new Error(`not a GNU time -v report:\n${report}`);
+  const user = /User time \(seconds\): ([\d.]+)/.exec(report);
+  const system = /System time \(seconds\): ([\d.]+)/.exec(report);
+  if (!wall || !rss || !user || !system) throw new Error(`not a GNU time -v report:\n${report}`);
   const wallSeconds = wall[1]!.split(":").reduce((total, part) => total * 60 + Number(part), 0);
-  return { wallSeconds, maxRssKiB: Number(rss[1]) };
+  return { wallSeconds, maxRssKiB: Number(rss[1]), userSeconds: Number(user[1]), systemSeconds: Number(system[1]) };
 }
 
 function hasGnuTime(): boolean {
@@ -81,57 +86,110 @@ export function goBuildEnv(base: NodeJS.ProcessEnv = process.env): NodeJS.Proces
   };
 }
 
-export function buildGoModule(build: GoModuleBuild, location: BinaryLocation, options: GoBuildOptions): BuildRecord {
-  const env = goBuildEnv();
-  const goVersionText = run("go", ["version"], env).trim();
-  const target = `${build.module}@${build.moduleVersion}`;
-  const downloadResult = spawnSync("go", ["mod", "download", "-json", target], { encoding: "utf8", env });
-  if (downloadResult.error) throw new Error(`go could not be started: ${downloadResult.error.message}`);
-  const downloaded = JSON.parse(downloadResult.stdout) as DownloadedModule;
+/** `go version` of the toolchain the build uses. */
+export function goVersion(env: NodeJS.ProcessEnv): string {
+  return run("go", ["version"], env).trim();
+}
+
+/** Downloads module@version through the Go module proxy (or finds it in the module cache) and checks the toolchain is new enough for it. */
+export function downloadModule(module: string, version: string, env: NodeJS.ProcessEnv): DownloadedModule {
+  const target = `${module}@${version}`;
+  const result = spawnSync("go", ["mod", "download", "-json", target], { encoding: "utf8", env });
+  if (result.error) throw new Error(`go could not be started: ${result.error.message}`);
+  const downloaded = JSON.parse(result.stdout) as DownloadedModule;
   if (downloaded.Error) throw new Error(`the Go module proxy did not serve ${target}: ${downloaded.Error}`);
   const needed = goDirective(readFileSync(downloaded.GoMod, "utf8"));
-  if (!atLeast(parseGoVersion(goVersionText), needed)) {
-    throw new Error(`${target} needs Go ${needed.join(".")} or newer; found ${goVersionText}`);
-  }
+  const have = goVersion(env);
+  if (!atLeast(parseGoVersion(have), needed)) throw new Error(`${target} needs Go ${needed.join(".")} or newer; found ${have}`);
+  return downloaded;
+}
 
-  const staging = `${location.dir}.partial-${process.pid}`;
-  rmSync(staging, { recursive: true, force: true });
-  mkdirSync(staging, { recursive: true });
-  const output = join(staging, build.binaryName);
-  const timeReport = join(staging, "time-v.txt");
-  // `go build -C <module dir>` rather than `go install module@version`: go install refuses modules whose go.mod has
-  // replace directives (OpenTofu's does), while building inside the downloaded module honours them.
-  const goArgs = [
-    "build", "-C", downloaded.Dir, "-p", String(options.jobs),
-    "-ldflags", `-s -w -X ${build.versionStamp}`, "-o", output, build.mainPackage,
-  ];
+export interface GoBuildStep {
+  /** Directory of the main module to build in. */
+  readonly dir: string;
+  readonly mainPackage: string;
+  readonly versionStamp: string;
+  readonly output: string;
+  /** How the source directory is shown in the recorded command (it is a temporary or cache path). */
+  readonly dirLabel: string;
+}
+
+export interface MeasuredBuild {
+  readonly wallSeconds: number;
+  readonly report: GnuTimeReport | null;
+  readonly command: string;
+}
+
+/**
+ * `nice -n <niceness> go build -C <dir> -p <jobs> -ldflags "-s -w -X <stamp>" -o <output> <main>` under GNU time.
+ * `go build -C <dir>` rather than `go install module@version`: go install refuses modules whose go.mod has replace
+ * directives (OpenTofu's does), while building inside the module directory honours them. -s -w leave out the symbol
+ * table and DWARF: smaller binary, and a link step that holds less in memory.
+ */
+export function measuredGoBuild(step: GoBuildStep, options: GoBuildOptions, env: NodeJS.ProcessEnv): MeasuredBuild {
+  const timeReport = `${step.output}.time-v.txt`;
+  const goArgs = ["build", "-C", step.dir, "-p", String(options.jobs), "-ldflags", `-s -w -X ${step.versionStamp}`, "-o", step.output, step.mainPackage];
   const niced = ["nice", "-n", String(options.niceness), "go", ...goArgs];
   const measured = hasGnuTime();
   const [command, ...args] = measured ? ["/usr/bin/time", "-v", "-o", timeReport, ...niced] : niced;
-  console.log(`[tf:build] ${target}: ${[command, ...args].join(" ")}`);
+  console.log(`[tf:build] ${[command, ...args].join(" ")}`);
   const started = process.hrtime.bigint();
   const result = spawnSync(command!, args, { stdio: "inherit", env });
   const wallSeconds = Number(process.hrtime.bigint() - started) / 1e9;
-  if (result.status !== 0 || !existsSync(output)) {
-    rmSync(staging, { recursive: true, force: true });
-    throw new Error(`building ${target} failed (exit ${result.status ?? result.signal})`);
-  }
+  if (result.status !== 0 || !existsSync(step.output)) throw new Error(`go build in ${step.dirLabel} failed (exit ${result.status ?? result.signal})`);
+  const report = measured ? parseGnuTime(readFileSync(timeReport, "utf8")) : null;
+  rmSync(timeReport, { force: true });
+  const shown = goArgs.map((arg) => (arg === step.dir ? step.dirLabel : arg === step.output ? "<output>" : arg));
+  return { wallSeconds, report, command: ["go", ...shown].join(" ") };
+}
 
-  const record: BuildRecord = {
+export function buildRecordOf(
+  build: GoModuleBuild,
+  downloaded: DownloadedModule,
+  goVersionText: string,
+  binary: string,
+  measured: MeasuredBuild,
+  services?: readonly string[],
+): BuildRecord {
+  return {
     module: build.module,
     moduleVersion: build.moduleVersion,
     moduleSum: downloaded.Sum,
     version: build.version,
     goVersion: goVersionText,
-    sha256: sha256File(output),
+    sha256: sha256File(binary),
+    binaryBytes: statSync(binary).size,
     builtAt: new Date().toISOString(),
-    wallSeconds: Math.round(wallSeconds),
-    maxRssKiB: measured ? parseGnuTime(readFileSync(timeReport, "utf8")).maxRssKiB : null,
-    command: ["go", ...goArgs.map((arg) => (arg === downloaded.Dir ? `<${target}>` : arg === output ? build.binaryName : arg))].join(" "),
+    wallSeconds: Math.round(measured.wallSeconds),
+    maxRssKiB: measured.report?.maxRssKiB ?? null,
+    userSeconds: measured.report?.userSeconds ?? null,
+    systemSeconds: measured.report?.systemSeconds ?? null,
+    command: measured.command,
+    ...(services === undefined ? {} : { services }),
   };
-  writeFileSync(join(staging, BUILD_RECORD_FILE), `${JSON.stringify(record, null, 2)}\n`);
-  rmSync(location.dir, { recursive: true, force: true });
-  mkdirSync(dirname(location.dir), { recursive: true });
-  renameSync(staging, location.dir);
-  return record;
+}
+
+/** Builds a module as published into its cache directory (binary and build record), moved into place only once complete. */
+export function buildGoModule(build: GoModuleBuild, location: BinaryLocation, options: GoBuildOptions): BuildRecord {
+  const env = goBuildEnv();
+  const downloaded = downloadModule(build.module, build.moduleVersion, env);
+  const staging = `${location.dir}.partial-${process.pid}`;
+  rmSync(staging, { recursive: true, force: true });
+  mkdirSync(staging, { recursive: true });
+  try {
+    const output = join(staging, build.binaryName);
+    const measured = measuredGoBuild(
+      { dir: downloaded.Dir, mainPackage: build.mainPackage, versionStamp: build.versionStamp, output, dirLabel: `<${build.module}@${build.moduleVersion}>` },
+      options,
+      env,
+    );
+    const record = buildRecordOf(build, downloaded, goVersion(env), output, measured);
+    writeFileSync(recordPathIn(staging), `${JSON.stringify(record, null, 2)}\n`);
+    rmSync(location.dir, { recursive: true, force: true });
+    mkdirSync(dirname(location.dir), { recursive: true });
+    renameSync(staging, location.dir);
+    return record;
+  } finally {
+    rmSync(staging, { recursive: true, force: true });
+  }
 }

@@ -9,6 +9,7 @@ import { EMULATOR_CREDENTIALS, type Emulator } from "../../local/emulator";
 import { EMULATOR_OVERRIDE_FILE, EMULATOR_TFVARS_FILE, emulatorEnv, emulatorOverride, emulatorVariables } from "./emulator-override";
 import { LOCAL_DESTROY_EXCEPTIONS, localApplyScope, type LocalApplyScope } from "./local-exclusions";
 import { summarizePlan, type PlanJson, type PlanSummary } from "./plan-summary";
+import { providerVersionOverride } from "./provider-source";
 import { prepareWorkDir, readStackConfig, type SynthesizedStack } from "./stacks";
 import type { Terraform } from "./terraform";
 import {
@@ -24,13 +25,22 @@ import {
 export type Timings = Record<string, number>;
 
 /**
- * `validate` in a private copy. No `init`: the AWS provider is a development override, which Terraform loads without
- * init (and init could not install it, see `prepareWorkDir`); validate never contacts the S3 backend.
+ * `terraform init` in a working copy: installs hashicorp/aws the way the toolchain says (provider-source.ts) and writes
+ * the copy's .terraform.lock.hcl. `-backend=false` where the copy keeps the stack's S3 backend block (validate never
+ * needs state); the emulator copies have no backend block and get local state.
  */
+export async function initWorkDir(terraform: Terraform, dir: string, options: { readonly backend: boolean }): Promise<number> {
+  const init = await terraform.run(dir, ["init", "-input=false", ...(options.backend ? [] : ["-backend=false"])]);
+  return init.seconds;
+}
+
+/** `init` and `validate` in a private copy; validate never contacts the S3 backend. */
 export async function validateStack(terraform: Terraform, stack: SynthesizedStack, workRoot: string): Promise<Timings> {
-  const dir = prepareWorkDir(stack, join(workRoot, "validate", stack.name));
+  const overrides = providerVersionOverride(readStackConfig(stack), terraform.toolchain.provider);
+  const dir = prepareWorkDir(stack, join(workRoot, "validate", stack.name), { overrides });
+  const init = await initWorkDir(terraform, dir, { backend: false });
   const validate = await terraform.run(dir, ["validate"]);
-  return { validate: validate.seconds };
+  return { init, validate: validate.seconds };
 }
 
 /** The account the emulator answers for (moto's default is 123456789012), as the provider will see it. */
@@ -57,15 +67,16 @@ export async function planAgainstEmulator(terraform: Terraform, stack: Synthesiz
   const config = readStackConfig(stack);
   const accountId = await emulatorAccountId(endpoint, stackRegion(config));
   const dir = prepareWorkDir(stack, join(workRoot, "emulator", stack.name), {
-    overrides: { [EMULATOR_OVERRIDE_FILE]: emulatorOverride(config, endpoint) },
+    overrides: { [EMULATOR_OVERRIDE_FILE]: emulatorOverride(config, endpoint), ...providerVersionOverride(config, terraform.toolchain.provider) },
     withoutBackend: true,
   });
+  const init = await initWorkDir(terraform, dir, { backend: true });
   writeFileSync(join(dir, EMULATOR_TFVARS_FILE), `${JSON.stringify(emulatorVariables(config, endpoint, accountId), null, 2)}\n`);
   const env = emulatorEnv(endpoint);
   const plan = await terraform.run(dir, ["plan", "-input=false", "-lock=false", "-out=plan.bin"], { env });
   const show = await terraform.run(dir, ["show", "-json", "plan.bin"], { env });
   const planJson = JSON.parse(show.stdout) as PlanJson;
-  return { dir, plan: planJson, summary: summarizePlan(planJson), timings: { plan: plan.seconds, show: show.seconds } };
+  return { dir, plan: planJson, summary: summarizePlan(planJson), timings: { init, plan: plan.seconds, show: show.seconds } };
 }
 
 export interface LocalApplyReport {

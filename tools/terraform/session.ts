@@ -17,10 +17,7 @@ export function openTerraform(command: string): Terraform {
     throw new Error(`${command}: the Terraform toolchain is not ready (run 'npm run tf:build'):\n  - ${toolchain.missing.join("\n  - ")}`);
   }
   console.log(`[${command}] ${toolchain.cli.flavour} ${toolchain.cli.path}`);
-  for (const { build, location } of toolchain.providers) {
-    console.log(`[${command}] provider ${build.source} ${build.version} (dev override) ${location.path}`);
-    if (build.versionGap) console.log(`[${command}] NOTE: ${build.versionGap}`);
-  }
+  console.log(`[${command}] provider: ${toolchain.provider.description}`);
   return createTerraform(toolchain, PROJECT_ROOT);
 }
 

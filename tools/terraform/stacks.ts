@@ -53,10 +53,8 @@ export interface WorkDirOptions {
   /** Override files to add (`*_override.tf.json`). */
   readonly overrides?: Readonly<Record<string, TerraformJson>>;
   /**
-   * Drop the stack's backend block from the copy, so Terraform keeps state in the copy's terraform.tfstate. Any
-   * backend block, even a `local` one from an override file, needs `terraform init`, and init cannot run here: it
-   * resolves every required provider through an installation source, while the AWS provider is a development
-   * override (cli-config.ts). Without a backend block, plan and apply need no init.
+   * Drop the stack's backend block from the copy, so Terraform keeps state in the copy's terraform.tfstate: the runs
+   * against the emulator must never reach the S3 backend, which names real AWS.
    */
   readonly withoutBackend?: boolean;
 }
@@ -64,13 +62,15 @@ export interface WorkDirOptions {
 /**
  * A fresh copy of the stack directory (configuration and assets) at `workDir`, plus any override files. Terraform
  * merges `*_override.tf.json` over the configuration, so the synthesized file stays byte-for-byte as synth wrote it,
- * except for the backend block when `withoutBackend` asks to drop it.
+ * except for the backend block when `withoutBackend` asks to drop it. Terraform's own files in the stack directory
+ * (.terraform, state, and a .terraform.lock.hcl a `cdktf` run may have left for another provider version) are not
+ * copied: `terraform init` in the copy writes its own lock file for the provider it installs.
  */
 export function prepareWorkDir(stack: SynthesizedStack, workDir: string, options: WorkDirOptions = {}): string {
   const overrides = options.overrides ?? {};
   rmSync(workDir, { recursive: true, force: true });
   mkdirSync(workDir, { recursive: true });
-  cpSync(stack.dir, workDir, { recursive: true, filter: (source) => !/[\\/]\.terraform([\\/]|$)|\.tfstate/.test(source) });
+  cpSync(stack.dir, workDir, { recursive: true, filter: (source) => !/[\\/]\.terraform([\\/]|$)|\.tfstate|[\\/]\.terraform\.lock\.hcl$/.test(source) });
   if (options.withoutBackend) {
     const copied = join(workDir, basename(stack.configFile));
     const config = JSON.parse(readFileSync(copied, "utf8")) as { terraform?: Record<string, unknown> };

@@ -1,6 +1,6 @@
 /**
- * Runs the Terraform (or OpenTofu) CLI with the project's generated CLI configuration, non-interactively,
- * capturing output and timing each command.
+ * Runs the Terraform (or OpenTofu) CLI with the project's generated CLI configuration (cli-config.ts: where
+ * hashicorp/aws is installed from), non-interactively, capturing output and timing each command.
  */
 import { spawn } from "node:child_process";
 import { join } from "node:path";
@@ -39,7 +39,7 @@ export function terraformEnv(cliConfigPath: string, base: NodeJS.ProcessEnv = pr
 }
 
 export function createTerraform(toolchain: Toolchain, projectRoot: string): Terraform {
-  const cliConfig = writeCliConfig(toolchain, join(projectRoot, ".sentinel", "terraform", "cli.tfrc"));
+  const cliConfig = writeCliConfig(toolchain.host, toolchain.provider, join(projectRoot, ".sentinel", "terraform", "cli.tfrc"));
   const baseEnv = terraformEnv(cliConfig);
   return {
     toolchain,

@@ -1,8 +1,9 @@
 /**
- * The `tf` tier of `npm test` (tools/test.sh): with the built toolchain, the Terraform machinery tests on the
+ * The `tf` tier of `npm test` (tools/test.sh): with the toolchain (a Terraform CLI, and hashicorp/aws installable
+ * from a local mirror, the registry or the slim build: provider-source.ts), the Terraform machinery tests on the
  * fixture stack, `tf:validate` for every environment and `tf:apply-local`. Without it, one loud line says the tier
- * did not run and why (a fresh provider build does not fit CI's budget: docs/benchmarks.md), and the tier fails
- * instead when SENTINEL_REQUIRE_TERRAFORM=1 (set it where the binaries are cached).
+ * did not run and why, and the tier fails instead when SENTINEL_REQUIRE_TERRAFORM=1 (set it where the toolchain is
+ * expected).
  */
 import { spawnSync } from "node:child_process";
 import { resolve } from "node:path";

@@ -1,5 +1,5 @@
 /**
- * `npm run tf:validate [-- --env <env>] [--skip-synth]`: synthesizes, then runs `validate`
+ * `npm run tf:validate [-- --env <env>] [--skip-synth]`: synthesizes, then runs `init` (provider-source.ts) and `validate`
  * on every environment's stack (or one), reporting each and failing if any is invalid.
  */
 import { Command } from "commander";
@@ -8,7 +8,7 @@ import { OUT_DIR, PROJECT_ROOT, WORK_ROOT, openTerraform, runCommand } from "./s
 import { listSynthesizedStacks, synthesize } from "./stacks";
 
 const options = new Command("tf:validate")
-  .description("terraform validate for every synthesized environment (no init: see tools/terraform/stacks.ts)")
+  .description("terraform init and validate for every synthesized environment")
   .option("--env <env>", "validate only this environment")
   .option("--skip-synth", "use cdktf.out as it is", false)
   .parse()
@@ -23,7 +23,7 @@ runCommand("tf:validate", async () => {
   for (const stack of stacks) {
     try {
       const timings = await validateStack(terraform, stack, WORK_ROOT);
-      console.log(`[tf:validate] ${stack.name}: valid (validate ${timings.validate!.toFixed(1)}s)`);
+      console.log(`[tf:validate] ${stack.name}: valid (init ${timings.init!.toFixed(1)}s, validate ${timings.validate!.toFixed(1)}s)`);
     } catch (error) {
       failed.push(stack.name);
       console.error(`[tf:validate] ${stack.name}: INVALID\n${error instanceof Error ? error.message : String(error)}`);
