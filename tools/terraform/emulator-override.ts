@@ -82,6 +82,7 @@ export function emulatorVariables(stack: TerraformJson, endpoint: string, accoun
     alarm_email: "alarms@sentinel.invalid",
     auditor_principal_arns: [`arn:aws:iam::${accountId}:role/sentinel-emulator-auditor`],
     data_scientist_principal_arns: [`arn:aws:iam::${accountId}:role/sentinel-emulator-data-scientist`],
+    reidentification_principal_arns: [`arn:aws:iam::${accountId}:role/sentinel-emulator-reidentification`],
     emulator_endpoint: endpoint,
   };
   const declared = (stack.variable ?? {}) as Record<string, VariableDeclaration>;

@@ -41,7 +41,7 @@ describe("emulatorOverride", () => {
     expect(new Set(Object.values(endpoints))).toEqual(new Set([endpoint]));
   });
 
-  it("declares no backend: a backend block would need terraform init, which cannot install a development override", () => {
+  it("declares no backend: the emulator working copies keep local state and never reach the S3 backend", () => {
     expect(emulatorOverride(config, endpoint)).not.toHaveProperty("terraform");
   });
 
