@@ -6,8 +6,9 @@
  * trigger  claims run windows and registers job runs in the lineage-audit bucket, starts the Glue
  *          job (and reads its recent runs to adopt one a crashed predecessor started) and the
  *          DataBrew profile jobs;
- * lineage  reads job runs and jobs, the run metrics, object versions of the inputs and the script,
- *          writes locked lineage records, and points the processed tables' catalog entries at them;
+ * lineage  reads job runs and jobs, the run metrics, the DataBrew profile results (pii-profiles/, the
+ *          only raw objects it may read), object versions of the inputs and the script, writes locked
+ *          lineage records, and points the processed tables' catalog entries at them;
  * audit    only appends to the hash-chained audit trail, as every handler does.
  */
 import { SecurityGroup } from "@cdktf/provider-aws/lib/security-group";
@@ -229,14 +230,70 @@ export class PipelineHandlers extends Construct {
       .addStatement({ sid: "StartPiiProfileJobs", actions: ["databrew:StartJobRun"], resources: [...this.databrewJobArns] });
   }
 
+  /**
+   * In the raw bucket the lineage role reads the DataBrew profile results (pii-profiles/) and nothing
+   * else: it lists the versions of the landing files (ListBucketVersions: keys, version ids, ETags,
+   * never a body) instead of a HeadObject, which needs s3:GetObject, and a GetObject grant on landing/
+   * plus kms:Decrypt for the raw bucket would read the files (with S3 Bucket Keys KMS sees the bucket's
+   * ARN, not the object's, so the key cannot tell prefixes apart: the S3 grants must). The raw bucket
+   * policy and the data key policy repeat the boundary, so a broader identity grant added later cannot
+   * widen it: the role is denied every other raw prefix, and the data key outside S3 and outside raw.
+   */
+  private grantLineageRawAccess(policy: PolicyDocument): void {
+    const { buckets, scope, network } = this.props;
+    const { raw } = buckets;
+    const lineageRole = this.lineage.role.roleArn;
+    const s3Service = `s3.${scope.region}.amazonaws.com`;
+    grantObjectRead(policy, raw, RAW_PREFIXES.piiProfiles, { purpose: "PiiProfileResults", region: scope.region });
+    policy.addStatement({
+      sid: "ListRawInputVersions",
+      actions: ["s3:ListBucketVersions"],
+      resources: [raw.bucketArn],
+      conditions: [{ test: "StringLike", variable: "s3:prefix", values: [`${RAW_PREFIXES.landing}*`] }],
+    });
+    network.allowThroughEndpoint("s3", { name: "LineageListsRawInputVersions", actions: ["s3:ListBucketVersions"], resources: [raw.bucketArn] });
+    const otherRawPrefixes = Object.values(RAW_PREFIXES).filter((prefix) => prefix !== RAW_PREFIXES.piiProfiles);
+    raw.policy.addStatement({
+      sid: "DenyLineageRoleRawObjectsOutsidePiiProfiles",
+      effect: "Deny",
+      principals: "*",
+      actions: ["s3:GetObject", "s3:GetObjectVersion", "s3:GetObjectAttributes", "s3:GetObjectVersionAttributes"],
+      resources: otherRawPrefixes.map((prefix) => `${raw.bucketArn}/${prefix}*`),
+      conditions: [{ test: "ArnEquals", variable: "aws:PrincipalArn", values: [lineageRole] }],
+    });
+    raw.key.keyPolicy
+      .addStatement({
+        sid: "DenyLineageRoleDataKeyOutsideS3",
+        effect: "Deny",
+        principals: "*",
+        actions: ["kms:Decrypt"],
+        resources: ["*"],
+        conditions: [
+          { test: "ArnEquals", variable: "aws:PrincipalArn", values: [lineageRole] },
+          { test: "StringNotEqualsIfExists", variable: "kms:ViaService", values: [s3Service] },
+        ],
+      })
+      .addStatement({
+        sid: "DenyLineageRoleDataKeyOutsideRawPiiProfiles",
+        effect: "Deny",
+        principals: "*",
+        actions: ["kms:Decrypt"],
+        resources: ["*"],
+        conditions: [
+          { test: "ArnEquals", variable: "aws:PrincipalArn", values: [lineageRole] },
+          { test: "StringNotLikeIfExists", variable: "kms:EncryptionContext:aws:s3:arn", values: [raw.bucketArn, `${raw.bucketArn}/${RAW_PREFIXES.piiProfiles}*`] },
+        ],
+      });
+  }
+
   private grantLineage(policy: PolicyDocument): void {
     const { buckets, scope, jobs, datasetProfiles } = this.props;
     buckets.lineageAudit.grantRead(policy, "job-runs/");
     buckets.lineageAudit.grantReadWrite(policy, LINEAGE_AUDIT_PREFIXES.lineage);
     this.grantLockedWrites(policy, LINEAGE_AUDIT_PREFIXES.lineage);
     buckets.lineageAudit.grantRead(policy, LINEAGE_AUDIT_PREFIXES.runMetrics);
-    // Versions and ETags of the raw inputs and of the job script, never their contents.
-    grantObjectRead(policy, buckets.raw, RAW_PREFIXES.landing, { purpose: "RawInputVersions", region: scope.region, decrypt: false });
+    this.grantLineageRawAccess(policy);
+    // Versions and ETags of the job script, never its contents.
     grantObjectRead(policy, buckets.artifacts, ARTIFACT_PREFIXES.scripts, { purpose: "JobScriptVersions", region: scope.region, decrypt: false });
     const catalog = (resource: string) => regionalArn(scope, "glue", resource);
     policy

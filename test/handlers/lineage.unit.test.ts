@@ -1,7 +1,7 @@
 /** Lineage handler branches and error paths with mocked SDK clients (aws-sdk-client-mock). */
 import { DataBrewClient, DescribeDatasetCommand, DescribeJobRunCommand } from "@aws-sdk/client-databrew";
 import { GetJobCommand, GetJobRunCommand, GetTableCommand, GlueClient, UpdateTableCommand } from "@aws-sdk/client-glue";
-import { GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client, S3ServiceException } from "@aws-sdk/client-s3";
+import { GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, ListObjectVersionsCommand, PutObjectCommand, S3Client, S3ServiceException } from "@aws-sdk/client-s3";
 import { mockClient } from "aws-sdk-client-mock";
 import { beforeEach, describe, expect, it } from "vitest";
 import { retentionFrom } from "../../handlers/audit/create-audit-writer";
@@ -71,6 +71,8 @@ beforeEach(() => {
     return { ETag: '"e"', Body: { transformToString: async () => JSON.stringify(body) } };
   });
   s3.on(HeadObjectCommand).resolves({ ETag: '"abc"', VersionId: "ver-1", ContentLength: 10 });
+  // input files are described from the version listing (the lineage role may not HeadObject raw files)
+  s3.on(ListObjectVersionsCommand).callsFake((input: { Prefix: string }) => ({ Versions: [{ Key: input.Prefix, VersionId: "ver-1", ETag: '"abc"', IsLatest: true }], IsTruncated: false }));
   s3.on(PutObjectCommand).resolves({ ETag: '"new"' });
   glue.on(GetJobCommand).resolves({ Job: { Name: JOB, Command: { Name: "glueetl", ScriptLocation: "s3://sentinel-local-artifacts/glue-jobs/etl_job.py" }, GlueVersion: "5.0" } });
   glue.on(GetJobRunCommand).resolves({ JobRun: { Id: "jr_1", JobName: JOB, Arguments: args, StartedOn: new Date("2026-03-02T02:00:00Z"), CompletedOn: new Date("2026-03-02T02:10:00Z"), GlueVersion: "5.0", ErrorMessage: "AnalysisException: column amount not found" } });
@@ -211,6 +213,55 @@ describe("lineage handler decisions", () => {
     expect(bodies.map((record) => `${(record.body.job as { name: string }).name}:${String(record.body.eventType)}`)).toEqual([`${PROFILE_JOB}:START`, `${PROFILE_JOB}:COMPLETE`, "pipeline.card-transactions:START"]);
     for (const { body } of bodies) expect(validator.validate(body)).toEqual({ valid: true });
     expect(glue.commandCalls(UpdateTableCommand)).toHaveLength(0);
+  });
+
+  it("copies no value from a profile result: sample and most common values stay out of the record; value-like names and types are refused", async () => {
+    const PLANTED = "jane.planted-7f3c@example.org";
+    databrewRun("landing/card-transactions/run_date={run_date}/");
+    const resultKey = `pii-profiles/card-transactions/${PROFILE_JOB}_db_1.json`;
+    s3.on(ListObjectsV2Command).resolves({ Contents: [{ Key: resultKey }], IsTruncated: false });
+    // what a DataBrew profile can hold besides the findings: statistics that quote values
+    objects.set(`sentinel-local-raw/${resultKey}`, {
+      rowsProfiled: 500,
+      sampleRows: [{ email: PLANTED }],
+      columns: [
+        {
+          name: "email",
+          detectedEntityTypes: ["EMAIL"],
+          entities: [{ entityType: "EMAIL", count: 480, ratio: 0.96, examples: [PLANTED] }],
+          mostCommonValues: [{ value: PLANTED, count: 3 }],
+          min: PLANTED,
+          sampleValues: [PLANTED],
+        },
+      ],
+    });
+    await recordJobState(databrewStateChange(PROFILE_JOB, "db_1", "SUCCEEDED"), deps());
+    const bodies = putBodies();
+    const complete = bodies.find((record) => record.body.eventType === "COMPLETE" && (record.body.job as { name: string }).name === PROFILE_JOB)?.body as { inputs: { facets: Record<string, unknown> }[] };
+    expect(complete.inputs[0]?.facets.sentinel_piiFindings).toEqual({
+      _producer: expect.any(String),
+      _schemaURL: expect.any(String),
+      profileLocation: `s3://sentinel-local-raw/${resultKey}`,
+      rowsProfiled: 500,
+      columns: { email: { entityTypes: ["EMAIL"], matches: { EMAIL: 480 } } },
+    });
+    for (const { body } of bodies) expect(JSON.stringify(body)).not.toContain(PLANTED);
+    for (const event of audit.events) expect(JSON.stringify(event)).not.toContain(PLANTED);
+
+    // a value where a column name or an entity type belongs is refused, and the error does not quote it
+    for (const column of [
+      { name: PLANTED, detectedEntityTypes: [], entities: [] },
+      { name: "email", detectedEntityTypes: [PLANTED], entities: [] },
+      { name: "email", detectedEntityTypes: [], entities: [{ entityType: PLANTED, count: 1 }] },
+    ]) {
+      objects.set(`sentinel-local-raw/${resultKey}`, { rowsProfiled: 1, columns: [column] });
+      const refusal = await recordJobState(databrewStateChange(PROFILE_JOB, "db_1", "SUCCEEDED"), deps()).then(
+        () => new Error("accepted"),
+        (error: unknown) => error as Error,
+      );
+      expect(refusal.message).toMatch(/is not a PII profile result: columns\.0\./);
+      expect(refusal.message).not.toContain(PLANTED);
+    }
   });
 
   it("records a profile run without its findings when the result is missing, and refuses a malformed result", async () => {
