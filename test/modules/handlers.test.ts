@@ -257,15 +257,18 @@ describe("handler roles", () => {
     for (const name of ["trigger", "audit"]) expect(allowed(name, "s3:PutObject", lineageObject("lineage/x.json"))).toBe(false);
   });
 
-  it("let lineage see the versions of raw inputs and the job script but never decrypt them", () => {
-    const raw = `arn:aws:s3:::${bucketName("raw")}/landing/baf/run_date=2025-01-01/a.csv`;
-    expect(allowed("lineage", "s3:GetObject", raw)).toBe(true);
+  it("let lineage read the DataBrew profile results and list raw input versions, and decrypt nothing else", () => {
+    const raw = (key: string) => `arn:aws:s3:::${bucketName("raw")}/${key}`;
+    expect(allowed("lineage", "s3:GetObject", raw("pii-profiles/baf/sentinel-test-baf-pii-profile_db_1.json"))).toBe(true);
+    expect(allowed("lineage", "s3:ListBucketVersions", `arn:aws:s3:::${bucketName("raw")}`, { "s3:prefix": "landing/baf/run_date=2025-01-01/a.csv" })).toBe(true);
+    for (const key of ["landing/baf/run_date=2025-01-01/a.csv", "quarantine/baf/x", "other/x"]) expect(allowed("lineage", "s3:GetObject", raw(key)), key).toBe(false);
     const dataKey = Object.keys(resourcesOf(synthesized(), "aws_kms_key")).find((id) => id.startsWith("keys_data_"));
     const viaS3 = (tier: string) => ({ "kms:ViaService": `s3.${REGION}.amazonaws.com`, "kms:EncryptionContext:aws:s3:arn": `arn:aws:s3:::${bucketName(tier)}` });
-    for (const tier of ["raw", "artifacts", "processed"]) {
+    expect(allowed("lineage", "kms:Decrypt", `arn:aws:kms:${REGION}:${ACCOUNT}:key/${dataKey}`, viaS3("raw"))).toBe(true);
+    for (const tier of ["artifacts", "processed"]) {
       expect(allowed("lineage", "kms:Decrypt", `arn:aws:kms:${REGION}:${ACCOUNT}:key/${dataKey}`, viaS3(tier)), tier).toBe(false);
     }
-    expect(allowed("lineage", "s3:GetObject", `arn:aws:s3:::${bucketName("raw")}/quarantine/baf/x`)).toBe(false);
+    expect(allowed("lineage", "s3:GetObject", `arn:aws:s3:::${bucketName("artifacts")}/glue/scripts/etl_job.py`)).toBe(true);
   });
 
   it("let every handler append to the audit chain and the audit log group, and delete nothing", () => {
