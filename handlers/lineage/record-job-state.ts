@@ -185,8 +185,8 @@ async function recordPipelineRun(
 
 /**
  * The profile's findings. A COMPLETE profile run whose result cannot be found, or may not be read, is
- * recorded without them (logged): the result lies in the raw bucket, which the deployed lineage role
- * may not decrypt (docs/auditor-guide.md, PII findings).
+ * recorded without them (logged): the result lies under pii-profiles/ in the raw bucket, the one raw
+ * prefix the lineage role may read, so a denial means a misconfigured grant, not a missing record.
  */
 async function readFindings(run: ObservedJobRun, deps: LineageDeps): Promise<PiiFindings | undefined> {
   const output = run.outputs.find((candidate) => candidate.role === "profile");
