@@ -1,10 +1,11 @@
 /**
- * The auditor's and the data consumer's guides, run: every `npx sentinel` command and every SQL example
- * in docs/auditor-guide.md and docs/data-consumer-guide.md is executed against the records and Parquet of
- * one real local pipeline run (support/local-run.ts, produced once for this file), and its output must
+ * The auditor's and the data consumer's guides, run: every `npx sentinel` command, every SQL example and
+ * every Python example in docs/auditor-guide.md and docs/data-consumer-guide.md is executed against the
+ * records and Parquet of one real local pipeline run (support/local-run.ts, produced once for this file), and its output must
  * equal the output block that follows it in the guide. Commands run against the emulator (the test adds
  * the global `--endpoint-url`), `./lineage` is the records' local copy; SQL runs in DuckDB over the same
- * JSON and Parquet through the run_events declaration (support/guide_sql.py). Values that differ from run
+ * JSON and Parquet through the run_events declaration (support/guide_sql.py); Python with pyarrow, pandas
+ * and local Spark (support/guide_python.py says what each reaches). Values that differ from run
  * to run are compared as placeholders: times, run ids, Glue job run ids, the dev key's version.
  *
  * The same run's records are also read by an outside consumer: the official openlineage-python client
@@ -19,7 +20,7 @@ import { OpenLineageValidator } from "../../handlers/lineage/openlineage-validat
 import type { OpenLineageRunEvent } from "../../handlers/lineage/run-event-builder";
 import { LINEAGE_RECORD_FIELDS, type LineageFieldType } from "../../modules/glue/glue-catalog";
 import { REGION } from "./support/emulated-platform";
-import { produceLocalRun, type LocalRun } from "./support/local-run";
+import { bucketOf, produceLocalRun, type LocalRun } from "./support/local-run";
 
 const GUIDES = ["docs/auditor-guide.md", "docs/data-consumer-guide.md"];
 const PYTHON = resolve(".venv/bin/python");
@@ -29,25 +30,25 @@ const OUTPUTS_FILE = process.env.SENTINEL_GUIDE_OUTPUTS;
 
 interface Example {
   readonly guide: string;
-  readonly kind: "command" | "sql";
+  readonly kind: "command" | "sql" | "python";
   readonly text: string;
   readonly expected: string;
   readonly exitCode: number;
 }
 
-/** Each sh block holding `npx sentinel` and each sql block, with the fenced block right after it (its output). */
+/** Each sh block holding `npx sentinel`, each sql and each python block, with the fenced block right after it (its output). */
 function examplesOf(guide: string): Example[] {
   const blocks = [...readFileSync(guide, "utf8").matchAll(/^```(\w*)[^\n]*\n([\s\S]*?)^```\s*$/gm)].map((match) => ({ lang: match[1] ?? "", body: match[2] ?? "", end: (match.index ?? 0) + match[0].length, start: match.index ?? 0 }));
   const text = readFileSync(guide, "utf8");
   const examples: Example[] = [];
   blocks.forEach((block, i) => {
     const isCommand = block.lang === "sh" && block.body.includes("npx sentinel");
-    if (!isCommand && block.lang !== "sql") return;
+    if (!isCommand && block.lang !== "sql" && block.lang !== "python") return;
     const next = blocks[i + 1];
     const between = next === undefined ? "" : text.slice(block.end, next.start);
     if (next === undefined || between.trim() !== "") throw new Error(`${guide}: the ${block.lang} example "${block.body.trim().slice(0, 60)}…" is not followed directly by its output block`);
     const exitCode = Number(/# exit code (\d)/.exec(block.body)?.[1] ?? "0");
-    examples.push({ guide, kind: isCommand ? "command" : "sql", text: block.body, expected: next.body, exitCode });
+    examples.push({ guide, kind: isCommand ? "command" : block.lang === "python" ? "python" : "sql", text: block.body, expected: next.body, exitCode });
   });
   return examples;
 }
@@ -167,7 +168,9 @@ describe("the guides' examples on a real local run", () => {
       // one command per block, so that each has its own output
       expect(examples.filter((example) => example.guide === guide && example.kind === "command")).toHaveLength(commands);
       expect(examples.filter((example) => example.guide === guide && example.kind === "sql")).toHaveLength(fenced.filter((match) => match[1] === "sql").length);
+      expect(examples.filter((example) => example.guide === guide && example.kind === "python")).toHaveLength(fenced.filter((match) => match[1] === "python").length);
     }
+    expect(examples.filter((example) => example.kind === "python").length).toBeGreaterThanOrEqual(5);
     expect(examples.filter((example) => example.kind === "command").length).toBeGreaterThanOrEqual(8);
     expect(examples.filter((example) => example.kind === "sql").length).toBeGreaterThanOrEqual(6);
   });
@@ -194,4 +197,18 @@ describe("the guides' examples on a real local run", () => {
       expect(normalize(table(result)), `${example.guide}: ${example.text}`).toBe(normalize(example.expected));
     });
   });
+
+  it("runs every Python example as documented (pyarrow and pandas on the emulator's S3 and the local copy, Spark on the bucket's local mirror)", () => {
+    const python = examples.filter((example) => example.kind === "python");
+    const request = { snippets: python.map((example) => example.text), endpoint: local.endpoint, mirror: join(local.root, "s3"), processed_bucket: bucketOf("processed"), region: REGION };
+    const results = JSON.parse(
+      execFileSync(PYTHON, [resolve("test/handlers/support/guide_python.py")], { input: JSON.stringify(request), encoding: "utf8", maxBuffer: 16 * 1024 * 1024, env: { ...process.env, PYTHONPATH: resolve("glue-jobs") } }),
+    ) as ({ output: string } | { error: string })[];
+    if (OUTPUTS_FILE !== undefined) python.forEach((example, i) => appendFileSync(OUTPUTS_FILE, `\n=== ${example.text.trim()}\n${JSON.stringify(results[i])}\n`));
+    python.forEach((example, i) => {
+      const result = results[i];
+      if (result === undefined || "error" in result) throw new Error(`${example.guide}: ${example.text}\n${result === undefined ? "no result" : result.error}`);
+      expect(normalize(result.output), `${example.guide}: ${example.text}`).toBe(normalize(example.expected));
+    });
+  }, 300_000);
 });
