@@ -14,22 +14,20 @@ import { PutObjectCommand } from "@aws-sdk/client-s3";
 import { mockClient } from "aws-sdk-client-mock";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { EMULATOR_CREDENTIALS, startEmulator, type Emulator } from "../../local/emulator";
-import { createAuditWriter, retentionFrom } from "../../handlers/audit/create-audit-writer";
+import { retentionFrom } from "../../handlers/audit/create-audit-writer";
 import { sealEvent } from "../../handlers/audit/hash-chain";
 import type { ChainedAuditEvent } from "../../handlers/audit/audit-event";
 import { readLogStream } from "../../handlers/audit/audit-trail";
 import { main, type CliIo } from "../../handlers/cli/main";
-import { lineageHandlerEnvironment } from "../../handlers/lineage/config";
 import { LINEAGE_PREFIX } from "../../handlers/lineage/lineage-store";
 import { OpenLineageValidator } from "../../handlers/lineage/openlineage-validator";
 import { recordJobState } from "../../handlers/lineage/record-job-state";
-import { callerPrincipal } from "../../handlers/shared/actor";
 import { systemClock } from "../../handlers/shared/clock";
 import { listKeys, readJson } from "../../handlers/shared/object-store";
 import { parseS3Uri } from "../../handlers/shared/s3-uri";
 import { startPipelineRun } from "../../handlers/trigger/start-pipeline-run";
-import { AUDIT_LOG_GROUP, CATALOG_DATABASE, GLUE_JOB, LINEAGE_AUDIT_BUCKET, PROCESSED_BUCKET, RAW_BUCKET, REGION, commonConfig, createPlatform , type AwsClients } from "./support/emulated-platform";
-import { triggerConfig } from "./support/handler-config";
+import { AUDIT_LOG_GROUP, GLUE_JOB, LINEAGE_AUDIT_BUCKET, PROCESSED_BUCKET, RAW_BUCKET, REGION, commonConfig, createPlatform, emulatorAuditWriter, type AwsClients } from "./support/emulated-platform";
+import { lineageConfig, triggerConfig } from "./support/handler-config";
 import { glueStateChange, runMetricsDocument } from "./support/lineage-fixtures";
 import { quietLogger } from "./support/quiet-logger";
 
@@ -60,7 +58,7 @@ describe("sentinel CLI", () => {
     emulator = await startEmulator();
     clients = await createPlatform(emulator, { processedTables: ["card-transactions"] });
     databrewMock.on(StartDataBrewJobRun).resolves({ RunId: "db_run_1" });
-    const audit = createAuditWriter(commonConfig, { s3: clients.s3, logs: clients.logs, actor: callerPrincipal(clients.sts), clock: systemClock });
+    const audit = emulatorAuditWriter(clients);
     const started = await startPipelineRun(
       { source: "sentinel.manual", profile: "card-transactions", run_date: "2026-03-01" },
       { config: triggerConfig, s3: clients.s3, glue: clients.glue, databrew: new DataBrewClient({ region: REGION }), audit, clock: systemClock, logger: quietLogger, requestId: "req-trigger", handlerName: "trigger" },
@@ -71,7 +69,7 @@ describe("sentinel CLI", () => {
     const metrics = parseS3Uri(`${metricsLocation.metrics_location}/run-metrics.json`);
     await clients.s3.send(new PutObjectCommand({ Bucket: metrics.bucket, Key: metrics.key, Body: JSON.stringify(runMetricsDocument()) }));
     await recordJobState(glueStateChange(GLUE_JOB, started.glue_job_run_id, "SUCCEEDED"), {
-      config: lineageHandlerEnvironment.parse({ ...Object.fromEntries(Object.entries(commonConfig).map(([k, v]) => [k, String(v)])), GLUE_JOB_NAME: GLUE_JOB, CATALOG_DATABASE_NAME: CATALOG_DATABASE }),
+      config: lineageConfig,
       s3: clients.s3,
       glue: clients.glue,
       databrew: new DataBrewClient({ region: REGION }),
