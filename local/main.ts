@@ -10,7 +10,7 @@ import { spawnSync } from "node:child_process";
 import { Command, Option } from "commander";
 import { rmSync } from "node:fs";
 import { join, relative } from "node:path";
-import { EMULATOR_CREDENTIALS } from "./emulator";
+import { EMULATOR_CREDENTIALS } from "./emulator/emulator";
 import { PIPELINE_RUN_STEPS, runPipeline } from "./run/pipeline-run";
 import { PLATFORM_STEPS, startLocalPlatform, type LocalPlatform } from "./run/local-platform";
 import { Progress } from "./run/progress";

@@ -1,5 +1,5 @@
 /** What to try against the still-running local environment (`npm start -- --keep-running`). */
-import { EMULATOR_CREDENTIALS } from "../emulator";
+import { EMULATOR_CREDENTIALS } from "../emulator/emulator";
 import type { LocalPlatform } from "../run/local-platform";
 import type { RunSummary } from "../run/run-summary";
 

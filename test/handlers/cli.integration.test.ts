@@ -13,7 +13,7 @@ import { DataBrewClient, StartJobRunCommand as StartDataBrewJobRun } from "@aws-
 import { PutObjectCommand } from "@aws-sdk/client-s3";
 import { mockClient } from "aws-sdk-client-mock";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { EMULATOR_CREDENTIALS, startEmulator, type Emulator } from "../../local/emulator";
+import { EMULATOR_CREDENTIALS, startEmulator, type Emulator } from "../../local/emulator/emulator";
 import { retentionFrom } from "../../handlers/audit/create-audit-writer";
 import { sealEvent } from "../../handlers/audit/hash-chain";
 import type { ChainedAuditEvent } from "../../handlers/audit/audit-event";

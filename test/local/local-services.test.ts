@@ -15,7 +15,7 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { EMULATOR_CREDENTIALS, startEmulator, type Emulator } from "../../local/emulator";
+import { EMULATOR_CREDENTIALS, startEmulator, type Emulator } from "../../local/emulator/emulator";
 import { loadDataBrewDefinitions } from "../../local/databrew/databrew-definitions";
 import { executeProfileRun } from "../../local/databrew/profile-job-execution";
 import { jobStateChangeEvent } from "../../local/events/job-state-events";

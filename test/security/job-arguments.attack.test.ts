@@ -21,7 +21,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { DataLayout } from "../../contracts/data-layout";
 import { expandTemplate } from "../../contracts/location-placeholders";
 import { RUN_LOCATION_NAMES, byJobArgument, type RunLocationName } from "../../contracts/run-locations";
-import { EMULATOR_CREDENTIALS, startEmulator, type Emulator } from "../../local/emulator";
+import { EMULATOR_CREDENTIALS, startEmulator, type Emulator } from "../../local/emulator/emulator";
 import { scriptArguments } from "../../local/glue/glue-runtime-parameters";
 import { effectiveArguments } from "../../local/services/glue-api";
 import { platformBucketName } from "../../modules/storage/platform-buckets";

@@ -9,7 +9,7 @@ import { CreateDatabaseCommand, CreateJobCommand, CreateTableCommand } from "@aw
 import { KMSClient, CreateKeyCommand } from "@aws-sdk/client-kms";
 import { CreateBucketCommand, PutBucketVersioningCommand, PutObjectCommand } from "@aws-sdk/client-s3";
 import { afterAll, beforeAll, beforeEach } from "vitest";
-import { EMULATOR_CREDENTIALS, startEmulator, type Emulator } from "../../../local/emulator";
+import { EMULATOR_CREDENTIALS, startEmulator, type Emulator } from "../../../local/emulator/emulator";
 import { CloudWatchLogsClient } from "@aws-sdk/client-cloudwatch-logs";
 import { DataBrewClient } from "@aws-sdk/client-databrew";
 import { GlueClient } from "@aws-sdk/client-glue";

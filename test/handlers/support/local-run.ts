@@ -37,7 +37,7 @@ import { triggerHandlerEnvironment } from "../../../handlers/trigger/config";
 import { startPipelineRun } from "../../../handlers/trigger/start-pipeline-run";
 import type { DatasetDefinition, JobDefinition } from "../../../local/databrew/databrew-definitions";
 import { executeProfileRun } from "../../../local/databrew/profile-job-execution";
-import { startEmulator, type Emulator } from "../../../local/emulator";
+import { startEmulator, type Emulator } from "../../../local/emulator/emulator";
 import { CATALOG_DATABASE, GLUE_JOB, REGION, commonConfig, createPlatform, type AwsClients } from "./emulated-platform";
 import { triggerEnvironment } from "./handler-config";
 import { databrewStateChange, glueStateChange } from "./lineage-fixtures";
