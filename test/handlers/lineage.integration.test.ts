@@ -16,14 +16,12 @@ import { beforeEach, describe, expect, it } from "vitest";
 import { readLogStream, verifyAuditTrail } from "../../handlers/audit/audit-trail";
 import type { ChainedAuditEvent } from "../../handlers/audit/audit-event";
 import { ChainIndex } from "../../handlers/audit/chain-index";
-import { retentionFrom } from "../../handlers/audit/create-audit-writer";
 import { CATALOG_PARAMETERS } from "../../handlers/lineage/catalog-pointer";
 import { LINEAGE_PREFIX } from "../../handlers/lineage/lineage-store";
 import { OpenLineageValidator } from "../../handlers/lineage/openlineage-validator";
 import { recordJobState, type LineageResult } from "../../handlers/lineage/record-job-state";
 import type { OpenLineageRunEvent } from "../../handlers/lineage/run-event-builder";
 import type { AuditRecorder } from "../../handlers/audit/audit-event";
-import { systemClock } from "../../handlers/shared/clock";
 import { registerJobRun } from "../../handlers/shared/job-run-registry";
 import { readJson } from "../../handlers/shared/object-store";
 import { pipelineRunId } from "../../contracts/run-identity";
@@ -31,9 +29,9 @@ import { parseS3Uri } from "../../handlers/shared/s3-uri";
 import { glueJobArguments } from "../../handlers/trigger/glue-arguments";
 import { startPipelineRun } from "../../handlers/trigger/start-pipeline-run";
 import { AUDIT_LOG_GROUP, CATALOG_DATABASE, GLUE_JOB, LINEAGE_AUDIT_BUCKET, RAW_BUCKET, emulatedPlatformPerTest, emulatorAuditWriter } from "./support/emulated-platform";
-import { lineageConfig, triggerConfig } from "./support/handler-config";
+import { triggerConfig } from "./support/handler-config";
+import { lineageDeps, triggerDeps } from "./support/handler-deps";
 import { glueStateChange, runMetricsDocument } from "./support/lineage-fixtures";
-import { quietLogger } from "./support/quiet-logger";
 
 const databrewMock = mockClient(DataBrewClient);
 const validator = new OpenLineageValidator();
@@ -52,27 +50,12 @@ describe("lineage records on the emulator", () => {
 
   /** One invocation; pass a recorder to reuse a warm execution environment's audit writer. */
   function deliver(event: unknown, recorder: AuditRecorder = audit()): Promise<LineageResult> {
-    return recordJobState(event, {
-      config: lineageConfig,
-      s3: platform.clients.s3,
-      glue: platform.clients.glue,
-      databrew: new DataBrewClient({ region: "eu-central-2" }),
-      audit: recorder,
-      validator,
-      retention: retentionFrom(lineageConfig),
-      clock: systemClock,
-      logger: quietLogger,
-      requestId: "req-lineage",
-      handlerName: "arn:aws:lambda:eu-central-2:123456789012:function:sentinel-local-lineage",
-    });
+    return recordJobState(event, lineageDeps(platform.clients, recorder, { validator, handlerName: "arn:aws:lambda:eu-central-2:123456789012:function:sentinel-local-lineage" }));
   }
 
   /** The trigger starts the run; the "Glue job" writes its raw inputs' metrics. */
   async function triggeredGlueRun(): Promise<string> {
-    const started = await startPipelineRun(
-      { source: "sentinel.manual", profile: "card-transactions", run_date: "2026-03-01" },
-      { config: triggerConfig, s3: platform.clients.s3, glue: platform.clients.glue, databrew: new DataBrewClient({ region: "eu-central-2" }), audit: audit(), clock: systemClock, logger: quietLogger, requestId: "req-trigger", handlerName: "trigger" },
-    );
+    const started = await startPipelineRun({ source: "sentinel.manual", profile: "card-transactions", run_date: "2026-03-01" }, triggerDeps(platform.clients, audit()));
     if (started.decision !== "started") throw new Error("trigger did not start the run");
     await writeMetrics(glueJobArguments(triggerConfig, window, RUN_ID, undefined, false)["--metrics_location"] as string);
     return started.glue_job_run_id;

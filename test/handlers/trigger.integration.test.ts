@@ -23,7 +23,7 @@ import { runWindowKey, type RunWindowClaim } from "../../handlers/trigger/run-wi
 import { startPipelineRun, type TriggerResult } from "../../handlers/trigger/start-pipeline-run";
 import { AUDIT_LOG_GROUP, GLUE_JOB, LINEAGE_AUDIT_BUCKET, emulatedPlatformPerTest, emulatorAuditWriter } from "./support/emulated-platform";
 import { triggerConfig } from "./support/handler-config";
-import { quietLogger } from "./support/quiet-logger";
+import { triggerDeps } from "./support/handler-deps";
 
 const databrewMock = mockClient(DataBrewClient);
 const window = { environment: "local", profile: "card-transactions", runDate: "2026-03-01", attempt: 1 };
@@ -43,17 +43,7 @@ describe("trigger idempotency on the emulator", () => {
   /** One Lambda invocation: its own audit writer (as a separate execution environment would have). */
   function invoke(event: unknown, requestId: string, clock: Clock = systemClock): Promise<TriggerResult> {
     const audit = emulatorAuditWriter(platform.clients);
-    return startPipelineRun(event, {
-      config: triggerConfig,
-      s3: platform.clients.s3,
-      glue: platform.clients.glue,
-      databrew: new DataBrewClient({ region: "eu-central-2" }),
-      audit,
-      clock,
-      logger: quietLogger,
-      requestId,
-      handlerName: "arn:aws:lambda:eu-central-2:123456789012:function:sentinel-local-trigger",
-    });
+    return startPipelineRun(event, triggerDeps(platform.clients, audit, { clock, requestId, handlerName: "arn:aws:lambda:eu-central-2:123456789012:function:sentinel-local-trigger" }));
   }
 
   async function glueRuns() {
