@@ -8,8 +8,9 @@ import { CreateLogGroupCommand } from "@aws-sdk/client-cloudwatch-logs";
 import { CreateDatabaseCommand, CreateJobCommand, CreateTableCommand } from "@aws-sdk/client-glue";
 import { KMSClient, CreateKeyCommand } from "@aws-sdk/client-kms";
 import { CreateBucketCommand, PutBucketVersioningCommand, PutObjectCommand } from "@aws-sdk/client-s3";
-import { afterAll, beforeAll, beforeEach } from "vitest";
-import { EMULATOR_CREDENTIALS, startEmulator, type Emulator } from "../../../local/emulator/emulator";
+import { beforeEach } from "vitest";
+import { EMULATOR_CREDENTIALS, type Emulator } from "../../../local/emulator/emulator";
+import { emulatorPerTest } from "../../local/support/emulator-per-test";
 import { CloudWatchLogsClient } from "@aws-sdk/client-cloudwatch-logs";
 import { DataBrewClient } from "@aws-sdk/client-databrew";
 import { GlueClient } from "@aws-sdk/client-glue";
@@ -147,31 +148,22 @@ export interface EmulatedPlatform {
  * slice, so no test sees another's objects. Call it inside `describe`; read its fields inside tests and hooks.
  */
 export function emulatedPlatformPerTest(options: PlatformOptions = {}): EmulatedPlatform {
-  let emulator: Emulator | undefined;
+  const emulator = emulatorPerTest();
   let clients: AwsClients | undefined;
-  const recreate = async (platformOptions: PlatformOptions): Promise<void> => {
-    await current().reset();
-    clients = await createPlatform(current(), platformOptions);
-  };
-  const current = (): Emulator => {
-    if (emulator === undefined) throw new Error("the emulator is not started: read the platform inside a test or hook");
-    return emulator;
-  };
-  beforeAll(async () => {
-    emulator = await startEmulator();
+  beforeEach(async () => {
+    clients = await createPlatform(emulator(), options);
   });
-  afterAll(async () => {
-    await emulator?.stop();
-  });
-  beforeEach(() => recreate(options));
   return {
     get emulator() {
-      return current();
+      return emulator();
     },
     get clients() {
       if (clients === undefined) throw new Error("the platform is not created: read it inside a test or a beforeEach hook");
       return clients;
     },
-    recreate,
+    async recreate(platformOptions: PlatformOptions) {
+      await emulator().reset();
+      clients = await createPlatform(emulator(), platformOptions);
+    },
   };
 }
