@@ -36,7 +36,10 @@ export interface PrivateNetworkProps {
   readonly logGroups: LogGroupFactory;
   /** Buckets reachable through the S3 gateway endpoint. */
   readonly bucketArns: readonly string[];
-  /** Default: every service in INTERFACE_ENDPOINT_SERVICES. */
+  /**
+   * The services that get an interface endpoint (private DNS) in the VPC.
+   * @default every service in INTERFACE_ENDPOINT_SERVICES
+   */
   readonly interfaceEndpoints?: readonly InterfaceEndpointService[];
 }
 
