@@ -14,7 +14,7 @@ import { EMULATOR_CREDENTIALS } from "./emulator/emulator";
 import { PIPELINE_RUN_STEPS, runPipeline } from "./run/pipeline-run";
 import { PLATFORM_STEPS, startLocalPlatform, type LocalPlatform } from "./run/local-platform";
 import { Progress } from "./run/progress";
-import { ComponentExited, ComponentWatch, RunInterrupted } from "./run/component-watch";
+import { ComponentExited, ComponentWatch, RunInterrupted } from "./watch/component-watch";
 import { explorationHints } from "./report/exploration-hints";
 import { summaryText } from "./report/summary-text";
 import { printSynthSummary } from "../tools/synth-summary";

@@ -17,7 +17,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { EMULATOR_CREDENTIALS, startEmulator, type Emulator } from "../../local/emulator/emulator";
 import { executeGlueRun } from "../../local/glue/glue-job-execution";
 import { FunctionHost } from "../../local/lambda/function-host";
-import { ComponentExited, ComponentWatch, RunInterrupted } from "../../local/run/component-watch";
+import { ComponentExited, ComponentWatch, RunInterrupted } from "../../local/watch/component-watch";
 import { localClients } from "../../local/emulator/local-clients";
 import { Progress } from "../../local/run/progress";
 

@@ -23,8 +23,8 @@ import { LocalEventBus } from "../../local/events/local-event-bus";
 import { executeGlueRun } from "../../local/glue/glue-job-execution";
 import { DataBrewApi } from "../../local/services/databrew-api";
 import { GlueRunApi } from "../../local/services/glue-api";
-import { JobRuns } from "../../local/services/job-runs";
-import { LocalJobRunner } from "../../local/services/local-job-runner";
+import { JobRuns } from "../../local/job-runs/job-runs";
+import { LocalJobRunner } from "../../local/run/local-job-runner";
 import { startServiceFront, type ServiceFront } from "../../local/services/service-front";
 
 const ROOT = resolve(import.meta.dirname, "..", "..");
