@@ -6,22 +6,9 @@ import json
 import pickle
 import stat
 
-import boto3
 import pytest
-from moto import mock_aws
 
 from sentinel_etl.keys import KeyMaterialError, Keyring, WrappingKey, dev_keyring, load_keyring
-
-
-@pytest.fixture
-def kms(monkeypatch):
-    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
-    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
-    monkeypatch.setenv("AWS_DEFAULT_REGION", "eu-central-2")
-    monkeypatch.delenv("AWS_ENDPOINT_URL", raising=False)
-    with mock_aws():
-        yield boto3.client("kms", region_name="eu-central-2")
-
 
 PROFILE = "card-transactions"
 CONTEXT = {"profile": PROFILE, "key_version": "2025-11"}

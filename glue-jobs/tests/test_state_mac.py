@@ -3,24 +3,12 @@ from __future__ import annotations
 
 import json
 
-import boto3
 import pytest
-from moto import mock_aws
 
 from sentinel_etl import fitted_state
 from sentinel_etl.bookmarks import InputBookmark
 from sentinel_etl.fitted_state import FittedStateError, KmsStateMac, LocalStateMac, authenticated_by
 from sentinel_etl.storage import StoredObject
-
-
-@pytest.fixture
-def kms(monkeypatch):
-    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
-    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
-    monkeypatch.setenv("AWS_DEFAULT_REGION", "eu-central-2")
-    monkeypatch.delenv("AWS_ENDPOINT_URL", raising=False)
-    with mock_aws():
-        yield boto3.client("kms", region_name="eu-central-2")
 
 
 def hmac_key(kms) -> str:

@@ -7,8 +7,8 @@
 import type { CloudWatchLogsClient } from "@aws-sdk/client-cloudwatch-logs";
 import { GetObjectCommand, PutObjectCommand, type S3Client } from "@aws-sdk/client-s3";
 import type { Readable } from "node:stream";
-import { shipLogLines } from "../services/log-shipping";
-import type { JobRun } from "../services/job-runs";
+import { shipLogLines } from "../job-runs/log-shipping";
+import type { JobRun } from "../job-runs/job-runs";
 import type { DatasetDefinition, JobDefinition, S3Location } from "./databrew-definitions";
 import { datasetFiles } from "./dataset-files";
 import { DEFAULT_SAMPLE_ROWS, PiiProfiler, type PiiProfile } from "./pii-profile";

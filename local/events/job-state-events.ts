@@ -6,7 +6,7 @@
 import { randomUUID } from "node:crypto";
 import type { EventBridgeEvent as AwsEventBridgeEvent } from "aws-lambda";
 import { JOB_EVENT_SOURCES } from "../../contracts/job-events";
-import type { JobRun } from "../services/job-runs";
+import type { JobRun } from "../job-runs/job-runs";
 
 /** An EventBridge event as @types/aws-lambda defines it, with any detail type. */
 export type EventBridgeEvent = AwsEventBridgeEvent<string, Record<string, unknown>>;

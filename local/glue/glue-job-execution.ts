@@ -11,11 +11,11 @@ import { GetObjectCommand, type S3Client } from "@aws-sdk/client-s3";
 import { spawn } from "node:child_process";
 import { createWriteStream, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { basename, delimiter, join } from "node:path";
-import { shipLogLines } from "../services/log-shipping";
-import type { JobRun } from "../services/job-runs";
+import { shipLogLines } from "../job-runs/log-shipping";
+import type { JobRun } from "../job-runs/job-runs";
 import { parseS3Uri } from "../../handlers/shared/s3-uri";
 import { APPLIED_LOCALLY, s3UrisOf, scriptArguments } from "./glue-runtime-parameters";
-import type { ComponentWatch } from "../run/component-watch";
+import type { ComponentWatch } from "../watch/component-watch";
 import { pysparkSubmitArgs } from "./spark-s3";
 import { loopbackTls, startTlsFront, trustStoreJavaOptions, type LoopbackTls, type TlsFront } from "./tls-front";
 

@@ -12,11 +12,11 @@ import { fork, type ChildProcess } from "node:child_process";
 import { randomUUID } from "node:crypto";
 import { appendFileSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
-import { shipLogLines } from "../services/log-shipping";
+import { shipLogLines } from "../job-runs/log-shipping";
 import { findDeploymentPackage, unpackDeploymentPackage } from "./function-code";
 import type { InvokeMessage, ReplyMessage } from "./runtime-worker";
 import type { FunctionInvoker } from "../events/local-event-bus";
-import type { ComponentWatch } from "../run/component-watch";
+import type { ComponentWatch } from "../watch/component-watch";
 
 export interface DeployedFunction {
   readonly name: string;

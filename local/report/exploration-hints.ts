@@ -1,9 +1,14 @@
 /** What to try against the still-running local environment (`npm start -- --keep-running`). */
-import { EMULATOR_CREDENTIALS } from "../emulator";
-import type { LocalPlatform } from "../run/local-platform";
-import type { RunSummary } from "../run/run-summary";
+import { EMULATOR_CREDENTIALS } from "../emulator/emulator";
+import type { RunSummary } from "./run-summary";
 
-export function explorationHints(platform: Pick<LocalPlatform, "front" | "buckets">, summary: RunSummary): string {
+/** Where the still-running environment answers (the local platform's service front) and its bucket names by tier. */
+export interface ExplorationTarget {
+  readonly front: { readonly endpoint: string };
+  readonly buckets: Readonly<Record<string, string>>;
+}
+
+export function explorationHints(platform: ExplorationTarget, summary: RunSummary): string {
   const endpoint = platform.front.endpoint;
   const aws = `aws --endpoint-url ${endpoint}`;
   const sentinel = `npx sentinel --endpoint-url ${endpoint}`;

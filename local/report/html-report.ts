@@ -5,7 +5,7 @@
  */
 import { mkdirSync, writeFileSync } from "node:fs";
 import { dirname } from "node:path";
-import type { RunSummary } from "../run/run-summary";
+import type { RunSummary } from "./run-summary";
 import { runFacts } from "./run-facts";
 import { barChart, escapeXml, histogram, lineageGraph } from "./svg-charts";
 

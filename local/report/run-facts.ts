@@ -2,7 +2,7 @@
  * The run summary as labelled facts, in reading order: the one wording both the terminal summary and the
  * HTML report use.
  */
-import type { RunSummary } from "../run/run-summary";
+import type { RunSummary } from "./run-summary";
 
 export interface Fact {
   readonly label: string;

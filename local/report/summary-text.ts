@@ -1,5 +1,5 @@
 /** The run summary for the terminal: the facts, aligned, under a one-line verdict. */
-import type { RunSummary } from "../run/run-summary";
+import type { RunSummary } from "./run-summary";
 import { runFacts } from "./run-facts";
 
 export function summaryText(summary: RunSummary, reportPath: string): string {

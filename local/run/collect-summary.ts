@@ -16,11 +16,11 @@ import { lineageNamespace, type RunWindow } from "../../contracts/run-identity";
 import { joinS3Uri, parseS3Uri } from "../../handlers/shared/s3-uri";
 import type { TriggerResult } from "../../handlers/trigger/start-pipeline-run";
 import type { LocalDeployment } from "../environment/local-deployment";
-import type { ExecutedRun } from "../services/local-job-runner";
+import type { ExecutedRun } from "./local-job-runner";
 import type { DeliveredInput } from "./input-data";
 import type { LocalPlatform } from "./local-platform";
 import type { Progress } from "./progress";
-import type { AnomalyHistogram, AuditSummary, DeliverySummary, JobRunSummary, MetricsSummary, RunSummary } from "./run-summary";
+import type { AnomalyHistogram, AuditSummary, DeliverySummary, JobRunSummary, MetricsSummary, RunSummary } from "../report/run-summary";
 
 export interface CollectedRun {
   readonly platform: LocalPlatform;

@@ -8,7 +8,7 @@ import { GetCallerIdentityCommand } from "@aws-sdk/client-sts";
 import { GetJobCommand, type Job } from "@aws-sdk/client-glue";
 import { join } from "node:path";
 import { readStackOutputs } from "../../contracts/stack-outputs";
-import { EMULATOR_CREDENTIALS, startEmulator, type Emulator } from "../emulator";
+import { EMULATOR_CREDENTIALS, startEmulator, type Emulator } from "../emulator/emulator";
 import { OUT_DIR } from "../../tools/terraform/session";
 import { findStack } from "../../tools/terraform/stacks";
 import { provisionLocalEnvironment, type LocalEnvironment } from "../../tools/terraform/provision-local";
@@ -22,13 +22,13 @@ import { executeGlueRun } from "../glue/glue-job-execution";
 import { FunctionHost } from "../lambda/function-host";
 import { DataBrewApi } from "../services/databrew-api";
 import { GlueRunApi } from "../services/glue-api";
-import { JobRuns } from "../services/job-runs";
-import { LocalJobRunner } from "../services/local-job-runner";
+import { JobRuns } from "../job-runs/job-runs";
+import { LocalJobRunner } from "./local-job-runner";
 import { startServiceFront, type ServiceFront } from "../services/service-front";
-import { localClients, type LocalClients } from "./local-clients";
-import type { ComponentWatch } from "./component-watch";
+import { localClients, type LocalClients } from "../emulator/local-clients";
+import type { ComponentWatch } from "../watch/component-watch";
 import type { Progress } from "./progress";
-import type { DeliverySummary } from "./run-summary";
+import type { DeliverySummary } from "../report/run-summary";
 
 /** Where the deliveries of job state-change events go: the run in progress listens. */
 export class DeliveryLog {

@@ -14,13 +14,13 @@ import { runWindowKey } from "../../handlers/trigger/run-window-claim";
 import type { TriggerResult } from "../../handlers/trigger/start-pipeline-run";
 import { discoverDeployment, type LocalDeployment } from "../environment/local-deployment";
 import { installWrappedKey } from "../environment/tokenization-key";
-import type { ExecutedRun } from "../services/local-job-runner";
-import type { JobService } from "../services/job-runs";
+import type { ExecutedRun } from "./local-job-runner";
+import type { JobService } from "../job-runs/job-runs";
 import { collectRunSummary, type CollectedRun } from "./collect-summary";
 import { deliverInput, prepareInput, type DeliveredInput, type InputSource } from "./input-data";
 import type { LocalPlatform } from "./local-platform";
 import type { Progress } from "./progress";
-import type { RunSummary } from "./run-summary";
+import type { RunSummary } from "../report/run-summary";
 import { writeReport } from "../report/html-report";
 
 export interface PipelineRequest {

@@ -3,13 +3,8 @@
  * with its elapsed time (a live counter on a terminal, a line every 30 s otherwise), notes under it, and
  * its duration when it ends. The durations are kept for the summary and the report.
  */
-import type { ComponentWatch } from "./component-watch";
-
-export interface StepTiming {
-  readonly title: string;
-  readonly seconds: number;
-  readonly ok: boolean;
-}
+import type { StepTiming } from "../report/run-summary";
+import type { ComponentWatch } from "../watch/component-watch";
 
 export interface ProgressOutput {
   write(text: string): void;

@@ -5,7 +5,7 @@
  * deployed stacks' templates (databrew-definitions.ts) and queues runs for the local job runner.
  */
 import { epochSeconds, restJson, restJsonError, type ApiResponse } from "./api-response";
-import { executionSeconds, type JobRun, type JobRuns } from "./job-runs";
+import { executionSeconds, type JobRun, type JobRuns } from "../job-runs/job-runs";
 import type { DataBrewDefinitions, JobDefinition, S3Location } from "../databrew/databrew-definitions";
 
 export type DefinitionsSource = () => Promise<DataBrewDefinitions>;

@@ -6,7 +6,7 @@
  */
 import type { Job } from "@aws-sdk/client-glue";
 import { epochSeconds, json11, json11Error, type ApiResponse } from "./api-response";
-import { executionSeconds, type JobRun, type JobRuns } from "./job-runs";
+import { executionSeconds, type JobRun, type JobRuns } from "../job-runs/job-runs";
 
 /** DPUs per worker of each Glue worker type (AWS Glue pricing and worker-type docs). */
 export const DPU_PER_WORKER: Readonly<Record<string, number>> = { "G.025X": 0.25, "G.1X": 1, "G.2X": 2, "G.4X": 4, "G.8X": 8, Standard: 1 };

@@ -43,7 +43,10 @@ export interface ConsumerAccessProps {
   readonly reidentificationPrincipalArns: string[];
   /** The key that wraps the tokenization keys: the re-identification role may unwrap them. */
   readonly tokenizationKey: PlatformKey;
-  /** When set, consumer roles trust only principals of this AWS Organization. */
+  /**
+   * When set, consumer roles trust only principals of this AWS Organization.
+   * @default none: principals are confined by the trusted ARNs, MFA and source identity only
+   */
   readonly organizationId?: string;
 }
 

@@ -16,9 +16,15 @@ export interface ConsumerRoleProps {
   readonly description: string;
   /** IAM role or user ARNs allowed to assume the role (a Terraform list variable). */
   readonly trustedPrincipalArns: string[];
-  /** Default 3600: a consumer session lasts an hour, then re-authenticates. */
+  /**
+   * How long a consumer session lasts before it re-authenticates.
+   * @default 3600 (one hour)
+   */
   readonly maxSessionDurationSeconds?: number;
-  /** When set, only principals of this AWS Organization may assume the role (aws:PrincipalOrgID). */
+  /**
+   * When set, only principals of this AWS Organization may assume the role (aws:PrincipalOrgID).
+   * @default none: no organization condition
+   */
   readonly organizationId?: string;
 }
 

@@ -2,16 +2,15 @@
  * The role a Glue or DataBrew job runs as: one inline policy filled by grant helpers, nothing managed
  * by AWS attached (AWSGlueServiceRole grants glue:* and s3 on every aws-glue-* bucket).
  *
- * Unlike modules/iam's ServiceRole, the trust policy carries no aws:SourceAccount / aws:SourceArn
- * condition: neither Glue nor DataBrew documents those keys for the assume-role call a job run makes,
+ * Made as modules/iam's ServiceRole is (roleWithInlinePolicy), but the trust policy carries no
+ * aws:SourceAccount / aws:SourceArn condition: neither Glue nor DataBrew documents those keys for the assume-role call a job run makes,
  * and a condition the service does not send would stop every run. The confused-deputy path is closed
  * instead by iam:PassRole: only principals of this account allowed to pass this role can attach it to
  * a job, and a role cannot be passed across accounts.
  */
-import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
-import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
 import { Construct } from "constructs";
 import { PolicyDocument } from "../iam/policy-document";
+import { roleWithInlinePolicy } from "../iam/service-role";
 
 export interface ExecutionRoleProps {
   readonly roleName: string;
@@ -33,14 +32,8 @@ export class ExecutionRole extends Construct {
       principals: [{ type: "Service", identifiers: [props.servicePrincipal] }],
       actions: ["sts:AssumeRole"],
     });
-    const role = new IamRole(this, "role", {
-      name: props.roleName,
-      description: props.description,
-      assumeRolePolicy: trust.toJson(),
-      maxSessionDuration: 3600,
-    });
-    this.policy = PolicyDocument.identity(`${props.roleName}-permissions`, role.arn);
-    new IamRolePolicy(this, "permissions", { name: "permissions", role: role.id, policy: this.policy.toJson() });
+    const { role, policy } = roleWithInlinePolicy(this, props.roleName, props.description, trust);
+    this.policy = policy;
     this.roleArn = role.arn;
     this.roleName = props.roleName;
   }

@@ -12,7 +12,6 @@
  * audit    only appends to the hash-chained audit trail, as every handler does.
  */
 import { SecurityGroup } from "@cdktf/provider-aws/lib/security-group";
-import { SecurityGroupRule } from "@cdktf/provider-aws/lib/security-group-rule";
 import { Construct } from "constructs";
 import { auditHandlerEnvironment, lineageHandlerEnvironment, processedTableName, triggerHandlerEnvironment } from "../../handlers/environment";
 import type { PlatformKey } from "../encryption/platform-key";
@@ -178,24 +177,7 @@ export class PipelineHandlers extends Construct {
       revokeRulesOnDelete: true,
       tags: { Name: `${namePrefix}-handlers` },
     });
-    new SecurityGroupRule(this, "to-endpoints", {
-      securityGroupId: group.id,
-      type: "egress",
-      description: "HTTPS to the interface endpoints (Glue, DataBrew, Logs, KMS, STS)",
-      protocol: "tcp",
-      fromPort: 443,
-      toPort: 443,
-      sourceSecurityGroupId: network.endpointSecurityGroupId,
-    });
-    new SecurityGroupRule(this, "to-s3", {
-      securityGroupId: group.id,
-      type: "egress",
-      description: "HTTPS to S3 through the gateway endpoint",
-      protocol: "tcp",
-      fromPort: 443,
-      toPort: 443,
-      prefixListIds: [network.s3PrefixListId],
-    });
+    network.allowHttpsToAws(this, group.id, "", "HTTPS to the interface endpoints (Glue, DataBrew, Logs, KMS, STS)");
     return group.id;
   }
 

@@ -20,6 +20,18 @@ export interface ServiceRoleProps {
   readonly sourceArnLike?: string;
 }
 
+/**
+ * The role resource (`role`) under `scope`, trusting `trust`, with one inline policy (`permissions`)
+ * that grant helpers fill. ServiceRole and the job roles (modules/glue/execution-role.ts) are made by it
+ * and differ only in their trust.
+ */
+export function roleWithInlinePolicy(scope: Construct, roleName: string, description: string, trust: PolicyDocument): { role: IamRole; policy: PolicyDocument } {
+  const role = new IamRole(scope, "role", { name: roleName, description, assumeRolePolicy: trust.toJson(), maxSessionDuration: 3600 });
+  const policy = PolicyDocument.identity(`${roleName}-permissions`, role.arn);
+  new IamRolePolicy(scope, "permissions", { name: "permissions", role: role.id, policy: policy.toJson() });
+  return { role, policy };
+}
+
 export class ServiceRole extends Construct {
   readonly roleArn: string;
   readonly roleName: string;
@@ -40,18 +52,8 @@ export class ServiceRole extends Construct {
       actions: ["sts:AssumeRole"],
       conditions,
     });
-    const role = new IamRole(this, "role", {
-      name: props.roleName,
-      description: props.description,
-      assumeRolePolicy: trust.toJson(),
-      maxSessionDuration: 3600,
-    });
-    this.policy = PolicyDocument.identity(`${props.roleName}-permissions`, role.arn);
-    new IamRolePolicy(this, "permissions", {
-      name: "permissions",
-      role: role.id,
-      policy: this.policy.toJson(),
-    });
+    const { role, policy } = roleWithInlinePolicy(this, props.roleName, props.description, trust);
+    this.policy = policy;
     this.roleArn = role.arn;
     this.roleName = role.name;
   }

@@ -18,10 +18,14 @@ export interface LogGroupOptions {
   /** Name under the prefix, e.g. vpc-flow-logs -> /sentinel/dev/vpc-flow-logs. */
   readonly purpose: string;
   /**
-   * Full name when a service dictates it (e.g. /aws/lambda/<function>). Default: prefix + purpose.
+   * Full name when a service dictates it (e.g. /aws/lambda/<function>).
+   * @default the factory's prefix + "/" + purpose
    */
   readonly logGroupName?: string;
-  /** Default: the factory's default key. */
+  /**
+   * The key the log group is encrypted with.
+   * @default the factory's default key
+   */
   readonly key?: PlatformKey;
 }
 

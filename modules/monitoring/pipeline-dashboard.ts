@@ -6,15 +6,20 @@
  */
 import { GLUE_ELAPSED_TIME_METRIC, PIPELINE_METRICS, PIPELINE_METRICS_NAMESPACE, type AlarmThresholds } from "../../contracts/pipeline-metrics";
 
-export interface PipelineDashboardInputs {
-  readonly region: string;
+/** The pipeline an environment runs, as its monitoring and its dashboard both name it. */
+export interface MonitoredPipeline {
+  /** dev, staging, prod, local: the Environment dimension of the pipeline metrics. */
   readonly environmentName: string;
   readonly glueJobName: string;
   readonly datasetProfiles: readonly string[];
+  readonly thresholds: AlarmThresholds;
+}
+
+export interface PipelineDashboardInputs extends MonitoredPipeline {
+  readonly region: string;
   readonly functionNames: readonly string[];
   readonly queueNames: readonly string[];
   readonly alarmArns: readonly string[];
-  readonly thresholds: AlarmThresholds;
 }
 
 const DAY = 86_400;

@@ -16,24 +16,19 @@ import type { DeadLetterQueue } from "../handlers/dead-letter-queue";
 import type { PipelineFunction } from "../handlers/pipeline-function";
 import { FAILED_STATES, JOB_EVENT_SOURCES } from "../../contracts/job-events";
 import { AlarmTopic } from "./alarm-topic";
-import { pipelineDashboard } from "./pipeline-dashboard";
-import { GLUE_ELAPSED_TIME_METRIC, PIPELINE_METRICS, PIPELINE_METRICS_NAMESPACE, type AlarmThresholds } from "../../contracts/pipeline-metrics";
+import { pipelineDashboard, type MonitoredPipeline } from "./pipeline-dashboard";
+import { GLUE_ELAPSED_TIME_METRIC, PIPELINE_METRICS, PIPELINE_METRICS_NAMESPACE } from "../../contracts/pipeline-metrics";
 
-export interface PipelineMonitoringProps {
+export interface PipelineMonitoringProps extends MonitoredPipeline {
   readonly namePrefix: string;
-  /** dev, staging, prod, local: the Environment dimension of the pipeline metrics. */
-  readonly environmentName: string;
   readonly scope: AccountScope;
   readonly alarmEmail: string;
   readonly operationsKey: PlatformKey;
-  readonly glueJobName: string;
   readonly databrewJobNames: readonly string[];
-  readonly datasetProfiles: readonly string[];
   readonly handlers: readonly PipelineFunction[];
   readonly deadLetterQueues: readonly DeadLetterQueue[];
   /** Where undeliverable job-failure notifications go. */
   readonly eventDeadLetterQueue: DeadLetterQueue;
-  readonly thresholds: AlarmThresholds;
 }
 
 const FIVE_MINUTES = 300;
@@ -120,14 +115,14 @@ export class PipelineMonitoring extends Construct {
       dashboardName: this.dashboardName,
       dashboardBody: JSON.stringify(
         pipelineDashboard({
-          region: props.scope.region,
           environmentName: props.environmentName,
           glueJobName: props.glueJobName,
           datasetProfiles: props.datasetProfiles,
+          thresholds,
+          region: props.scope.region,
           functionNames: props.handlers.map((handler) => handler.functionName),
           queueNames: props.deadLetterQueues.map((queue) => queue.queueName),
           alarmArns: this.made.map((alarm) => alarm.arn),
-          thresholds,
         }),
       ),
     });

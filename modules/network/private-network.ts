@@ -36,7 +36,10 @@ export interface PrivateNetworkProps {
   readonly logGroups: LogGroupFactory;
   /** Buckets reachable through the S3 gateway endpoint. */
   readonly bucketArns: readonly string[];
-  /** Default: every service in INTERFACE_ENDPOINT_SERVICES. */
+  /**
+   * The services that get an interface endpoint (private DNS) in the VPC.
+   * @default every service in INTERFACE_ENDPOINT_SERVICES
+   */
   readonly interfaceEndpoints?: readonly InterfaceEndpointService[];
 }
 
@@ -161,7 +164,7 @@ export class PrivateNetwork extends Construct {
       }
     }
 
-    this.glueSecurityGroupId = this.glueSecurityGroup(props.namePrefix, vpc.id, endpointSecurityGroup.id);
+    this.glueSecurityGroupId = this.glueSecurityGroup(props.namePrefix, vpc.id);
     this.flowLogs(props, vpc.id);
     this.dnsFirewall = new DnsFirewall(this, "dns-firewall", { namePrefix: props.namePrefix, vpcId: vpc.id, vpcCidr: props.vpcCidr, region: props.scope.region });
   }
@@ -195,7 +198,7 @@ export class PrivateNetwork extends Construct {
    * Glue requires a security group that admits all TCP from itself (Spark driver <-> executors).
    * Egress is limited to that same group, HTTPS to the interface endpoints and HTTPS to S3.
    */
-  private glueSecurityGroup(namePrefix: string, vpcId: string, endpointSecurityGroupId: string): string {
+  private glueSecurityGroup(namePrefix: string, vpcId: string): string {
     const group = new SecurityGroup(this, "glue-security-group", {
       name: `${namePrefix}-glue`,
       description: "Glue job network interfaces: self-referencing for Spark, HTTPS to AWS endpoints",
@@ -207,21 +210,19 @@ export class PrivateNetwork extends Construct {
       new SecurityGroupRule(this, id, { securityGroupId: group.id, protocol: "tcp", ...config });
     rule("glue-from-itself", { type: "ingress", description: "All TCP between Glue workers of this group", fromPort: 0, toPort: 65535, selfAttribute: true });
     rule("glue-to-itself", { type: "egress", description: "All TCP between Glue workers of this group", fromPort: 0, toPort: 65535, selfAttribute: true });
-    rule("glue-to-endpoints", {
-      type: "egress",
-      description: "HTTPS to the interface endpoints",
-      fromPort: 443,
-      toPort: 443,
-      sourceSecurityGroupId: endpointSecurityGroupId,
-    });
-    rule("glue-to-s3", {
-      type: "egress",
-      description: "HTTPS to S3 through the gateway endpoint",
-      fromPort: 443,
-      toPort: 443,
-      prefixListIds: [this.s3PrefixListId],
-    });
+    this.allowHttpsToAws(this, group.id, "glue-", "HTTPS to the interface endpoints");
     return group.id;
+  }
+
+  /**
+   * Lets a workload's security group reach AWS from this VPC: HTTPS to the interface endpoints and to S3
+   * through the gateway endpoint, nothing else. The two egress rules are made in `scope` as
+   * `<idPrefix>to-endpoints` and `<idPrefix>to-s3`.
+   */
+  allowHttpsToAws(scope: Construct, securityGroupId: string, idPrefix: string, endpointsDescription: string): void {
+    const egress = { securityGroupId, type: "egress", protocol: "tcp", fromPort: 443, toPort: 443 };
+    new SecurityGroupRule(scope, `${idPrefix}to-endpoints`, { ...egress, description: endpointsDescription, sourceSecurityGroupId: this.endpointSecurityGroupId });
+    new SecurityGroupRule(scope, `${idPrefix}to-s3`, { ...egress, description: "HTTPS to S3 through the gateway endpoint", prefixListIds: [this.s3PrefixListId] });
   }
 
   private flowLogs(props: PrivateNetworkProps, vpcId: string): void {

@@ -2,7 +2,7 @@
  * The platform's environments. Values here are code: reviewed, versioned, validated at synth.
  * Account ids, alarm e-mail and principal ARNs are per-deployment inputs (terraform.tfvars.example).
  *
- * The state bucket and key live in a tooling account (111122223333 here: replace with yours when
+ * The state bucket and key live in a tooling account (TOOLING_ACCOUNT: replace with yours when
  * bootstrapping, see docs/environments.md). Terraform's backend block cannot read variables, so
  * these are the only account-specific values in code.
  */
@@ -24,10 +24,24 @@ const commonToAllEnvironments = {
   deployerPrincipals: ["role/sentinel-deployer"],
 } as const;
 
+const TOOLING_ACCOUNT = "111122223333";
+const STATE_REGION = "eu-central-2";
+
+/** An AWS environment's Terraform state: its own bucket, encrypted with its own key, in the tooling account. */
+function stateInToolingAccount(environment: string, stateKeyId: string) {
+  return {
+    kind: "s3",
+    bucket: `sentinel-tfstate-${environment}-${TOOLING_ACCOUNT}`,
+    kmsKeyArn: `arn:aws:kms:${STATE_REGION}:${TOOLING_ACCOUNT}:key/${stateKeyId}`,
+    region: STATE_REGION,
+  } as const;
+}
+
+const commonToAwsEnvironments = { ...commonToAllEnvironments, deploymentTarget: "aws" } as const;
+
 const dev: EnvironmentConfigInput = {
-  ...commonToAllEnvironments,
+  ...commonToAwsEnvironments,
   name: "dev",
-  deploymentTarget: "aws",
   availabilityZones: ["eu-central-2a", "eu-central-2b"],
   vpcCidr: "10.20.0.0/16",
   logRetentionDays: 365,
@@ -44,18 +58,12 @@ const dev: EnvironmentConfigInput = {
   databrew: { nodeCount: 2, timeoutMinutes: 60, maxRetries: 0, sampleRows: 20_000, maxFiles: 20 },
   handlers: { reservedConcurrency: { trigger: 2, lineage: 5, audit: 5 } },
   alarms: { jobDurationMinutes: 45, quarantineRatio: 0.05, anomalyRate: 0.05 },
-  stateBackend: {
-    kind: "s3",
-    bucket: "sentinel-tfstate-dev-111122223333",
-    kmsKeyArn: "arn:aws:kms:eu-central-2:111122223333:key/0b7f3c1e-5d2a-4c8e-9f61-2a4d8e7c1b01",
-    region: "eu-central-2",
-  },
+  stateBackend: stateInToolingAccount("dev", "0b7f3c1e-5d2a-4c8e-9f61-2a4d8e7c1b01"),
 };
 
 const staging: EnvironmentConfigInput = {
-  ...commonToAllEnvironments,
+  ...commonToAwsEnvironments,
   name: "staging",
-  deploymentTarget: "aws",
   availabilityZones: ["eu-central-2a", "eu-central-2b", "eu-central-2c"],
   vpcCidr: "10.21.0.0/16",
   logRetentionDays: 365,
@@ -66,18 +74,12 @@ const staging: EnvironmentConfigInput = {
   databrew: { nodeCount: 5, timeoutMinutes: 120, maxRetries: 1, sampleRows: 100_000, maxFiles: 50 },
   handlers: { reservedConcurrency: { trigger: 2, lineage: 5, audit: 5 } },
   alarms: { jobDurationMinutes: 90, quarantineRatio: 0.05, anomalyRate: 0.05 },
-  stateBackend: {
-    kind: "s3",
-    bucket: "sentinel-tfstate-staging-111122223333",
-    kmsKeyArn: "arn:aws:kms:eu-central-2:111122223333:key/6c2e9a4d-1f3b-4a7e-8d52-9b1c3e5f7a02",
-    region: "eu-central-2",
-  },
+  stateBackend: stateInToolingAccount("staging", "6c2e9a4d-1f3b-4a7e-8d52-9b1c3e5f7a02"),
 };
 
 const prod: EnvironmentConfigInput = {
-  ...commonToAllEnvironments,
+  ...commonToAwsEnvironments,
   name: "prod",
-  deploymentTarget: "aws",
   availabilityZones: ["eu-central-2a", "eu-central-2b", "eu-central-2c"],
   vpcCidr: "10.22.0.0/16",
   // Ten years: Swiss AMLA art. 7(3) keeps AML records for at least ten years.
@@ -100,12 +102,7 @@ const prod: EnvironmentConfigInput = {
   handlers: { reservedConcurrency: { trigger: 2, lineage: 10, audit: 10 } },
   // Production data is steadier than test data: tighter thresholds catch drift sooner.
   alarms: { jobDurationMinutes: 180, quarantineRatio: 0.02, anomalyRate: 0.03 },
-  stateBackend: {
-    kind: "s3",
-    bucket: "sentinel-tfstate-prod-111122223333",
-    kmsKeyArn: "arn:aws:kms:eu-central-2:111122223333:key/9e4a7b2c-3d5f-4e81-a6c9-5f2b8d1e3c03",
-    region: "eu-central-2",
-  },
+  stateBackend: stateInToolingAccount("prod", "9e4a7b2c-3d5f-4e81-a6c9-5f2b8d1e3c03"),
 };
 
 /**

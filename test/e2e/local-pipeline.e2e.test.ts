@@ -19,7 +19,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { main as sentinelCli } from "../../handlers/cli/main";
 import { OpenLineageValidator } from "../../handlers/lineage/openlineage-validator";
 import { listKeys } from "../../handlers/shared/object-store";
-import { EMULATOR_CREDENTIALS } from "../../local/emulator";
+import { EMULATOR_CREDENTIALS } from "../../local/emulator/emulator";
 import { startLocalPlatform, type LocalPlatform } from "../../local/run/local-platform";
 import { runPipeline, type PipelineRunResult } from "../../local/run/pipeline-run";
 import { Progress } from "../../local/run/progress";

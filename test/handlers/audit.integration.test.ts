@@ -5,16 +5,12 @@
  */
 import { DeleteLogStreamCommand, PutLogEventsCommand } from "@aws-sdk/client-cloudwatch-logs";
 import { HeadObjectCommand } from "@aws-sdk/client-s3";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { startEmulator, type Emulator } from "../../local/emulator";
+import { describe, expect, it } from "vitest";
 import type { AuditEntry } from "../../handlers/audit/audit-event";
 import { verifyAuditTrail, readLogStream } from "../../handlers/audit/audit-trail";
 import { ChainIndex, chainIndexKey } from "../../handlers/audit/chain-index";
-import { createAuditWriter } from "../../handlers/audit/create-audit-writer";
 import { sealEvent } from "../../handlers/audit/hash-chain";
-import { callerPrincipal } from "../../handlers/shared/actor";
-import { systemClock } from "../../handlers/shared/clock";
-import { AUDIT_LOG_GROUP, LINEAGE_AUDIT_BUCKET, commonConfig, createPlatform , type AwsClients } from "./support/emulated-platform";
+import { AUDIT_LOG_GROUP, LINEAGE_AUDIT_BUCKET, emulatedPlatformPerTest, emulatorAuditWriter } from "./support/emulated-platform";
 
 const RUN_ID = "0b6f3c1e-2f55-5d7e-8a41-6c9d0e1f2a3b";
 
@@ -23,23 +19,11 @@ function entry(n: number): AuditEntry {
 }
 
 describe("audit trail on the emulator", () => {
-  let emulator: Emulator;
-  let clients: AwsClients;
+  const platform = emulatedPlatformPerTest();
 
-  beforeAll(async () => {
-    emulator = await startEmulator();
-  });
-  afterAll(async () => {
-    await emulator.stop();
-  });
-  beforeEach(async () => {
-    await emulator.reset();
-    clients = await createPlatform(emulator);
-  });
-
-  const writer = () => createAuditWriter(commonConfig, { s3: clients.s3, logs: clients.logs, actor: callerPrincipal(clients.sts), clock: systemClock });
+  const writer = () => emulatorAuditWriter(platform.clients);
   const verify = (withIndex = true) =>
-    verifyAuditTrail({ logs: clients.logs, logGroupName: AUDIT_LOG_GROUP, runId: RUN_ID, index: withIndex ? new ChainIndex(clients.s3, LINEAGE_AUDIT_BUCKET) : undefined });
+    verifyAuditTrail({ logs: platform.clients.logs, logGroupName: AUDIT_LOG_GROUP, runId: RUN_ID, index: withIndex ? new ChainIndex(platform.clients.s3, LINEAGE_AUDIT_BUCKET) : undefined });
 
   it("writes a verifiable chain to one stream per run, attributed to the caller, with locked index objects", async () => {
     const audit = writer();
@@ -47,9 +31,9 @@ describe("audit trail on the emulator", () => {
     const report = await verify();
     expect(report.verification).toMatchObject({ ok: true, count: 5 });
     expect(report.indexEventCount).toBe(5);
-    const stream = await readLogStream(clients.logs, AUDIT_LOG_GROUP, RUN_ID);
+    const stream = await readLogStream(platform.clients.logs, AUDIT_LOG_GROUP, RUN_ID);
     expect((stream.events[0] as { actor: string }).actor).toMatch(/^arn:aws:/);
-    const head = await clients.s3.send(new HeadObjectCommand({ Bucket: LINEAGE_AUDIT_BUCKET, Key: chainIndexKey(RUN_ID, 1) }));
+    const head = await platform.clients.s3.send(new HeadObjectCommand({ Bucket: LINEAGE_AUDIT_BUCKET, Key: chainIndexKey(RUN_ID, 1) }));
     expect(head.ObjectLockMode).toBe("COMPLIANCE");
   });
 
@@ -57,16 +41,15 @@ describe("audit trail on the emulator", () => {
     await Promise.all(Array.from({ length: 12 }, (_, n) => writer().record(entry(n))));
     const report = await verify();
     expect(report.verification).toMatchObject({ ok: true, count: 12 });
-    const stream = await readLogStream(clients.logs, AUDIT_LOG_GROUP, RUN_ID);
+    const stream = await readLogStream(platform.clients.logs, AUDIT_LOG_GROUP, RUN_ID);
     expect(stream.events.map((event) => (event as { seq: number }).seq)).toEqual(Array.from({ length: 12 }, (_, i) => i + 1));
     expect(new Set(stream.events.map((event) => (event as { request_id: string }).request_id)).size).toBe(12);
   });
 
   it("refuses to write to a log group without a KMS key, and writes nothing", async () => {
-    await emulator.reset();
-    clients = await createPlatform(emulator, { unencryptedAuditLogGroup: true });
+    await platform.recreate({ unencryptedAuditLogGroup: true });
     await expect(writer().record(entry(1))).rejects.toThrow(/not encrypted with a KMS key/);
-    expect(await new ChainIndex(clients.s3, LINEAGE_AUDIT_BUCKET).events(RUN_ID)).toEqual([]);
+    expect(await new ChainIndex(platform.clients.s3, LINEAGE_AUDIT_BUCKET).events(RUN_ID)).toEqual([]);
   });
 
   it("names the first broken event when a forged event is inserted between two real ones", async () => {
@@ -75,7 +58,7 @@ describe("audit trail on the emulator", () => {
     const second = await audit.record(entry(2));
     // chain-consistent on its own: right seq, right prev_hash, a correct hash over forged content
     const forged = sealEvent({ ...first, seq: 2, resource: "arn:aws:glue:eu-central-2:123456789012:job/forged", prev_hash: first.hash });
-    await clients.logs.send(
+    await platform.clients.logs.send(
       new PutLogEventsCommand({ logGroupName: AUDIT_LOG_GROUP, logStreamName: RUN_ID, logEvents: [{ timestamp: (Date.parse(first.time) + Date.parse(second.time)) / 2, message: JSON.stringify(forged) }] }),
     );
     const report = await verify();
@@ -86,7 +69,7 @@ describe("audit trail on the emulator", () => {
   it("detects a deleted log stream from the chain index, and cannot without it", async () => {
     const audit = writer();
     for (let n = 1; n <= 3; n++) await audit.record(entry(n));
-    await clients.logs.send(new DeleteLogStreamCommand({ logGroupName: AUDIT_LOG_GROUP, logStreamName: RUN_ID }));
+    await platform.clients.logs.send(new DeleteLogStreamCommand({ logGroupName: AUDIT_LOG_GROUP, logStreamName: RUN_ID }));
     const report = await verify();
     expect(report.streamExists).toBe(false);
     expect(report.verification.ok).toBe(false);

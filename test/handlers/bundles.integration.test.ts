@@ -14,7 +14,7 @@ import { promisify } from "node:util";
 import { PutObjectCommand } from "@aws-sdk/client-s3";
 import type { Context } from "aws-lambda";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { EMULATOR_CREDENTIALS, freeLoopbackPort, startEmulator, type Emulator } from "../../local/emulator";
+import { EMULATOR_CREDENTIALS, freeLoopbackPort, startEmulator, type Emulator } from "../../local/emulator/emulator";
 import { buildHandlers, type BundleReport } from "../../tools/build/build-handlers";
 import { verifyAuditTrail } from "../../handlers/audit/audit-trail";
 import { ChainIndex } from "../../handlers/audit/chain-index";

@@ -13,25 +13,19 @@ import { DataBrewClient, StartJobRunCommand as StartDataBrewJobRun } from "@aws-
 import { PutObjectCommand } from "@aws-sdk/client-s3";
 import { mockClient } from "aws-sdk-client-mock";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { EMULATOR_CREDENTIALS, startEmulator, type Emulator } from "../../local/emulator";
-import { createAuditWriter, retentionFrom } from "../../handlers/audit/create-audit-writer";
+import { EMULATOR_CREDENTIALS, startEmulator, type Emulator } from "../../local/emulator/emulator";
 import { sealEvent } from "../../handlers/audit/hash-chain";
 import type { ChainedAuditEvent } from "../../handlers/audit/audit-event";
 import { readLogStream } from "../../handlers/audit/audit-trail";
 import { main, type CliIo } from "../../handlers/cli/main";
-import { lineageHandlerEnvironment } from "../../handlers/lineage/config";
 import { LINEAGE_PREFIX } from "../../handlers/lineage/lineage-store";
-import { OpenLineageValidator } from "../../handlers/lineage/openlineage-validator";
 import { recordJobState } from "../../handlers/lineage/record-job-state";
-import { callerPrincipal } from "../../handlers/shared/actor";
-import { systemClock } from "../../handlers/shared/clock";
 import { listKeys, readJson } from "../../handlers/shared/object-store";
 import { parseS3Uri } from "../../handlers/shared/s3-uri";
 import { startPipelineRun } from "../../handlers/trigger/start-pipeline-run";
-import { AUDIT_LOG_GROUP, CATALOG_DATABASE, GLUE_JOB, LINEAGE_AUDIT_BUCKET, PROCESSED_BUCKET, RAW_BUCKET, REGION, commonConfig, createPlatform , type AwsClients } from "./support/emulated-platform";
-import { triggerConfig } from "./support/handler-config";
+import { AUDIT_LOG_GROUP, GLUE_JOB, LINEAGE_AUDIT_BUCKET, PROCESSED_BUCKET, RAW_BUCKET, REGION, createPlatform, emulatorAuditWriter, type AwsClients } from "./support/emulated-platform";
+import { lineageDeps, triggerDeps } from "./support/handler-deps";
 import { glueStateChange, runMetricsDocument } from "./support/lineage-fixtures";
-import { quietLogger } from "./support/quiet-logger";
 
 const databrewMock = mockClient(DataBrewClient);
 const env = { LINEAGE_AUDIT_BUCKET, AUDIT_LOG_GROUP_NAME: AUDIT_LOG_GROUP };
@@ -60,29 +54,14 @@ describe("sentinel CLI", () => {
     emulator = await startEmulator();
     clients = await createPlatform(emulator, { processedTables: ["card-transactions"] });
     databrewMock.on(StartDataBrewJobRun).resolves({ RunId: "db_run_1" });
-    const audit = createAuditWriter(commonConfig, { s3: clients.s3, logs: clients.logs, actor: callerPrincipal(clients.sts), clock: systemClock });
-    const started = await startPipelineRun(
-      { source: "sentinel.manual", profile: "card-transactions", run_date: "2026-03-01" },
-      { config: triggerConfig, s3: clients.s3, glue: clients.glue, databrew: new DataBrewClient({ region: REGION }), audit, clock: systemClock, logger: quietLogger, requestId: "req-trigger", handlerName: "trigger" },
-    );
+    const audit = emulatorAuditWriter(clients);
+    const started = await startPipelineRun({ source: "sentinel.manual", profile: "card-transactions", run_date: "2026-03-01" }, triggerDeps(clients, audit));
     if (started.decision !== "started") throw new Error("the trigger did not start a run");
     pipelineRunId = started.pipeline_run_id;
     const metricsLocation = (await readJson(clients.s3, LINEAGE_AUDIT_BUCKET, `run-windows/card-transactions/2026-03-01/attempt-1.json`))?.body as { metrics_location: string };
     const metrics = parseS3Uri(`${metricsLocation.metrics_location}/run-metrics.json`);
     await clients.s3.send(new PutObjectCommand({ Bucket: metrics.bucket, Key: metrics.key, Body: JSON.stringify(runMetricsDocument()) }));
-    await recordJobState(glueStateChange(GLUE_JOB, started.glue_job_run_id, "SUCCEEDED"), {
-      config: lineageHandlerEnvironment.parse({ ...Object.fromEntries(Object.entries(commonConfig).map(([k, v]) => [k, String(v)])), GLUE_JOB_NAME: GLUE_JOB, CATALOG_DATABASE_NAME: CATALOG_DATABASE }),
-      s3: clients.s3,
-      glue: clients.glue,
-      databrew: new DataBrewClient({ region: REGION }),
-      audit,
-      validator: new OpenLineageValidator(),
-      retention: retentionFrom(commonConfig),
-      clock: systemClock,
-      logger: quietLogger,
-      requestId: "req-lineage",
-      handlerName: "lineage",
-    });
+    await recordJobState(glueStateChange(GLUE_JOB, started.glue_job_run_id, "SUCCEEDED"), lineageDeps(clients, audit));
     // an auditor's local copy of the lineage bucket
     directory = await mkdtemp(join(tmpdir(), "sentinel-lineage-"));
     for (const key of await listKeys(clients.s3, LINEAGE_AUDIT_BUCKET, LINEAGE_PREFIX)) {

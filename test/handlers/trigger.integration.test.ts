@@ -10,13 +10,10 @@ import { CreateJobCommand, DeleteJobCommand, GetJobRunsCommand } from "@aws-sdk/
 import { PutObjectCommand } from "@aws-sdk/client-s3";
 import { mockClient } from "aws-sdk-client-mock";
 import fc from "fast-check";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { startEmulator, type Emulator } from "../../local/emulator";
+import { beforeEach, describe, expect, it } from "vitest";
 import { verifyAuditTrail, readLogStream } from "../../handlers/audit/audit-trail";
 import { ChainIndex } from "../../handlers/audit/chain-index";
-import { createAuditWriter } from "../../handlers/audit/create-audit-writer";
 import type { ChainedAuditEvent } from "../../handlers/audit/audit-event";
-import { callerPrincipal } from "../../handlers/shared/actor";
 import { systemClock, type Clock } from "../../handlers/shared/clock";
 import { lookupJobRun } from "../../handlers/shared/job-run-registry";
 import { readJson } from "../../handlers/shared/object-store";
@@ -24,9 +21,9 @@ import { pipelineRunId } from "../../contracts/run-identity";
 import { glueJobArguments } from "../../handlers/trigger/glue-arguments";
 import { runWindowKey, type RunWindowClaim } from "../../handlers/trigger/run-window-claim";
 import { startPipelineRun, type TriggerResult } from "../../handlers/trigger/start-pipeline-run";
-import { AUDIT_LOG_GROUP, GLUE_JOB, LINEAGE_AUDIT_BUCKET, commonConfig, createPlatform , type AwsClients } from "./support/emulated-platform";
+import { AUDIT_LOG_GROUP, GLUE_JOB, LINEAGE_AUDIT_BUCKET, emulatedPlatformPerTest, emulatorAuditWriter } from "./support/emulated-platform";
 import { triggerConfig } from "./support/handler-config";
-import { quietLogger } from "./support/quiet-logger";
+import { triggerDeps } from "./support/handler-deps";
 
 const databrewMock = mockClient(DataBrewClient);
 const window = { environment: "local", profile: "card-transactions", runDate: "2026-03-01", attempt: 1 };
@@ -34,19 +31,10 @@ const RUN_ID = pipelineRunId(window);
 const scheduleEvent = { source: "sentinel.scheduler", profile: "card-transactions", scheduled_time: "2026-03-02T02:00:00Z" };
 
 describe("trigger idempotency on the emulator", () => {
-  let emulator: Emulator;
-  let clients: AwsClients;
+  const platform = emulatedPlatformPerTest();
   let databrewRuns: number;
 
-  beforeAll(async () => {
-    emulator = await startEmulator();
-  });
-  afterAll(async () => {
-    await emulator.stop();
-  });
-  beforeEach(async () => {
-    await emulator.reset();
-    clients = await createPlatform(emulator);
+  beforeEach(() => {
     databrewMock.reset();
     databrewRuns = 0;
     databrewMock.on(StartDataBrewJobRun).callsFake(() => ({ RunId: `db_run_${++databrewRuns}` }));
@@ -54,30 +42,20 @@ describe("trigger idempotency on the emulator", () => {
 
   /** One Lambda invocation: its own audit writer (as a separate execution environment would have). */
   function invoke(event: unknown, requestId: string, clock: Clock = systemClock): Promise<TriggerResult> {
-    const audit = createAuditWriter(commonConfig, { s3: clients.s3, logs: clients.logs, actor: callerPrincipal(clients.sts), clock: systemClock });
-    return startPipelineRun(event, {
-      config: triggerConfig,
-      s3: clients.s3,
-      glue: clients.glue,
-      databrew: new DataBrewClient({ region: "eu-central-2" }),
-      audit,
-      clock,
-      logger: quietLogger,
-      requestId,
-      handlerName: "arn:aws:lambda:eu-central-2:123456789012:function:sentinel-local-trigger",
-    });
+    const audit = emulatorAuditWriter(platform.clients);
+    return startPipelineRun(event, triggerDeps(platform.clients, audit, { clock, requestId, handlerName: "arn:aws:lambda:eu-central-2:123456789012:function:sentinel-local-trigger" }));
   }
 
   async function glueRuns() {
-    return (await clients.glue.send(new GetJobRunsCommand({ JobName: GLUE_JOB }))).JobRuns ?? [];
+    return (await platform.clients.glue.send(new GetJobRunsCommand({ JobName: GLUE_JOB }))).JobRuns ?? [];
   }
 
   async function auditEvents(runId = RUN_ID): Promise<ChainedAuditEvent[]> {
-    return (await readLogStream(clients.logs, AUDIT_LOG_GROUP, runId)).events as ChainedAuditEvent[];
+    return (await readLogStream(platform.clients.logs, AUDIT_LOG_GROUP, runId)).events as ChainedAuditEvent[];
   }
 
   async function claim(): Promise<RunWindowClaim> {
-    return (await readJson(clients.s3, LINEAGE_AUDIT_BUCKET, runWindowKey(window)))?.body as RunWindowClaim;
+    return (await readJson(platform.clients.s3, LINEAGE_AUDIT_BUCKET, runWindowKey(window)))?.body as RunWindowClaim;
   }
 
   it("starts one run for a schedule event delivered twice, and audits both decisions", async () => {
@@ -91,7 +69,7 @@ describe("trigger idempotency on the emulator", () => {
     expect(databrewRuns).toBe(1);
     expect((await auditEvents()).map((event) => `${event.outcome}:${event.request_id}`)).toEqual(["success:req-1", "skipped:req-2"]);
     expect(await claim()).toMatchObject({ status: "started", glue_job_run_id: runs[0]?.Id, databrew_run_id: "db_run_1" });
-    expect(await lookupJobRun(clients.s3, LINEAGE_AUDIT_BUCKET, GLUE_JOB, runs[0]?.Id as string)).toMatchObject({ pipeline_run_id: RUN_ID, service: "glue" });
+    expect(await lookupJobRun(platform.clients.s3, LINEAGE_AUDIT_BUCKET, GLUE_JOB, runs[0]?.Id as string)).toMatchObject({ pipeline_run_id: RUN_ID, service: "glue" });
   });
 
   it("starts one run when 8 deliveries of the same event arrive concurrently", async () => {
@@ -100,15 +78,15 @@ describe("trigger idempotency on the emulator", () => {
     expect(results.filter((result) => result.decision === "skipped")).toHaveLength(7);
     expect(await glueRuns()).toHaveLength(1);
     expect(databrewRuns).toBe(1);
-    const report = await verifyAuditTrail({ logs: clients.logs, logGroupName: AUDIT_LOG_GROUP, runId: RUN_ID, index: new ChainIndex(clients.s3, LINEAGE_AUDIT_BUCKET) });
+    const report = await verifyAuditTrail({ logs: platform.clients.logs, logGroupName: AUDIT_LOG_GROUP, runId: RUN_ID, index: new ChainIndex(platform.clients.s3, LINEAGE_AUDIT_BUCKET) });
     expect(report.verification).toMatchObject({ ok: true, count: 8 });
   });
 
   it("lets a retry resume after a failed start without starting DataBrew twice", async () => {
-    await clients.glue.send(new DeleteJobCommand({ JobName: GLUE_JOB }));
+    await platform.clients.glue.send(new DeleteJobCommand({ JobName: GLUE_JOB }));
     await expect(invoke(scheduleEvent, "req-1")).rejects.toThrow(/EntityNotFound|not found/i);
     expect(await claim()).toMatchObject({ status: "start_failed", databrew_run_id: "db_run_1" });
-    await clients.glue.send(new CreateJobCommand({ Name: GLUE_JOB, Role: "arn:aws:iam::123456789012:role/sentinel-local-glue", Command: { Name: "glueetl", ScriptLocation: "s3://x/y.py" } }));
+    await platform.clients.glue.send(new CreateJobCommand({ Name: GLUE_JOB, Role: "arn:aws:iam::123456789012:role/sentinel-local-glue", Command: { Name: "glueetl", ScriptLocation: "s3://x/y.py" } }));
     const retry = await invoke(scheduleEvent, "req-2");
     expect(retry).toMatchObject({ decision: "started", databrew_run_id: "db_run_1" });
     expect(databrewRuns).toBe(1);
@@ -120,9 +98,9 @@ describe("trigger idempotency on the emulator", () => {
     // the crashed invocation: claimed the window and started Glue, then died before recording the run
     const crashed = await invoke(scheduleEvent, "req-crashed");
     expect(crashed.decision).toBe("started");
-    const stored = await readJson(clients.s3, LINEAGE_AUDIT_BUCKET, runWindowKey(window));
+    const stored = await readJson(platform.clients.s3, LINEAGE_AUDIT_BUCKET, runWindowKey(window));
     const forgotten = { ...(stored?.body as RunWindowClaim), glue_job_run_id: undefined, status: "claimed" };
-    await clients.s3.send(new PutObjectCommand({ Bucket: LINEAGE_AUDIT_BUCKET, Key: runWindowKey(window), Body: JSON.stringify(forgotten) }));
+    await platform.clients.s3.send(new PutObjectCommand({ Bucket: LINEAGE_AUDIT_BUCKET, Key: runWindowKey(window), Body: JSON.stringify(forgotten) }));
     const withinLease = await invoke(scheduleEvent, "req-early");
     expect(withinLease).toMatchObject({ decision: "skipped", reason: "in_progress" });
     const afterLease = await invoke(scheduleEvent, "req-late", () => new Date(Date.now() + (triggerConfig.RUN_WINDOW_LEASE_SECONDS + 60) * 1000));

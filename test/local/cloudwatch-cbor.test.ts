@@ -7,7 +7,7 @@
 import { cbor } from "@smithy/core/cbor";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { resolve } from "node:path";
-import { EMULATOR_CREDENTIALS, startEmulator, type Emulator } from "../../local/emulator";
+import { EMULATOR_CREDENTIALS, startEmulator, type Emulator } from "../../local/emulator/emulator";
 
 const ROOT = resolve(import.meta.dirname, "..", "..");
 let emulator: Emulator;

@@ -14,11 +14,11 @@ import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { EMULATOR_CREDENTIALS, startEmulator, type Emulator } from "../../local/emulator";
+import { EMULATOR_CREDENTIALS, startEmulator, type Emulator } from "../../local/emulator/emulator";
 import { executeGlueRun } from "../../local/glue/glue-job-execution";
 import { FunctionHost } from "../../local/lambda/function-host";
-import { ComponentExited, ComponentWatch, RunInterrupted } from "../../local/run/component-watch";
-import { localClients } from "../../local/run/local-clients";
+import { ComponentExited, ComponentWatch, RunInterrupted } from "../../local/watch/component-watch";
+import { localClients } from "../../local/emulator/local-clients";
 import { Progress } from "../../local/run/progress";
 
 const ROOT = resolve(import.meta.dirname, "..", "..");

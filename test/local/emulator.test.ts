@@ -1,6 +1,6 @@
 import { execFileSync } from "node:child_process";
 import { describe, expect, it } from "vitest";
-import { startEmulator } from "../../local/emulator";
+import { startEmulator } from "../../local/emulator/emulator";
 
 describe("local AWS emulator harness", () => {
   it("starts moto on a loopback port, answers, and leaves no process after stop", async () => {

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { matchesEventPattern, UnsupportedPatternError } from "../../local/events/event-pattern";
 import { fillTemplate, targetInput } from "../../local/events/input-transformer";
 import { jobStateChangeEvent } from "../../local/events/job-state-events";
-import type { JobRun } from "../../local/services/job-runs";
+import type { JobRun } from "../../local/job-runs/job-runs";
 
 const run = (state: JobRun["state"], errorMessage?: string): JobRun => ({
   service: "glue",

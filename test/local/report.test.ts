@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { renderReport } from "../../local/report/html-report";
 import { summaryText } from "../../local/report/summary-text";
-import type { RunSummary } from "../../local/run/run-summary";
+import type { RunSummary } from "../../local/report/run-summary";
 
 const base: RunSummary = {
   environment: "local",

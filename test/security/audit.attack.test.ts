@@ -16,7 +16,7 @@ import { DeleteLogStreamCommand, CreateLogStreamCommand, PutLogEventsCommand } f
 import { CreateKeyCommand, GetPublicKeyCommand, KMSClient } from "@aws-sdk/client-kms";
 import { PutObjectCommand } from "@aws-sdk/client-s3";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { startEmulator, type Emulator } from "../../local/emulator";
+import { startEmulator, type Emulator } from "../../local/emulator/emulator";
 import type { AuditEntry, ChainedAuditEvent } from "../../handlers/audit/audit-event";
 import { readLogStream } from "../../handlers/audit/audit-trail";
 import { chainIndexKey } from "../../handlers/audit/chain-index";

@@ -19,7 +19,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DataLayout } from "../../contracts/data-layout";
 import { expandTemplate } from "../../contracts/location-placeholders";
 import { PER_RUN_LOCATION_NAMES, RUN_LOCATION_NAMES, byJobArgument, type RunLocationName } from "../../contracts/run-locations";
-import { EMULATOR_CREDENTIALS, startEmulator, type Emulator } from "../../local/emulator";
+import { EMULATOR_CREDENTIALS, startEmulator, type Emulator } from "../../local/emulator/emulator";
 import { executeGlueRun, type GlueRunOutcome } from "../../local/glue/glue-job-execution";
 import { effectiveArguments } from "../../local/services/glue-api";
 import { platformBucketName } from "../../modules/storage/platform-buckets";

@@ -17,11 +17,12 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { CreateKeyCommand, KMSClient } from "@aws-sdk/client-kms";
 import { CreateBucketCommand, GetObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { beforeEach, describe, expect, it } from "vitest";
 import { DataLayout } from "../../contracts/data-layout";
 import { expandTemplate } from "../../contracts/location-placeholders";
 import { RUN_LOCATION_NAMES, byJobArgument, type RunLocationName } from "../../contracts/run-locations";
-import { EMULATOR_CREDENTIALS, startEmulator, type Emulator } from "../../local/emulator";
+import { EMULATOR_CREDENTIALS, type Emulator } from "../../local/emulator/emulator";
+import { emulatorPerTest } from "../local/support/emulator-per-test";
 import { scriptArguments } from "../../local/glue/glue-runtime-parameters";
 import { effectiveArguments } from "../../local/services/glue-api";
 import { platformBucketName } from "../../modules/storage/platform-buckets";
@@ -78,7 +79,7 @@ function errorLine(stderr: string): string {
 }
 
 describe("Glue job argument and artifact attacks, through the entry script on local Spark", () => {
-  let emulator: Emulator;
+  const emulator = emulatorPerTest();
   let s3: S3Client;
   let job: { DefaultArguments: Record<string, string>; NonOverridableArguments: Record<string, string> };
 
@@ -99,16 +100,8 @@ describe("Glue job argument and artifact attacks, through the entry script on lo
     expect(await keysIn(bucket("artifacts"), "state/")).toEqual([]);
   }
 
-  beforeAll(async () => {
-    emulator = await startEmulator();
-  });
-  afterAll(async () => {
-    await emulator.stop();
-  });
-
   beforeEach(async () => {
-    await emulator.reset();
-    s3 = new S3Client({ endpoint: emulator.endpoint, region: EMULATOR_CREDENTIALS.region, forcePathStyle: true, credentials: EMULATOR_CREDENTIALS });
+    s3 = new S3Client({ endpoint: emulator().endpoint, region: EMULATOR_CREDENTIALS.region, forcePathStyle: true, credentials: EMULATOR_CREDENTIALS });
     for (const tier of ["raw", "processed", "artifacts", "lineage-audit"] as const) {
       await s3.send(new CreateBucketCommand({ Bucket: bucket(tier), CreateBucketConfiguration: { LocationConstraint: EMULATOR_CREDENTIALS.region } }));
     }
@@ -122,7 +115,7 @@ describe("Glue job argument and artifact attacks, through the entry script on lo
     await put(jarUri, jar);
     await put(`${locations.inputPrefix}day.csv`, "transaction_id,amount\n1,2.5\n");
     const sha = (data: Uint8Array) => createHash("sha256").update(data).digest("hex");
-    const kms = new KMSClient({ endpoint: emulator.endpoint, region: EMULATOR_CREDENTIALS.region, credentials: EMULATOR_CREDENTIALS });
+    const kms = new KMSClient({ endpoint: emulator().endpoint, region: EMULATOR_CREDENTIALS.region, credentials: EMULATOR_CREDENTIALS });
     const stateKey = await kms.send(new CreateKeyCommand({ KeySpec: "HMAC_256", KeyUsage: "GENERATE_VERIFY_MAC" }));
     const tokenizationKey = await kms.send(new CreateKeyCommand({ Description: "tokenization" }));
     // The job definition as modules/glue/etl-job.ts writes it: per-run locations as defaults, code and
@@ -144,7 +137,7 @@ describe("Glue job argument and artifact attacks, through the entry script on lo
 
   it("StartJobRun with --quarantine_location under processed/ is refused before a row is read; the FAILED metrics name the argument", async () => {
     const attack = { "--quarantine_location": `s3://${bucket("processed")}/processed/${PROFILE}/` };
-    const run = await runEntryScript(emulator, effectiveArguments(job as never, { arguments: attack }));
+    const run = await runEntryScript(emulator(), effectiveArguments(job as never, { arguments: attack }));
     expect(run.code).not.toBe(0);
     expect(errorLine(run.stderr)).toBe(
       `sentinel_etl.location_policy.LocationRefusedError: --quarantine_location 's3://${bucket("processed")}/processed/${PROFILE}/' is refused: it must be exactly s3://${bucket("raw")}/quarantine/${PROFILE}/ (derived from --environment, the account and --profile)`,
@@ -158,7 +151,7 @@ describe("Glue job argument and artifact attacks, through the entry script on lo
 
   it("a redirected metrics location is refused too, and then nothing at all is written", async () => {
     const attack = { "--metrics_location": `s3://${bucket("processed")}/processed/${PROFILE}/exfil/` };
-    const run = await runEntryScript(emulator, effectiveArguments(job as never, { arguments: attack }));
+    const run = await runEntryScript(emulator(), effectiveArguments(job as never, { arguments: attack }));
     expect(run.code).not.toBe(0);
     expect(errorLine(run.stderr)).toMatch(/LocationRefusedError: --metrics_location .* must be under s3:\/\/sentinel-local-lineage-audit-123456789012\/run-metrics\/card-transactions\/2026-03-01\//);
     await nothingWritten();
@@ -183,7 +176,7 @@ describe("Glue job argument and artifact attacks, through the entry script on lo
     const tampered = JSON.parse(readFileSync(join(ROOT, "glue-jobs", "config", "profiles", `${PROFILE}.json`), "utf8")) as { tokenization: unknown[] };
     tampered.tokenization = []; // publish raw PII: tokenize nothing
     await put(locations.configLocation, JSON.stringify(tampered));
-    const run = await runEntryScript(emulator, effectiveArguments(job as never, { arguments: {} }));
+    const run = await runEntryScript(emulator(), effectiveArguments(job as never, { arguments: {} }));
     expect(run.code).not.toBe(0);
     expect(errorLine(run.stderr)).toMatch(
       new RegExp(`ArtifactDigestError: artifact ${locations.configLocation.replaceAll(".", "\\.")} has SHA-256 [0-9a-f]{64}, but the deployment recorded [0-9a-f]{64}: it was replaced after deployment`),
@@ -196,7 +189,7 @@ describe("Glue job argument and artifact attacks, through the entry script on lo
     for (const uri of [wheelUri, jarUri, locations.mappingLocation]) {
       const original = await (await s3.send(new GetObjectCommand({ Bucket: bucket("artifacts"), Key: uri.split("/").slice(3).join("/") }))).Body!.transformToByteArray();
       await put(uri, "replaced by someone who can write the artifacts bucket");
-      const run = await runEntryScript(emulator, effectiveArguments(job as never, { arguments: {} }));
+      const run = await runEntryScript(emulator(), effectiveArguments(job as never, { arguments: {} }));
       expect(run.code, uri).not.toBe(0);
       expect(errorLine(run.stderr)).toMatch(new RegExp(`ArtifactDigestError: artifact ${uri.replaceAll(".", "\\.")} has SHA-256`));
       await put(uri, original);
@@ -207,7 +200,7 @@ describe("Glue job argument and artifact attacks, through the entry script on lo
   it("a wrapped key file naming another KMS key is refused before any row is read", { timeout: 180_000 }, async () => {
     const attackerKey = "arn:aws:kms:eu-central-2:999999999999:key/11111111-2222-3333-4444-555555555555";
     await put(locations.keyLocation, JSON.stringify({ key_version: "2026-03", kms_key_arn: attackerKey, ciphertext_blob: Buffer.from("x".repeat(64)).toString("base64") }));
-    const run = await runEntryScript(emulator, effectiveArguments(job as never, { arguments: {} }));
+    const run = await runEntryScript(emulator(), effectiveArguments(job as never, { arguments: {} }));
     expect(run.code).not.toBe(0);
     expect(errorLine(run.stderr)).toBe(
       `sentinel_etl.keys.KeyMaterialError: ${locations.keyLocation} names KMS key ${attackerKey}, but this job unwraps tokenization keys only with ${job.NonOverridableArguments["--tokenization_key_arn"]} (--tokenization_key_arn): refusing the key file`,

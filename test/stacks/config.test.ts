@@ -1,21 +1,8 @@
 import { describe, expect, it } from "vitest";
-import { ENVIRONMENT_INPUTS, loadEnvironments } from "../../stacks/config/environments";
+import { loadEnvironments } from "../../stacks/config/environments";
 import { scheduleExpressionProblem } from "../../stacks/config/schedule-expression";
-import type { EnvironmentConfigInput } from "../../stacks/config/schema";
 import { ConfigError, validateEnvironments } from "../../stacks/config/validate";
-
-const [dev, staging, prod, local] = ENVIRONMENT_INPUTS as [EnvironmentConfigInput, EnvironmentConfigInput, EnvironmentConfigInput, EnvironmentConfigInput];
-
-/** The problems reported for `dev` changed by `change`. */
-function problemsOf(change: Record<string, unknown>, base: EnvironmentConfigInput = dev): readonly string[] {
-  try {
-    validateEnvironments([{ ...base, ...change } as EnvironmentConfigInput]);
-  } catch (error) {
-    if (error instanceof ConfigError) return error.problems;
-    throw error;
-  }
-  return [];
-}
+import { dev, local, problemsOf, prod, staging } from "./support/config-problems";
 
 describe("environment configuration", () => {
   it("defines dev, staging, prod and local, defaulting to eu-central-2", () => {

@@ -1,20 +1,8 @@
 /** The environment settings of the handlers, schedules and alarms: good values load, each bad one is named. */
 import { describe, expect, it } from "vitest";
-import { ENVIRONMENT_INPUTS, loadEnvironments } from "../../stacks/config/environments";
+import { loadEnvironments } from "../../stacks/config/environments";
 import type { EnvironmentConfigInput } from "../../stacks/config/schema";
-import { ConfigError, validateEnvironments } from "../../stacks/config/validate";
-
-const dev = ENVIRONMENT_INPUTS[0] as EnvironmentConfigInput;
-
-function problemsOf(change: Partial<Record<keyof EnvironmentConfigInput, unknown>>): readonly string[] {
-  try {
-    validateEnvironments([{ ...dev, ...change } as EnvironmentConfigInput]);
-  } catch (error) {
-    if (error instanceof ConfigError) return error.problems;
-    throw error;
-  }
-  return [];
-}
+import { dev, problemsOf } from "./support/config-problems";
 
 const schedule = dev.schedule;
 const alarms = dev.alarms;

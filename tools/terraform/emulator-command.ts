@@ -3,7 +3,7 @@
  * synthesize unless told not to, find the environment's stack, start the emulator, run the work, and
  * stop the emulator whatever happens; a failure exits non-zero through `runCommand`.
  */
-import { startEmulator, type Emulator } from "../../local/emulator";
+import { startEmulator, type Emulator } from "../../local/emulator/emulator";
 import { OUT_DIR, PROJECT_ROOT, WORK_ROOT, openTerraform, runCommand } from "./session";
 import { findStack, synthesize, type SynthesizedStack } from "./stacks";
 import type { Terraform } from "./terraform";

@@ -5,7 +5,7 @@
  * see `prepareWorkDir`'s `withoutBackend`: state stays in the copy.)
  */
 import { EMULATED_SERVICES } from "../../contracts/emulated-services";
-import { EMULATOR_CREDENTIALS } from "../../local/emulator";
+import { EMULATOR_CREDENTIALS } from "../../local/emulator/emulator";
 import type { TerraformJson } from "./stacks";
 
 export const EMULATOR_OVERRIDE_FILE = "emulator_override.tf.json";

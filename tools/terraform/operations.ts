@@ -5,7 +5,7 @@
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { GetCallerIdentityCommand, STSClient } from "@aws-sdk/client-sts";
-import { EMULATOR_CREDENTIALS, type Emulator } from "../../local/emulator";
+import { EMULATOR_CREDENTIALS, type Emulator } from "../../local/emulator/emulator";
 import { EMULATOR_OVERRIDE_FILE, EMULATOR_TFVARS_FILE, emulatorEnv, emulatorOverride, emulatorVariables } from "./emulator-override";
 import { LOCAL_DESTROY_EXCEPTIONS, localApplyScope, type LocalApplyScope } from "./local-exclusions";
 import { summarizePlan, type PlanJson, type PlanSummary } from "./plan-summary";

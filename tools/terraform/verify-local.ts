@@ -16,8 +16,8 @@ import {
   HeadBucketCommand,
 } from "@aws-sdk/client-s3";
 import { GetScheduleCommand } from "@aws-sdk/client-scheduler";
-import { emulatorClientConfig } from "../../local/emulator";
-import { localClients, type LocalClients } from "../../local/run/local-clients";
+import { emulatorClientConfig } from "../../local/emulator/emulator";
+import { localClients, type LocalClients } from "../../local/emulator/local-clients";
 
 /** One resource from `terraform show -json` (state). */
 export interface StateResource {

@@ -1,19 +1,27 @@
 /**
  * The slice of the platform the handlers touch, created in the local emulator (moto): the lineage/audit
  * bucket with Object Lock, the raw and artifacts buckets, a KMS key and the KMS-encrypted audit log group,
- * the Glue ETL job and the Glue Catalog database and processed table.
+ * the Glue ETL job and the Glue Catalog database and processed table. `emulatedPlatformPerTest` is the
+ * set-up the integration tests share: one emulator per describe block, a fresh slice before each test.
  */
 import { CreateLogGroupCommand } from "@aws-sdk/client-cloudwatch-logs";
 import { CreateDatabaseCommand, CreateJobCommand, CreateTableCommand } from "@aws-sdk/client-glue";
 import { KMSClient, CreateKeyCommand } from "@aws-sdk/client-kms";
 import { CreateBucketCommand, PutBucketVersioningCommand, PutObjectCommand } from "@aws-sdk/client-s3";
-import { EMULATOR_CREDENTIALS, type Emulator } from "../../../local/emulator";
+import { beforeEach } from "vitest";
+import { EMULATOR_CREDENTIALS, type Emulator } from "../../../local/emulator/emulator";
+import { emulatorPerTest } from "../../local/support/emulator-per-test";
 import { CloudWatchLogsClient } from "@aws-sdk/client-cloudwatch-logs";
 import { DataBrewClient } from "@aws-sdk/client-databrew";
 import { GlueClient } from "@aws-sdk/client-glue";
 import { S3Client } from "@aws-sdk/client-s3";
 import { STSClient } from "@aws-sdk/client-sts";
+import type { AuditWriter } from "../../../handlers/audit/audit-writer";
+import type { HeadSigner } from "../../../handlers/audit/signed-head";
+import { createAuditWriter } from "../../../handlers/audit/create-audit-writer";
+import { callerPrincipal } from "../../../handlers/shared/actor";
 import { clientConfig, logsClient, s3Client } from "../../../handlers/shared/aws-clients";
+import { systemClock } from "../../../handlers/shared/clock";
 import type { CommonConfig } from "../../../handlers/shared/config";
 
 export const REGION = EMULATOR_CREDENTIALS.region;
@@ -58,7 +66,11 @@ export function emulatorClients(emulator: Emulator): AwsClients {
 
 async function createBucket(clients: AwsClients, bucket: string, objectLock: boolean): Promise<void> {
   await clients.s3.send(
-    new CreateBucketCommand({ Bucket: bucket, ObjectLockEnabledForBucket: objectLock, CreateBucketConfiguration: { LocationConstraint: REGION } }),
+    new CreateBucketCommand({
+      Bucket: bucket,
+      ObjectLockEnabledForBucket: objectLock,
+      CreateBucketConfiguration: { LocationConstraint: REGION },
+    })
   );
   await clients.s3.send(new PutBucketVersioningCommand({ Bucket: bucket, VersioningConfiguration: { Status: "Enabled" } }));
 }
@@ -80,7 +92,10 @@ export async function createPlatform(emulator: Emulator, options: PlatformOption
   const kms = new KMSClient({ endpoint: emulator.endpoint, region: REGION });
   const key = await kms.send(new CreateKeyCommand({ Description: "sentinel local audit logs" }));
   await clients.logs.send(
-    new CreateLogGroupCommand({ logGroupName: AUDIT_LOG_GROUP, kmsKeyId: options.unencryptedAuditLogGroup === true ? undefined : key.KeyMetadata?.Arn }),
+    new CreateLogGroupCommand({
+      logGroupName: AUDIT_LOG_GROUP,
+      kmsKeyId: options.unencryptedAuditLogGroup === true ? undefined : key.KeyMetadata?.Arn,
+    })
   );
   await clients.glue.send(
     new CreateJobCommand({
@@ -89,7 +104,7 @@ export async function createPlatform(emulator: Emulator, options: PlatformOption
       Command: { Name: "glueetl", ScriptLocation: GLUE_SCRIPT, PythonVersion: "3" },
       GlueVersion: "5.0",
       ExecutionProperty: { MaxConcurrentRuns: 10 },
-    }),
+    })
   );
   await clients.glue.send(new CreateDatabaseCommand({ DatabaseInput: { Name: CATALOG_DATABASE } }));
   for (const profile of options.processedTables ?? []) {
@@ -103,8 +118,52 @@ export async function createPlatform(emulator: Emulator, options: PlatformOption
           StorageDescriptor: { Location: `s3://${PROCESSED_BUCKET}/${profile}/`, Columns: [{ Name: "amount", Type: "double" }] },
           PartitionKeys: [{ Name: "run_date", Type: "string" }],
         },
-      }),
+      })
     );
   }
   return clients;
+}
+
+/** An audit writer on `clients`, as a handler's execution environment builds one: the caller is the actor. */
+export function emulatorAuditWriter(clients: AwsClients, signer?: HeadSigner): AuditWriter {
+  return createAuditWriter(commonConfig, {
+    s3: clients.s3,
+    logs: clients.logs,
+    actor: callerPrincipal(clients.sts),
+    clock: systemClock,
+    signer,
+  });
+}
+
+/** The emulator and the platform slice of the test running now (see emulatedPlatformPerTest). */
+export interface EmulatedPlatform {
+  readonly emulator: Emulator;
+  readonly clients: AwsClients;
+  /** Empties the emulator and creates the platform again with other options, within one test. */
+  recreate(options: PlatformOptions): Promise<void>;
+}
+
+/**
+ * One emulator for the enclosing describe block, emptied before each test and given a fresh platform
+ * slice, so no test sees another's objects. Call it inside `describe`; read its fields inside tests and hooks.
+ */
+export function emulatedPlatformPerTest(options: PlatformOptions = {}): EmulatedPlatform {
+  const emulator = emulatorPerTest();
+  let clients: AwsClients | undefined;
+  beforeEach(async () => {
+    clients = await createPlatform(emulator(), options);
+  });
+  return {
+    get emulator() {
+      return emulator();
+    },
+    get clients() {
+      if (clients === undefined) throw new Error("the platform is not created: read it inside a test or a beforeEach hook");
+      return clients;
+    },
+    async recreate(platformOptions: PlatformOptions) {
+      await emulator().reset();
+      clients = await createPlatform(emulator(), platformOptions);
+    },
+  };
 }

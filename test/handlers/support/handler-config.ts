@@ -1,6 +1,16 @@
 /** Handler configurations for tests, parsed through the same zod schemas as the Lambda environment. */
+import { lineageHandlerEnvironment, type LineageConfig } from "../../../handlers/lineage/config";
 import { triggerHandlerEnvironment, type TriggerConfig } from "../../../handlers/trigger/config";
-import { ARTIFACTS_BUCKET, AUDIT_LOG_GROUP, GLUE_JOB, LINEAGE_AUDIT_BUCKET, PROCESSED_BUCKET, RAW_BUCKET } from "./emulated-platform";
+import {
+  ARTIFACTS_BUCKET,
+  AUDIT_LOG_GROUP,
+  CATALOG_DATABASE,
+  GLUE_JOB,
+  LINEAGE_AUDIT_BUCKET,
+  PROCESSED_BUCKET,
+  RAW_BUCKET,
+  commonConfig,
+} from "./emulated-platform";
 
 export const triggerEnvironment: Record<string, string> = {
   SENTINEL_ENVIRONMENT: "local",
@@ -22,3 +32,10 @@ export const triggerEnvironment: Record<string, string> = {
 };
 
 export const triggerConfig: TriggerConfig = triggerHandlerEnvironment.parse(triggerEnvironment);
+
+/** The lineage handler's configuration on the emulated platform (the common variables as the Lambda sees them: strings). */
+export const lineageConfig: LineageConfig = lineageHandlerEnvironment.parse({
+  ...Object.fromEntries(Object.entries(commonConfig).map(([name, value]) => [name, String(value)])),
+  GLUE_JOB_NAME: GLUE_JOB,
+  CATALOG_DATABASE_NAME: CATALOG_DATABASE,
+});

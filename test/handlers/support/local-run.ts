@@ -24,10 +24,9 @@ import { GetJobRunCommand } from "@aws-sdk/client-glue";
 import { CreateBucketCommand, PutBucketVersioningCommand, PutObjectCommand } from "@aws-sdk/client-s3";
 import { mockClient } from "aws-sdk-client-mock";
 import { DataLayout } from "../../../contracts/data-layout";
-import { createAuditWriter, retentionFrom } from "../../../handlers/audit/create-audit-writer";
+import { createAuditWriter } from "../../../handlers/audit/create-audit-writer";
 import { lineageHandlerEnvironment } from "../../../handlers/lineage/config";
 import { LINEAGE_PREFIX } from "../../../handlers/lineage/lineage-store";
-import { OpenLineageValidator } from "../../../handlers/lineage/openlineage-validator";
 import { recordJobState } from "../../../handlers/lineage/record-job-state";
 import { callerPrincipal } from "../../../handlers/shared/actor";
 import { systemClock } from "../../../handlers/shared/clock";
@@ -37,11 +36,11 @@ import { triggerHandlerEnvironment } from "../../../handlers/trigger/config";
 import { startPipelineRun } from "../../../handlers/trigger/start-pipeline-run";
 import type { DatasetDefinition, JobDefinition } from "../../../local/databrew/databrew-definitions";
 import { executeProfileRun } from "../../../local/databrew/profile-job-execution";
-import { startEmulator, type Emulator } from "../../../local/emulator";
+import { startEmulator, type Emulator } from "../../../local/emulator/emulator";
 import { CATALOG_DATABASE, GLUE_JOB, REGION, commonConfig, createPlatform, type AwsClients } from "./emulated-platform";
 import { triggerEnvironment } from "./handler-config";
 import { databrewStateChange, glueStateChange } from "./lineage-fixtures";
-import { quietLogger } from "./quiet-logger";
+import { lineageDeps, triggerDeps } from "./handler-deps";
 
 export const ACCOUNT = "123456789012";
 export const RUN_DATE = "2026-03-01";
@@ -136,7 +135,7 @@ export async function produceLocalRun(): Promise<LocalRun> {
     const profileStart = new Date();
     const started = await startPipelineRun(
       { source: "sentinel.manual", profile: PROFILE, run_date: RUN_DATE },
-      { config: triggerConfig, s3: clients.s3, glue: clients.glue, databrew: new DataBrewClient({ region: REGION }), audit, clock: systemClock, logger: quietLogger, requestId: "req-trigger", handlerName: "trigger" },
+      triggerDeps(clients, audit, { config: triggerConfig }),
     );
     if (started.decision !== "started") throw new Error(`the trigger did not start the run: ${JSON.stringify(started)}`);
     const jobRun = (await clients.glue.send(new GetJobRunCommand({ JobName: GLUE_JOB, RunId: started.glue_job_run_id }))).JobRun;
@@ -182,19 +181,7 @@ export async function produceLocalRun(): Promise<LocalRun> {
 
     // 6. the lineage handler on the job state changes
     const lineageConfig = lineageHandlerEnvironment.parse({ ...Object.fromEntries(Object.entries(common).map(([k, v]) => [k, String(v)])), GLUE_JOB_NAME: GLUE_JOB, CATALOG_DATABASE_NAME: CATALOG_DATABASE, CODE_VERSION: "test" });
-    const deps = {
-      config: lineageConfig,
-      s3: clients.s3,
-      glue: clients.glue,
-      databrew: new DataBrewClient({ region: REGION }),
-      audit,
-      validator: new OpenLineageValidator(),
-      retention: retentionFrom(lineageConfig),
-      clock: systemClock,
-      logger: quietLogger,
-      requestId: "req-lineage",
-      handlerName: "lineage",
-    };
+    const deps = lineageDeps(clients, audit, { config: lineageConfig });
     await recordJobState(databrewStateChange(PROFILE_JOB, started.databrew_run_id, "SUCCEEDED"), deps);
     await recordJobState(glueStateChange(GLUE_JOB, started.glue_job_run_id, "SUCCEEDED"), deps);
 

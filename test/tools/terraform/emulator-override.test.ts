@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { EMULATOR_CREDENTIALS } from "../../../local/emulator";
+import { EMULATOR_CREDENTIALS } from "../../../local/emulator/emulator";
 import { EMULATED_SERVICES } from "../../../contracts/emulated-services";
 import { emulatorEnv, emulatorOverride, emulatorVariables } from "../../../tools/terraform/emulator-override";
 import { stackRegion } from "../../../tools/terraform/operations";

@@ -7,7 +7,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startEmulator, type Emulator } from "../../../local/emulator";
+import { startEmulator, type Emulator } from "../../../local/emulator/emulator";
 import { EMULATED_SERVICES } from "../../../contracts/emulated-services";
 import { applyVerifyDestroy, localApplyFailures, planAgainstEmulator, validateStack } from "../../../tools/terraform/operations";
 import { PROJECT_ROOT } from "../../../tools/terraform/session";

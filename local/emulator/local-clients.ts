@@ -8,7 +8,7 @@ import { LambdaClient } from "@aws-sdk/client-lambda";
 import { S3Client } from "@aws-sdk/client-s3";
 import { SchedulerClient } from "@aws-sdk/client-scheduler";
 import { STSClient } from "@aws-sdk/client-sts";
-import { EMULATOR_CREDENTIALS, emulatorClientConfig } from "../emulator";
+import { EMULATOR_CREDENTIALS, emulatorClientConfig } from "./emulator";
 
 export interface LocalClients {
   readonly s3: S3Client;

@@ -4,9 +4,9 @@
  * outcome. Each transition is announced by JobRuns, which is where the state-change
  * events come from.
  */
-import type { DataBrewApi } from "./databrew-api";
-import { effectiveArguments, type GlueRunApi } from "./glue-api";
-import type { JobRun, JobRuns } from "./job-runs";
+import type { DataBrewApi } from "../services/databrew-api";
+import { effectiveArguments, type GlueRunApi } from "../services/glue-api";
+import type { JobRun, JobRuns } from "../job-runs/job-runs";
 import type { GlueRunOutcome } from "../glue/glue-job-execution";
 import type { ProfileRunOutcome } from "../databrew/profile-job-execution";
 import type { DatasetDefinition, JobDefinition } from "../databrew/databrew-definitions";

@@ -9,7 +9,6 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { existsSync } from "node:fs";
 import { createServer } from "node:net";
 import { resolve } from "node:path";
-import type { ComponentWatch } from "./run/component-watch";
 
 export interface Emulator {
   /** e.g. http://127.0.0.1:51234 */
@@ -18,6 +17,11 @@ export interface Emulator {
   /** Resets all emulated state (moto's reset API). */
   reset(): Promise<void>;
   stop(): Promise<void>;
+}
+
+/** Watches a child process for an exit nobody asked for; local/run's ComponentWatch is the one `npm start` uses. */
+export interface ProcessWatch {
+  watch(component: string, child: ChildProcess, stopping: () => boolean): void;
 }
 
 export interface StartEmulatorOptions {
@@ -29,7 +33,7 @@ export interface StartEmulatorOptions {
    * Watches the server for an exit nobody asked for; its owner then also handles SIGINT/SIGTERM.
    * @default none: the server is killed on process exit, SIGINT and SIGTERM end the process
    */
-  readonly watch?: ComponentWatch;
+  readonly watch?: ProcessWatch;
 }
 
 /** Credentials and region the SDK and Terraform use against the emulator. Never real secrets. */
@@ -40,7 +44,7 @@ export const EMULATOR_CREDENTIALS = {
 } as const;
 
 /** moto's server with the CBOR front (see its docstring). */
-const EMULATOR_SERVER = resolve(import.meta.dirname, "aws_emulator.py");
+const EMULATOR_SERVER = resolve(import.meta.dirname, "..", "aws_emulator.py");
 
 /** SDK client settings that reach the emulator at `endpoint` with its dummy credentials (S3 clients add forcePathStyle). */
 export function emulatorClientConfig(endpoint: string, region: string = EMULATOR_CREDENTIALS.region) {

@@ -1,9 +1,15 @@
 /**
  * Everything a person wants to know after a local pipeline run, collected once and rendered twice: as
- * text on the terminal (summary-text.ts) and as the HTML report (../report/html-report.ts). Also written
- * as JSON next to the report, for scripts and tests.
+ * text on the terminal (summary-text.ts) and as the HTML report (html-report.ts); local/run/collect-summary.ts
+ * collects it. Also written as JSON next to the report, for scripts and tests.
  */
-import type { StepTiming } from "./progress";
+
+/** How long one step of the run took, and whether it succeeded (local/run/progress.ts measures it). */
+export interface StepTiming {
+  readonly title: string;
+  readonly seconds: number;
+  readonly ok: boolean;
+}
 
 export interface JobRunSummary {
   readonly service: "glue" | "databrew";
