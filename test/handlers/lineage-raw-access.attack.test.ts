@@ -26,7 +26,7 @@ import {
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { describeInputFiles } from "../../handlers/lineage/input-files";
 import { readPiiFindings } from "../../handlers/lineage/pii-findings";
-import { emulatorClientConfig, startEmulator, type Emulator } from "../../local/emulator";
+import { emulatorClientConfig, startEmulator, type Emulator } from "../../local/emulator/emulator";
 import { buildApp } from "../../stacks/app";
 import { loadEnvironments } from "../../stacks/config/environments";
 import { decide, referenceResolver, rolePolicies, type Caller, type Request } from "../modules/support/iam-evaluation";
