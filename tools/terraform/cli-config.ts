@@ -1,3 +1,18 @@
+export type ProviderPath = "local-release" | "registry" | "slim-build";
+
+export interface ProviderInstallation {
+  readonly path: ProviderPath;
+  /** The version `terraform init` installs. */
+  readonly version: string;
+  /**
+   * local-release and slim-build: the filesystem mirror Terraform installs hashicorp/aws from (a plugin cache has the
+   * same unpacked layout). registry: the plugin cache the registry download goes into.
+   */
+  readonly dir: string;
+  /** One line for every command's log. */
+  readonly description: string;
+}
+
 /**
  * The Terraform CLI configuration the project generates (used through TF_CLI_CONFIG_FILE) for the provider path in use
  * (provider-source.ts). hashicorp/aws comes from a filesystem mirror (a local release or the slim build) or from the
@@ -5,7 +20,6 @@
  */
 import { mkdirSync, writeFileSync } from "node:fs";
 import { dirname } from "node:path";
-import type { ProviderInstallation } from "./provider-source";
 import type { RegistryHost } from "./slim-build";
 
 function hclString(value: string): string {

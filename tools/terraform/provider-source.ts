@@ -14,29 +14,16 @@ import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, readdirSync, writeFileSync } from "node:fs";
 import { homedir } from "node:os";
 import { join } from "node:path";
-import { renderCliConfig } from "./cli-config";
+import { renderCliConfig, type ProviderInstallation } from "./cli-config";
 import { PLATFORM, cacheRoot } from "./cache";
 import { SLIM_AWS_PROVIDER, checkSlimBuild, slimMirrorRoot, type RegistryHost } from "./slim-build";
 import type { TerraformJson } from "./stacks";
-import { terraformEnv } from "./terraform";
+import { terraformEnv } from "./terraform-env";
 
 /** hashicorp/aws as the stacks require it: @cdktf/provider-aws 21.22.1 was generated from 6.25.0 and pins it exactly. */
 export const AWS_PROVIDER = { source: "hashicorp/aws", localName: "aws", pinnedVersion: "6.25.0" } as const;
 
-export type ProviderPath = "local-release" | "registry" | "slim-build";
-
-export interface ProviderInstallation {
-  readonly path: ProviderPath;
-  /** The version `terraform init` installs. */
-  readonly version: string;
-  /**
-   * local-release and slim-build: the filesystem mirror Terraform installs hashicorp/aws from (a plugin cache has the
-   * same unpacked layout). registry: the plugin cache the registry download goes into.
-   */
-  readonly dir: string;
-  /** One line for every command's log. */
-  readonly description: string;
-}
+export type { ProviderInstallation, ProviderPath } from "./cli-config";
 
 export function projectPluginCache(root = cacheRoot()): string {
   return join(root, "terraform-plugin-cache");

@@ -5,7 +5,10 @@
 import { spawn } from "node:child_process";
 import { join } from "node:path";
 import { writeCliConfig } from "./cli-config";
+import { terraformEnv } from "./terraform-env";
 import type { Toolchain } from "./toolchain";
+
+export { terraformEnv };
 
 export interface TerraformResult {
   readonly stdout: string;
@@ -17,25 +20,6 @@ export interface Terraform {
   readonly toolchain: Toolchain;
   /** Runs `<cli> -chdir=<dir> <args>`; rejects with the command's output when it exits non-zero. */
   run(dir: string, args: readonly string[], options?: { readonly env?: NodeJS.ProcessEnv; readonly echo?: boolean }): Promise<TerraformResult>;
-}
-
-/** Variables that could point Terraform or the AWS provider at a real account or a user's own CLI settings. */
-const INHERITED_AWS_VARIABLES = /^(AWS_|TF_CLI_ARGS|TF_VAR_|TF_WORKSPACE$|TF_DATA_DIR$|TF_PLUGIN_CACHE_DIR$)/;
-
-export function terraformEnv(cliConfigPath: string, base: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = {};
-  for (const [name, value] of Object.entries(base)) {
-    if (!INHERITED_AWS_VARIABLES.test(name)) env[name] = value;
-  }
-  return {
-    ...env,
-    TF_CLI_CONFIG_FILE: cliConfigPath,
-    TF_IN_AUTOMATION: "1",
-    TF_INPUT: "0",
-    CHECKPOINT_DISABLE: "1",
-    // Never reach for instance-metadata credentials, even by accident.
-    AWS_EC2_METADATA_DISABLED: "true",
-  };
 }
 
 export function createTerraform(toolchain: Toolchain, projectRoot: string): Terraform {
