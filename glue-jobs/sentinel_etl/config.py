@@ -33,7 +33,7 @@ COLUMN_TYPES = {
     "date": "date",
     "timestamp": "timestamp",
 }
-TOKEN_METHODS = ("deterministic", "format_preserving", "hash", "encrypt")
+TOKEN_METHODS = ("deterministic", "format_preserving", "deterministic_encrypt", "hash", "encrypt")
 DIGITS = "0123456789"
 
 
@@ -68,6 +68,8 @@ class TokenSpec:
     method: str
     keep_prefix: int = 0
     alphabet: str = DIGITS
+    # format_preserving card numbers: tokens fail the Luhn check (see glue-jobs/jvm Ff1Token)
+    fail_luhn: bool = False
 
 
 @dataclass(frozen=True)
@@ -207,7 +209,9 @@ def _parse(document: dict[str, Any]) -> JobConfig:
     for raw_token in document["tokenization"]:
         t = _with_defaults(token_props, raw_token)
         alphabet = DIGITS if t["alphabet"] == "digits" else t["alphabet"]
-        tokens.append(TokenSpec(column=t["column"], method=t["method"], keep_prefix=t["keep_prefix"], alphabet=alphabet))
+        tokens.append(
+            TokenSpec(column=t["column"], method=t["method"], keep_prefix=t["keep_prefix"], alphabet=alphabet, fail_luhn=t["fail_luhn"])
+        )
     source = _with_defaults(source_props, document.get("source", {}))
     return JobConfig(
         profile=document["profile"],

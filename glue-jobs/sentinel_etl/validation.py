@@ -24,7 +24,7 @@ from pyspark.sql import functions as F
 
 from sentinel_etl.config import DIGITS, ColumnRule, JobConfig, TokenSpec
 from sentinel_etl.ingest import CORRUPT_RECORD, ROW_KEY, SOURCE_FILE
-from sentinel_etl.tokenization.format_preserving import domain_lengths
+from sentinel_etl.tokenization.format_preserving import minimum_value_length
 
 REASON_CODE = "reason_code"
 REASON = "reason"
@@ -142,17 +142,39 @@ def _format_rules(rules: tuple[ColumnRule, ...], tokens: tuple[TokenSpec, ...]) 
             )
         token = fpe.get(rule.name)
         if token is not None:
-            shortest, longest = domain_lengths(token.alphabet)
-            low, high = token.keep_prefix + shortest, token.keep_prefix + longest
-            fits = value.rlike(f"^{_alphabet_class(token.alphabet)}{{{low},{high}}}$")
+            shortest = minimum_value_length(token)
+            fits = value.rlike(f"^{_alphabet_class(token.alphabet)}{{{shortest},}}$")
             verdicts.append(
                 RowRule(
                     present & ~fits,
                     "INVALID_FORMAT",
-                    f"{rule.name} needs {low}-{high} characters from its tokenization alphabet",
+                    f"{rule.name} needs at least {shortest} characters from its tokenization alphabet",
                 )
             )
+            if token.fail_luhn:
+                verdicts.append(
+                    RowRule(
+                        present & fits & ~_passes_luhn(value),
+                        "INVALID_FORMAT",
+                        f"{rule.name} fails the Luhn check (its tokens are built from valid card numbers)",
+                    )
+                )
     return verdicts
+
+
+def _passes_luhn(digits: Column) -> Column:
+    """ISO/IEC 7812 Luhn check of a string of decimal digits, natively: from the right, every second
+    digit doubled (minus 9 above 9), the sum a multiple of 10."""
+    reversed_digits = F.reverse(digits)
+
+    def add_digit(total: Column, position: Column) -> Column:
+        # the code point minus '0' rather than a cast, which ANSI mode would make throw on a non-digit
+        digit = F.ascii(reversed_digits.substr(position + 1, F.lit(1))) - 48
+        doubled = F.when(digit * 2 > 9, digit * 2 - 9).otherwise(digit * 2)
+        return total + F.when(position % 2 == 1, doubled).otherwise(digit)
+
+    checksum = F.aggregate(F.sequence(F.lit(0), F.length(digits) - 1), F.lit(0), add_digit)
+    return checksum % 10 == 0
 
 
 def _row_rules(config: JobConfig) -> list[RowRule]:

@@ -31,9 +31,16 @@ def test_baf_profile_has_the_32_published_columns_plus_a_row_key():
     assert config.tokenization == () and config.merchant is None and config.features is None
 
 
-def test_card_profile_uses_every_tokenization_method():
+def test_card_profile_uses_every_tokenization_method_but_deterministic_encrypt():
     config = load_config(profile_path("card-transactions"))
     assert {t.method for t in config.tokenization} == {"deterministic", "format_preserving", "hash", "encrypt"}
+
+
+def test_card_profile_account_tokens_fail_the_luhn_check():
+    config = load_config(profile_path("card-transactions"))
+    (account,) = [t for t in config.tokenization if t.column == "account_number"]
+    assert account.method == "format_preserving" and account.fail_luhn and account.alphabet == "0123456789"
+    assert not any(t.fail_luhn for t in config.tokenization if t.column != "account_number")
 
 
 def mutated(document, change):
@@ -53,6 +60,14 @@ def mutated(document, change):
         (lambda d: d["columns"][0].update(type="uuid"), r"\$\.columns\[0\]\.type"),
         (lambda d: d.update(surprise=True), "Additional properties are not allowed"),
         (lambda d: d["tokenization"].append({"column": "customer_id", "method": "hash", "keep_prefix": 2}), r"\$\.tokenization\[6\]"),
+        (lambda d: d["tokenization"].append({"column": "customer_id", "method": "deterministic", "fail_luhn": True}), r"\$\.tokenization\[6\]"),
+        (
+            lambda d: d["tokenization"].append(
+                {"column": "merchant_id", "method": "format_preserving", "alphabet": "0123456789abcdef", "fail_luhn": True}
+            ),
+            r"\$\.tokenization\[6\]\.alphabet",
+        ),
+        (lambda d: d["tokenization"].append({"column": "merchant_id", "method": "format_preserving", "alphabet": "x" * 257}), "too long"),
     ],
 )
 def test_schema_errors_name_the_field(card_document, change, message):

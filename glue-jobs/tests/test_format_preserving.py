@@ -1,118 +1,111 @@
-"""FF3-1 format-preserving tokens: NIST ACVP vectors (56-bit tweaks), through the Arrow UDF too."""
+"""FF1 format-preserving tokens (JVM, Bouncy Castle): NIST samples through Spark, the domain rule
+shared with validation, and Luhn-failing card-number tokens."""
 from __future__ import annotations
+
+import random
 
 import pytest
 from pyspark.sql import functions as F
 
-from sentinel_etl.tokenization.format_preserving import domain_lengths, ff3_column, ff3_transform
+from sentinel_etl.config import load_config, profile_path
+from sentinel_etl.keys import Keyring
+from sentinel_etl.tokenization import jvm
+from sentinel_etl.tokenization.format_preserving import MAXIMUM_RADIX, ff1_minimum_length, minimum_value_length
+from sentinel_etl.tokenization.tokenize import reidentify, tokenize
 
-DIGITS = "0123456789"
-LOWER = "abcdefghijklmnopqrstuvwxyz"
-BASE64 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz+/"
-
-# NIST ACVP FF3-1 vectors (AES-128/192/256, radix 10/26/64, 56-bit tweaks), as used by the ff3
-# package's own test suite (ff3/ff3_test.py, testVectors_ACVP_AES_FF3_1).
-ACVP_FF3_1 = [
-    (DIGITS, "2DE79D232DF5585D68CE47882AE256D6", "CBD09280979564", "3992520240", "8901801106"),
-    (
-        DIGITS,
-        "01C63017111438F7FC8E24EB16C71AB5",
-        "C4E822DCD09F27",
-        "60761757463116869318437658042297305934914824457484538562",
-        "35637144092473838892796702739628394376915177448290847293",
-    ),
-    (LOWER, "718385E6542534604419E83CE387A437", "B6F35084FA90E1", "wfmwlrorcd", "ywowehycyd"),
-    (
-        LOWER,
-        "DB602DFF22ED7E84C8D8C865A941A238",
-        "EBEFD63BCC2083",
-        "kkuomenbzqvggfbteqdyanwpmhzdmoicekiihkrm",
-        "belcfahcwwytwrckieymthabgjjfkxtxauipmjja",
-    ),
-    (BASE64, "AEE87D0D485B3AFD12BD1E0B9D03D50D", "5F9140601D224B", "ixvuuIHr0e", "GR90R1q838"),
-    (BASE64, "7B6C88324732F7F4AD435DA9AD77F917", "3F42102C0BAB39", "21q1kbbIVSrAFtdFWzdMeIDpRqpo", "cvQ/4aGUV4wRnyO3CHmgEKW5hk8H"),
-    (DIGITS, "F62EDB777A671075D47563F3A1E9AC797AA706A2D8E02FC8", "493B8451BF6716", "4406616808", "1807744762"),
-    (
-        DIGITS,
-        "0951B475D1A327C52756F2624AF224C80E9BE85F09B2D44F",
-        "D679E2EA3054E1",
-        "99980459818278359406199791971849884432821321826358606310",
-        "84359031857952748660483617398396641079558152339419110919",
-    ),
-    (LOWER, "49CCB8F62D941E5684599ECA0300937B5C766D053E109777", "0BFCF75CDC2FC1", "jaxlrchjjx", "kjdbfqyahd"),
-    (
-        LOWER,
-        "03D253674A9309FF07ED0E71B24CBFE769025E09FCE544D7",
-        "B33176B1DA0F6C",
-        "tafzrybuvhiqvcyztuxfnwfprmqlwpayphxbawpl",
-        "loaemzbgqkywkdhmncrijzildzleoqibtthdiliv",
-    ),
-    (BASE64, "1C24B74B7C1B9969314CB53E92F98EFD620D5520017FB076", "0380341C425A6F", "6np8r2t8zo", "HgpCXoA1Rt"),
-    (
-        BASE64,
-        "C0ABADFC071379824A070E8C3FD40DD9BFD7A3C99A0D5FE3",
-        "6C2926C705DDAF",
-        "GKB6sa9g56BSJ09iJ4dsaxRdsMvo",
-        "gC0tTSdDPxM79QOWi+z+SNL9C4V+",
-    ),
-    (DIGITS, "1FAA03EFF55A06F8FAB3F1DC57127D493E2F8F5C365540467A3A055BDBE6481D", "4D67130C030445", "3679409436", "1735794859"),
-    (
-        DIGITS,
-        "9CE16E125BD422A011408EB083355E7089E70A4CD2F59E141D0B94A74BCC5967",
-        "4684635BD2C821",
-        "85783290820098255530464619643265070052870796363685134012",
-        "75104723514036464144839960480545848044718729603261409917",
-    ),
-    (LOWER, "6187F8BDE99F7DAF9E3EE8A8654308E7E51D31FA88AFFAEB5592041C033B736B", "5820812B3D5DD1", "mkblaoiyfd", "ifpyiihvvq"),
-    (
-        LOWER,
-        "F6807FB9688937E4D4956006C8F0CB2394148A5F4B14666CF353F4941428FFD7",
-        "30C87B99890096",
-        "wrammvhudopmaazlsxevzwzwpezzmghwfnmkitnk",
-        "nzftnfkliuctlmtdfrxfhwgevrbcbgljurnytxkj",
-    ),
-    (BASE64, "9C2B69F7DDF181C54398E345BE04C2F6B00B9DD1679200E1E04C4FF961AE0F09", "103C238B4B1E44", "H2/c6FblSA", "EOg4H1bE+8"),
-    (
-        BASE64,
-        "C58BCBD08B90006CEC7E82B2D987D79F6A21111DEF0CEBB273CBAEB2D6CD4044",
-        "7036604882667B",
-        "bz5TcS1krnD8IOLdrQeKzXkLAa6h",
-        "Z6x3/9LPW8SZunRezRM8J68Q4J03",
-    ),
+DECIMAL = "0123456789"
+BASE36 = "0123456789abcdefghijklmnopqrstuvwxyz"
+AES128 = "2B7E151628AED2A6ABF7158809CF4F3C"
+AES192 = "2B7E151628AED2A6ABF7158809CF4F3CEF4359D8D580AA4F"
+AES256 = "2B7E151628AED2A6ABF7158809CF4F3CEF4359D8D580AA4F7F036D6F04FC6A94"
+# NIST SP 800-38G FF1 samples 1-9 (FF1samples.pdf): key, tweak, alphabet, plaintext, ciphertext.
+NIST_FF1 = [
+    (AES128, "", DECIMAL, "0123456789", "2433477484"),
+    (AES128, "39383736353433323130", DECIMAL, "0123456789", "6124200773"),
+    (AES128, "3737373770717273373737", BASE36, "0123456789abcdefghi", "a9tv40mll9kdu509eum"),
+    (AES192, "", DECIMAL, "0123456789", "2830668132"),
+    (AES192, "39383736353433323130", DECIMAL, "0123456789", "2496655549"),
+    (AES192, "3737373770717273373737", BASE36, "0123456789abcdefghi", "xbj3kv35jrawxv32ysr"),
+    (AES256, "", DECIMAL, "0123456789", "6657667009"),
+    (AES256, "39383736353433323130", DECIMAL, "0123456789", "1001623463"),
+    (AES256, "3737373770717273373737", BASE36, "0123456789abcdefghi", "xs8a0azh2avyalyzuwd"),
 ]
 
 
-@pytest.mark.parametrize("alphabet,key,tweak,plaintext,ciphertext", ACVP_FF3_1)
-def test_ff3_1_matches_nist_acvp_vectors(alphabet, key, tweak, plaintext, ciphertext):
-    assert ff3_transform([plaintext], key, tweak, alphabet, 0, decrypt=False) == [ciphertext]
-    assert ff3_transform([ciphertext], key, tweak, alphabet, 0, decrypt=True) == [plaintext]
+def luhn_valid(number: str) -> bool:
+    """ISO/IEC 7812 Luhn check, written here independently of the Java library."""
+    total = 0
+    for position, char in enumerate(reversed(number)):
+        digit = int(char)
+        if position % 2 == 1:
+            digit = digit * 2 - 9 if digit * 2 > 9 else digit * 2
+        total += digit
+    return total % 10 == 0
 
 
-@pytest.mark.parametrize("alphabet", [DIGITS, LOWER, BASE64])
-def test_arrow_udf_reproduces_the_vectors_of_each_alphabet(spark, alphabet):
-    vectors = [v for v in ACVP_FF3_1 if v[0] == alphabet]
-    frame = spark.createDataFrame([(i, v[1], v[2], v[3]) for i, v in enumerate(vectors)], "i int, k string, t string, p string")
-    rows = frame.select("i", ff3_column(F.col("p"), F.col("k"), F.col("t"), alphabet, 0).alias("c")).collect()
-    assert [r["c"] for r in sorted(rows, key=lambda r: r["i"])] == [v[4] for v in vectors]
+def luhn_valid_pan(rng: random.Random, prefix: str, length: int) -> str:
+    body = prefix + "".join(rng.choice(DECIMAL) for _ in range(length - len(prefix) - 1))
+    return next(body + d for d in DECIMAL if luhn_valid(body + d))
 
 
-def test_prefix_is_kept_and_length_and_alphabet_preserved():
-    key, tweak = "00" * 32, "11" * 7
-    accounts = ["4000123412341234", "5500000000000004", "3700000000000002"]
-    tokens = ff3_transform(accounts, key, tweak, DIGITS, 4, decrypt=False)
-    for account, token in zip(accounts, tokens, strict=False):
-        assert token[:4] == account[:4] and len(token) == len(account) and token.isdigit() and token != account
-    assert ff3_transform(tokens, key, tweak, DIGITS, 4, decrypt=True) == accounts
+@pytest.mark.parametrize("direction", ["encrypt", "decrypt"])
+def test_ff1_matches_the_nist_samples_through_spark(spark, direction):
+    decrypt = direction == "decrypt"
+    frame = spark.createDataFrame(
+        [(i, ciphertext if decrypt else plaintext) for i, (_, _, _, plaintext, ciphertext) in enumerate(NIST_FF1)], "i int, text string"
+    )
+    result = F.lit(None).cast("string")
+    for i, (key, tweak, alphabet, _, _) in enumerate(NIST_FF1):
+        function = jvm.ff1(spark, bytes.fromhex(key), bytes.fromhex(tweak), alphabet, 0, False, "nist", decrypt=decrypt)
+        result = F.when(F.col("i") == i, function(F.col("text"))).otherwise(result)
+    rows = {r["i"]: r["out"] for r in frame.select("i", result.alias("out")).collect()}
+    expected = {i: (plaintext if decrypt else ciphertext) for i, (_, _, _, plaintext, ciphertext) in enumerate(NIST_FF1)}
+    assert rows == expected
 
 
-def test_null_and_empty_pass_through_and_out_of_domain_values_raise():
-    assert ff3_transform([None, ""], "00" * 16, "00" * 7, DIGITS, 4, decrypt=False) == [None, ""]
-    with pytest.raises(ValueError, match="needs 6-56 characters"):
-        ff3_transform(["1234567"], "00" * 16, "00" * 7, DIGITS, 4, decrypt=False)
-    with pytest.raises(ValueError, match="alphabet"):
-        ff3_transform(["4000abcd12345"], "00" * 16, "00" * 7, DIGITS, 4, decrypt=False)
+def test_python_domain_rule_matches_the_java_library(spark):
+    token_class = spark._jvm.sentinel.tokenization.Ff1Token  # noqa: SLF001
+    for radix in range(2, MAXIMUM_RADIX + 1):
+        for keep_prefix, fail_luhn in ((0, False), (4, False), (4, True)):
+            assert token_class.minimumValueLength(radix, keep_prefix, fail_luhn) == keep_prefix + ff1_minimum_length(radix) + fail_luhn
+    assert (ff1_minimum_length(10), ff1_minimum_length(2), ff1_minimum_length(36), ff1_minimum_length(256)) == (6, 20, 4, 3)
 
 
-def test_domain_lengths_follow_ff3_1_minimum_domain_of_one_million():
-    assert domain_lengths(DIGITS) == (6, 56)
-    assert domain_lengths(LOWER) == (5, 40)
+def test_a_value_outside_the_domain_fails_the_job_without_showing_the_value(spark):
+    function = jvm.ff1(spark, bytes(32), b"t", DECIMAL, 4, False, "short")
+    frame = spark.createDataFrame([("400012345",)], "text string")
+    with pytest.raises(Exception) as failure:
+        frame.select(function(F.col("text"))).collect()
+    assert "400012345" not in str(failure.value)
+
+
+@pytest.fixture(scope="module")
+def card_account_spec():
+    (spec,) = [t for t in load_config(profile_path("card-transactions")).tokenization if t.column == "account_number"]
+    return spec
+
+
+def test_card_profile_account_tokens_never_pass_luhn_and_round_trip(spark, card_account_spec):
+    assert card_account_spec.fail_luhn and minimum_value_length(card_account_spec) == 11
+    rng = random.Random(7812)
+    issuers = ["4000", "4111", "5500", "3700", "6011"]
+    distinct = {luhn_valid_pan(rng, rng.choice(issuers), rng.choice([12, 13, 15, 16, 16, 16, 19])) for _ in range(8_000)}
+    pans = sorted(distinct)
+    pans += [rng.choice(pans) for _ in range(10_000 - len(pans))]  # repeats: equal inputs must give equal tokens
+    frame = spark.createDataFrame(list(enumerate(pans)), "i int, account_number string")
+    keyring = Keyring("2025-11", bytes(range(32)))
+    tokens = tokenize(frame, (card_account_spec,), keyring).cache()
+    rows = {r["i"]: r["account_number"] for r in tokens.collect()}
+    plain = {r["i"]: r["account_number"] for r in reidentify(tokens, (card_account_spec,), keyring).collect()}
+    tokens.unpersist()
+
+    assert len(rows) == 10_000
+    assert all(luhn_valid(pan) for pan in pans)
+    assert not [t for t in rows.values() if luhn_valid(t)]
+    assert all(len(rows[i]) == len(pan) and rows[i].isdigit() and rows[i][:4] == pan[:4] for i, pan in enumerate(pans))
+    token_of: dict[str, str] = {}
+    for i, pan in enumerate(pans):
+        assert token_of.setdefault(pan, rows[i]) == rows[i]
+    assert len(set(token_of.values())) == len(token_of)  # distinct card numbers, distinct tokens
+    assert sum(rows[i] != pan for i, pan in enumerate(pans)) == 10_000
+    assert plain == dict(enumerate(pans))

@@ -47,7 +47,9 @@ CASES = {
     "malformed_mcc": ({"mcc": "54a1"}, "INVALID_FORMAT"),
     "unknown_channel": ({"channel": "carrier_pigeon"}, "INVALID_FORMAT"),
     "label_not_0_or_1": ({"is_fraud": "2"}, "INVALID_FORMAT"),
-    "account_too_short_for_ff3": ({"account_number": "400012345"}, "INVALID_FORMAT"),
+    "account_too_short_for_ff1": ({"account_number": "4000123455"}, "INVALID_FORMAT"),
+    "account_fails_luhn": ({"account_number": "4000123412341235"}, "INVALID_FORMAT"),
+    "shortest_luhn_valid_account": ({"account_number": "40001234562"}, None),
     "missing_beats_type": ({"customer_id": None, "amount": "x"}, "MISSING_VALUE"),
 }
 DUPLICATES = ["dup_first", "dup_second", "dup_third"]
@@ -55,7 +57,8 @@ DUPLICATES = ["dup_first", "dup_second", "dup_third"]
 
 @pytest.fixture(scope="module")
 def config():
-    """The card profile without the account_number pattern, so the rule derived from FF3-1's domain shows."""
+    """The card profile without the account_number pattern, so the rules derived from FF1's domain and
+    the Luhn-failing tokens show."""
     with open(profile_path("card-transactions"), encoding="utf-8") as handle:
         document = json.load(handle)
     for column in document["columns"]:
@@ -95,7 +98,9 @@ def test_reasons_name_the_column(verdicts):
     _, result = verdicts
     assert result["negative_amount"][REASON] == "amount is outside [0, 1e+06]"
     assert result["malformed_mcc"][REASON] == "mcc does not match ^[0-9]{4}$"
-    assert result["account_too_short_for_ff3"][REASON] == "account_number needs 10-60 characters from its tokenization alphabet"
+    # 4 kept digits + FF1's 6 (10**6 values) + the check digit a Luhn-failing token sets aside
+    assert result["account_too_short_for_ff1"][REASON] == "account_number needs at least 11 characters from its tokenization alphabet"
+    assert result["account_fails_luhn"][REASON] == "account_number fails the Luhn check (its tokens are built from valid card numbers)"
     assert result["null_customer_id"][REASON] == "customer_id is required but null or blank"
 
 

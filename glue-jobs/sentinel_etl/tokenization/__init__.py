@@ -1,1 +1,1 @@
-"""PII tokenization: deterministic (HMAC-SHA256), format-preserving (FF3-1), hash (SHA-256), encrypt (AES-GCM)."""
+"""PII tokenization: deterministic (HMAC-SHA256), format_preserving (FF1), deterministic_encrypt (AES-SIV), hash (SHA-256), encrypt (AES-GCM)."""

@@ -1,86 +1,70 @@
 """Replaces PII columns by tokens, per the profile's tokenization spec.
 
-| method             | token                                   | reversible             | joinable |
-|--------------------|-----------------------------------------|------------------------|----------|
-| deterministic      | `<key_version>:<64 hex>` HMAC-SHA256    | no                     | yes      |
-| format_preserving  | same length and alphabet, FF3-1         | with the key           | yes      |
-| hash               | `sha256:<64 hex>`, unkeyed              | brute force if low-entropy | yes  |
-| encrypt            | `<key_version>:<base64 iv+ct+tag>` AES-256-GCM | with the key    | no (random IV) |
+| method                | token                                              | reversible     | joinable       |
+|-----------------------|----------------------------------------------------|----------------|----------------|
+| deterministic         | `<key_version>:<64 hex>` HMAC-SHA256               | no             | yes            |
+| format_preserving     | same prefix, length and alphabet, FF1              | with the key   | yes            |
+| deterministic_encrypt | `<key_version>:<base64 SIV+ct>` AES-SIV            | with the key   | yes            |
+| hash                  | `sha256:<64 hex>`, unkeyed                         | brute force if low-entropy | yes |
+| encrypt               | `<key_version>:<base64 iv+ct+tag>` AES-256-GCM     | with the key   | no (random IV) |
 
-Null stays null and the empty string stays empty for every method: neither is sensitive, and
-tokenizing them would make all missing values collide on one token that looks like data. FF3-1
-tokens cannot carry the key version inline without breaking the format, so every tokenized column
-carries `{"sentinel_tokenization": {"method", "key_version"}}` in its Spark/Parquet field metadata
-(and the run metrics record the version).
+HMAC, FF1 and AES-SIV run in the JVM (glue-jobs/jvm, see `jvm.py` for how their keys get there);
+`hash` and `encrypt` are Spark's native `sha2` and `aes_encrypt`. Null stays null and the empty string
+stays empty for every method: neither is sensitive, and tokenizing them would make all missing values
+collide on one token that looks like data. FF1 tokens cannot carry the key version inline without
+breaking the format, so every tokenized column carries `{"sentinel_tokenization": {"method",
+"key_version"}}` in its Spark/Parquet field metadata (and the run metrics record the version).
 
-Key material (subkeys derived per method, per-column FF3-1 tweaks) travels as one broadcast row that
-is cross-joined in and dropped again, so no key bytes appear as literals in the plan.
+Subkeys (HKDF labels under `sentinel/`): `deterministic/hmac-sha256`, `format_preserving/ff1`,
+`deterministic_encrypt/aes-siv/s2v` and `.../ctr` (the two halves of the 512-bit AES-SIV key) and
+`encrypt/aes-256-gcm`. The FF1 tweak and the AES-SIV and AES-GCM associated data name the column
+(`sentinel:<column>`), so equal values in two columns give unrelated tokens.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
-
-from pyspark.sql import Column, DataFrame, SparkSession
+from pyspark.sql import Column, DataFrame
 from pyspark.sql import functions as F
 
 from sentinel_etl.config import TokenSpec
 from sentinel_etl.keys import Keyring
-from sentinel_etl.tokenization.format_preserving import TWEAK_BYTES, ff3_column
-from sentinel_etl.tokenization.hmac_sha256 import hmac_pads, hmac_sha256_hex
+from sentinel_etl.tokenization import jvm
 
 METADATA_KEY = "sentinel_tokenization"
-HMAC_INNER = "_key_hmac_inner"
-HMAC_OUTER = "_key_hmac_outer"
 AES_KEY = "_key_aes"
-FF3_KEY = "_key_ff3"
 GCM_MODE = "GCM"
-# A distinct-value table up to this size is broadcast to the join; above it, a shuffle join is used.
-FPE_BROADCAST_LIMIT = 500_000
-
-
-@dataclass(frozen=True)
-class KeyMaterial:
-    """The one-row frame holding derived key material, and the column names in it."""
-
-    frame: DataFrame
-    key_version: str
-
-    @staticmethod
-    def tweak_column(column: str) -> str:
-        return f"_tweak_{column}"
-
-
-def key_material(spark: SparkSession, keyring: Keyring, specs: tuple[TokenSpec, ...]) -> KeyMaterial:
-    """Derives every subkey the specs need into a one-row DataFrame (binary pads and AES key, hex FF3-1 key/tweaks)."""
-    inner, outer = hmac_pads(keyring.subkey("deterministic/hmac-sha256"))
-    row: dict[str, object] = {
-        HMAC_INNER: bytearray(inner),
-        HMAC_OUTER: bytearray(outer),
-        AES_KEY: bytearray(keyring.subkey("encrypt/aes-256-gcm")),
-        FF3_KEY: keyring.subkey("format_preserving/ff3-1").hex(),
-    }
-    schema = [f"{HMAC_INNER} binary", f"{HMAC_OUTER} binary", f"{AES_KEY} binary", f"{FF3_KEY} string"]
-    for spec in specs:
-        if spec.method == "format_preserving":
-            name = KeyMaterial.tweak_column(spec.column)
-            row[name] = keyring.subkey(f"format_preserving/tweak/{spec.column}", TWEAK_BYTES).hex()
-            schema.append(f"{name} string")
-    frame = spark.createDataFrame([tuple(row.values())], ", ".join(schema))
-    return KeyMaterial(frame=frame, key_version=keyring.key_version)
+REVERSIBLE = ("format_preserving", "deterministic_encrypt", "encrypt")
+VERSIONED_INLINE = ("deterministic_encrypt", "encrypt")
 
 
 def _empty_or_null_kept(value: Column, token: Column) -> Column:
     return F.when(value.isNull(), F.lit(None).cast("string")).when(value == "", F.lit("")).otherwise(token)
 
 
-def _aad(column: str) -> Column:
-    # Binds each ciphertext to its column: a token moved to another column will not decrypt.
-    return F.lit(f"sentinel:{column}").cast("binary")
+def _column_binding(column: str) -> bytes:
+    # Binds each token to its column: the FF1 tweak, the AES-SIV and AES-GCM associated data.
+    return f"sentinel:{column}".encode("utf-8")
 
 
-def deterministic_token(value: Column, key_version: str) -> Column:
-    digest = hmac_sha256_hex(value.cast("binary"), F.col(HMAC_INNER), F.col(HMAC_OUTER))
-    return _empty_or_null_kept(value, F.concat(F.lit(f"{key_version}:"), digest))
+def _aes_gcm_key_frame(df: DataFrame, keyring: Keyring) -> DataFrame:
+    # Spark's native aes_encrypt takes its key as a column: a one-row frame, cross-joined in and dropped.
+    return df.sparkSession.createDataFrame([(bytearray(keyring.subkey("encrypt/aes-256-gcm")),)], f"{AES_KEY} binary")
+
+
+def _siv_key(keyring: Keyring) -> bytes:
+    return keyring.subkey("deterministic_encrypt/aes-siv/s2v") + keyring.subkey("deterministic_encrypt/aes-siv/ctr")
+
+
+def _ff1(df: DataFrame, spec: TokenSpec, keyring: Keyring, decrypt: bool) -> jvm.JvmFunction:
+    return jvm.ff1(
+        df.sparkSession,
+        keyring.subkey("format_preserving/ff1"),
+        _column_binding(spec.column),
+        spec.alphabet,
+        spec.keep_prefix,
+        spec.fail_luhn,
+        spec.column,
+        decrypt=decrypt,
+    )
 
 
 def hash_token(value: Column) -> Column:
@@ -90,40 +74,34 @@ def hash_token(value: Column) -> Column:
 def encrypt_token(value: Column, column: str, key_version: str) -> Column:
     # An empty IV asks Spark for a fresh random 96-bit IV per value, prepended to the ciphertext.
     sealed = F.aes_encrypt(
-        value.cast("binary"), F.col(AES_KEY), F.lit(GCM_MODE), F.lit("DEFAULT"), F.lit(b"").cast("binary"), _aad(column)
+        value.cast("binary"), F.col(AES_KEY), F.lit(GCM_MODE), F.lit("DEFAULT"), F.lit(b"").cast("binary"),
+        F.lit(_column_binding(column)).cast("binary"),
     )
     return _empty_or_null_kept(value, F.concat(F.lit(f"{key_version}:"), F.base64(sealed)))
 
 
 def decrypt_token(token: Column, column: str) -> Column:
-    """The plaintext of an `encrypt` token (needs the AES key column from the key material)."""
+    """The plaintext of an `encrypt` token (needs the AES key column of `_aes_gcm_key_frame`)."""
     payload = F.substring_index(token, ":", -1)
-    opened = F.aes_decrypt(F.unbase64(payload), F.col(AES_KEY), F.lit(GCM_MODE), F.lit("DEFAULT"), _aad(column))
+    opened = F.aes_decrypt(
+        F.unbase64(payload), F.col(AES_KEY), F.lit(GCM_MODE), F.lit("DEFAULT"), F.lit(_column_binding(column)).cast("binary")
+    )
     return _empty_or_null_kept(token, opened.cast("string"))
 
 
-def _with_format_preserving(df: DataFrame, spec: TokenSpec, keys: KeyMaterial, decrypt: bool = False) -> DataFrame:
-    """Replaces `spec.column` by its FF3-1 token (or plaintext when decrypting), computed once per distinct value."""
+def _token(df: DataFrame, spec: TokenSpec, keyring: Keyring) -> Column:
     value = F.col(spec.column)
-    distinct = df.select(value.alias("_fpe_in")).where(value.isNotNull() & (value != "")).distinct()
-    tweak = KeyMaterial.tweak_column(spec.column)
-    # The distinct values are few and small, so adaptive execution would coalesce them into one partition
-    # and FF3-1 (pure Python) would run on one core; spread them over every core instead. The mapping is
-    # computed once (checkpointed: its size decides the join, and no later action recomputes FF3-1).
-    spread = distinct.repartition(df.sparkSession.sparkContext.defaultParallelism)
-    mapping = (
-        spread.crossJoin(F.broadcast(keys.frame.select(FF3_KEY, tweak)))
-        .select(
-            F.col("_fpe_in"),
-            ff3_column(F.col("_fpe_in"), F.col(FF3_KEY), F.col(tweak), spec.alphabet, spec.keep_prefix, decrypt).alias("_fpe_out"),
-        )
-        .localCheckpoint(eager=True)
-    )
-    if mapping.count() <= FPE_BROADCAST_LIMIT:
-        mapping = F.broadcast(mapping)
-    joined = df.join(mapping, on=value == F.col("_fpe_in"), how="left")
-    token = _empty_or_null_kept(value, F.col("_fpe_out"))
-    return joined.withColumn(spec.column, token).drop("_fpe_in", "_fpe_out")
+    if spec.method == "deterministic":
+        return jvm.hmac_sha256(df.sparkSession, keyring.subkey("deterministic/hmac-sha256"), keyring.key_version, spec.column)(value)
+    if spec.method == "format_preserving":
+        return _ff1(df, spec, keyring, decrypt=False)(value)
+    if spec.method == "deterministic_encrypt":
+        return jvm.aes_siv(df.sparkSession, _siv_key(keyring), keyring.key_version, spec.column)(value)
+    if spec.method == "hash":
+        return hash_token(value)
+    if spec.method == "encrypt":
+        return encrypt_token(value, spec.column, keyring.key_version)
+    raise ValueError(f"unknown tokenization method {spec.method!r} for column {spec.column}")
 
 
 def tokenize(df: DataFrame, specs: tuple[TokenSpec, ...], keyring: Keyring) -> DataFrame:
@@ -131,57 +109,57 @@ def tokenize(df: DataFrame, specs: tuple[TokenSpec, ...], keyring: Keyring) -> D
     `sentinel_tokenization` field metadata. Other columns pass through unchanged, in order."""
     if not specs:
         return df
-    keys = key_material(df.sparkSession, keyring, specs)
-    original_columns = df.columns
-    out = df
-    for spec in specs:
-        if spec.method == "format_preserving":
-            out = _with_format_preserving(out, spec, keys)
-    with_keys = out.crossJoin(F.broadcast(keys.frame))
     by_column = {spec.column: spec for spec in specs}
+    needs_gcm_key = any(spec.method == "encrypt" for spec in specs)
+    source = df.crossJoin(F.broadcast(_aes_gcm_key_frame(df, keyring))) if needs_gcm_key else df
     projected = []
-    for name in original_columns:
-        column_spec = by_column.get(name)
-        value = F.col(name)
-        if column_spec is None:
-            projected.append(value)
+    for name in df.columns:
+        spec = by_column.get(name)
+        if spec is None:
+            projected.append(F.col(name))
             continue
-        if column_spec.method == "deterministic":
-            token = deterministic_token(value, keyring.key_version)
-        elif column_spec.method == "hash":
-            token = hash_token(value)
-        elif column_spec.method == "encrypt":
-            token = encrypt_token(value, name, keyring.key_version)
-        else:
-            token = value
-        metadata = {METADATA_KEY: {"method": column_spec.method, "key_version": None if column_spec.method == "hash" else keyring.key_version}}
-        projected.append(token.alias(name, metadata=metadata))
-    return with_keys.select(*projected)
+        key_version = None if spec.method == "hash" else keyring.key_version
+        metadata = {METADATA_KEY: {"method": spec.method, "key_version": key_version}}
+        projected.append(_token(source, spec, keyring).alias(name, metadata=metadata))
+    return source.select(*projected)
 
 
 def reidentify(df: DataFrame, specs: tuple[TokenSpec, ...], keyring: Keyring) -> DataFrame:
-    """The authorised re-identification path: reverses `encrypt` and `format_preserving` columns.
+    """The authorised re-identification path: reverses `format_preserving`, `deterministic_encrypt`
+    and `encrypt` columns.
 
     Reads each spec.column's token; writes the plaintext to the same column. Fails for tokens of
     another key version (they need that version's keyring) and for one-way methods.
     """
-    one_way = [s.column for s in specs if s.method in ("deterministic", "hash")]
+    one_way = [s.column for s in specs if s.method not in REVERSIBLE]
     if one_way:
         raise ValueError(f"columns {one_way} use one-way tokens and cannot be re-identified")
-    keys = key_material(df.sparkSession, keyring, specs)
-    out = df
     for spec in specs:
-        if spec.method == "format_preserving":
-            out = _with_format_preserving(out, spec, keys, decrypt=True)
-    encrypted = [s.column for s in specs if s.method == "encrypt"]
-    if not encrypted:
-        return out
+        # FF1 tokens carry their key version only here, in the field metadata the job wrote.
+        recorded = (df.schema[spec.column].metadata.get(METADATA_KEY) or {}).get("key_version")
+        if recorded is not None and recorded != keyring.key_version:
+            raise ValueError(f"column {spec.column} holds tokens from a key version other than {keyring.key_version!r} ({recorded!r})")
     other_version = F.lit(False)
-    for name in encrypted:
-        token = F.col(name)
-        other_version = other_version | (token.isNotNull() & (token != "") & ~token.startswith(f"{keyring.key_version}:"))
-    mismatched = out.where(other_version).count()
+    for spec in specs:
+        if spec.method in VERSIONED_INLINE:
+            token = F.col(spec.column)
+            other_version = other_version | (token.isNotNull() & (token != "") & ~token.startswith(f"{keyring.key_version}:"))
+    mismatched = df.where(other_version).count()
     if mismatched:
         raise ValueError(f"{mismatched} rows hold tokens from a key version other than {keyring.key_version!r}")
-    with_keys = out.crossJoin(F.broadcast(keys.frame))
-    return with_keys.select(*[decrypt_token(F.col(c), c).alias(c) if c in encrypted else F.col(c) for c in out.columns])
+    by_column = {spec.column: spec for spec in specs}
+    needs_gcm_key = any(spec.method == "encrypt" for spec in specs)
+    source = df.crossJoin(F.broadcast(_aes_gcm_key_frame(df, keyring))) if needs_gcm_key else df
+    projected = []
+    for name in df.columns:
+        spec = by_column.get(name)
+        token = F.col(name)
+        if spec is None:
+            projected.append(token)
+        elif spec.method == "encrypt":
+            projected.append(decrypt_token(token, name).alias(name))
+        elif spec.method == "deterministic_encrypt":
+            projected.append(jvm.aes_siv(df.sparkSession, _siv_key(keyring), keyring.key_version, name, decrypt=True)(token).alias(name))
+        else:
+            projected.append(_ff1(df, spec, keyring, decrypt=True)(token).alias(name))
+    return source.select(*projected)
