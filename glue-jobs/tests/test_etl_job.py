@@ -9,7 +9,7 @@ import pytest
 
 from sentinel_etl import cli
 from sentinel_etl.generator import generate, write_csv
-from sentinel_etl.keys import dev_keyring
+from sentinel_etl.keys import Keyring, dev_keyring
 
 RUN_DATE = "2025-02-01"
 COLUMNS = "transaction_id,event_timestamp,customer_id,account_number,email,first_name,last_name,device_id,amount,currency,merchant_id,mcc,merchant_country,channel,is_fraud"
@@ -160,7 +160,9 @@ def test_no_staging_left_and_no_key_material_in_any_output(first_run, workspace)
     out = workspace["out"]
     assert not list(out.rglob("_staging"))
     key = base64.b64decode(json.loads(workspace["key"].read_text())["dev_key"])
-    secrets = [key.hex().encode(), base64.b64encode(key)]
+    keyring = Keyring("scan", key)
+    labels = ("deterministic/hmac-sha256", "format_preserving/ff1", "deterministic_encrypt/aes-siv/s2v", "deterministic_encrypt/aes-siv/ctr", "encrypt/aes-256-gcm")
+    secrets = [form for secret in (key, *(keyring.subkey(label) for label in labels)) for form in (secret, secret.hex().encode(), base64.b64encode(secret))]
     for path in out.rglob("*"):
         if path.is_file() and "state" not in path.parts:
             data = path.read_bytes()

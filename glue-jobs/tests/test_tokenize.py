@@ -99,8 +99,9 @@ def test_untouched_columns_and_order_are_kept(tokenized):
 def test_tokenized_columns_carry_method_and_key_version_metadata(tokenized):
     out, _ = tokenized
     metadata = {f.name: f.metadata.get(METADATA_KEY) for f in out.schema.fields}
-    assert metadata["account_number"] == {"method": "format_preserving", "key_version": "2025-11"}
-    assert metadata["device_id"] == {"method": "hash", "key_version": None}
+    assert metadata["account_number"] == {"method": "format_preserving", "key_version": "2025-11", "algorithm": "ff1-aes256"}
+    assert metadata["device_id"] == {"method": "hash", "key_version": None, "algorithm": "sha256"}
+    assert metadata["last_name"] == {"method": "deterministic_encrypt", "key_version": "2025-11", "algorithm": "aes-siv-512"}
     assert metadata["amount"] is None
 
 
@@ -164,7 +165,19 @@ def test_reidentify_refuses_one_way_tokens_and_other_key_versions(tokenized):
     with pytest.raises(ValueError, match=r"account_number holds tokens from a key version other than '2026-01' \('2025-11'\)"):
         reidentify(out, (SPECS[1],), Keyring("2026-01", DATA_KEY))
     with pytest.raises(ValueError, match="key version other than '2026-01'"):
-        reidentify(out.select("transaction_id", F.col("last_name").alias("last_name")), (SPECS[4],), Keyring("2026-01", DATA_KEY))
+        # without the field metadata, the version inside each token is what is checked
+        reidentify(out.select("transaction_id", F.concat(F.col("last_name")).alias("last_name")), (SPECS[4],), Keyring("2026-01", DATA_KEY))
+
+
+def test_reidentify_refuses_format_preserving_tokens_made_otherwise(tokenized, keyring):
+    out, _ = tokenized
+    ff3_era = {METADATA_KEY: {"method": "format_preserving", "key_version": "2025-11"}}
+    legacy = out.select("transaction_id", F.col("account_number").alias("account_number", metadata=ff3_era))
+    with pytest.raises(ValueError, match=r"holds FF3-1 \(before algorithms were recorded\) tokens; this profile makes ff1-aes256 tokens"):
+        reidentify(legacy, (SPECS[1],), keyring)
+    luhn_failing = TokenSpec("account_number", "format_preserving", keep_prefix=4, alphabet=DIGITS, fail_luhn=True)
+    with pytest.raises(ValueError, match="holds ff1-aes256 tokens; this profile makes ff1-aes256-luhn-failing tokens"):
+        reidentify(out, (luhn_failing,), keyring)
 
 
 def test_a_tampered_deterministic_encrypt_token_does_not_decrypt(spark, tokenized, keyring):

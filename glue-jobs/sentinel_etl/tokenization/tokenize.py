@@ -13,7 +13,9 @@ HMAC, FF1 and AES-SIV run in the JVM (glue-jobs/jvm, see `jvm.py` for how their 
 stays empty for every method: neither is sensitive, and tokenizing them would make all missing values
 collide on one token that looks like data. FF1 tokens cannot carry the key version inline without
 breaking the format, so every tokenized column carries `{"sentinel_tokenization": {"method",
-"key_version"}}` in its Spark/Parquet field metadata (and the run metrics record the version).
+"key_version", "algorithm"}}` in its Spark/Parquet field metadata (and the run metrics record the
+version). The algorithm tells re-identification which tokens it can reverse: format_preserving
+tokens written before FF1 (FF3-1, no algorithm recorded) are refused rather than decrypted wrongly.
 
 Subkeys (HKDF labels under `sentinel/`): `deterministic/hmac-sha256`, `format_preserving/ff1`,
 `deterministic_encrypt/aes-siv/s2v` and `.../ctr` (the two halves of the 512-bit AES-SIV key) and
@@ -33,6 +35,13 @@ METADATA_KEY = "sentinel_tokenization"
 AES_KEY = "_key_aes"
 GCM_MODE = "GCM"
 REVERSIBLE = ("format_preserving", "deterministic_encrypt", "encrypt")
+ALGORITHMS = {
+    "deterministic": "hmac-sha256",
+    "format_preserving": "ff1-aes256",
+    "deterministic_encrypt": "aes-siv-512",
+    "hash": "sha256",
+    "encrypt": "aes-256-gcm",
+}
 VERSIONED_INLINE = ("deterministic_encrypt", "encrypt")
 
 
@@ -89,6 +98,11 @@ def decrypt_token(token: Column, column: str) -> Column:
     return _empty_or_null_kept(token, opened.cast("string"))
 
 
+def algorithm(spec: TokenSpec) -> str:
+    """What made a column's tokens, as recorded in its field metadata."""
+    return ALGORITHMS[spec.method] + ("-luhn-failing" if spec.fail_luhn else "")
+
+
 def _token(df: DataFrame, spec: TokenSpec, keyring: Keyring) -> Column:
     value = F.col(spec.column)
     if spec.method == "deterministic":
@@ -119,7 +133,7 @@ def tokenize(df: DataFrame, specs: tuple[TokenSpec, ...], keyring: Keyring) -> D
             projected.append(F.col(name))
             continue
         key_version = None if spec.method == "hash" else keyring.key_version
-        metadata = {METADATA_KEY: {"method": spec.method, "key_version": key_version}}
+        metadata = {METADATA_KEY: {"method": spec.method, "key_version": key_version, "algorithm": algorithm(spec)}}
         projected.append(_token(source, spec, keyring).alias(name, metadata=metadata))
     return source.select(*projected)
 
@@ -135,10 +149,19 @@ def reidentify(df: DataFrame, specs: tuple[TokenSpec, ...], keyring: Keyring) ->
     if one_way:
         raise ValueError(f"columns {one_way} use one-way tokens and cannot be re-identified")
     for spec in specs:
-        # FF1 tokens carry their key version only here, in the field metadata the job wrote.
-        recorded = (df.schema[spec.column].metadata.get(METADATA_KEY) or {}).get("key_version")
-        if recorded is not None and recorded != keyring.key_version:
-            raise ValueError(f"column {spec.column} holds tokens from a key version other than {keyring.key_version!r} ({recorded!r})")
+        # FF1 tokens carry their key version and algorithm only here, in the field metadata the job wrote.
+        recorded = df.schema[spec.column].metadata.get(METADATA_KEY)
+        if recorded is None:
+            continue
+        if recorded.get("key_version") != keyring.key_version:
+            raise ValueError(
+                f"column {spec.column} holds tokens from a key version other than {keyring.key_version!r} ({recorded.get('key_version')!r})"
+            )
+        if recorded.get("algorithm", "ff3-1" if spec.method == "format_preserving" else ALGORITHMS[spec.method]) != algorithm(spec):
+            raise ValueError(
+                f"column {spec.column} holds {recorded.get('algorithm', 'FF3-1 (before algorithms were recorded)')} tokens; "
+                f"this profile makes {algorithm(spec)} tokens, and only those are reversed here"
+            )
     other_version = F.lit(False)
     for spec in specs:
         if spec.method in VERSIONED_INLINE:
