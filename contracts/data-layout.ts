@@ -35,6 +35,8 @@ export const ARTIFACT_PREFIXES = {
   python: "glue/python/",
   /** Wheels of the package's third-party dependencies (the VPC has no package index). */
   wheels: "glue/wheels/",
+  /** The JVM tokenization library (glue-jobs/jvm), on the job's classpath through --extra-jars. */
+  jars: "glue/jars/",
   /** Glue's --TempDir. */
   temp: "glue/temp/",
   /** `config/profiles/<profile>.json`: the job config of each dataset profile. */

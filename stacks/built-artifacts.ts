@@ -1,6 +1,6 @@
 /**
  * The artifacts `npm run build` made, read from build/manifest.json for the constructs that deploy
- * them: the handler archives for PipelineHandlers, the job's wheels for GlueEtl. Each one is checked
+ * them: the handler archives for PipelineHandlers, the job's wheels and tokenization jar for GlueEtl. Each one is checked
  * (present, the size the build recorded, built from today's sources; tools/build/artifact-manifest.ts),
  * so a synth without a build, or after a source changed, fails naming the artifact and `npm run build`.
  * Read once per process: the four environments share them.
@@ -30,6 +30,7 @@ export function builtArtifacts(root: string = repositoryRoot()): BuiltArtifacts 
   };
   const handlers = Object.fromEntries(HANDLER_NAMES.map((name) => [name, bundle(name)])) as Record<HandlerName, HandlerBundle>;
   const jobPackage = verifiedArtifact(root, manifest, ARTIFACT_NAMES.jobPackage);
+  const tokenizationLibrary = verifiedArtifact(root, manifest, ARTIFACT_NAMES.tokenizationLibrary);
   const dependencyWheels = Object.keys(manifest.artifacts)
     .filter((name) => name.startsWith(ARTIFACT_NAMES.dependencyWheelPrefix))
     .map((name) => {
@@ -38,7 +39,12 @@ export function builtArtifacts(root: string = repositoryRoot()): BuiltArtifacts 
     });
   const artifacts: BuiltArtifacts = {
     handlers,
-    glueJob: { glueJobsDir: join(root, "glue-jobs"), jobPackage: { path: jobPackage.absolutePath, sha256: jobPackage.sha256 }, dependencyWheels },
+    glueJob: {
+      glueJobsDir: join(root, "glue-jobs"),
+      jobPackage: { path: jobPackage.absolutePath, sha256: jobPackage.sha256 },
+      dependencyWheels,
+      tokenizationLibrary: { path: tokenizationLibrary.absolutePath, sha256: tokenizationLibrary.sha256 },
+    },
   };
   read.set(root, artifacts);
   return artifacts;

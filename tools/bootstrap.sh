@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what `npm start` and `npm test` need, idempotently: Node packages (from the lockfile),
-# the Python environment in .venv (from requirements.lock) and a Java 17 runtime for local Spark.
+# the Python environment in .venv (from requirements.lock), a Java 17 JDK for local Spark, and the JVM
+# tokenization library (glue-jobs/jvm, built with a pinned Maven: tools/build/jvm.sh).
 # Each step is skipped when a stamp shows its inputs are unchanged.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -45,18 +46,24 @@ if [ ! -f "$wheels_stamp" ] || [ "$(cat "$wheels_stamp")" != "$wheels_hash" ]; t
   echo "$wheels_hash" > "$wheels_stamp"
 fi
 
-# --- Java 17 (Spark 3.5.4 as on Glue 5.0) ------------------------------------------------------------
+# --- Java 17 JDK (Spark 3.5.4 as on Glue 5.0; javac builds the tokenization library) ---------------
 java_major() { java -XshowSettings:properties -version 2>&1 | awk -F'= ' '/java.specification.version/ {print $2}'; }
-if [ "$(java_major 2>/dev/null)" != "17" ]; then
+jdk_ready() { [ "$(java_major 2>/dev/null)" = "17" ] && javac -version 2>&1 | grep -q '^javac 17\.'; }
+if ! jdk_ready; then
   for candidate in /usr/lib/jvm/java-17-openjdk-amd64 /usr/lib/jvm/java-17-openjdk-arm64 /usr/lib/jvm/temurin-17-jdk-amd64; do
-    if [ -x "$candidate/bin/java" ]; then export JAVA_HOME="$candidate"; export PATH="$candidate/bin:$PATH"; break; fi
+    if [ -x "$candidate/bin/javac" ]; then export JAVA_HOME="$candidate"; export PATH="$candidate/bin:$PATH"; break; fi
   done
 fi
-if [ "$(java_major 2>/dev/null)" != "17" ]; then
+if ! jdk_ready; then
   if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then
     say "installing OpenJDK 17 (apt-get)"
-    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq openjdk-17-jre-headless >/dev/null
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq openjdk-17-jdk-headless >/dev/null
   fi
-  [ "$(java_major 2>/dev/null)" = "17" ] || fail "Java 17 is required for local Spark (Glue 5.0 runs Java 17). Install OpenJDK 17 and put it on PATH or set JAVA_HOME."
+  jdk_ready || fail "A Java 17 JDK is required: local Spark runs on it (Glue 5.0 runs Java 17) and javac builds glue-jobs/jvm. Install OpenJDK 17 (JDK, not only the JRE) and put it on PATH or set JAVA_HOME."
 fi
-say "ready: node $(node --version), $(.venv/bin/python --version), java $(java_major)"
+
+# --- JVM tokenization library (glue-jobs/jvm -> build/jvm/sentinel-tokenization.jar and its SHA-256) ---
+# Its stamp is build/jvm/sentinel-tokenization.inputs: the sources the jar was built from, with digests.
+bash tools/build/jvm.sh --if-stale
+
+say "ready: node $(node --version), $(.venv/bin/python --version), java $(java_major), tokenization jar sha256:$(cut -d' ' -f1 build/jvm/sentinel-tokenization.jar.sha256)"

@@ -1,6 +1,7 @@
 /**
- * Executes one Glue job run on local Spark, as Glue 5.0 would: the deployed entry script and the
- * deployed transformation package (--extra-py-files) are fetched from the artifacts bucket, the script
+ * Executes one Glue job run on local Spark, as Glue 5.0 would: the deployed entry script, the
+ * deployed transformation package (--extra-py-files) and Java libraries (--extra-jars: the
+ * tokenization jar) are fetched from the artifacts bucket, the script
  * runs with the run's effective arguments (job defaults overridden by the run's own), reading and
  * writing the emulator's S3 through s3:// URIs, and its driver log goes to the continuous-logging group.
  * Third-party Python packages come from the project's .venv (see glue-runtime-parameters.ts).
@@ -74,8 +75,9 @@ export async function executeGlueRun(run: Readonly<JobRun>, job: Job, effective:
   if (scriptLocation === undefined) throw new Error(`Glue job ${job.Name} has no Command.ScriptLocation`);
   mkdirSync(join(runtime.workDir, "lib"), { recursive: true });
   const script = await download(runtime.s3, scriptLocation, runtime.workDir);
-  const libraries: string[] = [];
-  for (const uri of s3UrisOf(effective[APPLIED_LOCALLY.extraPyFiles])) libraries.push(await download(runtime.s3, uri, join(runtime.workDir, "lib")));
+  const libraries: DeployedLibraries = { python: [], jars: [] };
+  for (const uri of s3UrisOf(effective[APPLIED_LOCALLY.extraPyFiles])) libraries.python.push(await download(runtime.s3, uri, join(runtime.workDir, "lib")));
+  for (const uri of s3UrisOf(effective[APPLIED_LOCALLY.extraJars])) libraries.jars.push(await download(runtime.s3, uri, join(runtime.workDir, "lib")));
 
   const tls = loopbackTls();
   const front = await startTlsFront(runtime.emulatorEndpoint, tls);
@@ -86,13 +88,19 @@ export async function executeGlueRun(run: Readonly<JobRun>, job: Job, effective:
   }
 }
 
+/** The job's libraries, downloaded: Python (--extra-py-files) and Java (--extra-jars). */
+interface DeployedLibraries {
+  readonly python: string[];
+  readonly jars: string[];
+}
+
 async function runGlueScript(
   run: Readonly<JobRun>,
   job: Job,
   effective: Readonly<Record<string, string>>,
   runtime: GlueRuntime,
   script: string,
-  libraries: readonly string[],
+  libraries: DeployedLibraries,
   front: TlsFront,
   tls: LoopbackTls,
 ): Promise<GlueRunOutcome> {
@@ -103,11 +111,11 @@ async function runGlueScript(
     ...inherited(["PATH", "HOME", "JAVA_HOME", "TMPDIR"]),
     LANG: "C.UTF-8",
     // the deployed package first, as Glue puts --extra-py-files ahead of its own libraries
-    PYTHONPATH: libraries.join(delimiter),
+    PYTHONPATH: libraries.python.join(delimiter),
     PYSPARK_PYTHON: python,
     // S3A over the HTTPS front (tls-front.ts: S3A refuses SSE-KMS copies over plain HTTP); boto3 in the job uses the
     // emulator directly (AWS_ENDPOINT_URL)
-    PYSPARK_SUBMIT_ARGS: pysparkSubmitArgs(front.endpoint, runtime.region, trustStoreJavaOptions(tls)),
+    PYSPARK_SUBMIT_ARGS: pysparkSubmitArgs(front.endpoint, runtime.region, trustStoreJavaOptions(tls), libraries.jars),
     AWS_ENDPOINT_URL: runtime.emulatorEndpoint,
     AWS_ACCESS_KEY_ID: runtime.credentials.accessKeyId,
     AWS_SECRET_ACCESS_KEY: runtime.credentials.secretAccessKey,

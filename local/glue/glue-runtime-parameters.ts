@@ -9,6 +9,8 @@
 export const APPLIED_LOCALLY = {
   /** Python libraries (the transformation package's wheel): downloaded and put on PYTHONPATH. */
   extraPyFiles: "--extra-py-files",
+  /** Java libraries (the tokenization jar): downloaded and put on the Spark driver's classpath (--jars). */
+  extraJars: "--extra-jars",
   /** Where continuous logging writes: the driver log is shipped to this log group after the run. */
   continuousLogGroup: "--continuous-log-logGroup",
 } as const;
@@ -44,7 +46,6 @@ export const NOT_APPLIED_LOCALLY: readonly string[] = [
   "--encryption-type",
   "--executor-cores",
   "--extra-files",
-  "--extra-jars",
   "--job-language",
   "--scriptLocation",
   "--spark-event-logs-path",

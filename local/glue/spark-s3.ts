@@ -39,8 +39,10 @@ function shellQuoted(value: string): string {
  * PYSPARK_SUBMIT_ARGS for a Python process whose SparkSession should talk to the emulator's S3; `driverJavaOptions`
  * (e.g. the trust store of the HTTPS front, tls-front.ts) go to the driver JVM, which is also the one pyspark starts.
  */
-export function pysparkSubmitArgs(endpoint: string, region: string, driverJavaOptions?: string): string {
+export function pysparkSubmitArgs(endpoint: string, region: string, driverJavaOptions?: string, jars: readonly string[] = []): string {
   const conf = Object.entries(sparkS3Conf(endpoint, region)).flatMap(([key, value]) => ["--conf", shellQuoted(`${key}=${value}`)]);
   const java = driverJavaOptions === undefined ? [] : ["--driver-java-options", shellQuoted(driverJavaOptions)];
-  return [...["--packages", HADOOP_AWS_PACKAGE], ...java, ...conf, "pyspark-shell"].join(" ");
+  // local files (the job's --extra-jars, downloaded): on the driver's classpath and shipped to executors
+  const jarList = jars.length === 0 ? [] : ["--jars", shellQuoted(jars.join(","))];
+  return [...["--packages", HADOOP_AWS_PACKAGE], ...jarList, ...java, ...conf, "pyspark-shell"].join(" ");
 }

@@ -153,6 +153,8 @@ export class EtlJob extends Construct {
       nonOverridableArguments: {
         "--job-language": "python",
         "--extra-py-files": assets.transformationPackage.uri,
+        // HMAC, FF1 and AES-SIV tokenization (glue-jobs/jvm), registered as Spark functions by the job.
+        "--extra-jars": assets.tokenizationLibrary.uri,
         ...(dependencyWheels.length > 0
           ? { "--additional-python-modules": dependencyWheels.join(","), "--python-modules-installer-option": "--no-index" }
           : {}),
@@ -191,7 +193,7 @@ export class EtlJob extends Construct {
     const policy = this.role.policy;
     const { raw, processed, artifacts, lineageAudit } = props.buckets;
 
-    for (const prefix of [ARTIFACT_PREFIXES.scripts, ARTIFACT_PREFIXES.python, ARTIFACT_PREFIXES.wheels, ARTIFACT_PREFIXES.profiles, ARTIFACT_PREFIXES.reference, ARTIFACT_PREFIXES.keys]) {
+    for (const prefix of [ARTIFACT_PREFIXES.scripts, ARTIFACT_PREFIXES.python, ARTIFACT_PREFIXES.wheels, ARTIFACT_PREFIXES.jars, ARTIFACT_PREFIXES.profiles, ARTIFACT_PREFIXES.reference, ARTIFACT_PREFIXES.keys]) {
       artifacts.grantRead(policy, prefix);
     }
     artifacts.grantReadWrite(policy, ARTIFACT_PREFIXES.state);

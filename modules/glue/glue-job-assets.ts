@@ -1,6 +1,6 @@
 /**
  * Everything the Glue job reads from the artifacts bucket, uploaded by Terraform: the entry script,
- * the transformation package wheel and the dependency wheels (prebuilt by `npm run build`, passed in
+ * the transformation package wheel, the dependency wheels and the JVM tokenization jar (prebuilt by `npm run build`, passed in
  * with their digests as the CDK asset pattern does: nothing is built here), the dataset profiles and
  * the merchant mapping (source files, hashed as read). Each file is a TerraformAsset copied into the synthesized stack
  * and an aws_s3_object whose `source_hash` is the file's sha256, so a changed file is uploaded again
@@ -45,6 +45,8 @@ export interface GlueJobArtifacts {
   readonly jobPackage: PrebuiltFile;
   /** The job's third-party wheels, in requirements-glue.txt order. */
   readonly dependencyWheels: readonly DependencyWheelFile[];
+  /** The JVM tokenization functions (glue-jobs/jvm), on the job's classpath through --extra-jars. */
+  readonly tokenizationLibrary: PrebuiltFile;
 }
 
 export interface GlueJobAssetsProps {
@@ -69,6 +71,7 @@ export class GlueJobAssets extends Construct {
   readonly script: UploadedArtifact;
   readonly transformationPackage: UploadedArtifact;
   readonly dependencyWheels: readonly UploadedArtifact[];
+  readonly tokenizationLibrary: UploadedArtifact;
   /** Job config of each profile, by profile name. */
   readonly profileConfigs: ReadonlyMap<string, UploadedArtifact>;
   readonly merchantMapping: UploadedArtifact;
@@ -85,6 +88,8 @@ export class GlueJobAssets extends Construct {
     this.dependencyWheels = props.artifacts.dependencyWheels.map((wheel) =>
       this.upload(`wheel-${wheel.requirement}`, wheel.path, `${ARTIFACT_PREFIXES.wheels}${basename(wheel.path)}`, "application/zip", wheel.sha256),
     );
+    const jar = props.artifacts.tokenizationLibrary;
+    this.tokenizationLibrary = this.upload("tokenization-jar", jar.path, `${ARTIFACT_PREFIXES.jars}${basename(jar.path)}`, "application/java-archive", jar.sha256);
     this.profileConfigs = new Map(
       props.profiles.map((profile) => [
         profile.name,
@@ -96,7 +101,7 @@ export class GlueJobAssets extends Construct {
 
   /** Every uploaded object, for dependencies (the job must not run before its code is there). */
   get objects(): readonly S3Object[] {
-    return [this.script, this.transformationPackage, ...this.dependencyWheels, ...this.profileConfigs.values(), this.merchantMapping].map(
+    return [this.script, this.transformationPackage, ...this.dependencyWheels, this.tokenizationLibrary, ...this.profileConfigs.values(), this.merchantMapping].map(
       (artifact) => artifact.object,
     );
   }

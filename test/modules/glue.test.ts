@@ -9,7 +9,7 @@ import { LINEAGE_AUDIT_PREFIXES, PARTITION_COLUMN } from "../../contracts/data-l
 import { LINEAGE_POINTER_PARAMETERS } from "../../modules/glue/glue-catalog";
 import { jobOutputSchemaOf } from "../../contracts/job-output-schema";
 import { loadDatasetProfiles } from "../../contracts/dataset-profiles";
-import { FIXTURE_SETTINGS, FIXTURE_WHEEL, glueFixture, glueSourcesFixture, type GlueFixture } from "./support/glue-fixture";
+import { FIXTURE_SETTINGS, FIXTURE_JAR, FIXTURE_WHEEL, glueFixture, glueSourcesFixture, type GlueFixture } from "./support/glue-fixture";
 import { scopeProblems } from "./support/policy-scope";
 import { referencedId, resourcesOf, statement, statementsOf, synth, type Config, type Synthesized } from "./support/synth";
 
@@ -116,6 +116,7 @@ describe("Glue ETL job", () => {
     expect(rest).toEqual({
       "--job-language": "python",
       "--extra-py-files": `s3://${ARTIFACTS}/glue/python/sentinel_etl-0.1.0-py3-none-any.whl`,
+      "--extra-jars": `s3://${ARTIFACTS}/glue/jars/sentinel-tokenization.jar`,
       "--additional-python-modules": `s3://${ARTIFACTS}/glue/wheels/${FIXTURE_WHEEL}`,
       "--python-modules-installer-option": "--no-index",
       "--TempDir": `s3://${ARTIFACTS}/glue/temp/`,
@@ -184,6 +185,7 @@ describe("Glue job role", () => {
 
   it("reads its code, profiles, mapping, wrapped keys and landing files, and nothing else of those buckets", () => {
     expect(statement(policy, "ReadArtifactsGlueScriptsObjects").Resource).toEqual([`arn:aws:s3:::${ARTIFACTS}/glue/scripts/*`]);
+    expect(statement(policy, "ReadArtifactsGlueJarsObjects").Resource).toEqual([`arn:aws:s3:::${ARTIFACTS}/glue/jars/*`]);
     expect(statement(policy, "ReadArtifactsKeysObjects").Resource).toEqual([`arn:aws:s3:::${ARTIFACTS}/keys/*`]);
     expect(statement(policy, "ReadRawLandingObjects").Resource).toEqual([`arn:aws:s3:::${RAW}/landing/*`]);
     expect(statement(policy, "ListRawLandingObjects").Condition).toEqual({ StringLike: { "s3:prefix": ["landing/*"] } });
@@ -234,7 +236,7 @@ describe("Glue job role", () => {
 describe("Glue job assets", () => {
   const sha256 = (path: string) => createHash("sha256").update(readFileSync(path)).digest("hex");
 
-  it("uploads script, package, wheels, profiles and mapping under stable keys, SSE-KMS, hashed by content", () => {
+  it("uploads script, package, wheels, the tokenization jar, profiles and mapping under stable keys, SSE-KMS, hashed by content", () => {
     const objects = Object.values(resourcesOf(out, "aws_s3_object"));
     expect(objects.map((object) => object.key).sort()).toEqual(
       [
@@ -242,6 +244,7 @@ describe("Glue job assets", () => {
         "config/profiles/card-transactions.json",
         "glue/python/sentinel_etl-0.1.0-py3-none-any.whl",
         `glue/wheels/${FIXTURE_WHEEL}`,
+        "glue/jars/sentinel-tokenization.jar",
         "glue/scripts/sentinel_etl_job.py",
         "reference/mcc-mapping.csv",
       ].sort(),
@@ -254,6 +257,8 @@ describe("Glue job assets", () => {
     }
     const script = Object.values(resourcesOf(out, "aws_s3_object")).find((object) => object.key === "glue/scripts/sentinel_etl_job.py");
     expect(script?.source_hash).toBe(sha256(join(sources.glueJobsDir, "jobs", "sentinel_etl_job.py")));
+    const jar = Object.values(resourcesOf(out, "aws_s3_object")).find((object) => object.key === "glue/jars/sentinel-tokenization.jar");
+    expect(jar).toMatchObject({ source_hash: sha256(join(sources.buildDir, "jvm", FIXTURE_JAR)), content_type: "application/java-archive" });
     const profile = Object.values(resourcesOf(out, "aws_s3_object")).find((object) => object.key === "config/profiles/baf.json");
     expect(profile?.source_hash).toBe(sha256(join(sources.glueJobsDir, "config", "profiles", "baf.json")));
   });

@@ -1,6 +1,6 @@
 /**
  * build/manifest.json: every artifact `npm run build` made (handler archives, the job's wheel, the
- * dependency wheels it ships), each with its path, sha256 and size, and the source files it was built
+ * dependency wheels it ships, the JVM tokenization jar), each with its path, sha256 and size, and the source files it was built
  * from with their sha256. The build writes it (build-artifacts.ts); synth reads it (stacks/built-artifacts.ts)
  * and refuses an artifact that is missing, altered or built from sources that changed since, naming the
  * artifact and the command that rebuilds it. Synth never builds anything itself.
@@ -36,6 +36,7 @@ export interface ArtifactManifest {
 export const ARTIFACT_NAMES = {
   handler: (name: HandlerName) => `handler/${name}`,
   jobPackage: "glue/package",
+  tokenizationLibrary: "glue/tokenization-jar",
   dependencyWheelPrefix: "glue/dependency/",
 } as const;
 

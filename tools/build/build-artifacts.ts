@@ -5,10 +5,13 @@
  *    build/handlers/<name>.zip;
  *  - the job's transformation package as a reproducible wheel, build/glue/sentinel_etl-<version>-py3-none-any.whl;
  *  - the job's dependency wheels, as `npm run glue:wheels` downloaded them into build/glue-wheels/
- *    (checked against requirements-glue.txt; they are recorded, not rebuilt).
+ *    (checked against requirements-glue.txt; they are recorded, not rebuilt);
+ *  - the JVM tokenization library, build/jvm/sentinel-tokenization.jar (tools/build/jvm.sh: Maven, run
+ *    only when glue-jobs/jvm changed since the jar was built).
  * `npm start`, `npm test` and `npm run synth` run it first; constructs only take the paths and digests.
  */
-import { statSync, writeFileSync } from "node:fs";
+import { spawnSync } from "node:child_process";
+import { readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join, relative, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { ARTIFACT_NAMES, BUILD_DIRECTORY, MANIFEST_PATH, hashInputs, sha256Of, writeManifest, type ArtifactRecord } from "./artifact-manifest";
@@ -16,12 +19,34 @@ import { buildHandlers } from "./build-handlers";
 import { REQUIREMENTS_FILE, resolveDependencyWheels } from "./dependency-wheels";
 import { buildPythonWheel } from "./python-wheel";
 import { archiveOf } from "./reproducible-zip";
-import { defaultGlueJobsDir, defaultWheelCacheDir, repositoryRoot } from "./source-tree";
+import { defaultGlueJobsDir, defaultTokenizationJar, defaultWheelCacheDir, repositoryRoot } from "./source-tree";
 
 /** The job's import package, shipped as the wheel. */
 export const JOB_PACKAGE = "sentinel_etl";
 /** Besides their own sources, every handler bundle depends on these. */
 const HANDLER_BUILD_INPUTS = ["package-lock.json", "tsconfig.json", "tools/build/build-handlers.ts"];
+
+/** The JVM library's build script and its sources: every file of glue-jobs/jvm but Maven's target/. */
+export function tokenizationLibraryInputs(root: string): string[] {
+  const files: string[] = [];
+  const walk = (directory: string): void => {
+    for (const entry of readdirSync(join(root, directory), { withFileTypes: true })) {
+      const path = join(directory, entry.name);
+      if (entry.isDirectory() && path !== join("glue-jobs", "jvm", "target")) walk(path);
+      else if (entry.isFile()) files.push(path);
+    }
+  };
+  walk(join("glue-jobs", "jvm"));
+  return [...files, join("tools", "build", "jvm.sh")];
+}
+
+/** The jar, rebuilt first when its sources changed (tools/build/jvm.sh --if-stale), and the SHA-256 its build recorded. */
+function tokenizationLibrary(root: string): { readonly path: string; readonly sha256: string } {
+  const built = spawnSync("bash", [join(root, "tools", "build", "jvm.sh"), "--if-stale"], { cwd: root, stdio: "inherit" });
+  if (built.status !== 0) throw new Error(`tools/build/jvm.sh failed (exit ${String(built.status ?? built.signal)}): the JVM tokenization library was not built`);
+  const path = defaultTokenizationJar();
+  return { path, sha256: readFileSync(`${path}.sha256`, "utf8").split(/\s+/)[0] ?? "" };
+}
 
 export interface BuildSummary {
   readonly artifacts: Readonly<Record<string, ArtifactRecord>>;
@@ -55,6 +80,9 @@ export async function buildArtifacts(root: string = repositoryRoot()): Promise<B
   const glueJobsDir = defaultGlueJobsDir();
   const wheel = buildPythonWheel({ projectDir: glueJobsDir, packageName: JOB_PACKAGE, outputDir: join(out, "glue") });
   artifacts[ARTIFACT_NAMES.jobPackage] = record(wheel.path, [...wheel.inputs, "tools/build/python-wheel.ts", "tools/build/reproducible-zip.ts"], wheel.sha256);
+
+  const jar = tokenizationLibrary(root);
+  artifacts[ARTIFACT_NAMES.tokenizationLibrary] = record(jar.path, tokenizationLibraryInputs(root), jar.sha256);
 
   const requirements = join(glueJobsDir, REQUIREMENTS_FILE);
   for (const dependency of resolveDependencyWheels(requirements, defaultWheelCacheDir())) {

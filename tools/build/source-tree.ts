@@ -26,6 +26,11 @@ export function defaultGlueJobsDir(): string {
   return resolve(repositoryRoot(), "glue-jobs");
 }
 
+/** The JVM tokenization library tools/build/jvm.sh builds (git-ignored), with its SHA-256 beside it. */
+export function defaultTokenizationJar(): string {
+  return resolve(repositoryRoot(), "build", "jvm", "sentinel-tokenization.jar");
+}
+
 /** Git-ignored folder where `npm run glue:wheels` keeps the dependency wheels it downloaded. */
 export function defaultWheelCacheDir(): string {
   return resolve(repositoryRoot(), "build", "glue-wheels");

@@ -26,6 +26,8 @@ export const FIXTURE_PREFIX = "sentinel-test";
 /** The stand-in dependency the fixture's requirements-glue.txt lists. */
 export const FIXTURE_REQUIREMENT = "example-dependency==1.0.0";
 export const FIXTURE_WHEEL = "example_dependency-1.0.0-py3-none-any.whl";
+/** Named like the jar tools/build/jvm.sh builds. */
+export const FIXTURE_JAR = "sentinel-tokenization.jar";
 /** Stands in for the monitoring module's alarm topic. */
 export const FIXTURE_TOPIC = "arn:aws:sns:eu-central-2:111122223333:sentinel-test-alarms";
 
@@ -41,7 +43,7 @@ export interface GlueSources {
 export function glueSourcesFixture(): GlueSources {
   const root = mkdtempSync(join(tmpdir(), "sentinel-glue-sources-"));
   const glueJobsDir = join(root, "glue-jobs");
-  const skip = (path: string) => /(__pycache__|\.pyc$|\.egg-info|\.pytest_cache|\/tests(\/|$)|\/benchmarks(\/|$))/.test(path);
+  const skip = (path: string) => /(__pycache__|\.pyc$|\.egg-info|\.pytest_cache|\/tests(\/|$)|\/benchmarks(\/|$)|\/jvm(\/|$))/.test(path);
   cpSync(defaultGlueJobsDir(), glueJobsDir, { recursive: true, filter: (source) => !skip(source) });
   writeFileSync(join(glueJobsDir, REQUIREMENTS_FILE), `# stand-in for the job's real dependencies\n${FIXTURE_REQUIREMENT}\n`);
   const wheelCacheDir = join(root, "wheels");
@@ -66,10 +68,15 @@ export const FIXTURE_SETTINGS = {
   databrew: { nodeCount: 2, timeoutMinutes: 30, maxRetries: 0, sampleRows: 20_000, maxFiles: 10 },
 } as const;
 
-/** The fixture's artifacts as `npm run build` makes them: the package wheel built from the sources as they are now. */
+/** The fixture's artifacts as `npm run build` makes them: the package wheel built from the sources as they are now,
+ * and a stand-in tokenization jar. */
 export function builtFixtureArtifacts(sources: GlueSources): GlueJobArtifacts {
   const wheel = buildPythonWheel({ projectDir: sources.glueJobsDir, packageName: JOB_PACKAGE, outputDir: join(sources.buildDir, "glue") });
+  const jar = join(sources.buildDir, "jvm", FIXTURE_JAR);
+  mkdirSync(join(sources.buildDir, "jvm"), { recursive: true });
+  writeFileSync(jar, "stand-in jar content");
   return {
+    tokenizationLibrary: { path: jar, sha256: createHash("sha256").update("stand-in jar content").digest("hex") },
     glueJobsDir: sources.glueJobsDir,
     jobPackage: { path: wheel.path, sha256: wheel.sha256 },
     dependencyWheels: resolveDependencyWheels(join(sources.glueJobsDir, REQUIREMENTS_FILE), sources.wheelCacheDir).map((dependency) => ({

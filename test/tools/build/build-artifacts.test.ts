@@ -10,7 +10,9 @@ import { describe, expect, it } from "vitest";
 import { builtArtifacts } from "../../../stacks/built-artifacts";
 import { ARTIFACT_NAMES, MANIFEST_PATH, hashInputs, readManifest, sha256Of, verifiedArtifact, writeManifest } from "../../../tools/build/artifact-manifest";
 import { readPinnedRequirements, resolveDependencyWheels } from "../../../tools/build/dependency-wheels";
+import { tokenizationLibraryInputs } from "../../../tools/build/build-artifacts";
 import { buildPythonWheel } from "../../../tools/build/python-wheel";
+import { repositoryRoot } from "../../../tools/build/source-tree";
 import { glueSourcesFixture } from "../../modules/support/glue-fixture";
 
 describe("the transformation package wheel", () => {
@@ -78,6 +80,24 @@ describe("dependency wheels", () => {
 });
 
 
+describe("the JVM tokenization library", () => {
+  it("is recorded as built from every file of glue-jobs/jvm but Maven's target/, and its build script", () => {
+    const root = mkdtempSync(join(tmpdir(), "sentinel-jvm-"));
+    for (const file of ["glue-jobs/jvm/pom.xml", "glue-jobs/jvm/src/main/java/sentinel/tokenization/Luhn.java", "glue-jobs/jvm/target/classes/Luhn.class"]) {
+      mkdirSync(join(root, file, ".."), { recursive: true });
+      writeFileSync(join(root, file), file);
+    }
+    expect(tokenizationLibraryInputs(root).sort()).toEqual(["glue-jobs/jvm/pom.xml", "glue-jobs/jvm/src/main/java/sentinel/tokenization/Luhn.java", "tools/build/jvm.sh"]);
+  });
+
+  it("is recorded with the digest of the jar in build/jvm and the sources it was built from", () => {
+    const record = readManifest(repositoryRoot()).artifacts[ARTIFACT_NAMES.tokenizationLibrary];
+    expect(record?.path).toBe("build/jvm/sentinel-tokenization.jar");
+    expect(record?.sha256).toBe(readFileSync(join(repositoryRoot(), "build/jvm/sentinel-tokenization.jar.sha256"), "utf8").split(" ")[0]);
+    expect(Object.keys(record?.inputs ?? {})).toContain("glue-jobs/jvm/src/main/java/sentinel/tokenization/Ff1Token.java");
+  });
+});
+
 describe("the build manifest, as synth reads it", () => {
   /** A project root with one built artifact made from one source file. */
   function builtProject() {
@@ -138,11 +158,13 @@ describe("the build manifest, as synth reads it", () => {
       "glue/package": file("build/glue/sentinel_etl-0.1.0-py3-none-any.whl", "p"),
       "glue/dependency/scikit-learn": file("build/glue-wheels/scikit_learn-1.5.2-py3-none-any.whl", "s"),
       "glue/dependency/ff3": file("build/glue-wheels/ff3-1.0.3-py3-none-any.whl", "f"),
+      "glue/tokenization-jar": file("build/jvm/sentinel-tokenization.jar", "j"),
     });
     const artifacts = builtArtifacts(root);
     expect(artifacts.handlers.lineage).toEqual({ name: "lineage", archive: join(root, "build/handlers/lineage.zip"), sha256: sha256Of(join(root, "build/handlers/lineage.zip")), handler: "index.handler" });
     expect(artifacts.glueJob.jobPackage.path).toBe(join(root, "build/glue/sentinel_etl-0.1.0-py3-none-any.whl"));
     expect(artifacts.glueJob.dependencyWheels.map((wheel) => wheel.requirement)).toEqual(["scikit-learn", "ff3"]);
     expect(artifacts.glueJob.glueJobsDir).toBe(join(root, "glue-jobs"));
+    expect(artifacts.glueJob.tokenizationLibrary).toEqual({ path: join(root, "build/jvm/sentinel-tokenization.jar"), sha256: sha256Of(join(root, "build/jvm/sentinel-tokenization.jar")) });
   });
 });
