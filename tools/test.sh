@@ -25,6 +25,12 @@ tsx tools/build/build-artifacts.ts
 tier "unit and synth tests (vitest)"
 vitest run
 
+tier "JVM tokenization library (JUnit; the rebuilt jar must have the digest recorded before: reproducible)"
+recorded=$(cut -d' ' -f1 build/jvm/sentinel-tokenization.jar.sha256)
+bash tools/build/jvm.sh
+rebuilt=$(cut -d' ' -f1 build/jvm/sentinel-tokenization.jar.sha256)
+[ "$recorded" = "$rebuilt" ] || { echo "glue-jobs/jvm is not reproducible: sha256 $recorded, rebuilt $rebuilt" >&2; exit 1; }
+
 tier "Glue job tests (pytest on local Spark)"
 .venv/bin/python -m pytest glue-jobs/tests -q
 
