@@ -14,7 +14,7 @@ import Ajv2020, { type ValidateFunction } from "ajv/dist/2020";
 
 export const COLUMN_TYPES = ["string", "integer", "double", "boolean", "date", "timestamp"] as const;
 export type ProfileColumnType = (typeof COLUMN_TYPES)[number];
-export const TOKEN_METHODS = ["deterministic", "format_preserving", "hash", "encrypt"] as const;
+export const TOKEN_METHODS = ["deterministic", "format_preserving", "deterministic_encrypt", "hash", "encrypt"] as const;
 export type TokenMethod = (typeof TOKEN_METHODS)[number];
 
 /** Where the job's schemas live, relative to glue-jobs/ (shipped inside its wheel). */

@@ -64,7 +64,7 @@ def test_ff1_matches_the_nist_samples_through_spark(spark, direction):
 
 
 def test_python_domain_rule_matches_the_java_library(spark):
-    token_class = spark._jvm.sentinel.tokenization.Ff1Token  # noqa: SLF001
+    token_class = spark._jvm.sentinel.tokenization.Ff1Token
     for radix in range(2, MAXIMUM_RADIX + 1):
         for keep_prefix, fail_luhn in ((0, False), (4, False), (4, True)):
             assert token_class.minimumValueLength(radix, keep_prefix, fail_luhn) == keep_prefix + ff1_minimum_length(radix) + fail_luhn

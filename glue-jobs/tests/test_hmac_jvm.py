@@ -36,7 +36,7 @@ IDS = [f"rfc4231-case-{case[0]}" for case in RFC_4231]
 
 
 def jvm_token_class(spark):
-    return spark._jvm.sentinel.tokenization.HmacSha256Token  # noqa: SLF001
+    return spark._jvm.sentinel.tokenization.HmacSha256Token
 
 
 @pytest.mark.parametrize("case", RFC_4231, ids=IDS)

@@ -7,8 +7,8 @@ import hmac
 import logging
 
 import pytest
-from pyspark.sql import functions as F
 from cryptography.hazmat.primitives.ciphers.aead import AESSIV
+from pyspark.sql import functions as F
 
 from sentinel_etl.config import DIGITS, TokenSpec
 from sentinel_etl.keys import Keyring
@@ -118,8 +118,8 @@ def spellings(secret: bytes) -> list[str]:
 
 def test_no_key_material_appears_in_the_query_plan(tokenized, keyring):
     out, _ = tokenized
-    execution = out._jdf.queryExecution()  # noqa: SLF001
-    explain = out.sparkSession._jvm.PythonSQLUtils.explainString  # noqa: SLF001  (what DataFrame.explain prints)
+    execution = out._jdf.queryExecution()
+    explain = out.sparkSession._jvm.PythonSQLUtils.explainString  # what DataFrame.explain prints
     plans = "\n".join([execution.toString(), *(explain(execution, mode) for mode in ("extended", "formatted", "codegen"))])
     assert "sentinel_ff1_encrypt_account_number" in plans
     for secret in secrets_of(keyring):
@@ -181,10 +181,10 @@ def test_reidentify_refuses_format_preserving_tokens_made_otherwise(tokenized, k
 
 
 def test_a_tampered_deterministic_encrypt_token_does_not_decrypt(spark, tokenized, keyring):
-    out, rows = tokenized
+    _, rows = tokenized
     token = rows["t1"]["last_name"]
     sealed = bytearray(base64.b64decode(token.split(":", 1)[1]))
     sealed[-1] ^= 1
     tampered = spark.createDataFrame([("t1", "2025-11:" + base64.b64encode(bytes(sealed)).decode())], "transaction_id string, last_name string")
-    with pytest.raises(Exception, match="Integrity check failed|AEADBadTagException"):
+    with pytest.raises(Exception, match=r"Integrity check failed|AEADBadTagException"):
         reidentify(tampered, (SPECS[4],), keyring).collect()

@@ -25,6 +25,7 @@ import logging
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from pyspark.sql import Column, SparkSession
 from pyspark.sql import functions as F
@@ -60,15 +61,23 @@ def _gateway_quiet() -> Iterator[None]:
     try:
         yield
     finally:
-        for logger, level in zip(loggers, levels):
+        for logger, level in zip(loggers, levels, strict=True):
             logger.setLevel(level)
 
 
-def _java_class(spark: SparkSession, simple_name: str):
-    from py4j.java_gateway import JavaClass
+def _gateway(spark: SparkSession) -> Any:
+    """The session's Py4J view of the driver JVM."""
+    jvm = spark.sparkContext._jvm
+    if jvm is None:
+        raise RuntimeError("the Spark session has no JVM gateway: it was stopped")
+    return jvm
+
+
+def _java_class(spark: SparkSession, simple_name: str) -> Any:
+    from py4j.java_gateway import JavaClass  # type: ignore[import-untyped]  # py4j ships no type information
 
     # Py4J resolves a class one package level at a time; an unknown class stays a JavaPackage.
-    java_class = functools.reduce(getattr, [*PACKAGE.split("."), simple_name], spark._jvm)  # noqa: SLF001
+    java_class = functools.reduce(getattr, [*PACKAGE.split("."), simple_name], _gateway(spark))
     if not isinstance(java_class, JavaClass):
         raise JvmLibraryMissing(
             f"Spark cannot load {PACKAGE}.{simple_name}: put {JAR_NAME} on the session's classpath "
@@ -79,8 +88,8 @@ def _java_class(spark: SparkSession, simple_name: str):
 
 def _register(spark: SparkSession, purpose: str, function: object) -> JvmFunction:
     name = f"sentinel_{purpose}_{next(_names)}"
-    string_type = spark._jvm.org.apache.spark.sql.types.DataTypes.StringType  # noqa: SLF001
-    spark._jsparkSession.udf().register(name, function, string_type)  # noqa: SLF001
+    string_type = _gateway(spark).org.apache.spark.sql.types.DataTypes.StringType
+    spark._jsparkSession.udf().register(name, function, string_type)
     return JvmFunction(name)
 
 

@@ -51,7 +51,7 @@ def _empty_or_null_kept(value: Column, token: Column) -> Column:
 
 def _column_binding(column: str) -> bytes:
     # Binds each token to its column: the FF1 tweak, the AES-SIV and AES-GCM associated data.
-    return f"sentinel:{column}".encode("utf-8")
+    return f"sentinel:{column}".encode()
 
 
 def _aes_gcm_key_frame(df: DataFrame, keyring: Keyring) -> DataFrame:
@@ -128,13 +128,13 @@ def tokenize(df: DataFrame, specs: tuple[TokenSpec, ...], keyring: Keyring) -> D
     source = df.crossJoin(F.broadcast(_aes_gcm_key_frame(df, keyring))) if needs_gcm_key else df
     projected = []
     for name in df.columns:
-        spec = by_column.get(name)
-        if spec is None:
+        column_spec = by_column.get(name)
+        if column_spec is None:
             projected.append(F.col(name))
             continue
-        key_version = None if spec.method == "hash" else keyring.key_version
-        metadata = {METADATA_KEY: {"method": spec.method, "key_version": key_version, "algorithm": algorithm(spec)}}
-        projected.append(_token(source, spec, keyring).alias(name, metadata=metadata))
+        key_version = None if column_spec.method == "hash" else keyring.key_version
+        metadata = {METADATA_KEY: {"method": column_spec.method, "key_version": key_version, "algorithm": algorithm(column_spec)}}
+        projected.append(_token(source, column_spec, keyring).alias(name, metadata=metadata))
     return source.select(*projected)
 
 
@@ -175,14 +175,14 @@ def reidentify(df: DataFrame, specs: tuple[TokenSpec, ...], keyring: Keyring) ->
     source = df.crossJoin(F.broadcast(_aes_gcm_key_frame(df, keyring))) if needs_gcm_key else df
     projected = []
     for name in df.columns:
-        spec = by_column.get(name)
+        column_spec = by_column.get(name)
         token = F.col(name)
-        if spec is None:
+        if column_spec is None:
             projected.append(token)
-        elif spec.method == "encrypt":
+        elif column_spec.method == "encrypt":
             projected.append(decrypt_token(token, name).alias(name))
-        elif spec.method == "deterministic_encrypt":
+        elif column_spec.method == "deterministic_encrypt":
             projected.append(jvm.aes_siv(df.sparkSession, _siv_key(keyring), keyring.key_version, name, decrypt=True)(token).alias(name))
         else:
-            projected.append(_ff1(df, spec, keyring, decrypt=True)(token).alias(name))
+            projected.append(_ff1(df, column_spec, keyring, decrypt=True)(token).alias(name))
     return source.select(*projected)
