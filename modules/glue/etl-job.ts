@@ -32,7 +32,13 @@ const DEFAULT_PROFILE_LOCATIONS: readonly RunLocationName[] = ["configLocation",
 
 /** URI -> sha256 of every artifact the job checks before use: all uploaded files but the script itself. */
 export function artifactDigests(assets: GlueJobAssets): Record<string, string> {
-  const checked = [assets.transformationPackage, ...assets.dependencyWheels, ...assets.profileConfigs.values(), assets.merchantMapping];
+  const checked = [
+    assets.transformationPackage,
+    ...assets.dependencyWheels,
+    assets.tokenizationLibrary,
+    ...assets.profileConfigs.values(),
+    assets.merchantMapping,
+  ];
   return Object.fromEntries(checked.map((artifact) => [artifact.uri, artifact.sha256]));
 }
 
