@@ -64,6 +64,14 @@ fi
 
 # --- JVM tokenization library (glue-jobs/jvm -> build/jvm/sentinel-tokenization.jar and its SHA-256) ---
 # Its stamp is build/jvm/sentinel-tokenization.inputs: the sources the jar was built from, with digests.
+# jvm.sh downloads the pinned Maven from Maven Central with curl (Maven then fetches the dependencies).
+if ! command -v curl >/dev/null 2>&1; then
+  if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then
+    say "installing curl (apt-get)"
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq curl ca-certificates >/dev/null
+  fi
+  command -v curl >/dev/null 2>&1 || fail "curl is required: tools/build/jvm.sh downloads the pinned Maven from Maven Central."
+fi
 bash tools/build/jvm.sh --if-stale
 
 say "ready: node $(node --version), $(.venv/bin/python --version), java $(java_major), tokenization jar sha256:$(cut -d' ' -f1 build/jvm/sentinel-tokenization.jar.sha256)"
