@@ -7,7 +7,7 @@ checkpoints cross process boundaries, and the Python UDFs run in two executors' 
 
 The cluster run gets its own process (one SparkContext per JVM) and reads the state the local run fitted, at
 its own location (state is sealed with its location, so a copy would be refused), so both apply the same bin edges, category codes and model; `encrypt` tokens carry a random IV, so those
-columns are compared after decryption.
+columns are compared after decryption (the FF1 and HMAC tokens of the JVM library are compared as written).
 """
 from __future__ import annotations
 
@@ -36,6 +36,7 @@ CLUSTER_RUN = """
 import json, os, sys, time
 from pyspark.sql import SparkSession
 from sentinel_etl.job import JobArguments, run_job
+from sentinel_etl.tokenization.jvm import DEFAULT_JAR
 
 args = JobArguments(**json.loads(sys.argv[1]))
 spark = (
@@ -45,6 +46,8 @@ spark = (
     .config("spark.sql.execution.arrow.pyspark.enabled", "true")
     .config("spark.ui.enabled", "false")
     .config("spark.executorEnv.PYTHONPATH", os.environ.get("PYTHONPATH", ""))
+    # the JVM tokenization functions, shipped to both executors as Glue's --extra-jars ships them
+    .config("spark.jars", str(DEFAULT_JAR))
     .getOrCreate()
 )
 try:

@@ -2,7 +2,7 @@
  * The other half of every attack test: with every runtime check on (location policy, artifact digests,
  * KMS-wrapped key with the run's key and context, fitted state sealed with a KMS HMAC key, data-only
  * model), an honest run of the deployed job succeeds. Runs as the local Glue runtime runs a deployed job
- * (`executeGlueRun`: the script and the built wheel fetched from the emulator's artifacts bucket, the
+ * (`executeGlueRun`: the script, the built wheel and jar fetched from the emulator's artifacts bucket, the
  * effective arguments, local Spark over S3A) against moto on loopback; then a second run reuses the
  * sealed state, and a third run, after the state pointer was rewritten without the MAC key, is refused.
  */
@@ -77,11 +77,14 @@ describe("an honest run with every runtime check on", () => {
     const locations = locationsOf("setup");
     const wheel = verifiedArtifact(ROOT, readManifest(ROOT), ARTIFACT_NAMES.jobPackage);
     const wheelUri = `s3://${bucket("artifacts")}/glue/python/${wheel.path.split("/").at(-1) ?? ""}`;
+    const jar = verifiedArtifact(ROOT, readManifest(ROOT), ARTIFACT_NAMES.tokenizationLibrary);
+    const jarUri = `s3://${bucket("artifacts")}/glue/jars/${jar.path.split("/").at(-1) ?? ""}`;
     const scriptUri = `s3://${bucket("artifacts")}/glue/scripts/sentinel_etl_job.py`;
     const config = readFileSync(join(ROOT, "glue-jobs", "config", "profiles", `${PROFILE}.json`));
     const mapping = readFileSync(join(ROOT, "glue-jobs", "reference", "mcc-mapping.csv"));
     await put(scriptUri, readFileSync(join(ROOT, "glue-jobs", "jobs", "sentinel_etl_job.py")));
     await put(wheelUri, readFileSync(wheel.absolutePath));
+    await put(jarUri, readFileSync(jar.absolutePath));
     await put(locations.configLocation, config);
     await put(locations.mappingLocation, mapping);
 
@@ -109,12 +112,13 @@ describe("an honest run with every runtime check on", () => {
       DefaultArguments: { "--job-bookmark-option": "job-bookmark-enable" },
       NonOverridableArguments: {
         "--extra-py-files": wheelUri,
+        "--extra-jars": jarUri,
         "--environment": "local",
         "--account_id": ACCOUNT,
         "--mapping_location": locations.mappingLocation,
         "--state_mac_key_arn": stateKey,
         "--tokenization_key_arn": tokenizationKey,
-        "--artifact_digests": JSON.stringify({ [wheelUri]: wheel.sha256, [locations.configLocation]: sha(config), [locations.mappingLocation]: sha(mapping) }),
+        "--artifact_digests": JSON.stringify({ [wheelUri]: wheel.sha256, [jarUri]: jar.sha256, [locations.configLocation]: sha(config), [locations.mappingLocation]: sha(mapping) }),
       },
     };
   });
