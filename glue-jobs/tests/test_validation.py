@@ -2,13 +2,23 @@
 from __future__ import annotations
 
 import json
+import random
 
 import pytest
+from pyspark.sql import functions as F
 from pyspark.sql import types as T
 
 from sentinel_etl.config import parse_config, profile_path
 from sentinel_etl.ingest import CORRUPT_RECORD, ROW_KEY, SOURCE_FILE
-from sentinel_etl.validation import REASON, REASON_CODE, quarantined_rows, valid_rows, with_duplicate_verdicts, with_verdict
+from sentinel_etl.validation import (
+    REASON,
+    REASON_CODE,
+    _passes_luhn,
+    quarantined_rows,
+    valid_rows,
+    with_duplicate_verdicts,
+    with_verdict,
+)
 
 GOOD = {
     "transaction_id": "tx-0001",
@@ -120,3 +130,27 @@ def test_valid_and_quarantined_rows_partition_the_input(verdicts, config):
     assert set(quarantined.columns) >= {REASON_CODE, REASON, "raw_record", SOURCE_FILE}
     raw = quarantined.where("source_file = 'malformed_line'").first()
     assert raw["raw_record"] == "tx-0003,2025-01-01"
+
+
+def _luhn_valid(number: str) -> bool:
+    """ISO/IEC 7812 Luhn check, written here independently of validation.py."""
+    total = 0
+    for position, char in enumerate(reversed(number)):
+        digit = int(char)
+        total += digit if position % 2 == 0 else (digit * 2 - 9 if digit * 2 > 9 else digit * 2)
+    return total % 10 == 0
+
+
+def test_native_luhn_check_agrees_with_the_definition_at_every_length(spark):
+    """The rule's native Luhn check agrees with the definition at every length from 1 to 40, for each
+    body's one Luhn-valid check digit and all nine invalid ones."""
+    rng = random.Random(7812)
+    numbers = []
+    for length in range(1, 41):
+        for _ in range(5):
+            body = "".join(rng.choice("0123456789") for _ in range(length - 1))
+            numbers.extend(body + check for check in "0123456789")
+    frame = spark.createDataFrame([(n,) for n in numbers], "value string")
+    checked = dict(frame.select("value", _passes_luhn(F.col("value")).alias("passes")).collect())
+    assert {n: checked[n] for n in numbers} == {n: _luhn_valid(n) for n in numbers}
+    assert sum(checked.values()) == len(set(numbers)) // 10  # exactly one valid check digit per body
