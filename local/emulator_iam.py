@@ -4,7 +4,7 @@ With IAM enforcement on (``INITIAL_NO_AUTH_ACTION_COUNT`` or ``POST /moto-api/re
 checks the caller's identity policies against a request's action and *resource*, but it only knows the
 resource for S3, STS AssumeRole, IAM and SQS: every other service is checked against ``"*"`` (getmoto/moto
 issue 9581), so an ``Allow`` naming a key, job or log group ARN never matches and the honest path is
-refused. This module gives Glue, KMS and CloudWatch Logs the ARN AWS evaluates for the request, derived
+refused. This module gives Glue, KMS, CloudWatch Logs and EventBridge the ARN AWS evaluates for the request, derived
 from its parameters, so the synthesized least-privilege policies can be enforced as written.
 
 Simplifications (documented in docs/security-model.md): AWS also requires the catalog and database ARNs
@@ -12,7 +12,7 @@ for a Glue table action, and evaluates the KMS key policy and policy conditions;
 Requests for which no resource is derived stay at moto's ``"*"``.
 
 moto also answers every refused non-S3 request with a query-protocol XML error, which the JSON-protocol
-SDKs (Glue, KMS, Logs) cannot parse; a refusal of a JSON-protocol request is answered as AWS answers it,
+SDKs (Glue, KMS, Logs, EventBridge) cannot parse; a refusal of a JSON-protocol request is answered as AWS answers it,
 ``AccessDeniedException`` with the principal, action and resource, so callers see what they would see on AWS.
 """
 
@@ -23,6 +23,7 @@ from collections.abc import Callable
 from typing import Any
 
 from moto.core.exceptions import JsonRESTError
+from moto.events.responses import EventsHandler
 from moto.glue.responses import GlueResponse
 from moto.iam.access_control import IAMRequest
 from moto.kms.exceptions import NotFoundException
@@ -103,7 +104,23 @@ def logs_resource(response: Any) -> str:
     return f"{prefix}:log-group:{group}"
 
 
+def events_resource(response: Any) -> str:
+    """The event bus a PutEvents (or rule) request acts on: its named bus, else the default bus."""
+    body = _body(response)
+    entries = body.get("Entries")
+    named = (
+        entries[0].get("EventBusName")
+        if isinstance(entries, list) and entries and isinstance(entries[0], dict)
+        else body.get("EventBusName")
+    )
+    bus = named if isinstance(named, str) else "default"
+    if bus.startswith("arn:"):
+        return bus
+    return f"{_prefix(response, 'events')}:event-bus/{bus}"
+
+
 RESOURCE_OF: dict[type, Callable[[Any], str]] = {
+    EventsHandler: events_resource,
     GlueResponse: glue_resource,
     KmsResponse: kms_resource,
     LogsResponse: logs_resource,
@@ -136,7 +153,7 @@ def _raise_access_denied_in_protocol(self: Any) -> None:
 
 
 def install() -> None:
-    """Teach moto the resource of Glue, KMS and Logs requests, and to refuse JSON-protocol requests in JSON."""
+    """Teach moto the resource of Glue, KMS, Logs and EventBridge requests, and to refuse JSON-protocol requests in JSON."""
     for response_class, resource_of in RESOURCE_OF.items():
         response_class._determine_resource = resource_of  # type: ignore[attr-defined]
     IAMRequest.check_action_permitted = _check_remembering_resource  # type: ignore[method-assign]

@@ -9,7 +9,7 @@
  * What moto evaluates (and so what this file proves at runtime): the calling role's identity policies,
  * Allow/Deny with Action and Resource (ARN wildcards), for S3 (bucket and object ARNs), STS AssumeRole
  * (with the trust policy's principal), and, through local/emulator_iam.py, Glue (job/table ARNs),
- * KMS (key ARNs) and CloudWatch Logs (group/stream ARNs).
+ * KMS (key ARNs), CloudWatch Logs (group/stream ARNs) and EventBridge (bus ARNs).
  * What moto does NOT evaluate (proven only statically: test/modules, test/stacks, the policy guard,
  * parliament): S3 bucket policies (writer allow-list on artifacts, If-None-Match and Object Lock denies,
  * the missing-key-id deny, aws:SourceVpce), KMS key policies (allow-lists, the Deny to everyone else,
@@ -32,6 +32,7 @@ import {
   UpdateJobCommand,
   UpdateTableCommand,
 } from "@aws-sdk/client-glue";
+import { EventBridgeClient, PutEventsCommand } from "@aws-sdk/client-eventbridge";
 import { DecryptCommand, GenerateMacCommand, KMSClient, SignCommand, VerifyCommand } from "@aws-sdk/client-kms";
 import {
   CreateBucketCommand,
@@ -72,6 +73,7 @@ interface RoleClients {
   readonly glue: GlueClient;
   readonly kms: KMSClient;
   readonly logs: CloudWatchLogsClient;
+  readonly events: EventBridgeClient;
 }
 
 function clientsWith(endpoint: string, credentials: AwsCredentials): RoleClients {
@@ -81,6 +83,7 @@ function clientsWith(endpoint: string, credentials: AwsCredentials): RoleClients
     glue: new GlueClient(config),
     kms: new KMSClient(config),
     logs: new CloudWatchLogsClient(config),
+    events: new EventBridgeClient(config),
   };
 }
 
@@ -130,7 +133,7 @@ function withoutStatement(source: StackRole, sid: string, name: string): StackRo
 beforeAll(async () => {
   outdir = mkdtempSync(join(tmpdir(), "sentinel-iam-"));
   withPlainStackTraces(() =>
-    buildApp({ outdir, environments: loadEnvironments().filter((config) => config.name === "local") }).app.synth()
+    buildApp({ outdir, environments: loadEnvironments().filter((config) => config.name === "local") }).app.synth(),
   );
   const stack = JSON.parse(readFileSync(join(outdir, "stacks", "local", "cdk.tf.json"), "utf8")) as SynthesizedStack;
 
@@ -146,7 +149,7 @@ beforeAll(async () => {
         Bucket: bucket(tier),
         CreateBucketConfiguration: { LocationConstraint: REGION },
         ObjectLockEnabledForBucket: tier === "lineage-audit",
-      })
+      }),
     );
     await setup.s3.send(new PutBucketVersioningCommand({ Bucket: bucket(tier), VersioningConfiguration: { Status: "Enabled" } }));
   }
@@ -155,17 +158,17 @@ beforeAll(async () => {
       Bucket: bucket("raw"),
       Key: "landing/card-transactions/run_date=2026-03-01/part-0.csv",
       Body: "customer_id,email\n42,jane@example.com\n",
-    })
+    }),
   );
   await setup.s3.send(
     new PutObjectCommand({
       Bucket: bucket("raw"),
       Key: "quarantine/card-transactions/part-0.json",
       Body: '{"raw_record":"42,jane@example.com"}',
-    })
+    }),
   );
   await setup.s3.send(
-    new PutObjectCommand({ Bucket: bucket("processed"), Key: "processed/card-transactions/part-0.parquet", Body: "tokenized" })
+    new PutObjectCommand({ Bucket: bucket("processed"), Key: "processed/card-transactions/part-0.parquet", Body: "tokenized" }),
   );
   await setup.s3.send(new PutObjectCommand({ Bucket: bucket("lineage-audit"), Key: "lineage/card-transactions/run.json", Body: "{}" }));
   await setup.logs.send(new CreateLogGroupCommand({ logGroupName: AUDIT_LOG_GROUP }));
@@ -190,7 +193,7 @@ beforeAll(async () => {
             Columns: [{ Name: "amount", Type: "double" }],
           },
         },
-      })
+      }),
     );
   }
 
@@ -208,7 +211,7 @@ beforeAll(async () => {
       Message: Buffer.from("chain head"),
       MessageType: "RAW",
       SigningAlgorithm: "ECDSA_SHA_256",
-    })
+    }),
   );
   signature = signed.Signature ?? new Uint8Array();
 
@@ -217,7 +220,7 @@ beforeAll(async () => {
   for (const [name, arn] of provisioned.roleArns) {
     roles.set(
       name,
-      clientsWith(emulator.endpoint, await assumeRole(emulator.endpoint, REGION, provisioned.operator, arn, `attack-${name}`.slice(0, 64)))
+      clientsWith(emulator.endpoint, await assumeRole(emulator.endpoint, REGION, provisioned.operator, arn, `attack-${name}`.slice(0, 64))),
     );
   }
 }, 120_000);
@@ -232,6 +235,25 @@ const put = (clients: RoleClients, tier: string, key: string) =>
 const get = (clients: RoleClients, tier: string, key: string) =>
   outcome(clients.s3.send(new GetObjectCommand({ Bucket: bucket(tier), Key: key })));
 
+const appendToAuditStream = (clients: RoleClients) =>
+  outcome(
+    clients.logs.send(
+      new PutLogEventsCommand({
+        logGroupName: AUDIT_LOG_GROUP,
+        logStreamName: "run-1",
+        logEvents: [{ timestamp: Date.now(), message: "{}" }],
+      }),
+    ),
+  );
+const sendAuditEvent = (clients: RoleClients, source: string) =>
+  outcome(
+    clients.events.send(
+      new PutEventsCommand({
+        Entries: [{ Source: source, DetailType: "Sentinel Audit Event", Detail: JSON.stringify({ run_id: "run-1" }) }],
+      }),
+    ),
+  );
+
 describe("with IAM enforced, the emulator refuses", () => {
   it("requests without valid credentials (the emulator's dummy keys no longer work)", async () => {
     const anonymous = clientsWith(emulator.endpoint, {
@@ -244,7 +266,7 @@ describe("with IAM enforced, the emulator refuses", () => {
   it("the trigger role changing the job's code or starting another job; its honest StartJobRun is allowed", async () => {
     const trigger = role("trigger");
     expect(await outcome(trigger.glue.send(new StartJobRunCommand({ JobName: JOB, Arguments: { "--run_date": "2026-03-01" } })))).toBe(
-      "allowed"
+      "allowed",
     );
     expect(
       await outcome(
@@ -252,14 +274,14 @@ describe("with IAM enforced, the emulator refuses", () => {
           new UpdateJobCommand({
             JobName: JOB,
             JobUpdate: { Role: "r", Command: { Name: "glueetl", ScriptLocation: "s3://attacker/evil.py" } },
-          })
-        )
-      )
+          }),
+        ),
+      ),
     ).toMatch(DENIED);
     expect(await outcome(trigger.glue.send(new StartJobRunCommand({ JobName: "sentinel-local-other" })))).toMatch(DENIED);
     // what the operator sees: who, what and on which resource, as AWS words it
     await expect(trigger.glue.send(new StartJobRunCommand({ JobName: "sentinel-local-other" }))).rejects.toThrow(
-      `User: arn:aws:sts::${ACCOUNT}:assumed-role/sentinel-local-trigger/attack-sentinel-local-trigger is not authorized to perform: glue:StartJobRun on resource: arn:aws:glue:${REGION}:${ACCOUNT}:job/sentinel-local-other`
+      `User: arn:aws:sts::${ACCOUNT}:assumed-role/sentinel-local-trigger/attack-sentinel-local-trigger is not authorized to perform: glue:StartJobRun on resource: arn:aws:glue:${REGION}:${ACCOUNT}:job/sentinel-local-other`,
     );
     expect(await put(trigger, "artifacts", "glue/scripts/sentinel_etl_job.py")).toMatch(DENIED);
     expect(await put(trigger, "artifacts", "glue/python/sentinel_etl-0.1.0-py3-none-any.whl")).toMatch(DENIED);
@@ -289,9 +311,9 @@ describe("with IAM enforced, the emulator refuses", () => {
             Message: Buffer.from("forged head"),
             MessageType: "RAW",
             SigningAlgorithm: "ECDSA_SHA_256",
-          })
-        )
-      )
+          }),
+        ),
+      ),
     ).toMatch(DENIED);
     expect(
       await outcome(
@@ -300,9 +322,9 @@ describe("with IAM enforced, the emulator refuses", () => {
             KeyId: keyArn("keys_state-authentication_key"),
             Message: Buffer.from("state"),
             MacAlgorithm: "HMAC_SHA_256",
-          })
-        )
-      )
+          }),
+        ),
+      ),
     ).toBe("allowed");
   });
 
@@ -311,11 +333,24 @@ describe("with IAM enforced, the emulator refuses", () => {
     expect(await put(reduced, "artifacts", "state/card-transactions/model.json")).toMatch(DENIED);
   });
 
+  it("the trigger and lineage roles writing the audit chain or its log stream; sending their audit events to the audit handler is allowed", async () => {
+    for (const name of ["trigger", "lineage"] as const) {
+      const sender = role(name);
+      expect(await sendAuditEvent(sender, `sentinel.${name}`), name).toBe("allowed");
+      expect(await put(sender, "lineage-audit", "audit-chain/run-1/0000000002.json"), name).toMatch(DENIED);
+      expect(await put(sender, "lineage-audit", "audit-chain/run-1/heads/0000000002.json"), name).toMatch(DENIED);
+      expect(await appendToAuditStream(sender), name).toMatch(DENIED);
+    }
+    // moto ignores the events:source condition, so posing as the other sender is refused only statically (test/modules/handlers.test.ts)
+    expect(await sendAuditEvent(role("auditor"), "sentinel.trigger")).toMatch(DENIED);
+    expect(await sendAuditEvent(role("etl-job"), "sentinel.trigger")).toMatch(DENIED);
+  });
+
   it("the lineage role signing chain heads, or rewriting or deleting catalog tables other than its own pointer", async () => {
     const lineage = role("lineage");
     expect(await put(lineage, "lineage-audit", "lineage/card-transactions/run-2.json")).toBe("allowed");
     expect(await outcome(lineage.glue.send(new GetTableCommand({ DatabaseName: PROCESSED_DATABASE, Name: "card_transactions" })))).toBe(
-      "allowed"
+      "allowed",
     );
     expect(
       await outcome(
@@ -325,19 +360,19 @@ describe("with IAM enforced, the emulator refuses", () => {
             Message: Buffer.from("forged head"),
             MessageType: "RAW",
             SigningAlgorithm: "ECDSA_SHA_256",
-          })
-        )
-      )
+          }),
+        ),
+      ),
     ).toMatch(DENIED);
     const input = {
       Name: "not_a_platform_table",
       StorageDescriptor: { Location: "s3://attacker/", Columns: [{ Name: "amount", Type: "double" }] },
     };
     expect(await outcome(lineage.glue.send(new UpdateTableCommand({ DatabaseName: PROCESSED_DATABASE, TableInput: input })))).toMatch(
-      DENIED
+      DENIED,
     );
     expect(
-      await outcome(lineage.glue.send(new DeleteTableCommand({ DatabaseName: PROCESSED_DATABASE, Name: "card_transactions" })))
+      await outcome(lineage.glue.send(new DeleteTableCommand({ DatabaseName: PROCESSED_DATABASE, Name: "card_transactions" }))),
     ).toMatch(DENIED);
     expect(await put(lineage, "raw", "landing/card-transactions/run_date=2026-03-01/part-1.csv")).toMatch(DENIED);
     expect(await get(lineage, "raw", "quarantine/card-transactions/part-0.json")).toMatch(DENIED);
@@ -347,7 +382,7 @@ describe("with IAM enforced, the emulator refuses", () => {
     const auditor = role("auditor");
     expect(await get(auditor, "lineage-audit", "lineage/card-transactions/run.json")).toBe("allowed");
     expect(await outcome(auditor.s3.send(new ListObjectVersionsCommand({ Bucket: bucket("lineage-audit"), Prefix: "lineage/" })))).toBe(
-      "allowed"
+      "allowed",
     );
     const verify = new VerifyCommand({
       KeyId: keyArn("keys_audit-signing_key"),
@@ -363,8 +398,8 @@ describe("with IAM enforced, the emulator refuses", () => {
     expect(await put(auditor, "lineage-audit", "audit-chain/run-1/head.json")).toMatch(DENIED);
     expect(
       await outcome(
-        auditor.s3.send(new DeleteObjectCommand({ Bucket: bucket("lineage-audit"), Key: "lineage/card-transactions/run.json" }))
-      )
+        auditor.s3.send(new DeleteObjectCommand({ Bucket: bucket("lineage-audit"), Key: "lineage/card-transactions/run.json" })),
+      ),
     ).toMatch(DENIED);
     expect(
       await outcome(
@@ -374,21 +409,11 @@ describe("with IAM enforced, the emulator refuses", () => {
             Message: Buffer.from("forged head"),
             MessageType: "RAW",
             SigningAlgorithm: "ECDSA_SHA_256",
-          })
-        )
-      )
+          }),
+        ),
+      ),
     ).toMatch(DENIED);
-    expect(
-      await outcome(
-        auditor.logs.send(
-          new PutLogEventsCommand({
-            logGroupName: AUDIT_LOG_GROUP,
-            logStreamName: "run-1",
-            logEvents: [{ timestamp: Date.now(), message: "{}" }],
-          })
-        )
-      )
-    ).toMatch(DENIED);
+    expect(await appendToAuditStream(auditor)).toMatch(DENIED);
   });
 
   it("the data scientist reading raw or quarantined rows or decrypting with the tokenization key; processed reads are allowed", async () => {
@@ -399,8 +424,8 @@ describe("with IAM enforced, the emulator refuses", () => {
     expect(await get(scientist, "artifacts", "keys/card-transactions/data-key.json")).toMatch(DENIED);
     expect(
       await outcome(
-        scientist.kms.send(new DecryptCommand({ KeyId: keyArn("keys_tokenization_key"), CiphertextBlob: Buffer.from("wrapped data key") }))
-      )
+        scientist.kms.send(new DecryptCommand({ KeyId: keyArn("keys_tokenization_key"), CiphertextBlob: Buffer.from("wrapped data key") })),
+      ),
     ).toMatch(DENIED);
   });
 
@@ -414,21 +439,12 @@ describe("with IAM enforced, the emulator refuses", () => {
             Message: Buffer.from("chain head"),
             MessageType: "RAW",
             SigningAlgorithm: "ECDSA_SHA_256",
-          })
-        )
-      )
+          }),
+        ),
+      ),
     ).toBe("allowed");
-    expect(
-      await outcome(
-        audit.logs.send(
-          new PutLogEventsCommand({
-            logGroupName: AUDIT_LOG_GROUP,
-            logStreamName: "run-1",
-            logEvents: [{ timestamp: Date.now(), message: "{}" }],
-          })
-        )
-      )
-    ).toBe("allowed");
+    expect(await appendToAuditStream(audit)).toBe("allowed");
+    expect(await put(audit, "lineage-audit", "audit-chain/run-1/0000000002.json")).toBe("allowed");
     expect(await get(audit, "raw", "landing/card-transactions/run_date=2026-03-01/part-0.csv")).toMatch(DENIED);
     expect(await put(audit, "artifacts", "glue/scripts/sentinel_etl_job.py")).toMatch(DENIED);
     expect(await outcome(audit.glue.send(new StartJobRunCommand({ JobName: JOB })))).toMatch(DENIED);
