@@ -18,7 +18,7 @@ import { EnvironmentStore, type StoreTransfer } from "../environment/environment
 import { deployedObjects } from "../environment/local-deployment";
 import { jobStateChangeEvent } from "../events/job-state-events";
 import { LocalEventBus } from "../events/local-event-bus";
-import { PutEventsApi } from "../events/put-events-api";
+import { PutEventsApi } from "../services/put-events-api";
 import { executeGlueRun } from "../glue/glue-job-execution";
 import { FunctionHost } from "../lambda/function-host";
 import { DataBrewApi } from "../services/databrew-api";

@@ -10,7 +10,7 @@ import type { ApiResponse } from "./api-response";
 import type { DataBrewApi } from "./databrew-api";
 import { forwardToEmulator } from "./forward-request";
 import { GlueRunApi } from "./glue-api";
-import type { PutEventsApi } from "../events/put-events-api";
+import type { PutEventsApi } from "./put-events-api";
 
 export interface ServiceFront {
   /** e.g. http://127.0.0.1:40123: what SDK clients, the AWS CLI and `npx sentinel` point at */

@@ -11,7 +11,7 @@ import { AUDIT_EVENT_DETAIL_TYPE, auditEventPattern, auditEventSource, type Audi
 import type { PlatformKey } from "../encryption/platform-key";
 import { regionalArn, type AccountScope } from "../iam/arns";
 import type { PolicyDocument } from "../iam/policy-document";
-import { allowServiceToUseKey } from "../orchestration/service-key-use";
+import { allowServiceToUseKey } from "../encryption/service-key-use";
 import { DeadLetterQueue } from "./dead-letter-queue";
 import type { PipelineFunction } from "./pipeline-function";
 

@@ -29,7 +29,7 @@ import { main, type CliIo } from "../../handlers/cli/main";
 import { callerPrincipal } from "../../handlers/shared/actor";
 import { systemClock } from "../../handlers/shared/clock";
 import { startPipelineRun } from "../../handlers/trigger/start-pipeline-run";
-import { startEmulator, type Emulator } from "../../local/emulator";
+import { startEmulator, type Emulator } from "../../local/emulator/emulator";
 import { AUDIT_LOG_GROUP, LINEAGE_AUDIT_BUCKET, REGION, commonConfig, createPlatform, type AwsClients } from "./support/emulated-platform";
 import { triggerConfig } from "./support/handler-config";
 import { quietLogger } from "./support/quiet-logger";

@@ -10,12 +10,12 @@ import { EventBridgeClient, PutRuleCommand, PutTargetsCommand } from "@aws-sdk/c
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { AUDIT_EVENT_DETAIL_TYPE, auditEventPattern } from "../../contracts/audit-events";
 import { EventBridgeAuditSender } from "../../handlers/audit/audit-event-sender";
-import { EMULATOR_CREDENTIALS, emulatorClientConfig, startEmulator, type Emulator } from "../../local/emulator";
+import { EMULATOR_CREDENTIALS, emulatorClientConfig, startEmulator, type Emulator } from "../../local/emulator/emulator";
 import { LocalEventBus } from "../../local/events/local-event-bus";
-import { PutEventsApi } from "../../local/events/put-events-api";
+import { PutEventsApi } from "../../local/services/put-events-api";
 import { DataBrewApi } from "../../local/services/databrew-api";
 import { GlueRunApi } from "../../local/services/glue-api";
-import { JobRuns } from "../../local/services/job-runs";
+import { JobRuns } from "../../local/job-runs/job-runs";
 import { startServiceFront } from "../../local/services/service-front";
 
 const AUDIT_FUNCTION = "arn:aws:lambda:eu-central-2:123456789012:function:sentinel-local-audit";

@@ -1,7 +1,7 @@
 /**
  * Insider attacks refused by IAM at runtime: the local stack is synthesized, each of its roles is created
  * in the emulator (moto 5.2.5 on loopback) with its synthesized permission policy (references resolved to
- * the emulator's resources, local/iam-enforcement.ts), moto's IAM enforcement is switched on, and every
+ * the emulator's resources, local/emulator/iam-enforcement.ts), moto's IAM enforcement is switched on, and every
  * call below is made with credentials from sts:AssumeRole of the role named. Each attack must fail with
  * AccessDenied from the emulator, and the same role's honest call must succeed, so the refusal comes from
  * the grant and not from a broken set-up.
@@ -44,7 +44,7 @@ import {
   S3Client,
 } from "@aws-sdk/client-s3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { EMULATOR_CREDENTIALS, startEmulator, type Emulator } from "../../local/emulator";
+import { EMULATOR_CREDENTIALS, startEmulator, type Emulator } from "../../local/emulator/emulator";
 import {
   StackReferences,
   assumeRole,
@@ -55,7 +55,7 @@ import {
   type AwsCredentials,
   type StackRole,
   type SynthesizedStack,
-} from "../../local/iam-enforcement";
+} from "../../local/emulator/iam-enforcement";
 import { buildApp } from "../../stacks/app";
 import { loadEnvironments } from "../../stacks/config/environments";
 import { withPlainStackTraces } from "../modules/support/synth";

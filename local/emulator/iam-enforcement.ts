@@ -2,7 +2,7 @@
  * IAM enforcement in the local emulator: the synthesized stack's roles, with their synthesized permission
  * policies, created in moto; credentials for each role from sts:AssumeRole; then moto's IAM enforcement
  * switched on (POST /moto-api/reset-auth), after which every request is checked against the calling role's
- * identity policies (and resource ARNs for S3, STS, Glue, KMS, CloudWatch Logs and EventBridge: emulator_iam.py).
+ * identity policies (and resource ARNs for S3, STS, Glue, KMS, CloudWatch Logs and EventBridge: ../emulator_iam.py).
  *
  * Only the trust policies are not the synthesized ones: those name AWS services (lambda, glue, databrew)
  * or the consumer principals of `var.*_principal_arns`, which cannot call the emulator, so every role here

@@ -6,8 +6,8 @@
  * As on AWS, the call succeeds once the events are accepted; a failed delivery is the bus's to record.
  */
 import { randomUUID } from "node:crypto";
-import { json11, json11Error, type ApiResponse } from "../services/api-response";
-import type { EventBridgeEvent } from "./job-state-events";
+import { json11, json11Error, type ApiResponse } from "./api-response";
+import type { EventBridgeEvent } from "../events/job-state-events";
 
 interface PutEventsEntry {
   readonly Source?: string;
