@@ -32,6 +32,8 @@ from botocore.serialize import QuerySerializer
 from moto.moto_server.werkzeug_app import DomainDispatcherApplication, MotoRequestHandler, create_backend_app
 from werkzeug.serving import run_simple
 
+import emulator_iam  # local/, beside this file
+
 CBOR_OPERATION_PATH = re.compile(r"^/service/(?P<service>[A-Za-z0-9_]+)/operation/(?P<operation>[A-Za-z0-9_]+)$")
 # Smithy service shape name -> botocore service: the services whose SDKs speak CBOR and moto speaks query.
 CBOR_SERVICES = {"GraniteServiceVersion20100801": "cloudwatch"}
@@ -117,6 +119,8 @@ def main(argv: list[str] | None = None) -> None:
     # as moto_server does: end cleanly on SIGINT/SIGTERM
     signal.signal(signal.SIGINT, lambda *_: sys.exit(0))
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+    # only consulted when IAM enforcement is switched on (moto-api/reset-auth): see emulator_iam.py
+    emulator_iam.install()
     app = DomainDispatcherApplication(create_backend_app)
     run_simple(args.host, args.port, RpcV2CborFront(app), threaded=True, request_handler=MotoRequestHandler)
 

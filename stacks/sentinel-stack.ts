@@ -33,6 +33,7 @@ import { builtArtifacts, type BuiltArtifacts } from "./built-artifacts";
 import type { EnvironmentConfig } from "./config/schema";
 import { PlatformInputs } from "./platform-inputs";
 import { configureStateBackend } from "./state-backend";
+import { DeployerPrincipalsCheck } from "../modules/iam/deployer-principals";
 
 export interface SentinelStackProps {
   readonly config: EnvironmentConfig;
@@ -85,6 +86,8 @@ export class SentinelStack extends TerraformStack {
     const logPrefix = `/sentinel/${config.name}`;
 
     this.deployerArns = config.deployerPrincipals.map((principal) => globalArn(this.accountScope, "iam", principal));
+    // On AWS the deployer must exist before the first apply; plan says so by name (the emulator's set-up creates its own).
+    if (config.deploymentTarget === "aws") new DeployerPrincipalsCheck(this, "deployer-principals", { principals: config.deployerPrincipals, environment: config.name });
     this.keys = new PlatformKeys(this, "keys", {
       namePrefix: this.namePrefix,
       scope: this.accountScope,

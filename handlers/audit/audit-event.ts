@@ -51,3 +51,11 @@ export type ChainedAuditEvent = z.infer<typeof chainedAuditEventSchema>;
 export interface AuditRecorder {
   record(entry: AuditEntry): Promise<ChainedAuditEvent>;
 }
+
+/**
+ * Where a handler sends its audit events: the audit writer itself (the audit handler), or the sender
+ * that hands them to the audit handler (trigger and lineage, audit-event-sender.ts).
+ */
+export interface AuditSink {
+  record(entry: AuditEntry): Promise<unknown>;
+}

@@ -9,6 +9,7 @@
  * invoked. A payload that names an `actor` or an `invocation` is refused and the refusal is audited.
  */
 import { z } from "zod";
+import { AUDIT_EVENT_DETAIL_TYPE } from "../../contracts/audit-events";
 import type { Clock } from "../shared/clock";
 import { schemaIssues, type SchemaIssue } from "../shared/errors";
 import { auditEntrySchema, type AuditRecorder, type ChainedAuditEvent } from "./audit-event";
@@ -18,7 +19,7 @@ const entryWithoutRequestId = auditEntrySchema.extend({ request_id: auditEntrySc
 
 /** EventBridge envelope carrying an audit entry in `detail`. */
 const auditEventBridgeEvent = z.object({
-  "detail-type": z.literal("Sentinel Audit Event"),
+  "detail-type": z.literal(AUDIT_EVENT_DETAIL_TYPE),
   id: z.string().min(1),
   source: z.string().min(1),
   account: z.string().regex(/^\d{12}$/).optional(),

@@ -1,6 +1,6 @@
 import type { Clock } from "../shared/clock";
 import { MalformedEventError, type SchemaIssue } from "../shared/errors";
-import type { AuditRecorder } from "./audit-event";
+import type { AuditSink } from "./audit-event";
 
 /** Chain for events that name no pipeline run (they failed validation): one per UTC day. */
 export function rejectionRunId(now: Date): string {
@@ -8,7 +8,7 @@ export function rejectionRunId(now: Date): string {
 }
 
 export interface RejectionContext {
-  readonly audit: AuditRecorder;
+  readonly audit: AuditSink;
   readonly clock: Clock;
   readonly requestId: string;
   /** the handler that refused the event (its function ARN), the resource of the audit event */

@@ -1,10 +1,10 @@
 /** Lambda entry point: EventBridge delivers a Glue or DataBrew job state change. */
-import { createAuditWriter, retentionFrom } from "../audit/create-audit-writer";
-import { callerPrincipal } from "../shared/actor";
+import { EventBridgeAuditSender } from "../audit/audit-event-sender";
+import { retentionFrom } from "../audit/create-audit-writer";
 import { DataBrewClient } from "@aws-sdk/client-databrew";
 import { GlueClient } from "@aws-sdk/client-glue";
-import { STSClient } from "@aws-sdk/client-sts";
-import { clientConfig, logsClient, s3Client } from "../shared/aws-clients";
+import { EventBridgeClient } from "@aws-sdk/client-eventbridge";
+import { clientConfig, s3Client } from "../shared/aws-clients";
 import { systemClock } from "../shared/clock";
 import { loadConfig } from "../shared/config";
 import { deployedClientOptions, lambdaHandler } from "../shared/lambda-handler";
@@ -17,7 +17,8 @@ const aws = deployedClientOptions();
 const s3 = s3Client(aws);
 const glue = new GlueClient(clientConfig(aws));
 const databrew = new DataBrewClient(clientConfig(aws));
-const audit = createAuditWriter(config, { s3, logs: logsClient(aws), actor: callerPrincipal(new STSClient(clientConfig(aws))), clock: systemClock });
+// only the audit handler writes (and signs) the audit chain: this handler sends it its events
+const audit = new EventBridgeAuditSender(new EventBridgeClient(clientConfig(aws)), "lineage");
 const validator = new OpenLineageValidator();
 
 export const handler = lambdaHandler("sentinel-lineage", (event, invocation) =>

@@ -6,7 +6,7 @@
 import type { DataBrewClient } from "@aws-sdk/client-databrew";
 import type { GlueClient } from "@aws-sdk/client-glue";
 import type { S3Client } from "@aws-sdk/client-s3";
-import type { AuditRecorder } from "../audit/audit-event";
+import type { AuditSink } from "../audit/audit-event";
 import { rejectMalformedEvent } from "../audit/rejection";
 import type { Clock } from "../shared/clock";
 import { schemaIssues } from "../shared/errors";
@@ -32,7 +32,7 @@ export interface LineageDeps {
   readonly s3: S3Client;
   readonly glue: GlueClient;
   readonly databrew: DataBrewClient;
-  readonly audit: AuditRecorder;
+  readonly audit: AuditSink;
   readonly validator: OpenLineageValidator;
   readonly retention: (now: Date) => Retention;
   readonly clock: Clock;

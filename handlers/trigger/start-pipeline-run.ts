@@ -6,7 +6,7 @@
 import { StartJobRunCommand as StartDataBrewJobRunCommand, type DataBrewClient } from "@aws-sdk/client-databrew";
 import { GetJobRunsCommand, StartJobRunCommand as StartGlueJobRunCommand, type GlueClient } from "@aws-sdk/client-glue";
 import type { S3Client } from "@aws-sdk/client-s3";
-import type { AuditRecorder } from "../audit/audit-event";
+import type { AuditSink } from "../audit/audit-event";
 import { rejectMalformedEvent, rejectionRunId } from "../audit/rejection";
 import type { Clock } from "../shared/clock";
 import { schemaIssues } from "../shared/errors";
@@ -24,7 +24,7 @@ export interface TriggerDeps {
   readonly s3: S3Client;
   readonly glue: GlueClient;
   readonly databrew: DataBrewClient;
-  readonly audit: AuditRecorder;
+  readonly audit: AuditSink;
   readonly clock: Clock;
   readonly logger: Logger;
   readonly requestId: string;

@@ -18,6 +18,7 @@ import { EnvironmentStore, type StoreTransfer } from "../environment/environment
 import { deployedObjects } from "../environment/local-deployment";
 import { jobStateChangeEvent } from "../events/job-state-events";
 import { LocalEventBus } from "../events/local-event-bus";
+import { PutEventsApi } from "../services/put-events-api";
 import { executeGlueRun } from "../glue/glue-job-execution";
 import { FunctionHost } from "../lambda/function-host";
 import { DataBrewApi } from "../services/databrew-api";
@@ -118,7 +119,8 @@ export async function startLocalPlatform(options: LocalPlatformOptions, progress
       }
     });
     const databrewApi = new DataBrewApi(runs, () => loadDataBrewDefinitions(direct.cloudformation, { region, accountId: account, partition: "aws" }));
-    const front = await startServiceFront(emulator.endpoint, glueApi, databrewApi);
+    const putEvents = new PutEventsApi();
+    const front = await startServiceFront(emulator.endpoint, glueApi, databrewApi, putEvents);
     stoppers.push(() => front.close());
     const clients = localClients(front.endpoint, region);
     const workDir = join(options.stateDir, "work");
@@ -149,6 +151,7 @@ export async function startLocalPlatform(options: LocalPlatformOptions, progress
       databrew: (run, job, dataset) => executeProfileRun(run, job, dataset, { s3: direct.s3, logs: direct.logs }),
     });
     const bus = new LocalEventBus(clients.events, functions);
+    putEvents.connect(bus, { account, region });
     const deliveries = new DeliveryLog();
     // Glue and DataBrew announce every state change to EventBridge; the bus delivers it by the deployed rules
     runs.onStateChange(async (run) => {

@@ -10,6 +10,7 @@ import type { ApiResponse } from "./api-response";
 import type { DataBrewApi } from "./databrew-api";
 import { forwardToEmulator } from "./forward-request";
 import { GlueRunApi } from "./glue-api";
+import type { PutEventsApi } from "./put-events-api";
 
 export interface ServiceFront {
   /** e.g. http://127.0.0.1:40123: what SDK clients, the AWS CLI and `npx sentinel` point at */
@@ -33,13 +34,18 @@ function send(res: ServerResponse, response: ApiResponse): void {
   res.end(response.body);
 }
 
-async function route(req: IncomingMessage, res: ServerResponse, emulator: URL, glue: GlueRunApi, databrew: DataBrewApi): Promise<void> {
+async function route(req: IncomingMessage, res: ServerResponse, emulator: URL, glue: GlueRunApi, databrew: DataBrewApi, events?: PutEventsApi): Promise<void> {
   const service = signingService(req.headers.authorization);
   const target = String(req.headers["x-amz-target"] ?? "");
   const glueOperation = target.startsWith("AWSGlue.") ? target.slice("AWSGlue.".length) : "";
   if (service === "glue" && GlueRunApi.handles(glueOperation)) {
     const body = await readBody(req);
     send(res, await glue.handle(glueOperation, body === "" ? {} : (JSON.parse(body) as Record<string, unknown>)));
+    return;
+  }
+  // the handlers' audit events go to the local bus, which delivers them by the deployed rules
+  if (service === "events" && target === "AWSEvents.PutEvents" && events !== undefined) {
+    send(res, await events.handle(await readBody(req)));
     return;
   }
   if (service === "databrew") {
@@ -50,10 +56,10 @@ async function route(req: IncomingMessage, res: ServerResponse, emulator: URL, g
   forwardToEmulator(req, res, emulator, "local service front");
 }
 
-export async function startServiceFront(emulatorEndpoint: string, glue: GlueRunApi, databrew: DataBrewApi): Promise<ServiceFront> {
+export async function startServiceFront(emulatorEndpoint: string, glue: GlueRunApi, databrew: DataBrewApi, events?: PutEventsApi): Promise<ServiceFront> {
   const emulator = new URL(emulatorEndpoint);
   const server = createServer((req, res) => {
-    route(req, res, emulator, glue, databrew).catch((error: unknown) => {
+    route(req, res, emulator, glue, databrew, events).catch((error: unknown) => {
       const message = error instanceof Error ? error.message : String(error);
       if (!res.headersSent) send(res, { status: 500, headers: { "content-type": "application/json" }, body: JSON.stringify({ __type: "InternalServiceError", message }) });
       else res.end();

@@ -9,7 +9,9 @@
  * lineage  reads job runs and jobs, the run metrics, the DataBrew profile results (pii-profiles/, the
  *          only raw objects it may read), object versions of the inputs and the script, writes locked
  *          lineage records, and points the processed tables' catalog entries at them;
- * audit    only appends to the hash-chained audit trail, as every handler does.
+ * audit    the only writer (and signer) of the hash-chained audit trail: the trigger and lineage
+ *          handlers send it their audit events through EventBridge (audit-event-routing.ts) and may
+ *          not write the chain, its log group or the signing key themselves.
  */
 import { SecurityGroup } from "@cdktf/provider-aws/lib/security-group";
 import { Construct } from "constructs";
@@ -24,6 +26,7 @@ import type { LogGroupFactory } from "../logging/log-group-factory";
 import type { PrivateNetwork } from "../network/private-network";
 import type { ObjectLockRetention } from "../storage/data-bucket";
 import type { PlatformBuckets } from "../storage/platform-buckets";
+import { AuditEventRouting } from "./audit-event-routing";
 import { checkedEnvironment } from "./handler-environment";
 import type { HandlerName } from "../../contracts/handler-names";
 import { RUN_DATE_LAG_DAYS, RUN_WINDOW_LEASE_SECONDS } from "../../contracts/trigger-settings";
@@ -86,6 +89,8 @@ export class PipelineHandlers extends Construct {
   /** The hash-chained audit trail: one stream per pipeline run, encrypted with the audit key. */
   readonly auditLogGroup: EncryptedLogGroup;
   readonly securityGroupId: string;
+  /** The trigger's and lineage handler's audit events, routed to the audit handler. */
+  readonly auditEvents: AuditEventRouting;
   private readonly props: PipelineHandlersProps;
 
   constructor(scope: Construct, id: string, props: PipelineHandlersProps) {
@@ -130,7 +135,10 @@ export class PipelineHandlers extends Construct {
       AUDIT_SIGNING_KEY_ARN: props.keys.auditSigning.keyArn,
     });
 
-    for (const handler of this.all) this.grantAuditTrail(handler.role.policy);
+    this.grantAuditTrail(this.audit.role.policy);
+    this.auditEvents = new AuditEventRouting(this, "audit-events", { namePrefix: props.namePrefix, scope: props.scope, audit: this.audit, operationsKey: props.operationsKey });
+    this.auditEvents.grantSend(this.trigger.role.policy, "trigger");
+    this.auditEvents.grantSend(this.lineage.role.policy, "lineage");
     this.grantTrigger(this.trigger.role.policy);
     this.grantLineage(this.lineage.role.policy);
   }
@@ -181,7 +189,7 @@ export class PipelineHandlers extends Construct {
     return group.id;
   }
 
-  /** Every handler appends to the audit trail: chain index objects (locked) in S3, then the run's log stream. */
+  /** The audit handler appends to the audit trail: chain index objects (locked) in S3, then the run's log stream. */
   private grantAuditTrail(policy: PolicyDocument): void {
     const { lineageAudit } = this.props.buckets;
     lineageAudit.grantReadWrite(policy, "audit-chain/");

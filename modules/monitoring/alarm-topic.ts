@@ -12,7 +12,7 @@ import type { PlatformKey } from "../encryption/platform-key";
 import { regionalArn, type AccountScope } from "../iam/arns";
 import { PolicyDocument } from "../iam/policy-document";
 import { sidFragment } from "../iam/sid";
-import { allowServiceToUseKey } from "../orchestration/service-key-use";
+import { allowServiceToUseKey } from "../encryption/service-key-use";
 
 export interface AlarmTopicProps {
   readonly topicName: string;

@@ -13,7 +13,7 @@ import type { AccountScope } from "../iam/arns";
 import { DeadLetterQueue } from "../handlers/dead-letter-queue";
 import type { PipelineFunction } from "../handlers/pipeline-function";
 import { JOB_EVENT_SOURCES, STATE_OUTCOMES, auditEntryTransformer, jobStatePattern, type JobService } from "../../contracts/job-events";
-import { allowServiceToUseKey } from "./service-key-use";
+import { allowServiceToUseKey } from "../encryption/service-key-use";
 
 export interface JobStateRoutingProps {
   readonly namePrefix: string;

@@ -2,7 +2,10 @@
  * The esbuild bundles (build/handlers/<name>/index.mjs as `npm run build` writes them; built here into a temporary directory) loaded and
  * invoked as Lambda would, against the local emulator (moto 5.2.5). moto has no DataBrew StartJobRun, and
  * a bundled SDK client cannot be replaced by aws-sdk-client-mock, so DataBrew is a minimal HTTP double on
- * loopback, reached through the SDK's own AWS_ENDPOINT_URL_DATABREW setting.
+ * loopback, reached through the SDK's own AWS_ENDPOINT_URL_DATABREW setting. The trigger and lineage
+ * handlers put their audit events on moto's EventBridge; the deployed rule's pattern routes them to a log
+ * group standing in for the audit function's target (moto cannot run Lambda code), from which each
+ * delivered event is handed to the bundled audit handler, as EventBridge would invoke it.
  */
 import { execFile } from "node:child_process";
 import { createServer, type Server } from "node:http";
@@ -24,6 +27,12 @@ import { AUDIT_LOG_GROUP, CATALOG_DATABASE, GLUE_JOB, LINEAGE_AUDIT_BUCKET, REGI
 import { triggerEnvironment } from "./support/handler-config";
 import { glueStateChange, runMetricsDocument } from "./support/lineage-fixtures";
 import { CreateKeyCommand, KMSClient } from "@aws-sdk/client-kms";
+import { CreateLogGroupCommand, DescribeLogStreamsCommand, GetLogEventsCommand, type OutputLogEvent } from "@aws-sdk/client-cloudwatch-logs";
+import { EventBridgeClient, PutRuleCommand, PutTargetsCommand } from "@aws-sdk/client-eventbridge";
+import { auditEventPattern } from "../../contracts/audit-events";
+
+/** Where moto's EventBridge delivers the audit-event rule's events in this test. */
+const AUDIT_EVENT_DELIVERIES = "/sentinel/local/audit-event-deliveries";
 
 type Handler = (event: unknown, context: Context) => Promise<Record<string, unknown>>;
 
@@ -50,6 +59,10 @@ describe("handler bundles", () => {
       response.end(JSON.stringify(started ? { RunId: `db_run_${databrewStarts}` } : { message: "not supported by this double" }));
     });
     await new Promise<void>((resolve) => databrew.listen(databrewPort, "127.0.0.1", resolve));
+    const events = new EventBridgeClient({ endpoint: emulator.endpoint, region: REGION, credentials: { accessKeyId: EMULATOR_CREDENTIALS.accessKeyId, secretAccessKey: EMULATOR_CREDENTIALS.secretAccessKey } });
+    await clients.logs.send(new CreateLogGroupCommand({ logGroupName: AUDIT_EVENT_DELIVERIES }));
+    await events.send(new PutRuleCommand({ Name: "sentinel-local-audit-events", EventPattern: auditEventPattern(), State: "ENABLED" }));
+    await events.send(new PutTargetsCommand({ Rule: "sentinel-local-audit-events", Targets: [{ Id: "audit", Arn: `arn:aws:logs:${REGION}:123456789012:log-group:${AUDIT_EVENT_DELIVERIES}` }] }));
     outDir = await mkdtemp(join(tmpdir(), "sentinel-bundles-"));
     bundles = await buildHandlers(outDir);
     // the audit handler signs chain heads with its asymmetric KMS key
@@ -73,6 +86,22 @@ describe("handler bundles", () => {
     await rm(outDir, { recursive: true, force: true });
   });
 
+  const delivered = new Set<string>();
+  /** Hands every audit event EventBridge delivered since the last call to the bundled audit handler, oldest first. */
+  async function deliverAuditEvents(): Promise<Array<Record<string, unknown>>> {
+    const audit = await load("audit");
+    const streams = (await clients.logs.send(new DescribeLogStreamsCommand({ logGroupName: AUDIT_EVENT_DELIVERIES }))).logStreams ?? [];
+    const pending: OutputLogEvent[] = [];
+    for (const stream of streams.filter((candidate) => !delivered.has(candidate.logStreamName as string))) {
+      delivered.add(stream.logStreamName as string);
+      pending.push(...((await clients.logs.send(new GetLogEventsCommand({ logGroupName: AUDIT_EVENT_DELIVERIES, logStreamName: stream.logStreamName, startFromHead: true }))).events ?? []));
+    }
+    pending.sort((a, b) => (a.timestamp ?? 0) - (b.timestamp ?? 0));
+    const recorded: Array<Record<string, unknown>> = [];
+    for (const [index, event] of pending.entries()) recorded.push(await audit(JSON.parse(event.message ?? "null"), lambdaContext(`req-delivery-${delivered.size}-${index}`, "sentinel-local-audit")));
+    return recorded;
+  }
+
   async function load(name: string): Promise<Handler> {
     const bundle = bundles.find((report) => report.name === name);
     return ((await import(pathToFileURL(bundle?.file as string).href)) as { handler: Handler }).handler;
@@ -92,7 +121,9 @@ describe("handler bundles", () => {
     const schedule = { source: "sentinel.scheduler", profile: "card-transactions", scheduled_time: "2026-03-02T02:00:00Z" };
     const started = await trigger(schedule, lambdaContext("req-bundle-1", "sentinel-local-trigger"));
     expect(started).toMatchObject({ decision: "started", databrew_run_id: "db_run_1" });
+    expect(await deliverAuditEvents()).toMatchObject([{ run_id: started.pipeline_run_id, seq: 1 }]);
     expect(await trigger(schedule, lambdaContext("req-bundle-2", "sentinel-local-trigger"))).toMatchObject({ decision: "skipped", reason: "already_started" });
+    expect(await deliverAuditEvents()).toMatchObject([{ run_id: started.pipeline_run_id, seq: 2 }]);
     expect(databrewStarts).toBe(1);
 
     const claim = (await readJson(clients.s3, LINEAGE_AUDIT_BUCKET, "run-windows/card-transactions/2026-03-01/attempt-1.json"))?.body as { metrics_location: string };
@@ -101,6 +132,7 @@ describe("handler bundles", () => {
     const lineage = await load("lineage");
     const recorded = await lineage(glueStateChange(GLUE_JOB, started.glue_job_run_id as string, "SUCCEEDED"), lambdaContext("req-bundle-3", "sentinel-local-lineage"));
     expect(recorded).toMatchObject({ decision: "recorded", records: [{ eventType: "START", written: true }, { eventType: "COMPLETE", written: true }] });
+    expect(await deliverAuditEvents()).toHaveLength(4);
 
     const audit = await load("audit");
     const runId = started.pipeline_run_id as string;

@@ -271,16 +271,41 @@ describe("handler roles", () => {
     expect(allowed("lineage", "s3:GetObject", `arn:aws:s3:::${bucketName("artifacts")}/glue/scripts/etl_job.py`)).toBe(true);
   });
 
-  it("let every handler append to the audit chain and the audit log group, and delete nothing", () => {
+  it("let only the audit handler append to the audit chain and the audit log group, and delete nothing", () => {
     const group = `arn:aws:logs:${REGION}:${ACCOUNT}:log-group:/sentinel/test/audit`;
+    const chainObject = lineageObject("audit-chain/run/0000000001.json");
+    expect(allowed("audit", "s3:PutObjectRetention", chainObject)).toBe(true);
     for (const name of HANDLER_NAMES) {
-      expect(allowed(name, "s3:PutObject", lineageObject("audit-chain/run/0000000001.json"))).toBe(true);
-      expect(allowed(name, "s3:PutObjectRetention", lineageObject("audit-chain/run/0000000001.json"))).toBe(true);
-      expect(allowed(name, "logs:PutLogEvents", `${group}:log-stream:run`)).toBe(true);
-      expect(allowed(name, "s3:DeleteObject", lineageObject("audit-chain/run/0000000001.json"))).toBe(false);
-      expect(allowed(name, "s3:BypassGovernanceRetention", lineageObject("audit-chain/run/0000000001.json"))).toBe(false);
-      expect(allowed(name, "logs:DeleteLogStream", `${group}:log-stream:run`)).toBe(false);
+      const writer = name === "audit";
+      expect(allowed(name, "s3:PutObject", chainObject), name).toBe(writer);
+      expect(allowed(name, "logs:PutLogEvents", `${group}:log-stream:run`), name).toBe(writer);
+      expect(allowed(name, "s3:DeleteObject", chainObject), name).toBe(false);
+      expect(allowed(name, "s3:BypassGovernanceRetention", chainObject), name).toBe(false);
+      expect(allowed(name, "logs:DeleteLogStream", `${group}:log-stream:run`), name).toBe(false);
     }
+  });
+
+  it("let the trigger and lineage handlers send audit events to the audit handler only under their own source", () => {
+    const bus = `arn:aws:events:${REGION}:${ACCOUNT}:event-bus/default`;
+    const event = (source: string, detailType = "Sentinel Audit Event") => ({ "events:source": source, "events:detail-type": detailType });
+    expect(allowed("trigger", "events:PutEvents", bus, event("sentinel.trigger"))).toBe(true);
+    expect(allowed("lineage", "events:PutEvents", bus, event("sentinel.lineage"))).toBe(true);
+    // posing as the other sender, as an AWS service, or as another kind of event
+    expect(allowed("trigger", "events:PutEvents", bus, event("sentinel.lineage"))).toBe(false);
+    expect(allowed("lineage", "events:PutEvents", bus, event("aws.glue"))).toBe(false);
+    expect(allowed("trigger", "events:PutEvents", bus, event("sentinel.trigger", "Glue Job State Change"))).toBe(false);
+    expect(allowed("audit", "events:PutEvents", bus, event("sentinel.trigger"))).toBe(false);
+  });
+
+  it("route the audit events to the audit handler only, retrying for a day and then dead-lettering", () => {
+    const rule = Object.entries(resourcesOf(synthesized(), "aws_cloudwatch_event_rule")).find(([id]) => id.startsWith("handlers_audit-events_rule")) as [string, Config];
+    expect(JSON.parse(String(rule[1].event_pattern))).toEqual({ source: ["sentinel.trigger", "sentinel.lineage"], "detail-type": ["Sentinel Audit Event"] });
+    const targets = Object.values(resourcesOf(synthesized(), "aws_cloudwatch_event_target")).filter((target) => referencedId(target.rule) === rule[0]);
+    expect(targets).toHaveLength(1);
+    const target = targets[0] as Config;
+    expect(referencedId(target.arn)).toMatch(/^handlers_audit_function_/);
+    expect(target.retry_policy).toEqual({ maximum_retry_attempts: 185, maximum_event_age_in_seconds: 86_400 });
+    expect(referencedId((target.dead_letter_config as Config).arn)).toMatch(/^handlers_audit-events_dead-letters/);
   });
 
   it("decrypt their own environment only (encryption context: the function name)", () => {

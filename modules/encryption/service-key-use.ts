@@ -5,7 +5,7 @@
  * or alarm from using the key (confused deputy). Identical statements are merged, so every module
  * that needs the same service may ask.
  */
-import type { PlatformKey } from "../encryption/platform-key";
+import type { PlatformKey } from "./platform-key";
 import { sidFragment } from "../iam/sid";
 
 export function allowServiceToUseKey(key: PlatformKey, servicePrincipal: string, accountId: string): void {

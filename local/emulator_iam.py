@@ -1,0 +1,160 @@
+"""What moto's IAM enforcement lacks for the platform's policies: resource ARNs, and JSON-protocol denials.
+
+With IAM enforcement on (``INITIAL_NO_AUTH_ACTION_COUNT`` or ``POST /moto-api/reset-auth``), moto 5.2.5
+checks the caller's identity policies against a request's action and *resource*, but it only knows the
+resource for S3, STS AssumeRole, IAM and SQS: every other service is checked against ``"*"`` (getmoto/moto
+issue 9581), so an ``Allow`` naming a key, job or log group ARN never matches and the honest path is
+refused. This module gives Glue, KMS, CloudWatch Logs and EventBridge the ARN AWS evaluates for the request, derived
+from its parameters, so the synthesized least-privilege policies can be enforced as written.
+
+Simplifications (documented in docs/security-model.md): AWS also requires the catalog and database ARNs
+for a Glue table action, and evaluates the KMS key policy and policy conditions; moto does none of these.
+Requests for which no resource is derived stay at moto's ``"*"``.
+
+moto also answers every refused non-S3 request with a query-protocol XML error, which the JSON-protocol
+SDKs (Glue, KMS, Logs, EventBridge) cannot parse; a refusal of a JSON-protocol request is answered as AWS answers it,
+``AccessDeniedException`` with the principal, action and resource, so callers see what they would see on AWS.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from typing import Any
+
+from moto.core.exceptions import JsonRESTError
+from moto.events.responses import EventsHandler
+from moto.glue.responses import GlueResponse
+from moto.iam.access_control import IAMRequest
+from moto.kms.exceptions import NotFoundException
+from moto.kms.models import kms_backends
+from moto.kms.responses import KmsResponse
+from moto.logs.responses import LogsResponse
+
+
+def _body(response: Any) -> dict[str, Any]:
+    try:
+        parsed = json.loads(response.body or "{}")
+    except (TypeError, ValueError):
+        return {}
+    return parsed if isinstance(parsed, dict) else {}
+
+
+def _prefix(response: Any, service: str) -> str:
+    return f"arn:aws:{service}:{response.region}:{response.current_account}"
+
+
+def glue_resource(response: Any) -> str:
+    """The job, table or database ARN a Glue request acts on."""
+    body = _body(response)
+    prefix = _prefix(response, "glue")
+    job = body.get("JobName") or (
+        body.get("Name")
+        if response._get_action() in {"CreateJob", "GetJob", "DeleteJob"}
+        else None
+    )
+    if isinstance(job, str):
+        return f"{prefix}:job/{job}"
+    database = body.get("DatabaseName")
+    table = (
+        body.get("TableName")
+        or body.get("Name")
+        or (body.get("TableInput") or {}).get("Name")
+    )
+    if isinstance(database, str) and isinstance(table, str):
+        return f"{prefix}:table/{database}/{table}"
+    if isinstance(database, str):
+        return f"{prefix}:database/{database}"
+    return "*"
+
+
+def kms_resource(response: Any) -> str:
+    """The key ARN a KMS request acts on (a key id, key ARN or alias resolved as KMS resolves it)."""
+    key_id = _body(response).get("KeyId")
+    if not isinstance(key_id, str):
+        return "*"
+    if key_id.startswith("arn:") and ":key/" in key_id:
+        return key_id
+    try:
+        resolved = kms_backends[response.current_account][
+            response.region
+        ].any_id_to_key_id(key_id)
+    except (
+        KeyError,
+        NotFoundException,
+    ):  # unknown key or alias: moto answers NotFound after authorization
+        return "*"
+    return f"{_prefix(response, 'kms')}:key/{resolved}"
+
+
+def logs_resource(response: Any) -> str:
+    """The log group or log stream ARN a CloudWatch Logs request acts on."""
+    body = _body(response)
+    prefix = _prefix(response, "logs")
+    group = body.get("logGroupName")
+    if not isinstance(group, str):
+        return (
+            f"{prefix}:log-group:*"
+            if response._get_action() == "DescribeLogGroups"
+            else "*"
+        )
+    stream = body.get("logStreamName")
+    if isinstance(stream, str):
+        return f"{prefix}:log-group:{group}:log-stream:{stream}"
+    return f"{prefix}:log-group:{group}"
+
+
+def events_resource(response: Any) -> str:
+    """The event bus a PutEvents (or rule) request acts on: its named bus, else the default bus."""
+    body = _body(response)
+    entries = body.get("Entries")
+    named = (
+        entries[0].get("EventBusName")
+        if isinstance(entries, list) and entries and isinstance(entries[0], dict)
+        else body.get("EventBusName")
+    )
+    bus = named if isinstance(named, str) else "default"
+    if bus.startswith("arn:"):
+        return bus
+    return f"{_prefix(response, 'events')}:event-bus/{bus}"
+
+
+RESOURCE_OF: dict[type, Callable[[Any], str]] = {
+    EventsHandler: events_resource,
+    GlueResponse: glue_resource,
+    KmsResponse: kms_resource,
+    LogsResponse: logs_resource,
+}
+
+
+class JsonAccessDenied(JsonRESTError):
+    code = 403
+
+
+_check_action_permitted = IAMRequest.check_action_permitted
+_raise_access_denied = IAMRequest._raise_access_denied
+
+
+def _check_remembering_resource(self: Any, resource: str) -> None:
+    self.sentinel_resource = resource
+    _check_action_permitted(self, resource)
+
+
+def _raise_access_denied_in_protocol(self: Any) -> None:
+    content_type = str(
+        self._headers.get("Content-Type") or self._headers.get("content-type") or ""
+    )
+    if not content_type.startswith("application/x-amz-json"):
+        _raise_access_denied(self)
+        return
+    resource = getattr(self, "sentinel_resource", "*")
+    message = f"User: {self._access_key.arn} is not authorized to perform: {self._action} on resource: {resource}"
+    raise JsonAccessDenied("AccessDeniedException", message)
+
+
+def install() -> None:
+    """Teach moto the resource of Glue, KMS, Logs and EventBridge requests, and to refuse JSON-protocol requests in JSON."""
+    for response_class, resource_of in RESOURCE_OF.items():
+        response_class._determine_resource = resource_of  # type: ignore[attr-defined]
+    IAMRequest.check_action_permitted = _check_remembering_resource  # type: ignore[method-assign]
+    IAMRequest._raise_access_denied = _raise_access_denied_in_protocol  # type: ignore[method-assign]
