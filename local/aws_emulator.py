@@ -19,7 +19,7 @@ import os
 import re
 import signal
 import sys
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from datetime import timezone
 from typing import Any
 from urllib.parse import urlencode
@@ -30,6 +30,7 @@ from botocore.model import OperationModel, ServiceModel
 from botocore.parsers import QueryParser
 from botocore.serialize import QuerySerializer
 from moto.moto_server.werkzeug_app import DomainDispatcherApplication, MotoRequestHandler, create_backend_app
+from moto.s3.utils import _VersionedKeyStore
 from werkzeug.serving import run_simple
 
 CBOR_OPERATION_PATH = re.compile(r"^/service/(?P<service>[A-Za-z0-9_]+)/operation/(?P<operation>[A-Za-z0-9_]+)$")
@@ -107,6 +108,19 @@ class RpcV2CborFront:
         return [payload]
 
 
+def _versions_snapshot(store: _VersionedKeyStore) -> Iterator[tuple[str, list[Any]]]:
+    """(key, versions) pairs from one copy of the store, so a key deleted meanwhile cannot show up as None."""
+    yield from dict(store).items()
+
+
+def patch_moto_concurrency() -> None:
+    """moto 5.2.5's ListObjectVersions copies the bucket's key names, then looks each up again: a key another thread
+    deletes in between comes back as None and the request fails with a 500 (TypeError in list_object_versions).
+    Terraform deletes objects in parallel, each after a ListObjectVersions, so destroys failed at random. Taking the
+    (key, versions) pairs from the one copy answers each request from a consistent snapshot."""
+    _VersionedKeyStore.iterlists = _VersionedKeyStore.lists = _versions_snapshot  # type: ignore[method-assign,assignment]
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description="moto server with a Smithy RPC v2 CBOR front for CloudWatch")
     parser.add_argument("-H", "--host", default="127.0.0.1")
@@ -117,6 +131,7 @@ def main(argv: list[str] | None = None) -> None:
     # as moto_server does: end cleanly on SIGINT/SIGTERM
     signal.signal(signal.SIGINT, lambda *_: sys.exit(0))
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+    patch_moto_concurrency()
     app = DomainDispatcherApplication(create_backend_app)
     run_simple(args.host, args.port, RpcV2CborFront(app), threaded=True, request_handler=MotoRequestHandler)
 
