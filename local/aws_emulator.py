@@ -14,6 +14,7 @@ header CloudWatch's query compatibility defines). Every other request reaches mo
 from __future__ import annotations
 
 import argparse
+import hashlib
 import io
 import os
 import re
@@ -30,6 +31,7 @@ from botocore.model import OperationModel, ServiceModel
 from botocore.parsers import QueryParser
 from botocore.serialize import QuerySerializer
 from moto.moto_server.werkzeug_app import DomainDispatcherApplication, MotoRequestHandler, create_backend_app
+from moto.kms.models import Key, KmsBackend
 from moto.s3.utils import _VersionedKeyStore
 from werkzeug.serving import run_simple
 
@@ -121,6 +123,23 @@ def patch_moto_concurrency() -> None:
     _VersionedKeyStore.iterlists = _VersionedKeyStore.lists = _versions_snapshot  # type: ignore[method-assign,assignment]
 
 
+def patch_moto_hmac_key_material() -> None:
+    """HMAC keys whose material stays the same from one emulator to the next. Real KMS keeps a key's material for the
+    key's life; every npm start applies the local stack to a fresh emulator, where moto draws new random material, so
+    the job state the last run sealed (GenerateMac) could never verify in the next (FittedStateError). The material is
+    derived from the account, region and description: the same key, as far as the local environment can tell."""
+    create_key = KmsBackend.create_key
+
+    def create_key_with_stable_mac_material(self: KmsBackend, *args: Any, **kwargs: Any) -> Key:
+        key = create_key(self, *args, **kwargs)
+        if key.key_spec.startswith("HMAC"):
+            seed = f"sentinel local emulator|{key.account_id}|{key.region}|{key.key_spec}|{key.description}"
+            key.key_material = hashlib.sha256(seed.encode("utf-8")).digest()
+        return key
+
+    KmsBackend.create_key = create_key_with_stable_mac_material  # type: ignore[method-assign]
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description="moto server with a Smithy RPC v2 CBOR front for CloudWatch")
     parser.add_argument("-H", "--host", default="127.0.0.1")
@@ -132,6 +151,7 @@ def main(argv: list[str] | None = None) -> None:
     signal.signal(signal.SIGINT, lambda *_: sys.exit(0))
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     patch_moto_concurrency()
+    patch_moto_hmac_key_material()
     app = DomainDispatcherApplication(create_backend_app)
     run_simple(args.host, args.port, RpcV2CborFront(app), threaded=True, request_handler=MotoRequestHandler)
 
