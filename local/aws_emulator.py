@@ -14,12 +14,13 @@ header CloudWatch's query compatibility defines). Every other request reaches mo
 from __future__ import annotations
 
 import argparse
+import hashlib
 import io
 import os
 import re
 import signal
 import sys
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from datetime import timezone
 from typing import Any
 from urllib.parse import urlencode
@@ -30,6 +31,8 @@ from botocore.model import OperationModel, ServiceModel
 from botocore.parsers import QueryParser
 from botocore.serialize import QuerySerializer
 from moto.moto_server.werkzeug_app import DomainDispatcherApplication, MotoRequestHandler, create_backend_app
+from moto.kms.models import Key, KmsBackend
+from moto.s3.utils import _VersionedKeyStore
 from werkzeug.serving import run_simple
 
 import emulator_iam  # local/, beside this file
@@ -109,6 +112,36 @@ class RpcV2CborFront:
         return [payload]
 
 
+def _versions_snapshot(store: _VersionedKeyStore) -> Iterator[tuple[str, list[Any]]]:
+    """(key, versions) pairs from one copy of the store, so a key deleted meanwhile cannot show up as None."""
+    yield from dict(store).items()
+
+
+def patch_moto_concurrency() -> None:
+    """moto 5.2.5's ListObjectVersions copies the bucket's key names, then looks each up again: a key another thread
+    deletes in between comes back as None and the request fails with a 500 (TypeError in list_object_versions).
+    Terraform deletes objects in parallel, each after a ListObjectVersions, so destroys failed at random. Taking the
+    (key, versions) pairs from the one copy answers each request from a consistent snapshot."""
+    _VersionedKeyStore.iterlists = _VersionedKeyStore.lists = _versions_snapshot  # type: ignore[method-assign,assignment]
+
+
+def patch_moto_hmac_key_material() -> None:
+    """HMAC keys whose material stays the same from one emulator to the next. Real KMS keeps a key's material for the
+    key's life; every npm start applies the local stack to a fresh emulator, where moto draws new random material, so
+    the job state the last run sealed (GenerateMac) could never verify in the next (FittedStateError). The material is
+    derived from the account, region and description: the same key, as far as the local environment can tell."""
+    create_key = KmsBackend.create_key
+
+    def create_key_with_stable_mac_material(self: KmsBackend, *args: Any, **kwargs: Any) -> Key:
+        key = create_key(self, *args, **kwargs)
+        if key.key_spec.startswith("HMAC"):
+            seed = f"sentinel local emulator|{key.account_id}|{key.region}|{key.key_spec}|{key.description}"
+            key.key_material = hashlib.sha256(seed.encode("utf-8")).digest()
+        return key
+
+    KmsBackend.create_key = create_key_with_stable_mac_material  # type: ignore[method-assign]
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description="moto server with a Smithy RPC v2 CBOR front for CloudWatch")
     parser.add_argument("-H", "--host", default="127.0.0.1")
@@ -119,6 +152,8 @@ def main(argv: list[str] | None = None) -> None:
     # as moto_server does: end cleanly on SIGINT/SIGTERM
     signal.signal(signal.SIGINT, lambda *_: sys.exit(0))
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+    patch_moto_concurrency()
+    patch_moto_hmac_key_material()
     # only consulted when IAM enforcement is switched on (moto-api/reset-auth): see emulator_iam.py
     emulator_iam.install()
     app = DomainDispatcherApplication(create_backend_app)

@@ -22,6 +22,12 @@ tier "Python types (mypy over glue-jobs, settings in glue-jobs/pyproject.toml)"
 tier "build artifacts (npm run build: handler archives, job wheel, build/manifest.json)"
 tsx tools/build/build-artifacts.ts
 
+tier "Terraform toolchain (npm run tf:build: a local mirror, the registry, or the slim offline provider build; cached)"
+# Before vitest, so the local-pipeline e2e runs too. Once built (about 10 min on 2 cores), later runs reuse the cache.
+tsx tools/terraform/build-binaries.ts
+# From here on a missing toolchain is a failure, not a skipped tier.
+export SENTINEL_REQUIRE_TERRAFORM=1
+
 tier "unit and synth tests (vitest)"
 vitest run
 

@@ -139,7 +139,9 @@ async function runGlueScript(
         }
       }
     };
-    runtime.watch?.watch(`the Spark driver of Glue run ${run.runId}`, child, () => stopping);
+    // A driver that exits with a status has ended its run (SUCCEEDED or FAILED, reported below); only one killed by a
+    // signal nobody sent died under the run.
+    runtime.watch?.watch(`the Spark driver of Glue run ${run.runId}`, child, (_code, signal) => stopping || signal === null);
     process.on("exit", stopDriver);
     child.stdout.pipe(log, { end: false });
     child.stderr.pipe(log, { end: false });

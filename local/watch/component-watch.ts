@@ -74,14 +74,15 @@ export class ComponentWatch {
   }
 
   /**
-   * Watches `child` until it exits. `stopping()` tells whether the platform itself asked it to stop (its own
-   * stop(), a timeout it enforces); any other exit ends the run.
+   * Watches `child` until it exits. `expected(code, signal)` tells whether the exit is one the platform expects:
+   * it asked the component to stop (its own stop(), a timeout it enforces), or the component ends by itself when its
+   * work is done; any other exit ends the run.
    */
-  watch(component: string, child: ChildProcess, stopping: () => boolean): void {
+  watch(component: string, child: ChildProcess, expected: (code: number | null, signal: NodeJS.Signals | null) => boolean): void {
     this.live.set(child, { component, pid: child.pid });
     child.once("exit", (code, signal) => {
       this.live.delete(child);
-      if (stopping()) return;
+      if (expected(code, signal)) return;
       this.fail(new ComponentExited(component, child.pid, describeExit(code, signal), this.step, this.now()));
     });
   }

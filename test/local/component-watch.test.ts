@@ -114,6 +114,28 @@ describe("a local run whose component dies", () => {
     expect(alive(driver.pid!)).toBe(false);
   }, 120_000);
 
+  it("lets a Spark driver that ends by itself report its run (SUCCEEDED or FAILED) without ending the run", async () => {
+    const emulator = await startEmulator({ projectRoot: ROOT });
+    started.push(emulator);
+    const clients = localClients(emulator.endpoint);
+    await clients.s3.send(new CreateBucketCommand({ Bucket: "artifacts", CreateBucketConfiguration: { LocationConstraint: EMULATOR_CREDENTIALS.region } }));
+    await clients.s3.send(new PutObjectCommand({ Bucket: "artifacts", Key: "glue/scripts/ok.py", Body: "print('done', flush=True)\n" }));
+    await clients.s3.send(new PutObjectCommand({ Bucket: "artifacts", Key: "glue/scripts/bad.py", Body: "raise SystemExit('bad input')\n" }));
+    await clients.logs.send(new CreateLogGroupCommand({ logGroupName: "/aws-glue/jobs/logs-v2" }));
+    const watch = new ComponentWatch();
+    const workDir = mkdtempSync(join(tmpdir(), "sentinel-driver-"));
+    const runtime = { projectRoot: ROOT, emulatorEndpoint: emulator.endpoint, region: EMULATOR_CREDENTIALS.region, credentials, s3: clients.s3, logs: clients.logs, workDir, watch };
+    const progress = new Progress(recordingOutput(), 2, watch);
+    const results = [];
+    for (const name of ["ok", "bad"]) {
+      const run = { service: "glue" as const, jobName: name, runId: `jr_${name}`, arguments: {}, startedOn: new Date(), state: "RUNNING" as const };
+      const job = { Name: name, Command: { ScriptLocation: `s3://artifacts/glue/scripts/${name}.py` }, Timeout: 5 };
+      results.push(await progress.step(`Glue job ${name}`, () => executeGlueRun(run, job, {}, runtime)));
+    }
+    expect(results.map((result) => result.state)).toEqual(["SUCCEEDED", "FAILED"]);
+    expect(watch.error).toBeUndefined();
+  }, 120_000);
+
   it("fails the step when a Lambda execution environment dies mid-invocation", async () => {
     const emulator = await startEmulator({ projectRoot: ROOT });
     started.push(emulator);

@@ -1,6 +1,18 @@
+import { CreateKeyCommand, GenerateMacCommand, KMSClient, VerifyMacCommand } from "@aws-sdk/client-kms";
 import { execFileSync } from "node:child_process";
 import { describe, expect, it } from "vitest";
-import { startEmulator } from "../../local/emulator/emulator";
+import { EMULATOR_CREDENTIALS, startEmulator } from "../../local/emulator/emulator";
+
+/** A MAC over `message` by a new HMAC key with `description`, and whether a second key of another description verifies it. */
+async function macByFreshKey(endpoint: string, description: string, message: Uint8Array): Promise<{ mac: string; otherVerifies: boolean }> {
+  const kms = new KMSClient({ endpoint, region: EMULATOR_CREDENTIALS.region, credentials: { accessKeyId: EMULATOR_CREDENTIALS.accessKeyId, secretAccessKey: EMULATOR_CREDENTIALS.secretAccessKey } });
+  const create = (Description: string) => kms.send(new CreateKeyCommand({ KeySpec: "HMAC_256", KeyUsage: "GENERATE_VERIFY_MAC", Description }));
+  const key = (await create(description)).KeyMetadata!.KeyId!;
+  const { Mac } = await kms.send(new GenerateMacCommand({ KeyId: key, Message: message, MacAlgorithm: "HMAC_SHA_256" }));
+  const other = (await create(`${description} (another key)`)).KeyMetadata!.KeyId!;
+  const verify = await kms.send(new VerifyMacCommand({ KeyId: other, Message: message, Mac, MacAlgorithm: "HMAC_SHA_256" })).then((r) => r.MacValid === true, () => false);
+  return { mac: Buffer.from(Mac!).toString("base64"), otherVerifies: verify };
+}
 
 describe("local AWS emulator harness", () => {
   it("starts moto on a loopback port, answers, and leaves no process after stop", async () => {
@@ -11,5 +23,20 @@ describe("local AWS emulator harness", () => {
     await emulator.stop();
     const listing = execFileSync("ps", ["-eo", "args"]).toString();
     expect(listing).not.toContain(`-p ${emulator.port}`);
+  });
+
+  it("gives an HMAC key the same material in the next emulator, so state sealed by one npm start verifies in the next", async () => {
+    const message = new TextEncoder().encode("state/card-transactions/bookmarks/job.json");
+    const results = [];
+    for (let i = 0; i < 2; i++) {
+      const emulator = await startEmulator();
+      try {
+        results.push(await macByFreshKey(emulator.endpoint, "sentinel-local state authentication", message));
+      } finally {
+        await emulator.stop();
+      }
+    }
+    expect(results[1]!.mac).toBe(results[0]!.mac);
+    expect(results[0]!.otherVerifies).toBe(false);
   });
 });

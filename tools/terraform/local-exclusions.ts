@@ -16,15 +16,7 @@ export interface LocalApplyExclusion {
   readonly emulatorError: string;
 }
 
-const CLOUDWATCH_CBOR = {
-  reason:
-    "the provider's AWS SDK calls CloudWatch with the Smithy RPC v2 CBOR protocol (POST /service/GraniteServiceVersion20100801/operation/...), which moto 5.2.5 (the newest release) does not route",
-  emulatorError: "deserialization failed, unexpected smithy-protocol response header '' (HTTP status: 404 NOT FOUND)",
-};
-
 export const LOCAL_APPLY_EXCLUSIONS: readonly LocalApplyExclusion[] = [
-  { resourceType: "aws_cloudwatch_metric_alarm", ...CLOUDWATCH_CBOR },
-  { resourceType: "aws_cloudwatch_dashboard", ...CLOUDWATCH_CBOR },
   {
     resourceType: "aws_glue_data_quality_ruleset",
     reason: "moto 5.2.5 does not implement the Glue Data Quality API (CreateDataQualityRuleset answers an HTML error page)",
