@@ -64,7 +64,9 @@ export const PROFILES_FOLDER = join("config", "profiles");
 /** Every profile under `<glueJobsDir>/config/profiles`, sorted by name. */
 export function loadDatasetProfiles(glueJobsDir: string): readonly DatasetProfile[] {
   const folder = join(glueJobsDir, PROFILES_FOLDER);
-  const files = readdirSync(folder).filter((file) => file.endsWith(".json")).sort();
+  const files = readdirSync(folder)
+    .filter((file) => file.endsWith(".json"))
+    .sort();
   if (files.length === 0) throw new Error(`no dataset profiles (*.json) in ${folder}`);
   const validate = profileValidator(join(glueJobsDir, PROFILE_SCHEMAS_FOLDER));
   return files.map((file) => parseProfile(join(folder, file), validate));
@@ -97,7 +99,8 @@ function parseProfile(path: string, validate: ValidateFunction<ProfileDocument>)
   const profile = document;
   const declared = new Set(profile.columns.map((column) => column.name));
   const expectedFile = `${profile.profile}.json`;
-  if (!path.endsWith(expectedFile)) throw new Error(`dataset profile ${path} declares profile "${profile.profile}"; name the file ${expectedFile}`);
+  if (!path.endsWith(expectedFile))
+    throw new Error(`dataset profile ${path} declares profile "${profile.profile}"; name the file ${expectedFile}`);
   for (const name of [profile.record_id_column, ...profile.tokenization.map((entry) => entry.column)]) {
     if (!declared.has(name)) throw new Error(`dataset profile ${path} refers to column "${name}", which it does not declare`);
   }
@@ -124,7 +127,10 @@ function columnOf(column: ProfileColumn): ProfileColumn {
 export function selectDatasetProfiles(profiles: readonly DatasetProfile[], names: readonly string[]): DatasetProfile[] {
   return names.map((name) => {
     const profile = profiles.find((candidate) => candidate.name === name);
-    if (profile === undefined) throw new Error(`dataset profile "${name}" has no file in glue-jobs/${PROFILES_FOLDER} (shipped: ${profiles.map((p) => p.name).join(", ")})`);
+    if (profile === undefined)
+      throw new Error(
+        `dataset profile "${name}" has no file in glue-jobs/${PROFILES_FOLDER} (shipped: ${profiles.map((p) => p.name).join(", ")})`,
+      );
     return profile;
   });
 }

@@ -44,7 +44,8 @@ export function jobOutputSchemaOf(profile: DatasetProfile, schemas: RecordedOutp
   if (entry === undefined) throw new Error(`no recorded output schema for profile ${profile.name}: ${REFRESH}`);
   const tier = (name: "processed" | "quarantine", columns: readonly OutputColumn[]): OutputColumn[] => {
     const partition = columns.find((column) => column.name === PARTITION_COLUMN);
-    if (partition?.type !== "date") throw new Error(`recorded ${name} schema of ${profile.name} has no ${PARTITION_COLUMN} date partition: ${REFRESH}`);
+    if (partition?.type !== "date")
+      throw new Error(`recorded ${name} schema of ${profile.name} has no ${PARTITION_COLUMN} date partition: ${REFRESH}`);
     return columns.filter((column) => column.name !== PARTITION_COLUMN);
   };
   const schema = { processed: tier("processed", entry.processed), quarantine: tier("quarantine", entry.quarantine) };
@@ -52,11 +53,15 @@ export function jobOutputSchemaOf(profile: DatasetProfile, schemas: RecordedOutp
     const expected = profile.tokenized.has(column.name) ? "string" : PARSED_TYPES[column.type];
     const processed = schema.processed.find((candidate) => candidate.name === column.name);
     if (processed?.type !== expected) {
-      throw new Error(`recorded processed schema of ${profile.name} has ${column.name} as ${processed?.type ?? "missing"}, the profile makes it ${expected}: ${REFRESH}`);
+      throw new Error(
+        `recorded processed schema of ${profile.name} has ${column.name} as ${processed?.type ?? "missing"}, the profile makes it ${expected}: ${REFRESH}`,
+      );
     }
     const quarantined = schema.quarantine.find((candidate) => candidate.name === column.name);
     if (quarantined?.type !== "string") {
-      throw new Error(`recorded quarantine schema of ${profile.name} has ${column.name} as ${quarantined?.type ?? "missing"}, quarantined rows keep raw text: ${REFRESH}`);
+      throw new Error(
+        `recorded quarantine schema of ${profile.name} has ${column.name} as ${quarantined?.type ?? "missing"}, quarantined rows keep raw text: ${REFRESH}`,
+      );
     }
   }
   return schema;

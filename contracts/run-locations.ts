@@ -26,9 +26,27 @@ export interface RunLocation {
 }
 
 export const RUN_LOCATIONS = {
-  inputPrefix: { jobArgument: "--input_prefix", environmentVariable: "INPUT_PREFIX_TEMPLATE", requiredPlaceholders: ["profile", "run_date"], optional: false, perRun: true },
-  configLocation: { jobArgument: "--config_location", environmentVariable: "CONFIG_LOCATION_TEMPLATE", requiredPlaceholders: ["profile"], optional: false, perRun: true },
-  outputLocation: { jobArgument: "--output_location", environmentVariable: "OUTPUT_LOCATION_TEMPLATE", requiredPlaceholders: ["profile"], optional: false, perRun: true },
+  inputPrefix: {
+    jobArgument: "--input_prefix",
+    environmentVariable: "INPUT_PREFIX_TEMPLATE",
+    requiredPlaceholders: ["profile", "run_date"],
+    optional: false,
+    perRun: true,
+  },
+  configLocation: {
+    jobArgument: "--config_location",
+    environmentVariable: "CONFIG_LOCATION_TEMPLATE",
+    requiredPlaceholders: ["profile"],
+    optional: false,
+    perRun: true,
+  },
+  outputLocation: {
+    jobArgument: "--output_location",
+    environmentVariable: "OUTPUT_LOCATION_TEMPLATE",
+    requiredPlaceholders: ["profile"],
+    optional: false,
+    perRun: true,
+  },
   quarantineLocation: {
     jobArgument: "--quarantine_location",
     environmentVariable: "QUARANTINE_LOCATION_TEMPLATE",
@@ -37,10 +55,34 @@ export const RUN_LOCATIONS = {
     perRun: true,
   },
   // The metrics location identifies the pipeline run a Glue job run belongs to, hence {run_id}.
-  metricsLocation: { jobArgument: "--metrics_location", environmentVariable: "METRICS_LOCATION_TEMPLATE", requiredPlaceholders: ["run_id"], optional: false, perRun: true },
-  stateLocation: { jobArgument: "--state_location", environmentVariable: "STATE_LOCATION_TEMPLATE", requiredPlaceholders: ["profile"], optional: false, perRun: true },
-  mappingLocation: { jobArgument: "--mapping_location", environmentVariable: "MAPPING_LOCATION_TEMPLATE", requiredPlaceholders: [], optional: true, perRun: false },
-  keyLocation: { jobArgument: "--key_location", environmentVariable: "KEY_LOCATION_TEMPLATE", requiredPlaceholders: ["profile"], optional: true, perRun: true },
+  metricsLocation: {
+    jobArgument: "--metrics_location",
+    environmentVariable: "METRICS_LOCATION_TEMPLATE",
+    requiredPlaceholders: ["run_id"],
+    optional: false,
+    perRun: true,
+  },
+  stateLocation: {
+    jobArgument: "--state_location",
+    environmentVariable: "STATE_LOCATION_TEMPLATE",
+    requiredPlaceholders: ["profile"],
+    optional: false,
+    perRun: true,
+  },
+  mappingLocation: {
+    jobArgument: "--mapping_location",
+    environmentVariable: "MAPPING_LOCATION_TEMPLATE",
+    requiredPlaceholders: [],
+    optional: true,
+    perRun: false,
+  },
+  keyLocation: {
+    jobArgument: "--key_location",
+    environmentVariable: "KEY_LOCATION_TEMPLATE",
+    requiredPlaceholders: ["profile"],
+    optional: true,
+    perRun: true,
+  },
 } as const satisfies Record<string, RunLocation>;
 
 export type RunLocationName = keyof typeof RUN_LOCATIONS;
@@ -55,11 +97,17 @@ export const PER_RUN_LOCATION_NAMES = RUN_LOCATION_NAMES.filter((name) => RUN_LO
 export type LocationTemplates = Readonly<Record<RunLocationName, string>>;
 
 /** name -> value, keyed by each location's job argument. */
-export function byJobArgument(values: Readonly<Record<RunLocationName, string>>, names: readonly RunLocationName[] = RUN_LOCATION_NAMES): Record<string, string> {
+export function byJobArgument(
+  values: Readonly<Record<RunLocationName, string>>,
+  names: readonly RunLocationName[] = RUN_LOCATION_NAMES,
+): Record<string, string> {
   return Object.fromEntries(names.map((name) => [RUN_LOCATIONS[name].jobArgument, values[name]]));
 }
 
 /** name -> value, keyed by each location's environment variable. */
 export function byEnvironmentVariable(values: Readonly<Record<RunLocationName, string>>): Record<LocationTemplateVariable, string> {
-  return Object.fromEntries(RUN_LOCATION_NAMES.map((name) => [RUN_LOCATIONS[name].environmentVariable, values[name]])) as Record<LocationTemplateVariable, string>;
+  return Object.fromEntries(RUN_LOCATION_NAMES.map((name) => [RUN_LOCATIONS[name].environmentVariable, values[name]])) as Record<
+    LocationTemplateVariable,
+    string
+  >;
 }

@@ -73,7 +73,10 @@ export class StackOutputsError extends Error {
  * missing or malformed one. A reader asks only for what it uses: a local apply may leave out outputs of
  * resources the emulator cannot create.
  */
-export function readStackOutputs<Name extends StackOutputName>(values: Readonly<Record<string, unknown>>, names: readonly Name[]): Pick<StackOutputs, Name> {
+export function readStackOutputs<Name extends StackOutputName>(
+  values: Readonly<Record<string, unknown>>,
+  names: readonly Name[],
+): Pick<StackOutputs, Name> {
   const parsed = z.object(Object.fromEntries(names.map((name) => [name, stackOutputsSchema.shape[name]]))).safeParse(values);
   if (!parsed.success) {
     const problems = parsed.error.issues.map((issue) => `${issue.path.join(".") || "(outputs)"}: ${issue.message}`);

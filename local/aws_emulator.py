@@ -21,21 +21,20 @@ import re
 import signal
 import sys
 from collections.abc import Callable, Iterable, Iterator
-from datetime import timezone
+from datetime import UTC
 from typing import Any
 from urllib.parse import urlencode
 
 import botocore.session
 import cbor2
+import emulator_iam  # local/, beside this file
 from botocore.model import OperationModel, ServiceModel
 from botocore.parsers import QueryParser
 from botocore.serialize import QuerySerializer
-from moto.moto_server.werkzeug_app import DomainDispatcherApplication, MotoRequestHandler, create_backend_app
 from moto.kms.models import Key, KmsBackend
+from moto.moto_server.werkzeug_app import DomainDispatcherApplication, MotoRequestHandler, create_backend_app
 from moto.s3.utils import _VersionedKeyStore
 from werkzeug.serving import run_simple
-
-import emulator_iam  # local/, beside this file
 
 CBOR_OPERATION_PATH = re.compile(r"^/service/(?P<service>[A-Za-z0-9_]+)/operation/(?P<operation>[A-Za-z0-9_]+)$")
 # Smithy service shape name -> botocore service: the services whose SDKs speak CBOR and moto speaks query.
@@ -52,9 +51,7 @@ class RpcV2CborFront:
     def __init__(self, app: WsgiApp) -> None:
         self.app = app
         session = botocore.session.get_session()
-        self.models: dict[str, ServiceModel] = {
-            shape: session.get_service_model(service) for shape, service in CBOR_SERVICES.items()
-        }
+        self.models: dict[str, ServiceModel] = {shape: session.get_service_model(service) for shape, service in CBOR_SERVICES.items()}
 
     def __call__(self, environ: Environ, start_response: StartResponse) -> Iterable[bytes]:
         match = CBOR_OPERATION_PATH.match(environ.get("PATH_INFO", ""))
@@ -101,7 +98,7 @@ class RpcV2CborFront:
         if status_code < 300:
             parsed = QueryParser().parse(response, operation.output_shape) if operation.output_shape else {}
             parsed.pop("ResponseMetadata", None)
-            payload = cbor2.dumps(parsed, datetime_as_timestamp=True, timezone=timezone.utc)
+            payload = cbor2.dumps(parsed, datetime_as_timestamp=True, timezone=UTC)
         else:
             error = QueryParser().parse(response, None).get("Error", {})
             code = str(error.get("Code") or "InternalFailure")

@@ -48,19 +48,11 @@ def glue_resource(response: Any) -> str:
     """The job, table or database ARN a Glue request acts on."""
     body = _body(response)
     prefix = _prefix(response, "glue")
-    job = body.get("JobName") or (
-        body.get("Name")
-        if response._get_action() in {"CreateJob", "GetJob", "DeleteJob"}
-        else None
-    )
+    job = body.get("JobName") or (body.get("Name") if response._get_action() in {"CreateJob", "GetJob", "DeleteJob"} else None)
     if isinstance(job, str):
         return f"{prefix}:job/{job}"
     database = body.get("DatabaseName")
-    table = (
-        body.get("TableName")
-        or body.get("Name")
-        or (body.get("TableInput") or {}).get("Name")
-    )
+    table = body.get("TableName") or body.get("Name") or (body.get("TableInput") or {}).get("Name")
     if isinstance(database, str) and isinstance(table, str):
         return f"{prefix}:table/{database}/{table}"
     if isinstance(database, str):
@@ -76,9 +68,7 @@ def kms_resource(response: Any) -> str:
     if key_id.startswith("arn:") and ":key/" in key_id:
         return key_id
     try:
-        resolved = kms_backends[response.current_account][
-            response.region
-        ].any_id_to_key_id(key_id)
+        resolved = kms_backends[response.current_account][response.region].any_id_to_key_id(key_id)
     except (
         KeyError,
         NotFoundException,
@@ -93,11 +83,7 @@ def logs_resource(response: Any) -> str:
     prefix = _prefix(response, "logs")
     group = body.get("logGroupName")
     if not isinstance(group, str):
-        return (
-            f"{prefix}:log-group:*"
-            if response._get_action() == "DescribeLogGroups"
-            else "*"
-        )
+        return f"{prefix}:log-group:*" if response._get_action() == "DescribeLogGroups" else "*"
     stream = body.get("logStreamName")
     if isinstance(stream, str):
         return f"{prefix}:log-group:{group}:log-stream:{stream}"
@@ -141,9 +127,7 @@ def _check_remembering_resource(self: Any, resource: str) -> None:
 
 
 def _raise_access_denied_in_protocol(self: Any) -> None:
-    content_type = str(
-        self._headers.get("Content-Type") or self._headers.get("content-type") or ""
-    )
+    content_type = str(self._headers.get("Content-Type") or self._headers.get("content-type") or "")
     if not content_type.startswith("application/x-amz-json"):
         _raise_access_denied(self)
         return

@@ -79,7 +79,11 @@ function ensureToolchain(): ReturnType<typeof locateToolchain> {
       "(minutes, see docs/environments.md), then npm start continues.",
     ].join("\n"),
   );
-  const build = spawnSync(join(PROJECT_ROOT, "node_modules", ".bin", "tsx"), [join(PROJECT_ROOT, "tools", "terraform", "build-binaries.ts")], { cwd: PROJECT_ROOT, stdio: "inherit" });
+  const build = spawnSync(
+    join(PROJECT_ROOT, "node_modules", ".bin", "tsx"),
+    [join(PROJECT_ROOT, "tools", "terraform", "build-binaries.ts")],
+    { cwd: PROJECT_ROOT, stdio: "inherit" },
+  );
   if (build.status !== 0) console.error(`npm run tf:build exited with ${build.status ?? build.signal}`);
   return locateToolchain();
 }
@@ -104,7 +108,9 @@ async function main(): Promise<number> {
   process.env.AWS_ACCESS_KEY_ID = EMULATOR_CREDENTIALS.accessKeyId;
   process.env.AWS_SECRET_ACCESS_KEY = EMULATOR_CREDENTIALS.secretAccessKey;
 
-  console.log(`Sentinel local pipeline: ${options.profile}, ${options.input === undefined ? `${options.rows.toLocaleString("en-US")} generated rows (seed ${options.seed})` : options.input}`);
+  console.log(
+    `Sentinel local pipeline: ${options.profile}, ${options.input === undefined ? `${options.rows.toLocaleString("en-US")} generated rows (seed ${options.seed})` : options.input}`,
+  );
   // a dead emulator, Spark driver or Lambda environment, or Ctrl-C, fails the step in flight at once
   const watch = new ComponentWatch();
   for (const signal of ["SIGINT", "SIGTERM"] as const) process.once(signal, () => watch.interrupt(signal));
@@ -116,7 +122,10 @@ async function main(): Promise<number> {
       platform,
       {
         profile: options.profile,
-        input: options.input === undefined ? { kind: "generated", rows: options.rows, seed: options.seed, defectRate: options.defectRate } : { kind: "file", path: options.input },
+        input:
+          options.input === undefined
+            ? { kind: "generated", rows: options.rows, seed: options.seed, defectRate: options.defectRate }
+            : { kind: "file", path: options.input },
         runDate: options.runDate,
       },
       progress,
@@ -139,7 +148,9 @@ main().then(
   (code) => process.exit(code),
   (error: unknown) => {
     if (error instanceof ComponentExited || error instanceof RunInterrupted) {
-      console.error(`\nnpm start stopped: ${error.message}. Everything it started has been stopped; the next npm start begins from the last saved state.`);
+      console.error(
+        `\nnpm start stopped: ${error.message}. Everything it started has been stopped; the next npm start begins from the last saved state.`,
+      );
       process.exit(error instanceof RunInterrupted ? 130 : 1);
     }
     console.error(`\nnpm start failed: ${error instanceof Error ? error.message : String(error)}`);

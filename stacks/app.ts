@@ -28,8 +28,6 @@ export interface SentinelApp {
 export function buildApp(options: SentinelAppOptions = {}): SentinelApp {
   // Stack traces in construct metadata only slow synth down and make the JSON machine-specific.
   const app = new App({ outdir: options.outdir, stackTraces: false });
-  const stacks = (options.environments ?? loadEnvironments()).map(
-    (config) => new SentinelStack(app, config.name, { config }),
-  );
+  const stacks = (options.environments ?? loadEnvironments()).map((config) => new SentinelStack(app, config.name, { config }));
   return { app, stacks };
 }

@@ -59,7 +59,10 @@ export class PlatformInputs extends Construct {
         },
       ],
     }).stringValue;
-    this.auditorPrincipalArns = declare("auditor_principal_arns", principalList("auditor_principal_arns", "auditors", props.emulator)).listValue;
+    this.auditorPrincipalArns = declare(
+      "auditor_principal_arns",
+      principalList("auditor_principal_arns", "auditors", props.emulator),
+    ).listValue;
     this.dataScientistPrincipalArns = declare(
       "data_scientist_principal_arns",
       principalList("data_scientist_principal_arns", "data scientists", props.emulator),

@@ -87,7 +87,8 @@ export class SentinelStack extends TerraformStack {
 
     this.deployerArns = config.deployerPrincipals.map((principal) => globalArn(this.accountScope, "iam", principal));
     // On AWS the deployer must exist before the first apply; plan says so by name (the emulator's set-up creates its own).
-    if (config.deploymentTarget === "aws") new DeployerPrincipalsCheck(this, "deployer-principals", { principals: config.deployerPrincipals, environment: config.name });
+    if (config.deploymentTarget === "aws")
+      new DeployerPrincipalsCheck(this, "deployer-principals", { principals: config.deployerPrincipals, environment: config.name });
     this.keys = new PlatformKeys(this, "keys", {
       namePrefix: this.namePrefix,
       scope: this.accountScope,
@@ -227,7 +228,12 @@ export class SentinelStack extends TerraformStack {
       { role: "audit", description: "Auditors' queries over the lineage records", consumer: this.access.auditor },
     ];
     for (const { role, description, consumer } of workgroups) {
-      new AthenaWorkgroup(this, `athena-${role}`, { name: `${this.namePrefix}-${role}`, description, scope: this.accountScope, resultsBucket }).grantQueries(consumer.policy);
+      new AthenaWorkgroup(this, `athena-${role}`, {
+        name: `${this.namePrefix}-${role}`,
+        description,
+        scope: this.accountScope,
+        resultsBucket,
+      }).grantQueries(consumer.policy);
     }
     this.databrew = new PiiProfiling(this, "databrew", {
       namePrefix: this.namePrefix,
@@ -284,7 +290,14 @@ export class SentinelStack extends TerraformStack {
     buckets.lineageAudit.requireWriteOnce([LINEAGE_AUDIT_PREFIXES.lineage, LINEAGE_AUDIT_PREFIXES.auditChain]);
     buckets.artifacts.restrictWriters(
       "CodeConfigReferenceAndKeys",
-      [ARTIFACT_PREFIXES.scripts, ARTIFACT_PREFIXES.python, ARTIFACT_PREFIXES.wheels, ARTIFACT_PREFIXES.profiles, ARTIFACT_PREFIXES.reference, ARTIFACT_PREFIXES.keys],
+      [
+        ARTIFACT_PREFIXES.scripts,
+        ARTIFACT_PREFIXES.python,
+        ARTIFACT_PREFIXES.wheels,
+        ARTIFACT_PREFIXES.profiles,
+        ARTIFACT_PREFIXES.reference,
+        ARTIFACT_PREFIXES.keys,
+      ],
       this.deployerArns,
     );
     buckets.artifacts.restrictWriters("JobState", [ARTIFACT_PREFIXES.state, ARTIFACT_PREFIXES.temp], [glue.jobRoleArn]);
@@ -303,7 +316,10 @@ export class SentinelStack extends TerraformStack {
       new TerraformOutput(this, name, { value, description }).overrideLogicalId(name);
     output(
       "bucket_names",
-      Object.fromEntries([...this.buckets.dataBuckets.map((bucket) => [bucket.tier, bucket.bucketName]), ["access-logs", this.buckets.accessLogs.bucketName]]),
+      Object.fromEntries([
+        ...this.buckets.dataBuckets.map((bucket) => [bucket.tier, bucket.bucketName]),
+        ["access-logs", this.buckets.accessLogs.bucketName],
+      ]),
       "Bucket name per tier.",
     );
     output(
@@ -321,9 +337,17 @@ export class SentinelStack extends TerraformStack {
       },
       "Customer-managed key ARN per purpose.",
     );
-    output("audit_trail", { name: this.auditTrail.trailName, bucket: this.auditTrail.bucket.bucketName }, "The CloudTrail trail and its Object-Locked bucket.");
+    output(
+      "audit_trail",
+      { name: this.auditTrail.trailName, bucket: this.auditTrail.bucket.bucketName },
+      "The CloudTrail trail and its Object-Locked bucket.",
+    );
     output("vpc_id", this.network.vpcId, "The private VPC.");
-    output("private_subnet_ids", this.network.subnets.map((subnet) => subnet.subnetId), "Private subnet per availability zone.");
+    output(
+      "private_subnet_ids",
+      this.network.subnets.map((subnet) => subnet.subnetId),
+      "Private subnet per availability zone.",
+    );
     output("glue_security_group_id", this.network.glueSecurityGroupId, "Security group for Glue network connections.");
     output("log_group_prefix", this.logGroups.namePrefix, "Prefix of the environment's log group names.");
     output("glue_job_name", this.glue.jobName, "The Glue ETL job (one job; each run names its dataset profile).");
@@ -376,7 +400,11 @@ export class SentinelStack extends TerraformStack {
     output("dashboard_name", this.monitoring.dashboardName, "CloudWatch dashboard of the pipeline.");
     output(
       "consumer_role_arns",
-      { "data-scientist": this.access.dataScientist.roleArn, auditor: this.access.auditor.roleArn, reidentification: this.access.reidentification.roleArn },
+      {
+        "data-scientist": this.access.dataScientist.roleArn,
+        auditor: this.access.auditor.roleArn,
+        reidentification: this.access.reidentification.roleArn,
+      },
       "Roles the data scientists and auditors assume.",
     );
   }

@@ -33,7 +33,10 @@ export function summarizeStack(name: string, stack: SynthesizedStackJson): Stack
   const resources = stack.resource ?? {};
   const all = (type: string): Config[] => Object.values(resources[type] ?? {});
   const locks = new Map(
-    all("aws_s3_bucket_object_lock_configuration").map((lock) => [String(lock.bucket), (lock.rule as { default_retention: Config }).default_retention]),
+    all("aws_s3_bucket_object_lock_configuration").map((lock) => [
+      String(lock.bucket),
+      (lock.rule as { default_retention: Config }).default_retention,
+    ]),
   );
   const sseS3 = new Set(
     all("aws_s3_bucket_server_side_encryption_configuration")
@@ -48,7 +51,9 @@ export function summarizeStack(name: string, stack: SynthesizedStackJson): Stack
       ...(sseS3.has(reference) ? ["SSE-S3"] : ["SSE-KMS"]),
     ];
     // Names are sentinel-<env>-<tier>-<account id>; the tier is what a reader needs.
-    const tier = String(bucket.bucket).replace(`sentinel-${name}-`, "").replace(/-(\$\{var\.account_id\}|\d{12})$/, "");
+    const tier = String(bucket.bucket)
+      .replace(`sentinel-${name}-`, "")
+      .replace(/-(\$\{var\.account_id\}|\d{12})$/, "");
     return `${tier} (${notes.join(", ")})`;
   });
   const countsByType = new Map(
@@ -65,7 +70,9 @@ export function summarizeStack(name: string, stack: SynthesizedStackJson): Stack
     name,
     region: String(stack.provider?.aws?.[0]?.region ?? "?"),
     state,
-    vpcCidr: all("aws_vpc").map((vpc) => String(vpc.cidr_block)).join(", "),
+    vpcCidr: all("aws_vpc")
+      .map((vpc) => String(vpc.cidr_block))
+      .join(", "),
     subnets: all("aws_subnet").map((subnet) => `${String(subnet.availability_zone)} ${String(subnet.cidr_block)}`),
     endpoints: all("aws_vpc_endpoint")
       .map((endpoint) => `${String(endpoint.service_name).split(".").pop()}${endpoint.vpc_endpoint_type === "Gateway" ? " (gateway)" : ""}`)

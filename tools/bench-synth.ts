@@ -47,7 +47,8 @@ function median(values: readonly number[]): number {
   return sorted.length % 2 === 1 ? (sorted[middle] as number) : ((sorted[middle - 1] as number) + (sorted[middle] as number)) / 2;
 }
 
-const format = (run: Run) => `${run.wallSeconds.toFixed(2)} s wall, ${run.cpuSeconds.toFixed(2)} s CPU, ${run.peakRssMb.toFixed(0)} MB peak RSS`;
+const format = (run: Run) =>
+  `${run.wallSeconds.toFixed(2)} s wall, ${run.cpuSeconds.toFixed(2)} s CPU, ${run.peakRssMb.toFixed(0)} MB peak RSS`;
 
 const loadBefore = loadavg()[0] ?? 0;
 rmSync(join(root, "node_modules", ".cache", "sentinel-synth"), { recursive: true, force: true });
@@ -60,7 +61,9 @@ const summary: Run = {
   cpuSeconds: median(warm.map((run) => run.cpuSeconds)),
   peakRssMb: Math.max(cold.peakRssMb, ...warm.map((run) => run.peakRssMb)),
 };
-console.log(`synth of all environments (dev, staging, prod, local) on ${cpus().length} CPUs, 1-min load ${loadBefore.toFixed(1)} -> ${loadAfter.toFixed(1)}`);
+console.log(
+  `synth of all environments (dev, staging, prod, local) on ${cpus().length} CPUs, 1-min load ${loadBefore.toFixed(1)} -> ${loadAfter.toFixed(1)}`,
+);
 console.log(`  cold (bundle rebuilt): ${format(cold)}`);
 warm.forEach((run, index) => console.log(`  warm run ${index + 1}: ${format(run)}`));
 console.log(`  warm median: ${format(summary)} (peak RSS is the maximum over all runs)`);

@@ -19,9 +19,13 @@ export function printSynthSummary(root: string): number {
     return 1;
   }
   const seconds = ((performance.now() - started) / 1000).toFixed(1);
-  const manifest = JSON.parse(readFileSync(join(outdir, "manifest.json"), "utf8")) as { stacks: Record<string, { synthesizedStackPath: string }> };
+  const manifest = JSON.parse(readFileSync(join(outdir, "manifest.json"), "utf8")) as {
+    stacks: Record<string, { synthesizedStackPath: string }>;
+  };
   const names = Object.keys(manifest.stacks).sort((a, b) => ORDER.indexOf(a) - ORDER.indexOf(b));
-  console.log(`Sentinel: synthesized ${names.length} environments (${names.join(", ")}) in ${seconds} s into cdktf.out/stacks/<env>/cdk.tf.json\n`);
+  console.log(
+    `Sentinel: synthesized ${names.length} environments (${names.join(", ")}) in ${seconds} s into cdktf.out/stacks/<env>/cdk.tf.json\n`,
+  );
   for (const name of names) {
     const stack = manifest.stacks[name] as { synthesizedStackPath: string };
     const json = JSON.parse(readFileSync(join(outdir, stack.synthesizedStackPath), "utf8")) as SynthesizedStackJson;

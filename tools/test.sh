@@ -13,8 +13,12 @@ tsc --noEmit -p tsconfig.json
 tier "lint (eslint)"
 eslint --max-warnings=0 .
 
-tier "Python lint (ruff check, rules in glue-jobs/pyproject.toml)"
-.venv/bin/ruff check glue-jobs
+tier "formatting (prettier --check for TypeScript, JavaScript, JSON and YAML; ruff format --check for Python)"
+prettier --check . --log-level warn
+.venv/bin/ruff format --check .
+
+tier "Python lint (ruff check, rules in glue-jobs/pyproject.toml; ruff.toml applies them to the Python outside glue-jobs)"
+.venv/bin/ruff check .
 
 tier "Python types (mypy over glue-jobs, settings in glue-jobs/pyproject.toml)"
 (cd glue-jobs && ../.venv/bin/mypy)

@@ -14,6 +14,7 @@ model loading are excluded), scikit-learn's `score_samples` in this single proce
 measures throughput on the file repeated up to N rows, so Spark's fixed per-job cost does not dominate on
 small files.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -44,9 +45,7 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--fit-sample-rows", type=int, default=100_000)
     parser.add_argument("--seed", type=int, default=0, help="first seed")
     parser.add_argument("--seeds", type=int, default=1, help="number of consecutive seeds to average over")
-    parser.add_argument(
-        "--throughput-rows", type=int, default=0, help="score the file repeated up to this many rows for rows/s"
-    )
+    parser.add_argument("--throughput-rows", type=int, default=0, help="score the file repeated up to this many rows for rows/s")
     return parser.parse_args(argv)
 
 
@@ -88,9 +87,7 @@ def spark_frame(spark, features: pd.DataFrame) -> DataFrame:
     safe = [f"f{i}" for i in range(features.shape[1])]  # header names may not be valid Spark column names
     frame = features.set_axis(safe, axis=1)
     frame.insert(0, "row_id", np.arange(len(frame), dtype=np.int32))
-    schema = StructType(
-        [StructField("row_id", IntegerType(), False), *(StructField(c, DoubleType(), True) for c in safe)]
-    )
+    schema = StructType([StructField("row_id", IntegerType(), False), *(StructField(c, DoubleType(), True) for c in safe)])
     # createDataFrame slices a pandas frame into one partition per Arrow batch (10,000 rows); a file read gives
     # a few large splits instead, so coalesce to one partition per core as the job would see it.
     parallelism = spark.sparkContext.defaultParallelism
@@ -169,10 +166,14 @@ def main(argv: list[str]) -> None:
     df = spark_frame(spark, features)
     df.count()
     seeds = list(range(args.seed, args.seed + args.seeds))
-    print(f"data      {args.data}: {len(X):,} rows, {X.shape[1]} features, "
-          f"{int(y.sum()):,} anomalies ({y.mean():.2%}), label column {labels.name!r}")
-    print(f"params    n_estimators={args.n_estimators} max_samples={args.max_samples} "
-          f"contamination={args.contamination} seeds={seeds[0]}..{seeds[-1]} ({len(seeds)})")
+    print(
+        f"data      {args.data}: {len(X):,} rows, {X.shape[1]} features, "
+        f"{int(y.sum()):,} anomalies ({y.mean():.2%}), label column {labels.name!r}"
+    )
+    print(
+        f"params    n_estimators={args.n_estimators} max_samples={args.max_samples} "
+        f"contamination={args.contamination} seeds={seeds[0]}..{seeds[-1]} ({len(seeds)})"
+    )
     with tempfile.TemporaryDirectory(prefix="bench-anomaly-") as state:
         results = [run_seed(df, X, y, args, seed, f"{state}/seed-{seed}") for seed in seeds]
         scored_rows, *rates = scoring_throughput(spark, X, args.throughput_rows or len(X), results[0])
@@ -182,8 +183,7 @@ def main(argv: list[str]) -> None:
         auroc, auprc = zip(*(r[key] for r in results), strict=False)
         print(f"{name:<40}{mean_std(list(auroc)):<20}{mean_std(list(auprc)):<20}{rate:>16,.0f}")
     print(f"throughput measured scoring {scored_rows:,} rows (seed {seeds[0]}'s models)")
-    print(f"largest |platform - scikit-learn| score difference over all rows and seeds: "
-          f"{max(r['max_diff'] for r in results):.3g}")
+    print(f"largest |platform - scikit-learn| score difference over all rows and seeds: {max(r['max_diff'] for r in results):.3g}")
     spark.stop()
 
 

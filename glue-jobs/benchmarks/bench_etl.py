@@ -20,6 +20,7 @@
 Timings are wall-clock on the local machine; the load average is printed so a run on a busy machine can
 be recognised as such.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -70,7 +71,10 @@ def generate_input(rows: int, seed: int, folder: Path) -> Path:
     """`rows` card transactions in files of at most ROWS_PER_FILE rows (file i seeded `seed + i`), written by
     a child process so the driver's memory is Spark's, not the generator's."""
     folder.mkdir(parents=True, exist_ok=True)
-    chunks = [(min(ROWS_PER_FILE, rows - start), seed + i, str(folder / f"cards-{i:03d}.csv")) for i, start in enumerate(range(0, rows, ROWS_PER_FILE))]
+    chunks = [
+        (min(ROWS_PER_FILE, rows - start), seed + i, str(folder / f"cards-{i:03d}.csv"))
+        for i, start in enumerate(range(0, rows, ROWS_PER_FILE))
+    ]
     with multiprocessing.get_context("spawn").Pool(1) as pool:
         pool.starmap(_write_chunk, [("card-transactions", n, chunk_seed, path) for n, chunk_seed, path in chunks])
     return folder
@@ -155,7 +159,10 @@ def measured(memory: DriverMemory, name: str, action) -> tuple[float, dict]:
     load = os.getloadavg()[0]
     seconds = timed(action)
     peak = memory.peak()
-    print(f"  [{name}] {seconds:.2f} s, JVM peak RSS {peak['jvm_peak_rss_mib']} MiB, load average {load:.1f} -> {os.getloadavg()[0]:.1f}", flush=True)
+    print(
+        f"  [{name}] {seconds:.2f} s, JVM peak RSS {peak['jvm_peak_rss_mib']} MiB, load average {load:.1f} -> {os.getloadavg()[0]:.1f}",
+        flush=True,
+    )
     return seconds, peak
 
 
@@ -169,7 +176,9 @@ def bench_pipeline(spark: SparkSession, csv: Path, work: Path, key: Path, memory
     print(f"    stages: {later['timings_seconds']}", flush=True)
     untokenized = config_without_tokenization(work)
     bare: dict = {}
-    bare_seconds, bare_memory = measured(memory, "nothing tokenized", lambda: bare.update(pipeline_run(spark, csv, work, key, "untokenized", untokenized)))
+    bare_seconds, bare_memory = measured(
+        memory, "nothing tokenized", lambda: bare.update(pipeline_run(spark, csv, work, key, "untokenized", untokenized))
+    )
     print(f"    stages: {bare['timings_seconds']}", flush=True)
     return {
         "rows": first["rows_in"],
@@ -255,15 +264,25 @@ def print_report(results: dict) -> None:
     p, h = results["pipeline"], results["hmac"]
     copy = p["plain_copy_seconds"]
     before, after = results["load_average_before"], results["load_average_after"]
-    print(f"\nfull pipeline vs plain read-CSV -> write-Parquet, {p['rows']} rows in {results['input_files']} file(s), "
-          f"{results['cores']} Spark cores; {p['rows_out']} rows out, {p['rows_quarantined']} quarantined")
-    print(f"  load average (1/5/15 min) before {before['1m']}/{before['5m']}/{before['15m']}, "
-          f"after {after['1m']}/{after['5m']}/{after['15m']} on {before['cores']} cores")
+    print(
+        f"\nfull pipeline vs plain read-CSV -> write-Parquet, {p['rows']} rows in {results['input_files']} file(s), "
+        f"{results['cores']} Spark cores; {p['rows_out']} rows out, {p['rows_quarantined']} quarantined"
+    )
+    print(
+        f"  load average (1/5/15 min) before {before['1m']}/{before['5m']}/{before['15m']}, "
+        f"after {after['1m']}/{after['5m']}/{after['15m']} on {before['cores']} cores"
+    )
     print(f"  plain copy                         {copy:8.2f} s   1.00x")
-    print(f"  pipeline, first run (fits state)   {p['pipeline_first_run_seconds']:8.2f} s   {p['first_run_ratio']:5.2f}x  (target <= {FIRST_RUN_TARGET}x)")
-    print(f"  pipeline, fitted state reused      {p['pipeline_later_run_seconds']:8.2f} s   {p['later_run_ratio']:5.2f}x  (target <= {LATER_RUN_TARGET}x)")
+    print(
+        f"  pipeline, first run (fits state)   {p['pipeline_first_run_seconds']:8.2f} s   {p['first_run_ratio']:5.2f}x  (target <= {FIRST_RUN_TARGET}x)"
+    )
+    print(
+        f"  pipeline, fitted state reused      {p['pipeline_later_run_seconds']:8.2f} s   {p['later_run_ratio']:5.2f}x  (target <= {LATER_RUN_TARGET}x)"
+    )
     print(f"  state reused, nothing tokenized    {p['pipeline_untokenized_seconds']:8.2f} s   {p['untokenized_ratio']:5.2f}x")
-    print(f"  tokenizing the six columns         {p['tokenization_seconds']:8.2f} s   {p['tokenization_ratio']:5.2f}x  (target <= {TOKENIZATION_TARGET}x)")
+    print(
+        f"  tokenizing the six columns         {p['tokenization_seconds']:8.2f} s   {p['tokenization_ratio']:5.2f}x  (target <= {TOKENIZATION_TARGET}x)"
+    )
     runs = ("first_run", "later_run", "untokenized")
     print(f"\n  stage seconds (x copy)      {'first run':>17} {'state reused':>17} {'untokenized':>17}")
     for stage in (*STAGES, "total"):

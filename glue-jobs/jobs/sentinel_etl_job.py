@@ -15,6 +15,7 @@ stops naming the first object that differs. The check lives here, with only the 
 boto3, because code inside a replaced wheel would check nothing. This script cannot check itself: the
 artifacts bucket's writer allow-list and CloudTrail's data events on it cover the script object.
 """
+
 import hashlib
 import json
 import sys

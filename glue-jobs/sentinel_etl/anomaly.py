@@ -11,6 +11,7 @@ state MAC (`fitted_state`).
 `anomaly_score` is the paper's s(x, psi) = 2^(-E[h(x)] / c(psi)), i.e. `-IsolationForest.score_samples`:
 in (0, 1], about 0.5 or less for ordinary rows, approaching 1 for rows isolated in few splits.
 """
+
 from __future__ import annotations
 
 from collections.abc import Iterator
@@ -134,15 +135,15 @@ def _fit_sample(df: DataFrame, spec: AnomalySpec, row_count: int | None = None) 
     if total > spec.fit_sample_rows:
         # A little over the target fraction so the Bernoulli sample rarely falls short, then cap it exactly.
         fraction = min(1.0, 1.1 * spec.fit_sample_rows / total)
-        features = features.sample(withReplacement=False, fraction=fraction, seed=spec.seed).limit(
-            spec.fit_sample_rows
-        )
+        features = features.sample(withReplacement=False, fraction=fraction, seed=spec.seed).limit(spec.fit_sample_rows)
     return features.toPandas()
 
 
 def _serialise(content: dict[str, Any]) -> bytes:
     """Data-only bytes of a fitted model: the forest's arrays and the model's settings."""
-    return dumps({**{k: v for k, v in content.items() if k != "estimator"}, "forest": ForestArrays.from_estimator(content["estimator"]).to_json()})
+    return dumps(
+        {**{k: v for k, v in content.items() if k != "estimator"}, "forest": ForestArrays.from_estimator(content["estimator"]).to_json()}
+    )
 
 
 def _parse_payload(payload: bytes) -> dict[str, Any]:
@@ -206,9 +207,7 @@ def _fit(df: DataFrame, spec: AnomalySpec, row_count: int | None = None) -> dict
     }
 
 
-def fit_or_load_model(
-    df: DataFrame, spec: AnomalySpec, state_uri: str, refit: bool, row_count: int | None = None
-) -> FittedModel:
+def fit_or_load_model(df: DataFrame, spec: AnomalySpec, state_uri: str, refit: bool, row_count: int | None = None) -> FittedModel:
     """The current model under `state_uri` (hash-verified), or a new fit when there is none or `refit`.
 
     Reuse fails with a FittedStateError when the stored model was fitted for other settings or with another

@@ -16,6 +16,7 @@ separately for every group value seen at fit time, each group's edges with their
 * labels name the group ("EUR [12.5, 30)", "EUR overflow"), because bin numbers are only comparable
   within one group: bin 3 of EUR and bin 3 of GBP are different amounts.
 """
+
 from __future__ import annotations
 
 import itertools
@@ -88,9 +89,7 @@ class BinningSpec:
         )
         expected = spec.planned_bins()
         if spec.labels is not None and len(spec.labels) != expected:
-            raise SpecError(
-                f"invalid binning config: binning.labels: {len(spec.labels)} labels given for {expected} bins"
-            )
+            raise SpecError(f"invalid binning config: binning.labels: {len(spec.labels)} labels given for {expected} bins")
         return spec
 
     def planned_bins(self) -> int:
@@ -215,8 +214,7 @@ def _format_edge(x: float) -> str:
 def _interval_labels(edges: tuple[float, ...]) -> tuple[str, ...]:
     last = len(edges) - 2
     return tuple(
-        f"[{_format_edge(lo)}, {_format_edge(hi)}{']' if i == last else ')'}"
-        for i, (lo, hi) in enumerate(itertools.pairwise(edges))
+        f"[{_format_edge(lo)}, {_format_edge(hi)}{']' if i == last else ')'}" for i, (lo, hi) in enumerate(itertools.pairwise(edges))
     )
 
 
@@ -301,7 +299,14 @@ def _edges_from_stored(stored: fitted_state.StoredState) -> BinEdges:
 
 
 def _group_version(spec: BinningSpec, group: str, edges: tuple[float, ...], labels: tuple[str, ...]) -> str:
-    body = {"column": spec.column, "group_by": spec.group_by, "group": group, "method": spec.method, "edges": list(edges), "labels": list(labels)}
+    body = {
+        "column": spec.column,
+        "group_by": spec.group_by,
+        "group": group,
+        "method": spec.method,
+        "edges": list(edges),
+        "labels": list(labels),
+    }
     return fitted_state.content_version(fitted_state.canonical_json(body))
 
 

@@ -12,6 +12,7 @@ files without recording; `job-bookmark-disable` processes everything and records
 The manifest is fitted state like the others: sealed with the run's state MAC (`fitted_state`), so a
 manifest written by anyone but the job (to skip files, or to have them processed twice) is refused.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -48,11 +49,7 @@ class InputBookmark:
         if self.option == DISABLE:
             return list(objects)
         recorded = self._recorded()
-        return [
-            obj
-            for obj in objects
-            if recorded.get(obj.uri) != {"bytes": obj.bytes, "fingerprint": obj.fingerprint}
-        ]
+        return [obj for obj in objects if recorded.get(obj.uri) != {"bytes": obj.bytes, "fingerprint": obj.fingerprint}]
 
     def record(self, processed: list[StoredObject], run_id: str) -> None:
         """Adds the processed objects to the manifest (only with job-bookmark-enable)."""

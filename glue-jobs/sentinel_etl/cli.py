@@ -10,6 +10,7 @@
 fitted state and the bookmark default to <dir>/state/, so a second run over the same input processes
 no rows. Without --key-location the local development key (.sentinel/dev-key.json) is used.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -36,7 +37,17 @@ def _known_errors() -> tuple[type[BaseException], ...]:
     from sentinel_etl.loaders import LoaderError
 
     # ValueError covers bad arguments and the analytics modules' spec errors (SpecError, MappingError).
-    return (CliError, ConfigError, InputError, ConservationError, KeyMaterialError, LoaderError, FittedStateError, FileNotFoundError, ValueError)
+    return (
+        CliError,
+        ConfigError,
+        InputError,
+        ConservationError,
+        KeyMaterialError,
+        LoaderError,
+        FittedStateError,
+        FileNotFoundError,
+        ValueError,
+    )
 
 
 def cmd_generate(a: argparse.Namespace) -> None:

@@ -5,6 +5,7 @@ relative URI; a `referencing.Registry` built from the package's schema folder re
 job never fetches a schema over the network. Rules the schema cannot express (a tokenized column must
 be a declared string column, and so on) are checked here, each with a message naming the field.
 """
+
 from __future__ import annotations
 
 import json
@@ -105,11 +106,7 @@ class JobConfig:
 
 def _schema_texts() -> dict[str, dict[str, Any]]:
     folder = resources.files("sentinel_etl").joinpath("schemas")
-    return {
-        entry.name: json.loads(entry.read_text("utf-8"))
-        for entry in folder.iterdir()
-        if entry.name.endswith(".schema.json")
-    }
+    return {entry.name: json.loads(entry.read_text("utf-8")) for entry in folder.iterdir() if entry.name.endswith(".schema.json")}
 
 
 def schema_registry() -> Registry:

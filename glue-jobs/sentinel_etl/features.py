@@ -9,6 +9,7 @@ Defined behaviour (also in docs/data-consumer-guide.md):
   current one (so never below 1). Transactions at the same instant all count each other, whatever their ids.
 * A row with a null customer or timestamp gets null features and does not count towards anyone's windows.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -59,9 +60,7 @@ def _check_input(df: DataFrame, spec: FeatureSpec) -> None:
         raise ValueError(f"velocity features need columns {missing}, which the data does not have")
     ts_type = df.schema[spec.timestamp_column].dataType
     if not isinstance(ts_type, (TimestampType, TimestampNTZType)):
-        raise TypeError(
-            f"velocity features: {spec.timestamp_column!r} must be a timestamp, got {ts_type.simpleString()}"
-        )
+        raise TypeError(f"velocity features: {spec.timestamp_column!r} must be a timestamp, got {ts_type.simpleString()}")
 
 
 def with_velocity_features(df: DataFrame, spec: FeatureSpec) -> DataFrame:
@@ -76,12 +75,8 @@ def with_velocity_features(df: DataFrame, spec: FeatureSpec) -> DataFrame:
     # Ties on the timestamp are broken by transaction id, so the order (and the lag) is deterministic.
     by_time = per_customer.orderBy(F.col("_ts_micros"), F.col(spec.transaction_id_column))
     gap = F.col("_ts_micros") - F.lag("_ts_micros").over(by_time)
-    staged = df.withColumn("_has_key", has_key).withColumn(
-        "_ts_micros", F.unix_micros(F.col(spec.timestamp_column).cast("timestamp"))
-    )
-    features = staged.withColumn(
-        "seconds_since_prev_txn", F.when(F.col("_has_key"), gap / MICROS_PER_SECOND).cast("double")
-    )
+    staged = df.withColumn("_has_key", has_key).withColumn("_ts_micros", F.unix_micros(F.col(spec.timestamp_column).cast("timestamp")))
+    features = staged.withColumn("seconds_since_prev_txn", F.when(F.col("_has_key"), gap / MICROS_PER_SECOND).cast("double"))
     for seconds in spec.windows_seconds:
         trailing = per_customer.orderBy(F.col("_ts_micros")).rangeBetween(-seconds * MICROS_PER_SECOND, 0)
         count = F.count(F.lit(1)).over(trailing)

@@ -19,6 +19,7 @@ the development key). A pointer whose MAC is missing or does not verify is refus
 refit run does not read the stored state and replaces it. Without an active authenticator (unit tests of
 the fitting modules) state is neither sealed nor checked; the job never runs that way.
 """
+
 from __future__ import annotations
 
 import base64
@@ -200,6 +201,5 @@ def require_fitted_for(kind: str, stored: StoredState, wanted: dict[str, Any]) -
     ]
     if differences:
         raise FittedStateError(
-            f"{kind} {stored.version} was fitted with different settings ({'; '.join(differences)}); "
-            "run with refit to replace it"
+            f"{kind} {stored.version} was fitted with different settings ({'; '.join(differences)}); run with refit to replace it"
         )

@@ -11,6 +11,7 @@ cast to float32 as sklearn's `_validate_data` does, each tree is walked with `x[
 `decision_path_length[leaf] + average_path_length[leaf] - 1.0`, and the score is
 `2 ** -(depths / denominator)`. test_anomaly.py asserts bit-identical scores against the estimator.
 """
+
 from __future__ import annotations
 
 import base64
@@ -91,7 +92,9 @@ class TreeArrays:
 
     def _check(self, what: str) -> None:
         n = self.left.shape[0]
-        if n == 0 or any(a.shape != (n,) for a in (self.right, self.feature, self.threshold, self.decision_path_length, self.average_path_length)):
+        if n == 0 or any(
+            a.shape != (n,) for a in (self.right, self.feature, self.threshold, self.decision_path_length, self.average_path_length)
+        ):
             raise ValueError(f"isolation forest {what}: node arrays differ in length")
         children = np.concatenate([self.left, self.right])
         if ((children != _LEAF) & ((children <= 0) | (children >= n))).any() or ((self.left == _LEAF) != (self.right == _LEAF)).any():

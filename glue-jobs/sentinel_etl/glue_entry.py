@@ -14,6 +14,7 @@ input manifest (see `bookmarks`) rather than Glue's source bookmarks, because th
 DynamicFrame sources, and the DynamicFrame CSV reader lacks the explicit-schema, PERMISSIVE,
 corrupt-record parsing the validation stage is built on; `--job-bookmark-option` keeps its meaning.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -134,7 +135,9 @@ def local_main(argv: Sequence[str]) -> None:
     # Like Glue's getResolvedOptions, ignore parameters the script does not read (Glue passes its own, too).
     parsed, ignored = local_parser().parse_known_args(list(argv[1:]))
     if ignored:
-        logging.getLogger("sentinel_etl.glue_entry").warning("ignoring job parameters the script does not read: %s", " ".join(a for a in ignored if a.startswith("--")))
+        logging.getLogger("sentinel_etl.glue_entry").warning(
+            "ignoring job parameters the script does not read: %s", " ".join(a for a in ignored if a.startswith("--"))
+        )
     resolved = {name: getattr(parsed, name) for name in REQUIRED}
     args = job_arguments(resolved, argv)
     check_locations(args)

@@ -5,6 +5,7 @@ fails the job at once with a message naming the file (and column). Files are the
 PERMISSIVE mode with every column as a string and the corrupt-record column captured: typing is the
 validation stage's job, where a failed cast becomes a quarantine reason rather than a silent null.
 """
+
 from __future__ import annotations
 
 import csv
@@ -95,8 +96,7 @@ def discover_inputs(input_uri: str, config: JobConfig) -> list[InputFile]:
 
 def _read_group(spark: SparkSession, uris: list[str], header: tuple[str, ...], config: JobConfig) -> DataFrame:
     schema = T.StructType(
-        [T.StructField(name, T.StringType(), True) for name in header]
-        + [T.StructField(CORRUPT_RECORD, T.StringType(), True)]
+        [T.StructField(name, T.StringType(), True) for name in header] + [T.StructField(CORRUPT_RECORD, T.StringType(), True)]
     )
     source = config.source
     return (
@@ -126,9 +126,7 @@ def read_raw(spark: SparkSession, files: list[InputFile], config: JobConfig) -> 
     frames = []
     for header, uris in groups.items():
         group = _read_group(spark, uris, header, config)
-        columns = [
-            F.col(name) if name in header else F.lit(None).cast("string").alias(name) for name in config.column_names
-        ]
+        columns = [F.col(name) if name in header else F.lit(None).cast("string").alias(name) for name in config.column_names]
         frames.append(group.select(*columns, F.col(CORRUPT_RECORD), F.input_file_name().alias(SOURCE_FILE)))
     raw = frames[0]
     for frame in frames[1:]:

@@ -15,6 +15,7 @@ must have the SHA-256 the deployment recorded (`--artifact_digests`); fitted sta
 sealed with the KMS HMAC key `--state_mac_key_arn`; the wrapped key is unwrapped only with
 `--tokenization_key_arn` and the context {profile, key_version}.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -141,7 +142,11 @@ def _local_wrapping_key(args: JobArguments) -> WrappingKey | None:
     named = document.get("kms_key_arn") if isinstance(document, dict) else None
     if not isinstance(named, str):
         return None
-    log.warning("local run without --tokenization_key_arn: unwrapping %s with the key it names (%s); Glue runs refuse this", args.key_location, named)
+    log.warning(
+        "local run without --tokenization_key_arn: unwrapping %s with the key it names (%s); Glue runs refuse this",
+        args.key_location,
+        named,
+    )
     return WrappingKey(named, args.profile)
 
 
@@ -208,12 +213,19 @@ def _refuse_locations(args: JobArguments, scope: RunScope, metrics: dict[str, An
         except LocationRefusedError:
             raise refused from None
         metrics.update(status="FAILED", completed_at=_now(), timings_seconds=watch.total())
-        metrics["error"] = {"type": type(refused).__name__, "message": str(refused), "reason": "location_refused", "argument": f"--{refused.argument}"}
+        metrics["error"] = {
+            "type": type(refused).__name__,
+            "message": str(refused),
+            "reason": "location_refused",
+            "argument": f"--{refused.argument}",
+        }
         storage.write_json(storage.join(args.metrics_location, METRICS_FILE), metrics)
         raise
 
 
-def check_locations(args: JobArguments, run_id: str | None = None, metrics: dict[str, Any] | None = None, watch: Stopwatch | None = None) -> None:
+def check_locations(
+    args: JobArguments, run_id: str | None = None, metrics: dict[str, Any] | None = None, watch: Stopwatch | None = None
+) -> None:
     """Refuses the run (LocationRefusedError) when a location is outside what its scope allows; no-op
     without --environment. glue_entry calls it before the Spark session starts, run_job again (cheap)."""
     scope = run_scope(args)

@@ -3,8 +3,12 @@
 Wrapped key file (written by the platform from KMS GenerateDataKeyWithoutPlaintext, never holding
 plaintext)::
 
-    {"key_version": "2025-11", "kms_key_arn": "arn:aws:kms:...", "ciphertext_blob": "<base64>",
-     "encryption_context": {"profile": "...", "key_version": "2025-11"}}   # both optional, checked
+    {
+        "key_version": "2025-11",
+        "kms_key_arn": "arn:aws:kms:...",
+        "ciphertext_blob": "<base64>",
+        "encryption_context": {"profile": "...", "key_version": "2025-11"},
+    }  # both optional, checked
 
 The file is not trusted to say how it is unwrapped: the KMS key comes from the job's non-overridable
 `--tokenization_key_arn` and the encryption context is always `{profile, key_version}` with the profile
@@ -20,6 +24,7 @@ purpose), so a leak of one derived key does not expose the others. The key bytes
 never put in a job argument, a Spark plan literal, an output or a metric; `Keyring` hides them from
 `repr`.
 """
+
 from __future__ import annotations
 
 import base64
@@ -126,7 +131,9 @@ def unwrap_with_kms(document: dict[str, Any], origin: str, wrapping: WrappingKey
     try:
         plaintext = kms_client.decrypt(**request)["Plaintext"]
     except Exception as exc:  # botocore errors carry no key material; name the key and the failure
-        raise KeyMaterialError(f"{origin}: KMS could not unwrap the data key with {wrapping.kms_key_arn} and context {context}: {exc}") from exc
+        raise KeyMaterialError(
+            f"{origin}: KMS could not unwrap the data key with {wrapping.kms_key_arn} and context {context}: {exc}"
+        ) from exc
     return Keyring(key_version, plaintext)
 
 

@@ -13,6 +13,7 @@
 
 Both read in chunks, so files larger than memory convert too.
 """
+
 from __future__ import annotations
 
 import re

@@ -10,6 +10,7 @@ Bucket names follow modules/storage/platform-buckets.ts (`sentinel-<environment>
 and prefixes contracts/data-layout.ts; test/contracts/location-policy-contract.test.ts checks that every
 URI template the stacks give the job falls inside what this module allows, so the two cannot drift.
 """
+
 from __future__ import annotations
 
 import re
@@ -92,7 +93,7 @@ class RunScope:
         allowed = self.allowed(argument)
         normalised = given.replace("s3a://", "s3://", 1) if given.startswith("s3a://") else given
         # No '..', '.', empty or encoded segments: S3 keys are literal, but Hadoop paths and humans are not.
-        suffix = normalised[len(allowed):]
+        suffix = normalised[len(allowed) :]
         if any(segment in ("..", ".") for segment in suffix.split("/")) or "//" in suffix or "%" in normalised:
             raise LocationRefusedError(argument, given, allowed, rule.exact)
         ok = normalised.rstrip("/") == allowed.rstrip("/") if rule.exact else normalised.startswith(allowed)

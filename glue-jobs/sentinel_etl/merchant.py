@@ -5,6 +5,7 @@ on the driver into one row per covered code (at most 10,000) and broadcast-joine
 cheaper than a range join. Category codes are fitted once, saved versioned, and only ever extended, so
 `merchant_category_code = 7` means the same category in every later run.
 """
+
 from __future__ import annotations
 
 import csv
@@ -159,17 +160,13 @@ def _check_consistent(uri: str, ranges: tuple[MccRange, ...]) -> None:
     parents: dict[str, str] = {}
     for r in ranges:
         if parents.setdefault(r.category, r.parent) != r.parent:
-            raise MappingError(
-                f"{uri}: category {r.category!r} has two parents ({parents[r.category]!r}, {r.parent!r})"
-            )
+            raise MappingError(f"{uri}: category {r.category!r} has two parents ({parents[r.category]!r}, {r.parent!r})")
     for i, a in enumerate(ranges):
         for b in ranges[i + 1 :]:
             nested = (a.contains(b) or b.contains(a)) and a.width != b.width
             if a.overlaps(b) and not nested:
                 # "Narrowest wins" is only unambiguous when overlapping rows nest strictly.
-                raise MappingError(
-                    f"{uri}: rows {a.mcc_from}-{a.mcc_to} and {b.mcc_from}-{b.mcc_to} overlap without nesting"
-                )
+                raise MappingError(f"{uri}: rows {a.mcc_from}-{a.mcc_to} and {b.mcc_from}-{b.mcc_to} overlap without nesting")
 
 
 def resolve_codes(ranges: tuple[MccRange, ...]) -> dict[int, MccRange]:
@@ -203,9 +200,7 @@ def load_mapping(spark: SparkSession, uri: str) -> MerchantMapping:
     )
 
 
-def fit_or_load_category_codes(
-    mapping: MerchantMapping, spec: MerchantSpec, state_uri: str, refit: bool
-) -> CategoryCodes:
+def fit_or_load_category_codes(mapping: MerchantMapping, spec: MerchantSpec, state_uri: str, refit: bool) -> CategoryCodes:
     """Integer codes for every mapping category and the fallback, stable across runs.
 
     Existing codes are kept; categories new to this mapping are appended (in name order) after the highest
@@ -229,9 +224,7 @@ def fit_or_load_category_codes(
     return CategoryCodes(codes=codes, version=version)
 
 
-def with_merchant_category(
-    df: DataFrame, mapping: MerchantMapping, codes: CategoryCodes, spec: MerchantSpec
-) -> DataFrame:
+def with_merchant_category(df: DataFrame, mapping: MerchantMapping, codes: CategoryCodes, spec: MerchantSpec) -> DataFrame:
     """Reads `spec.column` (MCC as string or integer); writes `merchant_category`, `merchant_category_parent`,
     `merchant_risk_level` (strings) and `merchant_category_code` (int code of `merchant_category`, not the MCC).
 
@@ -251,8 +244,6 @@ def with_merchant_category(
         .withColumn("merchant_category", F.coalesce(F.col("_mcc_category"), F.lit(spec.fallback.category)))
         .withColumn("merchant_category_parent", F.coalesce(F.col("_mcc_parent"), F.lit(spec.fallback.parent)))
         .withColumn("merchant_risk_level", F.coalesce(F.col("_mcc_risk_level"), F.lit(spec.fallback.risk_level)))
-        .withColumn(
-            "merchant_category_code", F.element_at(code_by_category, F.col("merchant_category")).cast("int")
-        )
+        .withColumn("merchant_category_code", F.element_at(code_by_category, F.col("merchant_category")).cast("int"))
         .drop("_mcc_key", "_mcc_category", "_mcc_parent", "_mcc_risk_level")
     )

@@ -9,6 +9,7 @@ discards its staging folder and publishes nothing.
 Files are moved with the Hadoop FileSystem API of the running Spark session: a rename on local disks
 and HDFS, and a server-side copy on S3 (Glue's EMRFS), with the same code.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field

@@ -6,6 +6,7 @@
 Fitted state (bin edges, category codes, the model) is loaded from, or fitted into, the state
 location before the stage that needs it, so every stage is a plain `DataFrame -> DataFrame` function.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass

@@ -9,6 +9,7 @@ Every datapoint carries the dimensions ``Environment`` (from the job's non-overr
 dictionary by a pure function, and sent with boto3 (provided by Glue 5.0; it reaches CloudWatch through
 the VPC's ``monitoring`` interface endpoint, and ``AWS_ENDPOINT_URL`` points it at the local emulator).
 """
+
 from __future__ import annotations
 
 import logging

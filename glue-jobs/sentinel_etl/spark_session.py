@@ -1,4 +1,5 @@
 """The plain local SparkSession used outside Glue (tests, benchmarks, the local pipeline)."""
+
 from __future__ import annotations
 
 import os

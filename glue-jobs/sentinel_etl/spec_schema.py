@@ -3,6 +3,7 @@
 The schema files in `sentinel_etl/schemas/` are the single source of each section's shape and
 defaults: the job config schema `$ref`s them, and the `Spec.from_dict` parsers call `parse_section`.
 """
+
 from __future__ import annotations
 
 import copy
@@ -42,8 +43,6 @@ def parse_section(section: str, value: Any) -> dict[str, Any]:
     schema = section_schema(section)
     errors = sorted(Draft202012Validator(schema).iter_errors(value), key=lambda e: list(e.absolute_path))
     if errors:
-        problems = "; ".join(
-            f"{'.'.join([section, *map(str, error.absolute_path)])}: {error.message}" for error in errors
-        )
+        problems = "; ".join(f"{'.'.join([section, *map(str, error.absolute_path)])}: {error.message}" for error in errors)
         raise SpecError(f"invalid {section} config: {problems}")
     return _with_defaults(schema, value)

@@ -5,6 +5,7 @@ things read or written whole on the driver, never row data (Spark reads and writ
 S3 access goes through boto3, which Glue 5.0 provides; ``AWS_ENDPOINT_URL`` (honoured by boto3)
 points it at the local emulator in tests and in the local pipeline.
 """
+
 from __future__ import annotations
 
 import json
@@ -105,7 +106,7 @@ def list_objects(uri: str) -> list[StoredObject]:
         found = []
         for page in client.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=prefix):
             for obj in page.get("Contents", []):
-                relative = obj["Key"][len(prefix):]
+                relative = obj["Key"][len(prefix) :]
                 if obj["Key"].endswith("/") or any(_is_hidden(part) for part in relative.split("/")):
                     continue
                 found.append(StoredObject(f"s3://{bucket}/{obj['Key']}", int(obj["Size"]), obj["ETag"].strip('"')))

@@ -13,6 +13,7 @@ reason code and the per-code counts add up to the quarantined total):
 
 Casts use `try_cast`, so the verdict is the same whether or not Spark's ANSI mode is on.
 """
+
 from __future__ import annotations
 
 import re
@@ -77,11 +78,7 @@ class RowRule(NamedTuple):
 
 
 def _missing_rules(rules: tuple[ColumnRule, ...]) -> list[RowRule]:
-    return [
-        RowRule(_is_blank(rule), "MISSING_VALUE", f"{rule.name} is required but null or blank")
-        for rule in rules
-        if not rule.nullable
-    ]
+    return [RowRule(_is_blank(rule), "MISSING_VALUE", f"{rule.name} is required but null or blank") for rule in rules if not rule.nullable]
 
 
 def _type_rules(rules: tuple[ColumnRule, ...]) -> list[RowRule]:
@@ -128,9 +125,7 @@ def _format_rules(rules: tuple[ColumnRule, ...], tokens: tuple[TokenSpec, ...]) 
         if rule.pattern is not None:
             # rlike finds a match anywhere; the rule means the whole value.
             whole = f"^(?:{rule.pattern})$"
-            verdicts.append(
-                RowRule(present & ~value.rlike(whole), "INVALID_FORMAT", f"{rule.name} does not match {rule.pattern}")
-            )
+            verdicts.append(RowRule(present & ~value.rlike(whole), "INVALID_FORMAT", f"{rule.name} does not match {rule.pattern}"))
         if rule.allowed is not None:
             candidate = _typed(rule)
             verdicts.append(

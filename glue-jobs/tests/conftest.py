@@ -1,5 +1,6 @@
 """Shared pytest fixtures: one local Spark session (the Glue 5.0 engine: Spark 3.5.4, Java 17) per test run,
 and an in-process KMS (moto) for the key and state-authentication tests."""
+
 from __future__ import annotations
 
 import os

@@ -31,9 +31,7 @@ def transactions(spark):
     rng = np.random.default_rng(11)
     amounts = np.concatenate([rng.lognormal(3.5, 0.5, 1000), rng.uniform(5000, 9000, 10)])
     counts = np.concatenate([rng.poisson(2, 1000), rng.integers(30, 40, 10)])
-    frame = pd.DataFrame(
-        {"row_id": np.arange(1010, dtype=np.int32), "amount": amounts, "txn_count_1h": counts.astype(np.int32)}
-    )
+    frame = pd.DataFrame({"row_id": np.arange(1010, dtype=np.int32), "amount": amounts, "txn_count_1h": counts.astype(np.int32)})
     frame["merchant"] = "m"
     return spark.createDataFrame(frame, SCHEMA).cache()
 
@@ -54,8 +52,7 @@ def test_defaults_come_from_the_schema():
     Draft202012Validator.check_schema(section_schema("anomaly"))
     props = section_schema("anomaly")["properties"]
     got = (s.n_estimators, s.max_samples, s.contamination, s.fit_sample_rows, s.seed)
-    assert got == tuple(props[k]["default"] for k in ("n_estimators", "max_samples", "contamination",
-                                                      "fit_sample_rows", "seed"))
+    assert got == tuple(props[k]["default"] for k in ("n_estimators", "max_samples", "contamination", "fit_sample_rows", "seed"))
     assert got == (100, 256, "auto", 100000, 42)
 
 
@@ -207,7 +204,9 @@ def test_a_planted_pickle_is_never_loaded(transactions, tmp_path):
     model = fit_or_load_model(transactions, spec(), str(tmp_path), refit=False)
     marker = tmp_path / "pwned"
     planted = pickle.dumps(Exploit(str(marker)))
-    version = fitted_state.save(str(tmp_path), "anomaly-model", planted, ".joblib", json.loads((tmp_path / "anomaly-model" / "current.json").read_text()))
+    version = fitted_state.save(
+        str(tmp_path), "anomaly-model", planted, ".joblib", json.loads((tmp_path / "anomaly-model" / "current.json").read_text())
+    )
     assert version != model.hash
     with pytest.raises(fitted_state.FittedStateError, match="not the data-only format"):
         fit_or_load_model(transactions, spec(), str(tmp_path), refit=False)

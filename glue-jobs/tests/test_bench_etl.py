@@ -1,4 +1,5 @@
 """`npm run bench:etl` end to end at a tiny scale: every stage, the copy, the ratios and the driver's memory."""
+
 from __future__ import annotations
 
 import json
@@ -36,7 +37,14 @@ def test_bench_etl_reports_every_stage_ratios_and_driver_memory(tmp_path):
     assert results["hmac"]["rows"] == 500 and results["hmac"]["identical_outputs"]
     assert {"1m", "5m", "15m", "cores"} <= set(results["load_average_before"])
     report = finished.stdout
-    for line in ("plain copy", "pipeline, first run", "fitted state reused", "tokenizing the six columns", "load average", "driver peak memory"):
+    for line in (
+        "plain copy",
+        "pipeline, first run",
+        "fitted state reused",
+        "tokenizing the six columns",
+        "load average",
+        "driver peak memory",
+    ):
         assert line in report, line
     for stage in STAGES:
         assert f"  {stage} " in report, stage

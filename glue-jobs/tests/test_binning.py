@@ -156,9 +156,7 @@ def test_fit_without_usable_amounts_fails_naming_the_column(spark, tmp_path):
 
 
 def test_custom_edges_put_every_value_in_an_explicit_bin(spark, tmp_path):
-    spec = BinningSpec.from_dict(
-        {"method": "custom", "edges": [0, 10, 100, 1000], "labels": ["small", "medium", "large"]}
-    )
+    spec = BinningSpec.from_dict({"method": "custom", "edges": [0, 10, 100, 1000], "labels": ["small", "medium", "large"]})
     edges = fit_or_load_bin_edges(None, spec, str(tmp_path), refit=False)
     values = [None, float("nan"), -0.01, 0.0, 9.99, 10.0, 99.99, 100.0, 1000.0, 1000.01, 1e12]
     binned = with_amount_bin(amounts_df(spark, values), edges)
@@ -222,9 +220,7 @@ def test_reuse_with_changed_settings_fails_instead_of_silently_using_old_edges(s
 
 
 def test_altered_stored_edges_are_detected(spark, tmp_path):
-    edges = fit_or_load_bin_edges(
-        amounts_df(spark, [1.0, 2.0, 3.0]), BinningSpec.from_dict({"bins": 2}), str(tmp_path), refit=False
-    )
+    edges = fit_or_load_bin_edges(amounts_df(spark, [1.0, 2.0, 3.0]), BinningSpec.from_dict({"bins": 2}), str(tmp_path), refit=False)
     stored = tmp_path / "bin-edges" / (edges.version.removeprefix("sha256:") + ".json")
     stored.write_text(stored.read_text().replace("3.0", "30.0"))
     with pytest.raises(fitted_state.FittedStateError, match="altered or corrupted"):
@@ -313,8 +309,12 @@ def test_a_group_fit_is_the_same_as_fitting_that_group_alone(spark, tmp_path):
     eur = lognormal_amounts(3000, seed=5)
     usd = [v * 1.1 for v in lognormal_amounts(2000, seed=6)]
     spec = BinningSpec.from_dict({"bins": 10, "relative_error": 0, "group_by": "currency"})
-    grouped = fit_or_load_bin_edges(currency_df(spark, [(a, "EUR") for a in eur] + [(a, "USD") for a in usd]), spec, str(tmp_path / "g"), refit=False)
-    alone = fit_or_load_bin_edges(many_amounts_df(spark, usd), BinningSpec.from_dict({"bins": 10, "relative_error": 0}), str(tmp_path / "a"), refit=False)
+    grouped = fit_or_load_bin_edges(
+        currency_df(spark, [(a, "EUR") for a in eur] + [(a, "USD") for a in usd]), spec, str(tmp_path / "g"), refit=False
+    )
+    alone = fit_or_load_bin_edges(
+        many_amounts_df(spark, usd), BinningSpec.from_dict({"bins": 10, "relative_error": 0}), str(tmp_path / "a"), refit=False
+    )
     assert grouped.groups["USD"].edges == alone.edges
     assert grouped.groups["USD"].labels == alone.labels
 

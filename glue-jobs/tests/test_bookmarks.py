@@ -1,4 +1,5 @@
 """The input manifest bookmark: Glue's three options, replaced files, and state only after success."""
+
 from __future__ import annotations
 
 import pytest

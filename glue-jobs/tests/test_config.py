@@ -1,4 +1,5 @@
 """Job config: the shipped profiles validate; bad configs fail naming the field."""
+
 from __future__ import annotations
 
 import copy
@@ -60,7 +61,10 @@ def mutated(document, change):
         (lambda d: d["columns"][0].update(type="uuid"), r"\$\.columns\[0\]\.type"),
         (lambda d: d.update(surprise=True), "Additional properties are not allowed"),
         (lambda d: d["tokenization"].append({"column": "customer_id", "method": "hash", "keep_prefix": 2}), r"\$\.tokenization\[6\]"),
-        (lambda d: d["tokenization"].append({"column": "customer_id", "method": "deterministic", "fail_luhn": True}), r"\$\.tokenization\[6\]"),
+        (
+            lambda d: d["tokenization"].append({"column": "customer_id", "method": "deterministic", "fail_luhn": True}),
+            r"\$\.tokenization\[6\]",
+        ),
         (
             lambda d: d["tokenization"].append(
                 {"column": "merchant_id", "method": "format_preserving", "alphabet": "0123456789abcdef", "fail_luhn": True}

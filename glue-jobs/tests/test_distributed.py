@@ -9,6 +9,7 @@ The cluster run gets its own process (one SparkContext per JVM) and reads the st
 its own location (state is sealed with its location, so a copy would be refused), so both apply the same bin edges, category codes and model; `encrypt` tokens carry a random IV, so those
 columns are compared after decryption (the FF1 and HMAC tokens of the JVM library are compared as written).
 """
+
 from __future__ import annotations
 
 import dataclasses

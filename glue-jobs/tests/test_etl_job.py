@@ -1,4 +1,5 @@
 """The ETL job end to end on local Spark, through the `etl` CLI: outputs, counts, bad input, bookmarks."""
+
 from __future__ import annotations
 
 import base64
@@ -130,8 +131,20 @@ def test_processed_output_is_partitioned_and_holds_no_raw_pii(processed, first_r
 def test_processed_schema_is_the_declared_columns_then_derived_ones(processed, first_run):
     names = [c["name"] for c in first_run["processed_schema"]]
     assert names[:15] == COLUMNS.split(",")
-    for derived in ("amount_bin", "amount_bin_label", "merchant_category", "merchant_category_code", "seconds_since_prev_txn",
-                    "txn_count_1h", "txn_count_24h", "anomaly_score", "is_anomaly", "source_file", "run_id", "ingestion_date"):
+    for derived in (
+        "amount_bin",
+        "amount_bin_label",
+        "merchant_category",
+        "merchant_category_code",
+        "seconds_since_prev_txn",
+        "txn_count_1h",
+        "txn_count_24h",
+        "anomaly_score",
+        "is_anomaly",
+        "source_file",
+        "run_id",
+        "ingestion_date",
+    ):
         assert derived in names
     assert set(processed.columns) == set(names)
 
@@ -161,8 +174,18 @@ def test_no_staging_left_and_no_key_material_in_any_output(first_run, workspace)
     assert not list(out.rglob("_staging"))
     key = base64.b64decode(json.loads(workspace["key"].read_text())["dev_key"])
     keyring = Keyring("scan", key)
-    labels = ("deterministic/hmac-sha256", "format_preserving/ff1", "deterministic_encrypt/aes-siv/s2v", "deterministic_encrypt/aes-siv/ctr", "encrypt/aes-256-gcm")
-    secrets = [form for secret in (key, *(keyring.subkey(label) for label in labels)) for form in (secret, secret.hex().encode(), base64.b64encode(secret))]
+    labels = (
+        "deterministic/hmac-sha256",
+        "format_preserving/ff1",
+        "deterministic_encrypt/aes-siv/s2v",
+        "deterministic_encrypt/aes-siv/ctr",
+        "encrypt/aes-256-gcm",
+    )
+    secrets = [
+        form
+        for secret in (key, *(keyring.subkey(label) for label in labels))
+        for form in (secret, secret.hex().encode(), base64.b64encode(secret))
+    ]
     for path in out.rglob("*"):
         if path.is_file() and "state" not in path.parts:
             data = path.read_bytes()

@@ -1,5 +1,6 @@
 """FF1 format-preserving tokens (JVM, Bouncy Castle): NIST samples through Spark, the domain rule
 shared with validation, and Luhn-failing card-number tokens."""
+
 from __future__ import annotations
 
 import random

@@ -1,4 +1,5 @@
 """Synthetic data: seeded, valid for its profile, realistic enough, with the planted fraud patterns."""
+
 from __future__ import annotations
 
 import pandas as pd

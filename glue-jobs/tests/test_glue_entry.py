@@ -1,4 +1,5 @@
 """The Glue entry point: argument names, Job.init/commit around a successful run only, local fallback."""
+
 from __future__ import annotations
 
 import sys
@@ -11,26 +12,43 @@ from sentinel_etl import glue_entry
 
 GLUE_ARGS = [
     "script.py",
-    "--JOB_NAME", "sentinel-etl-card-transactions",
-    "--JOB_RUN_ID", "jr_0123",
-    "--run_date", "2025-01-31",
-    "--input_prefix", "s3://raw/card-transactions/",
-    "--profile", "card-transactions",
-    "--config_location", "s3://artifacts/config/card-transactions.json",
-    "--output_location", "s3://processed/card-transactions/",
-    "--quarantine_location", "s3://raw/quarantine/card-transactions/",
-    "--metrics_location", "s3://artifacts/runs/jr_0123/",
-    "--state_location", "s3://artifacts/state/card-transactions/",
-    "--mapping_location", "s3://artifacts/reference/mcc-mapping.csv",
-    "--key_location", "s3://artifacts/keys/tokenization-key.json",
-    "--job-bookmark-option", "job-bookmark-enable",
-    "--refit", "true",
+    "--JOB_NAME",
+    "sentinel-etl-card-transactions",
+    "--JOB_RUN_ID",
+    "jr_0123",
+    "--run_date",
+    "2025-01-31",
+    "--input_prefix",
+    "s3://raw/card-transactions/",
+    "--profile",
+    "card-transactions",
+    "--config_location",
+    "s3://artifacts/config/card-transactions.json",
+    "--output_location",
+    "s3://processed/card-transactions/",
+    "--quarantine_location",
+    "s3://raw/quarantine/card-transactions/",
+    "--metrics_location",
+    "s3://artifacts/runs/jr_0123/",
+    "--state_location",
+    "s3://artifacts/state/card-transactions/",
+    "--mapping_location",
+    "s3://artifacts/reference/mcc-mapping.csv",
+    "--key_location",
+    "s3://artifacts/keys/tokenization-key.json",
+    "--job-bookmark-option",
+    "job-bookmark-enable",
+    "--refit",
+    "true",
 ]
 # Non-overridable on Glue (modules/glue/etl-job.ts); getResolvedOptions requires them there.
 TRUST_ARGS = [
-    "--environment", "staging",
-    "--artifact_digests", '{"s3://artifacts/config/card-transactions.json": "' + "0" * 64 + '"}',
-    "--state_mac_key_arn", "arn:aws:kms:eu-central-2:123456789012:key/state",
+    "--environment",
+    "staging",
+    "--artifact_digests",
+    '{"s3://artifacts/config/card-transactions.json": "' + "0" * 64 + '"}',
+    "--state_mac_key_arn",
+    "arn:aws:kms:eu-central-2:123456789012:key/state",
 ]
 
 
@@ -68,7 +86,12 @@ def fake_awsglue(monkeypatch):
     job.Job = FakeJob
     utils = types.ModuleType("awsglue.utils")
     utils.getResolvedOptions = get_resolved_options
-    for name, module in {"awsglue": types.ModuleType("awsglue"), "awsglue.context": context, "awsglue.job": job, "awsglue.utils": utils}.items():
+    for name, module in {
+        "awsglue": types.ModuleType("awsglue"),
+        "awsglue.context": context,
+        "awsglue.job": job,
+        "awsglue.utils": utils,
+    }.items():
         monkeypatch.setitem(sys.modules, name, module)
     monkeypatch.setattr("pyspark.context.SparkContext.getOrCreate", staticmethod(lambda: "spark-context"))
     FakeJob.events = []
@@ -144,7 +167,7 @@ def test_on_glue_the_trust_arguments_are_required(fake_awsglue, monkeypatch):
     for name in glue_entry.REQUIRED_ON_GLUE:
         i = TRUST_ARGS.index(f"--{name}")
         with pytest.raises(ValueError, match=f"--{name}"):
-            glue_entry.main([*GLUE_ARGS, *TRUST_ARGS[:i], *TRUST_ARGS[i + 2:]])
+            glue_entry.main([*GLUE_ARGS, *TRUST_ARGS[:i], *TRUST_ARGS[i + 2 :]])
 
 
 def test_locally_parameters_the_script_does_not_read_are_ignored_like_on_glue(monkeypatch, caplog):

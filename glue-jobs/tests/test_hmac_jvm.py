@@ -1,4 +1,5 @@
 """JVM HMAC-SHA256 (sentinel.tokenization.HmacSha256Token) against RFC 4231 and Python's hmac module."""
+
 from __future__ import annotations
 
 import hashlib

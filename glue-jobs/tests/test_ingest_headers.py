@@ -1,4 +1,5 @@
 """Header checks on the driver: the job fails at once, naming the file and the column."""
+
 from __future__ import annotations
 
 import pytest

@@ -1,4 +1,5 @@
 """Failed runs publish nothing, keep the bookmark, and still write run metrics with the error."""
+
 from __future__ import annotations
 
 import json

@@ -1,4 +1,5 @@
 """The tokenization key: KMS-wrapped (moto), development key file, and never revealed."""
+
 from __future__ import annotations
 
 import base64
@@ -47,7 +48,16 @@ def test_a_key_file_naming_another_kms_key_is_refused_before_any_kms_call(kms, t
     path, arn = wrapped_key_file(kms, tmp_path)
     attacker = kms.create_key(Description="attacker")["KeyMetadata"]["Arn"]
     blob = kms.generate_data_key_without_plaintext(KeyId=attacker, KeySpec="AES_256", EncryptionContext=CONTEXT)["CiphertextBlob"]
-    path.write_text(json.dumps({"key_version": "2025-11", "kms_key_arn": attacker, "ciphertext_blob": base64.b64encode(blob).decode(), "encryption_context": CONTEXT}))
+    path.write_text(
+        json.dumps(
+            {
+                "key_version": "2025-11",
+                "kms_key_arn": attacker,
+                "ciphertext_blob": base64.b64encode(blob).decode(),
+                "encryption_context": CONTEXT,
+            }
+        )
+    )
 
     class NoKms:
         def decrypt(self, **_):

@@ -1,4 +1,5 @@
 """Converters for the real BAF and Kaggle card-fraud files (small fixtures in their published layouts)."""
+
 from __future__ import annotations
 
 import pandas as pd
@@ -15,7 +16,7 @@ SPARKOV_HEADER = (
 )
 SPARKOV_ROWS = [
     '0,2019-01-01 00:00:18,2703186189652095,"fraud_Rippin, Kub and Mann",misc_net,4.97,Jennifer,Banks,F,561 Perry Cove,'
-    "Moravian Falls,NC,28654,36.0788,-81.1781,3495,\"Psychologist, counselling\",1988-03-09,0b242abb623afc578575680df30655b9,"
+    'Moravian Falls,NC,28654,36.0788,-81.1781,3495,"Psychologist, counselling",1988-03-09,0b242abb623afc578575680df30655b9,'
     "1325376018,36.011293,-82.048315,0",
     "1,2019-01-01 00:00:44,630423337322,fraud_Heller,grocery_pos,107.23,Stephanie,Gill,F,43039 Riley Greens Suite 393,"
     "Orient,WA,99160,48.8878,-118.2105,149,Special educational needs teacher,1978-06-21,1f76529f8574734946361c461b024d99,"

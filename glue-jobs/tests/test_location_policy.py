@@ -1,4 +1,5 @@
 """The locations a run may use, derived from environment, account and profile (location_policy)."""
+
 from __future__ import annotations
 
 import pytest

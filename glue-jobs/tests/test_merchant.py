@@ -192,8 +192,7 @@ def test_codes_are_stable_and_new_categories_are_appended(spark, tmp_path):
     assert first.codes == {"bravo": 0, "delta": 1, "unknown": 2}
 
     # v2 adds 'alpha' and 'charlie' (sorting before existing names) and drops 'delta'.
-    v2 = write_mapping(tmp_path, "1,9,bravo,p,low,x", "20,29,charlie,p,low,x", "30,39,alpha,p,low,x",
-                       version="2.0.0", name="v2.csv")
+    v2 = write_mapping(tmp_path, "1,9,bravo,p,low,x", "20,29,charlie,p,low,x", "30,39,alpha,p,low,x", version="2.0.0", name="v2.csv")
     second = fit_or_load_category_codes(load_mapping(spark, v2), spec(v2), state, refit=False)
     assert second.codes == {"bravo": 0, "delta": 1, "unknown": 2, "alpha": 3, "charlie": 4}
     assert second.version != first.version

@@ -1,5 +1,6 @@
 """The Sentinel/Pipeline CloudWatch metrics: values from the run metrics, and a real run publishing them
 through boto3 to the moto server (real HTTP on a loopback port), read back with GetMetricStatistics."""
+
 from __future__ import annotations
 
 import json
@@ -75,7 +76,9 @@ def test_values_ratios_and_units_follow_the_contract():
     }
     data = pipeline_metrics.metric_data(RUN, "prod", NOW)
     assert [(d["MetricName"], d["Unit"]) for d in data] == list(pipeline_metrics.METRIC_UNITS.items())
-    assert all(d["Dimensions"] == [{"Name": "Environment", "Value": "prod"}, {"Name": "Profile", "Value": "card-transactions"}] for d in data)
+    assert all(
+        d["Dimensions"] == [{"Name": "Environment", "Value": "prod"}, {"Name": "Profile", "Value": "card-transactions"}] for d in data
+    )
     assert all(d["Timestamp"] == NOW for d in data)
 
 
@@ -92,7 +95,12 @@ def test_the_environment_dimension_is_required():
 
 def test_publish_sends_every_datapoint_to_cloudwatch(cloudwatch_endpoint):
     record = pipeline_metrics.publish(RUN, "staging", datetime.now(UTC))
-    assert record == {"namespace": "Sentinel/Pipeline", "environment": "staging", "metrics": list(pipeline_metrics.METRIC_UNITS), "published": True}
+    assert record == {
+        "namespace": "Sentinel/Pipeline",
+        "environment": "staging",
+        "metrics": list(pipeline_metrics.METRIC_UNITS),
+        "published": True,
+    }
     client = boto3.client("cloudwatch", region_name=REGION, endpoint_url=cloudwatch_endpoint)
     assert statistic(client, "RowsQuarantined", "card-transactions", "staging") == [40.0]
     assert statistic(client, "AnomalyRate", "card-transactions", "staging") == [0.05]

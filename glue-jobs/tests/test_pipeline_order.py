@@ -1,4 +1,5 @@
 """The analytics stages see the PII columns before they are tokenized (pipeline.process)."""
+
 from __future__ import annotations
 
 import dataclasses

@@ -1,4 +1,5 @@
 """Fitted state authenticated with a KMS HMAC key (moto's GenerateMac/VerifyMac) and locally with a dev subkey."""
+
 from __future__ import annotations
 
 import json
@@ -40,7 +41,10 @@ def test_a_pointer_and_payload_planted_together_are_refused(kms, tmp_path):
     pointer = json.loads(pointer_path.read_text())
     pointer.update(version=version, object=version.removeprefix("sha256:") + ".json")
     pointer_path.write_text(json.dumps(pointer))  # the old MAC kept: it no longer verifies
-    with authenticated_by(mac), pytest.raises(FittedStateError, match=r"current\.json is not authenticated by the state MAC key .*does not verify"):
+    with (
+        authenticated_by(mac),
+        pytest.raises(FittedStateError, match=r"current\.json is not authenticated by the state MAC key .*does not verify"),
+    ):
         fitted_state.load_current(str(tmp_path), "bin-edges")
     del pointer["mac"]
     pointer_path.write_text(json.dumps(pointer))

@@ -1,4 +1,5 @@
 """Tokenizing PII columns: formats, key versions, null/empty rules, reversibility, no key in plans or logs."""
+
 from __future__ import annotations
 
 import base64
@@ -29,9 +30,7 @@ ROWS = [
     ("t4", "", "", "", "a1", "", 1.0),
     ("t5", "cust-003", "3700000000000002", "bo@example.com", "b2", None, 2.0),
 ]
-SCHEMA = (
-    "transaction_id string, customer_id string, account_number string, email string, device_id string, last_name string, amount double"
-)
+SCHEMA = "transaction_id string, customer_id string, account_number string, email string, device_id string, last_name string, amount double"
 
 
 @pytest.fixture(scope="module")
@@ -106,14 +105,25 @@ def test_tokenized_columns_carry_method_and_key_version_metadata(tokenized):
 
 
 def secrets_of(keyring: Keyring) -> list[bytes]:
-    labels = ("deterministic/hmac-sha256", "format_preserving/ff1", "deterministic_encrypt/aes-siv/s2v", "deterministic_encrypt/aes-siv/ctr", "encrypt/aes-256-gcm")
+    labels = (
+        "deterministic/hmac-sha256",
+        "format_preserving/ff1",
+        "deterministic_encrypt/aes-siv/s2v",
+        "deterministic_encrypt/aes-siv/ctr",
+        "encrypt/aes-256-gcm",
+    )
     return [DATA_KEY, *(keyring.subkey(label) for label in labels)]
 
 
 def spellings(secret: bytes) -> list[str]:
     """How key bytes could appear in text: hex (either case, Spark prints binary literals upper-case),
     base64 (Py4J sends byte arrays so), and Java's signed-byte array notation."""
-    return [secret.hex(), secret.hex().upper(), base64.b64encode(secret).decode(), ", ".join(str(b - 256 if b > 127 else b) for b in secret[:8])]
+    return [
+        secret.hex(),
+        secret.hex().upper(),
+        base64.b64encode(secret).decode(),
+        ", ".join(str(b - 256 if b > 127 else b) for b in secret[:8]),
+    ]
 
 
 def test_no_key_material_appears_in_the_query_plan(tokenized, keyring):
@@ -140,7 +150,9 @@ def test_no_key_material_reaches_the_logs_even_at_debug_level(spark, caplog):
     finally:
         root.setLevel(previous)
     logged = "\n".join(record.getMessage() for record in caplog.records)
-    for secret in [keyring.subkey(label) for label in ("deterministic/hmac-sha256", "format_preserving/ff1", "deterministic_encrypt/aes-siv/s2v")]:
+    for secret in [
+        keyring.subkey(label) for label in ("deterministic/hmac-sha256", "format_preserving/ff1", "deterministic_encrypt/aes-siv/s2v")
+    ]:
         for text in spellings(secret):
             assert text not in logged
 
@@ -185,6 +197,8 @@ def test_a_tampered_deterministic_encrypt_token_does_not_decrypt(spark, tokenize
     token = rows["t1"]["last_name"]
     sealed = bytearray(base64.b64decode(token.split(":", 1)[1]))
     sealed[-1] ^= 1
-    tampered = spark.createDataFrame([("t1", "2025-11:" + base64.b64encode(bytes(sealed)).decode())], "transaction_id string, last_name string")
+    tampered = spark.createDataFrame(
+        [("t1", "2025-11:" + base64.b64encode(bytes(sealed)).decode())], "transaction_id string, last_name string"
+    )
     with pytest.raises(Exception, match=r"Integrity check failed|AEADBadTagException"):
         reidentify(tampered, (SPECS[4],), keyring).collect()

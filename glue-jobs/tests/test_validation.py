@@ -1,4 +1,5 @@
 """Row verdicts: each rule gives its reason code; the first failing rule wins; the first duplicate is kept."""
+
 from __future__ import annotations
 
 import json

@@ -1,4 +1,5 @@
 """The validation fast path gives every row exactly the verdict of evaluating every rule in order."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -12,8 +13,31 @@ from sentinel_etl.validation import REASON, REASON_CODE, with_verdict, with_verd
 
 # Values at the edges of the rules: blanks, casts that truncate or overflow, non-finite numbers,
 # bad UTF-8 (decoded as U+FFFD), out-of-range and badly formatted text.
-TRICKY = ["", " ", "   ", " 1 ", "1.5", "+1", "-0", "NaN", "Infinity", "-Infinity", "1e999", "1e3", "0x10",
-          "M\ufffdller", "\t", "2025-13-01", "2025-01-01", "99999999999999999999", "-1", "abc", "EUR", "5411", "DE"]
+TRICKY = [
+    "",
+    " ",
+    "   ",
+    " 1 ",
+    "1.5",
+    "+1",
+    "-0",
+    "NaN",
+    "Infinity",
+    "-Infinity",
+    "1e999",
+    "1e3",
+    "0x10",
+    "M\ufffdller",
+    "\t",
+    "2025-13-01",
+    "2025-01-01",
+    "99999999999999999999",
+    "-1",
+    "abc",
+    "EUR",
+    "5411",
+    "DE",
+]
 
 
 def mutated_input(profile: str, rows: int, tmp_path, seed: int):

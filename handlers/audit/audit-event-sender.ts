@@ -20,7 +20,10 @@ export class AuditEventNotSentError extends Error {
 }
 
 export class EventBridgeAuditSender implements AuditSink {
-  constructor(private readonly events: EventBridgeClient, private readonly sender: AuditEventSender) {}
+  constructor(
+    private readonly events: EventBridgeClient,
+    private readonly sender: AuditEventSender,
+  ) {}
 
   async record(entry: AuditEntry): Promise<void> {
     // the audit handler validates too; checking here fails the sender, where the mistake is
@@ -28,7 +31,7 @@ export class EventBridgeAuditSender implements AuditSink {
     const response = await this.events.send(
       new PutEventsCommand({
         Entries: [{ Source: auditEventSource(this.sender), DetailType: AUDIT_EVENT_DETAIL_TYPE, Detail: JSON.stringify(detail) }],
-      })
+      }),
     );
     const failed = response.Entries?.find((result) => result.ErrorCode !== undefined);
     if ((response.FailedEntryCount ?? 0) > 0 || failed !== undefined) {

@@ -5,9 +5,7 @@
 import { z } from "zod";
 
 /** Name of the log stream and chain a run's events belong to: the pipeline run id, or `rejected-<day>`. */
-export const auditRunId = z
-  .string()
-  .regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$/, "must be a pipeline run id (letters, digits, _ . -)");
+export const auditRunId = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$/, "must be a pipeline run id (letters, digits, _ . -)");
 
 export const auditOutcome = z.enum(["success", "skipped", "refused", "failure"]);
 export type AuditOutcome = z.infer<typeof auditOutcome>;

@@ -73,7 +73,12 @@ export interface VerifyAuditTrailProps {
 export async function verifyAuditTrail(props: VerifyAuditTrailProps): Promise<AuditTrailReport> {
   const stream = await readLogStream(props.logs, props.logGroupName, props.runId);
   const audited = props.index === undefined ? undefined : await props.index.readForAudit(props.runId);
-  const heads = props.signatures === undefined ? undefined : props.signatures.heads === props.index && audited !== undefined ? audited.heads : (await props.signatures.heads.readForAudit(props.runId)).heads;
+  const heads =
+    props.signatures === undefined
+      ? undefined
+      : props.signatures.heads === props.index && audited !== undefined
+        ? audited.heads
+        : (await props.signatures.heads.readForAudit(props.runId)).heads;
   const indexed = audited?.events as Parameters<typeof verifyChain>[1]["index"];
   const verification = verifyChain(stream.events, { runId: props.runId, index: indexed });
   return {
@@ -83,6 +88,7 @@ export async function verifyAuditTrail(props: VerifyAuditTrailProps): Promise<Au
     indexEventCount: audited?.events.length,
     verification,
     rewritten: audited?.rewritten ?? [],
-    signatures: props.signatures === undefined ? undefined : verifySignedHeads(props.runId, stream.events, heads ?? [], props.signatures.publicKey),
+    signatures:
+      props.signatures === undefined ? undefined : verifySignedHeads(props.runId, stream.events, heads ?? [], props.signatures.publicKey),
   };
 }

@@ -68,8 +68,12 @@ export class AuditWriter implements AuditRecorder {
     const chain = (await this.props.index.events(event.run_id)).filter((indexed) => indexed.seq <= event.seq);
     const checked = verifyChain(chain, { runId: event.run_id });
     if (!checked.ok || checked.head?.hash !== event.hash) {
-      const reason = checked.ok ? `the index ends at seq ${checked.head?.seq ?? 0}, not at ${event.seq}` : `seq ${checked.broken.seq ?? "?"}: ${checked.broken.reason}`;
-      throw new Error(`audit: chain of run ${event.run_id} is broken (${reason}); event seq ${event.seq} was recorded but its head is NOT signed`);
+      const reason = checked.ok
+        ? `the index ends at seq ${checked.head?.seq ?? 0}, not at ${event.seq}`
+        : `seq ${checked.broken.seq ?? "?"}: ${checked.broken.reason}`;
+      throw new Error(
+        `audit: chain of run ${event.run_id} is broken (${reason}); event seq ${event.seq} was recorded but its head is NOT signed`,
+      );
     }
     const now = this.props.clock();
     await this.props.index.storeSignedHead(await signHead(signer, event, now), this.props.retention(now));

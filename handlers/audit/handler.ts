@@ -14,7 +14,13 @@ import { KmsHeadSigner } from "./signed-head";
 const config = loadConfig(auditHandlerEnvironment, process.env, "audit handler");
 const aws = deployedClientOptions();
 const signer = new KmsHeadSigner(new KMSClient(clientConfig(aws)), config.AUDIT_SIGNING_KEY_ARN);
-const audit = createAuditWriter(config, { s3: s3Client(aws), logs: logsClient(aws), actor: callerPrincipal(new STSClient(clientConfig(aws))), clock: systemClock, signer });
+const audit = createAuditWriter(config, {
+  s3: s3Client(aws),
+  logs: logsClient(aws),
+  actor: callerPrincipal(new STSClient(clientConfig(aws))),
+  clock: systemClock,
+  signer,
+});
 
 export const handler = lambdaHandler("sentinel-audit", async (event, { logger, requestId, handlerName }) => {
   const recorded = await recordAuditEvent(event, { audit, clock: systemClock, requestId, handlerName });

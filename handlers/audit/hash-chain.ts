@@ -36,7 +36,11 @@ export function chainHeadOf(event: ChainedAuditEvent): ChainHead {
   return { seq: event.seq, hash: event.hash, timeMs: Date.parse(event.time) };
 }
 
-export function linkEvent(head: ChainHead | undefined, body: Omit<UnhashedAuditEvent, "seq" | "prev_hash" | "time" | "schema_version">, now: Date): ChainedAuditEvent {
+export function linkEvent(
+  head: ChainHead | undefined,
+  body: Omit<UnhashedAuditEvent, "seq" | "prev_hash" | "time" | "schema_version">,
+  now: Date,
+): ChainedAuditEvent {
   const timeMs = Math.max(now.getTime(), (head?.timeMs ?? -Infinity) + 1);
   const unhashed: UnhashedAuditEvent = {
     schema_version: 1,
@@ -91,20 +95,33 @@ export function verifyChain(events: readonly unknown[], options: VerifyOptions):
     if (auditEventHash(unhashed) !== hash) return broken(position, event.seq, "content does not match its hash (edited)");
     if (event.run_id !== options.runId) return broken(position, event.seq, `belongs to run ${event.run_id}, not ${options.runId}`);
     if (event.seq !== position + 1) {
-      return broken(position, event.seq, `expected seq ${position + 1} here, found ${event.seq} (an event was deleted, duplicated or reordered)`);
+      return broken(
+        position,
+        event.seq,
+        `expected seq ${position + 1} here, found ${event.seq} (an event was deleted, duplicated or reordered)`,
+      );
     }
     if (event.prev_hash !== previousHash) return broken(position, event.seq, "prev_hash does not match the previous event's hash");
     const indexed = options.index?.[position];
     if (options.index !== undefined && indexed === undefined) {
-      return broken(position, event.seq, `not in the chain index, which ends at seq ${options.index.length} (written outside the audit writer)`);
+      return broken(
+        position,
+        event.seq,
+        `not in the chain index, which ends at seq ${options.index.length} (written outside the audit writer)`,
+      );
     }
-    if (indexed !== undefined && indexed.hash !== hash) return broken(position, event.seq, "differs from the event the chain index recorded at this seq (forged or replaced)");
+    if (indexed !== undefined && indexed.hash !== hash)
+      return broken(position, event.seq, "differs from the event the chain index recorded at this seq (forged or replaced)");
     previousHash = hash;
   }
   const count = events.length;
   const indexedCount = options.index?.length ?? 0;
   if (count < indexedCount) {
-    return broken(count, count + 1, `events seq ${count + 1}..${indexedCount} are missing from the log stream (the chain index records ${indexedCount})`);
+    return broken(
+      count,
+      count + 1,
+      `events seq ${count + 1}..${indexedCount} are missing from the log stream (the chain index records ${indexedCount})`,
+    );
   }
   return { ok: true, count, head: count === 0 ? undefined : { seq: count, hash: previousHash } };
 }

@@ -37,7 +37,12 @@ function eventViews(events: readonly unknown[]): ChainEventView[] {
  * `chain`: the run's events as the log stream holds them, in order. `heads`: the stored signed heads.
  * `indexed`: the chain index's events (oldest versions), which a truncated stream no longer matches.
  */
-export function verifySignedHeads(runId: string, chain: readonly unknown[], heads: readonly { key: string; body: unknown }[], publicKey: KeyObject): HeadVerification {
+export function verifySignedHeads(
+  runId: string,
+  chain: readonly unknown[],
+  heads: readonly { key: string; body: unknown }[],
+  publicKey: KeyObject,
+): HeadVerification {
   const findings: SignatureFinding[] = [];
   const bySeq = new Map(eventViews(chain).map((event) => [event.seq, event.hash]));
   const chainEnd = chain.length;
@@ -52,21 +57,41 @@ export function verifySignedHeads(runId: string, chain: readonly unknown[], head
     if (head.run_id !== runId) {
       findings.push({ kind: "forged", seq: head.seq, message: `${key} signs run ${head.run_id}, not ${runId}` });
     } else if (!verifyHeadSignature(head, publicKey)) {
-      findings.push({ kind: "forged", seq: head.seq, message: `${key}: the signature of head seq ${head.seq} does not verify under the audit public key (made without the signing key)` });
+      findings.push({
+        kind: "forged",
+        seq: head.seq,
+        message: `${key}: the signature of head seq ${head.seq} does not verify under the audit public key (made without the signing key)`,
+      });
     } else if (head.seq > chainEnd) {
-      findings.push({ kind: "truncated", seq: head.seq, message: `a valid signed head covers seq ${head.seq}, but the chain ends at seq ${chainEnd}: events seq ${chainEnd + 1}..${head.seq} were removed` });
+      findings.push({
+        kind: "truncated",
+        seq: head.seq,
+        message: `a valid signed head covers seq ${head.seq}, but the chain ends at seq ${chainEnd}: events seq ${chainEnd + 1}..${head.seq} were removed`,
+      });
       valid.push(head);
     } else if (bySeq.get(head.seq) !== head.hash) {
-      findings.push({ kind: "forged", seq: head.seq, message: `event seq ${head.seq} differs from the event the valid signed head recorded (edited or replaced, chain re-hashed)` });
+      findings.push({
+        kind: "forged",
+        seq: head.seq,
+        message: `event seq ${head.seq} differs from the event the valid signed head recorded (edited or replaced, chain re-hashed)`,
+      });
     } else {
       valid.push(head);
     }
   }
   const signedThrough = valid.filter((head) => head.seq <= chainEnd).reduce((max, head) => Math.max(max, head.seq), 0);
   if (chainEnd > 0 && valid.length === 0 && !findings.some((finding) => finding.kind === "forged")) {
-    findings.push({ kind: "unsigned", seq: undefined, message: `no signed head: none of the ${chainEnd} events is covered by the audit signing key` });
+    findings.push({
+      kind: "unsigned",
+      seq: undefined,
+      message: `no signed head: none of the ${chainEnd} events is covered by the audit signing key`,
+    });
   } else if (chainEnd > signedThrough && valid.length > 0) {
-    findings.push({ kind: "appended", seq: signedThrough + 1, message: `events seq ${signedThrough + 1}..${chainEnd} come after the newest valid signed head (seq ${signedThrough}): appended without the signing key` });
+    findings.push({
+      kind: "appended",
+      seq: signedThrough + 1,
+      message: `events seq ${signedThrough + 1}..${chainEnd} come after the newest valid signed head (seq ${signedThrough}): appended without the signing key`,
+    });
   }
   return { signedThrough, validHeads: valid.length, findings };
 }

@@ -22,7 +22,10 @@ const auditEventBridgeEvent = z.object({
   "detail-type": z.literal(AUDIT_EVENT_DETAIL_TYPE),
   id: z.string().min(1),
   source: z.string().min(1),
-  account: z.string().regex(/^\d{12}$/).optional(),
+  account: z
+    .string()
+    .regex(/^\d{12}$/)
+    .optional(),
   detail: entryWithoutRequestId,
 });
 
@@ -44,11 +47,20 @@ function attributionIssues(event: unknown): SchemaIssue[] {
   const check = (value: unknown, path: string) => {
     if (typeof value !== "object" || value === null) return;
     for (const field of ATTRIBUTION_FIELDS) {
-      if (field in value) issues.push({ path: `${path}${field}`, code: "attribution_in_payload", message: "the actor is taken from the invocation, never from the payload" });
+      if (field in value)
+        issues.push({
+          path: `${path}${field}`,
+          code: "attribution_in_payload",
+          message: "the actor is taken from the invocation, never from the payload",
+        });
     }
     const details = (value as { details?: unknown }).details;
     if (typeof details === "object" && details !== null && "invocation" in details) {
-      issues.push({ path: `${path}details.invocation`, code: "attribution_in_payload", message: "the invocation is recorded by the audit handler, never taken from the payload" });
+      issues.push({
+        path: `${path}details.invocation`,
+        code: "attribution_in_payload",
+        message: "the invocation is recorded by the audit handler, never taken from the payload",
+      });
     }
   };
   check(event, "");
@@ -65,7 +77,14 @@ export async function recordAuditEvent(event: unknown, deps: RecordAuditEventDep
   }
   if ("detail" in parsed.data) {
     const { detail, source, id, account } = parsed.data;
-    const invocation = { via: "eventbridge", source, aws_service_source: source.startsWith("aws."), ...(account === undefined ? {} : { account }), event_id: id, function: deps.handlerName };
+    const invocation = {
+      via: "eventbridge",
+      source,
+      aws_service_source: source.startsWith("aws."),
+      ...(account === undefined ? {} : { account }),
+      event_id: id,
+      function: deps.handlerName,
+    };
     return deps.audit.record({
       ...detail,
       request_id: detail.request_id ?? deps.requestId,
@@ -73,5 +92,9 @@ export async function recordAuditEvent(event: unknown, deps: RecordAuditEventDep
     });
   }
   const invocation = { via: "direct", function: deps.handlerName, request_id: deps.requestId };
-  return deps.audit.record({ ...parsed.data, request_id: parsed.data.request_id ?? deps.requestId, details: { ...parsed.data.details, invocation } });
+  return deps.audit.record({
+    ...parsed.data,
+    request_id: parsed.data.request_id ?? deps.requestId,
+    details: { ...parsed.data.details, invocation },
+  });
 }

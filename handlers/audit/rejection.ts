@@ -19,7 +19,11 @@ export interface RejectionContext {
  * Records that a handler refused a malformed event (and nothing else), then returns the error to throw.
  * The audit event carries the schema issues (paths and expectations), never the event's values.
  */
-export async function rejectMalformedEvent(context: RejectionContext, eventKind: string, issues: readonly SchemaIssue[]): Promise<MalformedEventError> {
+export async function rejectMalformedEvent(
+  context: RejectionContext,
+  eventKind: string,
+  issues: readonly SchemaIssue[],
+): Promise<MalformedEventError> {
   const error = new MalformedEventError(eventKind, issues);
   await context.audit.record({
     run_id: rejectionRunId(context.clock()),

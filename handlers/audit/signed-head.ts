@@ -64,7 +64,9 @@ export class KmsHeadSigner implements HeadSigner {
 
   async sign(message: Buffer): Promise<Buffer> {
     // MessageType RAW: KMS hashes with SHA-256 itself (messages are far below its 4 KiB limit).
-    const response = await this.kms.send(new SignCommand({ KeyId: this.keyId, Message: message, MessageType: "RAW", SigningAlgorithm: SIGNING_ALGORITHM }));
+    const response = await this.kms.send(
+      new SignCommand({ KeyId: this.keyId, Message: message, MessageType: "RAW", SigningAlgorithm: SIGNING_ALGORITHM }),
+    );
     if (response.Signature === undefined) throw new Error(`KMS Sign with ${this.keyId} returned no signature`);
     return Buffer.from(response.Signature);
   }

@@ -47,9 +47,13 @@ async function listVersions(s3: S3Client, bucket: string, prefix: string): Promi
   let keyMarker: string | undefined;
   let versionIdMarker: string | undefined;
   for (;;) {
-    const page = await s3.send(new ListObjectVersionsCommand({ Bucket: bucket, Prefix: prefix, KeyMarker: keyMarker, VersionIdMarker: versionIdMarker }));
-    for (const v of page.Versions ?? []) add(v.Key, { versionId: v.VersionId, lastModified: v.LastModified?.getTime() ?? 0, deleteMarker: false });
-    for (const m of page.DeleteMarkers ?? []) add(m.Key, { versionId: m.VersionId, lastModified: m.LastModified?.getTime() ?? 0, deleteMarker: true });
+    const page = await s3.send(
+      new ListObjectVersionsCommand({ Bucket: bucket, Prefix: prefix, KeyMarker: keyMarker, VersionIdMarker: versionIdMarker }),
+    );
+    for (const v of page.Versions ?? [])
+      add(v.Key, { versionId: v.VersionId, lastModified: v.LastModified?.getTime() ?? 0, deleteMarker: false });
+    for (const m of page.DeleteMarkers ?? [])
+      add(m.Key, { versionId: m.VersionId, lastModified: m.LastModified?.getTime() ?? 0, deleteMarker: true });
     if (page.IsTruncated !== true) break;
     keyMarker = page.NextKeyMarker;
     versionIdMarker = page.NextVersionIdMarker;

@@ -4,7 +4,15 @@
  */
 import { Option, type Command } from "commander";
 import { DirectoryLineageArchive, S3LineageArchive, type LineageArchive } from "../lineage/lineage-archive";
-import { columnUses, lineageGraph, recordsOfRun, runsSince, sinceInstant, summarizeRuns, type GraphDirection } from "../lineage/lineage-query";
+import {
+  columnUses,
+  lineageGraph,
+  recordsOfRun,
+  runsSince,
+  sinceInstant,
+  summarizeRuns,
+  type GraphDirection,
+} from "../lineage/lineage-query";
 import { OpenLineageValidator } from "../lineage/openlineage-validator";
 import type { CliContext } from "./cli-context";
 import { toMermaid } from "./mermaid";
@@ -27,7 +35,8 @@ function archiveOf(options: SourceOptions, command: Command, context: CliContext
   const validator = new OpenLineageValidator();
   if (options.dir !== undefined) return new DirectoryLineageArchive(options.dir, validator);
   const bucket = options.bucket ?? context.io.env.LINEAGE_AUDIT_BUCKET;
-  if (bucket === undefined || bucket === "") command.error("give --bucket <name> or --dir <path> (or set LINEAGE_AUDIT_BUCKET)", { exitCode: 2, code: "sentinel.usage" });
+  if (bucket === undefined || bucket === "")
+    command.error("give --bucket <name> or --dir <path> (or set LINEAGE_AUDIT_BUCKET)", { exitCode: 2, code: "sentinel.usage" });
   return new S3LineageArchive(context.clients().s3, bucket, validator, options.namespace);
 }
 
@@ -53,7 +62,9 @@ export function registerLineageCommands(program: Command, context: CliContext): 
       const all = summarizeRuns(await archiveOf(options, command, context).records(), options.dataset);
       const runs = since === undefined ? all : runsSince(all, since);
       if (runs.length === 0) {
-        context.io.stderr(`no runs found${options.dataset === undefined ? "" : ` touching ${options.dataset}`}${options.since === undefined ? "" : ` since ${options.since}`}\n`);
+        context.io.stderr(
+          `no runs found${options.dataset === undefined ? "" : ` touching ${options.dataset}`}${options.since === undefined ? "" : ` since ${options.since}`}\n`,
+        );
         context.exitCode = 1;
         return;
       }
@@ -64,7 +75,17 @@ export function registerLineageCommands(program: Command, context: CliContext): 
         context.io.stdout(
           textTable(
             ["STARTED", "STATE", "JOB", "RUN ID", "PIPELINE RUN", "ROWS IN", "OUT", "QUARANTINED", "INVALID"],
-            runs.map((run) => [run.startedAt ?? "-", run.state, run.job, run.runId, run.pipelineRunId ?? "-", count(run.rowsIn), count(run.rowsOut), count(run.rowsQuarantined), String(run.invalidRecords)]),
+            runs.map((run) => [
+              run.startedAt ?? "-",
+              run.state,
+              run.job,
+              run.runId,
+              run.pipelineRunId ?? "-",
+              count(run.rowsIn),
+              count(run.rowsOut),
+              count(run.rowsQuarantined),
+              String(run.invalidRecords),
+            ]),
           ),
         );
       }
@@ -81,7 +102,18 @@ export function registerLineageCommands(program: Command, context: CliContext): 
         context.exitCode = 1;
         return;
       }
-      context.io.stdout(`${JSON.stringify(records.map((record) => ({ location: record.location, valid: record.problems.length === 0, problems: record.problems, record: record.event })), null, 2)}\n`);
+      context.io.stdout(
+        `${JSON.stringify(
+          records.map((record) => ({
+            location: record.location,
+            valid: record.problems.length === 0,
+            problems: record.problems,
+            record: record.event,
+          })),
+          null,
+          2,
+        )}\n`,
+      );
       if (records.some((record) => record.problems.length > 0)) context.exitCode = 1;
     });
 
@@ -95,7 +127,9 @@ export function registerLineageCommands(program: Command, context: CliContext): 
       const since = sinceOption(options.since, command);
       const uses = columnUses(await archiveOf(options, command, context).records(), options.column, { since, dataset: options.dataset });
       if (uses.length === 0) {
-        context.io.stderr(`no run read column ${options.column}${options.since === undefined ? "" : ` since ${options.since}`}${options.dataset === undefined ? "" : ` touching ${options.dataset}`}\n`);
+        context.io.stderr(
+          `no run read column ${options.column}${options.since === undefined ? "" : ` since ${options.since}`}${options.dataset === undefined ? "" : ` touching ${options.dataset}`}\n`,
+        );
         context.exitCode = 1;
         return;
       }
@@ -123,7 +157,11 @@ export function registerLineageCommands(program: Command, context: CliContext): 
   withSourceOptions(lineage.command("graph"))
     .description("print the dataset/job lineage graph as a Mermaid flowchart")
     .option("--dataset <uri>", "centre the graph on a dataset URI or prefix")
-    .addOption(new Option("--direction <direction>", "with --dataset: which side to follow").choices(["upstream", "downstream", "both"]).default("both"))
+    .addOption(
+      new Option("--direction <direction>", "with --dataset: which side to follow")
+        .choices(["upstream", "downstream", "both"])
+        .default("both"),
+    )
     .action(async (options: SourceOptions & { dataset?: string; direction: GraphDirection }, command: Command) => {
       const graph = lineageGraph(await archiveOf(options, command, context).records(), options.dataset, options.direction);
       context.io.stdout(toMermaid(graph));

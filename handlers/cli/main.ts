@@ -21,7 +21,9 @@ export const processIo: CliIo = {
 export function buildProgram(context: CliContext): Command {
   const program = new Command("sentinel")
     .description("Sentinel auditor CLI: query OpenLineage lineage records and verify hash-chained audit trails")
-    .addOption(new Option("--endpoint-url <url>", "AWS API endpoint, e.g. the local emulator http://127.0.0.1:5000 (default: the AWS SDK's own)"))
+    .addOption(
+      new Option("--endpoint-url <url>", "AWS API endpoint, e.g. the local emulator http://127.0.0.1:5000 (default: the AWS SDK's own)"),
+    )
     .addOption(new Option("--region <region>", "AWS region (default: AWS_REGION or the shared config)"))
     .showHelpAfterError()
     .exitOverride()

@@ -26,7 +26,12 @@ export interface LineagePointer {
 }
 
 /** Terminal events sort after START at the same instant. */
-function isNewer(eventTime: string, eventType: LineageEventType, currentTime: string | undefined, currentType: string | undefined): boolean {
+function isNewer(
+  eventTime: string,
+  eventType: LineageEventType,
+  currentTime: string | undefined,
+  currentType: string | undefined,
+): boolean {
   if (currentTime === undefined) return true;
   if (eventTime !== currentTime) return eventTime > currentTime;
   return currentType === "START" || eventType === currentType;
@@ -62,14 +67,18 @@ export async function pointCatalogAtRecord(glue: GlueClient, pointer: LineagePoi
     table = (await glue.send(new GetTableCommand({ DatabaseName: pointer.database, Name: pointer.table }))).Table;
   } catch (error) {
     if ((error as { name?: string }).name === "EntityNotFoundException") {
-      throw new Error(`processed table ${pointer.database}.${pointer.table} is not in the Glue Catalog; the lineage record ${pointer.recordUri} was written but the table cannot point at it`);
+      throw new Error(
+        `processed table ${pointer.database}.${pointer.table} is not in the Glue Catalog; the lineage record ${pointer.recordUri} was written but the table cannot point at it`,
+      );
     }
     throw error;
   }
   if (table === undefined) throw new Error(`Glue GetTable ${pointer.database}.${pointer.table} returned no table`);
   const current = table.Parameters ?? {};
   const updates: Record<string, string> = {};
-  if (isNewer(pointer.eventTime, pointer.eventType, current[CATALOG_PARAMETERS.latestEventTime], current[CATALOG_PARAMETERS.latestEventType])) {
+  if (
+    isNewer(pointer.eventTime, pointer.eventType, current[CATALOG_PARAMETERS.latestEventTime], current[CATALOG_PARAMETERS.latestEventType])
+  ) {
     updates[CATALOG_PARAMETERS.latestRecord] = pointer.recordUri;
     updates[CATALOG_PARAMETERS.latestEventType] = pointer.eventType;
     updates[CATALOG_PARAMETERS.latestEventTime] = pointer.eventTime;
@@ -83,6 +92,8 @@ export async function pointCatalogAtRecord(glue: GlueClient, pointer: LineagePoi
   }
   if (Object.entries(updates).every(([name, value]) => current[name] === value)) return false;
   const input = tableInputOf(table);
-  await glue.send(new UpdateTableCommand({ DatabaseName: pointer.database, TableInput: { ...input, Parameters: { ...current, ...updates } } }));
+  await glue.send(
+    new UpdateTableCommand({ DatabaseName: pointer.database, TableInput: { ...input, Parameters: { ...current, ...updates } } }),
+  );
   return true;
 }

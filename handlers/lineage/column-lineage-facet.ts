@@ -37,11 +37,17 @@ function inputFieldsOf(entries: OutputColumnLineage["fields"][string], inputs: r
 }
 
 /** The facet's fields for one output role, or undefined when the plan has none for it. */
-export function columnLineageFields(plan: ColumnLineagePlan | undefined, role: "processed" | "quarantine", inputs: readonly DatasetName[]): ColumnLineageFields | undefined {
+export function columnLineageFields(
+  plan: ColumnLineagePlan | undefined,
+  role: "processed" | "quarantine",
+  inputs: readonly DatasetName[],
+): ColumnLineageFields | undefined {
   const output = plan?.outputs[role];
   if (output === undefined || inputs.length === 0) return undefined;
   return {
-    fields: Object.fromEntries(Object.entries(output.fields).map(([column, entries]) => [column, { inputFields: inputFieldsOf(entries, inputs) }])),
+    fields: Object.fromEntries(
+      Object.entries(output.fields).map(([column, entries]) => [column, { inputFields: inputFieldsOf(entries, inputs) }]),
+    ),
     dataset: inputFieldsOf(output.dataset, inputs),
   };
 }

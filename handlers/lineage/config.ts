@@ -8,7 +8,10 @@ export const lineageHandlerEnvironment = commonConfigSchema.extend({
   /** Glue Catalog database holding the processed tables (one per profile, named by processedTableName) */
   CATALOG_DATABASE_NAME: z.string().regex(/^[a-z0-9_]{1,255}$/, "must be a Glue database name (lower-case letters, digits, _)"),
   /** deployed code version (e.g. the git commit), part of the lineage producer URI */
-  CODE_VERSION: z.string().regex(/^[\w.-]{1,64}$/, "must be a version or commit id").optional(),
+  CODE_VERSION: z
+    .string()
+    .regex(/^[\w.-]{1,64}$/, "must be a version or commit id")
+    .optional(),
 });
 export type LineageConfig = z.infer<typeof lineageHandlerEnvironment>;
 

@@ -22,5 +22,15 @@ const audit = new EventBridgeAuditSender(new EventBridgeClient(clientConfig(aws)
 const validator = new OpenLineageValidator();
 
 export const handler = lambdaHandler("sentinel-lineage", (event, invocation) =>
-  recordJobState(event, { config, s3, glue, databrew, audit, validator, retention: retentionFrom(config), clock: systemClock, ...invocation }),
+  recordJobState(event, {
+    config,
+    s3,
+    glue,
+    databrew,
+    audit,
+    validator,
+    retention: retentionFrom(config),
+    clock: systemClock,
+    ...invocation,
+  }),
 );

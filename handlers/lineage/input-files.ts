@@ -20,7 +20,7 @@ async function currentVersionOf(s3: S3Client, bucket: string, key: string): Prom
   let versionIdMarker: string | undefined;
   do {
     const page = await s3.send(
-      new ListObjectVersionsCommand({ Bucket: bucket, Prefix: key, KeyMarker: keyMarker, VersionIdMarker: versionIdMarker })
+      new ListObjectVersionsCommand({ Bucket: bucket, Prefix: key, KeyMarker: keyMarker, VersionIdMarker: versionIdMarker }),
     );
     if ((page.DeleteMarkers ?? []).some((marker) => marker.Key === key && marker.IsLatest === true)) return undefined;
     const latest = (page.Versions ?? []).find((version) => version.Key === key && version.IsLatest === true);
@@ -54,8 +54,8 @@ export async function describeInputFiles(s3: S3Client, files: readonly { path: s
             etag: current?.etag ?? null,
             present: current !== undefined,
           };
-        })
-      ))
+        }),
+      )),
     );
   }
   return described;

@@ -29,8 +29,17 @@ export const databrewJobStateChange = z.object({
   source: z.literal(JOB_EVENT_SOURCES.databrew.source),
   "detail-type": z.literal(JOB_EVENT_SOURCES.databrew.detailType),
   detail: z
-    .looseObject({ jobName: z.string().min(1), jobRunId: z.string().min(1).optional(), runId: z.string().min(1).optional(), state: jobRunState, message: z.string().optional() })
-    .refine((detail) => detail.jobRunId !== undefined || detail.runId !== undefined, { message: "must carry jobRunId (or runId)", path: ["jobRunId"] }),
+    .looseObject({
+      jobName: z.string().min(1),
+      jobRunId: z.string().min(1).optional(),
+      runId: z.string().min(1).optional(),
+      state: jobRunState,
+      message: z.string().optional(),
+    })
+    .refine((detail) => detail.jobRunId !== undefined || detail.runId !== undefined, {
+      message: "must carry jobRunId (or runId)",
+      path: ["jobRunId"],
+    }),
 });
 
 export const jobStateChangeEvent = z.discriminatedUnion("source", [glueJobStateChange, databrewJobStateChange]);
@@ -49,7 +58,14 @@ export function jobStateChangeOf(event: z.infer<typeof jobStateChangeEvent>): Jo
   const { detail } = event;
   const jobRunId = event.source === "aws.glue" ? event.detail.jobRunId : (event.detail.jobRunId ?? event.detail.runId);
   if (jobRunId === undefined) throw new Error("unreachable: the schema requires a job run id");
-  return { service: event.source === "aws.glue" ? "glue" : "databrew", jobName: detail.jobName, jobRunId, state: detail.state, eventId: event.id, eventTime: event.time };
+  return {
+    service: event.source === "aws.glue" ? "glue" : "databrew",
+    jobName: detail.jobName,
+    jobRunId,
+    state: detail.state,
+    eventId: event.id,
+    eventTime: event.time,
+  };
 }
 
 export type LineageEventType = "START" | "COMPLETE" | "FAIL" | "ABORT";

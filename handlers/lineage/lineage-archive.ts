@@ -65,7 +65,9 @@ export class DirectoryLineageArchive implements LineageArchive {
 
   async records(): Promise<ArchivedRecord[]> {
     const entries = await readdir(this.directory, { recursive: true, withFileTypes: true });
-    const files = entries.filter((entry) => entry.isFile() && entry.name.endsWith(".json")).map((entry) => join(entry.parentPath, entry.name));
+    const files = entries
+      .filter((entry) => entry.isFile() && entry.name.endsWith(".json"))
+      .map((entry) => join(entry.parentPath, entry.name));
     const records: ArchivedRecord[] = [];
     for (const file of files.sort()) {
       let body: unknown;

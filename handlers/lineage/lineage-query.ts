@@ -52,7 +52,10 @@ export function summarizeRuns(records: readonly ArchivedRecord[], datasetFilter?
     const events = runRecords.map((record) => record.event);
     if (datasetFilter !== undefined && !events.some((event) => touches(event, datasetFilter))) continue;
     const start = events.find((event) => event.eventType === "START");
-    const terminal = events.filter((event) => event.eventType !== "START").sort((a, b) => a.eventTime.localeCompare(b.eventTime)).at(-1);
+    const terminal = events
+      .filter((event) => event.eventType !== "START")
+      .sort((a, b) => a.eventTime.localeCompare(b.eventTime))
+      .at(-1);
     const latest = terminal ?? start ?? (events[0] as OpenLineageRunEvent);
     const counts = terminal === undefined ? undefined : sentinelFacet(terminal).rowCounts;
     summaries.push({
@@ -81,7 +84,12 @@ function lifecycleRank(event: OpenLineageRunEvent): number {
 export function recordsOfRun(records: readonly ArchivedRecord[], runId: string): ArchivedRecord[] {
   return records
     .filter((record) => record.event.run?.runId === runId || sentinelFacet(record.event).pipelineRunId === runId)
-    .sort((a, b) => a.event.eventTime.localeCompare(b.event.eventTime) || lifecycleRank(a.event) - lifecycleRank(b.event) || a.location.localeCompare(b.location));
+    .sort(
+      (a, b) =>
+        a.event.eventTime.localeCompare(b.event.eventTime) ||
+        lifecycleRank(a.event) - lifecycleRank(b.event) ||
+        a.location.localeCompare(b.location),
+    );
 }
 
 export interface LineageGraph {
@@ -147,7 +155,8 @@ export function sinceInstant(since: string, now: Date): string {
     return new Date(now.getTime() - Number(relative[1]) * unitMs).toISOString();
   }
   const absolute = new Date(since);
-  if (!/^\d{4}-\d{2}-\d{2}/.test(since) || Number.isNaN(absolute.getTime())) throw new Error(`--since must be like 7d, 24h, 30m or an ISO date, got "${since}"`);
+  if (!/^\d{4}-\d{2}-\d{2}/.test(since) || Number.isNaN(absolute.getTime()))
+    throw new Error(`--since must be like 7d, 24h, 30m or an ISO date, got "${since}"`);
   return absolute.toISOString();
 }
 
@@ -203,13 +212,23 @@ export interface ColumnUse {
  * read it (their input `schema` facet) with what they found in it. Optionally only records at or after
  * `since` and touching datasets under `dataset` (input or output).
  */
-export function columnUses(records: readonly ArchivedRecord[], column: string, options: { since?: string; dataset?: string } = {}): ColumnUse[] {
+export function columnUses(
+  records: readonly ArchivedRecord[],
+  column: string,
+  options: { since?: string; dataset?: string } = {},
+): ColumnUse[] {
   const uses: ColumnUse[] = [];
   for (const { event } of records) {
     if (event.eventType === "START" || event.job === undefined) continue;
     if (options.since !== undefined && event.eventTime < options.since) continue;
     if (options.dataset !== undefined && !touches(event, options.dataset)) continue;
-    const base = { eventTime: event.eventTime, state: event.eventType, job: jobNode(event), runId: event.run.runId, pipelineRunId: sentinelFacet(event).pipelineRunId };
+    const base = {
+      eventTime: event.eventTime,
+      state: event.eventType,
+      job: jobNode(event),
+      runId: event.run.runId,
+      pipelineRunId: sentinelFacet(event).pipelineRunId,
+    };
     let derived = false;
     for (const output of event.outputs ?? []) {
       const lineage = output.facets?.columnLineage as ColumnLineageView | undefined;
@@ -224,7 +243,10 @@ export function columnUses(records: readonly ArchivedRecord[], column: string, o
             outputColumn,
             transformations: transformations.map((step) => [step.type, step.subtype].filter((part) => part !== undefined).join("/")),
             masked: transformations.some((step) => step.masking === true),
-            description: transformations.map((step) => step.description ?? "").filter((text) => text !== "").join("; "),
+            description: transformations
+              .map((step) => step.description ?? "")
+              .filter((text) => text !== "")
+              .join("; "),
           });
         }
       }
@@ -245,5 +267,11 @@ export function columnUses(records: readonly ArchivedRecord[], column: string, o
       });
     }
   }
-  return uses.sort((a, b) => b.eventTime.localeCompare(a.eventTime) || a.job.localeCompare(b.job) || (a.output ?? "").localeCompare(b.output ?? "") || (a.outputColumn ?? "").localeCompare(b.outputColumn ?? ""));
+  return uses.sort(
+    (a, b) =>
+      b.eventTime.localeCompare(a.eventTime) ||
+      a.job.localeCompare(b.job) ||
+      (a.output ?? "").localeCompare(b.output ?? "") ||
+      (a.outputColumn ?? "").localeCompare(b.outputColumn ?? ""),
+  );
 }

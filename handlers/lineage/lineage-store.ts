@@ -19,7 +19,12 @@ export interface StoredLineageRecord {
   readonly written: boolean;
 }
 
-export async function writeLineageRecord(s3: S3Client, bucket: string, event: OpenLineageRunEvent, retention: Retention): Promise<StoredLineageRecord> {
+export async function writeLineageRecord(
+  s3: S3Client,
+  bucket: string,
+  event: OpenLineageRunEvent,
+  retention: Retention,
+): Promise<StoredLineageRecord> {
   const key = lineageRecordKey(event);
   const { outcome } = await createJsonIfAbsent(s3, bucket, key, event, retention);
   return { uri: formatS3Uri({ bucket, key }), written: outcome === "created" };

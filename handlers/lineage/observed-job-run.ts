@@ -78,7 +78,9 @@ export async function observeDataBrewJobRun(databrew: DataBrewClient, jobName: s
     if (s3Input?.Bucket !== undefined) inputUris = [formatS3Uri({ bucket: s3Input.Bucket, key: s3Input.Key ?? "" })];
   }
   const outputs = (run.Outputs ?? []).flatMap(({ Location: location }) =>
-    location?.Bucket === undefined ? [] : [{ role: "profile" as const, uri: formatS3Uri({ bucket: location.Bucket, key: location.Key ?? "" }) }],
+    location?.Bucket === undefined
+      ? []
+      : [{ role: "profile" as const, uri: formatS3Uri({ bucket: location.Bucket, key: location.Key ?? "" }) }],
   );
   return {
     service: "databrew",

@@ -33,9 +33,24 @@ interface FacetSchemaDocument {
 }
 
 const FACET_SCHEMAS: readonly FacetSchemaDocument[] = [
-  columnLineage, dataQualityAssertions, dataQualityMetrics, datasetVersion, documentation, errorMessage, jobType,
-  nominalTime, outputStatistics, parentRun, processingEngine, schemaFacet, sourceCodeLocation, storage,
-  sentinelRun, sentinelInputFiles, sentinelQuarantine, sentinelPiiFindings,
+  columnLineage,
+  dataQualityAssertions,
+  dataQualityMetrics,
+  datasetVersion,
+  documentation,
+  errorMessage,
+  jobType,
+  nominalTime,
+  outputStatistics,
+  parentRun,
+  processingEngine,
+  schemaFacet,
+  sourceCodeLocation,
+  storage,
+  sentinelRun,
+  sentinelInputFiles,
+  sentinelQuarantine,
+  sentinelPiiFindings,
 ];
 
 /** `_schemaURL` of a facet: its schema's `$id` and JSON pointer to the facet definition. */
@@ -70,7 +85,9 @@ function createAjv(): Ajv2020 {
 /** Validates OpenLineage events; build once per process (compiling the schemas is the costly part). */
 export class OpenLineageValidator {
   private readonly ajv = createAjv();
-  private readonly facetSchemaIds = new Map(FACET_SCHEMAS.flatMap((document) => Object.keys(document.properties).map((key) => [key, document.$id] as const)));
+  private readonly facetSchemaIds = new Map(
+    FACET_SCHEMAS.flatMap((document) => Object.keys(document.properties).map((key) => [key, document.$id] as const)),
+  );
 
   validate(event: unknown): LineageValidation {
     const errors: string[] = [];
@@ -99,7 +116,8 @@ export class OpenLineageValidator {
       const validateFacet = this.ajv.getSchema(schemaId);
       if (validateFacet === undefined) throw new Error(`facet schema ${schemaId} is not registered`);
       if (!validateFacet({ [key]: facet })) {
-        for (const error of validateFacet.errors ?? []) errors.push(`${path}${error.instancePath || `/${key}`} ${error.message ?? "is invalid"}`);
+        for (const error of validateFacet.errors ?? [])
+          errors.push(`${path}${error.instancePath || `/${key}`} ${error.message ?? "is invalid"}`);
       }
     }
     return errors;

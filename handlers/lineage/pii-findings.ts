@@ -28,7 +28,7 @@ const profileResultSchema = z.looseObject({
       name: z.string().regex(COLUMN_NAME, "not an identifier (a file without a header line names its columns by its first row)"),
       detectedEntityTypes: z.array(entityType).default([]),
       entities: z.array(z.looseObject({ entityType, count: z.number().int().nonnegative() })).default([]),
-    })
+    }),
   ),
 });
 
@@ -52,7 +52,7 @@ export class ProfileResultError extends Error {
 export async function readPiiFindings(s3: S3Client, outputUri: string, jobRunId: string): Promise<PiiFindings | undefined> {
   const { bucket, key: prefix } = parseS3Uri(outputUri);
   const key = (await listKeys(s3, bucket, prefix)).find(
-    (candidate) => candidate.endsWith(".json") && (candidate.split("/").pop() ?? "").includes(jobRunId)
+    (candidate) => candidate.endsWith(".json") && (candidate.split("/").pop() ?? "").includes(jobRunId),
   );
   if (key === undefined) return undefined;
   const profileLocation = formatS3Uri({ bucket, key });
@@ -63,7 +63,7 @@ export async function readPiiFindings(s3: S3Client, outputUri: string, jobRunId:
     throw new ProfileResultError(
       `${profileLocation} is not a PII profile result: ${parsed.error.issues
         .map((issue) => `${issue.path.join(".")}: ${issue.message}`)
-        .join("; ")}`
+        .join("; ")}`,
     );
   }
   // rebuilt field by field: the loose objects' other fields (sample values, statistics) are never copied
@@ -74,7 +74,7 @@ export async function readPiiFindings(s3: S3Client, outputUri: string, jobRunId:
         entityTypes: column.detectedEntityTypes.map((type) => String(type)),
         matches: Object.fromEntries(column.entities.map((entity) => [String(entity.entityType), Number(entity.count)])),
       },
-    ])
+    ]),
   );
   return { profileLocation, rowsProfiled: parsed.data.rowsProfiled, columns };
 }

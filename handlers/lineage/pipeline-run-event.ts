@@ -33,7 +33,12 @@ function nextDay(runDate: string): string {
 export function buildPipelineRunEvent(input: PipelineRunEventInput): OpenLineageRunEvent {
   const base = (key: string) => ({ _producer: input.producer, _schemaURL: facetSchemaUrl(key) });
   const runFacets: OpenLineageRunEvent["run"]["facets"] = {};
-  if (input.runDate !== undefined) runFacets.nominalTime = { ...base("nominalTime"), nominalStartTime: `${input.runDate}T00:00:00.000Z`, nominalEndTime: nextDay(input.runDate) };
+  if (input.runDate !== undefined)
+    runFacets.nominalTime = {
+      ...base("nominalTime"),
+      nominalStartTime: `${input.runDate}T00:00:00.000Z`,
+      nominalEndTime: nextDay(input.runDate),
+    };
   if ((input.eventType === "FAIL" || input.eventType === "ABORT") && input.errorMessage !== undefined) {
     runFacets.errorMessage = { ...base("errorMessage"), message: input.errorMessage, programmingLanguage: "PYTHON" };
   }

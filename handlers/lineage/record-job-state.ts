@@ -78,7 +78,10 @@ export async function recordJobState(event: unknown, deps: LineageDeps): Promise
     return { decision: "ignored", reason: `state ${change.state} has no OpenLineage event type` };
   }
 
-  const observed = change.service === "glue" ? await observeGlueJobRun(deps.glue, deps.s3, change.jobName, change.jobRunId) : await observeDataBrewJobRun(deps.databrew, change.jobName, change.jobRunId);
+  const observed =
+    change.service === "glue"
+      ? await observeGlueJobRun(deps.glue, deps.s3, change.jobName, change.jobRunId)
+      : await observeDataBrewJobRun(deps.databrew, change.jobName, change.jobRunId);
   const pipeline = await pipelineLinkOf(observed, deps);
   // a DataBrew dataset names its input by a path template; the record names the day this run profiled
   const run: ObservedJobRun = { ...observed, inputUris: observed.inputUris.map((uri) => resolveDatasetPath(uri, pipeline.runDate)) };
@@ -131,7 +134,11 @@ export async function recordJobState(event: unknown, deps: LineageDeps): Promise
         ...(stored.written ? {} : { reason: "already_recorded" }),
       },
     });
-    deps.logger.info(stored.written ? "lineage record written" : "lineage record already present", { record: stored.uri, event_type: type, pipeline_run_id: pipeline.pipelineRunId });
+    deps.logger.info(stored.written ? "lineage record written" : "lineage record already present", {
+      record: stored.uri,
+      event_type: type,
+      pipeline_run_id: pipeline.pipelineRunId,
+    });
   }
   const pipelineRecords = await recordPipelineRun(change, run, pipeline, metrics, records, deps);
   return { decision: "recorded", pipeline_run_id: pipeline.pipelineRunId, records, pipeline_records: pipelineRecords };
@@ -150,7 +157,10 @@ async function recordPipelineRun(
   if (!pipeline.registered || pipeline.profile === undefined) return [];
   const errorMessage = run.errorMessage ?? (metrics?.error === undefined ? undefined : `${metrics.error.type}: ${metrics.error.message}`);
   const records: RecordedLineage[] = [];
-  for (const type of pipelineEventTypes(jobRecords.map((record) => record.eventType), run.service === "glue" && run.jobName === deps.config.GLUE_JOB_NAME)) {
+  for (const type of pipelineEventTypes(
+    jobRecords.map((record) => record.eventType),
+    run.service === "glue" && run.jobName === deps.config.GLUE_JOB_NAME,
+  )) {
     const event: OpenLineageRunEvent = buildPipelineRunEvent({
       eventType: type,
       eventTime: eventTimeOf(type, run, change),
@@ -197,10 +207,20 @@ async function readFindings(run: ObservedJobRun, deps: LineageDeps): Promise<Pii
   } catch (error) {
     const name = (error as { name?: string }).name ?? "";
     if (!/AccessDenied|KMS\.|Forbidden/.test(name)) throw error;
-    deps.logger.warn("PII profile result not readable; recording the profile run without its findings", { job_name: run.jobName, job_run_id: run.jobRunId, output: output.uri, error: name });
+    deps.logger.warn("PII profile result not readable; recording the profile run without its findings", {
+      job_name: run.jobName,
+      job_run_id: run.jobRunId,
+      output: output.uri,
+      error: name,
+    });
     return undefined;
   }
-  if (findings === undefined) deps.logger.warn("no PII profile result for the run under its output location", { job_name: run.jobName, job_run_id: run.jobRunId, output: output.uri });
+  if (findings === undefined)
+    deps.logger.warn("no PII profile result for the run under its output location", {
+      job_name: run.jobName,
+      job_run_id: run.jobRunId,
+      output: output.uri,
+    });
   return findings;
 }
 
@@ -219,7 +239,12 @@ async function pipelineLinkOf(run: ObservedJobRun, deps: LineageDeps): Promise<P
     throw new JobRunNotRegisteredYetError(`job run ${run.jobName}/${run.jobRunId} is not registered by the trigger yet; retry`);
   }
   deps.logger.warn("job run was not started by the trigger", { job_name: run.jobName, job_run_id: run.jobRunId });
-  return { pipelineRunId: orphanPipelineRunId(run.jobName, run.jobRunId), registered: false, profile: run.arguments["--profile"], runDate: run.arguments["--run_date"] };
+  return {
+    pipelineRunId: orphanPipelineRunId(run.jobName, run.jobRunId),
+    registered: false,
+    profile: run.arguments["--profile"],
+    runDate: run.arguments["--run_date"],
+  };
 }
 
 /**
@@ -231,7 +256,8 @@ async function readRunMetrics(run: ObservedJobRun, eventType: LineageEventType, 
   if (eventType === "START") return undefined;
   const metricsLocation = run.arguments["--metrics_location"];
   if (metricsLocation === undefined || !isS3Uri(metricsLocation)) {
-    if (required) throw new Error(`Glue run ${run.jobName}/${run.jobRunId} has no s3:// --metrics_location argument; cannot record its completion`);
+    if (required)
+      throw new Error(`Glue run ${run.jobName}/${run.jobRunId} has no s3:// --metrics_location argument; cannot record its completion`);
     return undefined;
   }
   const uri = joinS3Uri(metricsLocation, RUN_METRICS_FILE);
@@ -243,7 +269,9 @@ async function readRunMetrics(run: ObservedJobRun, eventType: LineageEventType, 
   }
   const parsed = runMetricsSchema.safeParse(stored.body);
   if (parsed.success) return parsed.data;
-  const problems = schemaIssues(parsed.error).map((issue) => `${issue.path}: ${issue.message}`).join("; ");
+  const problems = schemaIssues(parsed.error)
+    .map((issue) => `${issue.path}: ${issue.message}`)
+    .join("; ");
   if (required) throw new Error(`${uri} does not match the run metrics contract: ${problems}`);
   deps.logger.warn("run metrics unreadable; recording without them", { metrics: uri, problems });
   return undefined;

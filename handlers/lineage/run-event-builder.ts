@@ -80,7 +80,9 @@ function nextDay(runDate: string): string {
 }
 
 function sha256(value: unknown): string {
-  return createHash("sha256").update(canonicalize(value) ?? "", "utf8").digest("hex");
+  return createHash("sha256")
+    .update(canonicalize(value) ?? "", "utf8")
+    .digest("hex");
 }
 
 function compact<T extends Record<string, unknown>>(record: T): T {
@@ -95,21 +97,33 @@ export function buildRunEvent(input: RunEventInput): OpenLineageRunEvent {
   const profile = metrics?.profile ?? pipeline.profile;
 
   const runFacets: Facets = { processing_engine: facet("processing_engine", { name: run.engine.name, version: run.engine.version }) };
-  if (runDate !== undefined) runFacets.nominalTime = facet("nominalTime", { nominalStartTime: `${runDate}T00:00:00.000Z`, nominalEndTime: nextDay(runDate) });
+  if (runDate !== undefined)
+    runFacets.nominalTime = facet("nominalTime", { nominalStartTime: `${runDate}T00:00:00.000Z`, nominalEndTime: nextDay(runDate) });
   if (pipeline.registered && profile !== undefined) {
-    runFacets.parent = facet("parent", { run: { runId: pipeline.pipelineRunId }, job: { namespace: input.namespace, name: pipelineJobName(profile) } });
+    runFacets.parent = facet("parent", {
+      run: { runId: pipeline.pipelineRunId },
+      job: { namespace: input.namespace, name: pipelineJobName(profile) },
+    });
   }
   // the service's message first; else the one the job wrote into its metrics before failing
   const errorMessage = run.errorMessage ?? (metrics?.error === undefined ? undefined : `${metrics.error.type}: ${metrics.error.message}`);
   if ((input.eventType === "FAIL" || input.eventType === "ABORT") && errorMessage !== undefined) {
-    runFacets.errorMessage = facet("errorMessage", { message: errorMessage, programmingLanguage: run.service === "glue" ? "PYTHON" : "UNKNOWN" });
+    runFacets.errorMessage = facet("errorMessage", {
+      message: errorMessage,
+      programmingLanguage: run.service === "glue" ? "PYTHON" : "UNKNOWN",
+    });
   }
   runFacets.sentinel_run = facet("sentinel_run", sentinelRunFields(input, profile, runDate));
 
   const jobFacets: Facets = {
-    jobType: facet("jobType", { processingType: "BATCH", integration: run.service === "glue" ? "GLUE" : "DATABREW", jobType: run.service === "glue" ? "JOB" : "PROFILE" }),
+    jobType: facet("jobType", {
+      processingType: "BATCH",
+      integration: run.service === "glue" ? "GLUE" : "DATABREW",
+      jobType: run.service === "glue" ? "JOB" : "PROFILE",
+    }),
   };
-  if (run.sourceCode !== undefined) jobFacets.sourceCodeLocation = facet("sourceCodeLocation", { type: "s3", url: run.sourceCode.url, version: run.sourceCode.version });
+  if (run.sourceCode !== undefined)
+    jobFacets.sourceCodeLocation = facet("sourceCodeLocation", { type: "s3", url: run.sourceCode.url, version: run.sourceCode.version });
 
   return {
     eventType: input.eventType,
@@ -125,7 +139,11 @@ export function buildRunEvent(input: RunEventInput): OpenLineageRunEvent {
 
 type FacetFactory = (key: string, fields: Record<string, Json | undefined>) => Record<string, Json>;
 
-function sentinelRunFields(input: RunEventInput, profile: string | undefined, runDate: string | undefined): Record<string, Json | undefined> {
+function sentinelRunFields(
+  input: RunEventInput,
+  profile: string | undefined,
+  runDate: string | undefined,
+): Record<string, Json | undefined> {
   const { run, pipeline, metrics } = input;
   const base = {
     pipelineRunId: pipeline.pipelineRunId,
@@ -228,7 +246,10 @@ function outputDatasets(input: RunEventInput, facet: FacetFactory): OpenLineageD
     }
     return {
       ...s3Dataset(metrics.output.quarantine_path),
-      facets: { sentinel_quarantine: facet("sentinel_quarantine", { reasons: { ...metrics.quarantine_reasons } }), ...columnLineage("quarantine") },
+      facets: {
+        sentinel_quarantine: facet("sentinel_quarantine", { reasons: { ...metrics.quarantine_reasons } }),
+        ...columnLineage("quarantine"),
+      },
       outputFacets: { outputStatistics: facet("outputStatistics", { rowCount: metrics.rows_quarantined }) },
     };
   });
@@ -239,7 +260,9 @@ function binEdgesFacet(bins: NonNullable<RunMetrics["bin_edges"]>): Json {
   const facet: { [key: string]: Json } = { version: bins.version, column: bins.column, method: bins.method, edges: bins.edges };
   if (bins.group_by && bins.groups) {
     facet.groupBy = bins.group_by;
-    facet.groups = Object.fromEntries(Object.entries(bins.groups).map(([group, fitted]) => [group, { version: fitted.version, edges: fitted.edges }]));
+    facet.groups = Object.fromEntries(
+      Object.entries(bins.groups).map(([group, fitted]) => [group, { version: fitted.version, edges: fitted.edges }]),
+    );
   }
   return facet;
 }

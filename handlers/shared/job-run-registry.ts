@@ -20,11 +20,22 @@ export function jobRunRegistrationKey(jobName: string, jobRunId: string): string
   return `job-runs/${jobName}/${jobRunId}.json`;
 }
 
-export async function registerJobRun(s3: S3Client, bucket: string, jobName: string, jobRunId: string, registration: JobRunRegistration): Promise<void> {
+export async function registerJobRun(
+  s3: S3Client,
+  bucket: string,
+  jobName: string,
+  jobRunId: string,
+  registration: JobRunRegistration,
+): Promise<void> {
   await createJsonIfAbsent(s3, bucket, jobRunRegistrationKey(jobName, jobRunId), registration);
 }
 
-export async function lookupJobRun(s3: S3Client, bucket: string, jobName: string, jobRunId: string): Promise<JobRunRegistration | undefined> {
+export async function lookupJobRun(
+  s3: S3Client,
+  bucket: string,
+  jobName: string,
+  jobRunId: string,
+): Promise<JobRunRegistration | undefined> {
   const key = jobRunRegistrationKey(jobName, jobRunId);
   const stored = await readJson(s3, bucket, key);
   if (stored === undefined) return undefined;

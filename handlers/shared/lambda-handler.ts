@@ -26,7 +26,10 @@ export interface Invocation {
 }
 
 /** `run` as a Lambda handler logging under `serviceName` (e.g. sentinel-trigger). */
-export function lambdaHandler<Result>(serviceName: string, run: (event: unknown, invocation: Invocation) => Promise<Result>): (event: unknown, context: Context) => Promise<Result> {
+export function lambdaHandler<Result>(
+  serviceName: string,
+  run: (event: unknown, invocation: Invocation) => Promise<Result>,
+): (event: unknown, context: Context) => Promise<Result> {
   const logger = handlerLogger(serviceName);
   return async (event, context) => {
     logger.addContext(context);

@@ -47,10 +47,7 @@ export function isNotFound(error: unknown): boolean {
 }
 
 /** The new object's ETag, or undefined when the condition did not hold. */
-async function putConditionally(
-  s3: S3Client,
-  input: ConstructorParameters<typeof PutObjectCommand>[0],
-): Promise<string | undefined> {
+async function putConditionally(s3: S3Client, input: ConstructorParameters<typeof PutObjectCommand>[0]): Promise<string | undefined> {
   for (let attempt = 0; ; attempt++) {
     try {
       const response = await s3.send(new PutObjectCommand(input));
@@ -94,13 +91,7 @@ export async function createJsonIfAbsent(
 }
 
 /** Replaces the object at `key` only if it still has `etag` (nobody wrote it since it was read). */
-export async function replaceJsonIfUnchanged(
-  s3: S3Client,
-  bucket: string,
-  key: string,
-  body: unknown,
-  etag: string,
-): Promise<SwapResult> {
+export async function replaceJsonIfUnchanged(s3: S3Client, bucket: string, key: string, body: unknown, etag: string): Promise<SwapResult> {
   const newEtag = await putConditionally(s3, {
     Bucket: bucket,
     Key: key,

@@ -5,7 +5,10 @@ import { RUN_DATE_LAG_DAYS, RUN_WINDOW_LEASE_SECONDS } from "../../contracts/tri
 
 /** One variable per run location (contracts/run-locations.ts), each a template with its required placeholders. */
 function locationTemplateVariables(): Record<LocationTemplateVariable, ReturnType<typeof locationTemplate>> {
-  const entries = RUN_LOCATION_NAMES.map((name) => [RUN_LOCATIONS[name].environmentVariable, locationTemplate(...RUN_LOCATIONS[name].requiredPlaceholders)]);
+  const entries = RUN_LOCATION_NAMES.map((name) => [
+    RUN_LOCATIONS[name].environmentVariable,
+    locationTemplate(...RUN_LOCATIONS[name].requiredPlaceholders),
+  ]);
   return Object.fromEntries(entries) as Record<LocationTemplateVariable, ReturnType<typeof locationTemplate>>;
 }
 
@@ -23,8 +26,17 @@ export const triggerHandlerEnvironment = commonConfigSchema.extend({
   /** comma-separated dataset profiles the schedule may run, e.g. `card-transactions,baf` */
   DATASET_PROFILES: z
     .string()
-    .transform((value) => value.split(",").map((profile) => profile.trim()).filter((profile) => profile !== ""))
-    .pipe(z.array(z.string().regex(PROFILE_NAME, "each profile must be lower-case letters, digits and -")).min(1, "must name at least one profile")),
+    .transform((value) =>
+      value
+        .split(",")
+        .map((profile) => profile.trim())
+        .filter((profile) => profile !== ""),
+    )
+    .pipe(
+      z
+        .array(z.string().regex(PROFILE_NAME, "each profile must be lower-case letters, digits and -"))
+        .min(1, "must name at least one profile"),
+    ),
   /** a schedule firing on day D processes the data of day D minus this many days */
   RUN_DATE_LAG_DAYS: z.coerce.number().int().min(0).max(31).default(RUN_DATE_LAG_DAYS),
   /** how long a claimed run window stays reserved for the invocation starting it; at least the Lambda timeout */

@@ -6,11 +6,23 @@
  * KMS-wrapped form, never as key material.
  */
 import { expandTemplate } from "../../contracts/location-placeholders";
-import { PER_RUN_LOCATION_NAMES, RUN_LOCATIONS, RUN_LOCATION_NAMES, byJobArgument, type RunLocationName } from "../../contracts/run-locations";
+import {
+  PER_RUN_LOCATION_NAMES,
+  RUN_LOCATIONS,
+  RUN_LOCATION_NAMES,
+  byJobArgument,
+  type RunLocationName,
+} from "../../contracts/run-locations";
 import type { RunWindow } from "../../contracts/run-identity";
 import type { TriggerConfig } from "./config";
 
-export function glueJobArguments(config: TriggerConfig, window: RunWindow, runId: string, inputPrefix: string | undefined, refit: boolean): Record<string, string> {
+export function glueJobArguments(
+  config: TriggerConfig,
+  window: RunWindow,
+  runId: string,
+  inputPrefix: string | undefined,
+  refit: boolean,
+): Record<string, string> {
   const values = { environment: window.environment, profile: window.profile, run_date: window.runDate, run_id: runId };
   const locations = Object.fromEntries(
     RUN_LOCATION_NAMES.map((name) => [name, expandTemplate(config[RUN_LOCATIONS[name].environmentVariable], values)]),

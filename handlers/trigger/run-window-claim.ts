@@ -67,7 +67,8 @@ export class RunWindowClaims {
       if (stored === undefined) continue;
       const existing = runWindowClaim.parse(stored.body);
       if (existing.status === "started") return { kind: "already_started", claim: existing };
-      if (existing.status === "claimed" && Date.parse(existing.lease_expires_at) > now.getTime()) return { kind: "in_progress", claim: existing };
+      if (existing.status === "claimed" && Date.parse(existing.lease_expires_at) > now.getTime())
+        return { kind: "in_progress", claim: existing };
       const takeover: RunWindowClaim = {
         ...existing,
         status: "claimed",

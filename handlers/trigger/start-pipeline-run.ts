@@ -49,7 +49,12 @@ export async function startPipelineRun(event: unknown, deps: TriggerDeps): Promi
   const refusal = refusalReason(request, deps);
   if (refusal !== undefined) return refuse(request, refusal, deps);
 
-  const window: RunWindow = { environment: deps.config.SENTINEL_ENVIRONMENT, profile: request.profile, runDate: request.runDate, attempt: request.attempt };
+  const window: RunWindow = {
+    environment: deps.config.SENTINEL_ENVIRONMENT,
+    profile: request.profile,
+    runDate: request.runDate,
+    attempt: request.attempt,
+  };
   const runId = pipelineRunId(window);
   const now = deps.clock();
   const glueArguments = glueJobArguments(deps.config, window, runId, request.inputPrefix, request.refit);
@@ -100,9 +105,20 @@ export async function startPipelineRun(event: unknown, deps: TriggerDeps): Promi
     resource,
     outcome: "success",
     request_id: deps.requestId,
-    details: { resumed: held.resumed, refit: request.refit, glue_job_name: deps.config.GLUE_JOB_NAME, databrew_job_name: databrewJobName(deps.config, window.profile), ...startedJobs(held.claim) },
+    details: {
+      resumed: held.resumed,
+      refit: request.refit,
+      glue_job_name: deps.config.GLUE_JOB_NAME,
+      databrew_job_name: databrewJobName(deps.config, window.profile),
+      ...startedJobs(held.claim),
+    },
   });
-  deps.logger.info("pipeline run started", { pipeline_run_id: runId, glue_job_run_id: glueJobRunId, databrew_run_id: databrewRunId, resumed: held.resumed });
+  deps.logger.info("pipeline run started", {
+    pipeline_run_id: runId,
+    glue_job_run_id: glueJobRunId,
+    databrew_run_id: databrewRunId,
+    resumed: held.resumed,
+  });
   return { decision: "started", pipeline_run_id: runId, glue_job_run_id: glueJobRunId, databrew_run_id: databrewRunId };
 }
 
@@ -139,9 +155,20 @@ function startedJobs(claim: RunWindowClaim): Record<string, string> {
  * Starts whichever of the two jobs the claim does not record yet, recording each in the claim as soon as
  * it runs; `progress.held` always holds the latest claim, so a failure can still release it.
  */
-async function startJobs(window: RunWindow, progress: { held: HeldClaim }, glueArguments: Record<string, string>, claims: RunWindowClaims, deps: TriggerDeps): Promise<void> {
+async function startJobs(
+  window: RunWindow,
+  progress: { held: HeldClaim },
+  glueArguments: Record<string, string>,
+  claims: RunWindowClaims,
+  deps: TriggerDeps,
+): Promise<void> {
   const { config } = deps;
-  const registration = { pipeline_run_id: progress.held.claim.pipeline_run_id, profile: window.profile, run_date: window.runDate, attempt: window.attempt };
+  const registration = {
+    pipeline_run_id: progress.held.claim.pipeline_run_id,
+    profile: window.profile,
+    run_date: window.runDate,
+    attempt: window.attempt,
+  };
   if (progress.held.claim.databrew_run_id === undefined) {
     const jobName = databrewJobName(config, window.profile);
     const started = await deps.databrew.send(new StartDataBrewJobRunCommand({ Name: jobName }));
@@ -173,7 +200,14 @@ async function findGlueRunByMetricsLocation(glue: GlueClient, jobName: string, m
   return undefined;
 }
 
-async function recordStartFailure(window: RunWindow, held: HeldClaim, claims: RunWindowClaims, resource: string, error: unknown, deps: TriggerDeps): Promise<void> {
+async function recordStartFailure(
+  window: RunWindow,
+  held: HeldClaim,
+  claims: RunWindowClaims,
+  resource: string,
+  error: unknown,
+  deps: TriggerDeps,
+): Promise<void> {
   const { name, message } = error instanceof Error ? error : { name: "Error", message: String(error) };
   try {
     await claims.update(window, held, { status: "start_failed", updated_at: deps.clock().toISOString() });

@@ -32,14 +32,18 @@ function pseudoParameter(name: string, context: ResolutionContext): string | und
 
 function resolveRef(name: string, context: ResolutionContext): string {
   const value = context.parameters[name] ?? context.resourceRefs[name] ?? pseudoParameter(name, context);
-  if (value === undefined) throw new TemplateResolutionError(`Ref to ${name}, which is neither a parameter, a resource nor a pseudo parameter of stack ${context.stackName}`);
+  if (value === undefined)
+    throw new TemplateResolutionError(
+      `Ref to ${name}, which is neither a parameter, a resource nor a pseudo parameter of stack ${context.stackName}`,
+    );
   return value;
 }
 
 function substitute(template: string, variables: Readonly<Record<string, unknown>>, context: ResolutionContext): string {
   return template.replace(/\$\{([^}!]+)\}/g, (_, name: string) => {
     if (name in variables) return String(resolveValue(variables[name], context));
-    if (name.includes(".")) throw new TemplateResolutionError(`Fn::Sub with attribute ${name} is not supported by the local DataBrew service`);
+    if (name.includes("."))
+      throw new TemplateResolutionError(`Fn::Sub with attribute ${name} is not supported by the local DataBrew service`);
     return resolveRef(name, context);
   });
 }
@@ -59,7 +63,8 @@ export function resolveValue(value: unknown, context: ResolutionContext): unknow
       const [template, variables] = typeof argument === "string" ? [argument, {}] : (argument as [string, Record<string, unknown>]);
       return substitute(template, variables, context);
     }
-    if (key.startsWith("Fn::")) throw new TemplateResolutionError(`${key} is not supported by the local DataBrew service (stack ${context.stackName})`);
+    if (key.startsWith("Fn::"))
+      throw new TemplateResolutionError(`${key} is not supported by the local DataBrew service (stack ${context.stackName})`);
   }
   return Object.fromEntries(entries.map(([key, inner]) => [key, resolveValue(inner, context)]));
 }

@@ -19,7 +19,10 @@ export interface DatasetDefinition {
   readonly FormatOptions?: { readonly Csv?: { readonly Delimiter?: string; readonly HeaderRow?: boolean } };
   readonly Input: { readonly S3InputDefinition?: S3Location };
   readonly PathOptions?: {
-    readonly Parameters?: ReadonlyArray<{ readonly PathParameterName: string; readonly DatasetParameter: { readonly Name: string; readonly Type: string; readonly DatetimeOptions?: { readonly Format: string } } }>;
+    readonly Parameters?: ReadonlyArray<{
+      readonly PathParameterName: string;
+      readonly DatasetParameter: { readonly Name: string; readonly Type: string; readonly DatetimeOptions?: { readonly Format: string } };
+    }>;
     readonly FilesLimit?: { readonly MaxFiles: number; readonly OrderedBy?: string; readonly Order?: string };
   };
 }
@@ -63,7 +66,9 @@ async function deployedStacks(cfn: CloudFormationClient): Promise<Stack[]> {
   let token: string | undefined;
   do {
     const page = await cfn.send(new DescribeStacksCommand({ NextToken: token }));
-    stacks.push(...(page.Stacks ?? []).filter((stack) => stack.StackStatus?.endsWith("_COMPLETE") && !stack.StackStatus.startsWith("DELETE")));
+    stacks.push(
+      ...(page.Stacks ?? []).filter((stack) => stack.StackStatus?.endsWith("_COMPLETE") && !stack.StackStatus.startsWith("DELETE")),
+    );
     token = page.NextToken;
   } while (token !== undefined);
   return stacks;
@@ -86,12 +91,16 @@ export async function loadDataBrewDefinitions(cfn: CloudFormationClient, scope: 
       // Ref of a DataBrew resource is its name; names here are literals, so they resolve without the refs
       resourceRefs: {},
     };
-    const refs = Object.fromEntries(brew.map(([logicalId, resource]) => [logicalId, String(resolveValue(resource.Properties?.Name, context))]));
+    const refs = Object.fromEntries(
+      brew.map(([logicalId, resource]) => [logicalId, String(resolveValue(resource.Properties?.Name, context))]),
+    );
     const withRefs = { ...context, resourceRefs: refs };
     for (const [, resource] of brew) {
       const properties = resolveValue(resource.Properties ?? {}, withRefs) as Record<string, unknown>;
-      if (resource.Type === "AWS::DataBrew::Dataset") datasets.set(String(properties.Name), { ...(properties as unknown as DatasetDefinition), stackName });
-      if (resource.Type === "AWS::DataBrew::Job") jobs.set(String(properties.Name), { ...(properties as unknown as JobDefinition), stackName });
+      if (resource.Type === "AWS::DataBrew::Dataset")
+        datasets.set(String(properties.Name), { ...(properties as unknown as DatasetDefinition), stackName });
+      if (resource.Type === "AWS::DataBrew::Job")
+        jobs.set(String(properties.Name), { ...(properties as unknown as JobDefinition), stackName });
     }
   }
   return { datasets, jobs };

@@ -34,7 +34,11 @@ export interface ColumnProfile {
 export interface PiiProfile {
   readonly rowsProfiled: number;
   readonly sampleRows: number;
-  readonly entityTypes: { readonly requested: readonly string[]; readonly evaluated: readonly EntityType[]; readonly notEvaluated: readonly string[] };
+  readonly entityTypes: {
+    readonly requested: readonly string[];
+    readonly evaluated: readonly EntityType[];
+    readonly notEvaluated: readonly string[];
+  };
   readonly columns: readonly ColumnProfile[];
 }
 
@@ -86,7 +90,9 @@ export class PiiProfiler {
     } catch (error) {
       // csv-parse messages can quote the offending field; keep only its code and line number
       const { code, lines } = error as { code?: string; lines?: number };
-      throw new ProfileInputError(`${origin}: not a readable CSV (${code ?? "parse error"}${lines === undefined ? "" : ` at line ${lines}`})`);
+      throw new ProfileInputError(
+        `${origin}: not a readable CSV (${code ?? "parse error"}${lines === undefined ? "" : ` at line ${lines}`})`,
+      );
     } finally {
       source.destroy();
     }

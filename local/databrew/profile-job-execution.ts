@@ -51,18 +51,30 @@ export async function executeProfileRun(
     log.push(outcome.state === "SUCCEEDED" ? `run ${run.runId} succeeded` : `run ${run.runId} failed: ${outcome.errorMessage ?? ""}`);
     if (job.LogSubscription !== "DISABLE") {
       const now = Date.now();
-      await shipLogLines(services.logs, `/aws-glue-databrew/jobs/${job.Name}`, run.runId, log.map((message) => ({ timestamp: now, message })));
+      await shipLogLines(
+        services.logs,
+        `/aws-glue-databrew/jobs/${job.Name}`,
+        run.runId,
+        log.map((message) => ({ timestamp: now, message })),
+      );
     }
     return outcome;
   };
-  if (job.Type !== "PROFILE") return finish({ state: "FAILED", errorMessage: `job ${job.Name} is a ${job.Type} job; the local DataBrew service runs PROFILE jobs only` });
+  if (job.Type !== "PROFILE")
+    return finish({
+      state: "FAILED",
+      errorMessage: `job ${job.Name} is a ${job.Type} job; the local DataBrew service runs PROFILE jobs only`,
+    });
   if (job.OutputLocation === undefined) return finish({ state: "FAILED", errorMessage: `job ${job.Name} has no OutputLocation` });
 
   const files = await datasetFiles(services.s3, dataset);
   log.push(`dataset ${dataset.Name}: ${files.length} file(s) selected`);
   if (files.length === 0) {
     const input = dataset.Input.S3InputDefinition;
-    return finish({ state: "FAILED", errorMessage: `no files match dataset ${dataset.Name} (s3://${input?.Bucket ?? "?"}/${input?.Key ?? ""})` });
+    return finish({
+      state: "FAILED",
+      errorMessage: `no files match dataset ${dataset.Name} (s3://${input?.Bucket ?? "?"}/${input?.Key ?? ""})`,
+    });
   }
   const requested = job.ProfileConfiguration?.EntityDetectorConfiguration?.EntityTypes ?? [];
   const profiler = new PiiProfiler(requested, sampleSize(job));
@@ -77,7 +89,8 @@ export async function executeProfileRun(
   }
   const profile = profiler.result();
   log.push(`profiled ${profile.rowsProfiled} row(s); entity types evaluated: ${profile.entityTypes.evaluated.join(", ") || "none"}`);
-  if (profile.entityTypes.notEvaluated.length > 0) log.push(`entity types with no local detector: ${profile.entityTypes.notEvaluated.join(", ")}`);
+  if (profile.entityTypes.notEvaluated.length > 0)
+    log.push(`entity types with no local detector: ${profile.entityTypes.notEvaluated.join(", ")}`);
   for (const column of profile.columns) {
     if (column.detectedEntityTypes.length > 0) log.push(`column ${column.name}: ${column.detectedEntityTypes.join(", ")}`);
   }

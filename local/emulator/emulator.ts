@@ -48,7 +48,11 @@ const EMULATOR_SERVER = resolve(import.meta.dirname, "..", "aws_emulator.py");
 
 /** SDK client settings that reach the emulator at `endpoint` with its dummy credentials (S3 clients add forcePathStyle). */
 export function emulatorClientConfig(endpoint: string, region: string = EMULATOR_CREDENTIALS.region) {
-  return { endpoint, region, credentials: { accessKeyId: EMULATOR_CREDENTIALS.accessKeyId, secretAccessKey: EMULATOR_CREDENTIALS.secretAccessKey } };
+  return {
+    endpoint,
+    region,
+    credentials: { accessKeyId: EMULATOR_CREDENTIALS.accessKeyId, secretAccessKey: EMULATOR_CREDENTIALS.secretAccessKey },
+  };
 }
 
 export async function freeLoopbackPort(): Promise<number> {

@@ -65,12 +65,12 @@ export class StackReferences {
   constructor(
     private readonly stack: SynthesizedStack,
     private readonly scope: StackScope,
-    private readonly keyArns: ReadonlyMap<string, string>
+    private readonly keyArns: ReadonlyMap<string, string>,
   ) {}
 
   resolve(text: string): string {
     return text.replace(REFERENCE, (whole, type: string, name: string, attribute: string | undefined) =>
-      this.value(whole, type, name, attribute)
+      this.value(whole, type, name, attribute),
     );
   }
 
@@ -101,7 +101,7 @@ export function stackRoles(stack: SynthesizedStack, references: StackReferences)
   return Object.entries(resourcesOf(stack, "aws_iam_role")).map(([logicalId, role]) => {
     const name = stringField(role, "name", `aws_iam_role.${logicalId}`);
     const own = policies.filter(
-      (policy) => policy.role === `\${aws_iam_role.${logicalId}.id}` || policy.role === `\${aws_iam_role.${logicalId}.name}`
+      (policy) => policy.role === `\${aws_iam_role.${logicalId}.id}` || policy.role === `\${aws_iam_role.${logicalId}.name}`,
     );
     return {
       logicalId,
@@ -132,7 +132,7 @@ export async function createStackKeys(endpoint: string, stack: SynthesizedStack,
         Description: `${logicalId} (local IAM enforcement)`,
         KeySpec: (key.customer_master_key_spec as KeySpec | undefined) ?? "SYMMETRIC_DEFAULT",
         KeyUsage: (key.key_usage as KeyUsageType | undefined) ?? "ENCRYPT_DECRYPT",
-      })
+      }),
     );
     const arn = created.KeyMetadata?.Arn;
     if (arn === undefined) throw new Error(`the emulator created no key for aws_kms_key.${logicalId}`);
@@ -236,7 +236,7 @@ export async function assumeRole(
   region: string,
   operator: AwsCredentials,
   roleArn: string,
-  sessionName: string
+  sessionName: string,
 ): Promise<AwsCredentials> {
   const sts = new STSClient({ endpoint, region, credentials: operator });
   const assumed = await sts.send(new AssumeRoleCommand({ RoleArn: roleArn, RoleSessionName: sessionName }));

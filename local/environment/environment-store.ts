@@ -66,7 +66,13 @@ export class EnvironmentStore {
   }
 
   /** Loads the saved objects into the buckets of a freshly provisioned environment, and the audit streams. */
-  async restore(s3: S3Client, logs: CloudWatchLogsClient, buckets: Readonly<Record<string, string>>, managed: ReadonlySet<string>, auditLogGroup: string): Promise<StoreTransfer> {
+  async restore(
+    s3: S3Client,
+    logs: CloudWatchLogsClient,
+    buckets: Readonly<Record<string, string>>,
+    managed: ReadonlySet<string>,
+    auditLogGroup: string,
+  ): Promise<StoreTransfer> {
     let objects = 0;
     let bytes = 0;
     for (const [tier, bucket] of Object.entries(buckets)) {
@@ -82,7 +88,10 @@ export class EnvironmentStore {
     }
     let logEvents = 0;
     for (const file of filesUnder(this.logsRoot)) {
-      const events = readFileSync(file, "utf8").split("\n").filter(Boolean).map((line) => JSON.parse(line) as StoredLogEvent);
+      const events = readFileSync(file, "utf8")
+        .split("\n")
+        .filter(Boolean)
+        .map((line) => JSON.parse(line) as StoredLogEvent);
       if (events.length === 0) continue;
       const logStreamName = decodeURIComponent(relative(this.logsRoot, file).replace(/\.jsonl$/, ""));
       await logs.send(new CreateLogStreamCommand({ logGroupName: auditLogGroup, logStreamName }));
@@ -96,7 +105,13 @@ export class EnvironmentStore {
    * Saves every object the pipeline wrote (all but the `managed` bucket/key pairs Terraform deployed), downloading only what changed since
    * the last save (by ETag) and dropping local copies of objects that no longer exist, and the audit streams.
    */
-  async save(s3: S3Client, logs: CloudWatchLogsClient, buckets: Readonly<Record<string, string>>, managed: ReadonlySet<string>, auditLogGroup: string): Promise<StoreTransfer> {
+  async save(
+    s3: S3Client,
+    logs: CloudWatchLogsClient,
+    buckets: Readonly<Record<string, string>>,
+    managed: ReadonlySet<string>,
+    auditLogGroup: string,
+  ): Promise<StoreTransfer> {
     const previous = this.readIndex();
     const index: Record<string, string> = {};
     let objects = 0;
@@ -140,13 +155,18 @@ export class EnvironmentStore {
         const events: StoredLogEvent[] = [];
         let eventsToken: string | undefined;
         for (;;) {
-          const batch = await logs.send(new GetLogEventsCommand({ logGroupName, logStreamName, startFromHead: true, nextToken: eventsToken }));
+          const batch = await logs.send(
+            new GetLogEventsCommand({ logGroupName, logStreamName, startFromHead: true, nextToken: eventsToken }),
+          );
           for (const event of batch.events ?? []) events.push({ timestamp: event.timestamp ?? 0, message: event.message ?? "" });
           if (batch.nextForwardToken === undefined || batch.nextForwardToken === eventsToken) break;
           eventsToken = batch.nextForwardToken;
         }
         mkdirSync(this.logsRoot, { recursive: true });
-        writeFileSync(join(this.logsRoot, `${encodeURIComponent(logStreamName)}.jsonl`), events.map((event) => JSON.stringify(event)).join("\n") + "\n");
+        writeFileSync(
+          join(this.logsRoot, `${encodeURIComponent(logStreamName)}.jsonl`),
+          events.map((event) => JSON.stringify(event)).join("\n") + "\n",
+        );
         count += events.length;
       }
       token = page.nextToken;

@@ -78,5 +78,11 @@ export async function discoverDeployment(
   const { bucket_names: buckets, kms_key_arns: keys } = readStackOutputs(outputs, ["bucket_names", "kms_key_arns"]);
   const trigger = await describeFunction(clients.lambda, await scheduledTrigger(clients.scheduler, profile));
   const triggerConfig = loadConfig(triggerHandlerEnvironment, trigger.environment, `deployed trigger function ${trigger.name}`);
-  return { buckets, tokenizationKeyArn: keys.tokenization, trigger, triggerConfig, managedObjects: await deployedObjects(clients.s3, buckets) };
+  return {
+    buckets,
+    tokenizationKeyArn: keys.tokenization,
+    trigger,
+    triggerConfig,
+    managedObjects: await deployedObjects(clients.s3, buckets),
+  };
 }

@@ -26,16 +26,27 @@ export interface WrappedKeyDocument {
 /** The development key file, created by the job package itself on first use. */
 function developmentKey(projectRoot: string): { readonly version: string; readonly key: Buffer } {
   const python = join(projectRoot, ".venv", "bin", "python");
-  const created = spawnSync(python, ["-c", "from sentinel_etl.keys import DEFAULT_DEV_KEY_PATH, dev_keyring; dev_keyring(); print(DEFAULT_DEV_KEY_PATH)"], {
-    cwd: projectRoot,
-    encoding: "utf8",
-  });
+  const created = spawnSync(
+    python,
+    ["-c", "from sentinel_etl.keys import DEFAULT_DEV_KEY_PATH, dev_keyring; dev_keyring(); print(DEFAULT_DEV_KEY_PATH)"],
+    {
+      cwd: projectRoot,
+      encoding: "utf8",
+    },
+  );
   if (created.status !== 0) throw new Error(`could not create or read the development key: ${created.stderr.trim()}`);
   const document = JSON.parse(readFileSync(created.stdout.trim(), "utf8")) as { key_version: string; dev_key: string };
   return { version: document.key_version, key: Buffer.from(document.dev_key, "base64") };
 }
 
-export async function installWrappedKey(kms: KMSClient, s3: S3Client, keyLocation: string, wrappingKeyArn: string, profile: string, projectRoot: string): Promise<{ readonly keyVersion: string }> {
+export async function installWrappedKey(
+  kms: KMSClient,
+  s3: S3Client,
+  keyLocation: string,
+  wrappingKeyArn: string,
+  profile: string,
+  projectRoot: string,
+): Promise<{ readonly keyVersion: string }> {
   const { version, key } = developmentKey(projectRoot);
   // The context the job unwraps with (glue-jobs/sentinel_etl/keys.py WrappingKey): the key policy requires it.
   const context = { profile, key_version: version };
@@ -49,6 +60,8 @@ export async function installWrappedKey(kms: KMSClient, s3: S3Client, keyLocatio
     encryption_context: context,
   };
   const { bucket, key: objectKey } = parseS3Uri(keyLocation);
-  await s3.send(new PutObjectCommand({ Bucket: bucket, Key: objectKey, Body: JSON.stringify(document, null, 2), ContentType: "application/json" }));
+  await s3.send(
+    new PutObjectCommand({ Bucket: bucket, Key: objectKey, Body: JSON.stringify(document, null, 2), ContentType: "application/json" }),
+  );
   return { keyVersion: version };
 }

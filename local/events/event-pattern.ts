@@ -15,7 +15,10 @@ export class UnsupportedPatternError extends Error {
 }
 
 function wildcardMatches(pattern: string, value: string): boolean {
-  const regex = pattern.split("*").map((part) => part.replace(/[.+?^${}()|[\]\\]/g, "\\$&")).join(".*");
+  const regex = pattern
+    .split("*")
+    .map((part) => part.replace(/[.+?^${}()|[\]\\]/g, "\\$&"))
+    .join(".*");
   return new RegExp(`^${regex}$`, "s").test(value);
 }
 
@@ -23,7 +26,9 @@ function numericMatches(conditions: readonly Json[], value: number): boolean {
   for (let i = 0; i + 1 < conditions.length; i += 2) {
     const operator = conditions[i];
     const bound = conditions[i + 1] as number;
-    const holds = { "<": value < bound, "<=": value <= bound, "=": value === bound, ">": value > bound, ">=": value >= bound }[String(operator)];
+    const holds = { "<": value < bound, "<=": value <= bound, "=": value === bound, ">": value > bound, ">=": value >= bound }[
+      String(operator)
+    ];
     if (holds === undefined) throw new UnsupportedPatternError(`numeric operator ${String(operator)}`);
     if (!holds) return false;
   }

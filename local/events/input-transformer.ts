@@ -54,7 +54,9 @@ export function targetInput(target: Pick<Target, "Input" | "InputPath" | "InputT
   if (target.InputPath !== undefined) return valueAtPath(event, target.InputPath);
   const transformer = target.InputTransformer;
   if (transformer === undefined) return event;
-  const values = Object.fromEntries(Object.entries(transformer.InputPathsMap ?? {}).map(([name, path]) => [name, valueAtPath(event, path)]));
+  const values = Object.fromEntries(
+    Object.entries(transformer.InputPathsMap ?? {}).map(([name, path]) => [name, valueAtPath(event, path)]),
+  );
   const filled = fillTemplate(transformer.InputTemplate ?? "", values);
   try {
     return JSON.parse(filled);

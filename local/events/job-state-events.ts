@@ -11,7 +11,6 @@ import type { JobRun } from "../job-runs/job-runs";
 /** An EventBridge event as @types/aws-lambda defines it, with any detail type. */
 export type EventBridgeEvent = AwsEventBridgeEvent<string, Record<string, unknown>>;
 
-
 function severityOf(state: JobRun["state"]): "INFO" | "ERROR" | "WARN" {
   if (state === "FAILED") return "ERROR";
   return state === "TIMEOUT" ? "WARN" : "INFO";
@@ -30,7 +29,11 @@ function messageOf(run: Readonly<JobRun>): string {
   }
 }
 
-export function jobStateChangeEvent(run: Readonly<JobRun>, scope: { readonly account: string; readonly region: string }, now: Date = new Date()): EventBridgeEvent {
+export function jobStateChangeEvent(
+  run: Readonly<JobRun>,
+  scope: { readonly account: string; readonly region: string },
+  now: Date = new Date(),
+): EventBridgeEvent {
   return {
     version: "0",
     id: randomUUID(),

@@ -45,7 +45,12 @@ export class LocalEventBus {
         rules.push(...(page.Rules ?? []).filter((rule) => rule.State === "ENABLED" && rule.EventPattern !== undefined));
         token = page.NextToken;
       } while (token !== undefined);
-      return Promise.all(rules.map(async (rule) => ({ rule, targets: (await this.events.send(new ListTargetsByRuleCommand({ Rule: rule.Name }))).Targets ?? [] })));
+      return Promise.all(
+        rules.map(async (rule) => ({
+          rule,
+          targets: (await this.events.send(new ListTargetsByRuleCommand({ Rule: rule.Name }))).Targets ?? [],
+        })),
+      );
     })();
     return this.rules;
   }

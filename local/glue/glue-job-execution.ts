@@ -62,7 +62,10 @@ function inherited(names: readonly string[]): NodeJS.ProcessEnv {
 
 /** The last line of a Python traceback names the exception: what Glue reports as the run's ErrorMessage. */
 export function pythonErrorMessage(log: string): string | undefined {
-  const lines = log.split("\n").map((line) => line.trim()).filter(Boolean);
+  const lines = log
+    .split("\n")
+    .map((line) => line.trim())
+    .filter(Boolean);
   for (let i = lines.length - 1; i >= 0; i--) {
     const match = lines[i]!.match(/^(?:[\w.]+\.)?(\w*(?:Error|Exception|Exit)\w*):?\s*(.*)$/);
     if (match) return match[2] ? `${match[1]}: ${match[2]}` : match[1];
@@ -70,14 +73,21 @@ export function pythonErrorMessage(log: string): string | undefined {
   return undefined;
 }
 
-export async function executeGlueRun(run: Readonly<JobRun>, job: Job, effective: Readonly<Record<string, string>>, runtime: GlueRuntime): Promise<GlueRunOutcome> {
+export async function executeGlueRun(
+  run: Readonly<JobRun>,
+  job: Job,
+  effective: Readonly<Record<string, string>>,
+  runtime: GlueRuntime,
+): Promise<GlueRunOutcome> {
   const scriptLocation = job.Command?.ScriptLocation;
   if (scriptLocation === undefined) throw new Error(`Glue job ${job.Name} has no Command.ScriptLocation`);
   mkdirSync(join(runtime.workDir, "lib"), { recursive: true });
   const script = await download(runtime.s3, scriptLocation, runtime.workDir);
   const libraries: DeployedLibraries = { python: [], jars: [] };
-  for (const uri of s3UrisOf(effective[APPLIED_LOCALLY.extraPyFiles])) libraries.python.push(await download(runtime.s3, uri, join(runtime.workDir, "lib")));
-  for (const uri of s3UrisOf(effective[APPLIED_LOCALLY.extraJars])) libraries.jars.push(await download(runtime.s3, uri, join(runtime.workDir, "lib")));
+  for (const uri of s3UrisOf(effective[APPLIED_LOCALLY.extraPyFiles]))
+    libraries.python.push(await download(runtime.s3, uri, join(runtime.workDir, "lib")));
+  for (const uri of s3UrisOf(effective[APPLIED_LOCALLY.extraJars]))
+    libraries.jars.push(await download(runtime.s3, uri, join(runtime.workDir, "lib")));
 
   const tls = loopbackTls();
   const front = await startTlsFront(runtime.emulatorEndpoint, tls);
@@ -126,7 +136,12 @@ async function runGlueScript(
   let timedOut = false;
   const exit = await new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve, reject) => {
     // its own process group: the driver's JVM goes with it
-    const child = spawn(python, [script, ...scriptArguments(run.jobName, run.runId, effective)], { cwd: runtime.workDir, env, stdio: ["ignore", "pipe", "pipe"], detached: true });
+    const child = spawn(python, [script, ...scriptArguments(run.jobName, run.runId, effective)], {
+      cwd: runtime.workDir,
+      env,
+      stdio: ["ignore", "pipe", "pipe"],
+      detached: true,
+    });
     let stopping = false;
     // the Spark driver must not outlive the pipeline (Ctrl-C, failure, a dead emulator)
     const stopDriver = () => {
@@ -162,7 +177,12 @@ async function runGlueScript(
 
   const text = readFileSync(driverLog, "utf8");
   const now = Date.now();
-  await shipLogLines(runtime.logs, effective[APPLIED_LOCALLY.continuousLogGroup] ?? DEFAULT_LOG_GROUP, run.runId, text.split("\n").map((message) => ({ timestamp: now, message })));
+  await shipLogLines(
+    runtime.logs,
+    effective[APPLIED_LOCALLY.continuousLogGroup] ?? DEFAULT_LOG_GROUP,
+    run.runId,
+    text.split("\n").map((message) => ({ timestamp: now, message })),
+  );
   if (exitCode === 0) return { state: "SUCCEEDED", driverLog };
   if (timedOut) return { state: "TIMEOUT", errorMessage: `the run exceeded its timeout of ${job.Timeout ?? 2880} minutes`, driverLog };
   if (exitCode === null) return { state: "FAILED", errorMessage: `the Spark driver was killed by ${exit.signal ?? "a signal"}`, driverLog };

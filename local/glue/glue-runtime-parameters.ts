@@ -66,5 +66,8 @@ export function scriptArguments(jobName: string, runId: string, effective: Reado
 }
 
 export function s3UrisOf(list: string | undefined): string[] {
-  return (list ?? "").split(",").map((item) => item.trim()).filter((item) => item !== "");
+  return (list ?? "")
+    .split(",")
+    .map((item) => item.trim())
+    .filter((item) => item !== "");
 }

@@ -44,14 +44,36 @@ function keytool(binary: string, args: readonly string[]): void {
 /** The key and trust stores, made once (idempotent) under ~/.cache/sentinel/tls. */
 export function loopbackTls(env: NodeJS.ProcessEnv = process.env): LoopbackTls {
   const dir = join(cacheRoot(env), "tls");
-  const stores: LoopbackTls = { keyStore: join(dir, "loopback-key.p12"), trustStore: join(dir, "loopback-trust.p12"), password: STORE_PASSWORD };
+  const stores: LoopbackTls = {
+    keyStore: join(dir, "loopback-key.p12"),
+    trustStore: join(dir, "loopback-trust.p12"),
+    password: STORE_PASSWORD,
+  };
   if (existsSync(stores.keyStore) && existsSync(stores.trustStore)) return stores;
   mkdirSync(dir, { recursive: true });
   const binary = keytoolPath(env);
   const common = ["-storetype", "PKCS12", "-storepass", STORE_PASSWORD, "-noprompt"];
   const keyStore = `${stores.keyStore}.partial`;
-  keytool(binary, ["-genkeypair", "-keystore", keyStore, "-alias", ALIAS, "-keyalg", "RSA", "-keysize", "2048", "-validity", "3650",
-    "-dname", "CN=127.0.0.1, O=Sentinel local emulator", "-ext", "SAN=ip:127.0.0.1", "-keypass", STORE_PASSWORD, ...common]);
+  keytool(binary, [
+    "-genkeypair",
+    "-keystore",
+    keyStore,
+    "-alias",
+    ALIAS,
+    "-keyalg",
+    "RSA",
+    "-keysize",
+    "2048",
+    "-validity",
+    "3650",
+    "-dname",
+    "CN=127.0.0.1, O=Sentinel local emulator",
+    "-ext",
+    "SAN=ip:127.0.0.1",
+    "-keypass",
+    STORE_PASSWORD,
+    ...common,
+  ]);
   const certificate = join(dir, "loopback.pem");
   keytool(binary, ["-exportcert", "-rfc", "-keystore", keyStore, "-alias", ALIAS, "-file", certificate, ...common]);
   const cacerts = join(dirname(dirname(realpathSync(binary))), "lib", "security", "cacerts");
@@ -89,9 +111,10 @@ export async function startTlsFront(target: string, tls: LoopbackTls): Promise<T
   const { port } = server.address() as AddressInfo;
   return {
     endpoint: `https://127.0.0.1:${port}`,
-    stop: () => new Promise<void>((resolve) => {
-      server.closeAllConnections();
-      server.close(() => resolve());
-    }),
+    stop: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
   };
 }

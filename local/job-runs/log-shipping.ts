@@ -32,8 +32,15 @@ async function ensureStream(logs: CloudWatchLogsClient, logGroupName: string, lo
   }
 }
 
-export async function shipLogLines(logs: CloudWatchLogsClient, logGroupName: string, logStreamName: string, lines: readonly LogLine[]): Promise<void> {
-  const events = lines.filter((line) => line.message.trim() !== "").map((line) => ({ timestamp: line.timestamp, message: line.message.slice(0, 250_000) }));
+export async function shipLogLines(
+  logs: CloudWatchLogsClient,
+  logGroupName: string,
+  logStreamName: string,
+  lines: readonly LogLine[],
+): Promise<void> {
+  const events = lines
+    .filter((line) => line.message.trim() !== "")
+    .map((line) => ({ timestamp: line.timestamp, message: line.message.slice(0, 250_000) }));
   if (events.length === 0) return;
   await ensureStream(logs, logGroupName, logStreamName);
   let batch: typeof events = [];

@@ -26,7 +26,9 @@ export function findDeploymentPackage(stackDir: string, sha256: string): string 
   const archives = archivesUnder(stackDir);
   const match = archives.find((archive) => codeSha256(readFileSync(archive)) === sha256);
   if (match === undefined) {
-    throw new Error(`no deployment package with CodeSha256 ${sha256} among the ${archives.length} archive(s) under ${stackDir}; synthesize and apply again`);
+    throw new Error(
+      `no deployment package with CodeSha256 ${sha256} among the ${archives.length} archive(s) under ${stackDir}; synthesize and apply again`,
+    );
   }
   return match;
 }

@@ -64,7 +64,8 @@ interface Environment {
 
 export async function describeFunction(lambda: LambdaClient, functionArnOrName: string): Promise<DeployedFunction> {
   const { Configuration: config } = await lambda.send(new GetFunctionCommand({ FunctionName: functionArnOrName }));
-  if (config?.FunctionName === undefined || config.FunctionArn === undefined) throw new Error(`Lambda function ${functionArnOrName} is not deployed in the local environment`);
+  if (config?.FunctionName === undefined || config.FunctionArn === undefined)
+    throw new Error(`Lambda function ${functionArnOrName} is not deployed in the local environment`);
   return {
     name: config.FunctionName,
     arn: config.FunctionArn,
@@ -114,7 +115,10 @@ export class FunctionHost implements FunctionInvoker {
     const { options } = this;
     const fn = await describeFunction(options.lambda, functionArn);
     const logStream = logStreamName();
-    const taskRoot = unpackDeploymentPackage(findDeploymentPackage(options.stackDir, fn.codeSha256), join(options.workDir, "functions", fn.name));
+    const taskRoot = unpackDeploymentPackage(
+      findDeploymentPackage(options.stackDir, fn.codeSha256),
+      join(options.workDir, "functions", fn.name),
+    );
     const worker = fork(join(import.meta.dirname, "runtime-worker.ts"), [], {
       execArgv: ["--import", "tsx"],
       stdio: ["ignore", "pipe", "pipe", "ipc"],
@@ -138,7 +142,13 @@ export class FunctionHost implements FunctionInvoker {
     });
     this.options.watch?.watch(`the Lambda execution environment of ${fn.name}`, worker, () => this.stopped.has(worker));
     const output: string[] = [];
-    const collect = (chunk: Buffer) => output.push(...chunk.toString("utf8").split("\n").filter((line) => line !== ""));
+    const collect = (chunk: Buffer) =>
+      output.push(
+        ...chunk
+          .toString("utf8")
+          .split("\n")
+          .filter((line) => line !== ""),
+      );
     worker.stdout?.on("data", collect);
     worker.stderr?.on("data", collect);
     return { fn, worker, output, logStream, queue: Promise.resolve() };
@@ -164,12 +174,23 @@ export class FunctionHost implements FunctionInvoker {
       };
       worker.on("message", onMessage);
       worker.once("exit", onExit);
-      worker.send({ type: "invoke", requestId, payload, deadlineMs: started + fn.timeoutSeconds * 1000, invokedFunctionArn: fn.arn } satisfies InvokeMessage);
+      worker.send({
+        type: "invoke",
+        requestId,
+        payload,
+        deadlineMs: started + fn.timeoutSeconds * 1000,
+        invokedFunctionArn: fn.arn,
+      } satisfies InvokeMessage);
     });
     // let the last log lines of the invocation arrive before framing them
     await new Promise((resolve) => setTimeout(resolve, 20));
     const duration = Date.now() - started;
-    const lines = [`START RequestId: ${requestId} Version: $LATEST`, ...output, `END RequestId: ${requestId}`, `REPORT RequestId: ${requestId}\tDuration: ${duration} ms\tMemory Size: ${fn.memoryMb} MB`];
+    const lines = [
+      `START RequestId: ${requestId} Version: $LATEST`,
+      ...output,
+      `END RequestId: ${requestId}`,
+      `REPORT RequestId: ${requestId}\tDuration: ${duration} ms\tMemory Size: ${fn.memoryMb} MB`,
+    ];
     await this.record(environment, lines);
     if (reply.type === "result") return reply.result;
     if (reply.type === "error") throw new FunctionInvocationError(reply.errorType, reply.errorMessage);
@@ -191,7 +212,12 @@ export class FunctionHost implements FunctionInvoker {
     mkdirSync(this.options.workDir, { recursive: true });
     appendFileSync(join(this.options.workDir, `${fn.name}.log`), `${lines.join("\n")}\n`);
     const now = Date.now();
-    await shipLogLines(this.options.logs, fn.logGroupName, logStream, lines.map((message) => ({ timestamp: now, message })));
+    await shipLogLines(
+      this.options.logs,
+      fn.logGroupName,
+      logStream,
+      lines.map((message) => ({ timestamp: now, message })),
+    );
   }
 }
 

@@ -28,7 +28,8 @@ svg { max-width: 100%; height: auto; }
 
 function factsTable(summary: RunSummary): string {
   const rows = runFacts(summary).map(
-    (fact) => `<tr><th>${escapeXml(fact.label)}</th><td class="${fact.warning ? "warning" : ""}">${fact.lines.map((line) => `<div class="mono">${escapeXml(line)}</div>`).join("")}</td></tr>`,
+    (fact) =>
+      `<tr><th>${escapeXml(fact.label)}</th><td class="${fact.warning ? "warning" : ""}">${fact.lines.map((line) => `<div class="mono">${escapeXml(line)}</div>`).join("")}</td></tr>`,
   );
   return `<table>${rows.join("")}</table>`;
 }
@@ -36,8 +37,14 @@ function factsTable(summary: RunSummary): string {
 function piiTable(summary: RunSummary): string {
   const profile = summary.piiProfile;
   if (profile === undefined) return `<p class="empty">no PII profile (the DataBrew job did not succeed)</p>`;
-  const rows = profile.columns.map((column) => `<tr><td class="mono">${escapeXml(column.name)}</td><td>${column.detected.length === 0 ? "—" : escapeXml(column.detected.join(", "))}</td></tr>`);
-  const note = profile.notEvaluated.length === 0 ? "" : `<p class="muted">Entity types the local profile cannot detect (reported, not guessed): ${escapeXml(profile.notEvaluated.join(", "))}</p>`;
+  const rows = profile.columns.map(
+    (column) =>
+      `<tr><td class="mono">${escapeXml(column.name)}</td><td>${column.detected.length === 0 ? "—" : escapeXml(column.detected.join(", "))}</td></tr>`,
+  );
+  const note =
+    profile.notEvaluated.length === 0
+      ? ""
+      : `<p class="muted">Entity types the local profile cannot detect (reported, not guessed): ${escapeXml(profile.notEvaluated.join(", "))}</p>`;
   return `<table><tr><th>column</th><th>entity types detected</th></tr>${rows.join("")}</table>${note}`;
 }
 
@@ -56,7 +63,11 @@ export function renderReport(summary: RunSummary): string {
     .sort((a, b) => b[1] - a[1])
     .map(([label, value]) => ({ label, value }));
   const anomaly = summary.anomalyHistogram;
-  const steps = summary.steps.map((step) => ({ label: step.title, value: step.seconds, caption: `${step.seconds.toFixed(1)} s${step.ok ? "" : " (failed)"}` }));
+  const steps = summary.steps.map((step) => ({
+    label: step.title,
+    value: step.seconds,
+    caption: `${step.seconds.toFixed(1)} s${step.ok ? "" : " (failed)"}`,
+  }));
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>Sentinel run ${escapeXml(summary.pipelineRunId)}</title><style>${STYLE}</style></head>
 <body>

@@ -5,6 +5,7 @@
 Reads only `anomaly_score` and `is_anomaly` (never the tokenized columns). The threshold is the lowest
 score flagged anomalous, i.e. where the model's contamination cut-off fell in this run.
 """
+
 from __future__ import annotations
 
 import json

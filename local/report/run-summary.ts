@@ -54,7 +54,13 @@ export interface MetricsSummary {
   readonly partitions: readonly string[];
   readonly timings: Readonly<Record<string, number>>;
   /** what the job recorded about publishing its Sentinel/Pipeline CloudWatch metrics */
-  readonly cloudwatch?: { readonly namespace: string; readonly environment: string; readonly metrics: readonly string[]; readonly published: boolean; readonly error?: string };
+  readonly cloudwatch?: {
+    readonly namespace: string;
+    readonly environment: string;
+    readonly metrics: readonly string[];
+    readonly published: boolean;
+    readonly error?: string;
+  };
   readonly error?: string;
 }
 
@@ -113,7 +119,12 @@ export interface RunSummary {
   readonly input: { readonly file: string; readonly uri: string; readonly bytes: number; readonly generated: boolean };
   readonly trigger: Readonly<Record<string, unknown>>;
   readonly jobs: readonly JobRunSummary[];
-  readonly piiProfile?: { readonly uri: string; readonly rowsProfiled: number; readonly columns: readonly PiiColumnSummary[]; readonly notEvaluated: readonly string[] };
+  readonly piiProfile?: {
+    readonly uri: string;
+    readonly rowsProfiled: number;
+    readonly columns: readonly PiiColumnSummary[];
+    readonly notEvaluated: readonly string[];
+  };
   readonly metrics?: MetricsSummary;
   readonly anomalyHistogram?: AnomalyHistogram;
   readonly processed?: { readonly uri: string; readonly localCopy: string; readonly files: number };

@@ -28,7 +28,10 @@ export interface Bar {
   readonly caption?: string;
 }
 
-export function barChart(bars: readonly Bar[], options: { readonly width?: number; readonly color?: string; readonly title: string }): string {
+export function barChart(
+  bars: readonly Bar[],
+  options: { readonly width?: number; readonly color?: string; readonly title: string },
+): string {
   if (bars.length === 0) return `<p class="empty">${escapeXml(options.title)}: none</p>`;
   const width = options.width ?? 640;
   const rowHeight = 26;
@@ -49,7 +52,11 @@ export function barChart(bars: readonly Bar[], options: { readonly width?: numbe
   return `<svg xmlns="http://www.w3.org/2000/svg" role="img" aria-label="${escapeXml(options.title)}" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}">${rows.join("")}</svg>`;
 }
 
-export function histogram(edges: readonly number[], counts: readonly number[], options: { readonly title: string; readonly marker?: number; readonly markerLabel?: string }): string {
+export function histogram(
+  edges: readonly number[],
+  counts: readonly number[],
+  options: { readonly title: string; readonly marker?: number; readonly markerLabel?: string },
+): string {
   if (counts.length === 0) return `<p class="empty">${escapeXml(options.title)}: no scored rows</p>`;
   const width = 640;
   const height = 240;
@@ -72,7 +79,10 @@ export function histogram(edges: readonly number[], counts: readonly number[], o
     const value = low + fraction * span;
     return `<text x="${x(value).toFixed(1)}" y="${height - 22}" text-anchor="middle" font-size="11" fill="#475569" ${FONT}>${value.toFixed(2)}</text>`;
   });
-  const yTicks = [0, 0.5, 1].map((fraction) => `<text x="${margin.left - 6}" y="${(y(max * fraction) + 4).toFixed(1)}" text-anchor="end" font-size="11" fill="#475569" ${FONT}>${formatNumber(Math.round(max * fraction))}</text>`);
+  const yTicks = [0, 0.5, 1].map(
+    (fraction) =>
+      `<text x="${margin.left - 6}" y="${(y(max * fraction) + 4).toFixed(1)}" text-anchor="end" font-size="11" fill="#475569" ${FONT}>${formatNumber(Math.round(max * fraction))}</text>`,
+  );
   const marker =
     options.marker === undefined
       ? ""
@@ -146,7 +156,10 @@ export function lineageGraph(nodes: readonly GraphNode[], edges: ReadonlyArray<r
     const job = node.kind === "job";
     const lines = nodeLabel(node);
     const text = lines
-      .map((line, index) => `<text x="${x + boxWidth / 2}" y="${y + (lines.length === 1 ? 27 : 18 + index * 15)}" text-anchor="middle" font-size="${index === 0 ? 12 : 11}" ${index === 0 && !job ? 'fill="#475569"' : ""} ${FONT}>${escapeXml(line)}</text>`)
+      .map(
+        (line, index) =>
+          `<text x="${x + boxWidth / 2}" y="${y + (lines.length === 1 ? 27 : 18 + index * 15)}" text-anchor="middle" font-size="${index === 0 ? 12 : 11}" ${index === 0 && !job ? 'fill="#475569"' : ""} ${FONT}>${escapeXml(line)}</text>`,
+      )
       .join("");
     return `<g><title>${escapeXml(node.id)}</title><rect x="${x}" y="${y}" width="${boxWidth}" height="${boxHeight}" rx="${job ? 6 : 14}" fill="${job ? "#ede9fe" : "#ecfeff"}" stroke="${job ? "#7c3aed" : "#0891b2"}"/>${text}</g>`;
   });

@@ -37,13 +37,32 @@ const HISTOGRAM_BINS = 24;
 
 /** `sentinel audit verify --json` against the local endpoint; also the command a user can run. */
 export function auditVerifyArguments(endpoint: string, region: string, runId: string, logGroup: string, bucket: string): string[] {
-  return ["--endpoint-url", endpoint, "--region", region, "audit", "verify", "--run-id", runId, "--log-group", logGroup, "--bucket", bucket];
+  return [
+    "--endpoint-url",
+    endpoint,
+    "--region",
+    region,
+    "audit",
+    "verify",
+    "--run-id",
+    runId,
+    "--log-group",
+    logGroup,
+    "--bucket",
+    bucket,
+  ];
 }
 
 async function verifyAudit(collected: CollectedRun, runId: string): Promise<AuditSummary> {
   const { platform, deployment } = collected;
   const config = deployment.triggerConfig;
-  const args = auditVerifyArguments(platform.front.endpoint, platform.scope.region, runId, config.AUDIT_LOG_GROUP_NAME, config.LINEAGE_AUDIT_BUCKET);
+  const args = auditVerifyArguments(
+    platform.front.endpoint,
+    platform.scope.region,
+    runId,
+    config.AUDIT_LOG_GROUP_NAME,
+    config.LINEAGE_AUDIT_BUCKET,
+  );
   let text = "";
   let json = "";
   const io = { env: {}, stderr: (chunk: string) => (text += chunk) };
@@ -57,7 +76,9 @@ async function verifyAudit(collected: CollectedRun, runId: string): Promise<Audi
     bucket: config.LINEAGE_AUDIT_BUCKET,
     ok: code === 0 && verification.ok,
     events: report.logEventCount,
-    ...(verification.ok ? { headHash: verification.head?.hash } : { broken: `seq ${verification.broken.seq ?? "?"}: ${verification.broken.reason}` }),
+    ...(verification.ok
+      ? { headHash: verification.head?.hash }
+      : { broken: `seq ${verification.broken.seq ?? "?"}: ${verification.broken.reason}` }),
     report: text.trim(),
   };
 }
@@ -65,7 +86,14 @@ async function verifyAudit(collected: CollectedRun, runId: string): Promise<Audi
 function metricsSummary(body: Record<string, unknown>): MetricsSummary {
   const input = (body.input ?? {}) as { files?: Array<{ path: string }>; files_skipped_by_bookmark?: number };
   const output = (body.output ?? {}) as { partitions?: string[] };
-  const bins = body.bin_edges as { version: unknown; column: string; method: string; edges: number[]; group_by?: string | null; groups?: Record<string, { edges: number[] }> } | null;
+  const bins = body.bin_edges as {
+    version: unknown;
+    column: string;
+    method: string;
+    edges: number[];
+    group_by?: string | null;
+    groups?: Record<string, { edges: number[] }>;
+  } | null;
   const mapping = body.merchant_mapping as { version: unknown; codes_version: unknown } | null;
   const error = body.error as { type?: string; message?: string } | undefined;
   return {
@@ -83,7 +111,12 @@ function metricsSummary(body: Record<string, unknown>): MetricsSummary {
           column: bins.column,
           method: bins.method,
           edges: bins.edges,
-          ...(bins.group_by && bins.groups ? { groupBy: bins.group_by, groups: Object.fromEntries(Object.entries(bins.groups).map(([group, fitted]) => [group, fitted.edges])) } : {}),
+          ...(bins.group_by && bins.groups
+            ? {
+                groupBy: bins.group_by,
+                groups: Object.fromEntries(Object.entries(bins.groups).map(([group, fitted]) => [group, fitted.edges])),
+              }
+            : {}),
         }
       : undefined,
     merchantMapping: mapping ? { version: String(mapping.version), codesVersion: String(mapping.codes_version) } : undefined,
@@ -113,7 +146,9 @@ function filesOfRun(directory: string, runId: string): string[] {
 function anomalyHistogram(projectRoot: string, files: readonly string[]): AnomalyHistogram | undefined {
   if (files.length === 0) return undefined;
   const python = join(projectRoot, ".venv", "bin", "python");
-  const result = spawnSync(python, [join(import.meta.dirname, "..", "report", "processed_profile.py"), String(HISTOGRAM_BINS), ...files], { encoding: "utf8" });
+  const result = spawnSync(python, [join(import.meta.dirname, "..", "report", "processed_profile.py"), String(HISTOGRAM_BINS), ...files], {
+    encoding: "utf8",
+  });
   if (result.status !== 0) throw new Error(`could not read the processed Parquet for the report: ${result.stderr.trim()}`);
   const profile = JSON.parse(result.stdout) as { edges: number[]; counts: number[]; threshold: number | null };
   return { edges: profile.edges, counts: profile.counts, threshold: profile.threshold ?? undefined };
@@ -128,8 +163,16 @@ export async function collectRunSummary(collected: CollectedRun, progress: Progr
   const chains = runId === undefined ? [] : [runId, ...executed.map((run) => run.run.runId)];
   const audit = await progress.step(
     "Verify the audit chains (sentinel audit verify)",
-    async () => (await Promise.all(chains.map((chain) => verifyAudit(collected, chain)))).filter((result) => result.events > 0 || result.runId === runId),
-    (results) => results.map((result) => `${result.runId.slice(0, 12)}… ${result.ok ? `intact (${result.events} events)` : `BROKEN: ${result.broken ?? ""}`}`).join("; ") || "no chain",
+    async () =>
+      (await Promise.all(chains.map((chain) => verifyAudit(collected, chain)))).filter(
+        (result) => result.events > 0 || result.runId === runId,
+      ),
+    (results) =>
+      results
+        .map(
+          (result) => `${result.runId.slice(0, 12)}… ${result.ok ? `intact (${result.events} events)` : `BROKEN: ${result.broken ?? ""}`}`,
+        )
+        .join("; ") || "no chain",
   );
 
   const glue = executed.find((run) => run.run.service === "glue");
@@ -140,18 +183,32 @@ export async function collectRunSummary(collected: CollectedRun, progress: Progr
     const stored = await readJson(platform.clients.s3, bucket, key);
     if (stored !== undefined) metrics = metricsSummary(stored.body as Record<string, unknown>);
   }
-  const archive = new S3LineageArchive(platform.clients.s3, config.LINEAGE_AUDIT_BUCKET, new OpenLineageValidator(), lineageNamespace(config.SENTINEL_ENVIRONMENT));
+  const archive = new S3LineageArchive(
+    platform.clients.s3,
+    config.LINEAGE_AUDIT_BUCKET,
+    new OpenLineageValidator(),
+    lineageNamespace(config.SENTINEL_ENVIRONMENT),
+  );
   const records = runId === undefined ? [] : recordsOfRun(await archive.records(), runId);
   const graph = lineageGraph(records);
 
   await progress.step(
     "Save the environment's state (.sentinel/local)",
-    () => platform.store.save(platform.clients.s3, platform.clients.logs, platform.buckets, platform.managedObjects, config.AUDIT_LOG_GROUP_NAME),
-    (transfer) => `${transfer.objects} new or changed objects (${(transfer.bytes / 1e6).toFixed(1)} MB), ${transfer.logEvents} audit events`,
+    () =>
+      platform.store.save(
+        platform.clients.s3,
+        platform.clients.logs,
+        platform.buckets,
+        platform.managedObjects,
+        config.AUDIT_LOG_GROUP_NAME,
+      ),
+    (transfer) =>
+      `${transfer.objects} new or changed objects (${(transfer.bytes / 1e6).toFixed(1)} MB), ${transfer.logEvents} audit events`,
   );
 
   const outputLocation = glue?.run.arguments["--output_location"];
-  const processedFiles = outputLocation === undefined || glue === undefined ? [] : filesOfRun(localCopyOf(platform, outputLocation), glue.run.runId);
+  const processedFiles =
+    outputLocation === undefined || glue === undefined ? [] : filesOfRun(localCopyOf(platform, outputLocation), glue.run.runId);
   const profileRun = executed.find((run) => run.run.service === "databrew")?.databrew;
   const jobs: JobRunSummary[] = executed.map(({ run, glue: outcome }) => ({
     service: run.service,
@@ -165,11 +222,18 @@ export async function collectRunSummary(collected: CollectedRun, progress: Progr
   const failed = jobs.find((job) => job.state !== "SUCCEEDED");
   const undelivered = collected.deliveries.find((delivery) => delivery.error !== undefined);
   const failure =
-    trigger.decision !== "started" ? `the trigger did not start a run (${trigger.decision}${"reason" in trigger ? `: ${trigger.reason}` : ""})`
-    : failed !== undefined ? `${failed.service} job ${failed.jobName} ${failed.state}${failed.errorMessage ? `: ${failed.errorMessage}` : ""}`
-    : undelivered !== undefined ? `an event was not delivered to ${undelivered.functionName}: ${undelivered.error ?? ""}`
-    : audit.some((chain) => !chain.ok) ? `an audit chain did not verify: ${audit.filter((chain) => !chain.ok).map((chain) => `${chain.runId} ${chain.broken ?? ""}`).join("; ")}`
-    : undefined;
+    trigger.decision !== "started"
+      ? `the trigger did not start a run (${trigger.decision}${"reason" in trigger ? `: ${trigger.reason}` : ""})`
+      : failed !== undefined
+        ? `${failed.service} job ${failed.jobName} ${failed.state}${failed.errorMessage ? `: ${failed.errorMessage}` : ""}`
+        : undelivered !== undefined
+          ? `an event was not delivered to ${undelivered.functionName}: ${undelivered.error ?? ""}`
+          : audit.some((chain) => !chain.ok)
+            ? `an audit chain did not verify: ${audit
+                .filter((chain) => !chain.ok)
+                .map((chain) => `${chain.runId} ${chain.broken ?? ""}`)
+                .join("; ")}`
+            : undefined;
 
   return {
     environment: config.SENTINEL_ENVIRONMENT,
@@ -197,9 +261,16 @@ export async function collectRunSummary(collected: CollectedRun, progress: Progr
         }),
     ...(metrics === undefined ? {} : { metrics }),
     ...(processedFiles.length === 0 ? {} : { anomalyHistogram: anomalyHistogram(platform.projectRoot, processedFiles) }),
-    ...(outputLocation === undefined ? {} : { processed: { uri: outputLocation, localCopy: localCopyOf(platform, outputLocation), files: processedFiles.length } }),
+    ...(outputLocation === undefined
+      ? {}
+      : { processed: { uri: outputLocation, localCopy: localCopyOf(platform, outputLocation), files: processedFiles.length } }),
     lineage: {
-      records: records.map((record) => ({ eventType: record.event.eventType, job: record.event.job?.name ?? "?", uri: record.location, valid: record.problems.length === 0 })),
+      records: records.map((record) => ({
+        eventType: record.event.eventType,
+        job: record.event.job?.name ?? "?",
+        uri: record.location,
+        valid: record.problems.length === 0,
+      })),
       graph: { nodes: [...graph.nodes].map(([id, kind]) => ({ id, kind })), edges: graph.edges },
     },
     audit,
@@ -207,5 +278,3 @@ export async function collectRunSummary(collected: CollectedRun, progress: Progr
     stateDir: platform.store.root,
   };
 }
-
-

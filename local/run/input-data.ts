@@ -41,9 +41,26 @@ export function prepareInput(source: InputSource, profile: string, projectRoot: 
     mkdirSync(cacheDir, { recursive: true });
     const partial = `${file}.partial`;
     const python = join(projectRoot, ".venv", "bin", "python");
-    const args = ["-m", "sentinel_etl.cli", "generate", "--profile", profile, "--rows", String(source.rows), "--seed", String(source.seed), "--defect-rate", String(source.defectRate), "--output", partial];
+    const args = [
+      "-m",
+      "sentinel_etl.cli",
+      "generate",
+      "--profile",
+      profile,
+      "--rows",
+      String(source.rows),
+      "--seed",
+      String(source.seed),
+      "--defect-rate",
+      String(source.defectRate),
+      "--output",
+      partial,
+    ];
     const result = spawnSync(python, args, { cwd: projectRoot, encoding: "utf8" });
-    if (result.status !== 0) throw new Error(`the ${profile} generator failed (exit ${result.status ?? result.signal}): ${(result.stderr || result.stdout).trim()}`);
+    if (result.status !== 0)
+      throw new Error(
+        `the ${profile} generator failed (exit ${result.status ?? result.signal}): ${(result.stderr || result.stdout).trim()}`,
+      );
     renameSync(partial, file);
   }
   return { file, bytes: statSync(file).size, generated: true };

@@ -92,7 +92,11 @@ export interface LocalPlatform {
 }
 
 export async function startLocalPlatform(options: LocalPlatformOptions, progress: Progress): Promise<LocalPlatform> {
-  const emulator = await progress.step("Start the local AWS emulator", () => startEmulator({ projectRoot: options.projectRoot, ...(options.watch === undefined ? {} : { watch: options.watch }) }), (started) => started.endpoint);
+  const emulator = await progress.step(
+    "Start the local AWS emulator",
+    () => startEmulator({ projectRoot: options.projectRoot, ...(options.watch === undefined ? {} : { watch: options.watch }) }),
+    (started) => started.endpoint,
+  );
   const stoppers: Array<() => Promise<void>> = [() => emulator.stop()];
   const stop = async () => {
     for (const stopper of stoppers.reverse()) await stopper().catch(() => undefined);
@@ -101,9 +105,13 @@ export async function startLocalPlatform(options: LocalPlatformOptions, progress
     const environment = await progress.step(
       "Provision the local environment (terraform apply of the local stack)",
       () => (options.provision ?? provisionLocalEnvironment)(emulator.endpoint, { synth: options.synth ?? true }),
-      (applied) => `${Object.keys(applied.outputs).length} outputs${applied.excluded.length > 0 ? `, ${applied.excluded.length} resource(s) excluded (docs/environments.md)` : ""}`,
+      (applied) =>
+        `${Object.keys(applied.outputs).length} outputs${applied.excluded.length > 0 ? `, ${applied.excluded.length} resource(s) excluded (docs/environments.md)` : ""}`,
     );
-    const { bucket_names: buckets, audit_log_group_name: auditLogGroup } = readStackOutputs(environment.outputs, ["bucket_names", "audit_log_group_name"]);
+    const { bucket_names: buckets, audit_log_group_name: auditLogGroup } = readStackOutputs(environment.outputs, [
+      "bucket_names",
+      "audit_log_group_name",
+    ]);
     const region = EMULATOR_CREDENTIALS.region;
     const direct = localClients(emulator.endpoint, region);
     const account = (await direct.sts.send(new GetCallerIdentityCommand({}))).Account ?? "000000000000";
@@ -118,7 +126,9 @@ export async function startLocalPlatform(options: LocalPlatformOptions, progress
         throw error;
       }
     });
-    const databrewApi = new DataBrewApi(runs, () => loadDataBrewDefinitions(direct.cloudformation, { region, accountId: account, partition: "aws" }));
+    const databrewApi = new DataBrewApi(runs, () =>
+      loadDataBrewDefinitions(direct.cloudformation, { region, accountId: account, partition: "aws" }),
+    );
     const putEvents = new PutEventsApi();
     const front = await startServiceFront(emulator.endpoint, glueApi, databrewApi, putEvents);
     stoppers.push(() => front.close());
@@ -167,11 +177,31 @@ export async function startLocalPlatform(options: LocalPlatformOptions, progress
       }
     });
     const store = new EnvironmentStore(options.stateDir);
-    const platform = { projectRoot: options.projectRoot, emulator, front, clients, environment, scope: { account, region }, runs, runner, bus, deliveries, functions, store, managedObjects, buckets, workDir, stop };
+    const platform = {
+      projectRoot: options.projectRoot,
+      emulator,
+      front,
+      clients,
+      environment,
+      scope: { account, region },
+      runs,
+      runner,
+      bus,
+      deliveries,
+      functions,
+      store,
+      managedObjects,
+      buckets,
+      workDir,
+      stop,
+    };
     const restored = await progress.step(
       "Load the state of earlier runs (.sentinel/local)",
       () => store.restore(clients.s3, clients.logs, buckets, managedObjects, auditLogGroup),
-      (transfer) => (transfer.objects === 0 ? "none saved yet (first run)" : `${transfer.objects} objects (${(transfer.bytes / 1e6).toFixed(1)} MB), ${transfer.logEvents} audit events`),
+      (transfer) =>
+        transfer.objects === 0
+          ? "none saved yet (first run)"
+          : `${transfer.objects} objects (${(transfer.bytes / 1e6).toFixed(1)} MB), ${transfer.logEvents} audit events`,
     );
     return { ...platform, restored };
   } catch (error) {

@@ -55,7 +55,9 @@ export async function runPipeline(platform: LocalPlatform, request: PipelineRequ
   const startedAt = new Date();
   const runDate = request.runDate ?? startedAt.toISOString().slice(0, 10);
   const deliveries = platform.deliveries.begin((delivery) =>
-    progress.note(`${delivery.event} -> ${delivery.functionName}${delivery.error === undefined ? "" : ` FAILED after ${delivery.attempts} attempts: ${delivery.error}`}`),
+    progress.note(
+      `${delivery.event} -> ${delivery.functionName}${delivery.error === undefined ? "" : ` FAILED after ${delivery.attempts} attempts: ${delivery.error}`}`,
+    ),
   );
 
   const { deployment, window, input } = await progress.step(
@@ -66,12 +68,20 @@ export async function runPipeline(platform: LocalPlatform, request: PipelineRequ
       const base = { environment: config.SENTINEL_ENVIRONMENT, profile: request.profile, runDate };
       const window: RunWindow = { ...base, attempt: await nextAttempt(platform, config.LINEAGE_AUDIT_BUCKET, base) };
       const values = { environment: window.environment, profile: window.profile, run_date: runDate, run_id: pipelineRunId(window) };
-      await installWrappedKey(platform.clients.kms, platform.clients.s3, expandTemplate(config.KEY_LOCATION_TEMPLATE, values), deployment.tokenizationKeyArn, request.profile, platform.projectRoot);
+      await installWrappedKey(
+        platform.clients.kms,
+        platform.clients.s3,
+        expandTemplate(config.KEY_LOCATION_TEMPLATE, values),
+        deployment.tokenizationKeyArn,
+        request.profile,
+        platform.projectRoot,
+      );
       const prepared = prepareInput(request.input, request.profile, platform.projectRoot, join(platform.store.root, "inputs"));
       const input: DeliveredInput = await deliverInput(platform.clients.s3, prepared, expandTemplate(config.INPUT_PREFIX_TEMPLATE, values));
       return { deployment, window, input };
     },
-    ({ window, input }) => `attempt ${window.attempt} of ${window.runDate}; ${input.generated ? "generated" : "given"} ${(input.bytes / 1e6).toFixed(1)} MB -> ${input.uri}`,
+    ({ window, input }) =>
+      `attempt ${window.attempt} of ${window.runDate}; ${input.generated ? "generated" : "given"} ${(input.bytes / 1e6).toFixed(1)} MB -> ${input.uri}`,
   );
 
   const trigger = await progress.step(
@@ -83,7 +93,10 @@ export async function runPipeline(platform: LocalPlatform, request: PipelineRequ
         run_date: window.runDate,
         attempt: window.attempt,
       })) as TriggerResult,
-    (result) => (result.decision === "started" ? `started pipeline run ${result.pipeline_run_id}` : `${result.decision}: ${"reason" in result ? result.reason : ""}`),
+    (result) =>
+      result.decision === "started"
+        ? `started pipeline run ${result.pipeline_run_id}`
+        : `${result.decision}: ${"reason" in result ? result.reason : ""}`,
   );
 
   const executed: ExecutedRun[] = [];
@@ -95,7 +108,10 @@ export async function runPipeline(platform: LocalPlatform, request: PipelineRequ
         for (const run of mine) executed.push(await platform.runner.run(run));
         return mine;
       },
-      (runs) => (runs.length === 0 ? "no run started" : runs.map((run) => `${run.runId.slice(0, 12)}… ${run.state}${run.errorMessage ? ` (${run.errorMessage})` : ""}`).join("; ")),
+      (runs) =>
+        runs.length === 0
+          ? "no run started"
+          : runs.map((run) => `${run.runId.slice(0, 12)}… ${run.state}${run.errorMessage ? ` (${run.errorMessage})` : ""}`).join("; "),
     );
   await runJobs("databrew", "DataBrew PII profile job (local profile of the landing files)");
   await runJobs("glue", "Glue ETL job (deployed script on local Spark)");

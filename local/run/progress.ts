@@ -46,9 +46,10 @@ export class Progress {
     const label = `[${this.current}/${this.total}] ${title}`;
     const started = performance.now();
     this.live = { title: label, started };
-    const ticker = this.out.isTTY === true
-      ? setInterval(() => this.drawLive(), 1000)
-      : setInterval(() => this.out.write(`    … ${label}: still running (${seconds(started)} s)\n`), HEARTBEAT_MS);
+    const ticker =
+      this.out.isTTY === true
+        ? setInterval(() => this.drawLive(), 1000)
+        : setInterval(() => this.out.write(`    … ${label}: still running (${seconds(started)} s)\n`), HEARTBEAT_MS);
     if (this.out.isTTY === true) this.drawLive();
     else this.out.write(`  ▸ ${label}\n`);
     this.watch?.during(title);

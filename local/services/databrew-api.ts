@@ -28,7 +28,8 @@ export function routeOf(method: string, path: string): Route | undefined {
   if (method === "GET" && parts.length === 2) return { operation: "DescribeJob", job: name };
   if (method === "POST" && action === "startJobRun" && parts.length === 3) return { operation: "StartJobRun", job: name };
   if (method === "GET" && action === "jobRuns" && parts.length === 3) return { operation: "ListJobRuns", job: name };
-  if (method === "GET" && action === "jobRun" && runId !== undefined && parts.length === 4) return { operation: "DescribeJobRun", job: name, runId };
+  if (method === "GET" && action === "jobRun" && runId !== undefined && parts.length === 4)
+    return { operation: "DescribeJobRun", job: name, runId };
   return undefined;
 }
 
@@ -54,7 +55,11 @@ export class DataBrewApi {
   async handle(method: string, path: string): Promise<ApiResponse> {
     const route = routeOf(method, path);
     if (route === undefined) {
-      return restJsonError(400, "ValidationException", `${method} ${path} is not an operation the local DataBrew service supports (jobs, datasets and job runs only)`);
+      return restJsonError(
+        400,
+        "ValidationException",
+        `${method} ${path} is not an operation the local DataBrew service supports (jobs, datasets and job runs only)`,
+      );
     }
     const { jobs, datasets } = await this.loadDefinitions();
     switch (route.operation) {
@@ -69,12 +74,15 @@ export class DataBrewApi {
       }
       case "DescribeJob": {
         const job = jobs.get(route.job);
-        return job === undefined ? restJsonError(404, "ResourceNotFoundException", `Job ${route.job} not found`) : restJson(200, published(job));
+        return job === undefined
+          ? restJsonError(404, "ResourceNotFoundException", `Job ${route.job} not found`)
+          : restJson(200, published(job));
       }
       case "StartJobRun": {
         const job = jobs.get(route.job);
         if (job === undefined) return restJsonError(404, "ResourceNotFoundException", `Job ${route.job} not found`);
-        if (this.runs.active("databrew", route.job) > 0) return restJsonError(409, "ConflictException", `Job ${route.job} already has a run in progress`);
+        if (this.runs.active("databrew", route.job) > 0)
+          return restJsonError(409, "ConflictException", `Job ${route.job} already has a run in progress`);
         return restJson(200, { RunId: this.runs.start("databrew", route.job, {}).runId });
       }
       case "ListJobRuns":
@@ -83,7 +91,8 @@ export class DataBrewApi {
       case "DescribeJobRun": {
         const job = jobs.get(route.job);
         const run = this.runs.find("databrew", route.job, route.runId);
-        if (job === undefined || run === undefined) return restJsonError(404, "ResourceNotFoundException", `Job run ${route.runId} of job ${route.job} not found`);
+        if (job === undefined || run === undefined)
+          return restJsonError(404, "ResourceNotFoundException", `Job run ${route.runId} of job ${route.job} not found`);
         return restJson(200, this.describeRun(run, job));
       }
     }

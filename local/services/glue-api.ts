@@ -48,7 +48,8 @@ export class GlueRunApi {
         return this.startJobRun(jobName, (input.Arguments ?? {}) as Record<string, string>);
       case "GetJobRun": {
         const run = this.runs.find("glue", jobName, String(input.RunId));
-        if (run === undefined) return json11Error(400, "EntityNotFoundException", `Job run ${String(input.RunId)} of job ${jobName} not found`);
+        if (run === undefined)
+          return json11Error(400, "EntityNotFoundException", `Job run ${String(input.RunId)} of job ${jobName} not found`);
         return json11(200, { JobRun: this.describe(run) });
       }
       case "GetJobRuns": {
@@ -56,7 +57,10 @@ export class GlueRunApi {
         const start = Number(input.NextToken ?? 0);
         const size = Number(input.MaxResults ?? 100);
         const page = all.slice(start, start + size);
-        return json11(200, { JobRuns: page.map((run) => this.describe(run)), ...(start + size < all.length ? { NextToken: String(start + size) } : {}) });
+        return json11(200, {
+          JobRuns: page.map((run) => this.describe(run)),
+          ...(start + size < all.length ? { NextToken: String(start + size) } : {}),
+        });
       }
     }
   }

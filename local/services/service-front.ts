@@ -30,11 +30,22 @@ async function readBody(req: IncomingMessage): Promise<string> {
 }
 
 function send(res: ServerResponse, response: ApiResponse): void {
-  res.writeHead(response.status, { ...response.headers, "content-length": Buffer.byteLength(response.body), "x-amzn-requestid": crypto.randomUUID() });
+  res.writeHead(response.status, {
+    ...response.headers,
+    "content-length": Buffer.byteLength(response.body),
+    "x-amzn-requestid": crypto.randomUUID(),
+  });
   res.end(response.body);
 }
 
-async function route(req: IncomingMessage, res: ServerResponse, emulator: URL, glue: GlueRunApi, databrew: DataBrewApi, events?: PutEventsApi): Promise<void> {
+async function route(
+  req: IncomingMessage,
+  res: ServerResponse,
+  emulator: URL,
+  glue: GlueRunApi,
+  databrew: DataBrewApi,
+  events?: PutEventsApi,
+): Promise<void> {
   const service = signingService(req.headers.authorization);
   const target = String(req.headers["x-amz-target"] ?? "");
   const glueOperation = target.startsWith("AWSGlue.") ? target.slice("AWSGlue.".length) : "";
@@ -56,12 +67,22 @@ async function route(req: IncomingMessage, res: ServerResponse, emulator: URL, g
   forwardToEmulator(req, res, emulator, "local service front");
 }
 
-export async function startServiceFront(emulatorEndpoint: string, glue: GlueRunApi, databrew: DataBrewApi, events?: PutEventsApi): Promise<ServiceFront> {
+export async function startServiceFront(
+  emulatorEndpoint: string,
+  glue: GlueRunApi,
+  databrew: DataBrewApi,
+  events?: PutEventsApi,
+): Promise<ServiceFront> {
   const emulator = new URL(emulatorEndpoint);
   const server = createServer((req, res) => {
     route(req, res, emulator, glue, databrew, events).catch((error: unknown) => {
       const message = error instanceof Error ? error.message : String(error);
-      if (!res.headersSent) send(res, { status: 500, headers: { "content-type": "application/json" }, body: JSON.stringify({ __type: "InternalServiceError", message }) });
+      if (!res.headersSent)
+        send(res, {
+          status: 500,
+          headers: { "content-type": "application/json" },
+          body: JSON.stringify({ __type: "InternalServiceError", message }),
+        });
       else res.end();
     });
   });

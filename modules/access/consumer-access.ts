@@ -77,7 +77,10 @@ export class ConsumerAccess extends Construct {
       trustedPrincipalArns: props.dataScientistPrincipalArns,
       organizationId: props.organizationId,
     });
-    grantObjectRead(this.dataScientist.policy, buckets.processed, PROCESSED_PREFIXES.processed, { purpose: "ProcessedTables", region: account.region });
+    grantObjectRead(this.dataScientist.policy, buckets.processed, PROCESSED_PREFIXES.processed, {
+      purpose: "ProcessedTables",
+      region: account.region,
+    });
     grantCatalogRead(this.dataScientist.policy, account, props.processedDatabaseName);
 
     this.auditor = new ConsumerRole(this, "auditor", {
@@ -98,7 +101,10 @@ export class ConsumerAccess extends Construct {
       trustedPrincipalArns: props.reidentificationPrincipalArns,
       organizationId: props.organizationId,
     });
-    grantObjectRead(this.reidentification.policy, buckets.artifacts, ARTIFACT_PREFIXES.keys, { purpose: "WrappedTokenizationKeys", region: account.region });
+    grantObjectRead(this.reidentification.policy, buckets.artifacts, ARTIFACT_PREFIXES.keys, {
+      purpose: "WrappedTokenizationKeys",
+      region: account.region,
+    });
     props.tokenizationKey.grantDecryptWithContext(this.reidentification.policy, TOKENIZATION_CONTEXT_KEYS);
   }
 }

@@ -50,7 +50,9 @@ export class ConsumerRole extends Construct {
             // authenticated with its identity provider.
             { test: "BoolIfExists", variable: "aws:MultiFactorAuthPresent", values: ["true"] },
             { test: "Null", variable: "sts:SourceIdentity", values: ["false"] },
-            ...(props.organizationId === undefined ? [] : [{ test: "StringEquals", variable: "aws:PrincipalOrgID", values: [props.organizationId] }]),
+            ...(props.organizationId === undefined
+              ? []
+              : [{ test: "StringEquals", variable: "aws:PrincipalOrgID", values: [props.organizationId] }]),
           ],
         },
       ],

@@ -55,11 +55,16 @@ export class AthenaWorkgroup extends Construct {
   readonly resultLocation: string;
   private readonly resultsPrefix: string;
 
-  constructor(scope: Construct, id: string, private readonly props: AthenaWorkgroupProps) {
+  constructor(
+    scope: Construct,
+    id: string,
+    private readonly props: AthenaWorkgroupProps,
+  ) {
     super(scope, id);
     const cutoff = props.bytesScannedCutoffPerQuery ?? DEFAULT_BYTES_SCANNED_CUTOFF;
     // Athena's own lower bound is 10 MB
-    if (!Number.isInteger(cutoff) || cutoff < 10_000_000) throw new Error(`workgroup ${props.name}: bytesScannedCutoffPerQuery must be an integer of at least 10000000, got ${cutoff}`);
+    if (!Number.isInteger(cutoff) || cutoff < 10_000_000)
+      throw new Error(`workgroup ${props.name}: bytesScannedCutoffPerQuery must be an integer of at least 10000000, got ${cutoff}`);
     this.name = props.name;
     this.resultsPrefix = `${ATHENA_RESULTS_PREFIX}${props.name}/`;
     this.resultLocation = `s3://${props.resultsBucket.bucketName}/${this.resultsPrefix}`;
@@ -89,9 +94,17 @@ export class AthenaWorkgroup extends Construct {
   grantQueries(policy: PolicyDocument): void {
     const { scope, resultsBucket } = this.props;
     const label = sidFragment(`athena-${this.name}`);
-    policy.addStatement({ sid: `Query${label}`, actions: [...QUERY_ACTIONS], resources: [regionalArn(scope, "athena", `workgroup/${this.name}`)] });
+    policy.addStatement({
+      sid: `Query${label}`,
+      actions: [...QUERY_ACTIONS],
+      resources: [regionalArn(scope, "athena", `workgroup/${this.name}`)],
+    });
     policy
-      .addStatement({ sid: `Read${label}Results`, actions: ["s3:GetObject", "s3:GetObjectVersion"], resources: [`${resultsBucket.bucketArn}/${this.resultsPrefix}*`] })
+      .addStatement({
+        sid: `Read${label}Results`,
+        actions: ["s3:GetObject", "s3:GetObjectVersion"],
+        resources: [`${resultsBucket.bucketArn}/${this.resultsPrefix}*`],
+      })
       .addStatement({
         sid: `List${label}Results`,
         actions: ["s3:ListBucket"],
@@ -110,7 +123,11 @@ export class AthenaWorkgroup extends Construct {
         resources: [resultsBucket.key.keyArn],
         conditions: [
           { test: "StringEquals", variable: "kms:ViaService", values: [`s3.${scope.region}.amazonaws.com`] },
-          { test: "StringLike", variable: "kms:EncryptionContext:aws:s3:arn", values: [resultsBucket.bucketArn, `${resultsBucket.bucketArn}/${this.resultsPrefix}*`] },
+          {
+            test: "StringLike",
+            variable: "kms:EncryptionContext:aws:s3:arn",
+            values: [resultsBucket.bucketArn, `${resultsBucket.bucketArn}/${this.resultsPrefix}*`],
+          },
         ],
       });
   }

@@ -53,7 +53,13 @@ export interface AuditTrailProps {
 }
 
 /** IAM calls that change what a role may do or who may assume it. */
-export const ROLE_POLICY_CHANGES = ["PutRolePolicy", "AttachRolePolicy", "DeleteRolePolicy", "DetachRolePolicy", "UpdateAssumeRolePolicy"] as const;
+export const ROLE_POLICY_CHANGES = [
+  "PutRolePolicy",
+  "AttachRolePolicy",
+  "DeleteRolePolicy",
+  "DetachRolePolicy",
+  "UpdateAssumeRolePolicy",
+] as const;
 
 /**
  * CloudWatch Logs filter pattern matching a change to a role named `<roleNamePrefix>...`. IAM is a
@@ -74,7 +80,9 @@ export interface WatchedChange {
   readonly detail: Record<string, unknown>;
 }
 
-export function watchedChanges(props: Pick<AuditTrailProps, "keyArns" | "bucketNames" | "glueJobNames" | "functionNames">): WatchedChange[] {
+export function watchedChanges(
+  props: Pick<AuditTrailProps, "keyArns" | "bucketNames" | "glueJobNames" | "functionNames">,
+): WatchedChange[] {
   return [
     {
       name: "key-changes",
@@ -100,7 +108,11 @@ export function watchedChanges(props: Pick<AuditTrailProps, "keyArns" | "bucketN
       name: "glue-job-changes",
       description: "The Glue ETL job's definition was changed or deleted",
       source: "aws.glue",
-      detail: { eventSource: ["glue.amazonaws.com"], eventName: ["UpdateJob", "DeleteJob"], requestParameters: { jobName: [...props.glueJobNames] } },
+      detail: {
+        eventSource: ["glue.amazonaws.com"],
+        eventName: ["UpdateJob", "DeleteJob"],
+        requestParameters: { jobName: [...props.glueJobNames] },
+      },
     },
     {
       name: "function-changes",
@@ -140,7 +152,11 @@ export class AuditTrail extends Construct {
     // CloudTrail's documented key policy, confined to this trail (aws:SourceArn) and this account's trails.
     const thisTrail = [
       { test: "StringEquals", variable: "aws:SourceArn", values: [this.trailArn] },
-      { test: "StringLike", variable: "kms:EncryptionContext:aws:cloudtrail:arn", values: [`arn:${account.partition}:cloudtrail:*:${account.accountId}:trail/*`] },
+      {
+        test: "StringLike",
+        variable: "kms:EncryptionContext:aws:cloudtrail:arn",
+        values: [`arn:${account.partition}:cloudtrail:*:${account.accountId}:trail/*`],
+      },
     ];
     this.key.keyPolicy
       .addStatement({

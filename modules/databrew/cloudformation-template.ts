@@ -20,7 +20,14 @@ export const join = (separator: string, parts: readonly CfnValue[]): CfnJoin => 
 
 /** arn:<partition>:databrew:<region>:<account>:<resource type>/<name of the referenced resource>. */
 export function databrewArn(resourceType: "dataset" | "ruleset" | "job", logicalId: string): CfnJoin {
-  return join(":", ["arn", ref("AWS::Partition"), "databrew", ref("AWS::Region"), ref("AWS::AccountId"), join("/", [resourceType, ref(logicalId)])]);
+  return join(":", [
+    "arn",
+    ref("AWS::Partition"),
+    "databrew",
+    ref("AWS::Region"),
+    ref("AWS::AccountId"),
+    join("/", [resourceType, ref(logicalId)]),
+  ]);
 }
 
 export interface S3Location {
@@ -39,7 +46,11 @@ export interface DatasetParameter {
 /** AWS::DataBrew::Dataset PathOptions. */
 export interface PathOptions {
   readonly Parameters?: readonly { readonly PathParameterName: string; readonly DatasetParameter: DatasetParameter }[];
-  readonly FilesLimit?: { readonly MaxFiles: number; readonly OrderedBy?: "LAST_MODIFIED_DATE"; readonly Order?: "ASCENDING" | "DESCENDING" };
+  readonly FilesLimit?: {
+    readonly MaxFiles: number;
+    readonly OrderedBy?: "LAST_MODIFIED_DATE";
+    readonly Order?: "ASCENDING" | "DESCENDING";
+  };
 }
 
 export interface DatasetProperties {
@@ -67,7 +78,6 @@ export interface RulesetProperties {
   readonly TargetArn: CfnValue;
   readonly Rules: readonly RulesetRule[];
 }
-
 
 export interface ProfileJobProperties {
   readonly Name: string;

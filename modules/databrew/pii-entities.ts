@@ -27,7 +27,14 @@ export const PII_COLUMN_CLASSIFICATION: Readonly<Record<string, PiiColumnClassif
 };
 
 /** Detected in every profile's landing files, declared or not. */
-export const UNDECLARED_PII_SWEEP: readonly DataBrewEntityType[] = ["EMAIL", "PHONE_NUMBER", "CREDIT_CARD", "BANK_ACCOUNT", "IP_ADDRESS", "USA_SSN"];
+export const UNDECLARED_PII_SWEEP: readonly DataBrewEntityType[] = [
+  "EMAIL",
+  "PHONE_NUMBER",
+  "CREDIT_CARD",
+  "BANK_ACCOUNT",
+  "IP_ADDRESS",
+  "USA_SSN",
+];
 
 /** The entity types the PII profile job of `profile` detects: its declared PII and the sweep. */
 export function entityTypesFor(profile: DatasetProfile, classification = PII_COLUMN_CLASSIFICATION): DataBrewEntityType[] {

@@ -53,8 +53,16 @@ export function piiProfileTemplate(input: PiiProfileTemplateInput): CloudFormati
     AWSTemplateFormatVersion: "2010-09-09",
     Description: `Sentinel: DataBrew PII profiling of the ${profile.name} landing files`,
     Parameters: {
-      [TEMPLATE_PARAMETERS.role]: { Type: "String", Description: "Role the profile job runs as", AllowedPattern: "^arn:aws[a-z-]*:iam::[0-9]{12}:role/.+$" },
-      [TEMPLATE_PARAMETERS.key]: { Type: "String", Description: "KMS key that encrypts the profile output", AllowedPattern: "^arn:aws[a-z-]*:kms:.+$" },
+      [TEMPLATE_PARAMETERS.role]: {
+        Type: "String",
+        Description: "Role the profile job runs as",
+        AllowedPattern: "^arn:aws[a-z-]*:iam::[0-9]{12}:role/.+$",
+      },
+      [TEMPLATE_PARAMETERS.key]: {
+        Type: "String",
+        Description: "KMS key that encrypts the profile output",
+        AllowedPattern: "^arn:aws[a-z-]*:kms:.+$",
+      },
       [TEMPLATE_PARAMETERS.rawBucket]: { Type: "String", Description: "Raw bucket holding the landing files and the profile output" },
     },
     Resources: {
@@ -64,12 +72,22 @@ export function piiProfileTemplate(input: PiiProfileTemplateInput): CloudFormati
           Name: names.datasetName,
           Format: "CSV",
           FormatOptions: { Csv: { Delimiter: profile.delimiter, HeaderRow: true } },
-          Input: { S3InputDefinition: { Bucket: ref(TEMPLATE_PARAMETERS.rawBucket), Key: `${input.landingPrefix}${RUN_DATE_PARAMETER}={${RUN_DATE_PARAMETER}}/` } },
+          Input: {
+            S3InputDefinition: {
+              Bucket: ref(TEMPLATE_PARAMETERS.rawBucket),
+              Key: `${input.landingPrefix}${RUN_DATE_PARAMETER}={${RUN_DATE_PARAMETER}}/`,
+            },
+          },
           PathOptions: {
             Parameters: [
               {
                 PathParameterName: RUN_DATE_PARAMETER,
-                DatasetParameter: { Name: RUN_DATE_PARAMETER, Type: "Datetime", DatetimeOptions: { Format: "yyyy-MM-dd" }, CreateColumn: false },
+                DatasetParameter: {
+                  Name: RUN_DATE_PARAMETER,
+                  Type: "Datetime",
+                  DatetimeOptions: { Format: "yyyy-MM-dd" },
+                  CreateColumn: false,
+                },
               },
             ],
             FilesLimit: { MaxFiles: settings.maxFiles, OrderedBy: "LAST_MODIFIED_DATE", Order: "DESCENDING" },

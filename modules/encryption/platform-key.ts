@@ -163,9 +163,7 @@ export class PlatformKey extends Construct {
         principals: [{ type: "Service", identifiers: [`logs.${props.scope.region}.amazonaws.com`] }],
         actions: LOGS_SERVICE_KEY_ACTIONS,
         resources: ["*"],
-        conditions: [
-          { test: "ArnLike", variable: "kms:EncryptionContext:aws:logs:arn", values: [props.logGroupArnPattern] },
-        ],
+        conditions: [{ test: "ArnLike", variable: "kms:EncryptionContext:aws:logs:arn", values: [props.logGroupArnPattern] }],
       });
     }
     const symmetric = this.usage === "encrypt-decrypt";
@@ -356,7 +354,8 @@ export class PlatformKey extends Construct {
         principals: "*",
         actions,
         resources: ["*"],
-        conditions: principals.length > 0 ? [{ test: "ArnNotEquals", variable: "aws:PrincipalArn", values: principals }, notAService] : [notAService],
+        conditions:
+          principals.length > 0 ? [{ test: "ArnNotEquals", variable: "aws:PrincipalArn", values: principals }, notAService] : [notAService],
       });
     }
     return statements;

@@ -74,7 +74,14 @@ export class PlatformKeys extends Construct {
       sid: "DenyUseOutsideTokenizationContext",
       effect: "Deny",
       principals: "*",
-      actions: ["kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey", "kms:GenerateDataKeyWithoutPlaintext", "kms:ReEncryptFrom", "kms:ReEncryptTo"],
+      actions: [
+        "kms:Decrypt",
+        "kms:Encrypt",
+        "kms:GenerateDataKey",
+        "kms:GenerateDataKeyWithoutPlaintext",
+        "kms:ReEncryptFrom",
+        "kms:ReEncryptTo",
+      ],
       resources: ["*"],
       conditions: [{ test: "ForAnyValue:StringNotEquals", variable: "kms:EncryptionContextKeys", values: TOKENIZATION_CONTEXT_KEYS }],
     });
@@ -83,7 +90,14 @@ export class PlatformKeys extends Construct {
         sid: `DenyUseWithout${contextKey === "profile" ? "Profile" : "KeyVersion"}Context`,
         effect: "Deny",
         principals: "*",
-        actions: ["kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey", "kms:GenerateDataKeyWithoutPlaintext", "kms:ReEncryptFrom", "kms:ReEncryptTo"],
+        actions: [
+          "kms:Decrypt",
+          "kms:Encrypt",
+          "kms:GenerateDataKey",
+          "kms:GenerateDataKeyWithoutPlaintext",
+          "kms:ReEncryptFrom",
+          "kms:ReEncryptTo",
+        ],
         resources: ["*"],
         conditions: [{ test: "Null", variable: `kms:EncryptionContext:${contextKey}`, values: ["true"] }],
       });

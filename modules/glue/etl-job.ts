@@ -28,7 +28,13 @@ import type { GlueSecurity } from "./security-configuration";
 import { byJobArgument, type RunLocationName } from "../../contracts/run-locations";
 
 /** The per-run locations a run of the default profile gets without the trigger: everything but input and metrics. */
-const DEFAULT_PROFILE_LOCATIONS: readonly RunLocationName[] = ["configLocation", "outputLocation", "quarantineLocation", "stateLocation", "keyLocation"];
+const DEFAULT_PROFILE_LOCATIONS: readonly RunLocationName[] = [
+  "configLocation",
+  "outputLocation",
+  "quarantineLocation",
+  "stateLocation",
+  "keyLocation",
+];
 
 /** URI -> sha256 of every artifact the job checks before use: all uploaded files but the script itself. */
 export function artifactDigests(assets: GlueJobAssets): Record<string, string> {
@@ -104,7 +110,9 @@ export class EtlJob extends Construct {
     this.jobArn = regionalArn(props.scope, "glue", `job/${props.jobName}`);
     const defaultConfig = assets.profileConfigs.get(settings.defaultProfile);
     if (defaultConfig === undefined) {
-      throw new Error(`Glue job ${props.jobName}: default profile "${settings.defaultProfile}" is not one of the shipped profiles (${[...assets.profileConfigs.keys()].join(", ")})`);
+      throw new Error(
+        `Glue job ${props.jobName}: default profile "${settings.defaultProfile}" is not one of the shipped profiles (${[...assets.profileConfigs.keys()].join(", ")})`,
+      );
     }
 
     // Glue 5.0 always streams driver and executor logs; --custom-logGroup-prefix sends them to
@@ -199,7 +207,15 @@ export class EtlJob extends Construct {
     const policy = this.role.policy;
     const { raw, processed, artifacts, lineageAudit } = props.buckets;
 
-    for (const prefix of [ARTIFACT_PREFIXES.scripts, ARTIFACT_PREFIXES.python, ARTIFACT_PREFIXES.wheels, ARTIFACT_PREFIXES.jars, ARTIFACT_PREFIXES.profiles, ARTIFACT_PREFIXES.reference, ARTIFACT_PREFIXES.keys]) {
+    for (const prefix of [
+      ARTIFACT_PREFIXES.scripts,
+      ARTIFACT_PREFIXES.python,
+      ARTIFACT_PREFIXES.wheels,
+      ARTIFACT_PREFIXES.jars,
+      ARTIFACT_PREFIXES.profiles,
+      ARTIFACT_PREFIXES.reference,
+      ARTIFACT_PREFIXES.keys,
+    ]) {
       artifacts.grantRead(policy, prefix);
     }
     artifacts.grantReadWrite(policy, ARTIFACT_PREFIXES.state);

@@ -64,7 +64,8 @@ const struct = (fields: Record<string, LineageFieldType>): LineageFieldType => (
 const array = (items: LineageFieldType): LineageFieldType => ({ array: items });
 const map = (values: LineageFieldType): LineageFieldType => ({ map: values });
 /** Every facet carries who produced it and its schema. */
-const facet = (fields: Record<string, LineageFieldType>): LineageFieldType => struct({ _producer: "string", _schemaurl: "string", ...fields });
+const facet = (fields: Record<string, LineageFieldType>): LineageFieldType =>
+  struct({ _producer: "string", _schemaurl: "string", ...fields });
 const datasetSchema = facet({ fields: array(struct({ name: "string", type: "string" })) });
 const inputField = struct({
   namespace: "string",
@@ -131,11 +132,17 @@ export const LINEAGE_RECORD_FIELDS: Readonly<Record<string, LineageFieldType>> =
       facets: struct({
         schema: datasetSchema,
         version: facet({ datasetversion: "string" }),
-        sentinel_piifindings: facet({ profilelocation: "string", rowsprofiled: "bigint", columns: map(struct({ entitytypes: array("string"), matches: map("bigint") })) }),
+        sentinel_piifindings: facet({
+          profilelocation: "string",
+          rowsprofiled: "bigint",
+          columns: map(struct({ entitytypes: array("string"), matches: map("bigint") })),
+        }),
       }),
       inputfacets: struct({
         dataqualitymetrics: facet({ rowcount: "bigint", bytes: "bigint", filecount: "bigint", columnmetrics: map("string") }),
-        sentinel_inputfiles: facet({ files: array(struct({ path: "string", bytes: "bigint", versionid: "string", etag: "string", present: "boolean" })) }),
+        sentinel_inputfiles: facet({
+          files: array(struct({ path: "string", bytes: "bigint", versionid: "string", etag: "string", present: "boolean" })),
+        }),
       }),
     }),
   ),
@@ -161,12 +168,17 @@ export function hiveTypeOf(type: LineageFieldType): string {
   if (typeof type === "string") return type;
   if ("array" in type) return `array<${hiveTypeOf(type.array)}>`;
   if ("map" in type) return `map<string,${hiveTypeOf(type.map)}>`;
-  const fields = Object.entries(type.struct).map(([name, field]) => `${QUOTED_NAMES.test(name) ? `\`${name}\`` : name}:${hiveTypeOf(field)}`);
+  const fields = Object.entries(type.struct).map(
+    ([name, field]) => `${QUOTED_NAMES.test(name) ? `\`${name}\`` : name}:${hiveTypeOf(field)}`,
+  );
   return `struct<${fields.join(",")}>`;
 }
 
 /** The lineage table's columns: every field of the records (LINEAGE_RECORD_FIELDS). */
-export const LINEAGE_COLUMNS: readonly OutputColumn[] = Object.entries(LINEAGE_RECORD_FIELDS).map(([name, type]) => ({ name, type: hiveTypeOf(type) }));
+export const LINEAGE_COLUMNS: readonly OutputColumn[] = Object.entries(LINEAGE_RECORD_FIELDS).map(([name, type]) => ({
+  name,
+  type: hiveTypeOf(type),
+}));
 
 export interface GlueCatalogProps {
   /** e.g. sentinel-dev; databases become sentinel_dev_<tier>. */
@@ -253,7 +265,13 @@ export class GlueCatalog extends Construct {
   private parquetTable(
     database: GlueCatalogDatabase,
     id: string,
-    spec: { table: string; description: string; location: string; columns: GlueCatalogTableStorageDescriptorColumns[]; ignoreParameters: readonly string[] },
+    spec: {
+      table: string;
+      description: string;
+      location: string;
+      columns: GlueCatalogTableStorageDescriptorColumns[];
+      ignoreParameters: readonly string[];
+    },
   ): GlueCatalogTable {
     return new GlueCatalogTable(this, id, {
       databaseName: database.name,
@@ -268,7 +286,8 @@ export class GlueCatalog extends Construct {
       },
       partitionKeys: [{ name: PARTITION_COLUMN, type: "date", comment: "day the run ingested the rows (the run's --run_date)" }],
       storageDescriptor: { location: spec.location, ...PARQUET, columns: spec.columns },
-      lifecycle: spec.ignoreParameters.length > 0 ? { ignoreChanges: spec.ignoreParameters.map((name) => `parameters["${name}"]`) } : undefined,
+      lifecycle:
+        spec.ignoreParameters.length > 0 ? { ignoreChanges: spec.ignoreParameters.map((name) => `parameters["${name}"]`) } : undefined,
     });
   }
 
@@ -330,7 +349,11 @@ export class GlueCatalog extends Construct {
         location,
         inputFormat: TEXT_INPUT,
         outputFormat: TEXT_OUTPUT,
-        serDeInfo: { name: "openlineage-json", serializationLibrary: "org.openx.data.jsonserde.JsonSerDe", parameters: { "case.insensitive": "TRUE" } },
+        serDeInfo: {
+          name: "openlineage-json",
+          serializationLibrary: "org.openx.data.jsonserde.JsonSerDe",
+          parameters: { "case.insensitive": "TRUE" },
+        },
         columns: LINEAGE_COLUMNS.map((column) => ({ name: column.name, type: column.type })),
       },
     });

@@ -76,8 +76,18 @@ export class GlueEtl extends Construct {
       artifacts: buckets.artifacts.bucketName,
       lineageAudit: buckets.lineageAudit.bucketName,
     });
-    this.assets = new GlueJobAssets(this, "assets", { bucket: buckets.artifacts, layout: this.layout, artifacts: props.artifacts, profiles: props.profiles });
-    const security = new GlueSecurity(this, "security", { name: `${namePrefix}-glue`, dataKey: keys.data, bookmarksKey: keys.jobBookmarks, logsKey: keys.logs });
+    this.assets = new GlueJobAssets(this, "assets", {
+      bucket: buckets.artifacts,
+      layout: this.layout,
+      artifacts: props.artifacts,
+      profiles: props.profiles,
+    });
+    const security = new GlueSecurity(this, "security", {
+      name: `${namePrefix}-glue`,
+      dataKey: keys.data,
+      bookmarksKey: keys.jobBookmarks,
+      logsKey: keys.logs,
+    });
     const subnet = props.network.subnets[0];
     if (subnet === undefined) throw new Error("the network has no private subnet for the Glue connection");
     const connection = new GlueNetworkConnection(this, "connection", {

@@ -83,13 +83,36 @@ export class GlueJobAssets extends Construct {
     const { layout } = props;
     const { glueJobsDir, jobPackage } = props.artifacts;
 
-    this.script = this.upload("script", join(glueJobsDir, ENTRY_SCRIPT), `${ARTIFACT_PREFIXES.scripts}${basename(ENTRY_SCRIPT)}`, "text/x-python");
-    this.transformationPackage = this.upload("package", jobPackage.path, `${ARTIFACT_PREFIXES.python}${basename(jobPackage.path)}`, "application/zip", jobPackage.sha256);
+    this.script = this.upload(
+      "script",
+      join(glueJobsDir, ENTRY_SCRIPT),
+      `${ARTIFACT_PREFIXES.scripts}${basename(ENTRY_SCRIPT)}`,
+      "text/x-python",
+    );
+    this.transformationPackage = this.upload(
+      "package",
+      jobPackage.path,
+      `${ARTIFACT_PREFIXES.python}${basename(jobPackage.path)}`,
+      "application/zip",
+      jobPackage.sha256,
+    );
     this.dependencyWheels = props.artifacts.dependencyWheels.map((wheel) =>
-      this.upload(`wheel-${wheel.requirement}`, wheel.path, `${ARTIFACT_PREFIXES.wheels}${basename(wheel.path)}`, "application/zip", wheel.sha256),
+      this.upload(
+        `wheel-${wheel.requirement}`,
+        wheel.path,
+        `${ARTIFACT_PREFIXES.wheels}${basename(wheel.path)}`,
+        "application/zip",
+        wheel.sha256,
+      ),
     );
     const jar = props.artifacts.tokenizationLibrary;
-    this.tokenizationLibrary = this.upload("tokenization-jar", jar.path, `${ARTIFACT_PREFIXES.jars}${basename(jar.path)}`, "application/java-archive", jar.sha256);
+    this.tokenizationLibrary = this.upload(
+      "tokenization-jar",
+      jar.path,
+      `${ARTIFACT_PREFIXES.jars}${basename(jar.path)}`,
+      "application/java-archive",
+      jar.sha256,
+    );
     this.profileConfigs = new Map(
       props.profiles.map((profile) => [
         profile.name,
@@ -101,9 +124,14 @@ export class GlueJobAssets extends Construct {
 
   /** Every uploaded object, for dependencies (the job must not run before its code is there). */
   get objects(): readonly S3Object[] {
-    return [this.script, this.transformationPackage, ...this.dependencyWheels, this.tokenizationLibrary, ...this.profileConfigs.values(), this.merchantMapping].map(
-      (artifact) => artifact.object,
-    );
+    return [
+      this.script,
+      this.transformationPackage,
+      ...this.dependencyWheels,
+      this.tokenizationLibrary,
+      ...this.profileConfigs.values(),
+      this.merchantMapping,
+    ].map((artifact) => artifact.object);
   }
 
   private upload(id: string, sourcePath: string, key: string, contentType: string, knownSha256?: string): UploadedArtifact {
@@ -124,4 +152,3 @@ export class GlueJobAssets extends Construct {
     return { key, uri: `s3://${bucket.bucketName}/${key}`, sha256, object };
   }
 }
-

@@ -25,7 +25,11 @@ export interface ObjectReadOptions {
 export function grantObjectRead(policy: PolicyDocument, bucket: DataBucket, prefix: string, options: ObjectReadOptions): void {
   const label = sidFragment(options.purpose);
   policy
-    .addStatement({ sid: `Read${label}Objects`, actions: ["s3:GetObject", "s3:GetObjectVersion"], resources: [`${bucket.bucketArn}/${prefix}*`] })
+    .addStatement({
+      sid: `Read${label}Objects`,
+      actions: ["s3:GetObject", "s3:GetObjectVersion"],
+      resources: [`${bucket.bucketArn}/${prefix}*`],
+    })
     .addStatement({
       sid: `List${label}Objects`,
       actions: ["s3:ListBucket"],

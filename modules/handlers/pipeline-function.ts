@@ -162,7 +162,13 @@ export class PipelineFunction extends Construct {
       sid: "DeleteVpcNetworkInterfaces",
       actions: ["ec2:DeleteNetworkInterface"],
       resources: [regionalArn(scope, "ec2", "network-interface/*")],
-      conditions: [{ test: "ArnEquals", variable: "ec2:Subnet", values: props.network.subnetIds.map((subnetId) => regionalArn(scope, "ec2", `subnet/${subnetId}`)) }],
+      conditions: [
+        {
+          test: "ArnEquals",
+          variable: "ec2:Subnet",
+          values: props.network.subnetIds.map((subnetId) => regionalArn(scope, "ec2", `subnet/${subnetId}`)),
+        },
+      ],
     });
     policy.addStatement({
       sid: "DescribeVpcNetwork",

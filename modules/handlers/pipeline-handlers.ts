@@ -15,7 +15,12 @@
  */
 import { SecurityGroup } from "@cdktf/provider-aws/lib/security-group";
 import { Construct } from "constructs";
-import { auditHandlerEnvironment, lineageHandlerEnvironment, processedTableName, triggerHandlerEnvironment } from "../../handlers/environment";
+import {
+  auditHandlerEnvironment,
+  lineageHandlerEnvironment,
+  processedTableName,
+  triggerHandlerEnvironment,
+} from "../../handlers/environment";
 import type { PlatformKey } from "../encryption/platform-key";
 import type { PlatformKeys } from "../encryption/platform-keys";
 import { regionalArn, type AccountScope } from "../iam/arns";
@@ -136,7 +141,12 @@ export class PipelineHandlers extends Construct {
     });
 
     this.grantAuditTrail(this.audit.role.policy);
-    this.auditEvents = new AuditEventRouting(this, "audit-events", { namePrefix: props.namePrefix, scope: props.scope, audit: this.audit, operationsKey: props.operationsKey });
+    this.auditEvents = new AuditEventRouting(this, "audit-events", {
+      namePrefix: props.namePrefix,
+      scope: props.scope,
+      audit: this.audit,
+      operationsKey: props.operationsKey,
+    });
     this.auditEvents.grantSend(this.trigger.role.policy, "trigger");
     this.auditEvents.grantSend(this.lineage.role.policy, "lineage");
     this.grantTrigger(this.trigger.role.policy);
@@ -241,7 +251,11 @@ export class PipelineHandlers extends Construct {
       resources: [raw.bucketArn],
       conditions: [{ test: "StringLike", variable: "s3:prefix", values: [`${RAW_PREFIXES.landing}*`] }],
     });
-    network.allowThroughEndpoint("s3", { name: "LineageListsRawInputVersions", actions: ["s3:ListBucketVersions"], resources: [raw.bucketArn] });
+    network.allowThroughEndpoint("s3", {
+      name: "LineageListsRawInputVersions",
+      actions: ["s3:ListBucketVersions"],
+      resources: [raw.bucketArn],
+    });
     const otherRawPrefixes = Object.values(RAW_PREFIXES).filter((prefix) => prefix !== RAW_PREFIXES.piiProfiles);
     raw.policy.addStatement({
       sid: "DenyLineageRoleRawObjectsOutsidePiiProfiles",
@@ -271,7 +285,11 @@ export class PipelineHandlers extends Construct {
         resources: ["*"],
         conditions: [
           { test: "ArnEquals", variable: "aws:PrincipalArn", values: [lineageRole] },
-          { test: "StringNotLikeIfExists", variable: "kms:EncryptionContext:aws:s3:arn", values: [raw.bucketArn, `${raw.bucketArn}/${RAW_PREFIXES.piiProfiles}*`] },
+          {
+            test: "StringNotLikeIfExists",
+            variable: "kms:EncryptionContext:aws:s3:arn",
+            values: [raw.bucketArn, `${raw.bucketArn}/${RAW_PREFIXES.piiProfiles}*`],
+          },
         ],
       });
   }
@@ -284,7 +302,11 @@ export class PipelineHandlers extends Construct {
     buckets.lineageAudit.grantRead(policy, LINEAGE_AUDIT_PREFIXES.runMetrics);
     this.grantLineageRawAccess(policy);
     // Versions and ETags of the job script, never its contents.
-    grantObjectRead(policy, buckets.artifacts, ARTIFACT_PREFIXES.scripts, { purpose: "JobScriptVersions", region: scope.region, decrypt: false });
+    grantObjectRead(policy, buckets.artifacts, ARTIFACT_PREFIXES.scripts, {
+      purpose: "JobScriptVersions",
+      region: scope.region,
+      decrypt: false,
+    });
     const catalog = (resource: string) => regionalArn(scope, "glue", resource);
     policy
       .addStatement({ sid: "DescribeEtlJobRuns", actions: ["glue:GetJob", "glue:GetJobRun"], resources: [this.glueJobArn] })

@@ -25,7 +25,12 @@ export interface ServiceRoleProps {
  * that grant helpers fill. ServiceRole and the job roles (modules/glue/execution-role.ts) are made by it
  * and differ only in their trust.
  */
-export function roleWithInlinePolicy(scope: Construct, roleName: string, description: string, trust: PolicyDocument): { role: IamRole; policy: PolicyDocument } {
+export function roleWithInlinePolicy(
+  scope: Construct,
+  roleName: string,
+  description: string,
+  trust: PolicyDocument,
+): { role: IamRole; policy: PolicyDocument } {
   const role = new IamRole(scope, "role", { name: roleName, description, assumeRolePolicy: trust.toJson(), maxSessionDuration: 3600 });
   const policy = PolicyDocument.identity(`${roleName}-permissions`, role.arn);
   new IamRolePolicy(scope, "permissions", { name: "permissions", role: role.id, policy: policy.toJson() });
@@ -40,9 +45,7 @@ export class ServiceRole extends Construct {
 
   constructor(scope: Construct, id: string, props: ServiceRoleProps) {
     super(scope, id);
-    const conditions: PolicyCondition[] = [
-      { test: "StringEquals", variable: "aws:SourceAccount", values: [props.scope.accountId] },
-    ];
+    const conditions: PolicyCondition[] = [{ test: "StringEquals", variable: "aws:SourceAccount", values: [props.scope.accountId] }];
     if (props.sourceArnLike !== undefined) {
       conditions.push({ test: "ArnLike", variable: "aws:SourceArn", values: [props.sourceArnLike] });
     }

@@ -58,7 +58,11 @@ export class AlarmTopic extends Construct {
         actions: ["sns:Publish"],
         resources: [topic.arn],
         conditions: [
-          { test: "ArnLike", variable: "aws:SourceArn", values: [regionalArn(props.scope, "cloudwatch", `alarm:${props.alarmNamePrefix}*`)] },
+          {
+            test: "ArnLike",
+            variable: "aws:SourceArn",
+            values: [regionalArn(props.scope, "cloudwatch", `alarm:${props.alarmNamePrefix}*`)],
+          },
           { test: "StringEquals", variable: "aws:SourceAccount", values: [props.scope.accountId] },
         ],
       });

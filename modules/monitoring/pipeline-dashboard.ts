@@ -4,7 +4,12 @@
  * quarantined or anomalous; how long did the Glue job take; are the handlers healthy; is anything
  * waiting in a dead-letter queue.
  */
-import { GLUE_ELAPSED_TIME_METRIC, PIPELINE_METRICS, PIPELINE_METRICS_NAMESPACE, type AlarmThresholds } from "../../contracts/pipeline-metrics";
+import {
+  GLUE_ELAPSED_TIME_METRIC,
+  PIPELINE_METRICS,
+  PIPELINE_METRICS_NAMESPACE,
+  type AlarmThresholds,
+} from "../../contracts/pipeline-metrics";
 
 /** The pipeline an environment runs, as its monitoring and its dashboard both name it. */
 export interface MonitoredPipeline {
@@ -94,10 +99,14 @@ export function pipelineDashboard(inputs: PipelineDashboardInputs): { widgets: W
   );
   row(
     6,
-    metric("Glue run elapsed time (ms)", [["Glue", GLUE_ELAPSED_TIME_METRIC, "JobName", inputs.glueJobName, "JobRunId", "ALL", "Type", "count", { stat: "Maximum" }]], {
-      period: 300,
-      annotations: { horizontal: [{ label: "duration alarm", value: inputs.thresholds.jobDurationMinutes * 60_000 }] },
-    }),
+    metric(
+      "Glue run elapsed time (ms)",
+      [["Glue", GLUE_ELAPSED_TIME_METRIC, "JobName", inputs.glueJobName, "JobRunId", "ALL", "Type", "count", { stat: "Maximum" }]],
+      {
+        period: 300,
+        annotations: { horizontal: [{ label: "duration alarm", value: inputs.thresholds.jobDurationMinutes * 60_000 }] },
+      },
+    ),
     metric(
       "Run duration (s)",
       inputs.datasetProfiles.map((profile) => pipeline(PIPELINE_METRICS.runDuration.name, profile, "Maximum")),
@@ -109,7 +118,13 @@ export function pipelineDashboard(inputs: PipelineDashboardInputs): { widgets: W
     metric(
       "Handler invocations, errors, throttles",
       inputs.functionNames.flatMap((name) =>
-        ["Invocations", "Errors", "Throttles"].map((metricName): MetricLine => ["AWS/Lambda", metricName, "FunctionName", name, { stat: "Sum", label: `${name} ${metricName}` }]),
+        ["Invocations", "Errors", "Throttles"].map((metricName): MetricLine => [
+          "AWS/Lambda",
+          metricName,
+          "FunctionName",
+          name,
+          { stat: "Sum", label: `${name} ${metricName}` },
+        ]),
       ),
       { period: 300 },
     ),
@@ -123,7 +138,13 @@ export function pipelineDashboard(inputs: PipelineDashboardInputs): { widgets: W
     6,
     metric(
       "Dead-letter queue depth",
-      inputs.queueNames.map((name): MetricLine => ["AWS/SQS", "ApproximateNumberOfMessagesVisible", "QueueName", name, { stat: "Maximum", label: name }]),
+      inputs.queueNames.map((name): MetricLine => [
+        "AWS/SQS",
+        "ApproximateNumberOfMessagesVisible",
+        "QueueName",
+        name,
+        { stat: "Maximum", label: name },
+      ]),
       { period: 300 },
     ),
   );

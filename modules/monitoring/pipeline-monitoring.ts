@@ -148,7 +148,14 @@ export class PipelineMonitoring extends Construct {
       retryPolicy: { maximumRetryAttempts: 185, maximumEventAgeInSeconds: 86_400 },
       deadLetterConfig: { arn: props.eventDeadLetterQueue.queueArn },
       inputTransformer: {
-        inputPaths: { source: "$.source", jobName: "$.detail.jobName", jobRunId: "$.detail.jobRunId", state: "$.detail.state", time: "$.time", message: "$.detail.message" },
+        inputPaths: {
+          source: "$.source",
+          jobName: "$.detail.jobName",
+          jobRunId: "$.detail.jobRunId",
+          state: "$.detail.state",
+          time: "$.time",
+          message: "$.detail.message",
+        },
         inputTemplate: `"Sentinel ${props.environmentName}: <source> job <jobName> run <jobRunId> ended <state> at <time>. <message> Runbook: docs/operations.md, alarm job-failed."`,
       },
     });

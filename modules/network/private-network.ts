@@ -166,7 +166,12 @@ export class PrivateNetwork extends Construct {
 
     this.glueSecurityGroupId = this.glueSecurityGroup(props.namePrefix, vpc.id);
     this.flowLogs(props, vpc.id);
-    this.dnsFirewall = new DnsFirewall(this, "dns-firewall", { namePrefix: props.namePrefix, vpcId: vpc.id, vpcCidr: props.vpcCidr, region: props.scope.region });
+    this.dnsFirewall = new DnsFirewall(this, "dns-firewall", {
+      namePrefix: props.namePrefix,
+      vpcId: vpc.id,
+      vpcCidr: props.vpcCidr,
+      region: props.scope.region,
+    });
   }
 
   /**
@@ -208,8 +213,20 @@ export class PrivateNetwork extends Construct {
     });
     const rule = (id: string, config: Omit<SecurityGroupRuleConfig, "securityGroupId" | "protocol">) =>
       new SecurityGroupRule(this, id, { securityGroupId: group.id, protocol: "tcp", ...config });
-    rule("glue-from-itself", { type: "ingress", description: "All TCP between Glue workers of this group", fromPort: 0, toPort: 65535, selfAttribute: true });
-    rule("glue-to-itself", { type: "egress", description: "All TCP between Glue workers of this group", fromPort: 0, toPort: 65535, selfAttribute: true });
+    rule("glue-from-itself", {
+      type: "ingress",
+      description: "All TCP between Glue workers of this group",
+      fromPort: 0,
+      toPort: 65535,
+      selfAttribute: true,
+    });
+    rule("glue-to-itself", {
+      type: "egress",
+      description: "All TCP between Glue workers of this group",
+      fromPort: 0,
+      toPort: 65535,
+      selfAttribute: true,
+    });
     this.allowHttpsToAws(this, group.id, "glue-", "HTTPS to the interface endpoints");
     return group.id;
   }
@@ -221,8 +238,16 @@ export class PrivateNetwork extends Construct {
    */
   allowHttpsToAws(scope: Construct, securityGroupId: string, idPrefix: string, endpointsDescription: string): void {
     const egress = { securityGroupId, type: "egress", protocol: "tcp", fromPort: 443, toPort: 443 };
-    new SecurityGroupRule(scope, `${idPrefix}to-endpoints`, { ...egress, description: endpointsDescription, sourceSecurityGroupId: this.endpointSecurityGroupId });
-    new SecurityGroupRule(scope, `${idPrefix}to-s3`, { ...egress, description: "HTTPS to S3 through the gateway endpoint", prefixListIds: [this.s3PrefixListId] });
+    new SecurityGroupRule(scope, `${idPrefix}to-endpoints`, {
+      ...egress,
+      description: endpointsDescription,
+      sourceSecurityGroupId: this.endpointSecurityGroupId,
+    });
+    new SecurityGroupRule(scope, `${idPrefix}to-s3`, {
+      ...egress,
+      description: "HTTPS to S3 through the gateway endpoint",
+      prefixListIds: [this.s3PrefixListId],
+    });
   }
 
   private flowLogs(props: PrivateNetworkProps, vpcId: string): void {

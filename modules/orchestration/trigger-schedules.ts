@@ -76,9 +76,7 @@ export class TriggerSchedules extends Construct {
     this.role.policy.addStatement({ sid: "DecryptSchedulePayload", actions: ["kms:Decrypt"], resources: [props.operationsKey.keyArn] });
 
     const flexibleTimeWindow =
-      settings.flexibleWindowMinutes === 0
-        ? { mode: "OFF" }
-        : { mode: "FLEXIBLE", maximumWindowInMinutes: settings.flexibleWindowMinutes };
+      settings.flexibleWindowMinutes === 0 ? { mode: "OFF" } : { mode: "FLEXIBLE", maximumWindowInMinutes: settings.flexibleWindowMinutes };
     this.scheduleArns = props.datasetProfiles.map(
       (profile) =>
         new SchedulerSchedule(this, `nightly-${profile}`, {

@@ -34,9 +34,7 @@ export class PolicyGuard implements IAspect {
   }
 
   static exemptionsOf(construct: IConstruct): GuardExemption[] {
-    return construct.node.metadata
-      .filter((entry) => entry.type === EXEMPTION_METADATA)
-      .map((entry) => entry.data as GuardExemption);
+    return construct.node.metadata.filter((entry) => entry.type === EXEMPTION_METADATA).map((entry) => entry.data as GuardExemption);
   }
 
   private readonly inventories = new WeakMap<TerraformStack, StackInventory>();

@@ -30,7 +30,9 @@ export function asResolvedElement(node: IConstruct): ResolvedElement | undefined
   if (kind === undefined) return undefined;
   const element = node as TerraformResource | TerraformDataSource;
   const stack = TerraformStack.of(element);
-  const rendered = Tokenization.resolve(element.toTerraform(), { scope: stack, preparing: false, resolver: RESOLVER }) as { [k: string]: { [type: string]: { [id: string]: JsonObject } } };
+  const rendered = Tokenization.resolve(element.toTerraform(), { scope: stack, preparing: false, resolver: RESOLVER }) as {
+    [k: string]: { [type: string]: { [id: string]: JsonObject } };
+  };
   const byType = rendered[kind]?.[element.terraformResourceType] ?? {};
   const [logicalId, config] = Object.entries(byType)[0] ?? [element.friendlyUniqueId, {}];
   return { construct: element, type: element.terraformResourceType, kind, logicalId, config };

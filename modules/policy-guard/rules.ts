@@ -88,7 +88,11 @@ function bucketRules(bucket: ResolvedElement, context: RuleContext): Violation[]
 
   const blocked = inventory
     .companionsOf(bucket, "aws_s3_bucket_public_access_block")
-    .some((block) => ["block_public_acls", "block_public_policy", "ignore_public_acls", "restrict_public_buckets"].every((flag) => isTrue(block.config[flag])));
+    .some((block) =>
+      ["block_public_acls", "block_public_policy", "ignore_public_acls", "restrict_public_buckets"].every((flag) =>
+        isTrue(block.config[flag]),
+      ),
+    );
   if (!blocked) {
     violations.push({
       rule: "bucket-public-access-block",
@@ -141,11 +145,17 @@ function bucketRules(bucket: ResolvedElement, context: RuleContext): Violation[]
 function denyToAnyone(statement: JsonObject, action: string): boolean {
   const anyone = statement.Principal === "*" || asStrings(blocks(statement.Principal)[0]?.AWS).includes("*");
   const actions = asStrings(statement.Action);
-  return statement.Effect === "Deny" && anyone && (actions.includes(action) || actions.includes("*") || actions.includes(`${action.split(":")[0]}:*`));
+  return (
+    statement.Effect === "Deny" &&
+    anyone &&
+    (actions.includes(action) || actions.includes("*") || actions.includes(`${action.split(":")[0]}:*`))
+  );
 }
 
 function conditionValues(statement: JsonObject, operator: string, key: string): string[] {
-  return blocks(statement.Condition).flatMap((condition) => blocks(condition[operator])).flatMap((keys) => asStrings(keys[key]));
+  return blocks(statement.Condition)
+    .flatMap((condition) => blocks(condition[operator]))
+    .flatMap((keys) => asStrings(keys[key]));
 }
 
 function deniesKmsWithoutKeyId(statement: JsonObject): boolean {
@@ -173,12 +183,20 @@ const KEY_USE_ACTIONS = ["kms:Decrypt", "kms:Sign", "kms:GenerateMac"];
 function keyPolicyRules(element: ResolvedElement): Violation[] {
   const policy = typeof element.config.policy === "string" ? parsePolicy(element.config.policy) : undefined;
   const where = `${element.type} ${element.logicalId}`;
-  if (policy === undefined) return [{ rule: "kms-key-policy", message: `${where} has no key policy the guard can inspect (the default policy gives the account root kms:*)` }];
+  if (policy === undefined)
+    return [
+      {
+        rule: "kms-key-policy",
+        message: `${where} has no key policy the guard can inspect (the default policy gives the account root kms:*)`,
+      },
+    ];
   const statements = statementsOf(policy);
   const violations: Violation[] = [];
   for (const statement of statements.filter((candidate) => candidate.Effect === "Allow")) {
     const toAccount = asStrings(blocks(statement.Principal)[0]?.AWS).some((principal) => ACCOUNT_ROOT.test(principal));
-    const confined = conditionValues(statement, "ArnEquals", "aws:PrincipalArn").length > 0 || conditionValues(statement, "StringEquals", "aws:PrincipalArn").length > 0;
+    const confined =
+      conditionValues(statement, "ArnEquals", "aws:PrincipalArn").length > 0 ||
+      conditionValues(statement, "StringEquals", "aws:PrincipalArn").length > 0;
     const beyondRecovery = asStrings(statement.Action).filter((action) => !ACCOUNT_RECOVERY_ACTIONS.has(action));
     if (toAccount && !confined && beyondRecovery.length > 0) {
       violations.push({
@@ -188,11 +206,17 @@ function keyPolicyRules(element: ResolvedElement): Violation[] {
     }
   }
   if (!statements.some((statement) => KEY_USE_ACTIONS.some((action) => denyToAnyone(statement, action)))) {
-    violations.push({ rule: "kms-key-policy", message: `${where} has no Deny of the key's use (${KEY_USE_ACTIONS.join(", ")}) to principals outside its allow-list` });
+    violations.push({
+      rule: "kms-key-policy",
+      message: `${where} has no Deny of the key's use (${KEY_USE_ACTIONS.join(", ")}) to principals outside its allow-list`,
+    });
   }
   const unguarded = KEY_MANAGEMENT_GUARDED.filter((action) => !statements.some((statement) => denyToAnyone(statement, action)));
   if (unguarded.length > 0) {
-    violations.push({ rule: "kms-key-policy", message: `${where} does not deny ${unguarded.join(", ")} to principals other than the key administrators` });
+    violations.push({
+      rule: "kms-key-policy",
+      message: `${where} does not deny ${unguarded.join(", ")} to principals other than the key administrators`,
+    });
   }
   return violations;
 }
@@ -200,20 +224,33 @@ function keyPolicyRules(element: ResolvedElement): Violation[] {
 function trailRules(trail: ResolvedElement): Violation[] {
   const violations: Violation[] = [];
   if (!isTrue(trail.config.enable_log_file_validation)) {
-    violations.push({ rule: "cloudtrail-integrity", message: `aws_cloudtrail ${trail.logicalId} has no log file validation (enable_log_file_validation), so edited or deleted log files go unnoticed` });
+    violations.push({
+      rule: "cloudtrail-integrity",
+      message: `aws_cloudtrail ${trail.logicalId} has no log file validation (enable_log_file_validation), so edited or deleted log files go unnoticed`,
+    });
   }
   if (typeof trail.config.kms_key_id !== "string" || trail.config.kms_key_id === "") {
-    violations.push({ rule: "cloudtrail-integrity", message: `aws_cloudtrail ${trail.logicalId} is not encrypted with a customer-managed key (kms_key_id)` });
+    violations.push({
+      rule: "cloudtrail-integrity",
+      message: `aws_cloudtrail ${trail.logicalId} is not encrypted with a customer-managed key (kms_key_id)`,
+    });
   }
   return violations;
 }
 
 function dnsFirewallRules(vpc: ResolvedElement, inventory: StackInventory): Violation[] {
   const reference = `\${aws_vpc.${vpc.logicalId}.id}`;
-  const filtered = inventory.ofType("aws_route53_resolver_firewall_rule_group_association").some((association) => association.config.vpc_id === reference);
+  const filtered = inventory
+    .ofType("aws_route53_resolver_firewall_rule_group_association")
+    .some((association) => association.config.vpc_id === reference);
   return filtered
     ? []
-    : [{ rule: "vpc-dns-firewall", message: `aws_vpc ${vpc.logicalId} has no Route 53 Resolver DNS Firewall rule group association: DNS queries could carry data out` }];
+    : [
+        {
+          rule: "vpc-dns-firewall",
+          message: `aws_vpc ${vpc.logicalId} has no Route 53 Resolver DNS Firewall rule group association: DNS queries could carry data out`,
+        },
+      ];
 }
 
 function deniesInsecureTransport(policyJson: string, bucketName: string): boolean {
@@ -221,7 +258,9 @@ function deniesInsecureTransport(policyJson: string, bucketName: string): boolea
   if (document === undefined) return false;
   return statementsOf(document).some((statement) => {
     const insecure = blocks(statement.Condition).some((condition) =>
-      blocks(condition.Bool).some((bool) => asStrings(bool["aws:SecureTransport"]).includes("false") || bool["aws:SecureTransport"] === false),
+      blocks(condition.Bool).some(
+        (bool) => asStrings(bool["aws:SecureTransport"]).includes("false") || bool["aws:SecureTransport"] === false,
+      ),
     );
     const actions = asStrings(statement.Action);
     const resources = asStrings(statement.Resource);
@@ -269,7 +308,9 @@ const DEFAULT_ROUTES = ["0.0.0.0/0", "::/0"];
 function internetPathRules(element: ResolvedElement): Violation[] {
   const forbidden = FORBIDDEN_TYPES[element.type];
   if (forbidden !== undefined) {
-    return [{ rule: forbidden.rule, message: `${element.type} ${element.logicalId} is ${forbidden.what}; the platform has no internet path` }];
+    return [
+      { rule: forbidden.rule, message: `${element.type} ${element.logicalId} is ${forbidden.what}; the platform has no internet path` },
+    ];
   }
   const { config } = element;
   const violations: Violation[] = [];
@@ -320,8 +361,10 @@ function iamWildcardActions(element: ResolvedElement): Violation[] {
     for (const statement of blocks(element.config.statement)) {
       const allow = statement.effect === undefined || statement.effect === "Allow";
       const wildcards = asStrings(statement.actions).filter(isWildcardAction);
-      if (allow && wildcards.length > 0) report(`statement ${String(statement.sid ?? "")}`, `Allow with wildcard actions ${wildcards.join(", ")}`);
-      if (allow && asStrings(statement.not_actions).length > 0) report(`statement ${String(statement.sid ?? "")}`, "Allow with not_actions grants every other action");
+      if (allow && wildcards.length > 0)
+        report(`statement ${String(statement.sid ?? "")}`, `Allow with wildcard actions ${wildcards.join(", ")}`);
+      if (allow && asStrings(statement.not_actions).length > 0)
+        report(`statement ${String(statement.sid ?? "")}`, "Allow with not_actions grants every other action");
     }
     return violations;
   }

@@ -55,7 +55,9 @@ export class DataBucket extends Construct {
     super(scope, id);
     const locked = LOCKED_TIERS.includes(props.tier);
     if (locked !== (props.objectLock !== undefined)) {
-      throw new Error(`bucket ${props.bucketName}: Object Lock retention is required for the ${LOCKED_TIERS.join(" and ")} tiers and only for them`);
+      throw new Error(
+        `bucket ${props.bucketName}: Object Lock retention is required for the ${LOCKED_TIERS.join(" and ")} tiers and only for them`,
+      );
     }
     this.tier = props.tier;
     this.key = props.key;
@@ -101,20 +103,19 @@ export class DataBucket extends Construct {
    */
   requireWriteOnce(prefixes: readonly string[]): void {
     const resources = prefixes.map((prefix) => `${this.bucketArn}/${prefix}*`);
-    this.policy
-      .addStatement({
-        sid: "DenyOverwritableRecordWrites",
-        effect: "Deny",
-        principals: "*",
-        actions: ["s3:PutObject"],
-        resources,
-        conditions: [
-          { test: "Null", variable: "s3:if-none-match", values: ["true"] },
-          // CreateMultipartUpload and UploadPart accept no conditional header (S3 User Guide,
-          // "Enforce conditional writes"); the CompleteMultipartUpload that creates the object must.
-          { test: "BoolIfExists", variable: "s3:ObjectCreationOperation", values: ["true"] },
-        ],
-      });
+    this.policy.addStatement({
+      sid: "DenyOverwritableRecordWrites",
+      effect: "Deny",
+      principals: "*",
+      actions: ["s3:PutObject"],
+      resources,
+      conditions: [
+        { test: "Null", variable: "s3:if-none-match", values: ["true"] },
+        // CreateMultipartUpload and UploadPart accept no conditional header (S3 User Guide,
+        // "Enforce conditional writes"); the CompleteMultipartUpload that creates the object must.
+        { test: "BoolIfExists", variable: "s3:ObjectCreationOperation", values: ["true"] },
+      ],
+    });
   }
 
   /**
@@ -142,7 +143,9 @@ export class DataBucket extends Construct {
         principals: "*",
         actions: ["s3:PutObject", "s3:PutObjectRetention"],
         resources,
-        conditions: [{ test: "NumericLessThan", variable: "s3:object-lock-remaining-retention-days", values: [String(Math.max(lock.days - 1, 0))] }],
+        conditions: [
+          { test: "NumericLessThan", variable: "s3:object-lock-remaining-retention-days", values: [String(Math.max(lock.days - 1, 0))] },
+        ],
       });
   }
 
@@ -166,7 +169,11 @@ export class DataBucket extends Construct {
    * `vpcEndpointIds`, except by `carveOuts` (principals AWS runs outside the VPC, each named with why
    * by the caller) and by AWS services acting for a caller.
    */
-  restrictToNetwork(vpcEndpointIds: readonly string[], carveOuts: readonly string[], options: { readonly allowWritesFromAnywhere?: boolean } = {}): void {
+  restrictToNetwork(
+    vpcEndpointIds: readonly string[],
+    carveOuts: readonly string[],
+    options: { readonly allowWritesFromAnywhere?: boolean } = {},
+  ): void {
     const conditions: PolicyCondition[] = [
       { test: "StringNotEqualsIfExists", variable: "aws:SourceVpce", values: vpcEndpointIds },
       { test: "BoolIfExists", variable: "aws:ViaAWSService", values: ["false"] },

@@ -58,14 +58,20 @@ const vpcCidrSchema = z
     error: (issue) => `must be inside an RFC 1918 private range 10.0.0.0/8, 172.16.0.0/12 or 192.168.0.0/16 (${got(issue.input)})`,
     abort: true,
   })
-  .refine((value) => { const size = parseCidr(value).prefixLength; return size >= 16 && size <= 22; }, {
-    error: (issue) =>
-      `must have a prefix length from /16 to /22 so each private subnet (a quarter of the VPC) fits Glue workers' network interfaces (${got(issue.input)})`,
-  });
+  .refine(
+    (value) => {
+      const size = parseCidr(value).prefixLength;
+      return size >= 16 && size <= 22;
+    },
+    {
+      error: (issue) =>
+        `must have a prefix length from /16 to /22 so each private subnet (a quarter of the VPC) fits Glue workers' network interfaces (${got(issue.input)})`,
+    },
+  );
 
-const tagValue = z
-  .string()
-  .regex(/^[\w .:/=+\-@]{1,256}$/, { error: (issue) => `must be 1-256 characters of letters, digits, spaces and _.:/=+-@ (${got(issue.input)})` });
+const tagValue = z.string().regex(/^[\w .:/=+\-@]{1,256}$/, {
+  error: (issue) => `must be 1-256 characters of letters, digits, spaces and _.:/=+-@ (${got(issue.input)})`,
+});
 
 const lifecycleSchema = z
   .object({
@@ -103,7 +109,8 @@ const stateBackendSchema = z.discriminatedUnion(
         .regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, { error: (issue) => `must be a valid S3 bucket name (${got(issue.input)})` }),
       /** Terraform's S3 backend takes a key ARN or id, not an alias. */
       kmsKeyArn: z.string().regex(/^arn:aws(-[a-z]+)*:kms:[a-z0-9-]+:\d{12}:key\/[0-9a-f-]{36}$/, {
-        error: (issue) => `must be a KMS key ARN like arn:aws:kms:eu-central-2:111122223333:key/<uuid> (aliases are not accepted by the S3 backend) (${got(issue.input)})`,
+        error: (issue) =>
+          `must be a KMS key ARN like arn:aws:kms:eu-central-2:111122223333:key/<uuid> (aliases are not accepted by the S3 backend) (${got(issue.input)})`,
       }),
       region: regionSchema,
     }),

@@ -47,12 +47,10 @@ function crossEnvironmentProblems(configs: readonly EnvironmentConfig[]): string
           `${right.name}: vpcCidr ${right.vpcCidr} overlaps vpcCidr ${left.vpcCidr} of ${left.name}; environments must not overlap`,
         );
       }
-      if (
-        left.stateBackend.kind === "s3" &&
-        right.stateBackend.kind === "s3" &&
-        left.stateBackend.bucket === right.stateBackend.bucket
-      ) {
-        problems.push(`${right.name}: stateBackend.bucket ${right.stateBackend.bucket} is also ${left.name}'s; each environment keeps its own state`);
+      if (left.stateBackend.kind === "s3" && right.stateBackend.kind === "s3" && left.stateBackend.bucket === right.stateBackend.bucket) {
+        problems.push(
+          `${right.name}: stateBackend.bucket ${right.stateBackend.bucket} is also ${left.name}'s; each environment keeps its own state`,
+        );
       }
     }
   });

@@ -9,7 +9,13 @@ import { mkdtempSync, readFileSync, cpSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { COLUMN_TYPES, PROFILE_SCHEMAS_FOLDER, PROFILE_SCHEMA_FILE, TOKEN_METHODS, loadDatasetProfiles } from "../../contracts/dataset-profiles";
+import {
+  COLUMN_TYPES,
+  PROFILE_SCHEMAS_FOLDER,
+  PROFILE_SCHEMA_FILE,
+  TOKEN_METHODS,
+  loadDatasetProfiles,
+} from "../../contracts/dataset-profiles";
 import { PARSED_TYPES } from "../../contracts/job-output-schema";
 import { askTheJob } from "./support/ask-the-job";
 
@@ -35,8 +41,12 @@ describe("dataset profile contract between the job's JSON Schema, its Python con
   const python = pythonConstants();
 
   it("all three name the same column types", () => {
-    expect([...COLUMN_TYPES], "contracts/dataset-profiles.ts COLUMN_TYPES vs the schema's column type enum").toEqual(schema.$defs.column.properties.type.enum);
-    expect(Object.keys(python.columnTypes), "sentinel_etl/config.py COLUMN_TYPES vs the schema's column type enum").toEqual(schema.$defs.column.properties.type.enum);
+    expect([...COLUMN_TYPES], "contracts/dataset-profiles.ts COLUMN_TYPES vs the schema's column type enum").toEqual(
+      schema.$defs.column.properties.type.enum,
+    );
+    expect(Object.keys(python.columnTypes), "sentinel_etl/config.py COLUMN_TYPES vs the schema's column type enum").toEqual(
+      schema.$defs.column.properties.type.enum,
+    );
   });
 
   it("the job and synth parse each column type to the same Spark type", () => {
@@ -44,8 +54,12 @@ describe("dataset profile contract between the job's JSON Schema, its Python con
   });
 
   it("all three name the same token methods", () => {
-    expect([...TOKEN_METHODS], "contracts/dataset-profiles.ts TOKEN_METHODS vs the schema's method enum").toEqual(schema.$defs.tokenizedColumn.properties.method.enum);
-    expect(python.tokenMethods, "sentinel_etl/config.py TOKEN_METHODS vs the schema's method enum").toEqual(schema.$defs.tokenizedColumn.properties.method.enum);
+    expect([...TOKEN_METHODS], "contracts/dataset-profiles.ts TOKEN_METHODS vs the schema's method enum").toEqual(
+      schema.$defs.tokenizedColumn.properties.method.enum,
+    );
+    expect(python.tokenMethods, "sentinel_etl/config.py TOKEN_METHODS vs the schema's method enum").toEqual(
+      schema.$defs.tokenizedColumn.properties.method.enum,
+    );
   });
 
   it("synth refuses a profile the job's schema refuses, naming the file and the field", () => {
@@ -56,7 +70,9 @@ describe("dataset profile contract between the job's JSON Schema, its Python con
     (profile.columns[0] as { type: string }).type = "decimal";
     profile.anomaly.unexpected_setting = 1;
     writeFileSync(path, JSON.stringify(profile));
-    expect(() => loadDatasetProfiles(copy)).toThrow(/dataset profile .*baf\.json is malformed: .*\/columns\/0\/type: must be equal to one of the allowed values.*\/anomaly: must NOT have additional properties/);
+    expect(() => loadDatasetProfiles(copy)).toThrow(
+      /dataset profile .*baf\.json is malformed: .*\/columns\/0\/type: must be equal to one of the allowed values.*\/anomaly: must NOT have additional properties/,
+    );
   });
 
   it("synth applies the schema's defaults to the columns it reads", () => {

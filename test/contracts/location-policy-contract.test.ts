@@ -37,14 +37,23 @@ function askThePolicy(environment: string, profile: string, runDate: string, loc
     "print(json.dumps({'arguments': sorted(LOCATION_RULES), 'refused': refused}))",
   ].join("\n");
   const input = JSON.stringify({ environment, account: ACCOUNT, profile, run_date: runDate, locations });
-  const result = spawnSync(join(ROOT, ".venv", "bin", "python"), ["-c", script], { encoding: "utf8", input, env: { ...process.env, PYTHONPATH: join(ROOT, "glue-jobs") } });
+  const result = spawnSync(join(ROOT, ".venv", "bin", "python"), ["-c", script], {
+    encoding: "utf8",
+    input,
+    env: { ...process.env, PYTHONPATH: join(ROOT, "glue-jobs") },
+  });
   if (result.status !== 0) throw new Error(`python could not evaluate the location policy: ${result.stderr}`);
   return JSON.parse(result.stdout) as PolicyAnswer;
 }
 
 function layoutOf(environment: string): DataLayout {
   const name = (tier: "raw" | "processed" | "artifacts" | "lineage-audit") => platformBucketName(`sentinel-${environment}`, tier, ACCOUNT);
-  return new DataLayout({ raw: name("raw"), processed: name("processed"), artifacts: name("artifacts"), lineageAudit: name("lineage-audit") });
+  return new DataLayout({
+    raw: name("raw"),
+    processed: name("processed"),
+    artifacts: name("artifacts"),
+    lineageAudit: name("lineage-audit"),
+  });
 }
 
 describe("location policy contract between the stacks' data layout and the Glue job", () => {
@@ -54,7 +63,9 @@ describe("location policy contract between the stacks' data layout and the Glue 
     it(`the job accepts every location the ${environment} stack gives it`, () => {
       const templates = layoutOf(environment).templates;
       const values = { environment, profile: "card-transactions", run_date: "2025-01-31", run_id: "0b6f3c1e-2f55-5d7e-8a41-6c9d0e1f2a3b" };
-      const locations = Object.fromEntries(RUN_LOCATION_NAMES.map((name) => [RUN_LOCATIONS[name].jobArgument.slice(2), expandTemplate(templates[name], values)]));
+      const locations = Object.fromEntries(
+        RUN_LOCATION_NAMES.map((name) => [RUN_LOCATIONS[name].jobArgument.slice(2), expandTemplate(templates[name], values)]),
+      );
       const answer = askThePolicy(environment, "card-transactions", "2025-01-31", locations);
       expect(answer.refused).toEqual({});
       expect(answer.arguments).toEqual(declared);
@@ -64,7 +75,9 @@ describe("location policy contract between the stacks' data layout and the Glue 
   it("and refuses the same layout of another environment, account or profile", () => {
     const values = { environment: "dev", profile: "card-transactions", run_date: "2025-01-31", run_id: "r" };
     const devOutput = expandTemplate(layoutOf("dev").templates.outputLocation, values);
-    expect(Object.keys(askThePolicy("prod", "card-transactions", "2025-01-31", { output_location: devOutput }).refused)).toEqual(["output_location"]);
+    expect(Object.keys(askThePolicy("prod", "card-transactions", "2025-01-31", { output_location: devOutput }).refused)).toEqual([
+      "output_location",
+    ]);
     expect(Object.keys(askThePolicy("dev", "baf", "2025-01-31", { output_location: devOutput }).refused)).toEqual(["output_location"]);
   });
 });

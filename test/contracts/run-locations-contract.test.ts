@@ -36,7 +36,9 @@ describe("run locations contract between contracts/run-locations.ts and the Glue
   });
 
   it("both sides agree which locations are optional", () => {
-    const optional = RUN_LOCATION_NAMES.filter((name) => RUN_LOCATIONS[name].optional).map((name) => RUN_LOCATIONS[name].jobArgument.slice(2));
+    const optional = RUN_LOCATION_NAMES.filter((name) => RUN_LOCATIONS[name].optional).map((name) =>
+      RUN_LOCATIONS[name].jobArgument.slice(2),
+    );
     expect([...job.optional].sort()).toEqual([...optional].sort());
   });
 });

@@ -14,7 +14,9 @@ describe("stack outputs contract between the stack and local/", () => {
   it("the local stack declares exactly the outputs contracts/stack-outputs.ts names", () => {
     const config = loadEnvironments().find((environment) => environment.name === "local");
     if (config === undefined) throw new Error("no local environment");
-    const out = withPlainStackTraces(() => JSON.parse(Testing.synth(new SentinelStack(Testing.app(), config.name, { config }))) as Synthesized);
+    const out = withPlainStackTraces(
+      () => JSON.parse(Testing.synth(new SentinelStack(Testing.app(), config.name, { config }))) as Synthesized,
+    );
     expect(Object.keys(out.output ?? {}).sort()).toEqual([...STACK_OUTPUT_NAMES].sort());
   });
 

@@ -34,7 +34,9 @@ const toolchain = locateToolchain();
 const missing = "missing" in toolchain ? toolchain.missing : [];
 if (missing.length > 0) {
   const line = "!".repeat(100);
-  console.log(`\n${line}\nLOCAL PIPELINE E2E DID NOT RUN: the Terraform toolchain is missing (${missing.join("; ")}). Build it with 'npm run tf:build'.\n${line}\n`);
+  console.log(
+    `\n${line}\nLOCAL PIPELINE E2E DID NOT RUN: the Terraform toolchain is missing (${missing.join("; ")}). Build it with 'npm run tf:build'.\n${line}\n`,
+  );
 }
 const required = process.env.SENTINEL_REQUIRE_TERRAFORM === "1";
 
@@ -66,8 +68,13 @@ function processedStrings(directory: string): Set<string> {
     "            values.update(v for v in table.column(name).to_pylist() if v is not None)",
     "json.dump(sorted(values), sys.stdout)",
   ].join("\n");
-  const files = readdirSync(directory, { recursive: true, withFileTypes: true }).filter((entry) => entry.isFile() && entry.name.endsWith(".parquet")).map((entry) => join(entry.parentPath, entry.name));
-  const result = spawnSync(join(ROOT, ".venv", "bin", "python"), ["-c", script, ...files], { encoding: "utf8", maxBuffer: 256 * 1024 * 1024 });
+  const files = readdirSync(directory, { recursive: true, withFileTypes: true })
+    .filter((entry) => entry.isFile() && entry.name.endsWith(".parquet"))
+    .map((entry) => join(entry.parentPath, entry.name));
+  const result = spawnSync(join(ROOT, ".venv", "bin", "python"), ["-c", script, ...files], {
+    encoding: "utf8",
+    maxBuffer: 256 * 1024 * 1024,
+  });
   if (result.status !== 0) throw new Error(result.stderr);
   return new Set(JSON.parse(result.stdout) as string[]);
 }
@@ -118,17 +125,28 @@ describe.skipIf(missing.length > 0 && !required)("local pipeline, end to end (Te
     platform = await startLocalPlatform({ projectRoot: ROOT, stateDir, synth: false }, new Progress(quietOutput, 10));
     const again = await runPipeline(platform, { profile: PROFILE, input: generated }, new Progress(quietOutput, 10));
     const corruptedFile = join(stateDir, "corrupted-delivery.csv");
-    writeFileSync(corruptedFile, Buffer.concat([Buffer.from([0xff, 0xfe, 0x00, 0x81]), Buffer.from("transaction_id\u0000,\u0091amount\n\u0000\u00ff")]));
-    const corrupted = await runPipeline(platform, { profile: PROFILE, input: { kind: "file", path: corruptedFile } }, new Progress(quietOutput, 10));
+    writeFileSync(
+      corruptedFile,
+      Buffer.concat([Buffer.from([0xff, 0xfe, 0x00, 0x81]), Buffer.from("transaction_id\u0000,\u0091amount\n\u0000\u00ff")]),
+    );
+    const corrupted = await runPipeline(
+      platform,
+      { profile: PROFILE, input: { kind: "file", path: corruptedFile } },
+      new Progress(quietOutput, 10),
+    );
 
     const rows = parse(readFileSync(first.summary.input.file), { columns: true }) as Array<Record<string, string>>;
-    const rawPii = new Map(PII_COLUMNS.map((column) => [column, new Set(rows.map((row) => row[column] ?? "").filter((value) => value !== ""))]));
+    const rawPii = new Map(
+      PII_COLUMNS.map((column) => [column, new Set(rows.map((row) => row[column] ?? "").filter((value) => value !== ""))]),
+    );
     const config = { bucket: platform.buckets["lineage-audit"] as string };
     const lineageKeys = await listKeys(platform.clients.s3, config.bucket, "lineage/");
     const lineage = await Promise.all(
       lineageKeys.map(async (key) => ({
         key,
-        body: JSON.parse(await (await platform!.clients.s3.send(new GetObjectCommand({ Bucket: config.bucket, Key: key }))).Body!.transformToString()) as Record<string, unknown>,
+        body: JSON.parse(
+          await (await platform!.clients.s3.send(new GetObjectCommand({ Bucket: config.bucket, Key: key }))).Body!.transformToString(),
+        ) as Record<string, unknown>,
       })),
     );
     const objectKeys = new Map<string, string[]>();
@@ -147,11 +165,27 @@ describe.skipIf(missing.length > 0 && !required)("local pipeline, end to end (Te
       objectKeys,
       verify: async (runId) => {
         let report = "";
-        const code = await sentinelCli(["--endpoint-url", endpoint, "--region", EMULATOR_CREDENTIALS.region, "audit", "verify", "--run-id", runId, "--log-group", logGroup, "--bucket", config.bucket], {
-          env: {},
-          stdout: (text) => (report += text),
-          stderr: (text) => (report += text),
-        });
+        const code = await sentinelCli(
+          [
+            "--endpoint-url",
+            endpoint,
+            "--region",
+            EMULATOR_CREDENTIALS.region,
+            "audit",
+            "verify",
+            "--run-id",
+            runId,
+            "--log-group",
+            logGroup,
+            "--bucket",
+            config.bucket,
+          ],
+          {
+            env: {},
+            stdout: (text) => (report += text),
+            stderr: (text) => (report += text),
+          },
+        );
         return { code, report };
       },
     };
@@ -185,19 +219,35 @@ describe.skipIf(missing.length > 0 && !required)("local pipeline, end to end (Te
       expect(leakedToOutput, `raw ${column} values in processed output`).toEqual([]);
       // identifiers and e-mails anywhere in the text; short names only as whole JSON strings
       const needles = [...values].map((value) => (value.length >= 8 ? value : `"${value}"`));
-      expect(needles.filter((needle) => outcome.logText.includes(needle)), `raw ${column} values in logs`).toEqual([]);
-      expect(needles.filter((needle) => outcome.lineageText.includes(needle)), `raw ${column} values in lineage`).toEqual([]);
+      expect(
+        needles.filter((needle) => outcome.logText.includes(needle)),
+        `raw ${column} values in logs`,
+      ).toEqual([]);
+      expect(
+        needles.filter((needle) => outcome.lineageText.includes(needle)),
+        `raw ${column} values in lineage`,
+      ).toEqual([]);
     }
   });
 
   it("writes one valid OpenLineage record per job run and state", () => {
     const validator = new OpenLineageValidator();
     for (const record of outcome.lineage) expect(validator.validate(record.body).valid, record.key).toBe(true);
-    const keysOf = (result: PipelineRunResult) => result.summary.lineage.records.map((record) => `${record.job}:${record.eventType}`).sort();
-    expect(keysOf(outcome.first)).toEqual(["pipeline.card-transactions:COMPLETE", "pipeline.card-transactions:START", "sentinel-local-card-transactions-pii-profile:COMPLETE", "sentinel-local-card-transactions-pii-profile:START", "sentinel-local-etl:COMPLETE", "sentinel-local-etl:START"]);
+    const keysOf = (result: PipelineRunResult) =>
+      result.summary.lineage.records.map((record) => `${record.job}:${record.eventType}`).sort();
+    expect(keysOf(outcome.first)).toEqual([
+      "pipeline.card-transactions:COMPLETE",
+      "pipeline.card-transactions:START",
+      "sentinel-local-card-transactions-pii-profile:COMPLETE",
+      "sentinel-local-card-transactions-pii-profile:START",
+      "sentinel-local-etl:COMPLETE",
+      "sentinel-local-etl:START",
+    ]);
     const perRunAndState = new Set(outcome.lineage.map((record) => record.key.replace(/\.json$/, "")));
     expect(perRunAndState.size).toBe(outcome.lineage.length);
-    const complete = outcome.first.summary.lineage.records.find((record) => record.eventType === "COMPLETE" && record.job === "sentinel-local-etl");
+    const complete = outcome.first.summary.lineage.records.find(
+      (record) => record.eventType === "COMPLETE" && record.job === "sentinel-local-etl",
+    );
     const record = outcome.lineage.find((entry) => complete?.uri.endsWith(`/${entry.key}`));
     expect(JSON.stringify(record?.body)).toContain(`"rowsIn":${ROWS}`);
   });
@@ -228,14 +278,28 @@ describe.skipIf(missing.length > 0 && !required)("local pipeline, end to end (Te
     const glue = summary.jobs.find((job) => job.service === "glue")!;
     expect(glue.state).toBe("FAILED");
     expect(glue.errorMessage).toContain("corrupted-delivery.csv");
-    expect(summary.lineage.records.filter((record) => record.job === "sentinel-local-etl").map((record) => record.eventType).sort()).toEqual(["FAIL", "START"]);
-    const fail = outcome.lineage.find((record) => record.key.includes("sentinel-local-etl") && record.key.endsWith("/FAIL.json") && JSON.stringify(record.body).includes(glue.runId));
+    expect(
+      summary.lineage.records
+        .filter((record) => record.job === "sentinel-local-etl")
+        .map((record) => record.eventType)
+        .sort(),
+    ).toEqual(["FAIL", "START"]);
+    const fail = outcome.lineage.find(
+      (record) =>
+        record.key.includes("sentinel-local-etl") && record.key.endsWith("/FAIL.json") && JSON.stringify(record.body).includes(glue.runId),
+    );
     expect(JSON.stringify(fail?.body)).toContain("errorMessage");
     const jobChain = await outcome.verify(glue.runId);
     expect(jobChain.code, jobChain.report).toBe(0);
-    const events = await platform!.clients.logs.send(new FilterLogEventsCommand({ logGroupName: summary.audit[0]!.logGroup, logStreamNames: [glue.runId] }));
-    const outcomes = (events.events ?? []).map((event) => JSON.parse(event.message ?? "{}") as { action: string; outcome: string; details: { state?: string } });
-    expect(outcomes).toContainEqual(expect.objectContaining({ action: "job.state_change", outcome: "failure", details: expect.objectContaining({ state: "FAILED" }) }));
+    const events = await platform!.clients.logs.send(
+      new FilterLogEventsCommand({ logGroupName: summary.audit[0]!.logGroup, logStreamNames: [glue.runId] }),
+    );
+    const outcomes = (events.events ?? []).map(
+      (event) => JSON.parse(event.message ?? "{}") as { action: string; outcome: string; details: { state?: string } },
+    );
+    expect(outcomes).toContainEqual(
+      expect.objectContaining({ action: "job.state_change", outcome: "failure", details: expect.objectContaining({ state: "FAILED" }) }),
+    );
     const processed = outcome.objectKeys.get("processed") ?? [];
     const quarantine = (outcome.objectKeys.get("raw") ?? []).filter((key) => key.startsWith("quarantine/"));
     expect([...processed, ...quarantine].filter((key) => key.includes(glue.runId))).toEqual([]);

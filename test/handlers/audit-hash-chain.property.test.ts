@@ -22,7 +22,13 @@ const chain = fc
     for (const [i, body] of entries.entries()) {
       const head = events.at(-1);
       // several events may share a clock reading; linkEvent still keeps times strictly increasing
-      events.push(linkEvent(head && chainHeadOf(head), { ...body, run_id: RUN_ID, actor: "arn:aws:sts::123456789012:assumed-role/trigger/fn" }, new Date(start + Math.floor(i / 2))));
+      events.push(
+        linkEvent(
+          head && chainHeadOf(head),
+          { ...body, run_id: RUN_ID, actor: "arn:aws:sts::123456789012:assumed-role/trigger/fn" },
+          new Date(start + Math.floor(i / 2)),
+        ),
+      );
     }
     return events;
   });
@@ -135,14 +141,17 @@ describe("audit hash chain (property-based)", () => {
 
   it("without the index, edits that keep the chain consistent go unnoticed (why the index exists)", () => {
     fc.assert(
-      fc.property(chain.filter((events) => events.length >= 2), (events) => {
-        const truncated = events.slice(0, -1);
-        expect(verifyChain(truncated, { runId: RUN_ID }).ok).toBe(true);
-        expect(verifyChain(truncated, { runId: RUN_ID, index: indexOf(events) }).ok).toBe(false);
-        const lastRewritten = [...truncated, (edits.rehashed as Edit)(events.at(-1) as ChainedAuditEvent)];
-        expect(verifyChain(lastRewritten, { runId: RUN_ID }).ok).toBe(true);
-        expect(verifyChain(lastRewritten, { runId: RUN_ID, index: indexOf(events) }).ok).toBe(false);
-      }),
+      fc.property(
+        chain.filter((events) => events.length >= 2),
+        (events) => {
+          const truncated = events.slice(0, -1);
+          expect(verifyChain(truncated, { runId: RUN_ID }).ok).toBe(true);
+          expect(verifyChain(truncated, { runId: RUN_ID, index: indexOf(events) }).ok).toBe(false);
+          const lastRewritten = [...truncated, (edits.rehashed as Edit)(events.at(-1) as ChainedAuditEvent)];
+          expect(verifyChain(lastRewritten, { runId: RUN_ID }).ok).toBe(true);
+          expect(verifyChain(lastRewritten, { runId: RUN_ID, index: indexOf(events) }).ok).toBe(false);
+        },
+      ),
     );
   });
 });

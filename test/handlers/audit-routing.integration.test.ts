@@ -52,7 +52,7 @@ describe("the trigger's audit events, routed through EventBridge to the audit ha
     };
     const code = await main(
       ["--endpoint-url", emulator.endpoint, "--region", REGION, "audit", "verify", "--run-id", RUN_ID, "--public-key", publicKeyFile],
-      io
+      io,
     );
     return { code, stdout };
   }
@@ -69,7 +69,7 @@ describe("the trigger's audit events, routed through EventBridge to the audit ha
       publicKeyFile,
       `-----BEGIN PUBLIC KEY-----\n${Buffer.from(spki)
         .toString("base64")
-        .replace(/(.{64})/g, "$1\n")}\n-----END PUBLIC KEY-----\n`
+        .replace(/(.{64})/g, "$1\n")}\n-----END PUBLIC KEY-----\n`,
     );
 
     // EventBridge as deployed: the audit-event rule; its target is a log group here (see the header)
@@ -81,7 +81,7 @@ describe("the trigger's audit events, routed through EventBridge to the audit ha
       new PutTargetsCommand({
         Rule: "sentinel-local-audit-events",
         Targets: [{ Id: "audit", Arn: `arn:aws:logs:${REGION}:123456789012:log-group:${deliveries}` }],
-      })
+      }),
     );
 
     // the trigger, with the sender its Lambda entry point builds
@@ -97,7 +97,7 @@ describe("the trigger's audit events, routed through EventBridge to the audit ha
         logger: quietLogger,
         requestId: "req-trigger",
         handlerName: "arn:aws:lambda:eu-central-2:123456789012:function:sentinel-local-trigger",
-      }
+      },
     );
     expect(started.decision).toBe("started");
 
@@ -115,7 +115,7 @@ describe("the trigger's audit events, routed through EventBridge to the audit ha
       const delivered =
         (
           await clients.logs.send(
-            new GetLogEventsCommand({ logGroupName: deliveries, logStreamName: stream.logStreamName, startFromHead: true })
+            new GetLogEventsCommand({ logGroupName: deliveries, logStreamName: stream.logStreamName, startFromHead: true }),
           )
         ).events ?? [];
       for (const [index, message] of delivered.entries()) {
@@ -167,7 +167,7 @@ describe("the trigger's audit events, routed through EventBridge to the audit ha
     const report = await verify();
     expect(report.code).toBe(1);
     expect(report.stdout).toMatch(
-      /FORGED: .*heads\/0000000002\.json: the signature of head seq 2 does not verify under the audit public key/
+      /FORGED: .*heads\/0000000002\.json: the signature of head seq 2 does not verify under the audit public key/,
     );
     expect(report.stdout).toMatch(/APPENDED: events seq 2\.\.2 come after the newest valid signed head \(seq 1\)/);
   });

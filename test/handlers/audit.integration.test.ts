@@ -15,7 +15,14 @@ import { AUDIT_LOG_GROUP, LINEAGE_AUDIT_BUCKET, emulatedPlatformPerTest, emulato
 const RUN_ID = "0b6f3c1e-2f55-5d7e-8a41-6c9d0e1f2a3b";
 
 function entry(n: number): AuditEntry {
-  return { run_id: RUN_ID, action: "pipeline.start", resource: `arn:aws:glue:eu-central-2:123456789012:job/etl-${n}`, outcome: "success", request_id: `req-${n}`, details: { n } };
+  return {
+    run_id: RUN_ID,
+    action: "pipeline.start",
+    resource: `arn:aws:glue:eu-central-2:123456789012:job/etl-${n}`,
+    outcome: "success",
+    request_id: `req-${n}`,
+    details: { n },
+  };
 }
 
 describe("audit trail on the emulator", () => {
@@ -23,7 +30,12 @@ describe("audit trail on the emulator", () => {
 
   const writer = () => emulatorAuditWriter(platform.clients);
   const verify = (withIndex = true) =>
-    verifyAuditTrail({ logs: platform.clients.logs, logGroupName: AUDIT_LOG_GROUP, runId: RUN_ID, index: withIndex ? new ChainIndex(platform.clients.s3, LINEAGE_AUDIT_BUCKET) : undefined });
+    verifyAuditTrail({
+      logs: platform.clients.logs,
+      logGroupName: AUDIT_LOG_GROUP,
+      runId: RUN_ID,
+      index: withIndex ? new ChainIndex(platform.clients.s3, LINEAGE_AUDIT_BUCKET) : undefined,
+    });
 
   it("writes a verifiable chain to one stream per run, attributed to the caller, with locked index objects", async () => {
     const audit = writer();
@@ -59,11 +71,20 @@ describe("audit trail on the emulator", () => {
     // chain-consistent on its own: right seq, right prev_hash, a correct hash over forged content
     const forged = sealEvent({ ...first, seq: 2, resource: "arn:aws:glue:eu-central-2:123456789012:job/forged", prev_hash: first.hash });
     await platform.clients.logs.send(
-      new PutLogEventsCommand({ logGroupName: AUDIT_LOG_GROUP, logStreamName: RUN_ID, logEvents: [{ timestamp: (Date.parse(first.time) + Date.parse(second.time)) / 2, message: JSON.stringify(forged) }] }),
+      new PutLogEventsCommand({
+        logGroupName: AUDIT_LOG_GROUP,
+        logStreamName: RUN_ID,
+        logEvents: [{ timestamp: (Date.parse(first.time) + Date.parse(second.time)) / 2, message: JSON.stringify(forged) }],
+      }),
     );
     const report = await verify();
     expect(report.verification.ok).toBe(false);
-    if (!report.verification.ok) expect(report.verification.broken).toMatchObject({ position: 1, seq: 2, reason: expect.stringMatching(/differs from the event the chain index recorded/) });
+    if (!report.verification.ok)
+      expect(report.verification.broken).toMatchObject({
+        position: 1,
+        seq: 2,
+        reason: expect.stringMatching(/differs from the event the chain index recorded/),
+      });
   });
 
   it("detects a deleted log stream from the chain index, and cannot without it", async () => {

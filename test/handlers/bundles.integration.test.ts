@@ -23,11 +23,24 @@ import { verifyAuditTrail } from "../../handlers/audit/audit-trail";
 import { ChainIndex } from "../../handlers/audit/chain-index";
 import { readJson } from "../../handlers/shared/object-store";
 import { parseS3Uri } from "../../handlers/shared/s3-uri";
-import { AUDIT_LOG_GROUP, CATALOG_DATABASE, GLUE_JOB, LINEAGE_AUDIT_BUCKET, REGION, createPlatform, type AwsClients } from "./support/emulated-platform";
+import {
+  AUDIT_LOG_GROUP,
+  CATALOG_DATABASE,
+  GLUE_JOB,
+  LINEAGE_AUDIT_BUCKET,
+  REGION,
+  createPlatform,
+  type AwsClients,
+} from "./support/emulated-platform";
 import { triggerEnvironment } from "./support/handler-config";
 import { glueStateChange, runMetricsDocument } from "./support/lineage-fixtures";
 import { CreateKeyCommand, KMSClient } from "@aws-sdk/client-kms";
-import { CreateLogGroupCommand, DescribeLogStreamsCommand, GetLogEventsCommand, type OutputLogEvent } from "@aws-sdk/client-cloudwatch-logs";
+import {
+  CreateLogGroupCommand,
+  DescribeLogStreamsCommand,
+  GetLogEventsCommand,
+  type OutputLogEvent,
+} from "@aws-sdk/client-cloudwatch-logs";
 import { EventBridgeClient, PutRuleCommand, PutTargetsCommand } from "@aws-sdk/client-eventbridge";
 import { auditEventPattern } from "../../contracts/audit-events";
 
@@ -37,7 +50,13 @@ const AUDIT_EVENT_DELIVERIES = "/sentinel/local/audit-event-deliveries";
 type Handler = (event: unknown, context: Context) => Promise<Record<string, unknown>>;
 
 function lambdaContext(requestId: string, name: string): Context {
-  return { awsRequestId: requestId, functionName: name, invokedFunctionArn: `arn:aws:lambda:${REGION}:123456789012:function:${name}`, functionVersion: "$LATEST", memoryLimitInMB: "256" } as Context;
+  return {
+    awsRequestId: requestId,
+    functionName: name,
+    invokedFunctionArn: `arn:aws:lambda:${REGION}:123456789012:function:${name}`,
+    functionVersion: "$LATEST",
+    memoryLimitInMB: "256",
+  } as Context;
 }
 
 describe("handler bundles", () => {
@@ -59,15 +78,30 @@ describe("handler bundles", () => {
       response.end(JSON.stringify(started ? { RunId: `db_run_${databrewStarts}` } : { message: "not supported by this double" }));
     });
     await new Promise<void>((resolve) => databrew.listen(databrewPort, "127.0.0.1", resolve));
-    const events = new EventBridgeClient({ endpoint: emulator.endpoint, region: REGION, credentials: { accessKeyId: EMULATOR_CREDENTIALS.accessKeyId, secretAccessKey: EMULATOR_CREDENTIALS.secretAccessKey } });
+    const events = new EventBridgeClient({
+      endpoint: emulator.endpoint,
+      region: REGION,
+      credentials: { accessKeyId: EMULATOR_CREDENTIALS.accessKeyId, secretAccessKey: EMULATOR_CREDENTIALS.secretAccessKey },
+    });
     await clients.logs.send(new CreateLogGroupCommand({ logGroupName: AUDIT_EVENT_DELIVERIES }));
     await events.send(new PutRuleCommand({ Name: "sentinel-local-audit-events", EventPattern: auditEventPattern(), State: "ENABLED" }));
-    await events.send(new PutTargetsCommand({ Rule: "sentinel-local-audit-events", Targets: [{ Id: "audit", Arn: `arn:aws:logs:${REGION}:123456789012:log-group:${AUDIT_EVENT_DELIVERIES}` }] }));
+    await events.send(
+      new PutTargetsCommand({
+        Rule: "sentinel-local-audit-events",
+        Targets: [{ Id: "audit", Arn: `arn:aws:logs:${REGION}:123456789012:log-group:${AUDIT_EVENT_DELIVERIES}` }],
+      }),
+    );
     outDir = await mkdtemp(join(tmpdir(), "sentinel-bundles-"));
     bundles = await buildHandlers(outDir);
     // the audit handler signs chain heads with its asymmetric KMS key
-    const kms = new KMSClient({ endpoint: emulator.endpoint, region: REGION, credentials: { accessKeyId: EMULATOR_CREDENTIALS.accessKeyId, secretAccessKey: EMULATOR_CREDENTIALS.secretAccessKey } });
-    const signingKey = await kms.send(new CreateKeyCommand({ KeySpec: "ECC_NIST_P256", KeyUsage: "SIGN_VERIFY", Description: "sentinel audit signing (bundle test)" }));
+    const kms = new KMSClient({
+      endpoint: emulator.endpoint,
+      region: REGION,
+      credentials: { accessKeyId: EMULATOR_CREDENTIALS.accessKeyId, secretAccessKey: EMULATOR_CREDENTIALS.secretAccessKey },
+    });
+    const signingKey = await kms.send(
+      new CreateKeyCommand({ KeySpec: "ECC_NIST_P256", KeyUsage: "SIGN_VERIFY", Description: "sentinel audit signing (bundle test)" }),
+    );
     Object.assign(process.env, triggerEnvironment, {
       AUDIT_SIGNING_KEY_ARN: signingKey.KeyMetadata?.Arn,
       CATALOG_DATABASE_NAME: CATALOG_DATABASE,
@@ -94,11 +128,20 @@ describe("handler bundles", () => {
     const pending: OutputLogEvent[] = [];
     for (const stream of streams.filter((candidate) => !delivered.has(candidate.logStreamName as string))) {
       delivered.add(stream.logStreamName as string);
-      pending.push(...((await clients.logs.send(new GetLogEventsCommand({ logGroupName: AUDIT_EVENT_DELIVERIES, logStreamName: stream.logStreamName, startFromHead: true }))).events ?? []));
+      pending.push(
+        ...((
+          await clients.logs.send(
+            new GetLogEventsCommand({ logGroupName: AUDIT_EVENT_DELIVERIES, logStreamName: stream.logStreamName, startFromHead: true }),
+          )
+        ).events ?? []),
+      );
     }
     pending.sort((a, b) => (a.timestamp ?? 0) - (b.timestamp ?? 0));
     const recorded: Array<Record<string, unknown>> = [];
-    for (const [index, event] of pending.entries()) recorded.push(await audit(JSON.parse(event.message ?? "null"), lambdaContext(`req-delivery-${delivered.size}-${index}`, "sentinel-local-audit")));
+    for (const [index, event] of pending.entries())
+      recorded.push(
+        await audit(JSON.parse(event.message ?? "null"), lambdaContext(`req-delivery-${delivered.size}-${index}`, "sentinel-local-audit")),
+      );
     return recorded;
   }
 
@@ -122,37 +165,76 @@ describe("handler bundles", () => {
     const started = await trigger(schedule, lambdaContext("req-bundle-1", "sentinel-local-trigger"));
     expect(started).toMatchObject({ decision: "started", databrew_run_id: "db_run_1" });
     expect(await deliverAuditEvents()).toMatchObject([{ run_id: started.pipeline_run_id, seq: 1 }]);
-    expect(await trigger(schedule, lambdaContext("req-bundle-2", "sentinel-local-trigger"))).toMatchObject({ decision: "skipped", reason: "already_started" });
+    expect(await trigger(schedule, lambdaContext("req-bundle-2", "sentinel-local-trigger"))).toMatchObject({
+      decision: "skipped",
+      reason: "already_started",
+    });
     expect(await deliverAuditEvents()).toMatchObject([{ run_id: started.pipeline_run_id, seq: 2 }]);
     expect(databrewStarts).toBe(1);
 
-    const claim = (await readJson(clients.s3, LINEAGE_AUDIT_BUCKET, "run-windows/card-transactions/2026-03-01/attempt-1.json"))?.body as { metrics_location: string };
+    const claim = (await readJson(clients.s3, LINEAGE_AUDIT_BUCKET, "run-windows/card-transactions/2026-03-01/attempt-1.json"))?.body as {
+      metrics_location: string;
+    };
     const metrics = parseS3Uri(`${claim.metrics_location}/run-metrics.json`);
     await clients.s3.send(new PutObjectCommand({ Bucket: metrics.bucket, Key: metrics.key, Body: JSON.stringify(runMetricsDocument()) }));
     const lineage = await load("lineage");
-    const recorded = await lineage(glueStateChange(GLUE_JOB, started.glue_job_run_id as string, "SUCCEEDED"), lambdaContext("req-bundle-3", "sentinel-local-lineage"));
-    expect(recorded).toMatchObject({ decision: "recorded", records: [{ eventType: "START", written: true }, { eventType: "COMPLETE", written: true }] });
+    const recorded = await lineage(
+      glueStateChange(GLUE_JOB, started.glue_job_run_id as string, "SUCCEEDED"),
+      lambdaContext("req-bundle-3", "sentinel-local-lineage"),
+    );
+    expect(recorded).toMatchObject({
+      decision: "recorded",
+      records: [
+        { eventType: "START", written: true },
+        { eventType: "COMPLETE", written: true },
+      ],
+    });
     expect(await deliverAuditEvents()).toHaveLength(4);
 
     const audit = await load("audit");
     const runId = started.pipeline_run_id as string;
-    const appended = await audit({ run_id: runId, action: "dataset.publish", resource: "s3://sentinel-local-processed/card-transactions/", outcome: "success", details: { rows: 990 } }, lambdaContext("req-bundle-4", "sentinel-local-audit"));
+    const appended = await audit(
+      {
+        run_id: runId,
+        action: "dataset.publish",
+        resource: "s3://sentinel-local-processed/card-transactions/",
+        outcome: "success",
+        details: { rows: 990 },
+      },
+      lambdaContext("req-bundle-4", "sentinel-local-audit"),
+    );
     // pipeline.start (started), pipeline.start (skipped duplicate), the job run's two lineage records and the
     // pipeline run's two, then this one
     expect(appended).toMatchObject({ run_id: runId, seq: 7 });
-    const report = await verifyAuditTrail({ logs: clients.logs, logGroupName: AUDIT_LOG_GROUP, runId, index: new ChainIndex(clients.s3, LINEAGE_AUDIT_BUCKET) });
+    const report = await verifyAuditTrail({
+      logs: clients.logs,
+      logGroupName: AUDIT_LOG_GROUP,
+      runId,
+      index: new ChainIndex(clients.s3, LINEAGE_AUDIT_BUCKET),
+    });
     expect(report.verification).toMatchObject({ ok: true, count: 7 });
   });
 
   it("fails at cold start with every invalid environment variable named", async () => {
     const trigger = bundles.find((bundle) => bundle.name === "trigger")?.file as string;
     const run = promisify(execFile);
-    const failure = await run(process.execPath, ["--input-type=module", "-e", `await import(${JSON.stringify(pathToFileURL(trigger).href)})`], {
-      env: { PATH: process.env.PATH, SENTINEL_ENVIRONMENT: "local", LINEAGE_AUDIT_BUCKET: "Not_A_Bucket" },
-    }).catch((error: { code: number; stderr: string }) => error);
+    const failure = await run(
+      process.execPath,
+      ["--input-type=module", "-e", `await import(${JSON.stringify(pathToFileURL(trigger).href)})`],
+      {
+        env: { PATH: process.env.PATH, SENTINEL_ENVIRONMENT: "local", LINEAGE_AUDIT_BUCKET: "Not_A_Bucket" },
+      },
+    ).catch((error: { code: number; stderr: string }) => error);
     expect(failure).toMatchObject({ code: 1 });
     const stderr = (failure as { stderr: string }).stderr;
     expect(stderr).toMatch(/ConfigurationError\]?: invalid trigger handler configuration/);
-    for (const variable of ["LINEAGE_AUDIT_BUCKET: must be an S3 bucket name", "AUDIT_LOG_GROUP_NAME", "GLUE_JOB_NAME", "METRICS_LOCATION_TEMPLATE", "OBJECT_LOCK_MODE"]) expect(stderr).toContain(variable);
+    for (const variable of [
+      "LINEAGE_AUDIT_BUCKET: must be an S3 bucket name",
+      "AUDIT_LOG_GROUP_NAME",
+      "GLUE_JOB_NAME",
+      "METRICS_LOCATION_TEMPLATE",
+      "OBJECT_LOCK_MODE",
+    ])
+      expect(stderr).toContain(variable);
   });
 });

@@ -23,7 +23,17 @@ import { recordJobState } from "../../handlers/lineage/record-job-state";
 import { listKeys, readJson } from "../../handlers/shared/object-store";
 import { parseS3Uri } from "../../handlers/shared/s3-uri";
 import { startPipelineRun } from "../../handlers/trigger/start-pipeline-run";
-import { AUDIT_LOG_GROUP, GLUE_JOB, LINEAGE_AUDIT_BUCKET, PROCESSED_BUCKET, RAW_BUCKET, REGION, createPlatform, emulatorAuditWriter, type AwsClients } from "./support/emulated-platform";
+import {
+  AUDIT_LOG_GROUP,
+  GLUE_JOB,
+  LINEAGE_AUDIT_BUCKET,
+  PROCESSED_BUCKET,
+  RAW_BUCKET,
+  REGION,
+  createPlatform,
+  emulatorAuditWriter,
+  type AwsClients,
+} from "./support/emulated-platform";
 import { lineageDeps, triggerDeps } from "./support/handler-deps";
 import { glueStateChange, runMetricsDocument } from "./support/lineage-fixtures";
 
@@ -55,10 +65,14 @@ describe("sentinel CLI", () => {
     clients = await createPlatform(emulator, { processedTables: ["card-transactions"] });
     databrewMock.on(StartDataBrewJobRun).resolves({ RunId: "db_run_1" });
     const audit = emulatorAuditWriter(clients);
-    const started = await startPipelineRun({ source: "sentinel.manual", profile: "card-transactions", run_date: "2026-03-01" }, triggerDeps(clients, audit));
+    const started = await startPipelineRun(
+      { source: "sentinel.manual", profile: "card-transactions", run_date: "2026-03-01" },
+      triggerDeps(clients, audit),
+    );
     if (started.decision !== "started") throw new Error("the trigger did not start a run");
     pipelineRunId = started.pipeline_run_id;
-    const metricsLocation = (await readJson(clients.s3, LINEAGE_AUDIT_BUCKET, `run-windows/card-transactions/2026-03-01/attempt-1.json`))?.body as { metrics_location: string };
+    const metricsLocation = (await readJson(clients.s3, LINEAGE_AUDIT_BUCKET, `run-windows/card-transactions/2026-03-01/attempt-1.json`))
+      ?.body as { metrics_location: string };
     const metrics = parseS3Uri(`${metricsLocation.metrics_location}/run-metrics.json`);
     await clients.s3.send(new PutObjectCommand({ Bucket: metrics.bucket, Key: metrics.key, Body: JSON.stringify(runMetricsDocument()) }));
     await recordJobState(glueStateChange(GLUE_JOB, started.glue_job_run_id, "SUCCEEDED"), lineageDeps(clients, audit));
@@ -78,7 +92,9 @@ describe("sentinel CLI", () => {
   it("lineage list shows the run with its counts, and filters by dataset", async () => {
     const listed = await sentinel("lineage", "list");
     expect(listed.code).toBe(0);
-    expect(listed.stdout).toMatch(new RegExp(`COMPLETE\\s+sentinel-local/${GLUE_JOB}\\s+[0-9a-f-]{36}\\s+${pipelineRunId}\\s+1000\\s+990\\s+10\\s+0`));
+    expect(listed.stdout).toMatch(
+      new RegExp(`COMPLETE\\s+sentinel-local/${GLUE_JOB}\\s+[0-9a-f-]{36}\\s+${pipelineRunId}\\s+1000\\s+990\\s+10\\s+0`),
+    );
     expect((await sentinel("lineage", "list", "--dataset", `s3://${PROCESSED_BUCKET}/card-transactions`)).stdout).toContain(pipelineRunId);
     expect((await sentinel("lineage", "list", "--dataset", `s3://${PROCESSED_BUCKET}/baf`)).stdout).not.toContain(pipelineRunId);
   });
@@ -88,7 +104,12 @@ describe("sentinel CLI", () => {
     expect(shown.code).toBe(0);
     const records = JSON.parse(shown.stdout) as { valid: boolean; record: { eventType: string } }[];
     // the ETL job run's records and the pipeline run's own (its START sorts first at the same instant)
-    expect(records.map((entry) => [entry.record.eventType, entry.valid]).sort()).toEqual([["COMPLETE", true], ["COMPLETE", true], ["START", true], ["START", true]]);
+    expect(records.map((entry) => [entry.record.eventType, entry.valid]).sort()).toEqual([
+      ["COMPLETE", true],
+      ["COMPLETE", true],
+      ["START", true],
+      ["START", true],
+    ]);
     expect((await sentinel("lineage", "show", "00000000-0000-0000-0000-000000000000")).code).toBe(1);
   });
 
@@ -114,7 +135,17 @@ describe("sentinel CLI", () => {
     expect((await sentinel("lineage", "list", "--dir", directory)).stdout).toContain(pipelineRunId);
     const broken = join(directory, "broken", "COMPLETE.json");
     await mkdir(dirname(broken), { recursive: true });
-    const record = JSON.parse(JSON.stringify((await readJson(clients.s3, LINEAGE_AUDIT_BUCKET, (await listKeys(clients.s3, LINEAGE_AUDIT_BUCKET, LINEAGE_PREFIX)).find((key) => key.endsWith("COMPLETE.json")) as string))?.body));
+    const record = JSON.parse(
+      JSON.stringify(
+        (
+          await readJson(
+            clients.s3,
+            LINEAGE_AUDIT_BUCKET,
+            (await listKeys(clients.s3, LINEAGE_AUDIT_BUCKET, LINEAGE_PREFIX)).find((key) => key.endsWith("COMPLETE.json")) as string,
+          )
+        )?.body,
+      ),
+    );
     delete record.job.namespace;
     record.run.runId = "11111111-1111-4111-8111-111111111111";
     await writeFile(broken, JSON.stringify(record));
@@ -128,12 +159,28 @@ describe("sentinel CLI", () => {
 
   it("audit verify passes an intact trail and, once an event is forged, exits 1 naming it", async () => {
     const intact = await sentinel("audit", "verify", "--run-id", pipelineRunId);
-    expect(intact).toMatchObject({ code: 0, stdout: expect.stringMatching(/5 events in .*5 in the chain index\nOK: hash chain intact, head seq 5/) });
+    expect(intact).toMatchObject({
+      code: 0,
+      stdout: expect.stringMatching(/5 events in .*5 in the chain index\nOK: hash chain intact, head seq 5/),
+    });
 
     const events = (await readLogStream(clients.logs, AUDIT_LOG_GROUP, pipelineRunId)).events as ChainedAuditEvent[];
     const last = events.at(-1) as ChainedAuditEvent;
-    const forged = sealEvent({ ...last, seq: last.seq + 1, prev_hash: last.hash, time: new Date(Date.parse(last.time) + 1).toISOString(), action: "lineage.record", details: { note: "appended by hand" } });
-    await clients.logs.send(new PutLogEventsCommand({ logGroupName: AUDIT_LOG_GROUP, logStreamName: pipelineRunId, logEvents: [{ timestamp: Date.parse(forged.time), message: JSON.stringify(forged) }] }));
+    const forged = sealEvent({
+      ...last,
+      seq: last.seq + 1,
+      prev_hash: last.hash,
+      time: new Date(Date.parse(last.time) + 1).toISOString(),
+      action: "lineage.record",
+      details: { note: "appended by hand" },
+    });
+    await clients.logs.send(
+      new PutLogEventsCommand({
+        logGroupName: AUDIT_LOG_GROUP,
+        logStreamName: pipelineRunId,
+        logEvents: [{ timestamp: Date.parse(forged.time), message: JSON.stringify(forged) }],
+      }),
+    );
     const tampered = await sentinel("audit", "verify", "--run-id", pipelineRunId);
     expect(tampered.code).toBe(1);
     expect(tampered.stdout).toMatch(/TAMPERED: first broken event seq 6 at stream position 6: not in the chain index/);
@@ -144,10 +191,34 @@ describe("sentinel CLI", () => {
 
   it("runs as `node bin/sentinel.mjs` with the default credential chain and --endpoint-url", async () => {
     const run = promisify(execFile);
-    const { stdout } = await run(process.execPath, ["bin/sentinel.mjs", "--endpoint-url", emulator.endpoint, "--region", REGION, "audit", "verify", "--run-id", pipelineRunId, "--no-index", "--log-group", AUDIT_LOG_GROUP], {
-      env: { PATH: process.env.PATH, HOME: process.env.HOME, AWS_ACCESS_KEY_ID: EMULATOR_CREDENTIALS.accessKeyId, AWS_SECRET_ACCESS_KEY: EMULATOR_CREDENTIALS.secretAccessKey },
-    });
+    const { stdout } = await run(
+      process.execPath,
+      [
+        "bin/sentinel.mjs",
+        "--endpoint-url",
+        emulator.endpoint,
+        "--region",
+        REGION,
+        "audit",
+        "verify",
+        "--run-id",
+        pipelineRunId,
+        "--no-index",
+        "--log-group",
+        AUDIT_LOG_GROUP,
+      ],
+      {
+        env: {
+          PATH: process.env.PATH,
+          HOME: process.env.HOME,
+          AWS_ACCESS_KEY_ID: EMULATOR_CREDENTIALS.accessKeyId,
+          AWS_SECRET_ACCESS_KEY: EMULATOR_CREDENTIALS.secretAccessKey,
+        },
+      },
+    );
     expect(stdout).toMatch(/OK: hash chain intact/);
-    await expect(run(process.execPath, ["bin/sentinel.mjs", "audit", "verify", "--run-id", pipelineRunId], { env: { PATH: process.env.PATH } })).rejects.toMatchObject({ code: 2 });
+    await expect(
+      run(process.execPath, ["bin/sentinel.mjs", "audit", "verify", "--run-id", pipelineRunId], { env: { PATH: process.env.PATH } }),
+    ).rejects.toMatchObject({ code: 2 });
   });
 });

@@ -7,7 +7,9 @@ import { runRequestOf, triggerEvent } from "../../handlers/trigger/trigger-event
 
 const states = ["STARTING", "RUNNING", "STOPPING", "STOPPED", "SUCCEEDED", "FAILED", "TIMEOUT", "ERROR", "WAITING", "EXPIRED"] as const;
 const name = fc.stringMatching(/^[A-Za-z0-9][\w.-]{0,40}$/);
-const isoTime = fc.date({ min: new Date("2000-01-01T00:00:00Z"), max: new Date("2099-12-31T23:59:59Z"), noInvalidDate: true }).map((d) => d.toISOString());
+const isoTime = fc
+  .date({ min: new Date("2000-01-01T00:00:00Z"), max: new Date("2099-12-31T23:59:59Z"), noInvalidDate: true })
+  .map((d) => d.toISOString());
 
 const glueEvent = fc.record({
   version: fc.constant("0"),
@@ -18,7 +20,13 @@ const glueEvent = fc.record({
   time: isoTime,
   region: fc.constantFrom("eu-central-2", "eu-west-1"),
   resources: fc.constant([]),
-  detail: fc.record({ jobName: name, jobRunId: name, state: fc.constantFrom(...states), severity: fc.constantFrom("INFO", "ERROR"), message: fc.string() }),
+  detail: fc.record({
+    jobName: name,
+    jobRunId: name,
+    state: fc.constantFrom(...states),
+    severity: fc.constantFrom("INFO", "ERROR"),
+    message: fc.string(),
+  }),
 });
 
 describe("event parsing (property-based)", () => {
@@ -28,7 +36,12 @@ describe("event parsing (property-based)", () => {
         const parsed = jobStateChangeEvent.safeParse(event);
         expect(parsed.success).toBe(true);
         if (!parsed.success) return;
-        expect(jobStateChangeOf(parsed.data)).toMatchObject({ service: "glue", jobName: event.detail.jobName, jobRunId: event.detail.jobRunId, state: event.detail.state });
+        expect(jobStateChangeOf(parsed.data)).toMatchObject({
+          service: "glue",
+          jobName: event.detail.jobName,
+          jobRunId: event.detail.jobRunId,
+          state: event.detail.state,
+        });
       }),
     );
   });
@@ -48,7 +61,8 @@ describe("event parsing (property-based)", () => {
     fc.assert(
       fc.property(fc.constantFrom(...states), (state) => {
         const type = lineageEventTypeOf(state);
-        if (["SUCCEEDED", "FAILED", "TIMEOUT", "ERROR", "STOPPED", "EXPIRED"].includes(state)) expect(["COMPLETE", "FAIL", "ABORT"]).toContain(type);
+        if (["SUCCEEDED", "FAILED", "TIMEOUT", "ERROR", "STOPPED", "EXPIRED"].includes(state))
+          expect(["COMPLETE", "FAIL", "ABORT"]).toContain(type);
         else if (state === "STOPPING" || state === "WAITING") expect(type).toBeUndefined();
         else expect(type).toBe("START");
       }),
@@ -94,11 +108,16 @@ describe("event parsing (property-based)", () => {
 
   it("accepts hand-started runs only for real calendar dates", () => {
     fc.assert(
-      fc.property(fc.integer({ min: 1900, max: 2199 }), fc.integer({ min: 1, max: 12 }), fc.integer({ min: 1, max: 31 }), (year, month, day) => {
-        const runDate = `${year}-${String(month).padStart(2, "0")}-${String(day).padStart(2, "0")}`;
-        const real = new Date(Date.UTC(year, month - 1, day)).getUTCDate() === day;
-        expect(triggerEvent.safeParse({ source: "sentinel.manual", profile: "baf", run_date: runDate }).success).toBe(real);
-      }),
+      fc.property(
+        fc.integer({ min: 1900, max: 2199 }),
+        fc.integer({ min: 1, max: 12 }),
+        fc.integer({ min: 1, max: 31 }),
+        (year, month, day) => {
+          const runDate = `${year}-${String(month).padStart(2, "0")}-${String(day).padStart(2, "0")}`;
+          const real = new Date(Date.UTC(year, month - 1, day)).getUTCDate() === day;
+          expect(triggerEvent.safeParse({ source: "sentinel.manual", profile: "baf", run_date: runDate }).success).toBe(real);
+        },
+      ),
     );
   });
 });

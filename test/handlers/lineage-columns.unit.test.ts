@@ -24,7 +24,13 @@ const GLUE_JOBS = resolve("glue-jobs");
 const PYTHON = resolve(".venv/bin/python");
 const validator = new OpenLineageValidator();
 const PIPELINE_RUN = "6f1c2a9e-8d4b-5c3a-9e1f-0a2b3c4d5e6f";
-const args = glueJobArguments(triggerConfig, { environment: "local", profile: "card-transactions", runDate: "2026-03-01", attempt: 1 }, PIPELINE_RUN, undefined, false);
+const args = glueJobArguments(
+  triggerConfig,
+  { environment: "local", profile: "card-transactions", runDate: "2026-03-01", attempt: 1 },
+  PIPELINE_RUN,
+  undefined,
+  false,
+);
 
 type Profile = { tokenization: { column: string; method: string }[] } & Record<string, unknown>;
 
@@ -34,13 +40,24 @@ function cardProfile(): Profile {
 
 /** The job's plan for a profile, computed by the job's own module. */
 function planOf(profile: Profile, keyVersion: string): unknown {
-  const script = "import json, sys\nfrom sentinel_etl import column_lineage\nfrom sentinel_etl.config import parse_config\nprint(json.dumps(column_lineage.plan(parse_config(json.load(sys.stdin)), sys.argv[1])))";
-  return JSON.parse(execFileSync(PYTHON, ["-c", script, keyVersion], { input: JSON.stringify(profile), env: { ...process.env, PYTHONPATH: GLUE_JOBS }, encoding: "utf8" }));
+  const script =
+    "import json, sys\nfrom sentinel_etl import column_lineage\nfrom sentinel_etl.config import parse_config\nprint(json.dumps(column_lineage.plan(parse_config(json.load(sys.stdin)), sys.argv[1])))";
+  return JSON.parse(
+    execFileSync(PYTHON, ["-c", script, keyVersion], {
+      input: JSON.stringify(profile),
+      env: { ...process.env, PYTHONPATH: GLUE_JOBS },
+      encoding: "utf8",
+    }),
+  );
 }
 
 function completeRecord(profile: Profile, keyVersion = "v3", eventTime = "2026-03-02T02:09:40.000Z"): OpenLineageRunEvent {
   const plan = planOf(profile, keyVersion) as { outputs: { processed: { fields: Record<string, unknown> } } };
-  const metrics = runMetrics({ column_lineage: plan, key_version: keyVersion, processed_schema: Object.keys(plan.outputs.processed.fields).map((name) => ({ name, type: "string" })) });
+  const metrics = runMetrics({
+    column_lineage: plan,
+    key_version: keyVersion,
+    processed_schema: Object.keys(plan.outputs.processed.fields).map((name) => ({ name, type: "string" })),
+  });
   return buildRunEvent({
     eventType: "COMPLETE",
     eventTime,
@@ -53,7 +70,12 @@ function completeRecord(profile: Profile, keyVersion = "v3", eventTime = "2026-0
   });
 }
 
-type InputField = { namespace: string; name: string; field: string; transformations: { type: string; subtype: string; description: string; masking: boolean }[] };
+type InputField = {
+  namespace: string;
+  name: string;
+  field: string;
+  transformations: { type: string; subtype: string; description: string; masking: boolean }[];
+};
 function inputFieldsOf(event: OpenLineageRunEvent, output: number, column: string): InputField[] {
   const facet = event.outputs[output]?.facets?.columnLineage as unknown as { fields: Record<string, { inputFields: InputField[] }> };
   return facet.fields[column]?.inputFields ?? [];
@@ -71,7 +93,11 @@ describe("columnLineage facet from the job's plan", () => {
       ["columnLineage", "sentinel_quarantine"],
     ]);
     const schema = event.inputs[0]?.facets?.schema as unknown as { fields: { name: string; type: string }[] };
-    expect(schema.fields.slice(0, 3)).toEqual([{ name: "transaction_id", type: "string" }, { name: "event_timestamp", type: "timestamp" }, { name: "customer_id", type: "string" }]);
+    expect(schema.fields.slice(0, 3)).toEqual([
+      { name: "transaction_id", type: "string" },
+      { name: "event_timestamp", type: "timestamp" },
+      { name: "customer_id", type: "string" },
+    ]);
   });
 
   it("maps tokenized columns to their raw input, masked, with the method and key version", () => {
@@ -82,9 +108,14 @@ describe("columnLineage facet from the job's plan", () => {
       field: "email",
       transformations: [{ type: "DIRECT", subtype: "TRANSFORMATION", description: "tokenized: encrypt, key version v3", masking: true }],
     });
-    expect(inputFieldsOf(event, 1, "email")[0]?.transformations).toEqual([{ type: "DIRECT", subtype: "IDENTITY", description: "as read (text), not tokenized", masking: false }]);
+    expect(inputFieldsOf(event, 1, "email")[0]?.transformations).toEqual([
+      { type: "DIRECT", subtype: "IDENTITY", description: "as read (text), not tokenized", masking: false },
+    ]);
     for (const feature of ["seconds_since_prev_txn", "txn_count_1h", "txn_count_24h", "anomaly_score"]) {
-      expect(inputFieldsOf(event, 0, feature).map((field) => field.field), feature).toContain("customer_id");
+      expect(
+        inputFieldsOf(event, 0, feature).map((field) => field.field),
+        feature,
+      ).toContain("customer_id");
     }
   });
 
@@ -92,15 +123,26 @@ describe("columnLineage facet from the job's plan", () => {
     const profile = cardProfile();
     profile.tokenization = profile.tokenization.map((token) => (token.column === "email" ? { column: "email", method: "hash" } : token));
     const changed = completeRecord(profile, "v4");
-    expect(inputFieldsOf(changed, 0, "email")[0]?.transformations[0]).toMatchObject({ description: "tokenized: hash (unkeyed)", masking: true });
+    expect(inputFieldsOf(changed, 0, "email")[0]?.transformations[0]).toMatchObject({
+      description: "tokenized: hash (unkeyed)",
+      masking: true,
+    });
     expect(inputFieldsOf(changed, 0, "customer_id")[0]?.transformations[0]?.description).toBe("tokenized: deterministic, key version v4");
   });
 
   it("answers which output columns derive from a column, masked or not, within a time window", () => {
     const uses = columnUses([archived(event)], "customer_id");
     expect(uses.map((use) => `${use.outputColumn}:${use.masked ? "masked" : "clear"}`)).toEqual([
-      "anomaly_score:clear", "customer_id:masked", "is_anomaly:clear", "seconds_since_prev_txn:clear", "txn_count_1h:clear", "txn_count_24h:clear",
-      "customer_id:clear", "raw_record:clear", "reason:clear", "reason_code:clear",
+      "anomaly_score:clear",
+      "customer_id:masked",
+      "is_anomaly:clear",
+      "seconds_since_prev_txn:clear",
+      "txn_count_1h:clear",
+      "txn_count_24h:clear",
+      "customer_id:clear",
+      "raw_record:clear",
+      "reason:clear",
+      "reason_code:clear",
     ]);
     expect(columnUses([archived(event)], "customer_id", { since: "2026-03-03T00:00:00.000Z" })).toEqual([]);
     expect(columnUses([archived(event)], "customer_id", { dataset: "s3://sentinel-local-processed/baf" })).toEqual([]);
@@ -127,7 +169,9 @@ describe("columnLineage facet from the job's plan", () => {
     };
     const found = await sentinel("lineage", "columns", "--column", "email", "--since", "7d", "--dir", directory);
     expect(found.code).toBe(0);
-    expect(found.stdout).toMatch(/s3:\/\/sentinel-local-processed\/card-transactions#email\s+yes\s+DIRECT\/TRANSFORMATION\s+tokenized: encrypt, key version v3/);
+    expect(found.stdout).toMatch(
+      /s3:\/\/sentinel-local-processed\/card-transactions#email\s+yes\s+DIRECT\/TRANSFORMATION\s+tokenized: encrypt, key version v3/,
+    );
     const none = await sentinel("lineage", "columns", "--column", "ssn", "--dir", directory);
     expect(none).toMatchObject({ code: 1, stdout: "", stderr: "no run read column ssn\n" });
     expect((await sentinel("lineage", "list", "--since", "2999-01-01", "--dir", directory)).code).toBe(1);

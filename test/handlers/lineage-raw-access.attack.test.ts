@@ -67,7 +67,7 @@ describe("the lineage role in the raw bucket, statically (dev as synthesized)", 
     const buckets = resourcesOf(synthesized, "aws_s3_bucket");
     const id = Object.keys(buckets).find((candidate) => resolve()(String(buckets[candidate]?.bucket)) === bucket);
     const policy = Object.values(resourcesOf(synthesized, "aws_s3_bucket_policy")).find(
-      (candidate) => candidate.bucket === `\${aws_s3_bucket.${String(id)}.id}`
+      (candidate) => candidate.bucket === `\${aws_s3_bucket.${String(id)}.id}`,
     );
     if (policy === undefined) throw new Error(`no bucket policy for ${bucket}`);
     return statementsOf(resolve()(String(policy.policy)));
@@ -112,7 +112,7 @@ describe("the lineage role in the raw bucket, statically (dev as synthesized)", 
         "bucket",
         everything,
         { action: "s3:GetObject", resource: `arn:aws:s3:::${RAW}/${key}`, context: inVpc },
-        ACCOUNT
+        ACCOUNT,
       );
     expect(read(LANDING_KEY)).toBe(false);
     expect(read(QUARANTINE_KEY)).toBe(false);
@@ -130,7 +130,7 @@ describe("the lineage role in the raw bucket, statically (dev as synthesized)", 
           resource: `arn:aws:s3:::${RAW}`,
           context: { "s3:prefix": prefix, "aws:SourceVpce": s3Endpoint() },
         },
-        ACCOUNT
+        ACCOUNT,
       );
     expect(list(LANDING_KEY)).toBe(true);
     expect(list("quarantine/")).toBe(false);
@@ -143,7 +143,7 @@ describe("the lineage role in the raw bucket, statically (dev as synthesized)", 
     const rawContext = { "kms:ViaService": S3_SERVICE, "kms:EncryptionContext:aws:s3:arn": `arn:aws:s3:::${RAW}` };
     expect(use("kms:Decrypt", rawContext)).toBe(true);
     expect(
-      use("kms:Decrypt", { "kms:ViaService": S3_SERVICE, "kms:EncryptionContext:aws:s3:arn": `arn:aws:s3:::${RAW}/${PROFILE_RESULT_KEY}` })
+      use("kms:Decrypt", { "kms:ViaService": S3_SERVICE, "kms:EncryptionContext:aws:s3:arn": `arn:aws:s3:::${RAW}/${PROFILE_RESULT_KEY}` }),
     ).toBe(true);
     expect(use("kms:Decrypt", {})).toBe(false);
     expect(use("kms:Decrypt", { "kms:EncryptionContext:aws:s3:arn": `arn:aws:s3:::${RAW}` })).toBe(false);
@@ -153,7 +153,7 @@ describe("the lineage role in the raw bucket, statically (dev as synthesized)", 
           "kms:ViaService": S3_SERVICE,
           "kms:EncryptionContext:aws:s3:arn": `arn:aws:s3:::sentinel-${ENVIRONMENT}-${tier}-${ACCOUNT}`,
         }),
-        tier
+        tier,
       ).toBe(false);
     }
     expect(use("kms:Decrypt", { ...rawContext, "kms:EncryptionContext:aws:s3:arn": `arn:aws:s3:::${RAW}/${LANDING_KEY}` })).toBe(false);
@@ -170,7 +170,7 @@ describe("the lineage role in the raw bucket, statically (dev as synthesized)", 
       decideBroad({
         "kms:ViaService": S3_SERVICE,
         "kms:EncryptionContext:aws:s3:arn": `arn:aws:s3:::sentinel-${ENVIRONMENT}-processed-${ACCOUNT}`,
-      })
+      }),
     ).toBe(false);
   });
 });
@@ -224,7 +224,7 @@ describe("the lineage role in the raw bucket, at run time (emulator with IAM enf
       ],
     };
     await s3.send(
-      new PutObjectCommand({ Bucket: RAW, Key: PROFILE_RESULT_KEY, Body: JSON.stringify(result), ContentType: "application/json" })
+      new PutObjectCommand({ Bucket: RAW, Key: PROFILE_RESULT_KEY, Body: JSON.stringify(result), ContentType: "application/json" }),
     );
 
     const credentials = lineageRoleCredentials(emulator.endpoint);
@@ -268,7 +268,7 @@ describe("the lineage role in the raw bucket, at run time (emulator with IAM enf
       asLineage.send(command as GetObjectCommand).then(
         () => "read",
         (error: unknown) =>
-          (error as { name?: string; $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode ?? (error as Error).name
+          (error as { name?: string; $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode ?? (error as Error).name,
       );
     for (const key of [LANDING_KEY, QUARANTINE_KEY]) {
       expect(await refused(new GetObjectCommand({ Bucket: RAW, Key: key })), key).toBe(403);

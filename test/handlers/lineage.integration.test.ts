@@ -28,7 +28,15 @@ import { pipelineRunId } from "../../contracts/run-identity";
 import { parseS3Uri } from "../../handlers/shared/s3-uri";
 import { glueJobArguments } from "../../handlers/trigger/glue-arguments";
 import { startPipelineRun } from "../../handlers/trigger/start-pipeline-run";
-import { AUDIT_LOG_GROUP, CATALOG_DATABASE, GLUE_JOB, LINEAGE_AUDIT_BUCKET, RAW_BUCKET, emulatedPlatformPerTest, emulatorAuditWriter } from "./support/emulated-platform";
+import {
+  AUDIT_LOG_GROUP,
+  CATALOG_DATABASE,
+  GLUE_JOB,
+  LINEAGE_AUDIT_BUCKET,
+  RAW_BUCKET,
+  emulatedPlatformPerTest,
+  emulatorAuditWriter,
+} from "./support/emulated-platform";
 import { triggerConfig } from "./support/handler-config";
 import { lineageDeps, triggerDeps } from "./support/handler-deps";
 import { glueStateChange, runMetricsDocument } from "./support/lineage-fixtures";
@@ -50,12 +58,21 @@ describe("lineage records on the emulator", () => {
 
   /** One invocation; pass a recorder to reuse a warm execution environment's audit writer. */
   function deliver(event: unknown, recorder: AuditRecorder = audit()): Promise<LineageResult> {
-    return recordJobState(event, lineageDeps(platform.clients, recorder, { validator, handlerName: "arn:aws:lambda:eu-central-2:123456789012:function:sentinel-local-lineage" }));
+    return recordJobState(
+      event,
+      lineageDeps(platform.clients, recorder, {
+        validator,
+        handlerName: "arn:aws:lambda:eu-central-2:123456789012:function:sentinel-local-lineage",
+      }),
+    );
   }
 
   /** The trigger starts the run; the "Glue job" writes its raw inputs' metrics. */
   async function triggeredGlueRun(): Promise<string> {
-    const started = await startPipelineRun({ source: "sentinel.manual", profile: "card-transactions", run_date: "2026-03-01" }, triggerDeps(platform.clients, audit()));
+    const started = await startPipelineRun(
+      { source: "sentinel.manual", profile: "card-transactions", run_date: "2026-03-01" },
+      triggerDeps(platform.clients, audit()),
+    );
     if (started.decision !== "started") throw new Error("trigger did not start the run");
     await writeMetrics(glueJobArguments(triggerConfig, window, RUN_ID, undefined, false)["--metrics_location"] as string);
     return started.glue_job_run_id;
@@ -79,22 +96,46 @@ describe("lineage records on the emulator", () => {
   it("writes START and COMPLETE once, locked, and points the processed table at them", async () => {
     const jobRunId = await triggeredGlueRun();
     const result = await deliver(glueStateChange(GLUE_JOB, jobRunId, "SUCCEEDED"));
-    expect(result).toMatchObject({ decision: "recorded", pipeline_run_id: RUN_ID, records: [{ eventType: "START", written: true }, { eventType: "COMPLETE", written: true }] });
+    expect(result).toMatchObject({
+      decision: "recorded",
+      pipeline_run_id: RUN_ID,
+      records: [
+        { eventType: "START", written: true },
+        { eventType: "COMPLETE", written: true },
+      ],
+    });
     if (result.decision !== "recorded") return;
     const complete = parseS3Uri(result.records[1]?.uri as string);
     const head = await platform.clients.s3.send(new HeadObjectCommand({ Bucket: complete.bucket, Key: complete.key }));
     expect(head.ObjectLockMode).toBe("COMPLIANCE");
     expect(head.ObjectLockRetainUntilDate?.getTime()).toBeGreaterThan(Date.now() + 29 * 86_400_000);
-    await expect(platform.clients.s3.send(new DeleteObjectCommand({ Bucket: complete.bucket, Key: complete.key, VersionId: head.VersionId }))).rejects.toThrow(/Access Denied|AccessDenied/);
+    await expect(
+      platform.clients.s3.send(new DeleteObjectCommand({ Bucket: complete.bucket, Key: complete.key, VersionId: head.VersionId })),
+    ).rejects.toThrow(/Access Denied|AccessDenied/);
 
-    const rawVersion = (await platform.clients.s3.send(new HeadObjectCommand({ Bucket: RAW_BUCKET, Key: "card-transactions/run_date=2026-03-01/part-0000.csv" }))).VersionId;
+    const rawVersion = (
+      await platform.clients.s3.send(
+        new HeadObjectCommand({ Bucket: RAW_BUCKET, Key: "card-transactions/run_date=2026-03-01/part-0000.csv" }),
+      )
+    ).VersionId;
     const record = (await readJson(platform.clients.s3, complete.bucket, complete.key))?.body as OpenLineageRunEvent;
     expect(validator.validate(record)).toEqual({ valid: true });
-    expect(record.inputs[0]?.inputFacets?.sentinel_inputFiles?.files).toContainEqual(expect.objectContaining({ versionId: rawVersion, present: true }));
-    expect(record.job.facets.sourceCodeLocation).toMatchObject({ url: "s3://sentinel-local-artifacts/glue-jobs/etl_job.py", version: expect.any(String) });
+    expect(record.inputs[0]?.inputFacets?.sentinel_inputFiles?.files).toContainEqual(
+      expect.objectContaining({ versionId: rawVersion, present: true }),
+    );
+    expect(record.job.facets.sourceCodeLocation).toMatchObject({
+      url: "s3://sentinel-local-artifacts/glue-jobs/etl_job.py",
+      version: expect.any(String),
+    });
 
-    const parameters = (await platform.clients.glue.send(new GetTableCommand({ DatabaseName: CATALOG_DATABASE, Name: "card_transactions" }))).Table?.Parameters;
-    expect(parameters).toMatchObject({ classification: "parquet", [CATALOG_PARAMETERS.latestCompleteRecord]: result.records[1]?.uri, [CATALOG_PARAMETERS.pipelineRunId]: RUN_ID });
+    const parameters = (
+      await platform.clients.glue.send(new GetTableCommand({ DatabaseName: CATALOG_DATABASE, Name: "card_transactions" }))
+    ).Table?.Parameters;
+    expect(parameters).toMatchObject({
+      classification: "parquet",
+      [CATALOG_PARAMETERS.latestCompleteRecord]: result.records[1]?.uri,
+      [CATALOG_PARAMETERS.pipelineRunId]: RUN_ID,
+    });
 
     const trail = (await readLogStream(platform.clients.logs, AUDIT_LOG_GROUP, RUN_ID)).events as ChainedAuditEvent[];
     // the job run's START and COMPLETE, then the pipeline run's (the ETL job's terminal state closes it)
@@ -116,11 +157,26 @@ describe("lineage records on the emulator", () => {
     await deliver(glueStateChange(GLUE_JOB, jobRunId, "RUNNING"));
     await deliver(glueStateChange(GLUE_JOB, jobRunId, "SUCCEEDED"));
     const before = await lineageVersions();
-    const again = await Promise.all([deliver(glueStateChange(GLUE_JOB, jobRunId, "SUCCEEDED")), deliver(glueStateChange(GLUE_JOB, jobRunId, "STARTING")), deliver(glueStateChange(GLUE_JOB, jobRunId, "SUCCEEDED"))]);
+    const again = await Promise.all([
+      deliver(glueStateChange(GLUE_JOB, jobRunId, "SUCCEEDED")),
+      deliver(glueStateChange(GLUE_JOB, jobRunId, "STARTING")),
+      deliver(glueStateChange(GLUE_JOB, jobRunId, "SUCCEEDED")),
+    ]);
     expect(await lineageVersions()).toEqual(before);
     expect(before).toHaveLength(4);
-    expect(again.flatMap((result) => (result.decision === "recorded" ? result.records.map((record) => record.written) : []))).toEqual([false, false, false, false, false]);
-    const report = await verifyAuditTrail({ logs: platform.clients.logs, logGroupName: AUDIT_LOG_GROUP, runId: RUN_ID, index: new ChainIndex(platform.clients.s3, LINEAGE_AUDIT_BUCKET) });
+    expect(again.flatMap((result) => (result.decision === "recorded" ? result.records.map((record) => record.written) : []))).toEqual([
+      false,
+      false,
+      false,
+      false,
+      false,
+    ]);
+    const report = await verifyAuditTrail({
+      logs: platform.clients.logs,
+      logGroupName: AUDIT_LOG_GROUP,
+      runId: RUN_ID,
+      index: new ChainIndex(platform.clients.s3, LINEAGE_AUDIT_BUCKET),
+    });
     // trigger + (RUNNING: job and pipeline START) + (SUCCEEDED: both START and COMPLETE) + the redeliveries (4 + 2 + 4)
     expect(report.verification).toMatchObject({ ok: true, count: 1 + 2 + 4 + 10 });
   });
@@ -134,7 +190,13 @@ describe("lineage records on the emulator", () => {
         // a fresh Glue run per case, registered as the trigger would
         const args = glueJobArguments(triggerConfig, window, RUN_ID, undefined, false);
         const { JobRunId: jobRunId } = await platform.clients.glue.send(new StartJobRunCommand({ JobName: GLUE_JOB, Arguments: args }));
-        await registerJobRun(platform.clients.s3, LINEAGE_AUDIT_BUCKET, GLUE_JOB, jobRunId as string, { pipeline_run_id: RUN_ID, profile: "card-transactions", run_date: "2026-03-01", attempt: 1, service: "glue" });
+        await registerJobRun(platform.clients.s3, LINEAGE_AUDIT_BUCKET, GLUE_JOB, jobRunId as string, {
+          pipeline_run_id: RUN_ID,
+          profile: "card-transactions",
+          run_date: "2026-03-01",
+          attempt: 1,
+          service: "glue",
+        });
         await writeMetrics(args["--metrics_location"] as string);
         const jobRecords = `${LINEAGE_PREFIX}sentinel-local/${GLUE_JOB}/`;
         const before = (await lineageVersions(jobRecords)).length;

@@ -34,7 +34,7 @@ const args = glueJobArguments(
   { environment: "local", profile: "card-transactions", runDate: "2026-03-01", attempt: 1 },
   PIPELINE_RUN,
   undefined,
-  false
+  false,
 );
 const config = lineageHandlerEnvironment.parse({
   ...Object.fromEntries(Object.entries(commonConfig).map(([k, v]) => [k, String(v)])),
@@ -86,13 +86,11 @@ function register(jobName: string, jobRunId: string, service: "glue" | "databrew
 }
 
 function putBodies(): { key: string; body: Record<string, unknown>; input: Record<string, unknown> }[] {
-  return s3
-    .commandCalls(PutObjectCommand)
-    .map((call) => ({
-      key: String(call.args[0].input.Key),
-      body: JSON.parse(String(call.args[0].input.Body)),
-      input: call.args[0].input as unknown as Record<string, unknown>,
-    }));
+  return s3.commandCalls(PutObjectCommand).map((call) => ({
+    key: String(call.args[0].input.Key),
+    body: JSON.parse(String(call.args[0].input.Body)),
+    input: call.args[0].input as unknown as Record<string, unknown>,
+  }));
 }
 
 beforeEach(() => {
@@ -113,38 +111,32 @@ beforeEach(() => {
     IsTruncated: false,
   }));
   s3.on(PutObjectCommand).resolves({ ETag: '"new"' });
-  glue
-    .on(GetJobCommand)
-    .resolves({
-      Job: {
-        Name: JOB,
-        Command: { Name: "glueetl", ScriptLocation: "s3://sentinel-local-artifacts/glue-jobs/etl_job.py" },
-        GlueVersion: "5.0",
-      },
-    });
-  glue
-    .on(GetJobRunCommand)
-    .resolves({
-      JobRun: {
-        Id: "jr_1",
-        JobName: JOB,
-        Arguments: args,
-        StartedOn: new Date("2026-03-02T02:00:00Z"),
-        CompletedOn: new Date("2026-03-02T02:10:00Z"),
-        GlueVersion: "5.0",
-        ErrorMessage: "AnalysisException: column amount not found",
-      },
-    });
-  glue
-    .on(GetTableCommand)
-    .resolves({
-      Table: {
-        Name: "card_transactions",
-        DatabaseName: "sentinel_local",
-        Parameters: { classification: "parquet" },
-        StorageDescriptor: { Location: "s3://p/card-transactions/" },
-      },
-    });
+  glue.on(GetJobCommand).resolves({
+    Job: {
+      Name: JOB,
+      Command: { Name: "glueetl", ScriptLocation: "s3://sentinel-local-artifacts/glue-jobs/etl_job.py" },
+      GlueVersion: "5.0",
+    },
+  });
+  glue.on(GetJobRunCommand).resolves({
+    JobRun: {
+      Id: "jr_1",
+      JobName: JOB,
+      Arguments: args,
+      StartedOn: new Date("2026-03-02T02:00:00Z"),
+      CompletedOn: new Date("2026-03-02T02:10:00Z"),
+      GlueVersion: "5.0",
+      ErrorMessage: "AnalysisException: column amount not found",
+    },
+  });
+  glue.on(GetTableCommand).resolves({
+    Table: {
+      Name: "card_transactions",
+      DatabaseName: "sentinel_local",
+      Parameters: { classification: "parquet" },
+      StorageDescriptor: { Location: "s3://p/card-transactions/" },
+    },
+  });
 });
 
 describe("lineage handler decisions", () => {
@@ -157,7 +149,7 @@ describe("lineage handler decisions", () => {
     const event = glueStateChange(JOB, "jr_1", "SUCCEEDED");
     await expect(recordJobState({ ...event, detail: { jobName: JOB, state: "DONE" } }, deps())).rejects.toThrow(MalformedEventError);
     await expect(recordJobState({ ...event, detail: { jobName: JOB, state: "DONE" } }, deps())).rejects.toThrow(
-      /detail.jobRunId: Invalid input.*detail.state: Invalid option/
+      /detail.jobRunId: Invalid input.*detail.state: Invalid option/,
     );
     expect(audit.outcomes()).toEqual(["event.reject:refused", "event.reject:refused"]);
     expect([s3.calls().length, glue.calls().length]).toEqual([0, 0]);
@@ -220,14 +212,14 @@ describe("lineage handler decisions", () => {
       expect(validator.validate(body)).toEqual({ valid: true });
     }
     expect(audit.events.map((event) => [event.run_id, event.action, event.outcome])).toEqual(
-      Array(4).fill([PIPELINE_RUN, "lineage.record", "success"])
+      Array(4).fill([PIPELINE_RUN, "lineage.record", "success"]),
     );
   });
 
   it("treats an existing record as already written (redelivery) and audits it as skipped", async () => {
     register(JOB, "jr_1", "glue");
     s3.on(PutObjectCommand).rejects(
-      new S3ServiceException({ name: "PreconditionFailed", $fault: "client", $metadata: { httpStatusCode: 412 }, message: "precondition" })
+      new S3ServiceException({ name: "PreconditionFailed", $fault: "client", $metadata: { httpStatusCode: 412 }, message: "precondition" }),
     );
     const result = await recordJobState(glueStateChange(JOB, "jr_1", "RUNNING"), deps());
     expect(result).toMatchObject({ records: [{ eventType: "START", written: false }] });
@@ -257,7 +249,7 @@ describe("lineage handler decisions", () => {
       classification: "parquet",
       [CATALOG_PARAMETERS.latestEventType]: "COMPLETE",
       [CATALOG_PARAMETERS.latestCompleteRecord]: expect.stringMatching(
-        /^s3:\/\/sentinel-local-lineage-audit\/lineage\/sentinel-local\/sentinel-local-etl\/[0-9a-f-]{36}\/COMPLETE\.json$/
+        /^s3:\/\/sentinel-local-lineage-audit\/lineage\/sentinel-local\/sentinel-local-etl\/[0-9a-f-]{36}\/COMPLETE\.json$/,
       ),
       [CATALOG_PARAMETERS.pipelineRunId]: PIPELINE_RUN,
     });
@@ -266,17 +258,15 @@ describe("lineage handler decisions", () => {
 
   it("does not move the table pointer back for an event older than the one it points at", async () => {
     register(JOB, "jr_1", "glue");
-    glue
-      .on(GetTableCommand)
-      .resolves({
-        Table: {
-          Name: "card_transactions",
-          Parameters: {
-            [CATALOG_PARAMETERS.latestEventTime]: "2026-03-05T00:00:00.000Z",
-            [CATALOG_PARAMETERS.latestEventType]: "COMPLETE",
-          },
+    glue.on(GetTableCommand).resolves({
+      Table: {
+        Name: "card_transactions",
+        Parameters: {
+          [CATALOG_PARAMETERS.latestEventTime]: "2026-03-05T00:00:00.000Z",
+          [CATALOG_PARAMETERS.latestEventType]: "COMPLETE",
         },
-      });
+      },
+    });
     await recordJobState(glueStateChange(JOB, "jr_1", "RUNNING"), deps());
     expect(glue.commandCalls(UpdateTableCommand)).toHaveLength(0);
   });
@@ -285,24 +275,22 @@ describe("lineage handler decisions", () => {
     register(JOB, "jr_1", "glue");
     glue.on(GetTableCommand).rejects(Object.assign(new Error("Table not found"), { name: "EntityNotFoundException" }));
     await expect(recordJobState(glueStateChange(JOB, "jr_1", "RUNNING"), deps())).rejects.toThrow(
-      /sentinel_local\.card_transactions is not in the Glue Catalog/
+      /sentinel_local\.card_transactions is not in the Glue Catalog/,
     );
   });
 
   const PROFILE_JOB = "sentinel-local-card-transactions-pii-profile";
   function databrewRun(datasetKey: string): void {
     register(PROFILE_JOB, "db_1", "databrew");
-    databrew
-      .on(DescribeJobRunCommand)
-      .resolves({
-        RunId: "db_1",
-        JobName: PROFILE_JOB,
-        DatasetName: "card-transactions-raw",
-        State: "SUCCEEDED",
-        StartedOn: new Date("2026-03-02T02:00:00Z"),
-        CompletedOn: new Date("2026-03-02T02:04:00Z"),
-        Outputs: [{ Location: { Bucket: "sentinel-local-raw", Key: "pii-profiles/card-transactions/" } }],
-      });
+    databrew.on(DescribeJobRunCommand).resolves({
+      RunId: "db_1",
+      JobName: PROFILE_JOB,
+      DatasetName: "card-transactions-raw",
+      State: "SUCCEEDED",
+      StartedOn: new Date("2026-03-02T02:00:00Z"),
+      CompletedOn: new Date("2026-03-02T02:04:00Z"),
+      Outputs: [{ Location: { Bucket: "sentinel-local-raw", Key: "pii-profiles/card-transactions/" } }],
+    });
     databrew
       .on(DescribeDatasetCommand)
       .resolves({ Name: "card-transactions-raw", Input: { S3InputDefinition: { Bucket: "sentinel-local-raw", Key: datasetKey } } });
@@ -390,7 +378,7 @@ describe("lineage handler decisions", () => {
     await recordJobState(databrewStateChange(PROFILE_JOB, "db_1", "SUCCEEDED"), deps());
     const bodies = putBodies();
     const complete = bodies.find(
-      (record) => record.body.eventType === "COMPLETE" && (record.body.job as { name: string }).name === PROFILE_JOB
+      (record) => record.body.eventType === "COMPLETE" && (record.body.job as { name: string }).name === PROFILE_JOB,
     )?.body as { inputs: { facets: Record<string, unknown> }[] };
     expect(complete.inputs[0]?.facets.sentinel_piiFindings).toEqual({
       _producer: expect.any(String),
@@ -411,7 +399,7 @@ describe("lineage handler decisions", () => {
       objects.set(`sentinel-local-raw/${resultKey}`, { rowsProfiled: 1, columns: [column] });
       const refusal = await recordJobState(databrewStateChange(PROFILE_JOB, "db_1", "SUCCEEDED"), deps()).then(
         () => new Error("accepted"),
-        (error: unknown) => error as Error
+        (error: unknown) => error as Error,
       );
       expect(refusal.message).toMatch(/is not a PII profile result: columns\.0\./);
       expect(refusal.message).not.toContain(PLANTED);
@@ -432,12 +420,12 @@ describe("lineage handler decisions", () => {
     });
     objects.set(`sentinel-local-raw/pii-profiles/card-transactions/${PROFILE_JOB}_db_1.json`, { columns: "none" });
     await expect(recordJobState(databrewStateChange(PROFILE_JOB, "db_1", "SUCCEEDED"), deps())).rejects.toThrow(
-      /is not a PII profile result: rowsProfiled/
+      /is not a PII profile result: rowsProfiled/,
     );
 
     // a role that may not read the raw bucket records the run without findings
     s3.on(ListObjectsV2Command).rejects(
-      new S3ServiceException({ name: "AccessDenied", $fault: "client", $metadata: { httpStatusCode: 403 }, message: "Access Denied" })
+      new S3ServiceException({ name: "AccessDenied", $fault: "client", $metadata: { httpStatusCode: 403 }, message: "Access Denied" }),
     );
     const before = putBodies().length;
     await recordJobState(databrewStateChange(PROFILE_JOB, "db_2", "SUCCEEDED"), deps());

@@ -11,8 +11,19 @@ import { triggerConfig } from "./support/handler-config";
 import { observedGlueRun, runMetrics, runMetricsDocument } from "./support/lineage-fixtures";
 
 const validator = new OpenLineageValidator();
-const args = glueJobArguments(triggerConfig, { environment: "local", profile: "card-transactions", runDate: "2026-03-01", attempt: 1 }, "6f1c2a9e-8d4b-5c3a-9e1f-0a2b3c4d5e6f", undefined, false);
-const pipeline = { pipelineRunId: "6f1c2a9e-8d4b-5c3a-9e1f-0a2b3c4d5e6f", registered: true, profile: "card-transactions", runDate: "2026-03-01" };
+const args = glueJobArguments(
+  triggerConfig,
+  { environment: "local", profile: "card-transactions", runDate: "2026-03-01", attempt: 1 },
+  "6f1c2a9e-8d4b-5c3a-9e1f-0a2b3c4d5e6f",
+  undefined,
+  false,
+);
+const pipeline = {
+  pipelineRunId: "6f1c2a9e-8d4b-5c3a-9e1f-0a2b3c4d5e6f",
+  registered: true,
+  profile: "card-transactions",
+  runDate: "2026-03-01",
+};
 
 function completeInput(overrides: Partial<RunEventInput> = {}): RunEventInput {
   const metrics = runMetrics();
@@ -52,19 +63,44 @@ describe("OpenLineage schema validation", () => {
     expect(Object.keys(event.job.facets).sort()).toEqual(["jobType", "sourceCodeLocation"]);
     expect(event.inputs[0]?.inputFacets?.dataQualityMetrics).toMatchObject({ rowCount: 1000, bytes: 2000, fileCount: 2 });
     expect(event.outputs.map((output) => output.outputFacets?.outputStatistics?.rowCount)).toEqual([990, 10]);
-    expect(event.run.facets.sentinel_run).toMatchObject({ keyVersion: "v3", model: { hash: "sha256:9f2c" }, rowCounts: { conserved: true } });
+    expect(event.run.facets.sentinel_run).toMatchObject({
+      keyVersion: "v3",
+      model: { hash: "sha256:9f2c" },
+      rowCounts: { conserved: true },
+    });
   });
 
   it("accepts START, FAIL (with error message) and DataBrew records", () => {
-    expect(validator.validate(buildRunEvent(completeInput({ eventType: "START", metrics: undefined, inputFiles: undefined })))).toEqual({ valid: true });
-    const failed = buildRunEvent(completeInput({ eventType: "FAIL", metrics: undefined, inputFiles: undefined, run: observedGlueRun(args, { errorMessage: "AnalysisException: column amount not found" }) }));
+    expect(validator.validate(buildRunEvent(completeInput({ eventType: "START", metrics: undefined, inputFiles: undefined })))).toEqual({
+      valid: true,
+    });
+    const failed = buildRunEvent(
+      completeInput({
+        eventType: "FAIL",
+        metrics: undefined,
+        inputFiles: undefined,
+        run: observedGlueRun(args, { errorMessage: "AnalysisException: column amount not found" }),
+      }),
+    );
     expect(validator.validate(failed)).toEqual({ valid: true });
-    expect(failed.run.facets.errorMessage).toMatchObject({ message: "AnalysisException: column amount not found", programmingLanguage: "PYTHON" });
+    expect(failed.run.facets.errorMessage).toMatchObject({
+      message: "AnalysisException: column amount not found",
+      programmingLanguage: "PYTHON",
+    });
     const profiled = buildRunEvent(
       completeInput({
         metrics: undefined,
         inputFiles: undefined,
-        run: observedGlueRun(args, { service: "databrew", jobName: "sentinel-local-card-transactions-pii-profile", jobRunId: "db_1", arguments: {}, sourceCode: undefined, inputUris: ["s3://sentinel-local-raw/card-transactions/"], outputs: [{ role: "profile", uri: "s3://sentinel-local-artifacts/databrew/profile/" }], datasetName: "card-transactions-raw" }),
+        run: observedGlueRun(args, {
+          service: "databrew",
+          jobName: "sentinel-local-card-transactions-pii-profile",
+          jobRunId: "db_1",
+          arguments: {},
+          sourceCode: undefined,
+          inputUris: ["s3://sentinel-local-raw/card-transactions/"],
+          outputs: [{ role: "profile", uri: "s3://sentinel-local-artifacts/databrew/profile/" }],
+          datasetName: "card-transactions-raw",
+        }),
       }),
     );
     expect(validator.validate(profiled)).toEqual({ valid: true });
@@ -73,9 +109,24 @@ describe("OpenLineage schema validation", () => {
   it("accepts run metrics as glue-jobs/ writes them: flat model fields, null fitted state, a failure's error", () => {
     const asWritten = runMetricsSchema.parse(
       runMetricsDocument({
-        model: { hash: "sha256:77aa", version: "m-3", algorithm: "sklearn.ensemble.IsolationForest", n_estimators: 100, max_samples: 256, seed: 42, features: ["amount", "velocity_1h"] },
+        model: {
+          hash: "sha256:77aa",
+          version: "m-3",
+          algorithm: "sklearn.ensemble.IsolationForest",
+          n_estimators: 100,
+          max_samples: 256,
+          seed: 42,
+          features: ["amount", "velocity_1h"],
+        },
         merchant_mapping: null,
-        bin_edges: { version: "b-1", column: "income", method: "quantile", edges: [0, 0.5, 1], labels: { "0": "[0, 0.5)" }, fitted_rows: 1000 },
+        bin_edges: {
+          version: "b-1",
+          column: "income",
+          method: "quantile",
+          edges: [0, 0.5, 1],
+          labels: { "0": "[0, 0.5)" },
+          fitted_rows: 1000,
+        },
       }),
     );
     const complete = buildRunEvent(completeInput({ metrics: asWritten }));
@@ -84,7 +135,18 @@ describe("OpenLineage schema validation", () => {
     expect(complete.run.facets.sentinel_run).not.toHaveProperty("merchantMapping");
 
     const failedEarly = runMetricsSchema.parse(
-      runMetricsDocument({ status: "FAILED", key_version: null, bin_edges: null, merchant_mapping: null, model: null, rows_in: 0, rows_out: 0, rows_quarantined: 0, quarantine_reasons: {}, error: { type: "FileNotFoundError", message: "no input files found" } }),
+      runMetricsDocument({
+        status: "FAILED",
+        key_version: null,
+        bin_edges: null,
+        merchant_mapping: null,
+        model: null,
+        rows_in: 0,
+        rows_out: 0,
+        rows_quarantined: 0,
+        quarantine_reasons: {},
+        error: { type: "FileNotFoundError", message: "no input files found" },
+      }),
     );
     const failed = buildRunEvent(completeInput({ eventType: "FAIL", metrics: failedEarly }));
     expect(validator.validate(failed)).toEqual({ valid: true });
@@ -100,14 +162,22 @@ describe("OpenLineage schema validation", () => {
           method: "quantile",
           group_by: "currency",
           edges: [],
-          groups: { CHF: { version: "c-1", edges: [0, 12.5, 80], fitted_rows: 400 }, EUR: { version: "e-1", edges: [0, 9.9, 70], fitted_rows: 600 } },
+          groups: {
+            CHF: { version: "c-1", edges: [0, 12.5, 80], fitted_rows: 400 },
+            EUR: { version: "e-1", edges: [0, 9.9, 70], fitted_rows: 600 },
+          },
         },
       }),
     );
     const complete = buildRunEvent(completeInput({ metrics: grouped }));
     expect(validator.validate(complete)).toEqual({ valid: true });
     expect(complete.run.facets.sentinel_run).toMatchObject({
-      binEdges: { column: "amount", groupBy: "currency", edges: [], groups: { CHF: { version: "c-1", edges: [0, 12.5, 80] }, EUR: { version: "e-1", edges: [0, 9.9, 70] } } },
+      binEdges: {
+        column: "amount",
+        groupBy: "currency",
+        edges: [],
+        groups: { CHF: { version: "c-1", edges: [0, 12.5, 80] }, EUR: { version: "e-1", edges: [0, 9.9, 70] } },
+      },
     });
   });
 
@@ -129,14 +199,22 @@ describe("OpenLineage schema validation", () => {
     const event = buildRunEvent(completeInput());
     expect(validator.validate({ ...event, run: { ...event.run, runId: "jr_0001" } }).valid).toBe(false);
     expect(validator.validate({ ...event, eventType: "DONE" }).valid).toBe(false);
-    expect(validator.validate({ ...event, run: { ...event.run, facets: { ...event.run.facets, homemade: { _producer: "urn:x", _schemaURL: "urn:y" } } } })).toMatchObject({
+    expect(
+      validator.validate({
+        ...event,
+        run: { ...event.run, facets: { ...event.run.facets, homemade: { _producer: "urn:x", _schemaURL: "urn:y" } } },
+      }),
+    ).toMatchObject({
       valid: false,
       errors: [expect.stringMatching(/homemade has no registered facet schema/)],
     });
   });
 
   it("names S3 datasets the OpenLineage way", () => {
-    expect(s3Dataset("s3://sentinel-local-raw/card-transactions/run_date=2026-03-01/")).toEqual({ namespace: "s3://sentinel-local-raw", name: "card-transactions/run_date=2026-03-01" });
+    expect(s3Dataset("s3://sentinel-local-raw/card-transactions/run_date=2026-03-01/")).toEqual({
+      namespace: "s3://sentinel-local-raw",
+      name: "card-transactions/run_date=2026-03-01",
+    });
   });
 
   it("property: any run metrics the contract allows produce a valid record", () => {
@@ -167,7 +245,12 @@ describe("OpenLineage schema validation", () => {
             input: { paths: [prefix], files: generated.files.map((file) => ({ path: prefix + file.name, bytes: file.bytes })) },
           });
           const metrics = runMetricsSchema.parse(document);
-          const event = buildRunEvent(completeInput({ metrics, inputFiles: metrics.input.files.map((file) => ({ ...file, versionId: null, etag: null, present: false })) }));
+          const event = buildRunEvent(
+            completeInput({
+              metrics,
+              inputFiles: metrics.input.files.map((file) => ({ ...file, versionId: null, etag: null, present: false })),
+            }),
+          );
           expect(validator.validate(event)).toEqual({ valid: true });
           expect((event.run.facets.sentinel_run?.rowCounts as { conserved: boolean }).conserved).toBe(generated.extra_in === 0);
         },

@@ -43,7 +43,14 @@ describe("trigger idempotency on the emulator", () => {
   /** One Lambda invocation: its own audit writer (as a separate execution environment would have). */
   function invoke(event: unknown, requestId: string, clock: Clock = systemClock): Promise<TriggerResult> {
     const audit = emulatorAuditWriter(platform.clients);
-    return startPipelineRun(event, triggerDeps(platform.clients, audit, { clock, requestId, handlerName: "arn:aws:lambda:eu-central-2:123456789012:function:sentinel-local-trigger" }));
+    return startPipelineRun(
+      event,
+      triggerDeps(platform.clients, audit, {
+        clock,
+        requestId,
+        handlerName: "arn:aws:lambda:eu-central-2:123456789012:function:sentinel-local-trigger",
+      }),
+    );
   }
 
   async function glueRuns() {
@@ -69,7 +76,10 @@ describe("trigger idempotency on the emulator", () => {
     expect(databrewRuns).toBe(1);
     expect((await auditEvents()).map((event) => `${event.outcome}:${event.request_id}`)).toEqual(["success:req-1", "skipped:req-2"]);
     expect(await claim()).toMatchObject({ status: "started", glue_job_run_id: runs[0]?.Id, databrew_run_id: "db_run_1" });
-    expect(await lookupJobRun(platform.clients.s3, LINEAGE_AUDIT_BUCKET, GLUE_JOB, runs[0]?.Id as string)).toMatchObject({ pipeline_run_id: RUN_ID, service: "glue" });
+    expect(await lookupJobRun(platform.clients.s3, LINEAGE_AUDIT_BUCKET, GLUE_JOB, runs[0]?.Id as string)).toMatchObject({
+      pipeline_run_id: RUN_ID,
+      service: "glue",
+    });
   });
 
   it("starts one run when 8 deliveries of the same event arrive concurrently", async () => {
@@ -78,7 +88,12 @@ describe("trigger idempotency on the emulator", () => {
     expect(results.filter((result) => result.decision === "skipped")).toHaveLength(7);
     expect(await glueRuns()).toHaveLength(1);
     expect(databrewRuns).toBe(1);
-    const report = await verifyAuditTrail({ logs: platform.clients.logs, logGroupName: AUDIT_LOG_GROUP, runId: RUN_ID, index: new ChainIndex(platform.clients.s3, LINEAGE_AUDIT_BUCKET) });
+    const report = await verifyAuditTrail({
+      logs: platform.clients.logs,
+      logGroupName: AUDIT_LOG_GROUP,
+      runId: RUN_ID,
+      index: new ChainIndex(platform.clients.s3, LINEAGE_AUDIT_BUCKET),
+    });
     expect(report.verification).toMatchObject({ ok: true, count: 8 });
   });
 
@@ -86,7 +101,13 @@ describe("trigger idempotency on the emulator", () => {
     await platform.clients.glue.send(new DeleteJobCommand({ JobName: GLUE_JOB }));
     await expect(invoke(scheduleEvent, "req-1")).rejects.toThrow(/EntityNotFound|not found/i);
     expect(await claim()).toMatchObject({ status: "start_failed", databrew_run_id: "db_run_1" });
-    await platform.clients.glue.send(new CreateJobCommand({ Name: GLUE_JOB, Role: "arn:aws:iam::123456789012:role/sentinel-local-glue", Command: { Name: "glueetl", ScriptLocation: "s3://x/y.py" } }));
+    await platform.clients.glue.send(
+      new CreateJobCommand({
+        Name: GLUE_JOB,
+        Role: "arn:aws:iam::123456789012:role/sentinel-local-glue",
+        Command: { Name: "glueetl", ScriptLocation: "s3://x/y.py" },
+      }),
+    );
     const retry = await invoke(scheduleEvent, "req-2");
     expect(retry).toMatchObject({ decision: "started", databrew_run_id: "db_run_1" });
     expect(databrewRuns).toBe(1);
@@ -100,11 +121,20 @@ describe("trigger idempotency on the emulator", () => {
     expect(crashed.decision).toBe("started");
     const stored = await readJson(platform.clients.s3, LINEAGE_AUDIT_BUCKET, runWindowKey(window));
     const forgotten = { ...(stored?.body as RunWindowClaim), glue_job_run_id: undefined, status: "claimed" };
-    await platform.clients.s3.send(new PutObjectCommand({ Bucket: LINEAGE_AUDIT_BUCKET, Key: runWindowKey(window), Body: JSON.stringify(forgotten) }));
+    await platform.clients.s3.send(
+      new PutObjectCommand({ Bucket: LINEAGE_AUDIT_BUCKET, Key: runWindowKey(window), Body: JSON.stringify(forgotten) }),
+    );
     const withinLease = await invoke(scheduleEvent, "req-early");
     expect(withinLease).toMatchObject({ decision: "skipped", reason: "in_progress" });
-    const afterLease = await invoke(scheduleEvent, "req-late", () => new Date(Date.now() + (triggerConfig.RUN_WINDOW_LEASE_SECONDS + 60) * 1000));
-    expect(afterLease).toMatchObject({ decision: "started", glue_job_run_id: crashed.decision === "started" ? crashed.glue_job_run_id : "" });
+    const afterLease = await invoke(
+      scheduleEvent,
+      "req-late",
+      () => new Date(Date.now() + (triggerConfig.RUN_WINDOW_LEASE_SECONDS + 60) * 1000),
+    );
+    expect(afterLease).toMatchObject({
+      decision: "started",
+      glue_job_run_id: crashed.decision === "started" ? crashed.glue_job_run_id : "",
+    });
     expect(await glueRuns()).toHaveLength(1);
     expect(databrewRuns).toBe(1);
   });

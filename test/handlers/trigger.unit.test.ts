@@ -37,7 +37,12 @@ function deps(clock = () => NOW): TriggerDeps {
 const manual = { source: "sentinel.manual", profile: "baf", run_date: "2026-03-01" };
 
 function preconditionFailed(): S3ServiceException {
-  return new S3ServiceException({ name: "PreconditionFailed", $fault: "client", $metadata: { httpStatusCode: 412 }, message: "At least one of the pre-conditions you specified did not hold" });
+  return new S3ServiceException({
+    name: "PreconditionFailed",
+    $fault: "client",
+    $metadata: { httpStatusCode: 412 },
+    message: "At least one of the pre-conditions you specified did not hold",
+  });
 }
 
 function storedClaim(claim: Partial<RunWindowClaim>) {
@@ -87,10 +92,19 @@ describe("trigger event parsing", () => {
 
 describe("trigger configuration", () => {
   it("names every missing or invalid variable at cold start", () => {
-    const result = triggerHandlerEnvironment.safeParse({ ...triggerEnvironment, GLUE_JOB_NAME: undefined, METRICS_LOCATION_TEMPLATE: "s3://bucket/metrics/{profile}", OBJECT_LOCK_MODE: "NONE" });
+    const result = triggerHandlerEnvironment.safeParse({
+      ...triggerEnvironment,
+      GLUE_JOB_NAME: undefined,
+      METRICS_LOCATION_TEMPLATE: "s3://bucket/metrics/{profile}",
+      OBJECT_LOCK_MODE: "NONE",
+    });
     const paths = result.error?.issues.map((issue) => `${issue.path.join(".")}: ${issue.message}`) ?? [];
     expect(paths).toEqual(
-      expect.arrayContaining([expect.stringMatching(/^GLUE_JOB_NAME/), expect.stringMatching(/^METRICS_LOCATION_TEMPLATE: must contain \{run_id\}/), expect.stringMatching(/^OBJECT_LOCK_MODE/)]),
+      expect.arrayContaining([
+        expect.stringMatching(/^GLUE_JOB_NAME/),
+        expect.stringMatching(/^METRICS_LOCATION_TEMPLATE: must contain \{run_id\}/),
+        expect.stringMatching(/^OBJECT_LOCK_MODE/),
+      ]),
     );
   });
 });
@@ -100,20 +114,38 @@ describe("Glue job arguments (contract with glue-jobs/)", () => {
     const window = { environment: "local", profile: "baf", runDate: "2026-03-01", attempt: 1 };
     const args = glueJobArguments(triggerConfig, window, "run-1", undefined, false);
     expect(Object.keys(args).sort()).toEqual(
-      ["--config_location", "--input_prefix", "--key_location", "--metrics_location", "--output_location", "--profile", "--quarantine_location", "--run_date", "--state_location"].sort(),
+      [
+        "--config_location",
+        "--input_prefix",
+        "--key_location",
+        "--metrics_location",
+        "--output_location",
+        "--profile",
+        "--quarantine_location",
+        "--run_date",
+        "--state_location",
+      ].sort(),
     );
     expect(args["--run_date"]).toBe("2026-03-01");
     expect(args["--input_prefix"]).toBe("s3://sentinel-local-raw/baf/run_date=2026-03-01/");
     expect(args["--metrics_location"]).toBe("s3://sentinel-local-lineage-audit/run-metrics/baf/2026-03-01/run-1");
-    for (const [name, value] of Object.entries(args)) if (name.endsWith("_location") || name === "--input_prefix") expect(value).toMatch(/^s3:\/\//);
-    expect(glueJobArguments(triggerConfig, window, "run-1", "s3://elsewhere/in/", true)).toMatchObject({ "--refit": "true", "--input_prefix": "s3://elsewhere/in/" });
+    for (const [name, value] of Object.entries(args))
+      if (name.endsWith("_location") || name === "--input_prefix") expect(value).toMatch(/^s3:\/\//);
+    expect(glueJobArguments(triggerConfig, window, "run-1", "s3://elsewhere/in/", true)).toMatchObject({
+      "--refit": "true",
+      "--input_prefix": "s3://elsewhere/in/",
+    });
   });
 });
 
 describe("trigger decisions", () => {
   it("rejects a malformed event with a clear error, one audit event, and no other call", async () => {
-    await expect(startPipelineRun({ source: "sentinel.manual", profile: "baf", run_date: "yesterday" }, deps())).rejects.toThrow(MalformedEventError);
-    await expect(startPipelineRun({ source: "sentinel.manual", profile: "baf", run_date: "yesterday" }, deps())).rejects.toThrow(/run_date: Invalid ISO date/);
+    await expect(startPipelineRun({ source: "sentinel.manual", profile: "baf", run_date: "yesterday" }, deps())).rejects.toThrow(
+      MalformedEventError,
+    );
+    await expect(startPipelineRun({ source: "sentinel.manual", profile: "baf", run_date: "yesterday" }, deps())).rejects.toThrow(
+      /run_date: Invalid ISO date/,
+    );
     expect(audit.outcomes()).toEqual(["event.reject:refused", "event.reject:refused"]);
     expect(audit.events[0]?.run_id).toBe("rejected-2026-03-02");
     expect(JSON.stringify(audit.events[0]?.details)).not.toContain("yesterday");
@@ -144,8 +176,15 @@ describe("trigger decisions", () => {
       if (input.IfNoneMatch === "*") throw preconditionFailed();
       return { ETag: '"next"' };
     });
-    s3.on(GetObjectCommand).resolves(storedClaim({ status: "claimed", lease_expires_at: "2026-03-02T01:00:00.000Z", databrew_run_id: "db-1" }));
-    glue.on(GetJobRunsCommand).resolves({ JobRuns: [{ Id: "jr_other", Arguments: { "--metrics_location": "s3://x/y" } }, { Id: "jr_predecessor", Arguments: { "--metrics_location": "s3://sentinel-local-lineage-audit/run-metrics/baf/2026-03-01/run" } }] });
+    s3.on(GetObjectCommand).resolves(
+      storedClaim({ status: "claimed", lease_expires_at: "2026-03-02T01:00:00.000Z", databrew_run_id: "db-1" }),
+    );
+    glue.on(GetJobRunsCommand).resolves({
+      JobRuns: [
+        { Id: "jr_other", Arguments: { "--metrics_location": "s3://x/y" } },
+        { Id: "jr_predecessor", Arguments: { "--metrics_location": "s3://sentinel-local-lineage-audit/run-metrics/baf/2026-03-01/run" } },
+      ],
+    });
     const result = await startPipelineRun(manual, deps());
     expect(result).toMatchObject({ decision: "started", glue_job_run_id: "jr_predecessor", databrew_run_id: "db-1" });
     expect(glue.commandCalls(StartGlueJobRun)).toHaveLength(0);
@@ -160,9 +199,14 @@ describe("trigger decisions", () => {
     databrew.on(StartDataBrewJobRun).resolves({ RunId: "db-1" });
     glue.on(StartGlueJobRun).rejects(Object.assign(new Error("Rate exceeded"), { name: "ThrottlingException" }));
     await expect(startPipelineRun(manual, deps())).rejects.toThrow(/Rate exceeded/);
-    const bodies = s3.commandCalls(PutObjectCommand).map((call) => JSON.parse(String(call.args[0].input.Body)) as { status?: string; databrew_run_id?: string });
+    const bodies = s3
+      .commandCalls(PutObjectCommand)
+      .map((call) => JSON.parse(String(call.args[0].input.Body)) as { status?: string; databrew_run_id?: string });
     expect(bodies.at(-1)).toMatchObject({ status: "start_failed", databrew_run_id: "db-1" });
-    expect(audit.events.at(-1)).toMatchObject({ outcome: "failure", details: { error_name: "ThrottlingException", databrew_run_id: "db-1" } });
+    expect(audit.events.at(-1)).toMatchObject({
+      outcome: "failure",
+      details: { error_name: "ThrottlingException", databrew_run_id: "db-1" },
+    });
   });
 
   it("fails loudly when the claim was taken over mid-start (lease expired), after releasing nothing it does not hold", async () => {

@@ -74,7 +74,13 @@ describe("CloudWatch over Smithy RPC v2 CBOR", () => {
     const described = await callCloudWatch("DescribeAlarms", { AlarmNames: [alarm.AlarmName] });
     expect(described.status).toBe(200);
     const [found] = described.body.MetricAlarms as Array<Record<string, unknown>>;
-    expect(found).toMatchObject({ AlarmName: alarm.AlarmName, MetricName: "QuarantineRatio", Threshold: 0.05, Dimensions: alarm.Dimensions, TreatMissingData: "notBreaching" });
+    expect(found).toMatchObject({
+      AlarmName: alarm.AlarmName,
+      MetricName: "QuarantineRatio",
+      Threshold: 0.05,
+      Dimensions: alarm.Dimensions,
+      TreatMissingData: "notBreaching",
+    });
     // timestamps travel as CBOR tag 1 (epoch seconds), which the Go client decodes as time.Time
     expect(found?.AlarmConfigurationUpdatedTimestamp).toMatchObject({ tag: 1 });
 

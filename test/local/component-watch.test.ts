@@ -68,8 +68,14 @@ describe("a local run whose component dies", () => {
 
     const error = await step.catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(ComponentExited);
-    expect((error as Error).message).toMatch(new RegExp(`^the local AWS emulator \\(pid ${pid}\\) was killed by SIGKILL during "Glue ETL job \\(deployed script on local Spark\\)" at \\d\\d:\\d\\d:\\d\\d UTC$`));
-    expect(out.text()).toMatch(/✗ \[1\/1\] Glue ETL job \(deployed script on local Spark\): the local AWS emulator \(pid \d+\) was killed by SIGKILL/);
+    expect((error as Error).message).toMatch(
+      new RegExp(
+        `^the local AWS emulator \\(pid ${pid}\\) was killed by SIGKILL during "Glue ETL job \\(deployed script on local Spark\\)" at \\d\\d:\\d\\d:\\d\\d UTC$`,
+      ),
+    );
+    expect(out.text()).toMatch(
+      /✗ \[1\/1\] Glue ETL job \(deployed script on local Spark\): the local AWS emulator \(pid \d+\) was killed by SIGKILL/,
+    );
     expect(alive(pid)).toBe(false);
     expect(watch.components).toEqual([]);
   });
@@ -85,32 +91,54 @@ describe("a local run whose component dies", () => {
     const emulator = await startEmulator({ projectRoot: ROOT });
     started.push(emulator);
     const clients = localClients(emulator.endpoint);
-    await clients.s3.send(new CreateBucketCommand({ Bucket: "artifacts", CreateBucketConfiguration: { LocationConstraint: EMULATOR_CREDENTIALS.region } }));
+    await clients.s3.send(
+      new CreateBucketCommand({ Bucket: "artifacts", CreateBucketConfiguration: { LocationConstraint: EMULATOR_CREDENTIALS.region } }),
+    );
     // a driver that comes up and works for a while, as a Spark driver does
-    await clients.s3.send(new PutObjectCommand({ Bucket: "artifacts", Key: "glue/scripts/job.py", Body: "import time\nprint('driver up', flush=True)\ntime.sleep(120)\n" }));
+    await clients.s3.send(
+      new PutObjectCommand({
+        Bucket: "artifacts",
+        Key: "glue/scripts/job.py",
+        Body: "import time\nprint('driver up', flush=True)\ntime.sleep(120)\n",
+      }),
+    );
     await clients.logs.send(new CreateLogGroupCommand({ logGroupName: "/aws-glue/jobs/logs-v2" }));
     const watch = new ComponentWatch();
     const workDir = mkdtempSync(join(tmpdir(), "sentinel-driver-"));
-    const run = { service: "glue" as const, jobName: "job", runId: "jr_killed", arguments: {}, startedOn: new Date(), state: "RUNNING" as const };
+    const run = {
+      service: "glue" as const,
+      jobName: "job",
+      runId: "jr_killed",
+      arguments: {},
+      startedOn: new Date(),
+      state: "RUNNING" as const,
+    };
     const progress = new Progress(recordingOutput(), 1, watch);
     const step = progress.step("Glue ETL job (deployed script on local Spark)", () =>
-      executeGlueRun(run, { Name: "job", Command: { ScriptLocation: "s3://artifacts/glue/scripts/job.py" }, Timeout: 5 }, {}, {
-        projectRoot: ROOT,
-        emulatorEndpoint: emulator.endpoint,
-        region: EMULATOR_CREDENTIALS.region,
-        credentials,
-        s3: clients.s3,
-        logs: clients.logs,
-        workDir,
-        watch,
-      }),
+      executeGlueRun(
+        run,
+        { Name: "job", Command: { ScriptLocation: "s3://artifacts/glue/scripts/job.py" }, Timeout: 5 },
+        {},
+        {
+          projectRoot: ROOT,
+          emulatorEndpoint: emulator.endpoint,
+          region: EMULATOR_CREDENTIALS.region,
+          credentials,
+          s3: clients.s3,
+          logs: clients.logs,
+          workDir,
+          watch,
+        },
+      ),
     );
     const driver = await until(() => watch.components.find((c) => c.component.startsWith("the Spark driver")), "the driver to start");
     process.kill(driver.pid!, "SIGKILL");
 
     const error = await step.catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(ComponentExited);
-    expect((error as Error).message).toMatch(new RegExp(`^the Spark driver of Glue run jr_killed \\(pid ${driver.pid}\\) was killed by SIGKILL during "Glue ETL job`));
+    expect((error as Error).message).toMatch(
+      new RegExp(`^the Spark driver of Glue run jr_killed \\(pid ${driver.pid}\\) was killed by SIGKILL during "Glue ETL job`),
+    );
     expect(alive(driver.pid!)).toBe(false);
   }, 120_000);
 
@@ -118,17 +146,37 @@ describe("a local run whose component dies", () => {
     const emulator = await startEmulator({ projectRoot: ROOT });
     started.push(emulator);
     const clients = localClients(emulator.endpoint);
-    await clients.s3.send(new CreateBucketCommand({ Bucket: "artifacts", CreateBucketConfiguration: { LocationConstraint: EMULATOR_CREDENTIALS.region } }));
+    await clients.s3.send(
+      new CreateBucketCommand({ Bucket: "artifacts", CreateBucketConfiguration: { LocationConstraint: EMULATOR_CREDENTIALS.region } }),
+    );
     await clients.s3.send(new PutObjectCommand({ Bucket: "artifacts", Key: "glue/scripts/ok.py", Body: "print('done', flush=True)\n" }));
-    await clients.s3.send(new PutObjectCommand({ Bucket: "artifacts", Key: "glue/scripts/bad.py", Body: "raise SystemExit('bad input')\n" }));
+    await clients.s3.send(
+      new PutObjectCommand({ Bucket: "artifacts", Key: "glue/scripts/bad.py", Body: "raise SystemExit('bad input')\n" }),
+    );
     await clients.logs.send(new CreateLogGroupCommand({ logGroupName: "/aws-glue/jobs/logs-v2" }));
     const watch = new ComponentWatch();
     const workDir = mkdtempSync(join(tmpdir(), "sentinel-driver-"));
-    const runtime = { projectRoot: ROOT, emulatorEndpoint: emulator.endpoint, region: EMULATOR_CREDENTIALS.region, credentials, s3: clients.s3, logs: clients.logs, workDir, watch };
+    const runtime = {
+      projectRoot: ROOT,
+      emulatorEndpoint: emulator.endpoint,
+      region: EMULATOR_CREDENTIALS.region,
+      credentials,
+      s3: clients.s3,
+      logs: clients.logs,
+      workDir,
+      watch,
+    };
     const progress = new Progress(recordingOutput(), 2, watch);
     const results = [];
     for (const name of ["ok", "bad"]) {
-      const run = { service: "glue" as const, jobName: name, runId: `jr_${name}`, arguments: {}, startedOn: new Date(), state: "RUNNING" as const };
+      const run = {
+        service: "glue" as const,
+        jobName: name,
+        runId: `jr_${name}`,
+        arguments: {},
+        startedOn: new Date(),
+        state: "RUNNING" as const,
+      };
       const job = { Name: name, Command: { ScriptLocation: `s3://artifacts/glue/scripts/${name}.py` }, Timeout: 5 };
       results.push(await progress.step(`Glue job ${name}`, () => executeGlueRun(run, job, {}, runtime)));
     }
@@ -141,15 +189,28 @@ describe("a local run whose component dies", () => {
     started.push(emulator);
     const clients = localClients(emulator.endpoint);
     const stackDir = mkdtempSync(join(tmpdir(), "sentinel-stack-"));
-    const code = zipSync({ "index.mjs": new TextEncoder().encode("export const handler = () => new Promise((resolve) => setTimeout(resolve, 60_000));\n") });
+    const code = zipSync({
+      "index.mjs": new TextEncoder().encode("export const handler = () => new Promise((resolve) => setTimeout(resolve, 60_000));\n"),
+    });
     mkdirSync(join(stackDir, "assets"), { recursive: true });
     writeFileSync(join(stackDir, "assets", "slow.zip"), code);
     // Lambda wants an existing role; the emulator's IAM is reached through a CloudFormation stack here
     const role = {
       Type: "AWS::IAM::Role",
-      Properties: { RoleName: "slow", AssumeRolePolicyDocument: { Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: { Service: "lambda.amazonaws.com" }, Action: "sts:AssumeRole" }] } },
+      Properties: {
+        RoleName: "slow",
+        AssumeRolePolicyDocument: {
+          Version: "2012-10-17",
+          Statement: [{ Effect: "Allow", Principal: { Service: "lambda.amazonaws.com" }, Action: "sts:AssumeRole" }],
+        },
+      },
     };
-    await clients.cloudformation.send(new CreateStackCommand({ StackName: "slow-role", TemplateBody: JSON.stringify({ Resources: { Role: role }, Outputs: { Arn: { Value: { "Fn::GetAtt": ["Role", "Arn"] } } } }) }));
+    await clients.cloudformation.send(
+      new CreateStackCommand({
+        StackName: "slow-role",
+        TemplateBody: JSON.stringify({ Resources: { Role: role }, Outputs: { Arn: { Value: { "Fn::GetAtt": ["Role", "Arn"] } } } }),
+      }),
+    );
     const { Stacks } = await clients.cloudformation.send(new DescribeStacksCommand({ StackName: "slow-role" }));
     const fn = await clients.lambda.send(
       new CreateFunctionCommand({
@@ -162,17 +223,31 @@ describe("a local run whose component dies", () => {
       }),
     );
     const watch = new ComponentWatch();
-    const host = new FunctionHost({ lambda: clients.lambda, logs: clients.logs, stackDir, workDir: join(stackDir, "work"), endpoint: emulator.endpoint, region: EMULATOR_CREDENTIALS.region, credentials, watch });
+    const host = new FunctionHost({
+      lambda: clients.lambda,
+      logs: clients.logs,
+      stackDir,
+      workDir: join(stackDir, "work"),
+      endpoint: emulator.endpoint,
+      region: EMULATOR_CREDENTIALS.region,
+      credentials,
+      watch,
+    });
     try {
       const progress = new Progress(recordingOutput(), 1, watch);
       const step = progress.step("Trigger the run (deployed function slow)", () => host.invoke(fn.FunctionArn!, {}));
-      const worker = await until(() => watch.components.find((c) => c.component === "the Lambda execution environment of slow"), "the execution environment to start");
+      const worker = await until(
+        () => watch.components.find((c) => c.component === "the Lambda execution environment of slow"),
+        "the execution environment to start",
+      );
       await new Promise((r) => setTimeout(r, 500));
       process.kill(worker.pid!, "SIGKILL");
 
       const error = await step.catch((caught: unknown) => caught);
       expect(error).toBeInstanceOf(ComponentExited);
-      expect((error as Error).message).toMatch(new RegExp(`^the Lambda execution environment of slow \\(pid ${worker.pid}\\) was killed by SIGKILL during "Trigger the run`));
+      expect((error as Error).message).toMatch(
+        new RegExp(`^the Lambda execution environment of slow \\(pid ${worker.pid}\\) was killed by SIGKILL during "Trigger the run`),
+      );
     } finally {
       await host.close();
     }
@@ -180,7 +255,10 @@ describe("a local run whose component dies", () => {
 
   it("fails the step in flight on Ctrl-C, naming the step", async () => {
     const watch = new ComponentWatch();
-    const step = new Progress(recordingOutput(), 1, watch).step("Provision the local environment", () => new Promise<never>(() => undefined));
+    const step = new Progress(recordingOutput(), 1, watch).step(
+      "Provision the local environment",
+      () => new Promise<never>(() => undefined),
+    );
     watch.interrupt("SIGINT");
     const error = await step.catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(RunInterrupted);

@@ -5,12 +5,20 @@ import { EMULATOR_CREDENTIALS, startEmulator } from "../../local/emulator/emulat
 
 /** A MAC over `message` by a new HMAC key with `description`, and whether a second key of another description verifies it. */
 async function macByFreshKey(endpoint: string, description: string, message: Uint8Array): Promise<{ mac: string; otherVerifies: boolean }> {
-  const kms = new KMSClient({ endpoint, region: EMULATOR_CREDENTIALS.region, credentials: { accessKeyId: EMULATOR_CREDENTIALS.accessKeyId, secretAccessKey: EMULATOR_CREDENTIALS.secretAccessKey } });
-  const create = (Description: string) => kms.send(new CreateKeyCommand({ KeySpec: "HMAC_256", KeyUsage: "GENERATE_VERIFY_MAC", Description }));
+  const kms = new KMSClient({
+    endpoint,
+    region: EMULATOR_CREDENTIALS.region,
+    credentials: { accessKeyId: EMULATOR_CREDENTIALS.accessKeyId, secretAccessKey: EMULATOR_CREDENTIALS.secretAccessKey },
+  });
+  const create = (Description: string) =>
+    kms.send(new CreateKeyCommand({ KeySpec: "HMAC_256", KeyUsage: "GENERATE_VERIFY_MAC", Description }));
   const key = (await create(description)).KeyMetadata!.KeyId!;
   const { Mac } = await kms.send(new GenerateMacCommand({ KeyId: key, Message: message, MacAlgorithm: "HMAC_SHA_256" }));
   const other = (await create(`${description} (another key)`)).KeyMetadata!.KeyId!;
-  const verify = await kms.send(new VerifyMacCommand({ KeyId: other, Message: message, Mac, MacAlgorithm: "HMAC_SHA_256" })).then((r) => r.MacValid === true, () => false);
+  const verify = await kms.send(new VerifyMacCommand({ KeyId: other, Message: message, Mac, MacAlgorithm: "HMAC_SHA_256" })).then(
+    (r) => r.MacValid === true,
+    () => false,
+  );
   return { mac: Buffer.from(Mac!).toString("base64"), otherVerifies: verify };
 }
 

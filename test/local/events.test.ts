@@ -22,7 +22,11 @@ const pattern = {
 
 describe("job state-change events", () => {
   it("have the Glue event shape, with the error as the message of a failure", () => {
-    const event = jobStateChangeEvent(run("FAILED", "InputError: no header"), { account: "123456789012", region: "eu-central-2" }, new Date("2026-01-02T03:04:05.678Z"));
+    const event = jobStateChangeEvent(
+      run("FAILED", "InputError: no header"),
+      { account: "123456789012", region: "eu-central-2" },
+      new Date("2026-01-02T03:04:05.678Z"),
+    );
     expect(event).toMatchObject({
       version: "0",
       source: "aws.glue",
@@ -55,7 +59,9 @@ describe("event patterns", () => {
   });
 
   it("refuse filters they do not know instead of guessing", () => {
-    expect(() => matchesEventPattern({ detail: { name: [{ "cidr": "10.0.0.0/8" }] } }, { detail: { name: "x" } })).toThrow(UnsupportedPatternError);
+    expect(() => matchesEventPattern({ detail: { name: [{ cidr: "10.0.0.0/8" }] } }, { detail: { name: "x" } })).toThrow(
+      UnsupportedPatternError,
+    );
   });
 });
 
@@ -63,7 +69,12 @@ describe("target input", () => {
   it("fills an input transformer template, escaping values inside quotes", () => {
     const template = '{"run_id":"<jobRunId>","details":{"message":"<message>","state":"<state>"}}';
     const payload = targetInput(
-      { InputTransformer: { InputPathsMap: { jobRunId: "$.detail.jobRunId", message: "$.detail.message", state: "$.detail.state" }, InputTemplate: template } },
+      {
+        InputTransformer: {
+          InputPathsMap: { jobRunId: "$.detail.jobRunId", message: "$.detail.message", state: "$.detail.state" },
+          InputTemplate: template,
+        },
+      },
       jobStateChangeEvent(run("FAILED", 'bad "quote"'), { account: "1", region: "r" }),
     );
     expect(payload).toEqual({ run_id: "jr_abc", details: { message: 'bad "quote"', state: "FAILED" } });
@@ -82,6 +93,8 @@ describe("target input", () => {
   });
 
   it("fills placeholders inside a string of the template with the raw text", () => {
-    expect(fillTemplate('{"resource":"arn:aws:glue:<region>:<account>:job/<job>"}', { region: "eu-central-2", account: "123", job: 'a"b' })).toBe('{"resource":"arn:aws:glue:eu-central-2:123:job/a\\"b"}');
+    expect(
+      fillTemplate('{"resource":"arn:aws:glue:<region>:<account>:job/<job>"}', { region: "eu-central-2", account: "123", job: 'a"b' }),
+    ).toBe('{"resource":"arn:aws:glue:eu-central-2:123:job/a\\"b"}');
   });
 });

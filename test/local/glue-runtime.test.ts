@@ -15,8 +15,13 @@ describe("local Glue runtime parameters", () => {
   });
 
   it("puts the downloaded jars on spark-submit's --jars, quoted for PYSPARK_SUBMIT_ARGS", () => {
-    const args = pysparkSubmitArgs("https://127.0.0.1:4566", "eu-central-2", undefined, ["/work/run 1/lib/sentinel-tokenization.jar", "/work/other.jar"]);
-    expect(args.startsWith(`--packages ${HADOOP_AWS_PACKAGE} --jars '/work/run 1/lib/sentinel-tokenization.jar,/work/other.jar' `)).toBe(true);
+    const args = pysparkSubmitArgs("https://127.0.0.1:4566", "eu-central-2", undefined, [
+      "/work/run 1/lib/sentinel-tokenization.jar",
+      "/work/other.jar",
+    ]);
+    expect(args.startsWith(`--packages ${HADOOP_AWS_PACKAGE} --jars '/work/run 1/lib/sentinel-tokenization.jar,/work/other.jar' `)).toBe(
+      true,
+    );
     expect(args.endsWith(" pyspark-shell")).toBe(true);
     expect(pysparkSubmitArgs("https://127.0.0.1:4566", "eu-central-2")).not.toContain("--jars");
   });

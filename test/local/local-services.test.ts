@@ -7,7 +7,12 @@
  */
 import { CloudFormationClient, CreateStackCommand } from "@aws-sdk/client-cloudformation";
 import { CloudWatchLogsClient, FilterLogEventsCommand } from "@aws-sdk/client-cloudwatch-logs";
-import { DataBrewClient, DescribeDatasetCommand, DescribeJobRunCommand, StartJobRunCommand as StartDataBrewRun } from "@aws-sdk/client-databrew";
+import {
+  DataBrewClient,
+  DescribeDatasetCommand,
+  DescribeJobRunCommand,
+  StartJobRunCommand as StartDataBrewRun,
+} from "@aws-sdk/client-databrew";
 import { EventBridgeClient, PutRuleCommand, PutTargetsCommand } from "@aws-sdk/client-eventbridge";
 import { CreateJobCommand, GetJobCommand, GetJobRunCommand, GetJobRunsCommand, GlueClient, StartJobRunCommand } from "@aws-sdk/client-glue";
 import { CreateBucketCommand, GetObjectCommand, ListBucketsCommand, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
@@ -51,7 +56,12 @@ const TEMPLATE = {
         Format: "CSV",
         Input: { S3InputDefinition: { Bucket: { Ref: "RawBucketName" }, Key: "landing/fixture/run_date={run_date}/" } },
         PathOptions: {
-          Parameters: [{ PathParameterName: "run_date", DatasetParameter: { Name: "run_date", Type: "Datetime", DatetimeOptions: { Format: "yyyy-MM-dd" } } }],
+          Parameters: [
+            {
+              PathParameterName: "run_date",
+              DatasetParameter: { Name: "run_date", Type: "Datetime", DatetimeOptions: { Format: "yyyy-MM-dd" } },
+            },
+          ],
           FilesLimit: { MaxFiles: 1, OrderedBy: "LAST_MODIFIED_DATE", Order: "DESCENDING" },
         },
       },
@@ -83,11 +93,19 @@ describe("local Glue and DataBrew services", () => {
 
   beforeAll(async () => {
     emulator = await startEmulator({ projectRoot: ROOT });
-    const direct = { s3: new S3Client({ ...config(emulator.endpoint), forcePathStyle: true }), glue: new GlueClient(config(emulator.endpoint)) };
-    for (const bucket of ["artifacts", "raw"]) await direct.s3.send(new CreateBucketCommand({ Bucket: bucket, CreateBucketConfiguration: { LocationConstraint: REGION } }));
+    const direct = {
+      s3: new S3Client({ ...config(emulator.endpoint), forcePathStyle: true }),
+      glue: new GlueClient(config(emulator.endpoint)),
+    };
+    for (const bucket of ["artifacts", "raw"])
+      await direct.s3.send(new CreateBucketCommand({ Bucket: bucket, CreateBucketConfiguration: { LocationConstraint: REGION } }));
     await direct.s3.send(new PutObjectCommand({ Bucket: "artifacts", Key: "scripts/job.py", Body: SCRIPT }));
     await direct.s3.send(
-      new PutObjectCommand({ Bucket: "raw", Key: "landing/fixture/run_date=2026-01-02/in.csv", Body: "id,email,card,name\n1,a@b.example,4111111111111111,Ivan\n2,c@d.example,5555555555554444,Dora\n" }),
+      new PutObjectCommand({
+        Bucket: "raw",
+        Key: "landing/fixture/run_date=2026-01-02/in.csv",
+        Body: "id,email,card,name\n1,a@b.example,4111111111111111,Ivan\n2,c@d.example,5555555555554444,Dora\n",
+      }),
     );
     await direct.glue.send(
       new CreateJobCommand({
@@ -112,23 +130,49 @@ describe("local Glue and DataBrew services", () => {
       }),
     );
     const events = new EventBridgeClient(config(emulator.endpoint));
-    await events.send(new PutRuleCommand({ Name: "glue-failed", EventPattern: JSON.stringify({ source: ["aws.glue"], detail: { state: ["FAILED"] } }), State: "ENABLED" }));
+    await events.send(
+      new PutRuleCommand({
+        Name: "glue-failed",
+        EventPattern: JSON.stringify({ source: ["aws.glue"], detail: { state: ["FAILED"] } }),
+        State: "ENABLED",
+      }),
+    );
     await events.send(
       new PutTargetsCommand({
         Rule: "glue-failed",
-        Targets: [{ Id: "audit", Arn: "arn:aws:lambda:eu-central-2:123456789012:function:audit", InputTransformer: { InputPathsMap: { run: "$.detail.jobRunId" }, InputTemplate: '{"run_id":"<run>"}' } }],
+        Targets: [
+          {
+            Id: "audit",
+            Arn: "arn:aws:lambda:eu-central-2:123456789012:function:audit",
+            InputTransformer: { InputPathsMap: { run: "$.detail.jobRunId" }, InputTemplate: '{"run_id":"<run>"}' },
+          },
+        ],
       }),
     );
 
     runs = new JobRuns();
     const glueApi = new GlueRunApi(runs, async (name) => (await direct.glue.send(new GetJobCommand({ JobName: name }))).Job);
-    databrewApi = new DataBrewApi(runs, () => loadDataBrewDefinitions(new CloudFormationClient(config(emulator.endpoint)), { region: REGION, accountId: "123456789012", partition: "aws" }));
+    databrewApi = new DataBrewApi(runs, () =>
+      loadDataBrewDefinitions(new CloudFormationClient(config(emulator.endpoint)), {
+        region: REGION,
+        accountId: "123456789012",
+        partition: "aws",
+      }),
+    );
     front = await startServiceFront(emulator.endpoint, glueApi, databrewApi);
     const logs = new CloudWatchLogsClient(config(emulator.endpoint));
     const workDir = mkdtempSync(join(tmpdir(), "sentinel-local-services-"));
     runner = new LocalJobRunner(runs, glueApi, databrewApi, {
       glue: (run, job, effective) =>
-        executeGlueRun(run, job, effective, { projectRoot: ROOT, emulatorEndpoint: emulator.endpoint, region: REGION, credentials, s3: direct.s3, logs, workDir: join(workDir, run.runId) }),
+        executeGlueRun(run, job, effective, {
+          projectRoot: ROOT,
+          emulatorEndpoint: emulator.endpoint,
+          region: REGION,
+          credentials,
+          s3: direct.s3,
+          logs,
+          workDir: join(workDir, run.runId),
+        }),
       databrew: (run, job, dataset) => executeProfileRun(run, job, dataset, { s3: direct.s3, logs }),
     });
     const bus = new LocalEventBus(events, { invoke: async (arn, payload) => void invocations.push({ arn, payload }) });
@@ -150,7 +194,9 @@ describe("local Glue and DataBrew services", () => {
   it("runs the deployed script with the effective arguments and reports the real outcome", async () => {
     const { JobRunId: ok } = await glue.send(new StartJobRunCommand({ JobName: "fixture-etl" }));
     expect((await glue.send(new GetJobRunCommand({ JobName: "fixture-etl", RunId: ok }))).JobRun?.JobRunState).toBe("STARTING");
-    await expect(glue.send(new StartJobRunCommand({ JobName: "fixture-etl" }))).rejects.toMatchObject({ name: "ConcurrentRunsExceededException" });
+    await expect(glue.send(new StartJobRunCommand({ JobName: "fixture-etl" }))).rejects.toMatchObject({
+      name: "ConcurrentRunsExceededException",
+    });
     await runner.run(runs.waiting()[0]!);
     const succeeded = (await glue.send(new GetJobRunCommand({ JobName: "fixture-etl", RunId: ok }))).JobRun;
     expect(succeeded).toMatchObject({ JobRunState: "SUCCEEDED", GlueVersion: "5.0", NumberOfWorkers: 2 });
@@ -159,10 +205,16 @@ describe("local Glue and DataBrew services", () => {
     const { JobRunId: failing } = await glue.send(new StartJobRunCommand({ JobName: "fixture-etl", Arguments: { "--mode": "fail" } }));
     await runner.run(runs.waiting()[0]!);
     const failed = (await glue.send(new GetJobRunCommand({ JobName: "fixture-etl", RunId: failing }))).JobRun;
-    expect(failed).toMatchObject({ JobRunState: "FAILED", ErrorMessage: "ValueError: input file has no header", Arguments: { "--mode": "fail" } });
+    expect(failed).toMatchObject({
+      JobRunState: "FAILED",
+      ErrorMessage: "ValueError: input file has no header",
+      Arguments: { "--mode": "fail" },
+    });
     expect((await glue.send(new GetJobRunsCommand({ JobName: "fixture-etl" }))).JobRuns?.map((run) => run.Id)).toEqual([failing, ok]);
     // the driver log went to Glue's continuous-logging group, in a stream named after the run
-    const logged = await new CloudWatchLogsClient(config(front.endpoint)).send(new FilterLogEventsCommand({ logGroupName: "/aws-glue/jobs/logs-v2", logStreamNames: [failing!] }));
+    const logged = await new CloudWatchLogsClient(config(front.endpoint)).send(
+      new FilterLogEventsCommand({ logGroupName: "/aws-glue/jobs/logs-v2", logStreamNames: [failing!] }),
+    );
     expect(logged.events?.some((event) => event.message?.includes("ValueError"))).toBe(true);
     // only the FAILED state matched the rule; its target got the transformed input
     expect(invocations).toEqual([{ arn: "arn:aws:lambda:eu-central-2:123456789012:function:audit", payload: { run_id: failing } }]);

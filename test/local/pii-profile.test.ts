@@ -40,7 +40,9 @@ describe("PII detectors", () => {
 
 describe("PII profile", () => {
   const header = "id,email,account,first_name,amount\n";
-  const rows = ["1,a@b.example,4111111111111111,Ivan,1.5", "2,c@d.example,5555555555554444,Dora,2", "3,,4111111111111111,Anna,3"].join("\n");
+  const rows = ["1,a@b.example,4111111111111111,Ivan,1.5", "2,c@d.example,5555555555554444,Dora,2", "3,,4111111111111111,Anna,3"].join(
+    "\n",
+  );
 
   it("counts entity matches per column and names the detected types, never the values", async () => {
     const profiler = new PiiProfiler(["EMAIL", "CREDIT_CARD", "PERSON_NAME", "USA_PASSPORT_NUMBER"]);

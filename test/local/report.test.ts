@@ -48,7 +48,17 @@ const base: RunSummary = {
       ],
     },
   },
-  audit: [{ runId: "0b6f3c1e-2f55-5d7e-8a41-6c9d0e1f2a3b", logGroup: "/sentinel/local/audit", bucket: "lineage", ok: true, events: 7, headHash: "aa", report: "OK: hash chain intact" }],
+  audit: [
+    {
+      runId: "0b6f3c1e-2f55-5d7e-8a41-6c9d0e1f2a3b",
+      logGroup: "/sentinel/local/audit",
+      bucket: "lineage",
+      ok: true,
+      events: 7,
+      headHash: "aa",
+      report: "OK: hash chain intact",
+    },
+  ],
   deliveries: [{ event: "Glue Job State Change SUCCEEDED", rule: "r", functionName: "sentinel-local-lineage", attempts: 1 }],
   stateDir: "/tmp/state",
 };
@@ -75,22 +85,57 @@ describe("run report", () => {
   });
 
   it("says whether the job published its CloudWatch metrics, and warns when it could not", () => {
-    const metricNames = ["RowsIn", "RowsOut", "RowsQuarantined", "QuarantineRatio", "AnomaliesFlagged", "AnomalyRate", "RunDurationSeconds"];
-    const published: RunSummary = { ...base, metrics: { ...base.metrics!, cloudwatch: { namespace: "Sentinel/Pipeline", environment: "local", metrics: metricNames, published: true } } };
+    const metricNames = [
+      "RowsIn",
+      "RowsOut",
+      "RowsQuarantined",
+      "QuarantineRatio",
+      "AnomaliesFlagged",
+      "AnomalyRate",
+      "RunDurationSeconds",
+    ];
+    const published: RunSummary = {
+      ...base,
+      metrics: {
+        ...base.metrics!,
+        cloudwatch: { namespace: "Sentinel/Pipeline", environment: "local", metrics: metricNames, published: true },
+      },
+    };
     expect(summaryText(published, "r.html")).toContain("7 published to CloudWatch Sentinel/Pipeline (Environment=local): RowsIn, RowsOut");
     const failed: RunSummary = {
       ...base,
-      metrics: { ...base.metrics!, cloudwatch: { namespace: "Sentinel/Pipeline", environment: "local", metrics: metricNames, published: false, error: "EndpointConnectionError: no route" } },
+      metrics: {
+        ...base.metrics!,
+        cloudwatch: {
+          namespace: "Sentinel/Pipeline",
+          environment: "local",
+          metrics: metricNames,
+          published: false,
+          error: "EndpointConnectionError: no route",
+        },
+      },
     };
-    expect(summaryText(failed, "r.html")).toMatch(/Metrics\s+! NOT published to CloudWatch Sentinel\/Pipeline: EndpointConnectionError: no route/);
+    expect(summaryText(failed, "r.html")).toMatch(
+      /Metrics\s+! NOT published to CloudWatch Sentinel\/Pipeline: EndpointConnectionError: no route/,
+    );
     expect(summaryText(base, "r.html")).not.toContain("CloudWatch");
   });
 
   it("says when a run found no new input", () => {
     const again: RunSummary = {
       ...base,
-      metrics: { ...base.metrics!, rowsIn: 0, rowsOut: 0, rowsQuarantined: 0, quarantineReasons: {}, filesProcessed: [], filesSkippedByBookmark: 1 },
+      metrics: {
+        ...base.metrics!,
+        rowsIn: 0,
+        rowsOut: 0,
+        rowsQuarantined: 0,
+        quarantineReasons: {},
+        filesProcessed: [],
+        filesSkippedByBookmark: 1,
+      },
     };
-    expect(summaryText(again, "r.html")).toContain("0 processed: no new input since the last run (job bookmark: 1 landing file already processed)");
+    expect(summaryText(again, "r.html")).toContain(
+      "0 processed: no new input since the last run (job bookmark: 1 landing file already processed)",
+    );
   });
 });

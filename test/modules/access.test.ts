@@ -45,7 +45,12 @@ describe("data scientist role", () => {
   const allowed = (request: Request) => isAllowed(statementsOfRole("data-scientist"), request);
 
   it("reads and lists the processed tables and decrypts them through S3", () => {
-    expect(allowed({ action: "s3:GetObject", resource: object("processed", "processed/card-transactions/ingestion_date=2025-01-01/part-0.parquet") })).toBe(true);
+    expect(
+      allowed({
+        action: "s3:GetObject",
+        resource: object("processed", "processed/card-transactions/ingestion_date=2025-01-01/part-0.parquet"),
+      }),
+    ).toBe(true);
     expect(allowed({ action: "s3:ListBucket", resource: bucket("processed"), context: { "s3:prefix": "processed/baf/" } })).toBe(true);
     expect(allowed(decryptViaS3("processed"))).toBe(true);
     expect(allowed({ action: "glue:GetTable", resource: glue(`table/${JOBS.processedDatabaseName}/card_transactions`) })).toBe(true);
@@ -54,7 +59,10 @@ describe("data scientist role", () => {
 
   it.each<[string, Request]>([
     ["raw landing files", { action: "s3:GetObject", resource: object("raw", "landing/card-transactions/run_date=2025-01-01/a.csv") }],
-    ["quarantined rows", { action: "s3:GetObject", resource: object("raw", "quarantine/card-transactions/ingestion_date=2025-01-01/a.parquet") }],
+    [
+      "quarantined rows",
+      { action: "s3:GetObject", resource: object("raw", "quarantine/card-transactions/ingestion_date=2025-01-01/a.parquet") },
+    ],
     ["DataBrew PII profiles", { action: "s3:GetObject", resource: object("raw", "pii-profiles/baf/profile.json") }],
     ["the wrapped tokenization key", { action: "s3:GetObject", resource: object("artifacts", "keys/card-transactions/data-key.json") }],
     ["lineage records", { action: "s3:GetObject", resource: object("lineage-audit", "lineage/sentinel-test/x/START.json") }],
@@ -65,8 +73,18 @@ describe("data scientist role", () => {
     ["any write to the processed tables", { action: "s3:PutObject", resource: object("processed", "processed/baf/x.parquet") }],
     ["decrypting raw objects through S3", decryptViaS3("raw")],
     ["decrypting artifacts (the wrapped key's bucket) through S3", decryptViaS3("artifacts")],
-    ["decrypting with the data key directly (the wrapped tokenization key)", { action: "kms:Decrypt", resource: keyArn("data"), context: { "kms:EncryptionContext:aws:s3:arn": bucket("processed") } }],
-    ["decrypting through another service", { action: "kms:Decrypt", resource: keyArn("data"), context: { "kms:ViaService": `glue.${REGION}.amazonaws.com`, "kms:EncryptionContext:aws:s3:arn": bucket("processed") } }],
+    [
+      "decrypting with the data key directly (the wrapped tokenization key)",
+      { action: "kms:Decrypt", resource: keyArn("data"), context: { "kms:EncryptionContext:aws:s3:arn": bucket("processed") } },
+    ],
+    [
+      "decrypting through another service",
+      {
+        action: "kms:Decrypt",
+        resource: keyArn("data"),
+        context: { "kms:ViaService": `glue.${REGION}.amazonaws.com`, "kms:EncryptionContext:aws:s3:arn": bucket("processed") },
+      },
+    ],
     ["decrypting lineage records", decryptViaS3("lineage-audit", "audit")],
     ["the raw catalog tables", { action: "glue:GetTable", resource: glue("table/sentinel_test_raw/card_transactions") }],
     ["the quarantine catalog tables", { action: "glue:GetTable", resource: glue("table/sentinel_test_quarantine/card_transactions") }],
@@ -82,7 +100,9 @@ describe("auditor role", () => {
   const allowed = (request: Request) => isAllowed(statementsOfRole("auditor"), request);
 
   it("reads lineage records, the audit chain, the lineage table and the audit log group", () => {
-    expect(allowed({ action: "s3:GetObject", resource: object("lineage-audit", "lineage/sentinel-test/pipeline.baf/run/COMPLETE.json") })).toBe(true);
+    expect(
+      allowed({ action: "s3:GetObject", resource: object("lineage-audit", "lineage/sentinel-test/pipeline.baf/run/COMPLETE.json") }),
+    ).toBe(true);
     expect(allowed({ action: "s3:GetObject", resource: object("lineage-audit", "audit-chain/run-1/0000000001.json") })).toBe(true);
     expect(allowed({ action: "s3:ListBucket", resource: bucket("lineage-audit") })).toBe(true);
     expect(allowed(decryptViaS3("lineage-audit", "audit"))).toBe(true);
@@ -122,7 +142,11 @@ describe("auditor role", () => {
 describe("re-identification role (break-glass)", () => {
   const allowed = (request: Request) => isAllowed(statementsOfRole("reidentification"), request);
   const tokenizationKey = () => keyArn("tokenization");
-  const context = { "kms:EncryptionContextKeys": ["profile", "key_version"], "kms:EncryptionContext:profile": "baf", "kms:EncryptionContext:key_version": "2026-01" };
+  const context = {
+    "kms:EncryptionContextKeys": ["profile", "key_version"],
+    "kms:EncryptionContext:profile": "baf",
+    "kms:EncryptionContext:key_version": "2026-01",
+  };
 
   it("reads the wrapped tokenization keys and unwraps them only under their {profile, key_version} context", () => {
     expect(allowed({ action: "s3:GetObject", resource: object("artifacts", "keys/baf/data-key.json") })).toBe(true);
@@ -142,7 +166,10 @@ describe("re-identification role (break-glass)", () => {
 });
 
 describe("consumer roles", () => {
-  const roles = () => Object.values(resourcesOf(synthesizedOperations().synthesized, "aws_iam_role")).filter((role) => /data-scientist|auditor|reidentification/.test(String(role.name)));
+  const roles = () =>
+    Object.values(resourcesOf(synthesizedOperations().synthesized, "aws_iam_role")).filter((role) =>
+      /data-scientist|auditor|reidentification/.test(String(role.name)),
+    );
 
   it("are assumed only by the principals of their Terraform variable, with MFA for IAM users and a source identity", () => {
     const documents = synthesizedOperations().synthesized.data?.aws_iam_policy_document ?? {};
@@ -150,7 +177,9 @@ describe("consumer roles", () => {
       const id = /^\$\{data\.aws_iam_policy_document\.([^.]+)\.json\}$/.exec(String(role.assume_role_policy))?.[1];
       return (documents[id ?? ""]?.statement as Config[] | undefined) ?? [];
     };
-    const principalsByRole = Object.fromEntries(roles().map((role) => [String(role.name), trustOf(role).map((statement) => [statement.actions, statement.principals])]));
+    const principalsByRole = Object.fromEntries(
+      roles().map((role) => [String(role.name), trustOf(role).map((statement) => [statement.actions, statement.principals])]),
+    );
     const assume = ["sts:AssumeRole", "sts:SetSourceIdentity"];
     expect(principalsByRole).toEqual({
       [`${PREFIX}-data-scientist`]: [[assume, [{ type: "AWS", identifiers: [`arn:aws:iam::${ACCOUNT}:role/fraud-data-scientist`] }]]],
@@ -168,7 +197,12 @@ describe("consumer roles", () => {
 
   it("trusts only principals of the organization when an organization id is configured", () => {
     const stack = testStack();
-    const role = new ConsumerRole(stack, "role", { roleName: "r", description: "r", trustedPrincipalArns: ["arn:aws:iam::111122223333:role/x"], organizationId: "o-a1b2c3d4e5" });
+    const role = new ConsumerRole(stack, "role", {
+      roleName: "r",
+      description: "r",
+      trustedPrincipalArns: ["arn:aws:iam::111122223333:role/x"],
+      organizationId: "o-a1b2c3d4e5",
+    });
     role.policy.addStatement({ sid: "Read", actions: ["s3:GetObject"], resources: ["arn:aws:s3:::b/*"] });
     const trust = Object.values(synth(stack).data?.aws_iam_policy_document ?? {})[0]?.statement as Config[];
     expect(trust[0]?.condition).toContainEqual({ test: "StringEquals", variable: "aws:PrincipalOrgID", values: ["o-a1b2c3d4e5"] });
@@ -179,7 +213,10 @@ describe("consumer roles", () => {
       for (const statement of statementsOfRole(role)) {
         expect(statement.Action.filter(isWildcardAction), `${role} ${statement.Sid}`).toEqual([]);
         for (const resource of statement.Resource ?? []) {
-          expect(resource.startsWith(`arn:aws:s3:::${PREFIX}-`) || resource.includes(`:${ACCOUNT}:`), `${role} ${statement.Sid} ${resource}`).toBe(true);
+          expect(
+            resource.startsWith(`arn:aws:s3:::${PREFIX}-`) || resource.includes(`:${ACCOUNT}:`),
+            `${role} ${statement.Sid} ${resource}`,
+          ).toBe(true);
         }
       }
     }

@@ -17,9 +17,22 @@ const result = (role: string) => `arn:aws:s3:::${RESULTS_BUCKET}/athena-results/
 
 const built = withPlainStackTraces(() => {
   const fixture = buildOperations();
-  const resultsBucket = new QueryResultsBucket(fixture.stack, "athena-results", { bucketName: RESULTS_BUCKET, scope: { partition: "aws", region: REGION, accountId: ACCOUNT }, key: fixture.keys.data, accessLogs: fixture.buckets.accessLogs });
-  for (const [role, consumer] of [["data-science", fixture.access.dataScientist], ["audit", fixture.access.auditor]] as const) {
-    new AthenaWorkgroup(fixture.stack, `athena-${role}`, { name: `${PREFIX}-${role}`, description: role, scope: { partition: "aws", region: REGION, accountId: ACCOUNT }, resultsBucket }).grantQueries(consumer.policy);
+  const resultsBucket = new QueryResultsBucket(fixture.stack, "athena-results", {
+    bucketName: RESULTS_BUCKET,
+    scope: { partition: "aws", region: REGION, accountId: ACCOUNT },
+    key: fixture.keys.data,
+    accessLogs: fixture.buckets.accessLogs,
+  });
+  for (const [role, consumer] of [
+    ["data-science", fixture.access.dataScientist],
+    ["audit", fixture.access.auditor],
+  ] as const) {
+    new AthenaWorkgroup(fixture.stack, `athena-${role}`, {
+      name: `${PREFIX}-${role}`,
+      description: role,
+      scope: { partition: "aws", region: REGION, accountId: ACCOUNT },
+      resultsBucket,
+    }).grantQueries(consumer.policy);
   }
   return synth(fixture.stack);
 });
@@ -30,7 +43,11 @@ function keyArn(): string {
   const id = Object.keys(resourcesOf(built, "aws_kms_key")).find((candidate) => candidate.startsWith("keys_data_"));
   return `arn:aws:kms:${REGION}:${ACCOUNT}:key/${id}`;
 }
-const decryptViaS3 = (bucketArn: string): Request => ({ action: "kms:Decrypt", resource: keyArn(), context: { "kms:ViaService": `s3.${REGION}.amazonaws.com`, "kms:EncryptionContext:aws:s3:arn": bucketArn } });
+const decryptViaS3 = (bucketArn: string): Request => ({
+  action: "kms:Decrypt",
+  resource: keyArn(),
+  context: { "kms:ViaService": `s3.${REGION}.amazonaws.com`, "kms:EncryptionContext:aws:s3:arn": bucketArn },
+});
 
 describe("Athena workgroups", () => {
   it("enforce their configuration: encrypted results in their own prefix, a bytes-scanned cutoff, metrics", () => {
@@ -38,10 +55,17 @@ describe("Athena workgroups", () => {
     expect(workgroups.map((workgroup) => workgroup.name).sort()).toEqual([`${PREFIX}-audit`, `${PREFIX}-data-science`]);
     for (const workgroup of workgroups) {
       const configuration = workgroup.configuration as Config;
-      expect(configuration).toMatchObject({ enforce_workgroup_configuration: true, publish_cloudwatch_metrics_enabled: true, bytes_scanned_cutoff_per_query: DEFAULT_BYTES_SCANNED_CUTOFF });
+      expect(configuration).toMatchObject({
+        enforce_workgroup_configuration: true,
+        publish_cloudwatch_metrics_enabled: true,
+        bytes_scanned_cutoff_per_query: DEFAULT_BYTES_SCANNED_CUTOFF,
+      });
       const results = configuration.result_configuration as Config;
       expect(results.output_location).toBe(`s3://${RESULTS_BUCKET}/athena-results/${String(workgroup.name)}/`);
-      expect(results.encryption_configuration).toMatchObject({ encryption_option: "SSE_KMS", kms_key_arn: expect.stringMatching(/^\$\{aws_kms_key\.keys_data_/) });
+      expect(results.encryption_configuration).toMatchObject({
+        encryption_option: "SSE_KMS",
+        kms_key_arn: expect.stringMatching(/^\$\{aws_kms_key\.keys_data_/),
+      });
       expect(results.expected_bucket_owner).toBe(ACCOUNT);
     }
   });
@@ -52,11 +76,24 @@ describe("Athena workgroups", () => {
     const reference = `\${aws_s3_bucket.${bucketId}.id}`;
     const logging = Object.values(resourcesOf(built, "aws_s3_bucket_logging")).find((candidate) => candidate.bucket === reference);
     expect(logging?.target_prefix).toBe("athena-results/");
-    const encryption = Object.values(resourcesOf(built, "aws_s3_bucket_server_side_encryption_configuration")).find((candidate) => candidate.bucket === reference);
+    const encryption = Object.values(resourcesOf(built, "aws_s3_bucket_server_side_encryption_configuration")).find(
+      (candidate) => candidate.bucket === reference,
+    );
     expect(JSON.stringify(encryption)).toContain('"sse_algorithm":"aws:kms"');
-    const lifecycle = Object.values(resourcesOf(built, "aws_s3_bucket_lifecycle_configuration")).find((candidate) => candidate.bucket === reference);
+    const lifecycle = Object.values(resourcesOf(built, "aws_s3_bucket_lifecycle_configuration")).find(
+      (candidate) => candidate.bucket === reference,
+    );
     expect(JSON.stringify(lifecycle)).toContain('"expiration":[{"days":30}]');
-    expect(() => new AthenaWorkgroup(buildOperations().stack, "too-small", { name: "x", description: "x", scope: { partition: "aws", region: REGION, accountId: ACCOUNT }, resultsBucket: {} as QueryResultsBucket, bytesScannedCutoffPerQuery: 1000 })).toThrow(/at least 10000000/);
+    expect(
+      () =>
+        new AthenaWorkgroup(buildOperations().stack, "too-small", {
+          name: "x",
+          description: "x",
+          scope: { partition: "aws", region: REGION, accountId: ACCOUNT },
+          resultsBucket: {} as QueryResultsBucket,
+          bytesScannedCutoffPerQuery: 1000,
+        }),
+    ).toThrow(/at least 10000000/);
   });
 
   it.each([
@@ -66,7 +103,9 @@ describe("Athena workgroups", () => {
     expect(allowed(role, { action: "athena:StartQueryExecution", resource: workgroupArn(own) })).toBe(true);
     expect(allowed(role, { action: "athena:GetQueryResults", resource: workgroupArn(own) })).toBe(true);
     expect(allowed(role, { action: "athena:StartQueryExecution", resource: workgroupArn(other) })).toBe(false);
-    expect(allowed(role, { action: "athena:StartQueryExecution", resource: `arn:aws:athena:${REGION}:${ACCOUNT}:workgroup/primary` })).toBe(false);
+    expect(allowed(role, { action: "athena:StartQueryExecution", resource: `arn:aws:athena:${REGION}:${ACCOUNT}:workgroup/primary` })).toBe(
+      false,
+    );
     expect(allowed(role, { action: "s3:GetObject", resource: result(own) })).toBe(true);
     expect(allowed(role, { action: "s3:PutObject", resource: result(own) })).toBe(true);
     expect(allowed(role, { action: "s3:GetObject", resource: result(other) })).toBe(false);
@@ -79,7 +118,11 @@ describe("Athena workgroups", () => {
 
   it("keep the auditor away from processed data and the data scientist away from lineage", () => {
     expect(allowed("auditor", decryptViaS3(`arn:aws:s3:::${PREFIX}-processed-${ACCOUNT}`))).toBe(false);
-    expect(allowed("auditor", { action: "s3:GetObject", resource: `arn:aws:s3:::${PREFIX}-processed-${ACCOUNT}/processed/baf/x.parquet` })).toBe(false);
-    expect(allowed("data-scientist", { action: "s3:GetObject", resource: `arn:aws:s3:::${PREFIX}-lineage-audit-${ACCOUNT}/lineage/x.json` })).toBe(false);
+    expect(
+      allowed("auditor", { action: "s3:GetObject", resource: `arn:aws:s3:::${PREFIX}-processed-${ACCOUNT}/processed/baf/x.parquet` }),
+    ).toBe(false);
+    expect(
+      allowed("data-scientist", { action: "s3:GetObject", resource: `arn:aws:s3:::${PREFIX}-lineage-audit-${ACCOUNT}/lineage/x.json` }),
+    ).toBe(false);
   });
 });

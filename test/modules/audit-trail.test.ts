@@ -13,20 +13,62 @@ import { LogGroupFactory } from "../../modules/logging/log-group-factory";
 import { AlarmTopic } from "../../modules/monitoring/alarm-topic";
 import { PlatformBuckets } from "../../modules/storage/platform-buckets";
 import { referenceResolver } from "./support/iam-evaluation";
-import { onlyResourceOf, resourcesOf, statement, statementsOf, synth, TEST_DEPLOYER_ARN, TEST_SCOPE, testStack, withPlainStackTraces, type Config, type Synthesized } from "./support/synth";
+import {
+  onlyResourceOf,
+  resourcesOf,
+  statement,
+  statementsOf,
+  synth,
+  TEST_DEPLOYER_ARN,
+  TEST_SCOPE,
+  testStack,
+  withPlainStackTraces,
+  type Config,
+  type Synthesized,
+} from "./support/synth";
 
 const ACCOUNT = TEST_SCOPE.accountId;
-const lifecycle = { rawInfrequentAccessAfterDays: 30, rawGlacierAfterDays: 90, archiveDeepArchiveAfterDays: 180, noncurrentVersionExpiryDays: 30, abortIncompleteMultipartUploadDays: 7, accessLogExpiryDays: 400 };
+const lifecycle = {
+  rawInfrequentAccessAfterDays: 30,
+  rawGlacierAfterDays: 90,
+  archiveDeepArchiveAfterDays: 180,
+  noncurrentVersionExpiryDays: 30,
+  abortIncompleteMultipartUploadDays: 7,
+  accessLogExpiryDays: 400,
+};
 
 let shared: Synthesized | undefined;
 function synthesizedTrail(): Synthesized {
   shared ??= withPlainStackTraces(() => {
     const stack = testStack();
     const administratorArns = [TEST_DEPLOYER_ARN];
-    const keys = new PlatformKeys(stack, "keys", { namePrefix: "sentinel-test", scope: TEST_SCOPE, auditLogGroupPrefix: "/sentinel/test/audit", administratorArns });
-    const buckets = new PlatformBuckets(stack, "buckets", { namePrefix: "sentinel-test", scope: TEST_SCOPE, keys, lifecycle, lineageObjectLock: { mode: "COMPLIANCE", days: 3653 } });
-    const operationsKey = new PlatformKey(stack, "operations-key", { alias: "sentinel-test-operations", label: "OperationsKey", description: "test", scope: TEST_SCOPE, administratorArns });
-    const topic = new AlarmTopic(stack, "topic", { topicName: "sentinel-test-alarms", key: operationsKey, scope: TEST_SCOPE, email: "a@example.com", alarmNamePrefix: "sentinel-test-" });
+    const keys = new PlatformKeys(stack, "keys", {
+      namePrefix: "sentinel-test",
+      scope: TEST_SCOPE,
+      auditLogGroupPrefix: "/sentinel/test/audit",
+      administratorArns,
+    });
+    const buckets = new PlatformBuckets(stack, "buckets", {
+      namePrefix: "sentinel-test",
+      scope: TEST_SCOPE,
+      keys,
+      lifecycle,
+      lineageObjectLock: { mode: "COMPLIANCE", days: 3653 },
+    });
+    const operationsKey = new PlatformKey(stack, "operations-key", {
+      alias: "sentinel-test-operations",
+      label: "OperationsKey",
+      description: "test",
+      scope: TEST_SCOPE,
+      administratorArns,
+    });
+    const topic = new AlarmTopic(stack, "topic", {
+      topicName: "sentinel-test-alarms",
+      key: operationsKey,
+      scope: TEST_SCOPE,
+      email: "a@example.com",
+      alarmNamePrefix: "sentinel-test-",
+    });
     const logGroups = new LogGroupFactory(stack, "logs", { namePrefix: "/sentinel/test", retentionInDays: 365, defaultKey: keys.logs });
     new AuditTrail(stack, "audit-trail", {
       namePrefix: "sentinel-test",
@@ -80,24 +122,44 @@ function alarmingRules(event: Record<string, unknown>): string[] {
 
 const keyArnOf = (alias: string) => {
   const synthesized = synthesizedTrail();
-  const target = Object.values(resourcesOf(synthesized, "aws_kms_alias")).find((candidate) => candidate.name === `alias/sentinel-test-${alias}`)?.target_key_id;
+  const target = Object.values(resourcesOf(synthesized, "aws_kms_alias")).find(
+    (candidate) => candidate.name === `alias/sentinel-test-${alias}`,
+  )?.target_key_id;
   return referenceResolver(synthesized, ACCOUNT)(String(target).replace(".key_id}", ".arn}"));
 };
 
 const cloudTrailRecord = (source: string, eventName: string, detail: Record<string, unknown>) => ({
   source,
   "detail-type": "AWS API Call via CloudTrail",
-  detail: { eventSource: `${source.slice(4)}.amazonaws.com`, eventName, userIdentity: { arn: `arn:aws:iam::${ACCOUNT}:role/AccountAdministrator` }, ...detail },
+  detail: {
+    eventSource: `${source.slice(4)}.amazonaws.com`,
+    eventName,
+    userIdentity: { arn: `arn:aws:iam::${ACCOUNT}:role/AccountAdministrator` },
+    ...detail,
+  },
 });
 
 describe("AuditTrail", () => {
   it("records every management event, S3 data events of the four data buckets and the handlers' invocations, validated and encrypted", () => {
     const trail = onlyResourceOf(synthesizedTrail(), "aws_cloudtrail");
-    expect(trail).toMatchObject({ name: "sentinel-test-trail", enable_log_file_validation: true, is_multi_region_trail: true, include_global_service_events: true, enable_logging: true });
+    expect(trail).toMatchObject({
+      name: "sentinel-test-trail",
+      enable_log_file_validation: true,
+      is_multi_region_trail: true,
+      include_global_service_events: true,
+      enable_logging: true,
+    });
     const selectors = trail.advanced_event_selector as Config[];
-    expect(selectors.map((selector) => selector.name)).toEqual(["Management events", "S3 object events on the platform buckets", "Lambda invocations of the handlers"]);
-    const field = (index: number, name: string) => (selectors[index]?.field_selector as Config[]).find((selector) => selector.field === name);
-    expect(field(1, "resources.ARN")?.starts_with).toEqual(["raw", "processed", "artifacts", "lineage-audit"].map((tier) => `arn:aws:s3:::sentinel-test-${tier}-${ACCOUNT}/`));
+    expect(selectors.map((selector) => selector.name)).toEqual([
+      "Management events",
+      "S3 object events on the platform buckets",
+      "Lambda invocations of the handlers",
+    ]);
+    const field = (index: number, name: string) =>
+      (selectors[index]?.field_selector as Config[]).find((selector) => selector.field === name);
+    expect(field(1, "resources.ARN")?.starts_with).toEqual(
+      ["raw", "processed", "artifacts", "lineage-audit"].map((tier) => `arn:aws:s3:::sentinel-test-${tier}-${ACCOUNT}/`),
+    );
     expect(field(2, "resources.ARN")?.equals).toEqual([`arn:aws:lambda:eu-central-2:${ACCOUNT}:function:sentinel-test-audit`]);
     expect(String(trail.cloud_watch_logs_group_arn)).toMatch(/^\$\{aws_cloudwatch_log_group\.logs_cloudtrail_group_\w+\.arn\}:\*$/);
   });
@@ -112,36 +174,88 @@ describe("AuditTrail", () => {
       Action: ["kms:GenerateDataKey"],
       Condition: { StringEquals: { "aws:SourceArn": [trailArn] } },
     });
-    const bucket = Object.values(resourcesOf(synthesized, "aws_s3_bucket")).find((candidate) => String(candidate.bucket).startsWith("sentinel-test-audit-trail-"));
+    const bucket = Object.values(resourcesOf(synthesized, "aws_s3_bucket")).find((candidate) =>
+      String(candidate.bucket).startsWith("sentinel-test-audit-trail-"),
+    );
     expect(bucket?.object_lock_enabled).toBe(true);
-    const policy = Object.values(resourcesOf(synthesized, "aws_s3_bucket_policy")).map((candidate) => String(candidate.policy)).find((text) => text.includes("CloudTrailWritesLogFiles"));
+    const policy = Object.values(resourcesOf(synthesized, "aws_s3_bucket_policy"))
+      .map((candidate) => String(candidate.policy))
+      .find((text) => text.includes("CloudTrailWritesLogFiles"));
     expect(statement(policy, "CloudTrailWritesLogFiles")).toMatchObject({
       Resource: [`arn:aws:s3:::sentinel-test-audit-trail-${ACCOUNT}/AWSLogs/${ACCOUNT}/*`],
       Condition: { StringEquals: { "aws:SourceArn": [trailArn], "s3:x-amz-acl": ["bucket-owner-full-control"] } },
     });
-    expect(statementsOf(policy).map((s) => s.Sid)).toEqual(expect.arrayContaining(["DenyOtherObjectLockMode", "DenyShorterRetention", "DenyKmsWithoutKeyId"]));
+    expect(statementsOf(policy).map((s) => s.Sid)).toEqual(
+      expect.arrayContaining(["DenyOtherObjectLockMode", "DenyShorterRetention", "DenyKmsWithoutKeyId"]),
+    );
   });
 
   it.each<[string, Record<string, unknown>, string]>([
-    ["a platform key's policy replaced", cloudTrailRecord("aws.kms", "PutKeyPolicy", { resources: [{ ARN: "TOKENIZATION" }] }), "sentinel-test-key-changes"],
+    [
+      "a platform key's policy replaced",
+      cloudTrailRecord("aws.kms", "PutKeyPolicy", { resources: [{ ARN: "TOKENIZATION" }] }),
+      "sentinel-test-key-changes",
+    ],
     ["a platform key disabled", cloudTrailRecord("aws.kms", "DisableKey", { resources: [{ ARN: "DATA" }] }), "sentinel-test-key-changes"],
-    ["a platform key scheduled for deletion", cloudTrailRecord("aws.kms", "ScheduleKeyDeletion", { resources: [{ ARN: "DATA" }] }), "sentinel-test-key-changes"],
-    ["a grant on a platform key", cloudTrailRecord("aws.kms", "CreateGrant", { resources: [{ ARN: "TOKENIZATION" }] }), "sentinel-test-key-changes"],
-    ["a bucket policy replaced", cloudTrailRecord("aws.s3", "PutBucketPolicy", { requestParameters: { bucketName: `sentinel-test-raw-${ACCOUNT}` } }), "sentinel-test-bucket-policy-changes"],
-    ["a bucket policy deleted", cloudTrailRecord("aws.s3", "DeleteBucketPolicy", { requestParameters: { bucketName: `sentinel-test-lineage-audit-${ACCOUNT}` } }), "sentinel-test-bucket-policy-changes"],
-    ["the Glue job updated", cloudTrailRecord("aws.glue", "UpdateJob", { requestParameters: { jobName: "sentinel-test-etl" } }), "sentinel-test-glue-job-changes"],
-    ["a handler's code replaced", cloudTrailRecord("aws.lambda", "UpdateFunctionCode20150331v2", { requestParameters: { functionName: "sentinel-test-audit" } }), "sentinel-test-function-changes"],
-    ["a handler's configuration changed", cloudTrailRecord("aws.lambda", "UpdateFunctionConfiguration20150331v2", { requestParameters: { functionName: "sentinel-test-lineage" } }), "sentinel-test-function-changes"],
+    [
+      "a platform key scheduled for deletion",
+      cloudTrailRecord("aws.kms", "ScheduleKeyDeletion", { resources: [{ ARN: "DATA" }] }),
+      "sentinel-test-key-changes",
+    ],
+    [
+      "a grant on a platform key",
+      cloudTrailRecord("aws.kms", "CreateGrant", { resources: [{ ARN: "TOKENIZATION" }] }),
+      "sentinel-test-key-changes",
+    ],
+    [
+      "a bucket policy replaced",
+      cloudTrailRecord("aws.s3", "PutBucketPolicy", { requestParameters: { bucketName: `sentinel-test-raw-${ACCOUNT}` } }),
+      "sentinel-test-bucket-policy-changes",
+    ],
+    [
+      "a bucket policy deleted",
+      cloudTrailRecord("aws.s3", "DeleteBucketPolicy", { requestParameters: { bucketName: `sentinel-test-lineage-audit-${ACCOUNT}` } }),
+      "sentinel-test-bucket-policy-changes",
+    ],
+    [
+      "the Glue job updated",
+      cloudTrailRecord("aws.glue", "UpdateJob", { requestParameters: { jobName: "sentinel-test-etl" } }),
+      "sentinel-test-glue-job-changes",
+    ],
+    [
+      "a handler's code replaced",
+      cloudTrailRecord("aws.lambda", "UpdateFunctionCode20150331v2", { requestParameters: { functionName: "sentinel-test-audit" } }),
+      "sentinel-test-function-changes",
+    ],
+    [
+      "a handler's configuration changed",
+      cloudTrailRecord("aws.lambda", "UpdateFunctionConfiguration20150331v2", {
+        requestParameters: { functionName: "sentinel-test-lineage" },
+      }),
+      "sentinel-test-function-changes",
+    ],
   ])("alarms when %s", (_what, event, rule) => {
     const detail = event.detail as { resources?: { ARN: string }[] };
-    const resolved = { ...event, detail: { ...detail, resources: detail.resources?.map(({ ARN }) => ({ ARN: keyArnOf(ARN === "DATA" ? "data" : "tokenization") })) } };
+    const resolved = {
+      ...event,
+      detail: { ...detail, resources: detail.resources?.map(({ ARN }) => ({ ARN: keyArnOf(ARN === "DATA" ? "data" : "tokenization") })) },
+    };
     expect(alarmingRules(resolved)).toEqual([rule]);
   });
 
   it.each<[string, Record<string, unknown>]>([
-    ["another key's policy", cloudTrailRecord("aws.kms", "PutKeyPolicy", { resources: [{ ARN: `arn:aws:kms:eu-central-2:${ACCOUNT}:key/someone-elses` }] })],
-    ["a read of a platform key", cloudTrailRecord("aws.kms", "DescribeKey", { resources: [{ ARN: `arn:aws:kms:eu-central-2:${ACCOUNT}:key/any` }] })],
-    ["another bucket's policy", cloudTrailRecord("aws.s3", "PutBucketPolicy", { requestParameters: { bucketName: "someone-elses-bucket" } })],
+    [
+      "another key's policy",
+      cloudTrailRecord("aws.kms", "PutKeyPolicy", { resources: [{ ARN: `arn:aws:kms:eu-central-2:${ACCOUNT}:key/someone-elses` }] }),
+    ],
+    [
+      "a read of a platform key",
+      cloudTrailRecord("aws.kms", "DescribeKey", { resources: [{ ARN: `arn:aws:kms:eu-central-2:${ACCOUNT}:key/any` }] }),
+    ],
+    [
+      "another bucket's policy",
+      cloudTrailRecord("aws.s3", "PutBucketPolicy", { requestParameters: { bucketName: "someone-elses-bucket" } }),
+    ],
     ["another job", cloudTrailRecord("aws.glue", "UpdateJob", { requestParameters: { jobName: "other-etl" } })],
     ["a run of the job", cloudTrailRecord("aws.glue", "StartJobRun", { requestParameters: { jobName: "sentinel-test-etl" } })],
   ])("does not alarm on %s", (_what, event) => {
@@ -152,9 +266,12 @@ describe("AuditTrail", () => {
     const synthesized = synthesizedTrail();
     const rules = Object.entries(resourcesOf(synthesized, "aws_cloudwatch_event_rule"));
     const targets = Object.values(resourcesOf(synthesized, "aws_cloudwatch_event_target"));
-    for (const [id] of rules) expect(targets.find((target) => target.rule === `\${aws_cloudwatch_event_rule.${id}.name}`)?.arn).toMatch(/^\$\{aws_sns_topic\./);
+    for (const [id] of rules)
+      expect(targets.find((target) => target.rule === `\${aws_cloudwatch_event_rule.${id}.name}`)?.arn).toMatch(/^\$\{aws_sns_topic\./);
     const topicPolicy = String(onlyResourceOf(synthesized, "aws_sns_topic_policy").policy);
-    expect([...(statement(topicPolicy, "EventsFromTrailChangeRules").Condition?.ArnEquals?.["aws:SourceArn"] ?? [])].sort()).toEqual(rules.map(([id]) => `\${aws_cloudwatch_event_rule.${id}.arn}`).sort());
+    expect([...(statement(topicPolicy, "EventsFromTrailChangeRules").Condition?.ArnEquals?.["aws:SourceArn"] ?? [])].sort()).toEqual(
+      rules.map(([id]) => `\${aws_cloudwatch_event_rule.${id}.arn}`).sort(),
+    );
   });
 
   it("counts changes to a platform role's policies in the trail's log group, and alarms on the first", () => {
@@ -165,6 +282,10 @@ describe("AuditTrail", () => {
       expect(String(filter.pattern)).toContain(`($.eventName = "${eventName}")`);
     }
     expect(String(filter.pattern)).toContain('($.requestParameters.roleName = "sentinel-test-*")');
-    expect(onlyResourceOf(synthesized, "aws_cloudwatch_metric_alarm")).toMatchObject({ threshold: 0, comparison_operator: "GreaterThanThreshold", statistic: "Sum" });
+    expect(onlyResourceOf(synthesized, "aws_cloudwatch_metric_alarm")).toMatchObject({
+      threshold: 0,
+      comparison_operator: "GreaterThanThreshold",
+      statistic: "Sum",
+    });
   });
 });

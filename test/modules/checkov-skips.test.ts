@@ -10,7 +10,10 @@ const securityModel = readFileSync(join(root, "docs", "security-model.md"), "utf
 /** `- CKV_X_1 # justification` lines under skip-check. */
 function skipList(): { id: string; justification: string }[] {
   const section = config.split(/^skip-check:\s*$/m)[1] ?? "";
-  return [...section.matchAll(/^\s+-\s+(CKV\w+)\s*(?:#\s*(.*))?$/gm)].map((match) => ({ id: match[1] as string, justification: (match[2] ?? "").trim() }));
+  return [...section.matchAll(/^\s+-\s+(CKV\w+)\s*(?:#\s*(.*))?$/gm)].map((match) => ({
+    id: match[1] as string,
+    justification: (match[2] ?? "").trim(),
+  }));
 }
 
 function documentedSkips(): string[] {
@@ -26,7 +29,11 @@ describe("checkov skips", () => {
   });
 
   it("are exactly the checks justified in docs/security-model.md", () => {
-    expect(documentedSkips().sort()).toEqual(skipList().map((skip) => skip.id).sort());
+    expect(documentedSkips().sort()).toEqual(
+      skipList()
+        .map((skip) => skip.id)
+        .sort(),
+    );
   });
 
   it("scan only the synthesized Terraform JSON framework", () => {

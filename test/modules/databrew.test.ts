@@ -1,6 +1,11 @@
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
-import type { CloudFormationTemplate, ProfileJobProperties, RulesetProperties, DatasetProperties } from "../../modules/databrew/cloudformation-template";
+import type {
+  CloudFormationTemplate,
+  ProfileJobProperties,
+  RulesetProperties,
+  DatasetProperties,
+} from "../../modules/databrew/cloudformation-template";
 import { DATABREW_ENTITY_TYPES } from "../../contracts/databrew-entity-types";
 import { landingRules } from "../../modules/databrew/landing-rules";
 import { entityTypesFor, PII_COLUMN_CLASSIFICATION, UNDECLARED_PII_SWEEP } from "../../modules/databrew/pii-entities";
@@ -22,7 +27,9 @@ beforeAll(() => {
 });
 
 function stackOf(profile: string): Config {
-  const found = Object.values(resourcesOf(out, "aws_cloudformation_stack")).find((stack) => stack.name === `sentinel-test-${profile}-pii-profiling`);
+  const found = Object.values(resourcesOf(out, "aws_cloudformation_stack")).find(
+    (stack) => stack.name === `sentinel-test-${profile}-pii-profiling`,
+  );
   if (found === undefined) throw new Error(`no stack for ${profile}`);
   return found;
 }
@@ -39,9 +46,11 @@ function resourceOf<T>(template: CloudFormationTemplate, logicalId: string, type
 
 describe("DataBrew PII profiling, one CloudFormation stack per profile", () => {
   it("deploys one stack per profile, with the role, data key and raw bucket as parameters", () => {
-    expect(Object.values(resourcesOf(out, "aws_cloudformation_stack")).map((stack) => stack.name).sort()).toEqual(
-      profiles.map((profile) => `sentinel-test-${profile.name}-pii-profiling`).sort(),
-    );
+    expect(
+      Object.values(resourcesOf(out, "aws_cloudformation_stack"))
+        .map((stack) => stack.name)
+        .sort(),
+    ).toEqual(profiles.map((profile) => `sentinel-test-${profile.name}-pii-profiling`).sort());
     const parameters = stackOf("card-transactions").parameters as Record<string, string>;
     expect(referencedId(parameters.ProfileJobRoleArn)).toBe(
       Object.entries(resourcesOf(out, "aws_iam_role")).find(([, role]) => role.name === "sentinel-test-databrew-pii-profile")?.[0],
@@ -64,7 +73,10 @@ describe("DataBrew PII profiling, one CloudFormation stack per profile", () => {
       Input: { S3InputDefinition: { Bucket: { Ref: "RawBucketName" }, Key: "landing/card-transactions/run_date={run_date}/" } },
       PathOptions: {
         Parameters: [
-          { PathParameterName: "run_date", DatasetParameter: { Name: "run_date", Type: "Datetime", DatetimeOptions: { Format: "yyyy-MM-dd" }, CreateColumn: false } },
+          {
+            PathParameterName: "run_date",
+            DatasetParameter: { Name: "run_date", Type: "Datetime", DatetimeOptions: { Format: "yyyy-MM-dd" }, CreateColumn: false },
+          },
         ],
         FilesLimit: { MaxFiles: FIXTURE_SETTINGS.databrew.maxFiles, OrderedBy: "LAST_MODIFIED_DATE", Order: "DESCENDING" },
       },
@@ -96,7 +108,17 @@ describe("DataBrew PII profiling, one CloudFormation stack per profile", () => {
     expect(job.ValidationConfigurations).toEqual([
       {
         RulesetArn: {
-          "Fn::Join": [":", ["arn", { Ref: "AWS::Partition" }, "databrew", { Ref: "AWS::Region" }, { Ref: "AWS::AccountId" }, { "Fn::Join": ["/", ["ruleset", { Ref: "LandingRuleset" }]] }]],
+          "Fn::Join": [
+            ":",
+            [
+              "arn",
+              { Ref: "AWS::Partition" },
+              "databrew",
+              { Ref: "AWS::Region" },
+              { Ref: "AWS::AccountId" },
+              { "Fn::Join": ["/", ["ruleset", { Ref: "LandingRuleset" }]] },
+            ],
+          ],
         },
         ValidationMode: "CHECK_ALL",
       },
@@ -107,7 +129,17 @@ describe("DataBrew PII profiling, one CloudFormation stack per profile", () => {
     const ruleset = resourceOf<RulesetProperties>(templateOf("baf"), "LandingRuleset", "AWS::DataBrew::Ruleset");
     expect(ruleset.Name).toBe("sentinel-test-baf-landing-rules");
     expect(ruleset.TargetArn).toEqual({
-      "Fn::Join": [":", ["arn", { Ref: "AWS::Partition" }, "databrew", { Ref: "AWS::Region" }, { Ref: "AWS::AccountId" }, { "Fn::Join": ["/", ["dataset", { Ref: "LandingDataset" }]] }]],
+      "Fn::Join": [
+        ":",
+        [
+          "arn",
+          { Ref: "AWS::Partition" },
+          "databrew",
+          { Ref: "AWS::Region" },
+          { Ref: "AWS::AccountId" },
+          { "Fn::Join": ["/", ["dataset", { Ref: "LandingDataset" }]] },
+        ],
+      ],
     });
     expect(ruleset.Rules).toEqual(landingRules(profileNamed("baf")));
   });
@@ -124,7 +156,9 @@ describe("DataBrew role and logs", () => {
   let policy: unknown;
   let trust: unknown;
   beforeAll(() => {
-    const [roleId, role] = Object.entries(resourcesOf(out, "aws_iam_role")).find(([, candidate]) => candidate.name === "sentinel-test-databrew-pii-profile") as [string, Config];
+    const [roleId, role] = Object.entries(resourcesOf(out, "aws_iam_role")).find(
+      ([, candidate]) => candidate.name === "sentinel-test-databrew-pii-profile",
+    ) as [string, Config];
     trust = role.assume_role_policy;
     policy = Object.values(resourcesOf(out, "aws_iam_role_policy")).find((candidate) => referencedId(candidate.role) === roleId)?.policy;
   });
@@ -135,7 +169,9 @@ describe("DataBrew role and logs", () => {
   });
 
   it("reads only the landing files and writes only the profile results", () => {
-    const s3 = statementsOf(policy).filter((candidate) => candidate.Action.some((action) => action.startsWith("s3:") && action !== "s3:GetBucketLocation"));
+    const s3 = statementsOf(policy).filter((candidate) =>
+      candidate.Action.some((action) => action.startsWith("s3:") && action !== "s3:GetBucketLocation"),
+    );
     const read = s3.filter((candidate) => candidate.Action.includes("s3:GetObject")).flatMap((candidate) => candidate.Resource ?? []);
     const written = s3.filter((candidate) => candidate.Action.includes("s3:PutObject")).flatMap((candidate) => candidate.Resource ?? []);
     expect(read).toEqual([`arn:aws:s3:::${RAW}/landing/*`]);
@@ -144,8 +180,12 @@ describe("DataBrew role and logs", () => {
   });
 
   it("logs to an encrypted, retained group per job, where DataBrew writes, and nowhere else", () => {
-    const groups = Object.values(resourcesOf(out, "aws_cloudwatch_log_group")).filter((group) => String(group.name).startsWith("/aws-glue-databrew/jobs/"));
-    expect(groups.map((group) => group.name).sort()).toEqual(profiles.map((profile) => `/aws-glue-databrew/jobs/sentinel-test-${profile.name}-pii-profile`).sort());
+    const groups = Object.values(resourcesOf(out, "aws_cloudwatch_log_group")).filter((group) =>
+      String(group.name).startsWith("/aws-glue-databrew/jobs/"),
+    );
+    expect(groups.map((group) => group.name).sort()).toEqual(
+      profiles.map((profile) => `/aws-glue-databrew/jobs/sentinel-test-${profile.name}-pii-profile`).sort(),
+    );
     for (const group of groups) {
       expect(group.kms_key_id).toMatch(/^\$\{aws_kms_key\./);
       expect(group.retention_in_days).toBe(365);
@@ -170,7 +210,9 @@ describe("PII entity types", () => {
 
   it("fails synth for a tokenized column nobody classified", () => {
     const profile = { ...profileNamed("card-transactions"), tokenized: new Map([["passport_number", "deterministic" as const]]) };
-    expect(() => entityTypesFor(profile)).toThrow(/tokenizes column "passport_number", which modules\/databrew\/pii-entities.ts does not classify/);
+    expect(() => entityTypesFor(profile)).toThrow(
+      /tokenizes column "passport_number", which modules\/databrew\/pii-entities.ts does not classify/,
+    );
   });
 });
 
@@ -180,7 +222,9 @@ describe("landing rules", () => {
     const rules = landingRules(card);
     const names = rules.map((rule) => rule.Name);
     expect(names.slice(0, 2)).toEqual(["rows-present", "declared-columns-present"]);
-    expect(rules[1]?.SubstitutionMap).toEqual([{ ValueReference: ":val", Value: String(card.columns.filter((column) => column.required).length) }]);
+    expect(rules[1]?.SubstitutionMap).toEqual([
+      { ValueReference: ":val", Value: String(card.columns.filter((column) => column.required).length) },
+    ]);
     expect(names).toContain("transaction_id-unique");
     expect(names).toContain("customer_id-complete");
     expect(names).not.toContain("email-complete");

@@ -30,7 +30,7 @@ describe("deployer principals check", () => {
       ],
     });
     expect(missingDeployerMessage("role/ops/sentinel.deployer", "prod")).toContain(
-      "The deployer principal role/ops/sentinel.deployer of the prod environment does not exist"
+      "The deployer principal role/ops/sentinel.deployer of the prod environment does not exist",
     );
   });
 
@@ -42,7 +42,7 @@ describe("deployer principals check", () => {
 
   it("refuses a principal that is neither a role nor a user", () => {
     expect(() => parseDeployerPrincipal("group/admins")).toThrow(
-      "deployer principal group/admins must look like role/<name> or user/<name>"
+      "deployer principal group/admins must look like role/<name> or user/<name>",
     );
   });
 });

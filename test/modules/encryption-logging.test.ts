@@ -4,11 +4,27 @@ import { ServiceRole } from "../../modules/iam/service-role";
 import { decide, referenceResolver, rolePolicies, type Caller, type Request } from "./support/iam-evaluation";
 import { PolicyDocument } from "../../modules/iam/policy-document";
 import { LogGroupFactory } from "../../modules/logging/log-group-factory";
-import { referencedId, resolveIn, resourcesOf, statement, statementsOf, synth, TEST_DEPLOYER_ARN, TEST_SCOPE, testStack, type Statement } from "./support/synth";
+import {
+  referencedId,
+  resolveIn,
+  resourcesOf,
+  statement,
+  statementsOf,
+  synth,
+  TEST_DEPLOYER_ARN,
+  TEST_SCOPE,
+  testStack,
+  type Statement,
+} from "./support/synth";
 
 function keysFixture() {
   const stack = testStack();
-  const keys = new PlatformKeys(stack, "keys", { namePrefix: "sentinel-test", scope: TEST_SCOPE, auditLogGroupPrefix: "/sentinel/test/audit", administratorArns: [TEST_DEPLOYER_ARN] });
+  const keys = new PlatformKeys(stack, "keys", {
+    namePrefix: "sentinel-test",
+    scope: TEST_SCOPE,
+    auditLogGroupPrefix: "/sentinel/test/audit",
+    administratorArns: [TEST_DEPLOYER_ARN],
+  });
   return { stack, keys };
 }
 
@@ -18,15 +34,25 @@ describe("PlatformKeys", () => {
     const synthesized = synth(stack);
     const byAlias = keysByAlias(synthesized);
     expect(Object.keys(byAlias).sort()).toEqual(
-      ["audit", "audit-signing", "data", "job-bookmarks", "logs", "state-authentication", "tokenization"].map((name) => `alias/sentinel-test-${name}`),
+      ["audit", "audit-signing", "data", "job-bookmarks", "logs", "state-authentication", "tokenization"].map(
+        (name) => `alias/sentinel-test-${name}`,
+      ),
     );
     for (const [alias, key] of Object.entries(byAlias)) {
       expect(key).toMatchObject({ deletion_window_in_days: 30, multi_region: false });
       const symmetric = !alias.endsWith("-signing") && !alias.endsWith("-authentication");
       if (symmetric) expect(key).toMatchObject({ enable_key_rotation: true, rotation_period_in_days: 365, key_usage: "ENCRYPT_DECRYPT" });
     }
-    expect(byAlias["alias/sentinel-test-state-authentication"]).toMatchObject({ key_usage: "GENERATE_VERIFY_MAC", customer_master_key_spec: "HMAC_256", enable_key_rotation: false });
-    expect(byAlias["alias/sentinel-test-audit-signing"]).toMatchObject({ key_usage: "SIGN_VERIFY", customer_master_key_spec: "ECC_NIST_P256", enable_key_rotation: false });
+    expect(byAlias["alias/sentinel-test-state-authentication"]).toMatchObject({
+      key_usage: "GENERATE_VERIFY_MAC",
+      customer_master_key_spec: "HMAC_256",
+      enable_key_rotation: false,
+    });
+    expect(byAlias["alias/sentinel-test-audit-signing"]).toMatchObject({
+      key_usage: "SIGN_VERIFY",
+      customer_master_key_spec: "ECC_NIST_P256",
+      enable_key_rotation: false,
+    });
   });
 
   it("allows no wildcard action in any key policy, not even to the account root", () => {
@@ -90,11 +116,20 @@ describe("key policies against an insider", () => {
   const ACCOUNT = TEST_SCOPE.accountId;
   const role = (name: string) => `arn:aws:iam::${ACCOUNT}:role/${name}`;
   const S3 = { "kms:ViaService": "s3.eu-central-2.amazonaws.com" };
-  const TOKEN_CONTEXT = { "kms:EncryptionContextKeys": ["profile", "key_version"], "kms:EncryptionContext:profile": "baf", "kms:EncryptionContext:key_version": "2026-01" };
+  const TOKEN_CONTEXT = {
+    "kms:EncryptionContextKeys": ["profile", "key_version"],
+    "kms:EncryptionContext:profile": "baf",
+    "kms:EncryptionContext:key_version": "2026-01",
+  };
 
   function attackFixture(options: { mistake?: boolean } = {}) {
     const stack = testStack();
-    const keys = new PlatformKeys(stack, "keys", { namePrefix: "sentinel-test", scope: TEST_SCOPE, auditLogGroupPrefix: "/sentinel/test/audit", administratorArns: [TEST_DEPLOYER_ARN] });
+    const keys = new PlatformKeys(stack, "keys", {
+      namePrefix: "sentinel-test",
+      scope: TEST_SCOPE,
+      auditLogGroupPrefix: "/sentinel/test/audit",
+      administratorArns: [TEST_DEPLOYER_ARN],
+    });
     if (options.mistake === true) {
       // A later edit that hands data use back to IAM, as AWS's default key policy does.
       keys.data.keyPolicy.addStatement({
@@ -104,9 +139,24 @@ describe("key policies against an insider", () => {
         resources: ["*"],
       });
     }
-    const job = new ServiceRole(stack, "job", { roleName: "etl-job", description: "job", servicePrincipal: "glue.amazonaws.com", scope: TEST_SCOPE });
-    const audit = new ServiceRole(stack, "audit", { roleName: "audit-handler", description: "audit", servicePrincipal: "lambda.amazonaws.com", scope: TEST_SCOPE });
-    const auditor = new ServiceRole(stack, "auditor", { roleName: "auditor", description: "auditor", servicePrincipal: "lambda.amazonaws.com", scope: TEST_SCOPE });
+    const job = new ServiceRole(stack, "job", {
+      roleName: "etl-job",
+      description: "job",
+      servicePrincipal: "glue.amazonaws.com",
+      scope: TEST_SCOPE,
+    });
+    const audit = new ServiceRole(stack, "audit", {
+      roleName: "audit-handler",
+      description: "audit",
+      servicePrincipal: "lambda.amazonaws.com",
+      scope: TEST_SCOPE,
+    });
+    const auditor = new ServiceRole(stack, "auditor", {
+      roleName: "auditor",
+      description: "auditor",
+      servicePrincipal: "lambda.amazonaws.com",
+      scope: TEST_SCOPE,
+    });
     keys.data.grantDecrypt(job.policy, "s3.eu-central-2.amazonaws.com");
     keys.tokenization.grantDecryptWithContext(job.policy, TOKENIZATION_CONTEXT_KEYS);
     keys.stateAuthentication.grantGenerateVerifyMac(job.policy);
@@ -117,7 +167,8 @@ describe("key policies against an insider", () => {
     const resolve = referenceResolver(synthesized, ACCOUNT);
     const policies = rolePolicies(synthesized, ACCOUNT);
     const keyPolicy = (alias: string) => statementsOf(resolve(String(keysByAlias(synthesized)[`alias/sentinel-test-${alias}`]?.policy)));
-    const keyArn = (alias: string) => `arn:aws:kms:eu-central-2:${ACCOUNT}:key/${referencedId(Object.values(resourcesOf(synthesized, "aws_kms_alias")).find((a) => a.name === `alias/sentinel-test-${alias}`)?.target_key_id)}`;
+    const keyArn = (alias: string) =>
+      `arn:aws:kms:eu-central-2:${ACCOUNT}:key/${referencedId(Object.values(resourcesOf(synthesized, "aws_kms_alias")).find((a) => a.name === `alias/sentinel-test-${alias}`)?.target_key_id)}`;
     const can = (caller: Caller, alias: string, action: string, context: Request["context"] = {}) =>
       decide(keyPolicy(alias), "key", caller, { action, resource: keyArn(alias), context }, ACCOUNT);
     const asRole = (name: string): Caller => ({ arn: role(name), identity: policies.get(name) ?? [] });
@@ -138,7 +189,8 @@ describe("key policies against an insider", () => {
     expect(can(administrator, "audit-signing", "kms:Sign")).toBe(false);
     expect(can(administrator, "state-authentication", "kms:GenerateMac")).toBe(false);
     for (const action of ["kms:PutKeyPolicy", "kms:DisableKey", "kms:ScheduleKeyDeletion", "kms:CreateGrant", "kms:DisableKeyRotation"]) {
-      for (const alias of ["data", "audit", "tokenization", "audit-signing"]) expect(can(administrator, alias, action), `${alias} ${action}`).toBe(false);
+      for (const alias of ["data", "audit", "tokenization", "audit-signing"])
+        expect(can(administrator, alias, action), `${alias} ${action}`).toBe(false);
     }
     // What the account keeps so the key stays manageable: reading it.
     expect(can(administrator, "data", "kms:DescribeKey")).toBe(true);
@@ -173,8 +225,12 @@ describe("key policies against an insider", () => {
     const job = asRole("etl-job");
     expect(can(job, "tokenization", "kms:Decrypt", TOKEN_CONTEXT)).toBe(true);
     expect(can(job, "tokenization", "kms:Decrypt")).toBe(false);
-    expect(can(job, "tokenization", "kms:Decrypt", { ...TOKEN_CONTEXT, "kms:EncryptionContextKeys": ["profile", "key_version", "purpose"] })).toBe(false);
-    expect(can(job, "tokenization", "kms:Decrypt", { "kms:EncryptionContextKeys": ["profile"], "kms:EncryptionContext:profile": "baf" })).toBe(false);
+    expect(
+      can(job, "tokenization", "kms:Decrypt", { ...TOKEN_CONTEXT, "kms:EncryptionContextKeys": ["profile", "key_version", "purpose"] }),
+    ).toBe(false);
+    expect(
+      can(job, "tokenization", "kms:Decrypt", { "kms:EncryptionContextKeys": ["profile"], "kms:EncryptionContext:profile": "baf" }),
+    ).toBe(false);
     expect(can(job, "data", "kms:Decrypt", S3)).toBe(true);
     expect(can(job, "data", "kms:Decrypt")).toBe(false);
     expect(can(job, "state-authentication", "kms:GenerateMac")).toBe(true);
@@ -205,7 +261,10 @@ describe("key policies against an insider", () => {
 function keysByAlias(synthesized: ReturnType<typeof synth>): Record<string, Record<string, unknown>> {
   const keys = resourcesOf(synthesized, "aws_kms_key");
   return Object.fromEntries(
-    Object.values(resourcesOf(synthesized, "aws_kms_alias")).map((alias) => [String(alias.name), keys[referencedId(alias.target_key_id)] ?? {}]),
+    Object.values(resourcesOf(synthesized, "aws_kms_alias")).map((alias) => [
+      String(alias.name),
+      keys[referencedId(alias.target_key_id)] ?? {},
+    ]),
   );
 }
 

@@ -38,7 +38,11 @@ describe("asset hashing: a changed file redeploys that object and nothing else",
     const [, after] = objectWithKey(changed, "glue/scripts/sentinel_etl_job.py");
     expect(changedResources(first, changed)).toEqual([`aws_s3_object.${scriptId}`]);
     expect(after.source_hash).not.toBe(before.source_hash);
-    expect(after.source_hash).toBe(createHash("sha256").update(readFileSync(join(sources.glueJobsDir, "jobs", "sentinel_etl_job.py"))).digest("hex"));
+    expect(after.source_hash).toBe(
+      createHash("sha256")
+        .update(readFileSync(join(sources.glueJobsDir, "jobs", "sentinel_etl_job.py")))
+        .digest("hex"),
+    );
     expect({ ...after, source: undefined, source_hash: undefined }).toEqual({ ...before, source: undefined, source_hash: undefined });
   });
 
@@ -48,7 +52,10 @@ describe("asset hashing: a changed file redeploys that object and nothing else",
     const after = resourcesOf(changed, "aws_glue_job")[jobId] as Config;
     const args = (job: Config) => job.non_overridable_arguments as Record<string, string>;
     expect(args(after)["--artifact_digests"]).not.toBe(args(before)["--artifact_digests"]);
-    expect({ ...after, non_overridable_arguments: { ...args(after), "--artifact_digests": "" } }).toEqual({ ...before, non_overridable_arguments: { ...args(before), "--artifact_digests": "" } });
+    expect({ ...after, non_overridable_arguments: { ...args(after), "--artifact_digests": "" } }).toEqual({
+      ...before,
+      non_overridable_arguments: { ...args(before), "--artifact_digests": "" },
+    });
     return `aws_glue_job.${jobId}`;
   }
 
@@ -80,11 +87,15 @@ describe("the policy scope check used by the Glue and DataBrew tests", () => {
   const policy = (statement: object) => JSON.stringify({ Version: "2012-10-17", Statement: [{ Sid: "S", Effect: "Allow", ...statement }] });
 
   it("flags wildcard actions, open resources and foreign ARNs, and accepts scoped ones", () => {
-    expect(scopeProblems(policy({ Action: ["s3:Get*"], Resource: ["arn:aws:s3:::sentinel-test-raw-111122223333/*"] }))).toEqual(["S: wildcard action s3:Get*"]);
+    expect(scopeProblems(policy({ Action: ["s3:Get*"], Resource: ["arn:aws:s3:::sentinel-test-raw-111122223333/*"] }))).toEqual([
+      "S: wildcard action s3:Get*",
+    ]);
     expect(scopeProblems(policy({ Action: ["s3:GetObject"], Resource: ["*"] }))).toEqual(['S: "*" for s3:GetObject']);
     expect(scopeProblems(policy({ Action: ["s3:GetObject"], Resource: ["arn:aws:s3:::someone-elses-bucket/*"] }))).toHaveLength(1);
     expect(scopeProblems(policy({ Action: ["glue:GetTable"], Resource: ["arn:aws:glue:eu-central-2:111122223333:*"] }))).toHaveLength(1);
     expect(scopeProblems(policy({ Action: ["ec2:DescribeSubnets"], Resource: ["*"] }))).toEqual([]);
-    expect(scopeProblems(policy({ Action: ["logs:PutLogEvents"], Resource: ["${aws_cloudwatch_log_group.g.arn}:log-stream:*"] }))).toEqual([]);
+    expect(scopeProblems(policy({ Action: ["logs:PutLogEvents"], Resource: ["${aws_cloudwatch_log_group.g.arn}:log-stream:*"] }))).toEqual(
+      [],
+    );
   });
 });

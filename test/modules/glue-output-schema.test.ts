@@ -18,13 +18,18 @@ describe("the catalog's record of the job's output", () => {
     const card = profiles.find((profile) => profile.name === "card-transactions");
     if (card === undefined) throw new Error("card-transactions profile missing");
     const edited = { ...card, columns: [...card.columns, { ...card.columns[0], name: "loyalty_tier" } as (typeof card.columns)[number]] };
-    expect(() => jobOutputSchemaOf(edited, recorded)).toThrow(/has loyalty_tier as missing, the profile makes it string: run `npm run glue:output-schemas`/);
+    expect(() => jobOutputSchemaOf(edited, recorded)).toThrow(
+      /has loyalty_tier as missing, the profile makes it string: run `npm run glue:output-schemas`/,
+    );
   });
 
   it("fails synth when a profile's column type no longer matches what the job writes", () => {
     const card = profiles.find((profile) => profile.name === "card-transactions");
     if (card === undefined) throw new Error("card-transactions profile missing");
-    const edited = { ...card, columns: card.columns.map((column) => (column.name === "amount" ? { ...column, type: "integer" as const } : column)) };
+    const edited = {
+      ...card,
+      columns: card.columns.map((column) => (column.name === "amount" ? { ...column, type: "integer" as const } : column)),
+    };
     expect(() => jobOutputSchemaOf(edited, recorded)).toThrow(/has amount as double, the profile makes it bigint/);
   });
 

@@ -136,8 +136,13 @@ describe("Glue ETL job", () => {
   });
 
   it("passes the digest of every uploaded artifact but the script, as Terraform uploads it", () => {
-    const digests = JSON.parse((job.non_overridable_arguments as Record<string, string>)["--artifact_digests"] ?? "{}") as Record<string, string>;
-    const uploaded = Object.values(resourcesOf(out, "aws_s3_object")).filter((object) => typeof object.key === "string" && !String(object.key).startsWith("glue/scripts/"));
+    const digests = JSON.parse((job.non_overridable_arguments as Record<string, string>)["--artifact_digests"] ?? "{}") as Record<
+      string,
+      string
+    >;
+    const uploaded = Object.values(resourcesOf(out, "aws_s3_object")).filter(
+      (object) => typeof object.key === "string" && !String(object.key).startsWith("glue/scripts/"),
+    );
     expect(uploaded.length).toBeGreaterThan(3);
     for (const object of uploaded) {
       expect(digests[`s3://${ARTIFACTS}/${String(object.key)}`], String(object.key)).toBe(object.source_hash);
@@ -147,7 +152,15 @@ describe("Glue ETL job", () => {
 
   it("refuses to let a run choose code: every code, jar and file argument Glue knows is non-overridable or absent", () => {
     const defaults = job.default_arguments as Record<string, string>;
-    for (const name of ["--extra-jars", "--extra-files", "--extra-py-files", "--user-jars-first", "--scriptLocation", "--additional-python-modules", "--python-modules-installer-option"]) {
+    for (const name of [
+      "--extra-jars",
+      "--extra-files",
+      "--extra-py-files",
+      "--user-jars-first",
+      "--scriptLocation",
+      "--additional-python-modules",
+      "--python-modules-installer-option",
+    ]) {
       expect(defaults[name], name).toBeUndefined();
     }
   });
@@ -176,7 +189,10 @@ describe("Glue job role", () => {
   });
 
   it("is assumed by Glue only", () => {
-    expect(statement(trust, "AssumedByJobRuns")).toMatchObject({ Principal: { Service: ["glue.amazonaws.com"] }, Action: ["sts:AssumeRole"] });
+    expect(statement(trust, "AssumedByJobRuns")).toMatchObject({
+      Principal: { Service: ["glue.amazonaws.com"] },
+      Action: ["sts:AssumeRole"],
+    });
   });
 
   it("lists every action and scopes every resource", () => {
@@ -196,9 +212,17 @@ describe("Glue job role", () => {
     expect(statement(policy, "WriteRawQuarantineObjects").Resource).toEqual([`arn:aws:s3:::${RAW}/quarantine/*`]);
     expect(statement(policy, "WriteLineageAuditRunMetricsObjects").Resource).toEqual([`arn:aws:s3:::${LINEAGE}/run-metrics/*`]);
     expect(statement(policy, "EncryptWithAuditKeyViaS3").Resource).toEqual([keyRef("audit")]);
-    const anyWrite = statementsOf(policy).filter((candidate) => candidate.Action.includes("s3:PutObject")).flatMap((candidate) => candidate.Resource ?? []);
+    const anyWrite = statementsOf(policy)
+      .filter((candidate) => candidate.Action.includes("s3:PutObject"))
+      .flatMap((candidate) => candidate.Resource ?? []);
     expect(anyWrite.sort()).toEqual(
-      [`arn:aws:s3:::${ARTIFACTS}/glue/temp/*`, `arn:aws:s3:::${ARTIFACTS}/state/*`, `arn:aws:s3:::${LINEAGE}/run-metrics/*`, `arn:aws:s3:::${PROCESSED}/processed/*`, `arn:aws:s3:::${RAW}/quarantine/*`].sort(),
+      [
+        `arn:aws:s3:::${ARTIFACTS}/glue/temp/*`,
+        `arn:aws:s3:::${ARTIFACTS}/state/*`,
+        `arn:aws:s3:::${LINEAGE}/run-metrics/*`,
+        `arn:aws:s3:::${PROCESSED}/processed/*`,
+        `arn:aws:s3:::${RAW}/quarantine/*`,
+      ].sort(),
     );
   });
 
@@ -217,14 +241,19 @@ describe("Glue job role", () => {
   it("uses the data key only through S3, the bookmarks key directly, and creates interfaces only in its subnet", () => {
     const dataKeyStatements = statementsOf(policy).filter((s) => (s.Resource ?? []).includes(keyRef("data")));
     expect(dataKeyStatements.length).toBeGreaterThan(0);
-    for (const s of dataKeyStatements) expect(s.Condition, s.Sid).toEqual({ StringEquals: { "kms:ViaService": ["s3.eu-central-2.amazonaws.com"] } });
+    for (const s of dataKeyStatements)
+      expect(s.Condition, s.Sid).toEqual({ StringEquals: { "kms:ViaService": ["s3.eu-central-2.amazonaws.com"] } });
     expect(statement(policy, "EncryptDecryptWithJobBookmarksKey")).toMatchObject({ Resource: [keyRef("job-bookmarks")] });
     const subnetId = logicalIdOf("aws_subnet", (subnet) => subnet.availability_zone === "eu-central-2a");
-    expect(statement(policy, "CreateJobNetworkInterfaces").Resource).toContain(`arn:aws:ec2:eu-central-2:111122223333:subnet/\${aws_subnet.${subnetId}.id}`);
+    expect(statement(policy, "CreateJobNetworkInterfaces").Resource).toContain(
+      `arn:aws:ec2:eu-central-2:111122223333:subnet/\${aws_subnet.${subnetId}.id}`,
+    );
     expect(statement(policy, "DeleteJobNetworkInterfaces").Condition).toEqual({
       ArnEquals: { "ec2:Subnet": [`arn:aws:ec2:eu-central-2:111122223333:subnet/\${aws_subnet.${subnetId}.id}`] },
     });
-    expect(statement(policy, "TagJobNetworkInterfaces").Condition).toEqual({ "ForAllValues:StringEquals": { "aws:TagKeys": ["aws-glue-service-resource"] } });
+    expect(statement(policy, "TagJobNetworkInterfaces").Condition).toEqual({
+      "ForAllValues:StringEquals": { "aws:TagKeys": ["aws-glue-service-resource"] },
+    });
     expect(statement(policy, "PublishGlueJobMetrics").Condition).toEqual({ StringEquals: { "cloudwatch:namespace": ["Glue"] } });
     expect(statement(policy, "PublishPipelineMetrics")).toMatchObject({
       Action: ["cloudwatch:PutMetricData"],
@@ -258,7 +287,10 @@ describe("Glue job assets", () => {
     const script = Object.values(resourcesOf(out, "aws_s3_object")).find((object) => object.key === "glue/scripts/sentinel_etl_job.py");
     expect(script?.source_hash).toBe(sha256(join(sources.glueJobsDir, "jobs", "sentinel_etl_job.py")));
     const jar = Object.values(resourcesOf(out, "aws_s3_object")).find((object) => object.key === "glue/jars/sentinel-tokenization.jar");
-    expect(jar).toMatchObject({ source_hash: sha256(join(sources.buildDir, "jvm", FIXTURE_JAR)), content_type: "application/java-archive" });
+    expect(jar).toMatchObject({
+      source_hash: sha256(join(sources.buildDir, "jvm", FIXTURE_JAR)),
+      content_type: "application/java-archive",
+    });
     const profile = Object.values(resourcesOf(out, "aws_s3_object")).find((object) => object.key === "config/profiles/baf.json");
     expect(profile?.source_hash).toBe(sha256(join(sources.glueJobsDir, "config", "profiles", "baf.json")));
   });
@@ -268,9 +300,11 @@ describe("Glue Catalog", () => {
   const profiles = loadDatasetProfiles(join(process.cwd(), "glue-jobs"));
 
   it("has a database per tier", () => {
-    expect(Object.values(resourcesOf(out, "aws_glue_catalog_database")).map((database) => database.name).sort()).toEqual(
-      ["sentinel_test_lineage", "sentinel_test_processed", "sentinel_test_quarantine", "sentinel_test_raw"],
-    );
+    expect(
+      Object.values(resourcesOf(out, "aws_glue_catalog_database"))
+        .map((database) => database.name)
+        .sort(),
+    ).toEqual(["sentinel_test_lineage", "sentinel_test_processed", "sentinel_test_quarantine", "sentinel_test_raw"]);
     expect(fixture.glue.catalog.databaseNames).toEqual({
       raw: "sentinel_test_raw",
       processed: "sentinel_test_processed",
@@ -281,31 +315,39 @@ describe("Glue Catalog", () => {
 
   const tableIn = (tier: string, name: string) =>
     Object.values(resourcesOf(out, "aws_glue_catalog_table")).find(
-      (table) => table.name === name && referencedId(table.database_name) === logicalIdOf("aws_glue_catalog_database", (database) => database.name === `sentinel_test_${tier}`),
+      (table) =>
+        table.name === name &&
+        referencedId(table.database_name) ===
+          logicalIdOf("aws_glue_catalog_database", (database) => database.name === `sentinel_test_${tier}`),
     ) as Config;
 
-  it.each(profiles.map((profile) => profile.name))("declares the processed table of %s with the job's real columns, partitioned and projected", (name) => {
-    const profile = profiles.find((candidate) => candidate.name === name);
-    if (profile === undefined) throw new Error(name);
-    const table = tableIn("processed", processedTableName(name));
-    const descriptor = table.storage_descriptor as Config;
-    expect(descriptor.location).toBe(`s3://${PROCESSED}/processed/${name}/`);
-    expect((descriptor.ser_de_info as Config).serialization_library).toBe("org.apache.hadoop.hive.ql.io.parquet.serde.ParquetHiveSerDe");
-    const columns = (descriptor.columns as Config[]).map((column) => ({ name: column.name, type: column.type }));
-    expect(columns).toEqual(jobOutputSchemaOf(profile).processed);
-    expect(columns.map((column) => column.name)).not.toContain(PARTITION_COLUMN);
-    expect(table.partition_keys).toEqual([expect.objectContaining({ name: PARTITION_COLUMN, type: "date" })]);
-    expect(table.parameters).toMatchObject({
-      "projection.enabled": "true",
-      "projection.ingestion_date.type": "date",
-      "projection.ingestion_date.format": "yyyy-MM-dd",
-      "storage.location.template": `s3://${PROCESSED}/processed/${name}/ingestion_date=$\${ingestion_date}/`,
-    });
-    expect((table.lifecycle as Config).ignore_changes).toEqual(Object.values(CATALOG_PARAMETERS).map((parameter) => `parameters["${parameter}"]`));
-    for (const column of profile.tokenized.keys()) {
-      expect((descriptor.columns as Config[]).find((candidate) => candidate.name === column)?.comment).toMatch(/^PII replaced by a /);
-    }
-  });
+  it.each(profiles.map((profile) => profile.name))(
+    "declares the processed table of %s with the job's real columns, partitioned and projected",
+    (name) => {
+      const profile = profiles.find((candidate) => candidate.name === name);
+      if (profile === undefined) throw new Error(name);
+      const table = tableIn("processed", processedTableName(name));
+      const descriptor = table.storage_descriptor as Config;
+      expect(descriptor.location).toBe(`s3://${PROCESSED}/processed/${name}/`);
+      expect((descriptor.ser_de_info as Config).serialization_library).toBe("org.apache.hadoop.hive.ql.io.parquet.serde.ParquetHiveSerDe");
+      const columns = (descriptor.columns as Config[]).map((column) => ({ name: column.name, type: column.type }));
+      expect(columns).toEqual(jobOutputSchemaOf(profile).processed);
+      expect(columns.map((column) => column.name)).not.toContain(PARTITION_COLUMN);
+      expect(table.partition_keys).toEqual([expect.objectContaining({ name: PARTITION_COLUMN, type: "date" })]);
+      expect(table.parameters).toMatchObject({
+        "projection.enabled": "true",
+        "projection.ingestion_date.type": "date",
+        "projection.ingestion_date.format": "yyyy-MM-dd",
+        "storage.location.template": `s3://${PROCESSED}/processed/${name}/ingestion_date=$\${ingestion_date}/`,
+      });
+      expect((table.lifecycle as Config).ignore_changes).toEqual(
+        Object.values(CATALOG_PARAMETERS).map((parameter) => `parameters["${parameter}"]`),
+      );
+      for (const column of profile.tokenized.keys()) {
+        expect((descriptor.columns as Config[]).find((candidate) => candidate.name === column)?.comment).toMatch(/^PII replaced by a /);
+      }
+    },
+  );
 
   it.each(profiles.map((profile) => profile.name))("keeps the quarantine table of %s in the raw bucket with reason columns", (name) => {
     const table = tableIn("quarantine", processedTableName(name));
@@ -337,7 +379,16 @@ describe("Glue Catalog", () => {
       "projection.job_name.values": "sentinel-test-baf-pii-profile,sentinel-test-card-transactions-pii-profile,sentinel-test-etl",
       "storage.location.template": `s3://${LINEAGE}/lineage/$\${lineage_namespace}/$\${job_name}/`,
     });
-    expect((descriptor.columns as Config[]).map((column) => column.name)).toEqual(["eventtype", "eventtime", "producer", "schemaurl", "run", "job", "inputs", "outputs"]);
+    expect((descriptor.columns as Config[]).map((column) => column.name)).toEqual([
+      "eventtype",
+      "eventtime",
+      "producer",
+      "schemaurl",
+      "run",
+      "job",
+      "inputs",
+      "outputs",
+    ]);
   });
 
   it("keeps the lineage pointer parameters the lineage handler writes out of Terraform's hands", () => {

@@ -15,13 +15,26 @@ import { HANDLER_SIZING } from "../../modules/handlers/pipeline-handlers";
 import { RUN_WINDOW_LEASE_SECONDS } from "../../contracts/trigger-settings";
 import { ACTIONS_WITHOUT_RESOURCE_TYPES, isWildcardAction } from "../../modules/iam/rules";
 import { isAllowed, rolePolicies } from "./support/iam-evaluation";
-import { ACCOUNT, archiveBundles, bucketName, buildOperations, DATABREW_JOB_NAMES, fixtureBundles, JOBS, PREFIX, synthesizedOperations } from "./support/operations-fixture";
+import {
+  ACCOUNT,
+  archiveBundles,
+  bucketName,
+  buildOperations,
+  DATABREW_JOB_NAMES,
+  fixtureBundles,
+  JOBS,
+  PREFIX,
+  synthesizedOperations,
+} from "./support/operations-fixture";
 import { referencedId, resourcesOf, statementsOf, synth, type Config } from "./support/synth";
 import { HANDLER_NAMES } from "../../contracts/handler-names";
 
 const REGION = "eu-central-2";
 const synthesized = () => synthesizedOperations().synthesized;
-const functions = () => Object.fromEntries(Object.values(resourcesOf(synthesized(), "aws_lambda_function")).map((fn) => [String(fn.function_name).replace(`${PREFIX}-`, ""), fn]));
+const functions = () =>
+  Object.fromEntries(
+    Object.values(resourcesOf(synthesized(), "aws_lambda_function")).map((fn) => [String(fn.function_name).replace(`${PREFIX}-`, ""), fn]),
+  );
 const fn = (name: string): Config => functions()[name] as Config;
 const SCHEMAS = { trigger: triggerHandlerEnvironment, lineage: lineageHandlerEnvironment, audit: auditHandlerEnvironment };
 
@@ -29,7 +42,12 @@ describe("Lambda functions", () => {
   it("are the three handlers on Node.js 22, arm64, from their bundle's index.handler", () => {
     expect(Object.keys(functions()).sort()).toEqual(["audit", "lineage", "trigger"]);
     for (const name of HANDLER_NAMES) {
-      expect(fn(name)).toMatchObject({ runtime: "nodejs22.x", architectures: ["arm64"], handler: "index.handler", tracing_config: { mode: "Active" } });
+      expect(fn(name)).toMatchObject({
+        runtime: "nodejs22.x",
+        architectures: ["arm64"],
+        handler: "index.handler",
+        tracing_config: { mode: "Active" },
+      });
     }
   });
 
@@ -48,17 +66,25 @@ describe("Lambda functions", () => {
     const [groupId, group] = groups[0] as [string, Config];
     expect(group.ingress).toBeUndefined();
     expect(group.egress).toBeUndefined();
-    const rules = Object.values(resourcesOf(synthesized(), "aws_security_group_rule")).filter((rule) => referencedId(rule.security_group_id) === groupId);
+    const rules = Object.values(resourcesOf(synthesized(), "aws_security_group_rule")).filter(
+      (rule) => referencedId(rule.security_group_id) === groupId,
+    );
     expect(rules.map((rule) => [rule.type, rule.protocol, rule.from_port, rule.to_port, rule.cidr_blocks])).toEqual([
       ["egress", "tcp", 443, 443, undefined],
       ["egress", "tcp", 443, 443, undefined],
     ]);
     expect(referencedId(rules[0]?.source_security_group_id)).toMatch(/^network_endpoint-security-group_/);
-    expect(String((rules[1]?.prefix_list_ids as string[])[0])).toMatch(/^\$\{aws_vpc_endpoint\.network_s3-endpoint_[^.]+\.prefix_list_id\}$/);
+    expect(String((rules[1]?.prefix_list_ids as string[])[0])).toMatch(
+      /^\$\{aws_vpc_endpoint\.network_s3-endpoint_[^.]+\.prefix_list_id\}$/,
+    );
   });
 
   it("encrypt their environment with the operations key and reserve their configured concurrency", () => {
-    for (const [name, reserved] of [["trigger", 2], ["lineage", 7], ["audit", 4]] as const) {
+    for (const [name, reserved] of [
+      ["trigger", 2],
+      ["lineage", 7],
+      ["audit", 4],
+    ] as const) {
       expect(referencedId(fn(name).kms_key_arn)).toMatch(/^operations-key_/);
       expect(fn(name).reserved_concurrent_executions).toBe(reserved);
       expect(fn(name)).toMatchObject({ memory_size: HANDLER_SIZING[name].memorySizeMb, timeout: HANDLER_SIZING[name].timeoutSeconds });
@@ -76,12 +102,19 @@ describe("Lambda functions", () => {
     }
     const invokeConfigs = Object.values(resourcesOf(synthesized(), "aws_lambda_function_event_invoke_config"));
     expect(invokeConfigs).toHaveLength(3);
-    expect(invokeConfigs.every((config) => config.maximum_retry_attempts === 2 && config.maximum_event_age_in_seconds === 21_600)).toBe(true);
+    expect(invokeConfigs.every((config) => config.maximum_retry_attempts === 2 && config.maximum_event_age_in_seconds === 21_600)).toBe(
+      true,
+    );
   });
 
   it("refuse plain-HTTP access to every dead-letter queue", () => {
     for (const policy of Object.values(resourcesOf(synthesized(), "aws_sqs_queue_policy"))) {
-      expect(statementsOf(policy.policy)[0]).toMatchObject({ Sid: "DenyInsecureTransport", Effect: "Deny", Action: ["sqs:*"], Condition: { Bool: { "aws:SecureTransport": ["false"] } } });
+      expect(statementsOf(policy.policy)[0]).toMatchObject({
+        Sid: "DenyInsecureTransport",
+        Effect: "Deny",
+        Action: ["sqs:*"],
+        Condition: { Bool: { "aws:SecureTransport": ["false"] } },
+      });
     }
   });
 
@@ -113,7 +146,12 @@ describe("handler environments", () => {
     const variables = (fn(name).environment as Config).variables as Record<string, string>;
     // a key ARN is a Terraform reference at synth: checked by what it refers to, parsed as an ARN of that shape
     const resolved = Object.fromEntries(
-      Object.entries(variables).map(([variable, value]) => [variable, /^\$\{aws_kms_key\.[\w-]+\.arn\}$/.test(value) ? `arn:aws:kms:${REGION}:${ACCOUNT}:key/1234abcd-12ab-34cd-56ef-1234567890ab` : value]),
+      Object.entries(variables).map(([variable, value]) => [
+        variable,
+        /^\$\{aws_kms_key\.[\w-]+\.arn\}$/.test(value)
+          ? `arn:aws:kms:${REGION}:${ACCOUNT}:key/1234abcd-12ab-34cd-56ef-1234567890ab`
+          : value,
+      ]),
     );
     const parsed = SCHEMAS[name].safeParse(resolved);
     expect(parsed.error?.issues ?? []).toEqual([]);
@@ -159,10 +197,14 @@ describe("handler environments", () => {
       AUDIT_SIGNING_KEY_ARN: "arn:aws:kms:eu-central-2:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab",
     };
     expect(checkedEnvironment("audit", auditHandlerEnvironment, good)).toEqual(good);
-    expect(() => checkedEnvironment("audit", auditHandlerEnvironment, { ...good, GLUE_JOB_NAME: "x" })).toThrow(new HandlerEnvironmentError("audit", ["GLUE_JOB_NAME is not a variable the handler reads"]));
+    expect(() => checkedEnvironment("audit", auditHandlerEnvironment, { ...good, GLUE_JOB_NAME: "x" })).toThrow(
+      new HandlerEnvironmentError("audit", ["GLUE_JOB_NAME is not a variable the handler reads"]),
+    );
     const missing = Object.fromEntries(Object.entries(good).filter(([name]) => name !== "AUDIT_LOG_GROUP_NAME"));
     expect(() => checkedEnvironment("audit", auditHandlerEnvironment, missing)).toThrow(/AUDIT_LOG_GROUP_NAME is required/);
-    expect(() => checkedEnvironment("audit", auditHandlerEnvironment, { ...good, OBJECT_LOCK_MODE: "LEGAL_HOLD" })).toThrow(/OBJECT_LOCK_MODE="LEGAL_HOLD"/);
+    expect(() => checkedEnvironment("audit", auditHandlerEnvironment, { ...good, OBJECT_LOCK_MODE: "LEGAL_HOLD" })).toThrow(
+      /OBJECT_LOCK_MODE="LEGAL_HOLD"/,
+    );
   });
 });
 
@@ -180,7 +222,9 @@ describe("handler archives", () => {
   it("redeploy exactly the handler whose code changed", () => {
     const bundles = fixtureBundles();
     const before = synth(buildOperations({ bundles }).stack);
-    const deployed = Object.values(before.resource?.aws_lambda_function ?? {}).find((config) => String(config.function_name).endsWith("-trigger"));
+    const deployed = Object.values(before.resource?.aws_lambda_function ?? {}).find((config) =>
+      String(config.function_name).endsWith("-trigger"),
+    );
     expect(deployed?.source_code_hash).toBe(createHash("sha256").update(readFileSync(bundles.trigger.archive)).digest("base64"));
     const directory = dirname(bundles.trigger.archive);
     writeFileSync(join(directory, "trigger", "index.mjs"), 'export const handler = async () => "trigger v2";\n');
@@ -193,33 +237,50 @@ describe("handler archives", () => {
         }
       }
     }
-    expect(changed.map((change) => change.replace(/_[0-9A-F]{8}\./, "."))).toEqual(["aws_lambda_function.handlers_trigger_function.filename", "aws_lambda_function.handlers_trigger_function.source_code_hash"]);
+    expect(changed.map((change) => change.replace(/_[0-9A-F]{8}\./, "."))).toEqual([
+      "aws_lambda_function.handlers_trigger_function.filename",
+      "aws_lambda_function.handlers_trigger_function.source_code_hash",
+    ]);
   });
 });
 
 describe("handler roles", () => {
   const policies = () => rolePolicies(synthesized(), ACCOUNT);
   const statements = (name: string) => policies().get(`${PREFIX}-${name}`) ?? [];
-  const allowed = (name: string, action: string, resource: string, context?: Record<string, string>) => isAllowed(statements(name), { action, resource, context });
+  const allowed = (name: string, action: string, resource: string, context?: Record<string, string>) =>
+    isAllowed(statements(name), { action, resource, context });
   const glueJob = `arn:aws:glue:${REGION}:${ACCOUNT}:job/${JOBS.glueJobName}`;
   const lineageObject = (key: string) => `arn:aws:s3:::${bucketName("lineage-audit")}/${key}`;
 
   it("delete only network interfaces in the platform's subnets", () => {
-    const subnets = Object.keys(resourcesOf(synthesized(), "aws_subnet")).map((id) => `arn:aws:ec2:${REGION}:${ACCOUNT}:subnet/subnet-${id}`);
+    const subnets = Object.keys(resourcesOf(synthesized(), "aws_subnet")).map(
+      (id) => `arn:aws:ec2:${REGION}:${ACCOUNT}:subnet/subnet-${id}`,
+    );
     const eni = `arn:aws:ec2:${REGION}:${ACCOUNT}:network-interface/eni-0123`;
     for (const name of HANDLER_NAMES) {
       for (const subnet of subnets) expect(allowed(name, "ec2:DeleteNetworkInterface", eni, { "ec2:Subnet": subnet }), name).toBe(true);
-      expect(allowed(name, "ec2:DeleteNetworkInterface", eni, { "ec2:Subnet": `arn:aws:ec2:${REGION}:${ACCOUNT}:subnet/subnet-of-another-app` }), name).toBe(false);
+      expect(
+        allowed(name, "ec2:DeleteNetworkInterface", eni, { "ec2:Subnet": `arn:aws:ec2:${REGION}:${ACCOUNT}:subnet/subnet-of-another-app` }),
+        name,
+      ).toBe(false);
       expect(allowed(name, "ec2:DeleteNetworkInterface", eni), name).toBe(false);
     }
   });
 
   it("are assumed by Lambda of this account only", () => {
-    const roles = Object.values(resourcesOf(synthesized(), "aws_iam_role")).filter((role) => /-(trigger|lineage|audit)$/.test(String(role.name)));
+    const roles = Object.values(resourcesOf(synthesized(), "aws_iam_role")).filter((role) =>
+      /-(trigger|lineage|audit)$/.test(String(role.name)),
+    );
     expect(roles).toHaveLength(3);
     for (const role of roles) {
       expect(statementsOf(role.assume_role_policy)).toEqual([
-        { Sid: "AssumedByService", Effect: "Allow", Principal: { Service: ["lambda.amazonaws.com"] }, Action: ["sts:AssumeRole"], Condition: { StringEquals: { "aws:SourceAccount": [ACCOUNT] } } },
+        {
+          Sid: "AssumedByService",
+          Effect: "Allow",
+          Principal: { Service: ["lambda.amazonaws.com"] },
+          Action: ["sts:AssumeRole"],
+          Condition: { StringEquals: { "aws:SourceAccount": [ACCOUNT] } },
+        },
       ]);
     }
   });
@@ -230,9 +291,15 @@ describe("handler roles", () => {
         expect(statement.Action.filter(isWildcardAction), `${name} ${statement.Sid}`).toEqual([]);
         for (const resource of statement.Resource ?? []) {
           if (resource === "*") {
-            expect(statement.Action.every((action) => ACTIONS_WITHOUT_RESOURCE_TYPES.has(action)), `${name} ${statement.Sid}`).toBe(true);
+            expect(
+              statement.Action.every((action) => ACTIONS_WITHOUT_RESOURCE_TYPES.has(action)),
+              `${name} ${statement.Sid}`,
+            ).toBe(true);
           } else {
-            expect(resource.startsWith(`arn:aws:s3:::${PREFIX}-`) || resource.includes(`:${REGION}:${ACCOUNT}:`), `${name} ${statement.Sid} ${resource}`).toBe(true);
+            expect(
+              resource.startsWith(`arn:aws:s3:::${PREFIX}-`) || resource.includes(`:${REGION}:${ACCOUNT}:`),
+              `${name} ${statement.Sid} ${resource}`,
+            ).toBe(true);
           }
         }
       }
@@ -241,7 +308,8 @@ describe("handler roles", () => {
 
   it("let only the trigger start the Glue job and the DataBrew profile jobs of this environment", () => {
     expect(allowed("trigger", "glue:StartJobRun", glueJob)).toBe(true);
-    for (const job of DATABREW_JOB_NAMES) expect(allowed("trigger", "databrew:StartJobRun", `arn:aws:databrew:${REGION}:${ACCOUNT}:job/${job}`)).toBe(true);
+    for (const job of DATABREW_JOB_NAMES)
+      expect(allowed("trigger", "databrew:StartJobRun", `arn:aws:databrew:${REGION}:${ACCOUNT}:job/${job}`)).toBe(true);
     expect(allowed("trigger", "glue:StartJobRun", `arn:aws:glue:${REGION}:${ACCOUNT}:job/sentinel-prod-etl`)).toBe(false);
     for (const name of ["lineage", "audit"]) {
       expect(allowed(name, "glue:StartJobRun", glueJob)).toBe(false);
@@ -252,18 +320,30 @@ describe("handler roles", () => {
   it("let only lineage write lineage records and point the processed tables at them", () => {
     expect(allowed("lineage", "s3:PutObject", lineageObject("lineage/sentinel-test/pipeline.baf/r/START.json"))).toBe(true);
     expect(allowed("lineage", "s3:PutObjectRetention", lineageObject("lineage/sentinel-test/pipeline.baf/r/START.json"))).toBe(true);
-    expect(allowed("lineage", "glue:UpdateTable", `arn:aws:glue:${REGION}:${ACCOUNT}:table/${JOBS.processedDatabaseName}/card_transactions`)).toBe(true);
-    expect(allowed("lineage", "glue:UpdateTable", `arn:aws:glue:${REGION}:${ACCOUNT}:table/sentinel_test_raw/card_transactions`)).toBe(false);
+    expect(
+      allowed("lineage", "glue:UpdateTable", `arn:aws:glue:${REGION}:${ACCOUNT}:table/${JOBS.processedDatabaseName}/card_transactions`),
+    ).toBe(true);
+    expect(allowed("lineage", "glue:UpdateTable", `arn:aws:glue:${REGION}:${ACCOUNT}:table/sentinel_test_raw/card_transactions`)).toBe(
+      false,
+    );
     for (const name of ["trigger", "audit"]) expect(allowed(name, "s3:PutObject", lineageObject("lineage/x.json"))).toBe(false);
   });
 
   it("let lineage read the DataBrew profile results and list raw input versions, and decrypt nothing else", () => {
     const raw = (key: string) => `arn:aws:s3:::${bucketName("raw")}/${key}`;
     expect(allowed("lineage", "s3:GetObject", raw("pii-profiles/baf/sentinel-test-baf-pii-profile_db_1.json"))).toBe(true);
-    expect(allowed("lineage", "s3:ListBucketVersions", `arn:aws:s3:::${bucketName("raw")}`, { "s3:prefix": "landing/baf/run_date=2025-01-01/a.csv" })).toBe(true);
-    for (const key of ["landing/baf/run_date=2025-01-01/a.csv", "quarantine/baf/x", "other/x"]) expect(allowed("lineage", "s3:GetObject", raw(key)), key).toBe(false);
+    expect(
+      allowed("lineage", "s3:ListBucketVersions", `arn:aws:s3:::${bucketName("raw")}`, {
+        "s3:prefix": "landing/baf/run_date=2025-01-01/a.csv",
+      }),
+    ).toBe(true);
+    for (const key of ["landing/baf/run_date=2025-01-01/a.csv", "quarantine/baf/x", "other/x"])
+      expect(allowed("lineage", "s3:GetObject", raw(key)), key).toBe(false);
     const dataKey = Object.keys(resourcesOf(synthesized(), "aws_kms_key")).find((id) => id.startsWith("keys_data_"));
-    const viaS3 = (tier: string) => ({ "kms:ViaService": `s3.${REGION}.amazonaws.com`, "kms:EncryptionContext:aws:s3:arn": `arn:aws:s3:::${bucketName(tier)}` });
+    const viaS3 = (tier: string) => ({
+      "kms:ViaService": `s3.${REGION}.amazonaws.com`,
+      "kms:EncryptionContext:aws:s3:arn": `arn:aws:s3:::${bucketName(tier)}`,
+    });
     expect(allowed("lineage", "kms:Decrypt", `arn:aws:kms:${REGION}:${ACCOUNT}:key/${dataKey}`, viaS3("raw"))).toBe(true);
     for (const tier of ["artifacts", "processed"]) {
       expect(allowed("lineage", "kms:Decrypt", `arn:aws:kms:${REGION}:${ACCOUNT}:key/${dataKey}`, viaS3(tier)), tier).toBe(false);
@@ -298,9 +378,16 @@ describe("handler roles", () => {
   });
 
   it("route the audit events to the audit handler only, retrying for a day and then dead-lettering", () => {
-    const rule = Object.entries(resourcesOf(synthesized(), "aws_cloudwatch_event_rule")).find(([id]) => id.startsWith("handlers_audit-events_rule")) as [string, Config];
-    expect(JSON.parse(String(rule[1].event_pattern))).toEqual({ source: ["sentinel.trigger", "sentinel.lineage"], "detail-type": ["Sentinel Audit Event"] });
-    const targets = Object.values(resourcesOf(synthesized(), "aws_cloudwatch_event_target")).filter((target) => referencedId(target.rule) === rule[0]);
+    const rule = Object.entries(resourcesOf(synthesized(), "aws_cloudwatch_event_rule")).find(([id]) =>
+      id.startsWith("handlers_audit-events_rule"),
+    ) as [string, Config];
+    expect(JSON.parse(String(rule[1].event_pattern))).toEqual({
+      source: ["sentinel.trigger", "sentinel.lineage"],
+      "detail-type": ["Sentinel Audit Event"],
+    });
+    const targets = Object.values(resourcesOf(synthesized(), "aws_cloudwatch_event_target")).filter(
+      (target) => referencedId(target.rule) === rule[0],
+    );
     expect(targets).toHaveLength(1);
     const target = targets[0] as Config;
     expect(referencedId(target.arn)).toMatch(/^handlers_audit_function_/);
@@ -315,8 +402,12 @@ describe("handler roles", () => {
   });
 
   it("extend the S3 endpoint policy to object-lock writes in the lineage-audit bucket only", () => {
-    const endpoint = Object.values(resourcesOf(synthesized(), "aws_vpc_endpoint")).find((candidate) => String(candidate.service_name).endsWith(".s3")) as Config;
+    const endpoint = Object.values(resourcesOf(synthesized(), "aws_vpc_endpoint")).find((candidate) =>
+      String(candidate.service_name).endsWith(".s3"),
+    ) as Config;
     const locks = statementsOf(endpoint.policy).filter((statement) => statement.Action.includes("s3:PutObjectRetention"));
-    expect(locks.map((statement) => [statement.Action, statement.Resource])).toEqual([[["s3:PutObjectRetention"], [`arn:aws:s3:::${bucketName("lineage-audit")}/*`]]]);
+    expect(locks.map((statement) => [statement.Action, statement.Resource])).toEqual([
+      [["s3:PutObjectRetention"], [`arn:aws:s3:::${bucketName("lineage-audit")}/*`]],
+    ]);
   });
 });

@@ -29,9 +29,9 @@ describe("PolicyDocument refuses what the platform forbids", () => {
 
   it('refuses "Resource": "*" for actions that support resource-level permissions', () => {
     const document = PolicyDocument.identity("writer");
-    expect(() =>
-      document.addStatement({ sid: "Write", actions: ["s3:PutObject", "sts:GetCallerIdentity"], resources: ["*"] }),
-    ).toThrow(/"Resource": "\*" for s3:PutObject, which support resource-level permissions/);
+    expect(() => document.addStatement({ sid: "Write", actions: ["s3:PutObject", "sts:GetCallerIdentity"], resources: ["*"] })).toThrow(
+      /"Resource": "\*" for s3:PutObject, which support resource-level permissions/,
+    );
   });
 
   it('accepts "Resource": "*" for actions AWS defines without resource types', () => {
@@ -58,9 +58,9 @@ describe("PolicyDocument refuses what the platform forbids", () => {
     expect(() =>
       PolicyDocument.identity("role").addStatement({ sid: "A", principals, actions: ["s3:GetObject"], resources: ["arn:aws:s3:::b/*"] }),
     ).toThrow(/an identity policy cannot name principals/);
-    expect(() => PolicyDocument.resource("bucket").addStatement({ sid: "A", actions: ["s3:GetObject"], resources: ["arn:aws:s3:::b/*"] })).toThrow(
-      /a resource policy statement must name its principals/,
-    );
+    expect(() =>
+      PolicyDocument.resource("bucket").addStatement({ sid: "A", actions: ["s3:GetObject"], resources: ["arn:aws:s3:::b/*"] }),
+    ).toThrow(/a resource policy statement must name its principals/);
     expect(() =>
       PolicyDocument.trust("trust").addStatement({ sid: "A", principals, actions: ["sts:AssumeRole"], resources: ["*"] }),
     ).toThrow(/a trust policy statement has no resources/);
@@ -85,11 +85,13 @@ describe("PolicyDocument refuses what the platform forbids", () => {
     expect(() => document.addStatement({ ...read, actions: ["s3:PutObject"] })).toThrow(/another statement already uses this sid/);
   });
 
-  it("refuses kms:* in a key policy, even to the account root, and any resource but \"*\"", () => {
+  it('refuses kms:* in a key policy, even to the account root, and any resource but "*"', () => {
     const key = PolicyDocument.key("data-key");
     const root = { type: "AWS" as const, identifiers: [accountRootArn(TEST_SCOPE)] };
     const logs = { type: "Service" as const, identifiers: ["logs.eu-central-2.amazonaws.com"] };
-    expect(() => key.addStatement({ sid: "Root", principals: [root], actions: ["kms:*"], resources: ["*"] })).toThrow(/wildcard action "kms:\*"/);
+    expect(() => key.addStatement({ sid: "Root", principals: [root], actions: ["kms:*"], resources: ["*"] })).toThrow(
+      /wildcard action "kms:\*"/,
+    );
     expect(() => key.addStatement({ sid: "Logs", principals: [logs], actions: ["kms:Decrypt"], resources: ["arn:aws:kms:x"] })).toThrow(
       /a key policy statement's resource is always "\*"/,
     );
@@ -101,7 +103,9 @@ describe("PolicyDocument refuses what the platform forbids", () => {
     key.addStatement({ sid: "Logs", principals: [logs], actions: ["kms:Decrypt"], resources: ["*"] });
     key.addStatementsAtRender(() => [{ sid: "Logs", principals: [logs], actions: ["kms:Encrypt"], resources: ["*"] }]);
     expect(() => key.render()).toThrow(/another statement already uses this sid/);
-    const wildcard = PolicyDocument.key("w").addStatementsAtRender(() => [{ sid: "All", principals: [logs], actions: ["kms:*"], resources: ["*"] }]);
+    const wildcard = PolicyDocument.key("w").addStatementsAtRender(() => [
+      { sid: "All", principals: [logs], actions: ["kms:*"], resources: ["*"] },
+    ]);
     expect(() => wildcard.render()).toThrow(/wildcard action/);
   });
 
@@ -147,7 +151,11 @@ describe("ServiceRole", () => {
       scope: TEST_SCOPE,
       sourceArnLike: "arn:aws:ec2:eu-central-2:111122223333:vpc-flow-log/*",
     });
-    role.policy.addStatement({ sid: "Write", actions: ["logs:PutLogEvents"], resources: ["arn:aws:logs:eu-central-2:111122223333:log-group:x:*"] });
+    role.policy.addStatement({
+      sid: "Write",
+      actions: ["logs:PutLogEvents"],
+      resources: ["arn:aws:logs:eu-central-2:111122223333:log-group:x:*"],
+    });
     const synthesized = synth(stack);
     const trust = statement(onlyResourceOf(synthesized, "aws_iam_role").assume_role_policy, "AssumedByService");
     expect(trust).toEqual({

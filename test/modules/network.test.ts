@@ -5,7 +5,21 @@ import { cidrsOverlap, isPrivateCidr, parseCidr, subnetCidr } from "../../module
 import { INTERFACE_ENDPOINT_SERVICES } from "../../modules/network/endpoint-services";
 import { PrivateNetwork } from "../../modules/network/private-network";
 import { allowedDomains } from "../../modules/network/dns-firewall";
-import { onlyResourceOf, referencedId, resolveIn, resourcesOf, statement, statementsOf, synth, TEST_DEPLOYER_ARN, TEST_SCOPE, testStack, withPlainStackTraces, type Config, type Synthesized } from "./support/synth";
+import {
+  onlyResourceOf,
+  referencedId,
+  resolveIn,
+  resourcesOf,
+  statement,
+  statementsOf,
+  synth,
+  TEST_DEPLOYER_ARN,
+  TEST_SCOPE,
+  testStack,
+  withPlainStackTraces,
+  type Config,
+  type Synthesized,
+} from "./support/synth";
 
 const BUCKET_ARNS = ["arn:aws:s3:::sentinel-test-raw-111122223333", "arn:aws:s3:::sentinel-test-processed-111122223333"];
 
@@ -15,7 +29,12 @@ function networkFixture(zones = ["eu-central-2a", "eu-central-2b", "eu-central-2
 
 function buildNetwork(zones: string[]) {
   const stack = testStack();
-  const keys = new PlatformKeys(stack, "keys", { namePrefix: "sentinel-test", scope: TEST_SCOPE, auditLogGroupPrefix: "/sentinel/test/audit", administratorArns: [TEST_DEPLOYER_ARN] });
+  const keys = new PlatformKeys(stack, "keys", {
+    namePrefix: "sentinel-test",
+    scope: TEST_SCOPE,
+    auditLogGroupPrefix: "/sentinel/test/audit",
+    administratorArns: [TEST_DEPLOYER_ARN],
+  });
   const logGroups = new LogGroupFactory(stack, "logs", { namePrefix: "/sentinel/test", retentionInDays: 365, defaultKey: keys.logs });
   const network = new PrivateNetwork(stack, "network", {
     namePrefix: "sentinel-test",
@@ -33,13 +52,20 @@ const synthesizedFixture = (): Synthesized => (shared ??= synth(networkFixture()
 
 function endpoints(synthesized: Synthesized): Record<string, Config> {
   return Object.fromEntries(
-    Object.values(resourcesOf(synthesized, "aws_vpc_endpoint")).map((endpoint) => [String(endpoint.service_name).split(".").pop(), endpoint]),
+    Object.values(resourcesOf(synthesized, "aws_vpc_endpoint")).map((endpoint) => [
+      String(endpoint.service_name).split(".").pop(),
+      endpoint,
+    ]),
   );
 }
 
 describe("PrivateNetwork", () => {
   it("is a VPC with DNS support and hostnames (needed for endpoint private DNS)", () => {
-    expect(onlyResourceOf(synthesizedFixture(), "aws_vpc")).toMatchObject({ cidr_block: "10.40.0.0/16", enable_dns_support: true, enable_dns_hostnames: true });
+    expect(onlyResourceOf(synthesizedFixture(), "aws_vpc")).toMatchObject({
+      cidr_block: "10.40.0.0/16",
+      enable_dns_support: true,
+      enable_dns_hostnames: true,
+    });
   });
 
   it("has one private subnet per zone, a quarter of the VPC each, never mapping public IPs", () => {
@@ -71,7 +97,9 @@ describe("PrivateNetwork", () => {
     const synthesized = synthesizedFixture();
     const s3 = endpoints(synthesized).s3 as Config;
     expect(s3.vpc_endpoint_type).toBe("Gateway");
-    expect((s3.route_table_ids as string[]).map(referencedId).sort()).toEqual(Object.keys(resourcesOf(synthesized, "aws_route_table")).sort());
+    expect((s3.route_table_ids as string[]).map(referencedId).sort()).toEqual(
+      Object.keys(resourcesOf(synthesized, "aws_route_table")).sort(),
+    );
     const [only] = statementsOf(s3.policy);
     expect(statementsOf(s3.policy)).toHaveLength(1);
     expect(only).toMatchObject({
@@ -87,9 +115,7 @@ describe("PrivateNetwork", () => {
   it("has interface endpoints with private DNS for every platform service, each policy confined to this account", () => {
     const synthesized = synthesizedFixture();
     const byService = endpoints(synthesized);
-    expect(Object.keys(byService).sort()).toEqual(
-      ["databrew", "events", "glue", "kms", "logs", "monitoring", "s3", "sts"].sort(),
-    );
+    expect(Object.keys(byService).sort()).toEqual(["databrew", "events", "glue", "kms", "logs", "monitoring", "s3", "sts"].sort());
     for (const service of INTERFACE_ENDPOINT_SERVICES.map((entry) => entry.service)) {
       const endpoint = byService[service] as Config;
       expect(endpoint).toMatchObject({ vpc_endpoint_type: "Interface", private_dns_enabled: true });
@@ -108,7 +134,9 @@ describe("PrivateNetwork", () => {
     const synthesized = synthesizedFixture();
     const groups = resourcesOf(synthesized, "aws_security_group");
     const endpointGroup = Object.entries(groups).find(([, group]) => group.name === "sentinel-test-vpc-endpoints")?.[0];
-    const rules = Object.values(resourcesOf(synthesized, "aws_security_group_rule")).filter((rule) => referencedId(rule.security_group_id) === endpointGroup);
+    const rules = Object.values(resourcesOf(synthesized, "aws_security_group_rule")).filter(
+      (rule) => referencedId(rule.security_group_id) === endpointGroup,
+    );
     expect(rules).toEqual([
       expect.objectContaining({ type: "ingress", protocol: "tcp", from_port: 443, to_port: 443, cidr_blocks: ["10.40.0.0/16"] }),
     ]);
@@ -121,11 +149,20 @@ describe("PrivateNetwork", () => {
     const synthesized = synthesizedFixture();
     const groups = resourcesOf(synthesized, "aws_security_group");
     const glue = Object.entries(groups).find(([, group]) => group.name === "sentinel-test-glue")?.[0];
-    const rules = Object.values(resourcesOf(synthesized, "aws_security_group_rule")).filter((rule) => referencedId(rule.security_group_id) === glue);
+    const rules = Object.values(resourcesOf(synthesized, "aws_security_group_rule")).filter(
+      (rule) => referencedId(rule.security_group_id) === glue,
+    );
     const summary = rules.map((rule) => ({
       type: rule.type,
       ports: `${String(rule.from_port)}-${String(rule.to_port)}`,
-      to: rule.self === true ? "self" : rule.prefix_list_ids !== undefined ? "s3" : rule.source_security_group_id !== undefined ? "endpoints" : "other",
+      to:
+        rule.self === true
+          ? "self"
+          : rule.prefix_list_ids !== undefined
+            ? "s3"
+            : rule.source_security_group_id !== undefined
+              ? "endpoints"
+              : "other",
     }));
     expect(summary).toEqual(
       expect.arrayContaining([
@@ -161,12 +198,14 @@ describe("PrivateNetwork", () => {
       ["eu-central-2b", "10.40.64.0/18"],
     ]);
     expect(network.routeTableIds).toHaveLength(2);
-    expect(resolveIn(stack, [network.vpcId, network.glueSecurityGroupId, network.endpointSecurityGroupId, network.s3PrefixListId])).toEqual([
-      expect.stringMatching(/^\$\{aws_vpc\.network_vpc_\w+\.id\}$/),
-      expect.stringMatching(/^\$\{aws_security_group\.network_glue-security-group_\w+\.id\}$/),
-      expect.stringMatching(/^\$\{aws_security_group\.network_endpoint-security-group_\w+\.id\}$/),
-      expect.stringMatching(/^\$\{aws_vpc_endpoint\.network_s3-endpoint_\w+\.prefix_list_id\}$/),
-    ]);
+    expect(resolveIn(stack, [network.vpcId, network.glueSecurityGroupId, network.endpointSecurityGroupId, network.s3PrefixListId])).toEqual(
+      [
+        expect.stringMatching(/^\$\{aws_vpc\.network_vpc_\w+\.id\}$/),
+        expect.stringMatching(/^\$\{aws_security_group\.network_glue-security-group_\w+\.id\}$/),
+        expect.stringMatching(/^\$\{aws_security_group\.network_endpoint-security-group_\w+\.id\}$/),
+        expect.stringMatching(/^\$\{aws_vpc_endpoint\.network_s3-endpoint_\w+\.prefix_list_id\}$/),
+      ],
+    );
   });
 
   it("extends an endpoint's policy for a new call path, and refuses a service it has no endpoint for", () => {
@@ -176,9 +215,9 @@ describe("PrivateNetwork", () => {
       actions: ["events:DescribeEventBus"],
       resources: ["arn:aws:events:eu-central-2:111122223333:event-bus/sentinel"],
     });
-    expect(() => network.allowThroughEndpoint("lambda", { name: "x", actions: ["lambda:InvokeFunction"], resources: ["arn:aws:lambda:x"] })).toThrow(
-      /no VPC endpoint for lambda/,
-    );
+    expect(() =>
+      network.allowThroughEndpoint("lambda", { name: "x", actions: ["lambda:InvokeFunction"], resources: ["arn:aws:lambda:x"] }),
+    ).toThrow(/no VPC endpoint for lambda/);
     const events = endpoints(synth(stack)).events;
     expect(statementsOf(events?.policy).map((s) => s.Sid)).toEqual(["ThisAccountAccountEventBuses", "ThisAccountSchedulerBus"]);
   });
@@ -223,14 +262,18 @@ describe("DNS firewall", () => {
   it("blocks every other name with NODATA after the allow rule, on the VPC, failing closed", () => {
     const synthesized = synthesizedFixture();
     const lists = resourcesOf(synthesized, "aws_route53_resolver_firewall_domain_list");
-    const rules = Object.values(resourcesOf(synthesized, "aws_route53_resolver_firewall_rule")).sort((a, b) => Number(a.priority) - Number(b.priority));
+    const rules = Object.values(resourcesOf(synthesized, "aws_route53_resolver_firewall_rule")).sort(
+      (a, b) => Number(a.priority) - Number(b.priority),
+    );
     expect(rules.map((rule) => [rule.action, rule.block_response, lists[referencedId(rule.firewall_domain_list_id)]?.domains])).toEqual([
       ["ALLOW", undefined, allowedDomains("eu-central-2", "10.40.0.0/16")],
       ["BLOCK", "NODATA", ["*"]],
     ]);
     const association = onlyResourceOf(synthesized, "aws_route53_resolver_firewall_rule_group_association");
     expect(association).toMatchObject({ mutation_protection: "ENABLED" });
-    expect(referencedId(association.vpc_id)).toBe(referencedId(onlyResourceOf(synthesized, "aws_route53_resolver_firewall_config").resource_id));
+    expect(referencedId(association.vpc_id)).toBe(
+      referencedId(onlyResourceOf(synthesized, "aws_route53_resolver_firewall_config").resource_id),
+    );
     expect(onlyResourceOf(synthesized, "aws_route53_resolver_firewall_config").firewall_fail_open).toBe("DISABLED");
   });
 });

@@ -64,7 +64,10 @@ const KEY_ID_STATEMENT = (bucket: string) => ({
   Principal: "*",
   Action: ["s3:PutObject"],
   Resource: [`arn:aws:s3:::${bucket}/*`],
-  Condition: { StringEquals: { "s3:x-amz-server-side-encryption": ["aws:kms"] }, Null: { "s3:x-amz-server-side-encryption-aws-kms-key-id": ["true"] } },
+  Condition: {
+    StringEquals: { "s3:x-amz-server-side-encryption": ["aws:kms"] },
+    Null: { "s3:x-amz-server-side-encryption-aws-kms-key-id": ["true"] },
+  },
 });
 const TLS_POLICY = (bucket: string, extra: object[] = []) =>
   JSON.stringify({ Version: "2012-10-17", Statement: [TLS_STATEMENT(bucket), KEY_ID_STATEMENT(bucket), ...extra] });
@@ -87,7 +90,9 @@ function bucketWith(stack: TerraformStack, parts: BucketParts = {}): S3Bucket {
       rule: [
         {
           applyServerSideEncryptionByDefault:
-            sse === "aws:kms" ? { sseAlgorithm: "aws:kms", kmsMasterKeyId: "arn:aws:kms:eu-central-2:111122223333:key/x" } : { sseAlgorithm: "AES256" },
+            sse === "aws:kms"
+              ? { sseAlgorithm: "aws:kms", kmsMasterKeyId: "arn:aws:kms:eu-central-2:111122223333:key/x" }
+              : { sseAlgorithm: "AES256" },
         },
       ],
     });
@@ -103,7 +108,8 @@ function bucketWith(stack: TerraformStack, parts: BucketParts = {}): S3Bucket {
     });
   }
   const versioning = parts.versioning ?? "Enabled";
-  if (versioning !== "none") new S3BucketVersioningA(stack, "versioning", { bucket: bucket.id, versioningConfiguration: { status: versioning } });
+  if (versioning !== "none")
+    new S3BucketVersioningA(stack, "versioning", { bucket: bucket.id, versioningConfiguration: { status: versioning } });
   const policy = parts.policy ?? TLS_POLICY("guard-test-bucket");
   if (policy !== "none") new S3BucketPolicy(stack, "policy", { bucket: bucket.id, policy });
   return bucket;
@@ -156,7 +162,17 @@ describe("policy guard: buckets", () => {
     ["no bucket policy", "none"],
     [
       "a policy without a TLS-only deny",
-      JSON.stringify({ Statement: [{ Sid: "Read", Effect: "Allow", Principal: { AWS: "arn:aws:iam::111122223333:root" }, Action: "s3:GetObject", Resource: "arn:aws:s3:::guard-test-bucket/*" }] }),
+      JSON.stringify({
+        Statement: [
+          {
+            Sid: "Read",
+            Effect: "Allow",
+            Principal: { AWS: "arn:aws:iam::111122223333:root" },
+            Action: "s3:GetObject",
+            Resource: "arn:aws:s3:::guard-test-bucket/*",
+          },
+        ],
+      }),
     ],
   ])("rejects a bucket with %s", (_case, policy) => {
     const stack = guardedStack();
@@ -172,7 +188,12 @@ describe("policy guard: buckets", () => {
 
   it("sees through escape-hatch overrides: a platform bucket whose policy is overridden fails", () => {
     const stack = guardedStack();
-    const keys = new PlatformKeys(stack, "keys", { namePrefix: "sentinel-test", scope: TEST_SCOPE, auditLogGroupPrefix: "/a", administratorArns: [TEST_DEPLOYER_ARN] });
+    const keys = new PlatformKeys(stack, "keys", {
+      namePrefix: "sentinel-test",
+      scope: TEST_SCOPE,
+      auditLogGroupPrefix: "/a",
+      administratorArns: [TEST_DEPLOYER_ARN],
+    });
     const buckets = new PlatformBuckets(stack, "buckets", {
       namePrefix: "sentinel-test",
       scope: TEST_SCOPE,
@@ -205,8 +226,15 @@ describe("policy guard: log groups", () => {
 
   it("passes groups from the log-group factory", () => {
     const stack = guardedStack();
-    const keys = new PlatformKeys(stack, "keys", { namePrefix: "sentinel-test", scope: TEST_SCOPE, auditLogGroupPrefix: "/a", administratorArns: [TEST_DEPLOYER_ARN] });
-    new LogGroupFactory(stack, "logs", { namePrefix: "/sentinel/test", retentionInDays: 365, defaultKey: keys.logs }).create({ purpose: "x" });
+    const keys = new PlatformKeys(stack, "keys", {
+      namePrefix: "sentinel-test",
+      scope: TEST_SCOPE,
+      auditLogGroupPrefix: "/a",
+      administratorArns: [TEST_DEPLOYER_ARN],
+    });
+    new LogGroupFactory(stack, "logs", { namePrefix: "/sentinel/test", retentionInDays: 365, defaultKey: keys.logs }).create({
+      purpose: "x",
+    });
     expect(synthError(stack)).toBeUndefined();
   });
 });
@@ -214,17 +242,33 @@ describe("policy guard: log groups", () => {
 describe("policy guard: no internet path", () => {
   it.each<[string, string, (stack: TerraformStack) => void]>([
     ["an internet gateway", "no-internet-gateway", (stack) => new InternetGateway(stack, "offender", { vpcId: "vpc-1" })],
-    ["an egress-only internet gateway", "no-internet-gateway", (stack) => new EgressOnlyInternetGateway(stack, "offender", { vpcId: "vpc-1" })],
+    [
+      "an egress-only internet gateway",
+      "no-internet-gateway",
+      (stack) => new EgressOnlyInternetGateway(stack, "offender", { vpcId: "vpc-1" }),
+    ],
     ["a NAT gateway", "no-nat-gateway", (stack) => new NatGateway(stack, "offender", { subnetId: "subnet-1" })],
     ["an Elastic IP", "no-eip", (stack) => new Eip(stack, "offender", { domain: "vpc" })],
-    ["a subnet mapping public IPs", "no-public-ip", (stack) => new Subnet(stack, "offender", { vpcId: "vpc-1", cidrBlock: "10.0.0.0/24", mapPublicIpOnLaunch: true })],
-    ["an instance with a public IP", "no-public-ip", (stack) => new Instance(stack, "offender", { ami: "ami-1", associatePublicIpAddress: true })],
+    [
+      "a subnet mapping public IPs",
+      "no-public-ip",
+      (stack) => new Subnet(stack, "offender", { vpcId: "vpc-1", cidrBlock: "10.0.0.0/24", mapPublicIpOnLaunch: true }),
+    ],
+    [
+      "an instance with a public IP",
+      "no-public-ip",
+      (stack) => new Instance(stack, "offender", { ami: "ami-1", associatePublicIpAddress: true }),
+    ],
     [
       "a launch template with a public IP",
       "no-public-ip",
       (stack) => new LaunchTemplate(stack, "offender", { networkInterfaces: [{ associatePublicIpAddress: "true" }] }),
     ],
-    ["a default route", "no-default-route", (stack) => new Route(stack, "offender", { routeTableId: "rtb-1", destinationCidrBlock: "0.0.0.0/0", gatewayId: "igw-1" })],
+    [
+      "a default route",
+      "no-default-route",
+      (stack) => new Route(stack, "offender", { routeTableId: "rtb-1", destinationCidrBlock: "0.0.0.0/0", gatewayId: "igw-1" }),
+    ],
     [
       "a route table with an IPv6 default route",
       "no-default-route",
@@ -282,21 +326,56 @@ describe("policy guard: keys, records, trail and DNS", () => {
   const policy = (statements: object[]) => JSON.stringify({ Version: "2012-10-17", Statement: statements });
   const ROOT = "arn:aws:iam::111122223333:root";
   const guardedKeyPolicy = [
-    { Sid: "Recovery", Effect: "Allow", Principal: { AWS: ROOT }, Action: ["kms:DescribeKey", "kms:GetKeyPolicy", "kms:PutKeyPolicy"], Resource: "*" },
-    { Sid: "Users", Effect: "Allow", Principal: { AWS: ROOT }, Action: ["kms:Decrypt"], Resource: "*", Condition: { ArnEquals: { "aws:PrincipalArn": ["arn:aws:iam::111122223333:role/job"] } } },
-    { Sid: "DenyUse", Effect: "Deny", Principal: "*", Action: ["kms:Decrypt"], Resource: "*", Condition: { ArnNotEquals: { "aws:PrincipalArn": ["arn:aws:iam::111122223333:role/job"] } } },
-    { Sid: "DenyManagement", Effect: "Deny", Principal: "*", Action: ["kms:PutKeyPolicy", "kms:DisableKey", "kms:ScheduleKeyDeletion"], Resource: "*", Condition: { ArnNotEquals: { "aws:PrincipalArn": [TEST_DEPLOYER_ARN, ROOT] } } },
+    {
+      Sid: "Recovery",
+      Effect: "Allow",
+      Principal: { AWS: ROOT },
+      Action: ["kms:DescribeKey", "kms:GetKeyPolicy", "kms:PutKeyPolicy"],
+      Resource: "*",
+    },
+    {
+      Sid: "Users",
+      Effect: "Allow",
+      Principal: { AWS: ROOT },
+      Action: ["kms:Decrypt"],
+      Resource: "*",
+      Condition: { ArnEquals: { "aws:PrincipalArn": ["arn:aws:iam::111122223333:role/job"] } },
+    },
+    {
+      Sid: "DenyUse",
+      Effect: "Deny",
+      Principal: "*",
+      Action: ["kms:Decrypt"],
+      Resource: "*",
+      Condition: { ArnNotEquals: { "aws:PrincipalArn": ["arn:aws:iam::111122223333:role/job"] } },
+    },
+    {
+      Sid: "DenyManagement",
+      Effect: "Deny",
+      Principal: "*",
+      Action: ["kms:PutKeyPolicy", "kms:DisableKey", "kms:ScheduleKeyDeletion"],
+      Resource: "*",
+      Condition: { ArnNotEquals: { "aws:PrincipalArn": [TEST_DEPLOYER_ARN, ROOT] } },
+    },
   ];
 
   it("passes the platform's keys and a hand-written key policy with an allow-list and both denies", () => {
     const stack = guardedStack();
-    new PlatformKeys(stack, "keys", { namePrefix: "sentinel-test", scope: TEST_SCOPE, auditLogGroupPrefix: "/a", administratorArns: [TEST_DEPLOYER_ARN] });
+    new PlatformKeys(stack, "keys", {
+      namePrefix: "sentinel-test",
+      scope: TEST_SCOPE,
+      auditLogGroupPrefix: "/a",
+      administratorArns: [TEST_DEPLOYER_ARN],
+    });
     new KmsKey(stack, "hand-written", { policy: policy(guardedKeyPolicy) });
     expect(synthError(stack)).toBeUndefined();
   });
 
   it.each<[string, object[]]>([
-    ["hands Decrypt to every IAM principal of the account", guardedKeyPolicy.map((s) => (s.Sid === "Users" ? { ...s, Condition: undefined } : s))],
+    [
+      "hands Decrypt to every IAM principal of the account",
+      guardedKeyPolicy.map((s) => (s.Sid === "Users" ? { ...s, Condition: undefined } : s)),
+    ],
     ["denies no use outside its allow-list", guardedKeyPolicy.filter((s) => s.Sid !== "DenyUse")],
     ["leaves its policy, state and deletion to IAM", guardedKeyPolicy.filter((s) => s.Sid !== "DenyManagement")],
   ])("rejects a key policy that %s", (_case, statements) => {
@@ -361,7 +440,9 @@ describe("policy guard: exemptions", () => {
     expect(() => PolicyGuard.exempt(bucket, "bucket-tls-only", "because I said so, at length")).toThrow(/admits no exemption/);
     expect(() => PolicyGuard.exempt(bucket, "bucket-sse-kms", "why not")).toThrow(/needs a written reason/);
     PolicyGuard.exempt(bucket, "bucket-sse-kms", "S3 server access logs support only SSE-S3 targets");
-    expect(PolicyGuard.exemptionsOf(bucket)).toEqual([{ rule: "bucket-sse-kms", reason: "S3 server access logs support only SSE-S3 targets" }]);
+    expect(PolicyGuard.exemptionsOf(bucket)).toEqual([
+      { rule: "bucket-sse-kms", reason: "S3 server access logs support only SSE-S3 targets" },
+    ]);
   });
 
   it("reports every violation of a stack at once", () => {

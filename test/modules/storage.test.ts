@@ -5,7 +5,20 @@ import { AccessLogBucket } from "../../modules/storage/access-log-bucket";
 import { DataBucket } from "../../modules/storage/data-bucket";
 import { PlatformBuckets } from "../../modules/storage/platform-buckets";
 import { decide, referenceResolver, type Caller, type Request } from "./support/iam-evaluation";
-import { referencedId, resourcesOf, statement, statementsOf, synth, TEST_DEPLOYER_ARN, TEST_SCOPE, testStack, withPlainStackTraces, type Config, type Statement, type Synthesized } from "./support/synth";
+import {
+  referencedId,
+  resourcesOf,
+  statement,
+  statementsOf,
+  synth,
+  TEST_DEPLOYER_ARN,
+  TEST_SCOPE,
+  testStack,
+  withPlainStackTraces,
+  type Config,
+  type Statement,
+  type Synthesized,
+} from "./support/synth";
 
 const lifecycle = {
   rawInfrequentAccessAfterDays: 30,
@@ -22,7 +35,12 @@ function bucketsFixture() {
 
 function buildBuckets() {
   const stack = testStack();
-  const keys = new PlatformKeys(stack, "keys", { namePrefix: "sentinel-test", scope: TEST_SCOPE, auditLogGroupPrefix: "/sentinel/test/audit", administratorArns: [TEST_DEPLOYER_ARN] });
+  const keys = new PlatformKeys(stack, "keys", {
+    namePrefix: "sentinel-test",
+    scope: TEST_SCOPE,
+    auditLogGroupPrefix: "/sentinel/test/audit",
+    administratorArns: [TEST_DEPLOYER_ARN],
+  });
   const buckets = new PlatformBuckets(stack, "buckets", {
     namePrefix: "sentinel-test",
     scope: TEST_SCOPE,
@@ -65,7 +83,9 @@ describe("PlatformBuckets", () => {
         ignore_public_acls: true,
         restrict_public_buckets: true,
       });
-      expect(companion(synthesized, "aws_s3_bucket_ownership_controls", name(tier)).rule).toEqual({ object_ownership: "BucketOwnerEnforced" });
+      expect(companion(synthesized, "aws_s3_bucket_ownership_controls", name(tier)).rule).toEqual({
+        object_ownership: "BucketOwnerEnforced",
+      });
       const rules = companion(synthesized, "aws_s3_bucket_lifecycle_configuration", name(tier)).rule as Config[];
       expect(rules.find((rule) => rule.id === "housekeeping")).toMatchObject({
         status: "Enabled",
@@ -85,7 +105,9 @@ describe("PlatformBuckets", () => {
       const defaults = rule?.apply_server_side_encryption_by_default as Config;
       expect(defaults.sse_algorithm).toBe("aws:kms");
       expect(rule?.bucket_key_enabled).toBe(true);
-      expect(aliasOfKey[referencedId(defaults.kms_master_key_id)]).toBe(tier === "lineage-audit" ? "alias/sentinel-test-audit" : "alias/sentinel-test-data");
+      expect(aliasOfKey[referencedId(defaults.kms_master_key_id)]).toBe(
+        tier === "lineage-audit" ? "alias/sentinel-test-audit" : "alias/sentinel-test-data",
+      );
     }
     const [logRule] = companion(synthesized, "aws_s3_bucket_server_side_encryption_configuration", name("access-logs")).rule as Config[];
     expect(logRule).toEqual({ apply_server_side_encryption_by_default: { sse_algorithm: "AES256" } });
@@ -121,7 +143,9 @@ describe("PlatformBuckets", () => {
     });
     const otherKeys = statement(policy, "DenyKeysOtherThanPlatformKey");
     expect(otherKeys.Action).toEqual(["s3:PutObject"]);
-    expect(otherKeys.Condition?.StringNotEquals?.["s3:x-amz-server-side-encryption-aws-kms-key-id"]?.[0]).toMatch(/^\$\{aws_kms_key\.keys_data_key_\w+\.arn\}$/);
+    expect(otherKeys.Condition?.StringNotEquals?.["s3:x-amz-server-side-encryption-aws-kms-key-id"]?.[0]).toMatch(
+      /^\$\{aws_kms_key\.keys_data_key_\w+\.arn\}$/,
+    );
     expect(statement(policy, "DenyCustomerProvidedKeys").Condition).toEqual({
       Null: { "s3:x-amz-server-side-encryption-customer-algorithm": ["false"] },
     });
@@ -142,7 +166,9 @@ describe("PlatformBuckets", () => {
         ArnLike: { "aws:SourceArn": TIERS.map((tier) => `arn:aws:s3:::${name(tier)}`) },
       },
     });
-    expect(statement(policy, "DenyEncryptionOtherThanSseS3").Condition?.StringNotEquals).toEqual({ "s3:x-amz-server-side-encryption": ["AES256"] });
+    expect(statement(policy, "DenyEncryptionOtherThanSseS3").Condition?.StringNotEquals).toEqual({
+      "s3:x-amz-server-side-encryption": ["AES256"],
+    });
   });
 
   it("moves raw data to colder storage, archives to DEEP_ARCHIVE and expires access logs", () => {
@@ -152,11 +178,15 @@ describe("PlatformBuckets", () => {
       { days: 30, storage_class: "STANDARD_IA" },
       { days: 90, storage_class: "GLACIER" },
     ]);
-    expect(rules("archive").find((rule) => rule.id === "archive-to-deep-archive")?.transition).toEqual([{ days: 180, storage_class: "DEEP_ARCHIVE" }]);
+    expect(rules("archive").find((rule) => rule.id === "archive-to-deep-archive")?.transition).toEqual([
+      { days: 180, storage_class: "DEEP_ARCHIVE" },
+    ]);
     expect(rules("access-logs").find((rule) => rule.id === "expire-access-logs")?.expiration).toEqual([{ days: 400 }]);
     expect(rules("processed").find((rule) => rule.id === "housekeeping")?.noncurrent_version_expiration).toEqual([{ noncurrent_days: 30 }]);
     // Locked versions are kept at least as long as their retention.
-    expect(rules("lineage-audit").find((rule) => rule.id === "housekeeping")?.noncurrent_version_expiration).toEqual([{ noncurrent_days: 3653 }]);
+    expect(rules("lineage-audit").find((rule) => rule.id === "housekeeping")?.noncurrent_version_expiration).toEqual([
+      { noncurrent_days: 3653 },
+    ]);
   });
 
   it("turns Object Lock on for the lineage-audit bucket only, with the configured default retention", () => {
@@ -190,7 +220,12 @@ describe("PlatformBuckets", () => {
       "expire-pii-profiles": { prefix: "pii-profiles/", days: 90 },
     });
     const stack = testStack();
-    const keys = new PlatformKeys(stack, "keys", { namePrefix: "sentinel-test", scope: TEST_SCOPE, auditLogGroupPrefix: "/a", administratorArns: [TEST_DEPLOYER_ARN] });
+    const keys = new PlatformKeys(stack, "keys", {
+      namePrefix: "sentinel-test",
+      scope: TEST_SCOPE,
+      auditLogGroupPrefix: "/a",
+      administratorArns: [TEST_DEPLOYER_ARN],
+    });
     new PlatformBuckets(stack, "buckets", {
       namePrefix: "sentinel-test",
       scope: TEST_SCOPE,
@@ -211,7 +246,9 @@ describe("bucket policies against an insider", () => {
   const ACCOUNT = TEST_SCOPE.accountId;
   const JOB = `arn:aws:iam::${ACCOUNT}:role/etl-job`;
   const DATABREW = `arn:aws:iam::${ACCOUNT}:role/databrew`;
-  const writeAnything: Statement[] = [{ Sid: "Everything", Effect: "Allow", Action: ["s3:PutObject", "s3:GetObject", "s3:DeleteObject"], Resource: ["*"] }];
+  const writeAnything: Statement[] = [
+    { Sid: "Everything", Effect: "Allow", Action: ["s3:PutObject", "s3:GetObject", "s3:DeleteObject"], Resource: ["*"] },
+  ];
   const caller = (arn: string): Caller => ({ arn, identity: writeAnything });
 
   function lockedFixture() {
@@ -235,7 +272,12 @@ describe("bucket policies against an insider", () => {
     const inVpc = { "aws:SourceVpce": "vpce-s3" };
     expect(put("processed", writer, "processed/x", { "s3:x-amz-server-side-encryption": "aws:kms" })).toBe(false);
     expect(put("processed", writer, "processed/x", { "s3:x-amz-server-side-encryption": "aws:kms:dsse" })).toBe(false);
-    expect(put("processed", writer, "processed/x", { "s3:x-amz-server-side-encryption": "aws:kms", "s3:x-amz-server-side-encryption-aws-kms-key-id": `arn:aws:kms:eu-central-2:${ACCOUNT}:key/other` })).toBe(false);
+    expect(
+      put("processed", writer, "processed/x", {
+        "s3:x-amz-server-side-encryption": "aws:kms",
+        "s3:x-amz-server-side-encryption-aws-kms-key-id": `arn:aws:kms:eu-central-2:${ACCOUNT}:key/other`,
+      }),
+    ).toBe(false);
     expect(put("processed", writer, "processed/x", { "s3:x-amz-server-side-encryption": "AES256" })).toBe(false);
     expect(put("processed", writer, "processed/x")).toBe(true);
     expect(put("raw", writer, "landing/x", { ...inVpc, "s3:x-amz-server-side-encryption": "aws:kms" })).toBe(false);
@@ -244,13 +286,24 @@ describe("bucket policies against an insider", () => {
   it("refuses a record PUT without If-None-Match, with another lock mode or a shorter retention; accepts the honest write", () => {
     const { put } = lockedFixture();
     const handler = caller(`arn:aws:iam::${ACCOUNT}:role/lineage`);
-    const honest = { "s3:if-none-match": "*", "s3:ObjectCreationOperation": "true", "s3:object-lock-mode": "COMPLIANCE", "s3:object-lock-remaining-retention-days": "3653" };
+    const honest = {
+      "s3:if-none-match": "*",
+      "s3:ObjectCreationOperation": "true",
+      "s3:object-lock-mode": "COMPLIANCE",
+      "s3:object-lock-remaining-retention-days": "3653",
+    };
     expect(put("lineage-audit", handler, "lineage/run.json", honest)).toBe(true);
     for (const prefix of ["lineage/", "audit-chain/"]) {
       const overwrite = Object.fromEntries(Object.entries(honest).filter(([key]) => key !== "s3:if-none-match"));
       expect(put("lineage-audit", handler, `${prefix}x.json`, overwrite), `${prefix} overwrite`).toBe(false);
-      expect(put("lineage-audit", handler, `${prefix}x.json`, { ...honest, "s3:object-lock-mode": "GOVERNANCE" }), `${prefix} governance`).toBe(false);
-      expect(put("lineage-audit", handler, `${prefix}x.json`, { ...honest, "s3:object-lock-remaining-retention-days": "1" }), `${prefix} short`).toBe(false);
+      expect(
+        put("lineage-audit", handler, `${prefix}x.json`, { ...honest, "s3:object-lock-mode": "GOVERNANCE" }),
+        `${prefix} governance`,
+      ).toBe(false);
+      expect(
+        put("lineage-audit", handler, `${prefix}x.json`, { ...honest, "s3:object-lock-remaining-retention-days": "1" }),
+        `${prefix} short`,
+      ).toBe(false);
     }
     // The parts of a multipart upload carry no conditional header; the completion that creates the object must.
     expect(put("lineage-audit", handler, "lineage/big.json", { "s3:ObjectCreationOperation": "false" })).toBe(true);
@@ -297,7 +350,12 @@ describe("DataBucket grants", () => {
     const policy = PolicyDocument.identity("reader");
     buckets.processed.grantRead(policy, "features/");
     const statements = policy.render().Statement as { Sid: string; Action: string[]; Resource: string[]; Condition?: unknown }[];
-    expect(statements.map((s) => s.Sid)).toEqual(["ReadProcessedFeaturesObjects", "ListProcessedFeaturesObjects", "LocateProcessedBucket", "DecryptWithDataKeyViaS3"]);
+    expect(statements.map((s) => s.Sid)).toEqual([
+      "ReadProcessedFeaturesObjects",
+      "ListProcessedFeaturesObjects",
+      "LocateProcessedBucket",
+      "DecryptWithDataKeyViaS3",
+    ]);
     expect(statements[0]?.Resource).toEqual([`arn:aws:s3:::${name("processed")}/features/*`]);
     expect(statements[1]?.Condition).toEqual({ StringLike: { "s3:prefix": ["features/*"] } });
     expect(statements[3]?.Condition).toEqual({ StringEquals: { "kms:ViaService": ["s3.eu-central-2.amazonaws.com"] } });
@@ -308,7 +366,12 @@ describe("DataBucket grants", () => {
     const policy = PolicyDocument.identity("writer");
     buckets.lineageAudit.grantWrite(policy);
     const statements = policy.render().Statement as { Sid: string; Action: string[] }[];
-    expect(statements.map((s) => s.Sid)).toEqual(["WriteLineageAuditObjects", "LocateLineageAuditBucket", "EncryptWithAuditKeyViaS3", "DecryptWithAuditKeyViaS3"]);
+    expect(statements.map((s) => s.Sid)).toEqual([
+      "WriteLineageAuditObjects",
+      "LocateLineageAuditBucket",
+      "EncryptWithAuditKeyViaS3",
+      "DecryptWithAuditKeyViaS3",
+    ]);
     expect(statements.flatMap((s) => s.Action)).not.toContain("s3:DeleteObject");
     expect(statements[0]?.Action).toEqual(["s3:PutObject", "s3:AbortMultipartUpload", "s3:ListMultipartUploadParts"]);
   });
@@ -336,7 +399,9 @@ describe("AccessLogBucket", () => {
     logs.acceptLogsFrom("arn:aws:s3:::one");
     logs.acceptLogsFrom("arn:aws:s3:::two");
     const policy = onlyPolicy(synth(stack));
-    expect(statement(policy, "AllowServerAccessLogDelivery").Condition?.ArnLike).toEqual({ "aws:SourceArn": ["arn:aws:s3:::one", "arn:aws:s3:::two"] });
+    expect(statement(policy, "AllowServerAccessLogDelivery").Condition?.ArnLike).toEqual({
+      "aws:SourceArn": ["arn:aws:s3:::one", "arn:aws:s3:::two"],
+    });
   });
 });
 

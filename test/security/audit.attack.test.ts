@@ -28,12 +28,26 @@ import { main, type CliIo } from "../../handlers/cli/main";
 import { callerPrincipal } from "../../handlers/shared/actor";
 import { systemClock } from "../../handlers/shared/clock";
 import { createJsonIfAbsent } from "../../handlers/shared/object-store";
-import { AUDIT_LOG_GROUP, LINEAGE_AUDIT_BUCKET, REGION, commonConfig, createPlatform, type AwsClients } from "../handlers/support/emulated-platform";
+import {
+  AUDIT_LOG_GROUP,
+  LINEAGE_AUDIT_BUCKET,
+  REGION,
+  commonConfig,
+  createPlatform,
+  type AwsClients,
+} from "../handlers/support/emulated-platform";
 
 const RUN_ID = "7d1e0c55-4b7a-5c21-9f0e-2a3b4c5d6e7f";
 
 function entry(n: number): AuditEntry {
-  return { run_id: RUN_ID, action: "pipeline.start", resource: `arn:aws:glue:${REGION}:123456789012:job/etl`, outcome: "success", request_id: `req-${n}`, details: { n } };
+  return {
+    run_id: RUN_ID,
+    action: "pipeline.start",
+    resource: `arn:aws:glue:${REGION}:123456789012:job/etl`,
+    outcome: "success",
+    request_id: `req-${n}`,
+    details: { n },
+  };
 }
 
 /** A signer the attacker controls: an ECDSA P-256 key that is not the audit key. */
@@ -57,7 +71,11 @@ describe("audit trail attacks, verified with only the public key", () => {
 
   async function sentinelVerify(...extra: string[]): Promise<{ code: number; stdout: string }> {
     let stdout = "";
-    const io: CliIo = { stdout: (text) => void (stdout += text), stderr: () => undefined, env: { LINEAGE_AUDIT_BUCKET, AUDIT_LOG_GROUP_NAME: AUDIT_LOG_GROUP } };
+    const io: CliIo = {
+      stdout: (text) => void (stdout += text),
+      stderr: () => undefined,
+      env: { LINEAGE_AUDIT_BUCKET, AUDIT_LOG_GROUP_NAME: AUDIT_LOG_GROUP },
+    };
     const code = await main(["--endpoint-url", emulator.endpoint, "--region", REGION, "audit", "verify", "--run-id", RUN_ID, ...extra], io);
     return { code, stdout };
   }
@@ -72,7 +90,11 @@ describe("audit trail attacks, verified with only the public key", () => {
     await clients.logs.send(new CreateLogStreamCommand({ logGroupName: AUDIT_LOG_GROUP, logStreamName: RUN_ID }));
     if (events.length === 0) return;
     await clients.logs.send(
-      new PutLogEventsCommand({ logGroupName: AUDIT_LOG_GROUP, logStreamName: RUN_ID, logEvents: events.map((event) => ({ timestamp: Date.parse(event.time), message: JSON.stringify(event) })) }),
+      new PutLogEventsCommand({
+        logGroupName: AUDIT_LOG_GROUP,
+        logStreamName: RUN_ID,
+        logEvents: events.map((event) => ({ timestamp: Date.parse(event.time), message: JSON.stringify(event) })),
+      }),
     );
   }
 
@@ -86,14 +108,24 @@ describe("audit trail attacks, verified with only the public key", () => {
     await emulator.reset();
     clients = await createPlatform(emulator);
     kms = new KMSClient({ endpoint: emulator.endpoint, region: REGION });
-    const key = await kms.send(new CreateKeyCommand({ KeySpec: "ECC_NIST_P256", KeyUsage: "SIGN_VERIFY", Description: "sentinel audit signing" }));
+    const key = await kms.send(
+      new CreateKeyCommand({ KeySpec: "ECC_NIST_P256", KeyUsage: "SIGN_VERIFY", Description: "sentinel audit signing" }),
+    );
     signingKeyArn = key.KeyMetadata?.Arn ?? "";
     // The auditor exports the public key once; verification then needs no AWS key access at all.
     const spki = (await kms.send(new GetPublicKeyCommand({ KeyId: signingKeyArn }))).PublicKey ?? new Uint8Array();
-    const pem = `-----BEGIN PUBLIC KEY-----\n${Buffer.from(spki).toString("base64").replace(/(.{64})/g, "$1\n")}\n-----END PUBLIC KEY-----\n`;
+    const pem = `-----BEGIN PUBLIC KEY-----\n${Buffer.from(spki)
+      .toString("base64")
+      .replace(/(.{64})/g, "$1\n")}\n-----END PUBLIC KEY-----\n`;
     publicKeyFile = join(mkdtempSync(join(tmpdir(), "sentinel-audit-key-")), "audit-public-key.pem");
     writeFileSync(publicKeyFile, pem);
-    const writer = createAuditWriter(commonConfig, { s3: clients.s3, logs: clients.logs, actor: callerPrincipal(clients.sts), clock: systemClock, signer: new KmsHeadSigner(kms, signingKeyArn) });
+    const writer = createAuditWriter(commonConfig, {
+      s3: clients.s3,
+      logs: clients.logs,
+      actor: callerPrincipal(clients.sts),
+      clock: systemClock,
+      signer: new KmsHeadSigner(kms, signingKeyArn),
+    });
     for (let n = 1; n <= 3; n++) await writer.record(entry(n));
   });
 
@@ -123,9 +155,19 @@ describe("audit trail attacks, verified with only the public key", () => {
   it("an event appended to the stream and the index without the signing key is reported APPENDED", async () => {
     const events = await streamEvents();
     const last = events.at(-1) as ChainedAuditEvent;
-    const appended = linkEvent(chainHeadOf(last), { ...entry(4), actor: last.actor, request_id: "req-4", details: { n: 4 } }, new Date(Date.parse(last.time) + 1000));
+    const appended = linkEvent(
+      chainHeadOf(last),
+      { ...entry(4), actor: last.actor, request_id: "req-4", details: { n: 4 } },
+      new Date(Date.parse(last.time) + 1000),
+    );
     await createJsonIfAbsent(clients.s3, LINEAGE_AUDIT_BUCKET, chainIndexKey(RUN_ID, 4), appended);
-    await clients.logs.send(new PutLogEventsCommand({ logGroupName: AUDIT_LOG_GROUP, logStreamName: RUN_ID, logEvents: [{ timestamp: Date.parse(appended.time), message: JSON.stringify(appended) }] }));
+    await clients.logs.send(
+      new PutLogEventsCommand({
+        logGroupName: AUDIT_LOG_GROUP,
+        logStreamName: RUN_ID,
+        logEvents: [{ timestamp: Date.parse(appended.time), message: JSON.stringify(appended) }],
+      }),
+    );
     const report = await sentinelVerify("--public-key", publicKeyFile);
     expect(report.code).toBe(1);
     expect(report.stdout).toMatch(/OK: hash chain intact, head seq 4/);
@@ -135,13 +177,30 @@ describe("audit trail attacks, verified with only the public key", () => {
   it("a head signed with another key is reported FORGED, and does not cover the appended event", async () => {
     const events = await streamEvents();
     const last = events.at(-1) as ChainedAuditEvent;
-    const appended = linkEvent(chainHeadOf(last), { ...entry(4), actor: last.actor, request_id: "req-4", details: { n: 4 } }, new Date(Date.parse(last.time) + 1000));
-    await clients.logs.send(new PutLogEventsCommand({ logGroupName: AUDIT_LOG_GROUP, logStreamName: RUN_ID, logEvents: [{ timestamp: Date.parse(appended.time), message: JSON.stringify(appended) }] }));
+    const appended = linkEvent(
+      chainHeadOf(last),
+      { ...entry(4), actor: last.actor, request_id: "req-4", details: { n: 4 } },
+      new Date(Date.parse(last.time) + 1000),
+    );
+    await clients.logs.send(
+      new PutLogEventsCommand({
+        logGroupName: AUDIT_LOG_GROUP,
+        logStreamName: RUN_ID,
+        logEvents: [{ timestamp: Date.parse(appended.time), message: JSON.stringify(appended) }],
+      }),
+    );
     await createJsonIfAbsent(clients.s3, LINEAGE_AUDIT_BUCKET, chainIndexKey(RUN_ID, 4), appended);
-    await createJsonIfAbsent(clients.s3, LINEAGE_AUDIT_BUCKET, signedHeadKey(RUN_ID, 4), await signHead(attackerSigner(), appended, new Date()));
+    await createJsonIfAbsent(
+      clients.s3,
+      LINEAGE_AUDIT_BUCKET,
+      signedHeadKey(RUN_ID, 4),
+      await signHead(attackerSigner(), appended, new Date()),
+    );
     const report = await sentinelVerify("--public-key", publicKeyFile);
     expect(report.code).toBe(1);
-    expect(report.stdout).toMatch(/FORGED: .*heads\/0000000004\.json: the signature of head seq 4 does not verify under the audit public key/);
+    expect(report.stdout).toMatch(
+      /FORGED: .*heads\/0000000004\.json: the signature of head seq 4 does not verify under the audit public key/,
+    );
     expect(report.stdout).toMatch(/APPENDED: events seq 4\.\.4/);
   });
 
@@ -151,32 +210,78 @@ describe("audit trail attacks, verified with only the public key", () => {
     const report = await sentinelVerify("--no-index", "--public-key", publicKeyFile);
     expect(report.code).toBe(1);
     expect(report.stdout).toMatch(/OK: hash chain intact, head seq 2/); // a shorter chain is still a chain
-    expect(report.stdout).toMatch(/TRUNCATED: a valid signed head covers seq 3, but the chain ends at seq 2: events seq 3\.\.3 were removed/);
+    expect(report.stdout).toMatch(
+      /TRUNCATED: a valid signed head covers seq 3, but the chain ends at seq 2: events seq 3\.\.3 were removed/,
+    );
   });
 
   it("a later version written over a chain index object is reported OVERWRITTEN and the oldest version is what is verified", async () => {
     const events = await streamEvents();
     const second = events[1] as ChainedAuditEvent;
     // A plain PUT (no If-None-Match) makes a new version; Object Lock keeps the first, it does not stop the second.
-    await clients.s3.send(new PutObjectCommand({ Bucket: LINEAGE_AUDIT_BUCKET, Key: chainIndexKey(RUN_ID, 2), Body: JSON.stringify(sealEvent({ ...second, outcome: "failure" })), ChecksumAlgorithm: "SHA256" }));
+    await clients.s3.send(
+      new PutObjectCommand({
+        Bucket: LINEAGE_AUDIT_BUCKET,
+        Key: chainIndexKey(RUN_ID, 2),
+        Body: JSON.stringify(sealEvent({ ...second, outcome: "failure" })),
+        ChecksumAlgorithm: "SHA256",
+      }),
+    );
     const report = await sentinelVerify("--public-key", publicKeyFile);
     expect(report.code).toBe(1);
-    expect(report.stdout).toMatch(new RegExp(`OVERWRITTEN: audit-chain/${RUN_ID}/0000000002\\.json has 1 later version\\(s\\) and 0 delete marker\\(s\\); the oldest version was verified`));
+    expect(report.stdout).toMatch(
+      new RegExp(
+        `OVERWRITTEN: audit-chain/${RUN_ID}/0000000002\\.json has 1 later version\\(s\\) and 0 delete marker\\(s\\); the oldest version was verified`,
+      ),
+    );
     expect(report.stdout).toMatch(/OK: hash chain intact, head seq 3/); // the oldest version still matches the stream
   });
 
   it("a payload that names its own actor is refused, and the refusal is audited", async () => {
     const recorded: AuditEntry[] = [];
-    const deps = { audit: { record: async (e: AuditEntry) => (recorded.push(e), sealEvent({ schema_version: 1, seq: 1, time: new Date().toISOString(), actor: "handler", prev_hash: "0".repeat(64), ...e, details: e.details ?? {} } as never)) }, clock: systemClock, requestId: "req-x", handlerName: "arn:aws:lambda:eu-central-2:123456789012:function:sentinel-local-audit" };
-    await expect(recordAuditEvent({ ...entry(9), actor: "arn:aws:iam::123456789012:role/auditor" }, deps)).rejects.toThrow(/actor: the actor is taken from the invocation, never from the payload/);
+    const deps = {
+      audit: {
+        record: async (e: AuditEntry) => (
+          recorded.push(e),
+          sealEvent({
+            schema_version: 1,
+            seq: 1,
+            time: new Date().toISOString(),
+            actor: "handler",
+            prev_hash: "0".repeat(64),
+            ...e,
+            details: e.details ?? {},
+          } as never)
+        ),
+      },
+      clock: systemClock,
+      requestId: "req-x",
+      handlerName: "arn:aws:lambda:eu-central-2:123456789012:function:sentinel-local-audit",
+    };
+    await expect(recordAuditEvent({ ...entry(9), actor: "arn:aws:iam::123456789012:role/auditor" }, deps)).rejects.toThrow(
+      /actor: the actor is taken from the invocation, never from the payload/,
+    );
     expect(recorded).toHaveLength(1);
     expect(recorded[0]).toMatchObject({ action: "event.reject", outcome: "refused" });
     await expect(
-      recordAuditEvent({ "detail-type": "Sentinel Audit Event", id: "e-1", source: "sentinel.trigger", detail: { ...entry(9), details: { invocation: { via: "direct" } } } }, deps),
+      recordAuditEvent(
+        {
+          "detail-type": "Sentinel Audit Event",
+          id: "e-1",
+          source: "sentinel.trigger",
+          detail: { ...entry(9), details: { invocation: { via: "direct" } } },
+        },
+        deps,
+      ),
     ).rejects.toThrow(/detail\.details\.invocation/);
     // an accepted event carries the invocation the handler observed
-    await recordAuditEvent({ "detail-type": "Sentinel Audit Event", id: "e-2", source: "aws.glue", account: "123456789012", detail: entry(10) }, deps);
-    expect(recorded.at(-1)?.details).toMatchObject({ invocation: { via: "eventbridge", source: "aws.glue", aws_service_source: true, account: "123456789012", event_id: "e-2" } });
+    await recordAuditEvent(
+      { "detail-type": "Sentinel Audit Event", id: "e-2", source: "aws.glue", account: "123456789012", detail: entry(10) },
+      deps,
+    );
+    expect(recorded.at(-1)?.details).toMatchObject({
+      invocation: { via: "eventbridge", source: "aws.glue", aws_service_source: true, account: "123456789012", event_id: "e-2" },
+    });
   });
 });
 
@@ -195,12 +300,25 @@ describe("the audit handler does not sign over a broken chain", () => {
   it("refuses to sign the next head when an earlier indexed event does not link", async () => {
     const kms = new KMSClient({ endpoint: emulator.endpoint, region: REGION });
     const key = await kms.send(new CreateKeyCommand({ KeySpec: "ECC_NIST_P256", KeyUsage: "SIGN_VERIFY" }));
-    const unsigned = createAuditWriter(commonConfig, { s3: clients.s3, logs: clients.logs, actor: callerPrincipal(clients.sts), clock: systemClock });
+    const unsigned = createAuditWriter(commonConfig, {
+      s3: clients.s3,
+      logs: clients.logs,
+      actor: callerPrincipal(clients.sts),
+      clock: systemClock,
+    });
     const first = await unsigned.record(entry(1));
     // A writer without the key plants seq 2 that does not link to seq 1 (prev_hash of nothing).
     const planted = sealEvent({ ...first, seq: 2, prev_hash: "f".repeat(64), time: new Date(Date.parse(first.time) + 1).toISOString() });
     await createJsonIfAbsent(clients.s3, LINEAGE_AUDIT_BUCKET, chainIndexKey(RUN_ID, 2), planted);
-    const signing = createAuditWriter(commonConfig, { s3: clients.s3, logs: clients.logs, actor: callerPrincipal(clients.sts), clock: systemClock, signer: new KmsHeadSigner(kms, key.KeyMetadata?.Arn ?? "") });
-    await expect(signing.record(entry(3))).rejects.toThrow(/chain of run .* is broken \(seq 2: prev_hash does not match the previous event's hash\); event seq 3 was recorded but its head is NOT signed/);
+    const signing = createAuditWriter(commonConfig, {
+      s3: clients.s3,
+      logs: clients.logs,
+      actor: callerPrincipal(clients.sts),
+      clock: systemClock,
+      signer: new KmsHeadSigner(kms, key.KeyMetadata?.Arn ?? ""),
+    });
+    await expect(signing.record(entry(3))).rejects.toThrow(
+      /chain of run .* is broken \(seq 2: prev_hash does not match the previous event's hash\); event seq 3 was recorded but its head is NOT signed/,
+    );
   });
 });

@@ -32,11 +32,19 @@ const RUN_DATE = "2026-03-01";
 const REGION = EMULATOR_CREDENTIALS.region;
 
 const bucket = (tier: "raw" | "processed" | "artifacts" | "lineage-audit") => platformBucketName("sentinel-local", tier, ACCOUNT);
-const layout = new DataLayout({ raw: bucket("raw"), processed: bucket("processed"), artifacts: bucket("artifacts"), lineageAudit: bucket("lineage-audit") });
+const layout = new DataLayout({
+  raw: bucket("raw"),
+  processed: bucket("processed"),
+  artifacts: bucket("artifacts"),
+  lineageAudit: bucket("lineage-audit"),
+});
 
 function locationsOf(runId: string): Record<RunLocationName, string> {
   const values = { environment: "local", profile: PROFILE, run_date: RUN_DATE, run_id: runId };
-  return Object.fromEntries(RUN_LOCATION_NAMES.map((name) => [name, expandTemplate(layout.templates[name], values)])) as Record<RunLocationName, string>;
+  return Object.fromEntries(RUN_LOCATION_NAMES.map((name) => [name, expandTemplate(layout.templates[name], values)])) as Record<
+    RunLocationName,
+    string
+  >;
 }
 
 describe("an honest run with every runtime check on", () => {
@@ -47,7 +55,8 @@ describe("an honest run with every runtime check on", () => {
 
   const uriOf = (uri: string) => ({ Bucket: uri.split("/")[2], Key: uri.split("/").slice(3).join("/") });
   const put = (uri: string, body: Uint8Array | string) => s3.send(new PutObjectCommand({ ...uriOf(uri), Body: body }));
-  const readJson = async (uri: string) => JSON.parse(await (await s3.send(new GetObjectCommand(uriOf(uri)))).Body!.transformToString()) as Record<string, unknown>;
+  const readJson = async (uri: string) =>
+    JSON.parse(await (await s3.send(new GetObjectCommand(uriOf(uri)))).Body!.transformToString()) as Record<string, unknown>;
 
   async function run(runId: string): Promise<{ outcome: GlueRunOutcome; metrics: Record<string, unknown> }> {
     const locations = locationsOf(runId);
@@ -89,20 +98,41 @@ describe("an honest run with every runtime check on", () => {
     await put(locations.mappingLocation, mapping);
 
     // Landing data: the project's generator, 300 rows.
-    const csv = spawnSync(join(ROOT, ".venv", "bin", "python"), ["-c", "import sys; from sentinel_etl.generator import generate; generate('card-transactions', rows=300, seed=11).to_csv(sys.stdout, index=False)"], {
-      encoding: "utf8",
-      env: { ...process.env, PYTHONPATH: join(ROOT, "glue-jobs") },
-      maxBuffer: 64 * 1024 * 1024,
-    });
+    const csv = spawnSync(
+      join(ROOT, ".venv", "bin", "python"),
+      [
+        "-c",
+        "import sys; from sentinel_etl.generator import generate; generate('card-transactions', rows=300, seed=11).to_csv(sys.stdout, index=False)",
+      ],
+      {
+        encoding: "utf8",
+        env: { ...process.env, PYTHONPATH: join(ROOT, "glue-jobs") },
+        maxBuffer: 64 * 1024 * 1024,
+      },
+    );
     if (csv.status !== 0) throw new Error(csv.stderr);
     await put(`${locations.inputPrefix}day.csv`, csv.stdout);
 
     // The dedicated tokenization key wraps the data key with the context the key policy requires.
     const tokenizationKey = (await kms.send(new CreateKeyCommand({ Description: "tokenization" }))).KeyMetadata?.Arn ?? "";
     const keyVersion = "2026-03";
-    const blob = await kms.send(new GenerateDataKeyWithoutPlaintextCommand({ KeyId: tokenizationKey, KeySpec: "AES_256", EncryptionContext: { profile: PROFILE, key_version: keyVersion } }));
-    await put(locations.keyLocation, JSON.stringify({ key_version: keyVersion, kms_key_arn: tokenizationKey, ciphertext_blob: Buffer.from(blob.CiphertextBlob ?? []).toString("base64") }));
-    const stateKey = (await kms.send(new CreateKeyCommand({ KeySpec: "HMAC_256", KeyUsage: "GENERATE_VERIFY_MAC" }))).KeyMetadata?.Arn ?? "";
+    const blob = await kms.send(
+      new GenerateDataKeyWithoutPlaintextCommand({
+        KeyId: tokenizationKey,
+        KeySpec: "AES_256",
+        EncryptionContext: { profile: PROFILE, key_version: keyVersion },
+      }),
+    );
+    await put(
+      locations.keyLocation,
+      JSON.stringify({
+        key_version: keyVersion,
+        kms_key_arn: tokenizationKey,
+        ciphertext_blob: Buffer.from(blob.CiphertextBlob ?? []).toString("base64"),
+      }),
+    );
+    const stateKey =
+      (await kms.send(new CreateKeyCommand({ KeySpec: "HMAC_256", KeyUsage: "GENERATE_VERIFY_MAC" }))).KeyMetadata?.Arn ?? "";
 
     const sha = (data: Uint8Array) => createHash("sha256").update(data).digest("hex");
     job = {
@@ -118,7 +148,12 @@ describe("an honest run with every runtime check on", () => {
         "--mapping_location": locations.mappingLocation,
         "--state_mac_key_arn": stateKey,
         "--tokenization_key_arn": tokenizationKey,
-        "--artifact_digests": JSON.stringify({ [wheelUri]: wheel.sha256, [jarUri]: jar.sha256, [locations.configLocation]: sha(config), [locations.mappingLocation]: sha(mapping) }),
+        "--artifact_digests": JSON.stringify({
+          [wheelUri]: wheel.sha256,
+          [jarUri]: jar.sha256,
+          [locations.configLocation]: sha(config),
+          [locations.mappingLocation]: sha(mapping),
+        }),
       },
     };
   });
@@ -131,22 +166,35 @@ describe("an honest run with every runtime check on", () => {
     const { outcome, metrics } = await run("honest-run-1");
     expect(outcome.errorMessage).toBeUndefined();
     expect(outcome.state).toBe("SUCCEEDED");
-    expect(metrics).toMatchObject({ status: "SUCCEEDED", rows_in: 300, key_version: "2026-03", state_mac_key: job.NonOverridableArguments?.["--state_mac_key_arn"] });
+    expect(metrics).toMatchObject({
+      status: "SUCCEEDED",
+      rows_in: 300,
+      key_version: "2026-03",
+      state_mac_key: job.NonOverridableArguments?.["--state_mac_key_arn"],
+    });
     expect((metrics.model as { hash: string; format: string }).format).toBe("forest-arrays-json");
     const pointer = await readJson(`${locationsOf("x").stateLocation}anomaly-model/current.json`);
-    expect(pointer).toMatchObject({ version: (metrics.model as { hash: string }).hash, mac: { key: job.NonOverridableArguments?.["--state_mac_key_arn"] } });
+    expect(pointer).toMatchObject({
+      version: (metrics.model as { hash: string }).hash,
+      mac: { key: job.NonOverridableArguments?.["--state_mac_key_arn"] },
+    });
   });
 
   it("refuses state whose pointer was rewritten without the MAC key, naming the object", { timeout: 600_000 }, async () => {
     const state = locationsOf("x").stateLocation;
     const pointer = await readJson(`${state}bin-edges/current.json`);
-    await put(`${state}bin-edges/current.json`, JSON.stringify({ ...pointer, fitted_for: { ...(pointer.fitted_for as object), tampered: true } }));
+    await put(
+      `${state}bin-edges/current.json`,
+      JSON.stringify({ ...pointer, fitted_for: { ...(pointer.fitted_for as object), tampered: true } }),
+    );
     // A new landing file, so the run has rows to process with the stored state.
     const landed = await (await s3.send(new GetObjectCommand(uriOf(`${locationsOf("x").inputPrefix}day.csv`)))).Body!.transformToString();
     await put(`${locationsOf("x").inputPrefix}day-2.csv`, landed);
     const { outcome, metrics } = await run("honest-run-2");
     expect(outcome.state).toBe("FAILED");
-    expect(outcome.errorMessage).toMatch(/FittedStateError: .*bin-edges\/current\.json is not authenticated by the state MAC key .*does not verify/);
+    expect(outcome.errorMessage).toMatch(
+      /FittedStateError: .*bin-edges\/current\.json is not authenticated by the state MAC key .*does not verify/,
+    );
     expect(metrics).toMatchObject({ status: "FAILED", rows_out: 0 });
   });
 });

@@ -36,9 +36,17 @@ const RUN_ID = "0b6f3c1e-2f55-5d7e-8a41-6c9d0e1f2a3b";
 const JOB = "sentinel-local-etl";
 
 const bucket = (tier: "raw" | "processed" | "artifacts" | "lineage-audit") => platformBucketName(`sentinel-${ENVIRONMENT}`, tier, ACCOUNT);
-const layout = new DataLayout({ raw: bucket("raw"), processed: bucket("processed"), artifacts: bucket("artifacts"), lineageAudit: bucket("lineage-audit") });
+const layout = new DataLayout({
+  raw: bucket("raw"),
+  processed: bucket("processed"),
+  artifacts: bucket("artifacts"),
+  lineageAudit: bucket("lineage-audit"),
+});
 const locations = Object.fromEntries(
-  RUN_LOCATION_NAMES.map((name) => [name, expandTemplate(layout.templates[name], { environment: ENVIRONMENT, profile: PROFILE, run_date: RUN_DATE, run_id: RUN_ID })]),
+  RUN_LOCATION_NAMES.map((name) => [
+    name,
+    expandTemplate(layout.templates[name], { environment: ENVIRONMENT, profile: PROFILE, run_date: RUN_DATE, run_id: RUN_ID }),
+  ]),
 ) as Record<RunLocationName, string>;
 const wheelUri = `s3://${bucket("artifacts")}/glue/python/sentinel_etl-0.1.0-py3-none-any.whl`;
 const jarUri = `s3://${bucket("artifacts")}/glue/jars/sentinel-tokenization.jar`;
@@ -75,7 +83,13 @@ async function runEntryScript(emulator: Emulator, effective: Record<string, stri
 
 /** The exception line Glue reports as the run's ErrorMessage (the traceback's last line). */
 function errorLine(stderr: string): string {
-  return stderr.trim().split("\n").filter((line) => /^[\w.]*(Error|Mismatch|Refused|Exception)\b/.test(line)).at(-1) ?? stderr.slice(-2000);
+  return (
+    stderr
+      .trim()
+      .split("\n")
+      .filter((line) => /^[\w.]*(Error|Mismatch|Refused|Exception)\b/.test(line))
+      .at(-1) ?? stderr.slice(-2000)
+  );
 }
 
 describe("Glue job argument and artifact attacks, through the entry script on local Spark", () => {
@@ -101,9 +115,16 @@ describe("Glue job argument and artifact attacks, through the entry script on lo
   }
 
   beforeEach(async () => {
-    s3 = new S3Client({ endpoint: emulator().endpoint, region: EMULATOR_CREDENTIALS.region, forcePathStyle: true, credentials: EMULATOR_CREDENTIALS });
+    s3 = new S3Client({
+      endpoint: emulator().endpoint,
+      region: EMULATOR_CREDENTIALS.region,
+      forcePathStyle: true,
+      credentials: EMULATOR_CREDENTIALS,
+    });
     for (const tier of ["raw", "processed", "artifacts", "lineage-audit"] as const) {
-      await s3.send(new CreateBucketCommand({ Bucket: bucket(tier), CreateBucketConfiguration: { LocationConstraint: EMULATOR_CREDENTIALS.region } }));
+      await s3.send(
+        new CreateBucketCommand({ Bucket: bucket(tier), CreateBucketConfiguration: { LocationConstraint: EMULATOR_CREDENTIALS.region } }),
+      );
     }
     const config = readFileSync(join(ROOT, "glue-jobs", "config", "profiles", `${PROFILE}.json`));
     const mapping = readFileSync(join(ROOT, "glue-jobs", "reference", "mcc-mapping.csv"));
@@ -130,7 +151,12 @@ describe("Glue job argument and artifact attacks, through the entry script on lo
         "--account_id": ACCOUNT,
         "--state_mac_key_arn": stateKey.KeyMetadata?.Arn ?? "",
         "--tokenization_key_arn": tokenizationKey.KeyMetadata?.Arn ?? "",
-        "--artifact_digests": JSON.stringify({ [wheelUri]: sha(wheel), [jarUri]: sha(jar), [locations.configLocation]: sha(config), [locations.mappingLocation]: sha(mapping) }),
+        "--artifact_digests": JSON.stringify({
+          [wheelUri]: sha(wheel),
+          [jarUri]: sha(jar),
+          [locations.configLocation]: sha(config),
+          [locations.mappingLocation]: sha(mapping),
+        }),
       },
     };
   });
@@ -145,15 +171,23 @@ describe("Glue job argument and artifact attacks, through the entry script on lo
     expect(run.stderr).not.toMatch(/Setting default log level/); // refused before the Spark session started
     await nothingWritten();
     const metricsKey = `${locations.metricsLocation.split("/").slice(3).join("/")}run-metrics.json`;
-    const metrics = JSON.parse(await (await s3.send(new GetObjectCommand({ Bucket: bucket("lineage-audit"), Key: metricsKey }))).Body!.transformToString()) as Record<string, unknown>;
-    expect(metrics).toMatchObject({ status: "FAILED", rows_in: 0, error: { type: "LocationRefusedError", reason: "location_refused", argument: "--quarantine_location" } });
+    const metrics = JSON.parse(
+      await (await s3.send(new GetObjectCommand({ Bucket: bucket("lineage-audit"), Key: metricsKey }))).Body!.transformToString(),
+    ) as Record<string, unknown>;
+    expect(metrics).toMatchObject({
+      status: "FAILED",
+      rows_in: 0,
+      error: { type: "LocationRefusedError", reason: "location_refused", argument: "--quarantine_location" },
+    });
   });
 
   it("a redirected metrics location is refused too, and then nothing at all is written", async () => {
     const attack = { "--metrics_location": `s3://${bucket("processed")}/processed/${PROFILE}/exfil/` };
     const run = await runEntryScript(emulator(), effectiveArguments(job as never, { arguments: attack }));
     expect(run.code).not.toBe(0);
-    expect(errorLine(run.stderr)).toMatch(/LocationRefusedError: --metrics_location .* must be under s3:\/\/sentinel-local-lineage-audit-123456789012\/run-metrics\/card-transactions\/2026-03-01\//);
+    expect(errorLine(run.stderr)).toMatch(
+      /LocationRefusedError: --metrics_location .* must be under s3:\/\/sentinel-local-lineage-audit-123456789012\/run-metrics\/card-transactions\/2026-03-01\//,
+    );
     await nothingWritten();
     expect(await keysIn(bucket("lineage-audit"))).toEqual([]);
   });
@@ -173,13 +207,17 @@ describe("Glue job argument and artifact attacks, through the entry script on lo
   });
 
   it("a config overwritten in the artifacts bucket stops the job before the wheel is imported, naming the object", async () => {
-    const tampered = JSON.parse(readFileSync(join(ROOT, "glue-jobs", "config", "profiles", `${PROFILE}.json`), "utf8")) as { tokenization: unknown[] };
+    const tampered = JSON.parse(readFileSync(join(ROOT, "glue-jobs", "config", "profiles", `${PROFILE}.json`), "utf8")) as {
+      tokenization: unknown[];
+    };
     tampered.tokenization = []; // publish raw PII: tokenize nothing
     await put(locations.configLocation, JSON.stringify(tampered));
     const run = await runEntryScript(emulator(), effectiveArguments(job as never, { arguments: {} }));
     expect(run.code).not.toBe(0);
     expect(errorLine(run.stderr)).toMatch(
-      new RegExp(`ArtifactDigestError: artifact ${locations.configLocation.replaceAll(".", "\\.")} has SHA-256 [0-9a-f]{64}, but the deployment recorded [0-9a-f]{64}: it was replaced after deployment`),
+      new RegExp(
+        `ArtifactDigestError: artifact ${locations.configLocation.replaceAll(".", "\\.")} has SHA-256 [0-9a-f]{64}, but the deployment recorded [0-9a-f]{64}: it was replaced after deployment`,
+      ),
     );
     expect(run.stderr).not.toMatch(/Setting default log level|SparkContext/); // stopped before Spark or any job code started
     await nothingWritten();
@@ -187,7 +225,9 @@ describe("Glue job argument and artifact attacks, through the entry script on lo
 
   it("an overwritten wheel, jar or mapping is named the same way", async () => {
     for (const uri of [wheelUri, jarUri, locations.mappingLocation]) {
-      const original = await (await s3.send(new GetObjectCommand({ Bucket: bucket("artifacts"), Key: uri.split("/").slice(3).join("/") }))).Body!.transformToByteArray();
+      const original = await (
+        await s3.send(new GetObjectCommand({ Bucket: bucket("artifacts"), Key: uri.split("/").slice(3).join("/") }))
+      ).Body!.transformToByteArray();
       await put(uri, "replaced by someone who can write the artifacts bucket");
       const run = await runEntryScript(emulator(), effectiveArguments(job as never, { arguments: {} }));
       expect(run.code, uri).not.toBe(0);
@@ -199,7 +239,10 @@ describe("Glue job argument and artifact attacks, through the entry script on lo
 
   it("a wrapped key file naming another KMS key is refused before any row is read", { timeout: 180_000 }, async () => {
     const attackerKey = "arn:aws:kms:eu-central-2:999999999999:key/11111111-2222-3333-4444-555555555555";
-    await put(locations.keyLocation, JSON.stringify({ key_version: "2026-03", kms_key_arn: attackerKey, ciphertext_blob: Buffer.from("x".repeat(64)).toString("base64") }));
+    await put(
+      locations.keyLocation,
+      JSON.stringify({ key_version: "2026-03", kms_key_arn: attackerKey, ciphertext_blob: Buffer.from("x".repeat(64)).toString("base64") }),
+    );
     const run = await runEntryScript(emulator(), effectiveArguments(job as never, { arguments: {} }));
     expect(run.code).not.toBe(0);
     expect(errorLine(run.stderr)).toBe(

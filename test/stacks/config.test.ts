@@ -15,7 +15,8 @@ describe("environment configuration", () => {
   it("builds local from dev's configuration, apart from what the emulator needs", () => {
     const [devConfig, , , localConfig] = loadEnvironments();
     const differences = Object.keys(devConfig ?? {}).filter(
-      (key) => JSON.stringify(devConfig?.[key as keyof typeof devConfig]) !== JSON.stringify(localConfig?.[key as keyof typeof localConfig]),
+      (key) =>
+        JSON.stringify(devConfig?.[key as keyof typeof devConfig]) !== JSON.stringify(localConfig?.[key as keyof typeof localConfig]),
     );
     expect(differences.sort()).toEqual(["deploymentTarget", "name", "objectLock", "stateBackend", "vpcCidr"]);
   });
@@ -32,37 +33,121 @@ describe("each bad field is reported with the field and the allowed values", () 
     ["name", { name: "qa" }, 'qa: name must be one of dev, staging, prod, local (got "qa")'],
     ["deployment target", { deploymentTarget: "gcp" }, 'dev: deploymentTarget must be one of aws, emulator (got "gcp")'],
     ["region", { region: "Zurich" }, 'dev: region must be an AWS region code like eu-central-2 (got "Zurich")'],
-    ["too few zones", { availabilityZones: ["eu-central-2a"] }, 'dev: availabilityZones must list 2 to 3 availability zones (got ["eu-central-2a"])'],
+    [
+      "too few zones",
+      { availabilityZones: ["eu-central-2a"] },
+      'dev: availabilityZones must list 2 to 3 availability zones (got ["eu-central-2a"])',
+    ],
     [
       "too many zones",
       { availabilityZones: ["eu-central-2a", "eu-central-2b", "eu-central-2c", "eu-central-2d"] },
       "dev: availabilityZones must list 2 to 3 availability zones",
     ],
-    ["a zone of another region", { availabilityZones: ["eu-central-2a", "eu-west-1b"] }, 'dev: availabilityZones.1 must be a zone of region eu-central-2 like eu-central-2a (got "eu-west-1b")'],
+    [
+      "a zone of another region",
+      { availabilityZones: ["eu-central-2a", "eu-west-1b"] },
+      'dev: availabilityZones.1 must be a zone of region eu-central-2 like eu-central-2a (got "eu-west-1b")',
+    ],
     ["a repeated zone", { availabilityZones: ["eu-central-2a", "eu-central-2a"] }, "dev: availabilityZones must not repeat a zone"],
-    ["a malformed CIDR", { vpcCidr: "10.20.0.0/33" }, 'dev: vpcCidr must be an IPv4 CIDR block with no host bits set, like 10.20.0.0/16 (got "10.20.0.0/33")'],
+    [
+      "a malformed CIDR",
+      { vpcCidr: "10.20.0.0/33" },
+      'dev: vpcCidr must be an IPv4 CIDR block with no host bits set, like 10.20.0.0/16 (got "10.20.0.0/33")',
+    ],
     ["a CIDR with host bits", { vpcCidr: "10.20.0.1/16" }, "dev: vpcCidr must be an IPv4 CIDR block with no host bits set"],
-    ["a public CIDR", { vpcCidr: "8.8.0.0/16" }, "dev: vpcCidr must be inside an RFC 1918 private range 10.0.0.0/8, 172.16.0.0/12 or 192.168.0.0/16"],
+    [
+      "a public CIDR",
+      { vpcCidr: "8.8.0.0/16" },
+      "dev: vpcCidr must be inside an RFC 1918 private range 10.0.0.0/8, 172.16.0.0/12 or 192.168.0.0/16",
+    ],
     ["a CIDR too small", { vpcCidr: "10.20.0.0/24" }, "dev: vpcCidr must have a prefix length from /16 to /22"],
-    ["retention outside CloudWatch's set", { logRetentionDays: 100 }, "dev: logRetentionDays must be one of CloudWatch Logs' retention values 1, 3, 5, 7, 14, 30, 60, 90"],
-    ["retention under a year", { logRetentionDays: 90 }, "dev: logRetentionDays must be at least 365: one of 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653 (got 90)"],
-    ["Object Lock mode", { objectLock: { mode: "LEGAL_HOLD", days: 30 } }, 'dev: objectLock.mode must be one of GOVERNANCE, COMPLIANCE (got "LEGAL_HOLD")'],
-    ["Object Lock days", { objectLock: { mode: "GOVERNANCE", days: 0 } }, "dev: objectLock.days must be an integer from 1 to 36500 (got 0)"],
-    ["a schedule that is neither rate nor cron", { schedule: { expression: "every night", timezone: "UTC" } }, 'dev: schedule.expression must be "rate(<n> <unit>)" or "cron('],
-    ["a cron with both day fields", { schedule: { expression: "cron(0 2 * * MON *)", timezone: "UTC" } }, "dev: schedule.expression exactly one of day-of-month and day-of-week must be ?"],
-    ["a cron with five fields", { schedule: { expression: "cron(0 2 * * ?)", timezone: "UTC" } }, "dev: schedule.expression a cron expression has 6 fields, got 5"],
-    ["a time zone", { schedule: { expression: "rate(1 day)", timezone: "Europe/Atlantis" } }, 'dev: schedule.timezone must be an IANA time zone like Europe/Zurich (got "Europe/Atlantis")'],
-    ["Glue worker type", { glue: { workerType: "Standard", numberOfWorkers: 2 } }, 'dev: glue.workerType must be one of G.1X, G.2X, G.4X, G.8X (got "Standard")'],
-    ["Glue worker count", { glue: { workerType: "G.1X", numberOfWorkers: 1 } }, "dev: glue.numberOfWorkers must be an integer from 2 to 100 (got 1)"],
+    [
+      "retention outside CloudWatch's set",
+      { logRetentionDays: 100 },
+      "dev: logRetentionDays must be one of CloudWatch Logs' retention values 1, 3, 5, 7, 14, 30, 60, 90",
+    ],
+    [
+      "retention under a year",
+      { logRetentionDays: 90 },
+      "dev: logRetentionDays must be at least 365: one of 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653 (got 90)",
+    ],
+    [
+      "Object Lock mode",
+      { objectLock: { mode: "LEGAL_HOLD", days: 30 } },
+      'dev: objectLock.mode must be one of GOVERNANCE, COMPLIANCE (got "LEGAL_HOLD")',
+    ],
+    [
+      "Object Lock days",
+      { objectLock: { mode: "GOVERNANCE", days: 0 } },
+      "dev: objectLock.days must be an integer from 1 to 36500 (got 0)",
+    ],
+    [
+      "a schedule that is neither rate nor cron",
+      { schedule: { expression: "every night", timezone: "UTC" } },
+      'dev: schedule.expression must be "rate(<n> <unit>)" or "cron(',
+    ],
+    [
+      "a cron with both day fields",
+      { schedule: { expression: "cron(0 2 * * MON *)", timezone: "UTC" } },
+      "dev: schedule.expression exactly one of day-of-month and day-of-week must be ?",
+    ],
+    [
+      "a cron with five fields",
+      { schedule: { expression: "cron(0 2 * * ?)", timezone: "UTC" } },
+      "dev: schedule.expression a cron expression has 6 fields, got 5",
+    ],
+    [
+      "a time zone",
+      { schedule: { expression: "rate(1 day)", timezone: "Europe/Atlantis" } },
+      'dev: schedule.timezone must be an IANA time zone like Europe/Zurich (got "Europe/Atlantis")',
+    ],
+    [
+      "Glue worker type",
+      { glue: { workerType: "Standard", numberOfWorkers: 2 } },
+      'dev: glue.workerType must be one of G.1X, G.2X, G.4X, G.8X (got "Standard")',
+    ],
+    [
+      "Glue worker count",
+      { glue: { workerType: "G.1X", numberOfWorkers: 1 } },
+      "dev: glue.numberOfWorkers must be an integer from 2 to 100 (got 1)",
+    ],
     ["Glue timeout", { glue: { ...dev.glue, timeoutMinutes: 0 } }, "dev: glue.timeoutMinutes must be an integer from 1 to 2880 (got 0)"],
     ["Glue retries", { glue: { ...dev.glue, maxRetries: 11 } }, "dev: glue.maxRetries must be an integer from 0 to 10 (got 11)"],
-    ["DataBrew node count", { databrew: { ...dev.databrew, nodeCount: 150 } }, "dev: databrew.nodeCount must be an integer from 1 to 149 (got 150)"],
-    ["DataBrew timeout", { databrew: { ...dev.databrew, timeoutMinutes: 2 } }, "dev: databrew.timeoutMinutes must be an integer from 5 to 2880 (got 2)"],
-    ["DataBrew retries", { databrew: { ...dev.databrew, maxRetries: 6 } }, "dev: databrew.maxRetries must be an integer from 0 to 5 (got 6)"],
-    ["DataBrew sample", { databrew: { ...dev.databrew, sampleRows: 10 } }, "dev: databrew.sampleRows must be an integer from 1000 to 5000000 (got 10)"],
-    ["DataBrew file limit", { databrew: { ...dev.databrew, maxFiles: 0 } }, "dev: databrew.maxFiles must be an integer from 1 to 1000 (got 0)"],
-    ["data classification", { tags: { owner: "x", costCenter: "y", dataClassification: "secret" } }, 'dev: tags.dataClassification must be one of public, internal, confidential, restricted (got "secret")'],
-    ["an empty owner tag", { tags: { owner: "", costCenter: "y", dataClassification: "restricted" } }, "dev: tags.owner must be 1-256 characters"],
+    [
+      "DataBrew node count",
+      { databrew: { ...dev.databrew, nodeCount: 150 } },
+      "dev: databrew.nodeCount must be an integer from 1 to 149 (got 150)",
+    ],
+    [
+      "DataBrew timeout",
+      { databrew: { ...dev.databrew, timeoutMinutes: 2 } },
+      "dev: databrew.timeoutMinutes must be an integer from 5 to 2880 (got 2)",
+    ],
+    [
+      "DataBrew retries",
+      { databrew: { ...dev.databrew, maxRetries: 6 } },
+      "dev: databrew.maxRetries must be an integer from 0 to 5 (got 6)",
+    ],
+    [
+      "DataBrew sample",
+      { databrew: { ...dev.databrew, sampleRows: 10 } },
+      "dev: databrew.sampleRows must be an integer from 1000 to 5000000 (got 10)",
+    ],
+    [
+      "DataBrew file limit",
+      { databrew: { ...dev.databrew, maxFiles: 0 } },
+      "dev: databrew.maxFiles must be an integer from 1 to 1000 (got 0)",
+    ],
+    [
+      "data classification",
+      { tags: { owner: "x", costCenter: "y", dataClassification: "secret" } },
+      'dev: tags.dataClassification must be one of public, internal, confidential, restricted (got "secret")',
+    ],
+    [
+      "an empty owner tag",
+      { tags: { owner: "", costCenter: "y", dataClassification: "restricted" } },
+      "dev: tags.owner must be 1-256 characters",
+    ],
     [
       "a Glacier transition too soon after STANDARD_IA",
       { lifecycle: { ...dev.lifecycle, rawInfrequentAccessAfterDays: 40, rawGlacierAfterDays: 60 } },
@@ -79,8 +164,16 @@ describe("each bad field is reported with the field and the allowed values", () 
       { stateBackend: { kind: "s3", bucket: "state-bucket", region: "eu-central-2", kmsKeyArn: "alias/terraform" } },
       'dev: stateBackend.kmsKeyArn must be a KMS key ARN like arn:aws:kms:eu-central-2:111122223333:key/<uuid> (aliases are not accepted by the S3 backend) (got "alias/terraform")',
     ],
-    ["local state for an AWS environment", { stateBackend: { kind: "local", path: "x.tfstate" } }, 'dev: stateBackend.kind must be s3 for an AWS environment: remote, encrypted, locked state (got "local")'],
-    ["remote state for the emulator", { deploymentTarget: "emulator" }, 'dev: stateBackend.kind must be local for the emulator target (got "s3")'],
+    [
+      "local state for an AWS environment",
+      { stateBackend: { kind: "local", path: "x.tfstate" } },
+      'dev: stateBackend.kind must be s3 for an AWS environment: remote, encrypted, locked state (got "local")',
+    ],
+    [
+      "remote state for the emulator",
+      { deploymentTarget: "emulator" },
+      'dev: stateBackend.kind must be local for the emulator target (got "s3")',
+    ],
   ])("%s", (_field, change, message) => {
     expect(problemsOf(change).join("\n")).toContain(message);
   });
@@ -94,7 +187,10 @@ describe("each bad field is reported with the field and the allowed values", () 
   it("reports every problem of every environment at once", () => {
     const problems = (() => {
       try {
-        validateEnvironments([{ ...dev, logRetentionDays: 2 }, { ...staging, glue: { workerType: "G.1X", numberOfWorkers: 0, timeoutMinutes: 60, maxRetries: 0 } }]);
+        validateEnvironments([
+          { ...dev, logRetentionDays: 2 },
+          { ...staging, glue: { workerType: "G.1X", numberOfWorkers: 0, timeoutMinutes: 60, maxRetries: 0 } },
+        ]);
       } catch (error) {
         return (error as ConfigError).problems;
       }
@@ -117,7 +213,9 @@ describe("rules across environments", () => {
     expect(() => validateEnvironments([dev, { ...staging, stateBackend: dev.stateBackend }])).toThrow(
       "staging: stateBackend.bucket sentinel-tfstate-dev-111122223333 is also dev's; each environment keeps its own state",
     );
-    expect(() => validateEnvironments([local, { ...local, vpcCidr: "10.30.0.0/16" }])).toThrow("local: name is used by more than one environment");
+    expect(() => validateEnvironments([local, { ...local, vpcCidr: "10.30.0.0/16" }])).toThrow(
+      "local: name is used by more than one environment",
+    );
   });
 });
 

@@ -40,7 +40,9 @@ function companionsOf(stack: Synthesized, type: string): Map<string, Config> {
 
 describe("synth", () => {
   it("writes stacks/<env>/cdk.tf.json for dev, staging, prod and local, each guarded by the policy guard", () => {
-    const manifest = JSON.parse(readFileSync(join(outdir, "manifest.json"), "utf8")) as { stacks: Record<string, { synthesizedStackPath: string }> };
+    const manifest = JSON.parse(readFileSync(join(outdir, "manifest.json"), "utf8")) as {
+      stacks: Record<string, { synthesizedStackPath: string }>;
+    };
     expect(Object.fromEntries(Object.entries(manifest.stacks).map(([name, stack]) => [name, stack.synthesizedStackPath]))).toEqual({
       dev: "stacks/dev/cdk.tf.json",
       staging: "stacks/staging/cdk.tf.json",
@@ -54,7 +56,9 @@ describe("synth", () => {
 
   it("builds local from exactly the same modules as dev: the same resources at the same addresses", () => {
     const addresses = (name: string) =>
-      Object.entries(stackOf(name).resource ?? {}).flatMap(([type, resources]) => Object.keys(resources).map((id) => `${type}.${id}`)).sort();
+      Object.entries(stackOf(name).resource ?? {})
+        .flatMap(([type, resources]) => Object.keys(resources).map((id) => `${type}.${id}`))
+        .sort();
     expect(addresses("local")).toEqual(addresses("dev"));
     expect(addresses("dev").length).toBeGreaterThan(80);
   });
@@ -99,7 +103,12 @@ describe.each(ENVIRONMENTS.map((config) => [config.name, config] as const))("env
       if (algorithm === "AES256") sseS3.push(String(bucket.bucket));
       else expect(rule).toMatchObject({ apply_server_side_encryption_by_default: { sse_algorithm: "aws:kms" }, bucket_key_enabled: true });
       expect(versioning.get(id)?.versioning_configuration).toEqual({ status: "Enabled" });
-      expect(publicAccess.get(id)).toMatchObject({ block_public_acls: true, block_public_policy: true, ignore_public_acls: true, restrict_public_buckets: true });
+      expect(publicAccess.get(id)).toMatchObject({
+        block_public_acls: true,
+        block_public_policy: true,
+        ignore_public_acls: true,
+        restrict_public_buckets: true,
+      });
       expect(statementsOf(policies.get(id)?.policy).find((s) => s.Sid === "DenyInsecureTransport")?.Condition).toEqual({
         Bool: { "aws:SecureTransport": ["false"] },
       });
@@ -138,8 +147,15 @@ describe.each(ENVIRONMENTS.map((config) => [config.name, config] as const))("env
       Object.values(resources).flatMap((resource) =>
         ["policy", "assume_role_policy"]
           // Trust policies built from a Terraform list variable are aws_iam_policy_document data sources, checked below.
-          .filter((attribute) => typeof resource[attribute] === "string" && !String(resource[attribute]).startsWith("${data.aws_iam_policy_document."))
-          .flatMap((attribute) => statementsOf(resource[attribute]).filter((s) => s.Effect === "Allow").map((s) => ({ type, ...s }))),
+          .filter(
+            (attribute) =>
+              typeof resource[attribute] === "string" && !String(resource[attribute]).startsWith("${data.aws_iam_policy_document."),
+          )
+          .flatMap((attribute) =>
+            statementsOf(resource[attribute])
+              .filter((s) => s.Effect === "Allow")
+              .map((s) => ({ type, ...s })),
+          ),
       ),
     );
     expect(allows.length).toBeGreaterThan(10);
@@ -163,10 +179,21 @@ describe.each(ENVIRONMENTS.map((config) => [config.name, config] as const))("env
 
   it("declares the per-deployment inputs as validated Terraform variables", () => {
     const variables = stackOf(name).variable as Record<string, Config>;
-    const expected = ["account_id", "alarm_email", "auditor_principal_arns", "data_scientist_principal_arns", "reidentification_principal_arns"];
-    expect(Object.keys(variables).sort()).toEqual(config.deploymentTarget === "emulator" ? [...expected, "emulator_endpoint"].sort() : expected);
+    const expected = [
+      "account_id",
+      "alarm_email",
+      "auditor_principal_arns",
+      "data_scientist_principal_arns",
+      "reidentification_principal_arns",
+    ];
+    expect(Object.keys(variables).sort()).toEqual(
+      config.deploymentTarget === "emulator" ? [...expected, "emulator_endpoint"].sort() : expected,
+    );
     for (const variable of Object.values(variables)) {
-      expect((variable.validation as Config[])[0]).toMatchObject({ condition: expect.stringMatching(/^\$\{.+\}$/), error_message: expect.any(String) });
+      expect((variable.validation as Config[])[0]).toMatchObject({
+        condition: expect.stringMatching(/^\$\{.+\}$/),
+        error_message: expect.any(String),
+      });
       expect("default" in variable).toBe(config.deploymentTarget === "emulator");
     }
   });
@@ -210,7 +237,8 @@ describe.each(ENVIRONMENTS.map((config) => [config.name, config] as const))("env
         // The one exception, by design: the operations key (function environments, schedules), which
         // Lambda and Scheduler use with the deployer's rights when it creates them.
         const operations = String(key.description).endsWith("alarm topic");
-        if (allow.Action.includes("kms:Decrypt") && !operations) expect(users, `${String(key.description)} ${allow.Sid}`).not.toContain(deployer);
+        if (allow.Action.includes("kms:Decrypt") && !operations)
+          expect(users, `${String(key.description)} ${allow.Sid}`).not.toContain(deployer);
       }
     }
   });
@@ -221,12 +249,22 @@ describe.each(ENVIRONMENTS.map((config) => [config.name, config] as const))("env
     expect(trail).toMatchObject({ enable_log_file_validation: true, is_multi_region_trail: true, include_global_service_events: true });
     expect(String(trail?.kms_key_id)).toMatch(/^\$\{aws_kms_key\.audit-trail_key_\w+\.arn\}$/);
     const selectors = trail?.advanced_event_selector as Config[];
-    const s3Selector = (selectors.find((selector) => String(selector.name).startsWith("S3"))?.field_selector as Config[]).find((field) => field.field === "resources.ARN");
-    expect(s3Selector?.starts_with).toEqual(["raw", "processed", "artifacts", "lineage-audit"].map((tier) => `arn:aws:s3:::sentinel-${name}-${tier}-\${var.account_id}/`));
-    const trailBucket = Object.values(resourcesOf(stack, "aws_s3_bucket")).find((bucket) => String(bucket.bucket).includes("-audit-trail-"));
+    const s3Selector = (selectors.find((selector) => String(selector.name).startsWith("S3"))?.field_selector as Config[]).find(
+      (field) => field.field === "resources.ARN",
+    );
+    expect(s3Selector?.starts_with).toEqual(
+      ["raw", "processed", "artifacts", "lineage-audit"].map((tier) => `arn:aws:s3:::sentinel-${name}-${tier}-\${var.account_id}/`),
+    );
+    const trailBucket = Object.values(resourcesOf(stack, "aws_s3_bucket")).find((bucket) =>
+      String(bucket.bucket).includes("-audit-trail-"),
+    );
     expect(trailBucket?.object_lock_enabled).toBe(true);
     const rules = Object.values(resourcesOf(stack, "aws_cloudwatch_event_rule")).map((rule) => String(rule.name));
-    expect(rules).toEqual(expect.arrayContaining(["key-changes", "bucket-policy-changes", "glue-job-changes", "function-changes"].map((rule) => `sentinel-${name}-${rule}`)));
+    expect(rules).toEqual(
+      expect.arrayContaining(
+        ["key-changes", "bucket-policy-changes", "glue-job-changes", "function-changes"].map((rule) => `sentinel-${name}-${rule}`),
+      ),
+    );
   });
 
   it("filters the VPC's DNS to AWS service domains and blocks the rest with NODATA", () => {

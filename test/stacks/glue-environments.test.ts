@@ -49,7 +49,8 @@ describe("Glue and DataBrew in every environment", () => {
         config.datasetProfiles.map((profile) => `sentinel-${config.name}-${profile}-pii-profiling`).sort(),
       );
       for (const stack of stacks) {
-        const job = (JSON.parse(String(stack.template_body)) as { Resources: { PiiProfileJob: { Properties: Config } } }).Resources.PiiProfileJob.Properties;
+        const job = (JSON.parse(String(stack.template_body)) as { Resources: { PiiProfileJob: { Properties: Config } } }).Resources
+          .PiiProfileJob.Properties;
         expect(job).toMatchObject({
           MaxCapacity: config.databrew.nodeCount,
           Timeout: config.databrew.timeoutMinutes,
@@ -76,7 +77,9 @@ describe("Glue and DataBrew in every environment", () => {
       );
       expect(roles, config.name).toHaveLength(2);
       for (const [roleId] of roles) {
-        const policy = Object.values(resourcesOf(out, "aws_iam_role_policy")).find((candidate) => String(candidate.role).includes(`.${roleId}.`))?.policy;
+        const policy = Object.values(resourcesOf(out, "aws_iam_role_policy")).find((candidate) =>
+          String(candidate.role).includes(`.${roleId}.`),
+        )?.policy;
         expect(scopeProblems(policy, "${var.account_id}"), `${config.name} ${roleId}`).toEqual([]);
       }
     }

@@ -92,7 +92,9 @@ describe.each(ENVIRONMENTS.map((config) => [config.name, config] as const))("env
   });
 
   it("alarms at the environment's thresholds and e-mails the alarm_email variable", () => {
-    const alarms = Object.fromEntries(Object.values(resourcesOf(stack(), "aws_cloudwatch_metric_alarm")).map((alarm) => [String(alarm.alarm_name), alarm]));
+    const alarms = Object.fromEntries(
+      Object.values(resourcesOf(stack(), "aws_cloudwatch_metric_alarm")).map((alarm) => [String(alarm.alarm_name), alarm]),
+    );
     expect(alarms[`sentinel-${name}-glue-job-duration`]?.threshold).toBe(config.alarms.jobDurationMinutes * 60_000);
     for (const profile of config.datasetProfiles) {
       expect(alarms[`sentinel-${name}-${profile}-quarantine-ratio`]?.threshold).toBe(config.alarms.quarantineRatio);
@@ -105,22 +107,47 @@ describe.each(ENVIRONMENTS.map((config) => [config.name, config] as const))("env
     const glueJobs = Object.values(resourcesOf(stack(), "aws_glue_job")).map((job) => job.name);
     const databases = Object.values(resourcesOf(stack(), "aws_glue_catalog_database")).map((database) => database.name);
     const templates = Object.values(resourcesOf(stack(), "aws_cloudformation_stack")).map((cfn) => String(cfn.template_body));
-    const env = (fn: string) => (Object.values(resourcesOf(stack(), "aws_lambda_function")).find((candidate) => candidate.function_name === `sentinel-${name}-${fn}`)?.environment as Config).variables as Record<string, string>;
+    const env = (fn: string) =>
+      (
+        Object.values(resourcesOf(stack(), "aws_lambda_function")).find((candidate) => candidate.function_name === `sentinel-${name}-${fn}`)
+          ?.environment as Config
+      ).variables as Record<string, string>;
     expect(glueJobs).toEqual([env("trigger").GLUE_JOB_NAME]);
     expect(env("lineage").GLUE_JOB_NAME).toBe(glueJobs[0]);
     expect(databases).toContain(env("lineage").CATALOG_DATABASE_NAME);
-    const databrewJobs = config.datasetProfiles.map((profile) => String(env("trigger").DATABREW_JOB_NAME_TEMPLATE).replace("{profile}", profile));
-    for (const job of databrewJobs) expect(templates.some((template) => template.includes(`"Name":"${job}"`)), job).toBe(true);
-    const patterns = Object.values(resourcesOf(stack(), "aws_cloudwatch_event_rule")).map((rule) => JSON.parse(String(rule.event_pattern)) as { source: string[]; detail?: { jobName?: string[]; requestParameters?: { jobName?: string[] } } });
-    const jobEvents = patterns.filter((pattern) => pattern.source.some((source) => source === "aws.glue" || source === "aws.databrew") && pattern.detail?.jobName !== undefined);
+    const databrewJobs = config.datasetProfiles.map((profile) =>
+      String(env("trigger").DATABREW_JOB_NAME_TEMPLATE).replace("{profile}", profile),
+    );
+    for (const job of databrewJobs)
+      expect(
+        templates.some((template) => template.includes(`"Name":"${job}"`)),
+        job,
+      ).toBe(true);
+    const patterns = Object.values(resourcesOf(stack(), "aws_cloudwatch_event_rule")).map(
+      (rule) =>
+        JSON.parse(String(rule.event_pattern)) as {
+          source: string[];
+          detail?: { jobName?: string[]; requestParameters?: { jobName?: string[] } };
+        },
+    );
+    const jobEvents = patterns.filter(
+      (pattern) =>
+        pattern.source.some((source) => source === "aws.glue" || source === "aws.databrew") && pattern.detail?.jobName !== undefined,
+    );
     expect(new Set(jobEvents.flatMap((pattern) => pattern.detail?.jobName))).toEqual(new Set([...glueJobs, ...databrewJobs]));
     // The change alarm on the job definition (CloudTrail) names the same job.
     expect(patterns.flatMap((pattern) => pattern.detail?.requestParameters?.jobName ?? [])).toEqual(glueJobs);
   });
 
   it("lets the consumer roles be assumed by the principals of the Terraform variables", () => {
-    const principals = Object.values(stack().data?.aws_iam_policy_document ?? {}).map((document) => ((document.statement as Config[])[0]?.principals as Config[])[0]?.identifiers);
-    expect(principals.sort()).toEqual(["${var.auditor_principal_arns}", "${var.data_scientist_principal_arns}", "${var.reidentification_principal_arns}"]);
+    const principals = Object.values(stack().data?.aws_iam_policy_document ?? {}).map(
+      (document) => ((document.statement as Config[])[0]?.principals as Config[])[0]?.identifiers,
+    );
+    expect(principals.sort()).toEqual([
+      "${var.auditor_principal_arns}",
+      "${var.data_scientist_principal_arns}",
+      "${var.reidentification_principal_arns}",
+    ]);
   });
 });
 

@@ -27,13 +27,33 @@ describe("handler, schedule and alarm settings", () => {
 
 describe("each bad handler, schedule or alarm setting is reported with the field and the allowed values", () => {
   it.each<[string, Partial<Record<keyof EnvironmentConfigInput, unknown>>, string]>([
-    ["an unknown profile", { datasetProfiles: ["card-transactions", "loans"] }, 'dev: datasetProfiles.1 must be one of card-transactions, baf (got "loans")'],
+    [
+      "an unknown profile",
+      { datasetProfiles: ["card-transactions", "loans"] },
+      'dev: datasetProfiles.1 must be one of card-transactions, baf (got "loans")',
+    ],
     ["no profile", { datasetProfiles: [] }, "dev: datasetProfiles must list at least one dataset profile"],
     ["a repeated profile", { datasetProfiles: ["baf", "baf"] }, "dev: datasetProfiles must not repeat a profile"],
-    ["a negative flexible window", { schedule: { ...schedule, flexibleWindowMinutes: -1 } }, "dev: schedule.flexibleWindowMinutes must be an integer from 0 to 1440 (got -1)"],
-    ["a window over a day", { schedule: { ...schedule, flexibleWindowMinutes: 1441 } }, "dev: schedule.flexibleWindowMinutes must be an integer from 0 to 1440 (got 1441)"],
-    ["too many retries", { schedule: { ...schedule, retryAttempts: 186 } }, "dev: schedule.retryAttempts must be an integer from 0 to 185 (got 186)"],
-    ["an event age under a minute", { schedule: { ...schedule, maximumEventAgeSeconds: 59 } }, "dev: schedule.maximumEventAgeSeconds must be an integer from 60 to 86400 (got 59)"],
+    [
+      "a negative flexible window",
+      { schedule: { ...schedule, flexibleWindowMinutes: -1 } },
+      "dev: schedule.flexibleWindowMinutes must be an integer from 0 to 1440 (got -1)",
+    ],
+    [
+      "a window over a day",
+      { schedule: { ...schedule, flexibleWindowMinutes: 1441 } },
+      "dev: schedule.flexibleWindowMinutes must be an integer from 0 to 1440 (got 1441)",
+    ],
+    [
+      "too many retries",
+      { schedule: { ...schedule, retryAttempts: 186 } },
+      "dev: schedule.retryAttempts must be an integer from 0 to 185 (got 186)",
+    ],
+    [
+      "an event age under a minute",
+      { schedule: { ...schedule, maximumEventAgeSeconds: 59 } },
+      "dev: schedule.maximumEventAgeSeconds must be an integer from 60 to 86400 (got 59)",
+    ],
     [
       "zero reserved concurrency",
       { handlers: { reservedConcurrency: { ...concurrency, lineage: 0 } } },
@@ -44,10 +64,26 @@ describe("each bad handler, schedule or alarm setting is reported with the field
       { handlers: { reservedConcurrency: { ...concurrency, trigger: 1.5 } } },
       "dev: handlers.reservedConcurrency.trigger must be an integer from 1 to 100 (got 1.5)",
     ],
-    ["a duration alarm under 5 minutes", { alarms: { ...alarms, jobDurationMinutes: 4 } }, "dev: alarms.jobDurationMinutes must be an integer from 5 to 2880 (got 4)"],
-    ["a quarantine ratio of 1", { alarms: { ...alarms, quarantineRatio: 1 } }, "dev: alarms.quarantineRatio must be a number greater than 0 and less than 1 (got 1)"],
-    ["a percentage for a fraction", { alarms: { ...alarms, anomalyRate: 5 } }, "dev: alarms.anomalyRate must be a number greater than 0 and less than 1 (got 5)"],
-    ["a missing threshold", { alarms: { jobDurationMinutes: 45, quarantineRatio: 0.05 } }, "dev: alarms.anomalyRate must be a number greater than 0 and less than 1"],
+    [
+      "a duration alarm under 5 minutes",
+      { alarms: { ...alarms, jobDurationMinutes: 4 } },
+      "dev: alarms.jobDurationMinutes must be an integer from 5 to 2880 (got 4)",
+    ],
+    [
+      "a quarantine ratio of 1",
+      { alarms: { ...alarms, quarantineRatio: 1 } },
+      "dev: alarms.quarantineRatio must be a number greater than 0 and less than 1 (got 1)",
+    ],
+    [
+      "a percentage for a fraction",
+      { alarms: { ...alarms, anomalyRate: 5 } },
+      "dev: alarms.anomalyRate must be a number greater than 0 and less than 1 (got 5)",
+    ],
+    [
+      "a missing threshold",
+      { alarms: { jobDurationMinutes: 45, quarantineRatio: 0.05 } },
+      "dev: alarms.anomalyRate must be a number greater than 0 and less than 1",
+    ],
   ])("%s", (_label, change, message) => {
     expect(problemsOf(change).some((problem) => problem.startsWith(message))).toBe(true);
   });

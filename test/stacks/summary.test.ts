@@ -8,12 +8,20 @@ const stack: SynthesizedStackJson = {
   resource: {
     aws_vpc: { vpc: { cidr_block: "10.20.0.0/16" } },
     aws_subnet: { a: { availability_zone: "eu-central-2a", cidr_block: "10.20.0.0/18" } },
-    aws_vpc_endpoint: { s3: { service_name: "com.amazonaws.eu-central-2.s3", vpc_endpoint_type: "Gateway" }, kms: { service_name: "com.amazonaws.eu-central-2.kms" } },
-    aws_s3_bucket: { raw: { bucket: "sentinel-dev-raw-${var.account_id}" }, logs: { bucket: "sentinel-dev-access-logs-${var.account_id}" } },
+    aws_vpc_endpoint: {
+      s3: { service_name: "com.amazonaws.eu-central-2.s3", vpc_endpoint_type: "Gateway" },
+      kms: { service_name: "com.amazonaws.eu-central-2.kms" },
+    },
+    aws_s3_bucket: {
+      raw: { bucket: "sentinel-dev-raw-${var.account_id}" },
+      logs: { bucket: "sentinel-dev-access-logs-${var.account_id}" },
+    },
     aws_s3_bucket_server_side_encryption_configuration: {
       logs: { bucket: "${aws_s3_bucket.logs.id}", rule: [{ apply_server_side_encryption_by_default: { sse_algorithm: "AES256" } }] },
     },
-    aws_s3_bucket_object_lock_configuration: { lock: { bucket: "${aws_s3_bucket.raw.id}", rule: { default_retention: { mode: "GOVERNANCE", days: 30 } } } },
+    aws_s3_bucket_object_lock_configuration: {
+      lock: { bucket: "${aws_s3_bucket.raw.id}", rule: { default_retention: { mode: "GOVERNANCE", days: 30 } } },
+    },
     aws_kms_alias: { data: { name: "alias/sentinel-dev-data" } },
     aws_cloudwatch_log_group: { flow: { name: "/sentinel/dev/vpc-flow-logs", retention_in_days: 365 } },
   },

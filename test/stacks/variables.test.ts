@@ -36,7 +36,12 @@ const GOOD: Record<string, string> = {
 function evaluate(dir: string, overrides: Record<string, string>, name: string): { ok: boolean; output: string } {
   const values = { ...GOOD, ...overrides };
   const args = ["console", ...Object.entries(values).map(([key, value]) => `-var=${key}=${value}`)];
-  const result = spawnSync("terraform", args, { cwd: dir, input: `var.${name}\n`, encoding: "utf8", env: { ...process.env, TF_IN_AUTOMATION: "1" } });
+  const result = spawnSync("terraform", args, {
+    cwd: dir,
+    input: `var.${name}\n`,
+    encoding: "utf8",
+    env: { ...process.env, TF_IN_AUTOMATION: "1" },
+  });
   const output = `${result.stdout}${result.stderr}`
     // eslint-disable-next-line no-control-regex
     .replace(/\u001b\[[0-9;]*m/g, "")
@@ -72,7 +77,8 @@ describe.skipIf(!terraformAvailable)("Terraform variable validation (terraform c
   });
 
   it("defaults the emulator environment to the emulator's account and a loopback endpoint, and refuses any other host", () => {
-    const none = (name: string) => spawnSync("terraform", ["console"], { cwd: emulatorDir, input: `var.${name}\n`, encoding: "utf8" }).stdout.trim();
+    const none = (name: string) =>
+      spawnSync("terraform", ["console"], { cwd: emulatorDir, input: `var.${name}\n`, encoding: "utf8" }).stdout.trim();
     expect(none("account_id")).toBe('"123456789012"');
     expect(none("emulator_endpoint")).toBe('"http://127.0.0.1:5000"');
     const remote = evaluate(emulatorDir, { emulator_endpoint: "https://s3.eu-central-2.amazonaws.com" }, "emulator_endpoint");

@@ -34,26 +34,45 @@ function usd(value: number): string {
 }
 
 function print(estimate: CostEstimate, workload: Workload): void {
-  console.log(`Sentinel ${estimate.environment}: estimated ${usd(estimate.totalUsd)} per month (${estimate.runsPerMonth} pipeline runs per month)\n`);
-  const rows = estimate.lines.map((line) => [line.component, `${line.quantity.toLocaleString("en-US")} ${line.unit}`, usd(line.monthlyUsd), line.basis]);
+  console.log(
+    `Sentinel ${estimate.environment}: estimated ${usd(estimate.totalUsd)} per month (${estimate.runsPerMonth} pipeline runs per month)\n`,
+  );
+  const rows = estimate.lines.map((line) => [
+    line.component,
+    `${line.quantity.toLocaleString("en-US")} ${line.unit}`,
+    usd(line.monthlyUsd),
+    line.basis,
+  ]);
   const widths = [0, 1, 2].map((column) => Math.max(...rows.map((row) => (row[column] as string).length)));
-  for (const row of rows) console.log(`  ${(row[0] as string).padEnd(widths[0]!)}  ${(row[1] as string).padStart(widths[1]!)}  ${(row[2] as string).padStart(widths[2]!)}  ${row[3]}`);
+  for (const row of rows)
+    console.log(
+      `  ${(row[0] as string).padEnd(widths[0]!)}  ${(row[1] as string).padStart(widths[1]!)}  ${(row[2] as string).padStart(widths[2]!)}  ${row[3]}`,
+    );
   console.log(`\n  ${"Total".padEnd(widths[0]!)}  ${"".padStart(widths[1]!)}  ${usd(estimate.totalUsd).padStart(widths[2]!)}`);
-  console.log(`\nAssumptions (override with --<name> <value>): ${Object.entries(workload).map(([field, value]) => `${optionName(field as keyof Workload)}=${value}`).join(", ")}`);
+  console.log(
+    `\nAssumptions (override with --<name> <value>): ${Object.entries(workload)
+      .map(([field, value]) => `${optionName(field as keyof Workload)}=${value}`)
+      .join(", ")}`,
+  );
   for (const note of estimate.notes) console.log(`Note: ${note}`);
 }
 
 if (!options.skipSynth) {
-  const synth = spawnSync(process.execPath, [join(PROJECT_ROOT, "stacks", "synth.mjs")], { cwd: PROJECT_ROOT, stdio: ["ignore", "ignore", "inherit"] });
+  const synth = spawnSync(process.execPath, [join(PROJECT_ROOT, "stacks", "synth.mjs")], {
+    cwd: PROJECT_ROOT,
+    stdio: ["ignore", "ignore", "inherit"],
+  });
   if (synth.status !== 0) {
     console.error(`[cost] synth failed (exit ${synth.status ?? synth.signal})`);
     process.exit(1);
   }
 }
-const workload = Object.fromEntries(Object.entries(DEFAULT_WORKLOAD).map(([field, value]) => {
-  const override = options[field];
-  return [field, typeof override === "number" ? override : value];
-})) as unknown as Workload;
+const workload = Object.fromEntries(
+  Object.entries(DEFAULT_WORKLOAD).map(([field, value]) => {
+    const override = options[field];
+    return [field, typeof override === "number" ? override : value];
+  }),
+) as unknown as Workload;
 const estimate = estimateCost(inventoryOf(options.env, readStackConfig(findStack(OUT_DIR, options.env))), loadPricingTable(), workload);
 if (options.json) console.log(JSON.stringify({ ...estimate, workload }, null, 2));
 else print(estimate, workload);

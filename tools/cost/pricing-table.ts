@@ -45,6 +45,7 @@ export const PRICING_FILE = join(import.meta.dirname, "aws-pricing.json");
 
 export function loadPricingTable(path: string = PRICING_FILE): PricingTable {
   const parsed = pricingTableSchema.safeParse(JSON.parse(readFileSync(path, "utf8")));
-  if (!parsed.success) throw new Error(`${path}: ${parsed.error.issues.map((issue) => `${issue.path.join(".")}: ${issue.message}`).join("; ")}`);
+  if (!parsed.success)
+    throw new Error(`${path}: ${parsed.error.issues.map((issue) => `${issue.path.join(".")}: ${issue.message}`).join("; ")}`);
   return parsed.data;
 }

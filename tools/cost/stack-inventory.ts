@@ -82,28 +82,49 @@ function databrewJobs(stack: Record<string, unknown>): Array<{ name: string; nod
     }
     return Object.values(template.Resources ?? {})
       .filter((resource) => resource.Type === "AWS::DataBrew::Job")
-      .map((resource) => ({ name: String(resource.Properties?.Name ?? "?"), nodes: resource.Properties?.MaxCapacity ?? DATABREW_DEFAULT_NODES }));
+      .map((resource) => ({
+        name: String(resource.Properties?.Name ?? "?"),
+        nodes: resource.Properties?.MaxCapacity ?? DATABREW_DEFAULT_NODES,
+      }));
   });
 }
 
 export function inventoryOf(environment: string, stack: Record<string, unknown>): StackInventory {
   const provider = first<{ region?: string }>((stack.provider as { aws?: unknown } | undefined)?.aws);
-  const buckets = Object.fromEntries(Object.entries(((stack.resource ?? {}) as Resources).aws_s3_bucket ?? {}).map(([id, bucket]) => [id, tierOf(bucket)]));
+  const buckets = Object.fromEntries(
+    Object.entries(((stack.resource ?? {}) as Resources).aws_s3_bucket ?? {}).map(([id, bucket]) => [id, tierOf(bucket)]),
+  );
   return {
     environment,
     region: provider?.region ?? "unknown",
     interfaceEndpoints: resourcesOf(stack, "aws_vpc_endpoint")
       .filter((endpoint) => endpoint.vpc_endpoint_type === "Interface")
-      .map((endpoint) => ({ service: String(endpoint.service_name).split(".").pop() ?? "?", availabilityZones: Array.isArray(endpoint.subnet_ids) ? endpoint.subnet_ids.length : 1 })),
-    glueJobs: resourcesOf(stack, "aws_glue_job").map((job) => ({ name: String(job.name), workerType: String(job.worker_type ?? "G.1X"), workers: Number(job.number_of_workers ?? 1) })),
+      .map((endpoint) => ({
+        service: String(endpoint.service_name).split(".").pop() ?? "?",
+        availabilityZones: Array.isArray(endpoint.subnet_ids) ? endpoint.subnet_ids.length : 1,
+      })),
+    glueJobs: resourcesOf(stack, "aws_glue_job").map((job) => ({
+      name: String(job.name),
+      workerType: String(job.worker_type ?? "G.1X"),
+      workers: Number(job.number_of_workers ?? 1),
+    })),
     databrewJobs: databrewJobs(stack),
-    schedules: resourcesOf(stack, "aws_scheduler_schedule").map((schedule) => ({ name: String(schedule.name), expression: String(schedule.schedule_expression) })),
-    logGroups: resourcesOf(stack, "aws_cloudwatch_log_group").map((group) => ({ name: String(group.name), retentionDays: group.retention_in_days as number | undefined })),
+    schedules: resourcesOf(stack, "aws_scheduler_schedule").map((schedule) => ({
+      name: String(schedule.name),
+      expression: String(schedule.schedule_expression),
+    })),
+    logGroups: resourcesOf(stack, "aws_cloudwatch_log_group").map((group) => ({
+      name: String(group.name),
+      retentionDays: group.retention_in_days as number | undefined,
+    })),
     flowLogs: resourcesOf(stack, "aws_flow_log").length,
     kmsKeys: resourcesOf(stack, "aws_kms_key").length,
     alarms: resourcesOf(stack, "aws_cloudwatch_metric_alarm").length,
     dashboards: resourcesOf(stack, "aws_cloudwatch_dashboard").length,
-    lambdas: resourcesOf(stack, "aws_lambda_function").map((fn) => ({ name: String(fn.function_name), memoryMb: Number(fn.memory_size ?? 128) })),
+    lambdas: resourcesOf(stack, "aws_lambda_function").map((fn) => ({
+      name: String(fn.function_name),
+      memoryMb: Number(fn.memory_size ?? 128),
+    })),
     buckets: resourcesOf(stack, "aws_s3_bucket_lifecycle_configuration").map((lifecycle) => {
       const bucketId = String(lifecycle.bucket).match(/aws_s3_bucket\.([^.]+)\./)?.[1] ?? "";
       return { tier: buckets[bucketId] ?? "unknown", ...lifecycleOf(lifecycle) };

@@ -7,6 +7,7 @@ the quarantine tier's from its Parquet files. The Glue Catalog tables are declar
 
     .venv/bin/python tools/glue/describe_job_output.py [profile ...]
 """
+
 from __future__ import annotations
 
 import json

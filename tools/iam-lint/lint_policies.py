@@ -19,9 +19,10 @@ import argparse
 import json
 import re
 import sys
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 from parliament import analyze_policy_string
 
@@ -183,10 +184,12 @@ def main() -> int:
             remaining.append(finding)
 
     environments = ", ".join(stack_file.parent.name for stack_file in stack_files)
-    print(f"[iam-lint] parliament {environments}: {len(findings)} findings, {len(findings) - len(remaining)} justified in {args.allowed.name}, {len(remaining)} left")
+    print(
+        f"[iam-lint] parliament {environments}: {len(findings)} findings, {len(findings) - len(remaining)} justified in {args.allowed.name}, {len(remaining)} left"
+    )
     for finding in remaining:
         print(f"  {finding.environment} {finding.resource}: {finding.issue} {finding.detail}", file=sys.stderr)
-    stale = [entry for entry, was_used in zip(allowed, used) if not was_used]
+    stale = [entry for entry, was_used in zip(allowed, used, strict=True) if not was_used]
     for entry in stale:
         print(f"  allow-list entry matches no finding (remove it): {entry}", file=sys.stderr)
     return 1 if remaining or stale else 0

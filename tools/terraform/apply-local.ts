@@ -29,8 +29,10 @@ runEmulatorCommand("tf:apply-local", options, async ({ terraform, stack, emulato
   console.log("[tf:apply-local] after destroy:");
   for (const line of report.destroyed.lines) console.log(`  ${line}`);
   const t = report.timings;
-  console.log(`[tf:apply-local] timings: plan ${t.plan!.toFixed(1)}s, apply ${t.apply!.toFixed(1)}s, ` +
-    `SDK checks ${t.verify!.toFixed(1)}s, destroy ${t.destroy!.toFixed(1)}s`);
+  console.log(
+    `[tf:apply-local] timings: plan ${t.plan!.toFixed(1)}s, apply ${t.apply!.toFixed(1)}s, ` +
+      `SDK checks ${t.verify!.toFixed(1)}s, destroy ${t.destroy!.toFixed(1)}s`,
+  );
   const failures = localApplyFailures(report);
   if (failures.length > 0) throw new Error(`local apply checks failed:\n  - ${failures.join("\n  - ")}`);
   console.log(`[tf:apply-local] ${stack.name}: applied, verified and destroyed`);

@@ -20,7 +20,9 @@ function positiveInt(value: string): number {
 }
 
 const options = new Command("tf:build")
-  .description("Make hashicorp/aws installable (local mirror, registry, or the slim offline build); OpenTofu too if no Terraform CLI is installed")
+  .description(
+    "Make hashicorp/aws installable (local mirror, registry, or the slim offline build); OpenTofu too if no Terraform CLI is installed",
+  )
   .option("--slim", "build the slim offline provider even when a local release or the registry answers", false)
   .option("--force", "rebuild even when a matching binary is cached (implies --slim)", false)
   .option("--with-opentofu", "also build OpenTofu even though a Terraform CLI is installed", false)
@@ -32,7 +34,8 @@ const goBuildOptions = { jobs: options.jobs, niceness: options.nice };
 
 function describeRecord(record: BuildRecord): string {
   const rss = record.maxRssKiB === null ? "n/a (GNU time not installed)" : `${(record.maxRssKiB / 1024 / 1024).toFixed(2)} GiB`;
-  const cpu = record.userSeconds === null ? "" : `, CPU ${Math.round(record.userSeconds)} s user + ${Math.round(record.systemSeconds ?? 0)} s sys`;
+  const cpu =
+    record.userSeconds === null ? "" : `, CPU ${Math.round(record.userSeconds)} s user + ${Math.round(record.systemSeconds ?? 0)} s sys`;
   return `wall ${record.wallSeconds} s, peak RSS ${rss}${cpu}, ${(record.binaryBytes / 1e6).toFixed(1)} MB, sha256 ${record.sha256}`;
 }
 
@@ -51,7 +54,9 @@ function ensureSlimProvider(): void {
   const problem = checkSlimBuild();
   if (problem === null && !options.force) {
     const record = readBuildRecord(location);
-    console.log(`[tf:build] 3. slim offline build, cached: ${location.path} (${record.services?.length ?? 0} service packages; first build: ${describeRecord(record)})`);
+    console.log(
+      `[tf:build] 3. slim offline build, cached: ${location.path} (${record.services?.length ?? 0} service packages; first build: ${describeRecord(record)})`,
+    );
     return;
   }
   console.log(`[tf:build] 3. slim offline build of ${SLIM_AWS_PROVIDER.source} ${SLIM_AWS_PROVIDER.version}: ${problem ?? "--force"}`);

@@ -67,7 +67,8 @@ export function readBuildRecord(location: BinaryLocation): BuildRecord {
 export function checkCachedBinary(build: GoModuleBuild, location: BinaryLocation): string | null {
   if (!existsSync(location.path) || !existsSync(location.recordPath)) return `${build.version} is not built (expected ${location.path})`;
   const record = readBuildRecord(location);
-  if (record.moduleVersion !== build.moduleVersion) return `${location.path} was built from ${record.moduleVersion}, not the declared ${build.moduleVersion}`;
+  if (record.moduleVersion !== build.moduleVersion)
+    return `${location.path} was built from ${record.moduleVersion}, not the declared ${build.moduleVersion}`;
   if (record.version !== build.version) return `${location.path} is labelled ${record.version}, not the declared ${build.version}`;
   if (sha256File(location.path) !== record.sha256) return `${location.path} does not match the sha256 in its build record`;
   return null;

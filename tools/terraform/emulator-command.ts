@@ -23,7 +23,11 @@ export interface EmulatorSession {
   readonly workRoot: string;
 }
 
-export function runEmulatorCommand(command: string, options: EmulatorCommandOptions, work: (session: EmulatorSession) => Promise<void>): void {
+export function runEmulatorCommand(
+  command: string,
+  options: EmulatorCommandOptions,
+  work: (session: EmulatorSession) => Promise<void>,
+): void {
   runCommand(command, async () => {
     const terraform = openTerraform(command);
     if (!options.skipSynth) synthesize(PROJECT_ROOT);

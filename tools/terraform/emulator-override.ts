@@ -90,7 +90,9 @@ export function emulatorVariables(stack: TerraformJson, endpoint: string, accoun
   for (const [name, declaration] of Object.entries(declared)) {
     if (name in candidates) values[name] = candidates[name];
     else if (!("default" in declaration)) {
-      throw new Error(`variable '${name}' is required and has no emulator value: add one to emulatorVariables() in tools/terraform/emulator-override.ts`);
+      throw new Error(
+        `variable '${name}' is required and has no emulator value: add one to emulatorVariables() in tools/terraform/emulator-override.ts`,
+      );
     }
   }
   return values;

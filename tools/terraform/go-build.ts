@@ -26,9 +26,14 @@ function run(command: string, args: readonly string[], env: NodeJS.ProcessEnv): 
   const result = spawnSync(command, args, { encoding: "utf8", env, maxBuffer: 64 * 1024 * 1024 });
   if (result.error) {
     const missing = (result.error as NodeJS.ErrnoException).code === "ENOENT";
-    throw new Error(missing ? `${command} is not on PATH: building from Go modules needs a Go toolchain (https://go.dev/dl/)` : `${command} could not be started: ${result.error.message}`);
+    throw new Error(
+      missing
+        ? `${command} is not on PATH: building from Go modules needs a Go toolchain (https://go.dev/dl/)`
+        : `${command} could not be started: ${result.error.message}`,
+    );
   }
-  if (result.status !== 0) throw new Error(`${command} ${args.join(" ")} failed (exit ${result.status}):\n${result.stderr}${result.stdout}`);
+  if (result.status !== 0)
+    throw new Error(`${command} ${args.join(" ")} failed (exit ${result.status}):\n${result.stderr}${result.stdout}`);
   return result.stdout;
 }
 
@@ -128,7 +133,18 @@ export interface MeasuredBuild {
  */
 export function measuredGoBuild(step: GoBuildStep, options: GoBuildOptions, env: NodeJS.ProcessEnv): MeasuredBuild {
   const timeReport = `${step.output}.time-v.txt`;
-  const goArgs = ["build", "-C", step.dir, "-p", String(options.jobs), "-ldflags", `-s -w -X ${step.versionStamp}`, "-o", step.output, step.mainPackage];
+  const goArgs = [
+    "build",
+    "-C",
+    step.dir,
+    "-p",
+    String(options.jobs),
+    "-ldflags",
+    `-s -w -X ${step.versionStamp}`,
+    "-o",
+    step.output,
+    step.mainPackage,
+  ];
   const niced = ["nice", "-n", String(options.niceness), "go", ...goArgs];
   const measured = hasGnuTime();
   const [command, ...args] = measured ? ["/usr/bin/time", "-v", "-o", timeReport, ...niced] : niced;
@@ -136,7 +152,8 @@ export function measuredGoBuild(step: GoBuildStep, options: GoBuildOptions, env:
   const started = process.hrtime.bigint();
   const result = spawnSync(command!, args, { stdio: "inherit", env });
   const wallSeconds = Number(process.hrtime.bigint() - started) / 1e9;
-  if (result.status !== 0 || !existsSync(step.output)) throw new Error(`go build in ${step.dirLabel} failed (exit ${result.status ?? result.signal})`);
+  if (result.status !== 0 || !existsSync(step.output))
+    throw new Error(`go build in ${step.dirLabel} failed (exit ${result.status ?? result.signal})`);
   const report = measured ? parseGnuTime(readFileSync(timeReport, "utf8")) : null;
   rmSync(timeReport, { force: true });
   const shown = goArgs.map((arg) => (arg === step.dir ? step.dirLabel : arg === step.output ? "<output>" : arg));
@@ -179,7 +196,13 @@ export function buildGoModule(build: GoModuleBuild, location: BinaryLocation, op
   try {
     const output = join(staging, build.binaryName);
     const measured = measuredGoBuild(
-      { dir: downloaded.Dir, mainPackage: build.mainPackage, versionStamp: build.versionStamp, output, dirLabel: `<${build.module}@${build.moduleVersion}>` },
+      {
+        dir: downloaded.Dir,
+        mainPackage: build.mainPackage,
+        versionStamp: build.versionStamp,
+        output,
+        dirLabel: `<${build.module}@${build.moduleVersion}>`,
+      },
       options,
       env,
     );

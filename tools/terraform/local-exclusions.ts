@@ -20,7 +20,8 @@ export const LOCAL_APPLY_EXCLUSIONS: readonly LocalApplyExclusion[] = [
   {
     resourceType: "aws_glue_data_quality_ruleset",
     reason: "moto 5.2.5 does not implement the Glue Data Quality API (CreateDataQualityRuleset answers an HTML error page)",
-    emulatorError: "operation error Glue: CreateDataQualityRuleset, exceeded maximum number of attempts, 3, https response error StatusCode: 500",
+    emulatorError:
+      "operation error Glue: CreateDataQualityRuleset, exceeded maximum number of attempts, 3, https response error StatusCode: 500",
   },
   ...(
     [
@@ -30,20 +31,23 @@ export const LOCAL_APPLY_EXCLUSIONS: readonly LocalApplyExclusion[] = [
     ] as const
   ).map(([resourceType, operation]) => ({
     resourceType,
-    reason: "moto 5.2.5 does not implement Route 53 Resolver DNS Firewall (its route53resolver backend has endpoints and rules only; the call answers an HTML error page)",
+    reason:
+      "moto 5.2.5 does not implement Route 53 Resolver DNS Firewall (its route53resolver backend has endpoints and rules only; the call answers an HTML error page)",
     emulatorError: `operation error Route53Resolver: ${operation}, exceeded maximum number of attempts, 3, https response error StatusCode: 500`,
   })),
   {
     resourceType: "aws_s3_bucket_policy",
     reason:
       "moto 5.2.5 evaluates a Deny statement that has a Condition as if it had none (moto/iam/access_control.py, _check_conditions): once the TLS-only policy is attached, every object write over the emulator's plain HTTP is refused, so the Glue assets cannot be uploaded",
-    emulatorError: "operation error S3: PutObject, https response error StatusCode: 403, RequestID: , HostID: , api error Forbidden: Forbidden",
+    emulatorError:
+      "operation error S3: PutObject, https response error StatusCode: 403, RequestID: , HostID: , api error Forbidden: Forbidden",
   },
   {
     resourceType: "aws_s3_bucket_logging",
     reason:
       "moto 5.2.5 accepts a log target only when the target's bucket policy names the logging service as a single string; ours is the (equally valid) one-element list, and the bucket policies are excluded above anyway",
-    emulatorError: "api error InvalidTargetBucketForLogging: You must either provide the necessary permissions to the logging service using a bucket policy or give the log-delivery group WRITE and READ_ACP permissions to the target bucket",
+    emulatorError:
+      "api error InvalidTargetBucketForLogging: You must either provide the necessary permissions to the logging service using a bucket policy or give the log-delivery group WRITE and READ_ACP permissions to the target bucket",
   },
 ];
 
@@ -99,20 +103,21 @@ export function localApplyScope(plan: PlanJson, exclusions: readonly LocalApplyE
     resources.map((resource) => [resource.address, [...referencesIn(resource.expressions, new Set(resource.depends_on ?? []))]]),
   );
   // Propagate until nothing changes: a resource referencing an excluded one cannot be created either.
-  for (let changed = excluded.size > 0; changed; ) {
+  for (let changed = excluded.size > 0; changed;) {
     changed = false;
     for (const resource of resources) {
       if (excluded.has(resource.address)) continue;
-      const blocker = [...excluded.values()].find(({ address }) => dependencies.get(resource.address)!.some((ref) => refersTo(ref, address)));
+      const blocker = [...excluded.values()].find(({ address }) =>
+        dependencies.get(resource.address)!.some((ref) => refersTo(ref, address)),
+      );
       if (blocker !== undefined) {
         excluded.set(resource.address, { address: resource.address, exclusion: blocker.exclusion, references: blocker.address });
         changed = true;
       }
     }
   }
-  const targets = excluded.size === 0
-    ? []
-    : resources.filter((r) => r.mode === "managed" && !excluded.has(r.address)).map((r) => r.address);
+  const targets =
+    excluded.size === 0 ? [] : resources.filter((r) => r.mode === "managed" && !excluded.has(r.address)).map((r) => r.address);
   return { excluded: [...excluded.values()], targets };
 }
 

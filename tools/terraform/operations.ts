@@ -63,11 +63,19 @@ export interface EmulatorPlan {
 }
 
 /** A real plan against the emulator, saved as plan.bin in the working copy and read back as JSON. */
-export async function planAgainstEmulator(terraform: Terraform, stack: SynthesizedStack, workRoot: string, endpoint: string): Promise<EmulatorPlan> {
+export async function planAgainstEmulator(
+  terraform: Terraform,
+  stack: SynthesizedStack,
+  workRoot: string,
+  endpoint: string,
+): Promise<EmulatorPlan> {
   const config = readStackConfig(stack);
   const accountId = await emulatorAccountId(endpoint, stackRegion(config));
   const dir = prepareWorkDir(stack, join(workRoot, "emulator", stack.name), {
-    overrides: { [EMULATOR_OVERRIDE_FILE]: emulatorOverride(config, endpoint), ...providerVersionOverride(config, terraform.toolchain.provider) },
+    overrides: {
+      [EMULATOR_OVERRIDE_FILE]: emulatorOverride(config, endpoint),
+      ...providerVersionOverride(config, terraform.toolchain.provider),
+    },
     withoutBackend: true,
   });
   const init = await initWorkDir(terraform, dir, { backend: true });
@@ -123,22 +131,36 @@ export interface EmulatorApply {
  * Plans the stack against the emulator, then applies it, leaving out the declared local exclusions (which stay in
  * the plan). The state stays in the working copy, so `destroyFromEmulator(dir)` can remove it again.
  */
-export async function applyToEmulator(terraform: Terraform, stack: SynthesizedStack, workRoot: string, endpoint: string): Promise<EmulatorApply> {
+export async function applyToEmulator(
+  terraform: Terraform,
+  stack: SynthesizedStack,
+  workRoot: string,
+  endpoint: string,
+): Promise<EmulatorApply> {
   const planned = await planAgainstEmulator(terraform, stack, workRoot, endpoint);
   const scope = localApplyScope(planned.plan);
   const env = emulatorEnv(endpoint);
   const { dir } = planned;
   // The saved plan is exactly what was summarized; with exclusions Terraform plans again, limited to the targets.
-  const applyArgs = scope.targets.length === 0
-    ? ["apply", "-input=false", "-lock=false", `-parallelism=${EMULATOR_PARALLELISM}`, "plan.bin"]
-    : ["apply", "-input=false", "-lock=false", `-parallelism=${EMULATOR_PARALLELISM}`, "-auto-approve", ...scope.targets.map((address) => `-target=${address}`)];
+  const applyArgs =
+    scope.targets.length === 0
+      ? ["apply", "-input=false", "-lock=false", `-parallelism=${EMULATOR_PARALLELISM}`, "plan.bin"]
+      : [
+          "apply",
+          "-input=false",
+          "-lock=false",
+          `-parallelism=${EMULATOR_PARALLELISM}`,
+          "-auto-approve",
+          ...scope.targets.map((address) => `-target=${address}`),
+        ];
   const apply = await terraform.run(dir, applyArgs, { env });
   // Kept for where the apply's time goes ("Creation complete after ..." per resource).
   writeFileSync(join(dir, "apply.log"), apply.stdout);
   // A targeted apply records only the outputs that depend on targeted resources; outputs built from variables and
   // constants alone (bucket names, log group names...) are skipped. A refresh-only apply records every output.
   const outputsStarted = process.hrtime.bigint();
-  if (scope.targets.length > 0) await terraform.run(dir, ["apply", "-refresh-only", "-input=false", "-lock=false", "-auto-approve"], { env });
+  if (scope.targets.length > 0)
+    await terraform.run(dir, ["apply", "-refresh-only", "-input=false", "-lock=false", "-auto-approve"], { env });
   const outputsSeconds = Number(process.hrtime.bigint() - outputsStarted) / 1e9;
   const state = JSON.parse((await terraform.run(dir, ["show", "-json"], { env })).stdout) as StateJson;
   const outputs = JSON.parse((await terraform.run(dir, ["output", "-json"], { env })).stdout) as Record<string, { value: unknown }>;
@@ -167,14 +189,25 @@ export interface EmulatorDestroy {
 export async function destroyFromEmulator(terraform: Terraform, dir: string, endpoint: string): Promise<EmulatorDestroy> {
   const env = emulatorEnv(endpoint);
   const before = stateResources(JSON.parse((await terraform.run(dir, ["show", "-json"], { env })).stdout) as StateJson);
-  const forgotten = before.filter((resource) => LOCAL_DESTROY_EXCEPTIONS.some((exception) => exception.resourceType === resource.type)).map((resource) => resource.address);
+  const forgotten = before
+    .filter((resource) => LOCAL_DESTROY_EXCEPTIONS.some((exception) => exception.resourceType === resource.type))
+    .map((resource) => resource.address);
   if (forgotten.length > 0) await terraform.run(dir, ["state", "rm", "-lock=false", ...forgotten], { env });
-  const destroy = await terraform.run(dir, ["destroy", "-input=false", "-lock=false", `-parallelism=${EMULATOR_PARALLELISM}`, "-auto-approve"], { env });
+  const destroy = await terraform.run(
+    dir,
+    ["destroy", "-input=false", "-lock=false", `-parallelism=${EMULATOR_PARALLELISM}`, "-auto-approve"],
+    { env },
+  );
   const after = JSON.parse((await terraform.run(dir, ["show", "-json"], { env })).stdout) as StateJson;
   return { left: stateResources(after).length, forgotten, seconds: destroy.seconds };
 }
 
-export async function applyVerifyDestroy(terraform: Terraform, stack: SynthesizedStack, workRoot: string, emulator: Emulator): Promise<LocalApplyReport> {
+export async function applyVerifyDestroy(
+  terraform: Terraform,
+  stack: SynthesizedStack,
+  workRoot: string,
+  emulator: Emulator,
+): Promise<LocalApplyReport> {
   const applied = await applyToEmulator(terraform, stack, workRoot, emulator.endpoint);
   const clients = emulatorClients(emulator.endpoint, stackRegion(readStackConfig(stack)));
   const verifyStarted = process.hrtime.bigint();
@@ -182,7 +215,10 @@ export async function applyVerifyDestroy(terraform: Terraform, stack: Synthesize
   const verifySeconds = Number(process.hrtime.bigint() - verifyStarted) / 1e9;
   // Destroy even when verification failed, so the report covers both halves.
   const destroy = await destroyFromEmulator(terraform, applied.dir, emulator.endpoint);
-  const destroyed = await verifyDestroyed(applied.resources.filter((resource) => !destroy.forgotten.includes(resource.address)), clients);
+  const destroyed = await verifyDestroyed(
+    applied.resources.filter((resource) => !destroy.forgotten.includes(resource.address)),
+    clients,
+  );
   return {
     summary: applied.summary,
     scope: applied.scope,

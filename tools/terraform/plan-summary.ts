@@ -33,7 +33,8 @@ export type PlanAction = "create" | "update" | "replace" | "delete" | "read" | "
 export function planAction(actions: readonly string[]): PlanAction {
   if (actions.includes("create") && actions.includes("delete")) return "replace";
   const [only] = actions;
-  if (actions.length === 1 && (only === "create" || only === "update" || only === "delete" || only === "read" || only === "no-op")) return only;
+  if (actions.length === 1 && (only === "create" || only === "update" || only === "delete" || only === "read" || only === "no-op"))
+    return only;
   throw new Error(`unexpected plan actions: ${JSON.stringify(actions)}`);
 }
 

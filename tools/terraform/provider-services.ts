@@ -53,7 +53,8 @@ export function readServiceRegistry(providerDir: string): ServiceRegistry {
     for (const kind of ["resource", "data"] as const) {
       for (const type of types[kind]) {
         const other = registry[kind].get(type);
-        if (other !== undefined && other !== entry.name) throw new Error(`${kind} ${type} is registered by both ${other} and ${entry.name}`);
+        if (other !== undefined && other !== entry.name)
+          throw new Error(`${kind} ${type} is registered by both ${other} and ${entry.name}`);
         registry[kind].set(type, entry.name);
       }
     }
@@ -107,9 +108,12 @@ export function readClientAccessors(providerDir: string): ReadonlyMap<string, st
   }
   const accessors = new Map<string, string>();
   const source = readFileSync(join(providerDir, "internal", "conns", "awsclient_gen.go"), "utf8");
-  for (const match of source.matchAll(/func \(c \*AWSClient\) (\w+Client)\(ctx context\.Context\)[^{]*\{\s*return errs\.Must\(client\[[^\]]+\]\(ctx, c, names\.(\w+),/g)) {
+  for (const match of source.matchAll(
+    /func \(c \*AWSClient\) (\w+Client)\(ctx context\.Context\)[^{]*\{\s*return errs\.Must\(client\[[^\]]+\]\(ctx, c, names\.(\w+),/g,
+  )) {
     const pkg = constants.get(match[2]!);
-    if (pkg === undefined) throw new Error(`awsclient_gen.go: ${match[1]} uses names.${match[2]}, which names/consts_gen.go does not define`);
+    if (pkg === undefined)
+      throw new Error(`awsclient_gen.go: ${match[1]} uses names.${match[2]}, which names/consts_gen.go does not define`);
     accessors.set(match[1]!, pkg);
   }
   if (accessors.size === 0) throw new Error("no client accessors in internal/conns/awsclient_gen.go: its format changed");

@@ -68,7 +68,9 @@ export interface RegistryAttempt {
 /** Terraform's error, without its box drawing and advice: "could not connect to registry.terraform.io: ... no such host". */
 export function registryFailureReason(output: string): string {
   const text = output.replace(/[│╷╵]/g, " ").replace(/\s+/g, " ");
-  const reason = /(could not connect to [^:]+:.*?)(?: To see which modules| Error:|$)/.exec(text)?.[1] ?? /Error: (.*?)(?: To see which modules|$)/.exec(text)?.[1];
+  const reason =
+    /(could not connect to [^:]+:.*?)(?: To see which modules| Error:|$)/.exec(text)?.[1] ??
+    /Error: (.*?)(?: To see which modules|$)/.exec(text)?.[1];
   return (reason ?? text).trim().slice(0, 300);
 }
 
@@ -81,9 +83,15 @@ export function initFromRegistry(cliPath: string, host: RegistryHost, root: stri
   mkdirSync(probe, { recursive: true });
   mkdirSync(projectPluginCache(root), { recursive: true });
   const { source, localName, pinnedVersion } = AWS_PROVIDER;
-  writeFileSync(join(probe, "main.tf.json"), `${JSON.stringify({ terraform: { required_providers: { [localName]: { source, version: pinnedVersion } } } }, null, 2)}\n`);
+  writeFileSync(
+    join(probe, "main.tf.json"),
+    `${JSON.stringify({ terraform: { required_providers: { [localName]: { source, version: pinnedVersion } } } }, null, 2)}\n`,
+  );
   const cliConfig = join(probe, "cli.tfrc");
-  writeFileSync(cliConfig, renderCliConfig(host, { path: "registry", version: pinnedVersion, dir: projectPluginCache(root), description: "" }));
+  writeFileSync(
+    cliConfig,
+    renderCliConfig(host, { path: "registry", version: pinnedVersion, dir: projectPluginCache(root), description: "" }),
+  );
   const started = process.hrtime.bigint();
   const result = spawnSync(cliPath, [`-chdir=${probe}`, "init", "-input=false", "-no-color", "-backend=false"], {
     encoding: "utf8",
@@ -116,7 +124,14 @@ export function resolveProvider(options: ResolveOptions): ProviderResolution {
 
   const local = findLocalRelease(options.host, env, root);
   if (local !== null) {
-    return { installation: { path: "local-release", version: pinnedVersion, dir: local, description: `${source} ${pinnedVersion} from the local mirror ${local}` } };
+    return {
+      installation: {
+        path: "local-release",
+        version: pinnedVersion,
+        dir: local,
+        description: `${source} ${pinnedVersion} from the local mirror ${local}`,
+      },
+    };
   }
   const localMissing = `1. no ${source} ${pinnedVersion} for ${PLATFORM} in ${localReleaseDirs(env, root).join(", ")}`;
   report(localMissing);
@@ -128,7 +143,14 @@ export function resolveProvider(options: ResolveOptions): ProviderResolution {
     const attempt = initFromRegistry(options.cliPath, options.host, root, env);
     if (attempt.ok) {
       report(`2. registry: ${attempt.detail} (${attempt.seconds.toFixed(1)} s)`);
-      return { installation: { path: "registry", version: pinnedVersion, dir: projectPluginCache(root), description: `${source} ${pinnedVersion} from ${options.host} (plugin cache ${projectPluginCache(root)})` } };
+      return {
+        installation: {
+          path: "registry",
+          version: pinnedVersion,
+          dir: projectPluginCache(root),
+          description: `${source} ${pinnedVersion} from ${options.host} (plugin cache ${projectPluginCache(root)})`,
+        },
+      };
     }
     registryMissing = `2. terraform init from ${options.host} failed after ${attempt.seconds.toFixed(1)} s: ${attempt.detail}`;
   }
@@ -136,7 +158,8 @@ export function resolveProvider(options: ResolveOptions): ProviderResolution {
 
   const slimProblem = checkSlimBuild(root);
   if (slimProblem === null) {
-    const description = `${source} ${SLIM_AWS_PROVIDER.version} from the slim offline build's mirror ${slimMirrorRoot(root)} ` +
+    const description =
+      `${source} ${SLIM_AWS_PROVIDER.version} from the slim offline build's mirror ${slimMirrorRoot(root)} ` +
       `(commit ${SLIM_AWS_PROVIDER.commit}; the stacks pin ${pinnedVersion}, so each working copy requires this version in ${PROVIDER_VERSION_OVERRIDE_FILE})`;
     return { installation: { path: "slim-build", version: SLIM_AWS_PROVIDER.version, dir: slimMirrorRoot(root), description } };
   }
@@ -161,7 +184,9 @@ export function providerVersionOverride(config: TerraformJson, installation: Pro
   const required = terraform.required_providers?.[AWS_PROVIDER.localName];
   if (required === undefined) throw new Error(`the stack does not require the '${AWS_PROVIDER.localName}' provider`);
   if (required.version !== AWS_PROVIDER.pinnedVersion) {
-    throw new Error(`the stack pins ${AWS_PROVIDER.source} ${required.version ?? "(no version)"}, tools/terraform/provider-source.ts expects ${AWS_PROVIDER.pinnedVersion}`);
+    throw new Error(
+      `the stack pins ${AWS_PROVIDER.source} ${required.version ?? "(no version)"}, tools/terraform/provider-source.ts expects ${AWS_PROVIDER.pinnedVersion}`,
+    );
   }
   if (installation.version === AWS_PROVIDER.pinnedVersion) return {};
   const pinned = { source: required.source ?? AWS_PROVIDER.source, version: installation.version };

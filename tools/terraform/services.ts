@@ -28,9 +28,13 @@ runCommand("tf:services", async () => {
   writeSlimServices(derived);
   const added = derived.services.filter((service) => !before.services.includes(service));
   const removed = before.services.filter((service) => !derived.services.includes(service));
-  console.log(`[tf:services] ${stacks.map((stack) => stack.name).join(", ")}: ${derived.stackServices.length} service packages register their types ` +
-    `(${derived.stackServices.join(", ")}); with the packages whose API clients those use: ${derived.services.length}`);
-  console.log(`[tf:services] wrote ${SLIM_SERVICES_FILE}${added.length + removed.length === 0 ? " (unchanged)" : ` (added: ${added.join(", ") || "none"}; removed: ${removed.join(", ") || "none"})`}`);
+  console.log(
+    `[tf:services] ${stacks.map((stack) => stack.name).join(", ")}: ${derived.stackServices.length} service packages register their types ` +
+      `(${derived.stackServices.join(", ")}); with the packages whose API clients those use: ${derived.services.length}`,
+  );
+  console.log(
+    `[tf:services] wrote ${SLIM_SERVICES_FILE}${added.length + removed.length === 0 ? " (unchanged)" : ` (added: ${added.join(", ") || "none"}; removed: ${removed.join(", ") || "none"})`}`,
+  );
   const built = checkSlimBuild(cacheRoot(), derived);
   if (built !== null) console.log(`[tf:services] the slim build needs rebuilding: ${built}`);
 });

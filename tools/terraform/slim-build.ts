@@ -7,7 +7,14 @@
  */
 import { existsSync, linkSync, mkdirSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
-import { checkCachedBinary, readBuildRecord, recordPathIn, type BinaryLocation, type BuildRecord, type GoModuleBuild } from "./build-record";
+import {
+  checkCachedBinary,
+  readBuildRecord,
+  recordPathIn,
+  type BinaryLocation,
+  type BuildRecord,
+  type GoModuleBuild,
+} from "./build-record";
 import { PLATFORM, cacheRoot } from "./cache";
 import { buildRecordOf, downloadModule, goBuildEnv, goVersion, measuredGoBuild, type GoBuildOptions } from "./go-build";
 import { readSlimServices, type SlimServices } from "./slim-services";
@@ -80,7 +87,9 @@ export function checkSlimBuild(root = cacheRoot(), services: SlimServices = read
  */
 export function buildSlimProvider(options: GoBuildOptions, root = cacheRoot(), services: SlimServices = readSlimServices()): BuildRecord {
   if (services.moduleVersion !== SLIM_AWS_PROVIDER.moduleVersion) {
-    throw new Error(`aws-provider-services.json was derived from ${services.moduleVersion}, not ${SLIM_AWS_PROVIDER.moduleVersion}: run 'npm run tf:services'`);
+    throw new Error(
+      `aws-provider-services.json was derived from ${services.moduleVersion}, not ${SLIM_AWS_PROVIDER.moduleVersion}: run 'npm run tf:services'`,
+    );
   }
   const env = goBuildEnv();
   const downloaded = downloadModule(SLIM_AWS_PROVIDER.module, SLIM_AWS_PROVIDER.moduleVersion, env);
@@ -91,7 +100,13 @@ export function buildSlimProvider(options: GoBuildOptions, root = cacheRoot(), s
     prepareSlimSource(downloaded.Dir, source, services.services);
     const output = join(work, SLIM_AWS_PROVIDER.binaryName);
     const measured = measuredGoBuild(
-      { dir: source, mainPackage: SLIM_AWS_PROVIDER.mainPackage, versionStamp: SLIM_AWS_PROVIDER.versionStamp, output, dirLabel: "<slimmed copy of the module>" },
+      {
+        dir: source,
+        mainPackage: SLIM_AWS_PROVIDER.mainPackage,
+        versionStamp: SLIM_AWS_PROVIDER.versionStamp,
+        output,
+        dirLabel: "<slimmed copy of the module>",
+      },
       options,
       env,
     );

@@ -39,7 +39,11 @@ export function deriveSlimServices(providerDir: string, moduleVersion: string, c
   const stackServices = registeringPackages(stackTypes(configs), registry);
   const services = withClientDependencies(providerDir, stackServices);
   const included = new Set(services);
-  const typesOf = (kind: TypeKind) => [...registry[kind]].filter(([, pkg]) => included.has(pkg)).map(([type]) => type).sort();
+  const typesOf = (kind: TypeKind) =>
+    [...registry[kind]]
+      .filter(([, pkg]) => included.has(pkg))
+      .map(([type]) => type)
+      .sort();
   return {
     comment: "Written by `npm run tf:services` (tools/terraform/services.ts) from every environment's cdk.tf.json; do not edit by hand.",
     moduleVersion,
@@ -67,7 +71,10 @@ export function typesOutsideSlimBuild(stacks: ReadonlyMap<string, StackTypes>, s
       }
     }
   }
-  return [...outside].sort(([a], [b]) => a.localeCompare(b)).map(
-    ([key, where]) => `${key} (used by ${where.join(", ")}) is not in the slim provider build: run 'npm run tf:services', commit aws-provider-services.json, then 'npm run tf:build'`,
-  );
+  return [...outside]
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(
+      ([key, where]) =>
+        `${key} (used by ${where.join(", ")}) is not in the slim provider build: run 'npm run tf:services', commit aws-provider-services.json, then 'npm run tf:build'`,
+    );
 }

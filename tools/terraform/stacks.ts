@@ -70,7 +70,10 @@ export function prepareWorkDir(stack: SynthesizedStack, workDir: string, options
   const overrides = options.overrides ?? {};
   rmSync(workDir, { recursive: true, force: true });
   mkdirSync(workDir, { recursive: true });
-  cpSync(stack.dir, workDir, { recursive: true, filter: (source) => !/[\\/]\.terraform([\\/]|$)|\.tfstate|[\\/]\.terraform\.lock\.hcl$/.test(source) });
+  cpSync(stack.dir, workDir, {
+    recursive: true,
+    filter: (source) => !/[\\/]\.terraform([\\/]|$)|\.tfstate|[\\/]\.terraform\.lock\.hcl$/.test(source),
+  });
   if (options.withoutBackend) {
     const copied = join(workDir, basename(stack.configFile));
     const config = JSON.parse(readFileSync(copied, "utf8")) as { terraform?: Record<string, unknown> };

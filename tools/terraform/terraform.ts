@@ -19,7 +19,11 @@ export interface TerraformResult {
 export interface Terraform {
   readonly toolchain: Toolchain;
   /** Runs `<cli> -chdir=<dir> <args>`; rejects with the command's output when it exits non-zero. */
-  run(dir: string, args: readonly string[], options?: { readonly env?: NodeJS.ProcessEnv; readonly echo?: boolean }): Promise<TerraformResult>;
+  run(
+    dir: string,
+    args: readonly string[],
+    options?: { readonly env?: NodeJS.ProcessEnv; readonly echo?: boolean },
+  ): Promise<TerraformResult>;
 }
 
 export function createTerraform(toolchain: Toolchain, projectRoot: string): Terraform {
@@ -54,7 +58,12 @@ export function createTerraform(toolchain: Toolchain, projectRoot: string): Terr
             seconds: Number(process.hrtime.bigint() - started) / 1e9,
           };
           if (code === 0) resolveRun(result);
-          else reject(new Error(`${toolchain.cli.flavour} ${args.join(" ")} in ${dir} failed (${code ?? signal}):\n${result.stderr}${result.stdout}`));
+          else
+            reject(
+              new Error(
+                `${toolchain.cli.flavour} ${args.join(" ")} in ${dir} failed (${code ?? signal}):\n${result.stderr}${result.stdout}`,
+              ),
+            );
         });
       });
     },

@@ -79,7 +79,10 @@ export interface Toolchain {
  * The toolchain, or the reasons it is incomplete (one line each). Tries the provider paths in order; the registry
  * path runs `terraform init` once (it fails within a second when the registry's name does not resolve).
  */
-export function locateToolchain(env: NodeJS.ProcessEnv = process.env, report?: (line: string) => void): Toolchain | { readonly missing: string[] } {
+export function locateToolchain(
+  env: NodeJS.ProcessEnv = process.env,
+  report?: (line: string) => void,
+): Toolchain | { readonly missing: string[] } {
   const cli = findTerraformCli(env, cacheRoot(env));
   const host = DEFAULT_REGISTRY[cli?.flavour ?? "terraform"];
   const provider = resolveProvider({ cliPath: cli?.path ?? null, host, env, ...(report ? { report } : {}) });

@@ -103,7 +103,8 @@ const bucketVerifier: ResourceVerifier = {
   type: "aws_s3_bucket",
   // Whether a bucket may use SSE-S3 is decided at synth (the policy guard and checkov, e.g. the access-log target);
   // here the emulator must hold exactly the declared encryption.
-  promise: "default encryption as declared (algorithm and KMS key), versioned, public access blocked, policy denies non-TLS (when the policy was applied)",
+  promise:
+    "default encryption as declared (algorithm and KMS key), versioned, public access blocked, policy denies non-TLS (when the policy was applied)",
   required: true,
   async present(resource, all, { s3 }) {
     const bucket = str(resource, "bucket");
@@ -112,10 +113,15 @@ const bucketVerifier: ResourceVerifier = {
     const declared = related(all, "aws_s3_bucket_server_side_encryption_configuration", "bucket", bucket);
     const rule = (await s3.send(new GetBucketEncryptionCommand({ Bucket: bucket }))).ServerSideEncryptionConfiguration?.Rules?.[0];
     const actual = rule?.ApplyServerSideEncryptionByDefault;
-    const declaredDefault = ((declared?.values.rule as Array<Record<string, unknown>> | undefined)?.[0]
-      ?.apply_server_side_encryption_by_default as Array<Record<string, string>> | undefined)?.[0];
+    const declaredDefault = (
+      (declared?.values.rule as Array<Record<string, unknown>> | undefined)?.[0]?.apply_server_side_encryption_by_default as
+        Array<Record<string, string>> | undefined
+    )?.[0];
     if (!declared || !declaredDefault) problems.push("no aws_s3_bucket_server_side_encryption_configuration in the stack");
-    else if (actual?.SSEAlgorithm !== declaredDefault.sse_algorithm || (actual?.KMSMasterKeyID ?? "") !== (declaredDefault.kms_master_key_id ?? "")) {
+    else if (
+      actual?.SSEAlgorithm !== declaredDefault.sse_algorithm ||
+      (actual?.KMSMasterKeyID ?? "") !== (declaredDefault.kms_master_key_id ?? "")
+    ) {
       problems.push(`encryption is ${JSON.stringify(actual)}, declared ${JSON.stringify(declaredDefault)}`);
     }
     const versioning = await s3.send(new GetBucketVersioningCommand({ Bucket: bucket }));
@@ -131,7 +137,8 @@ const bucketVerifier: ResourceVerifier = {
     }
     return problems;
   },
-  absent: (resource, { s3 }) => isNotFound(() => s3.send(new HeadBucketCommand({ Bucket: str(resource, "bucket") })), ["NotFound", "NoSuchBucket"]),
+  absent: (resource, { s3 }) =>
+    isNotFound(() => s3.send(new HeadBucketCommand({ Bucket: str(resource, "bucket") })), ["NotFound", "NoSuchBucket"]),
 };
 
 const kmsKeyVerifier: ResourceVerifier = {
@@ -144,7 +151,8 @@ const kmsKeyVerifier: ResourceVerifier = {
     const metadata = (await kms.send(new DescribeKeyCommand({ KeyId: keyId }))).KeyMetadata;
     if (metadata?.KeyState !== "Enabled") problems.push(`key state is ${metadata?.KeyState}`);
     const rotation = (await kms.send(new GetKeyRotationStatusCommand({ KeyId: keyId }))).KeyRotationEnabled ?? false;
-    if (rotation !== resource.values.enable_key_rotation) problems.push(`rotation is ${rotation}, declared ${String(resource.values.enable_key_rotation)}`);
+    if (rotation !== resource.values.enable_key_rotation)
+      problems.push(`rotation is ${rotation}, declared ${String(resource.values.enable_key_rotation)}`);
     return problems;
   },
   async absent(resource, { kms }) {
@@ -172,7 +180,8 @@ const logGroupVerifier: ResourceVerifier = {
     const group = await findLogGroup(logs, name);
     if (!group) return ["not found"];
     const problems: string[] = [];
-    if (!group.kmsKeyId || group.kmsKeyId !== resource.values.kms_key_id) problems.push(`KMS key is ${group.kmsKeyId ?? "none"}, declared ${String(resource.values.kms_key_id)}`);
+    if (!group.kmsKeyId || group.kmsKeyId !== resource.values.kms_key_id)
+      problems.push(`KMS key is ${group.kmsKeyId ?? "none"}, declared ${String(resource.values.kms_key_id)}`);
     if (!group.retentionInDays || group.retentionInDays !== resource.values.retention_in_days) {
       problems.push(`retention is ${group.retentionInDays ?? "never expire"}, declared ${String(resource.values.retention_in_days)}`);
     }
@@ -189,14 +198,18 @@ const vpcVerifier: ResourceVerifier = {
     const vpcId = str(resource, "id");
     await ec2.send(new DescribeVpcsCommand({ VpcIds: [vpcId] }));
     const problems: string[] = [];
-    const gateways = (await ec2.send(new DescribeInternetGatewaysCommand({ Filters: [{ Name: "attachment.vpc-id", Values: [vpcId] }] }))).InternetGateways ?? [];
+    const gateways =
+      (await ec2.send(new DescribeInternetGatewaysCommand({ Filters: [{ Name: "attachment.vpc-id", Values: [vpcId] }] })))
+        .InternetGateways ?? [];
     if (gateways.length > 0) problems.push(`internet gateway attached: ${gateways.map((g) => g.InternetGatewayId).join(", ")}`);
-    const nats = ((await ec2.send(new DescribeNatGatewaysCommand({ Filter: [{ Name: "vpc-id", Values: [vpcId] }] }))).NatGateways ?? [])
-      .filter((nat) => nat.State !== "deleted");
+    const nats = (
+      (await ec2.send(new DescribeNatGatewaysCommand({ Filter: [{ Name: "vpc-id", Values: [vpcId] }] }))).NatGateways ?? []
+    ).filter((nat) => nat.State !== "deleted");
     if (nats.length > 0) problems.push(`NAT gateway present: ${nats.map((n) => n.NatGatewayId).join(", ")}`);
     return problems;
   },
-  absent: (resource, { ec2 }) => isNotFound(() => ec2.send(new DescribeVpcsCommand({ VpcIds: [str(resource, "id")] })), ["InvalidVpcID.NotFound"]),
+  absent: (resource, { ec2 }) =>
+    isNotFound(() => ec2.send(new DescribeVpcsCommand({ VpcIds: [str(resource, "id")] })), ["InvalidVpcID.NotFound"]),
 };
 
 const glueJobVerifier: ResourceVerifier = {
@@ -208,10 +221,12 @@ const glueJobVerifier: ResourceVerifier = {
     const problems: string[] = [];
     if (job?.Role !== resource.values.role_arn) problems.push(`role is ${job?.Role}, declared ${String(resource.values.role_arn)}`);
     const declared = (resource.values.connections as string[] | null) ?? [];
-    if (!sameSet(job?.Connections?.Connections ?? [], declared)) problems.push(`connections are ${JSON.stringify(job?.Connections?.Connections)}, declared ${JSON.stringify(declared)}`);
+    if (!sameSet(job?.Connections?.Connections ?? [], declared))
+      problems.push(`connections are ${JSON.stringify(job?.Connections?.Connections)}, declared ${JSON.stringify(declared)}`);
     return problems;
   },
-  absent: (resource, { glue }) => isNotFound(() => glue.send(new GetJobCommand({ JobName: str(resource, "name") })), ["EntityNotFoundException"]),
+  absent: (resource, { glue }) =>
+    isNotFound(() => glue.send(new GetJobCommand({ JobName: str(resource, "name") })), ["EntityNotFoundException"]),
 };
 
 const glueConnectionVerifier: ResourceVerifier = {
@@ -222,16 +237,21 @@ const glueConnectionVerifier: ResourceVerifier = {
   required: false,
   async present(resource, _all, { glue }) {
     const connection = (await glue.send(new GetConnectionCommand({ Name: str(resource, "name") }))).Connection;
-    const declared = (resource.values.physical_connection_requirements as Array<{ subnet_id?: string; security_group_id_list?: string[] }> | null)?.[0];
+    const declared = (
+      resource.values.physical_connection_requirements as Array<{ subnet_id?: string; security_group_id_list?: string[] }> | null
+    )?.[0];
     const actual = connection?.PhysicalConnectionRequirements;
     const problems: string[] = [];
     if (actual?.SubnetId !== declared?.subnet_id) problems.push(`subnet is ${actual?.SubnetId}, declared ${declared?.subnet_id}`);
     if (!sameSet(actual?.SecurityGroupIdList ?? [], declared?.security_group_id_list ?? [])) {
-      problems.push(`security groups are ${JSON.stringify(actual?.SecurityGroupIdList)}, declared ${JSON.stringify(declared?.security_group_id_list)}`);
+      problems.push(
+        `security groups are ${JSON.stringify(actual?.SecurityGroupIdList)}, declared ${JSON.stringify(declared?.security_group_id_list)}`,
+      );
     }
     return problems;
   },
-  absent: (resource, { glue }) => isNotFound(() => glue.send(new GetConnectionCommand({ Name: str(resource, "name") })), ["EntityNotFoundException"]),
+  absent: (resource, { glue }) =>
+    isNotFound(() => glue.send(new GetConnectionCommand({ Name: str(resource, "name") })), ["EntityNotFoundException"]),
 };
 
 const lambdaVerifier: ResourceVerifier = {
@@ -241,16 +261,22 @@ const lambdaVerifier: ResourceVerifier = {
   async present(resource, _all, { lambda }) {
     const configuration = (await lambda.send(new GetFunctionCommand({ FunctionName: str(resource, "function_name") }))).Configuration;
     const problems: string[] = [];
-    if (configuration?.Role !== resource.values.role) problems.push(`role is ${configuration?.Role}, declared ${String(resource.values.role)}`);
-    const declaredSubnets = ((resource.values.vpc_config as Array<{ subnet_ids?: string[] }> | null)?.[0]?.subnet_ids) ?? [];
-    if (!sameSet(configuration?.VpcConfig?.SubnetIds ?? [], declaredSubnets)) problems.push(`subnets are ${JSON.stringify(configuration?.VpcConfig?.SubnetIds)}, declared ${JSON.stringify(declaredSubnets)}`);
+    if (configuration?.Role !== resource.values.role)
+      problems.push(`role is ${configuration?.Role}, declared ${String(resource.values.role)}`);
+    const declaredSubnets = (resource.values.vpc_config as Array<{ subnet_ids?: string[] }> | null)?.[0]?.subnet_ids ?? [];
+    if (!sameSet(configuration?.VpcConfig?.SubnetIds ?? [], declaredSubnets))
+      problems.push(`subnets are ${JSON.stringify(configuration?.VpcConfig?.SubnetIds)}, declared ${JSON.stringify(declaredSubnets)}`);
     return problems;
   },
-  absent: (resource, { lambda }) => isNotFound(() => lambda.send(new GetFunctionCommand({ FunctionName: str(resource, "function_name") })), ["ResourceNotFoundException"]),
+  absent: (resource, { lambda }) =>
+    isNotFound(() => lambda.send(new GetFunctionCommand({ FunctionName: str(resource, "function_name") })), ["ResourceNotFoundException"]),
 };
 
 function scheduleKey(resource: StateResource) {
-  return { Name: str(resource, "name"), GroupName: typeof resource.values.group_name === "string" ? resource.values.group_name : "default" };
+  return {
+    Name: str(resource, "name"),
+    GroupName: typeof resource.values.group_name === "string" ? resource.values.group_name : "default",
+  };
 }
 
 const scheduleVerifier: ResourceVerifier = {
@@ -261,11 +287,13 @@ const scheduleVerifier: ResourceVerifier = {
     const schedule = await scheduler.send(new GetScheduleCommand(scheduleKey(resource)));
     const declaredTarget = (resource.values.target as Array<{ arn?: string }> | undefined)?.[0]?.arn;
     const problems: string[] = [];
-    if (schedule.ScheduleExpression !== resource.values.schedule_expression) problems.push(`expression is ${schedule.ScheduleExpression}, declared ${String(resource.values.schedule_expression)}`);
+    if (schedule.ScheduleExpression !== resource.values.schedule_expression)
+      problems.push(`expression is ${schedule.ScheduleExpression}, declared ${String(resource.values.schedule_expression)}`);
     if (schedule.Target?.Arn !== declaredTarget) problems.push(`target is ${schedule.Target?.Arn}, declared ${declaredTarget}`);
     return problems;
   },
-  absent: (resource, { scheduler }) => isNotFound(() => scheduler.send(new GetScheduleCommand(scheduleKey(resource))), ["ResourceNotFoundException"]),
+  absent: (resource, { scheduler }) =>
+    isNotFound(() => scheduler.send(new GetScheduleCommand(scheduleKey(resource))), ["ResourceNotFoundException"]),
 };
 
 export const VERIFIERS: readonly ResourceVerifier[] = [
@@ -305,7 +333,9 @@ export async function verifyApplied(resources: readonly StateResource[], clients
       if (verifier.required) failures.push(`${line}, but the local apply must show it`);
       continue;
     }
-    const problems = (await Promise.all(ofType.map((resource) => guarded(resource.address, () => verifier.present(resource, resources, clients))))).flat();
+    const problems = (
+      await Promise.all(ofType.map((resource) => guarded(resource.address, () => verifier.present(resource, resources, clients))))
+    ).flat();
     lines.push(`${problems.length === 0 ? "ok  " : "FAIL"} ${verifier.type} x${ofType.length}: ${verifier.promise}`);
     failures.push(...problems);
   }
@@ -319,7 +349,13 @@ export async function verifyDestroyed(resources: readonly StateResource[], clien
   for (const verifier of VERIFIERS) {
     const ofType = resources.filter((resource) => resource.type === verifier.type);
     if (ofType.length === 0) continue;
-    const remaining = (await Promise.all(ofType.map((resource) => guarded(resource.address, async () => ((await verifier.absent(resource, clients)) ? [] : ["still exists after destroy"]))))).flat();
+    const remaining = (
+      await Promise.all(
+        ofType.map((resource) =>
+          guarded(resource.address, async () => ((await verifier.absent(resource, clients)) ? [] : ["still exists after destroy"])),
+        ),
+      )
+    ).flat();
     lines.push(`${remaining.length === 0 ? "ok  " : "FAIL"} ${verifier.type} x${ofType.length}: gone`);
     failures.push(...remaining);
   }

@@ -5,6 +5,7 @@ validation stage quarantines (a repeated record id, a blank required value, a va
 type, a number out of range, a string that breaks its pattern or allowed values), so a demo run shows
 quarantine working. The defects are chosen from the profile's own rules.
 """
+
 from __future__ import annotations
 
 from collections.abc import Callable

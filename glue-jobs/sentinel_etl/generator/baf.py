@@ -11,6 +11,7 @@ kept alive, higher proposed credit limits, more foreign requests and several e-m
 `application_id` is a surrogate row key (the published files have none): the profile needs a
 unique record id for duplicate detection and row-level lineage.
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -94,7 +95,9 @@ def generate(rows: int, seed: int, fraud_rate: float = 0.011) -> pd.DataFrame:
                 _pick(rng, age_deciles, [2, 24, 30, 24, 13, 5, 1.5, 0.4, 0.1], n),
                 _pick(rng, age_deciles, [0.5, 10, 22, 25, 24, 13, 4, 1, 0.5], n),
             ).astype(int),
-            "days_since_request": np.round(np.clip(np.where(rng.random(n) < 0.97, rng.exponential(1.0, n), rng.exponential(15, n)), 0, 78), 6),
+            "days_since_request": np.round(
+                np.clip(np.where(rng.random(n) < 0.97, rng.exponential(1.0, n), rng.exponential(15, n)), 0, 78), 6
+            ),
             "intended_balcon_amount": np.round(
                 np.where(rng.random(n) < 0.74, -rng.uniform(0.5, 16, n), np.clip(rng.lognormal(3.3, 0.6, n), 0, 114)), 6
             ),

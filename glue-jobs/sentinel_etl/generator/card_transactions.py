@@ -15,6 +15,7 @@ card, each from a new device:
 Each gives velocity spikes (txn_count_1h) and unusual amounts that the features and the isolation
 forest can pick up.
 """
+
 from __future__ import annotations
 
 from datetime import UTC, datetime
@@ -72,12 +73,80 @@ CASH_OUT_MCCS = ["6011", "4829"]
 COUNTRIES = [("DE", "EUR", 0.30), ("FR", "EUR", 0.20), ("GB", "GBP", 0.15), ("US", "USD", 0.15), ("CH", "CHF", 0.10), ("NL", "EUR", 0.10)]
 FOREIGN_FOR_FRAUD = ["NG", "RU", "BR", "ID", "RO", "US", "GB"]
 ISSUER_PREFIXES = ["4000", "4111", "4532", "5100", "5425", "2221"]
-FIRST_NAMES = ["anna", "ben", "clara", "david", "elena", "farid", "greta", "hugo", "ines", "jonas", "karin", "luca", "maria", "noah",
-               "olga", "paul", "quinn", "rosa", "sami", "tara", "umar", "vera", "wen", "xavier", "yara", "zoe", "amir", "bea",
-               "chen", "dora", "emil", "fatima", "gio", "hana", "ivan", "julia", "kofi", "lea", "milan", "nina"]
-LAST_NAMES = ["muller", "schmidt", "martin", "bernard", "smith", "jones", "rossi", "garcia", "nowak", "jansen", "meier",
-              "dubois", "brown", "weber", "moreau", "taylor", "keller", "fischer", "lopez", "novak", "peeters", "wagner",
-              "schneider", "becker", "lambert", "evans", "costa", "silva", "kowalski", "horvat"]
+FIRST_NAMES = [
+    "anna",
+    "ben",
+    "clara",
+    "david",
+    "elena",
+    "farid",
+    "greta",
+    "hugo",
+    "ines",
+    "jonas",
+    "karin",
+    "luca",
+    "maria",
+    "noah",
+    "olga",
+    "paul",
+    "quinn",
+    "rosa",
+    "sami",
+    "tara",
+    "umar",
+    "vera",
+    "wen",
+    "xavier",
+    "yara",
+    "zoe",
+    "amir",
+    "bea",
+    "chen",
+    "dora",
+    "emil",
+    "fatima",
+    "gio",
+    "hana",
+    "ivan",
+    "julia",
+    "kofi",
+    "lea",
+    "milan",
+    "nina",
+]
+LAST_NAMES = [
+    "muller",
+    "schmidt",
+    "martin",
+    "bernard",
+    "smith",
+    "jones",
+    "rossi",
+    "garcia",
+    "nowak",
+    "jansen",
+    "meier",
+    "dubois",
+    "brown",
+    "weber",
+    "moreau",
+    "taylor",
+    "keller",
+    "fischer",
+    "lopez",
+    "novak",
+    "peeters",
+    "wagner",
+    "schneider",
+    "becker",
+    "lambert",
+    "evans",
+    "costa",
+    "silva",
+    "kowalski",
+    "horvat",
+]
 EMAIL_DOMAINS = ["mail.example", "post.example", "inbox.example", "webmail.example"]
 # Share of transactions per hour of day (UTC), peaking at lunch and in the early evening.
 HOURLY = np.array([1, 0.6, 0.4, 0.3, 0.3, 0.5, 1.2, 2.5, 4, 4.5, 5, 6, 7.5, 6.5, 5.5, 5.5, 6, 7, 7.5, 7, 6, 4.5, 3, 1.8])
@@ -136,7 +205,9 @@ def _customers(rng: np.random.Generator, count: int) -> pd.DataFrame:
 
 
 def _merchants(rng: np.random.Generator, count: int) -> pd.DataFrame:
-    mcc_index = rng.choice(len(LEGITIMATE_MCCS), size=count, p=np.array([m[1] for m in LEGITIMATE_MCCS]) / sum(m[1] for m in LEGITIMATE_MCCS))
+    mcc_index = rng.choice(
+        len(LEGITIMATE_MCCS), size=count, p=np.array([m[1] for m in LEGITIMATE_MCCS]) / sum(m[1] for m in LEGITIMATE_MCCS)
+    )
     return pd.DataFrame(
         {
             "merchant_id": np.char.add("m-", np.char.zfill(np.arange(count).astype(str), 6)).astype(object),
@@ -153,7 +224,9 @@ def _times(rng: np.random.Generator, n: int, start: datetime, days: int) -> np.n
     return np.datetime64(start.replace(tzinfo=None), "s") + seconds.astype("timedelta64[s]")
 
 
-def _legitimate(rng: np.random.Generator, n: int, customers: pd.DataFrame, merchants: pd.DataFrame, start: datetime, days: int) -> pd.DataFrame:
+def _legitimate(
+    rng: np.random.Generator, n: int, customers: pd.DataFrame, merchants: pd.DataFrame, start: datetime, days: int
+) -> pd.DataFrame:
     who = rng.choice(len(customers), size=n, p=(customers["activity"] / customers["activity"].sum()).to_numpy())
     mcc_weights = np.array([m[1] for m in LEGITIMATE_MCCS])
     mcc_index = rng.choice(len(LEGITIMATE_MCCS), size=n, p=mcc_weights / mcc_weights.sum())
@@ -199,7 +272,9 @@ def _legitimate(rng: np.random.Generator, n: int, customers: pd.DataFrame, merch
     )
 
 
-def _episode(rng: np.random.Generator, kind: str, victim: pd.Series, t0: np.datetime64, merchants: int, first_new_merchant: int) -> dict[str, list]:
+def _episode(
+    rng: np.random.Generator, kind: str, victim: pd.Series, t0: np.datetime64, merchants: int, first_new_merchant: int
+) -> dict[str, list]:
     if kind == "takeover":
         count, span = int(rng.integers(4, 13)), int(rng.integers(3600, 3 * 3600))
         mccs = rng.choice(TAKEOVER_MCCS, size=count)
@@ -209,7 +284,9 @@ def _episode(rng: np.random.Generator, kind: str, victim: pd.Series, t0: np.date
         probes, finals = int(rng.integers(8, 26)), int(rng.integers(1, 3))
         count, span = probes + finals, int(rng.integers(300, 900))
         mccs = np.concatenate([rng.choice(TESTING_MCCS, size=probes), rng.choice(TAKEOVER_MCCS, size=finals)])
-        amounts = np.concatenate([np.round(rng.uniform(0.5, 2.0, size=probes), 2), np.round(rng.lognormal(np.log(900), 0.4, size=finals), 2)])
+        amounts = np.concatenate(
+            [np.round(rng.uniform(0.5, 2.0, size=probes), 2), np.round(rng.lognormal(np.log(900), 0.4, size=finals), 2)]
+        )
         channels = ["ecommerce"] * count
     else:  # cash-out
         count, span = int(rng.integers(3, 9)), int(rng.integers(1200, 7200))

@@ -3,6 +3,7 @@
 Validation needs the shortest value a spec can tokenize before any JVM function runs, so the rule is
 mirrored here; a test compares it with the Java library's own `Ff1Token.minimumValueLength`.
 """
+
 from __future__ import annotations
 
 from sentinel_etl.config import TokenSpec

@@ -16,6 +16,7 @@ objects carries the key bytes; `_gateway_quiet` keeps those records from being e
 logging configuration. Locally the jar is on `spark.jars` (spark_session.py); on Glue it is in
 `--extra-jars`.
 """
+
 from __future__ import annotations
 
 import contextlib

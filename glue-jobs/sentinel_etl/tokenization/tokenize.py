@@ -22,6 +22,7 @@ Subkeys (HKDF labels under `sentinel/`): `deterministic/hmac-sha256`, `format_pr
 `encrypt/aes-256-gcm`. The FF1 tweak and the AES-SIV and AES-GCM associated data name the column
 (`sentinel:<column>`), so equal values in two columns give unrelated tokens.
 """
+
 from __future__ import annotations
 
 from pyspark.sql import Column, DataFrame
@@ -83,7 +84,11 @@ def hash_token(value: Column) -> Column:
 def encrypt_token(value: Column, column: str, key_version: str) -> Column:
     # An empty IV asks Spark for a fresh random 96-bit IV per value, prepended to the ciphertext.
     sealed = F.aes_encrypt(
-        value.cast("binary"), F.col(AES_KEY), F.lit(GCM_MODE), F.lit("DEFAULT"), F.lit(b"").cast("binary"),
+        value.cast("binary"),
+        F.col(AES_KEY),
+        F.lit(GCM_MODE),
+        F.lit("DEFAULT"),
+        F.lit(b"").cast("binary"),
         F.lit(_column_binding(column)).cast("binary"),
     )
     return _empty_or_null_kept(value, F.concat(F.lit(f"{key_version}:"), F.base64(sealed)))

@@ -70,7 +70,7 @@ async function createBucket(clients: AwsClients, bucket: string, objectLock: boo
       Bucket: bucket,
       ObjectLockEnabledForBucket: objectLock,
       CreateBucketConfiguration: { LocationConstraint: REGION },
-    })
+    }),
   );
   await clients.s3.send(new PutBucketVersioningCommand({ Bucket: bucket, VersioningConfiguration: { Status: "Enabled" } }));
 }
@@ -95,7 +95,7 @@ export async function createPlatform(emulator: Emulator, options: PlatformOption
     new CreateLogGroupCommand({
       logGroupName: AUDIT_LOG_GROUP,
       kmsKeyId: options.unencryptedAuditLogGroup === true ? undefined : key.KeyMetadata?.Arn,
-    })
+    }),
   );
   await clients.glue.send(
     new CreateJobCommand({
@@ -104,7 +104,7 @@ export async function createPlatform(emulator: Emulator, options: PlatformOption
       Command: { Name: "glueetl", ScriptLocation: GLUE_SCRIPT, PythonVersion: "3" },
       GlueVersion: "5.0",
       ExecutionProperty: { MaxConcurrentRuns: 10 },
-    })
+    }),
   );
   await clients.glue.send(new CreateDatabaseCommand({ DatabaseInput: { Name: CATALOG_DATABASE } }));
   for (const profile of options.processedTables ?? []) {
@@ -118,7 +118,7 @@ export async function createPlatform(emulator: Emulator, options: PlatformOption
           StorageDescriptor: { Location: `s3://${PROCESSED_BUCKET}/${profile}/`, Columns: [{ Name: "amount", Type: "double" }] },
           PartitionKeys: [{ Name: "run_date", Type: "string" }],
         },
-      })
+      }),
     );
   }
   return clients;

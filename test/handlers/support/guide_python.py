@@ -55,9 +55,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as workdir:
         local_copy = Path(workdir, ".sentinel", "local", "s3")
         local_copy.mkdir(parents=True)
-        (local_copy / "processed").symlink_to(
-            mirror / request["processed_bucket"], target_is_directory=True
-        )
+        (local_copy / "processed").symlink_to(mirror / request["processed_bucket"], target_is_directory=True)
         os.chdir(workdir)
         for code in request["snippets"]:
             namespace: dict[str, Any] = {"__name__": "__guide__"}
@@ -69,7 +67,7 @@ def main() -> None:
             try:
                 with contextlib.redirect_stdout(printed):
                     # running the guide's own example is the point of this script
-                    exec(compile(code, "<guide example>", "exec"), namespace)  # noqa: S102
+                    exec(compile(code, "<guide example>", "exec"), namespace)
                 results.append({"output": printed.getvalue()})
             except Exception:  # noqa: BLE001 - the example's own failure is the result
                 results.append({"error": printed.getvalue() + traceback.format_exc()})

@@ -12,6 +12,7 @@ defined: `from_iso8601_timestamp`.
 stdin: {"lineage_dir", "processed_dir", "record_fields", "queries": [sql, ...]}
 stdout: [{"columns": [...], "rows": [[...], ...]} | {"error": "..."}, ...]
 """
+
 from __future__ import annotations
 
 import json
@@ -67,7 +68,9 @@ def main() -> None:
         db.execute("CREATE MACRO from_iso8601_timestamp(text) AS CAST(text AS TIMESTAMPTZ)")
         db.execute("CREATE SCHEMA sentinel_local_lineage")
         column_types = ", ".join(f"'{name}': '{declared}'" for name, declared in columns.items())
-        db.execute(f"CREATE VIEW sentinel_local_lineage.run_events AS SELECT * FROM read_json('{rows}', format = 'newline_delimited', columns = {{{column_types}}})")
+        db.execute(
+            f"CREATE VIEW sentinel_local_lineage.run_events AS SELECT * FROM read_json('{rows}', format = 'newline_delimited', columns = {{{column_types}}})"
+        )
         db.execute("CREATE SCHEMA sentinel_local_processed")
         db.execute(
             "CREATE VIEW sentinel_local_processed.card_transactions AS SELECT * FROM read_parquet("
@@ -77,7 +80,12 @@ def main() -> None:
         for sql in request["queries"]:
             try:
                 cursor = db.execute(sql)
-                results.append({"columns": [column[0] for column in cursor.description], "rows": [[cell(value) for value in row] for row in cursor.fetchall()]})
+                results.append(
+                    {
+                        "columns": [column[0] for column in cursor.description],
+                        "rows": [[cell(value) for value in row] for row in cursor.fetchall()],
+                    }
+                )
             except duckdb.Error as error:
                 results.append({"error": str(error)})
         json.dump(results, sys.stdout)

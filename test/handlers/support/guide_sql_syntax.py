@@ -39,11 +39,7 @@ def tokens_of(sql: str) -> list[tuple[str, str]]:
     while i < len(tokens):
         token = tokens[i]
         following = tokens[i + 1] if i + 1 < len(tokens) else None
-        if (
-            token.token_type in TYPED_LITERALS
-            and following is not None
-            and following.token_type == TokenType.STRING
-        ):
+        if token.token_type in TYPED_LITERALS and following is not None and following.token_type == TokenType.STRING:
             literal = following.text
             canonical += [
                 ("VAR", "CAST"),
@@ -58,9 +54,7 @@ def tokens_of(sql: str) -> list[tuple[str, str]]:
         canonical.append(
             (
                 token.token_type.name,
-                token.text
-                if token.token_type == TokenType.STRING
-                else token.text.upper(),
+                token.text if token.token_type == TokenType.STRING else token.text.upper(),
             )
         )
         i += 1
@@ -73,20 +67,15 @@ def problems_of(sql: str) -> list[str]:
         generated = tree.sql(DIALECT, unsupported_level=ErrorLevel.RAISE)
     except SqlglotError as error:
         return [f"not Athena SQL: {error}"]
-    problems = [
-        f"unknown function {name}"
-        for name in sorted({node.name for node in tree.find_all(exp.Anonymous)})
-    ]
+    problems = [f"unknown function {name}" for name in sorted({node.name for node in tree.find_all(exp.Anonymous)})]
     written, canonical = tokens_of(sql), tokens_of(generated)
     if written != canonical:
         first = next(
-            (i for i, (a, b) in enumerate(zip(written, canonical)) if a != b),
+            (i for i, (a, b) in enumerate(zip(written, canonical, strict=False)) if a != b),
             min(len(written), len(canonical)),
         )
         shown = " ".join(text for _, text in written[max(first - 3, 0) : first + 4])
-        problems.append(
-            f"not in Athena's form near '{shown}': sqlglot writes it as {generated}"
-        )
+        problems.append(f"not in Athena's form near '{shown}': sqlglot writes it as {generated}")
     return problems
 
 

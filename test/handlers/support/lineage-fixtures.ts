@@ -29,7 +29,11 @@ export function runMetricsDocument(overrides: Partial<Record<string, unknown>> =
     bin_edges: { version: "2026-01-01", column: "amount", method: "quantile", edges: [0, 10.5, 42, 180, 1200] },
     merchant_mapping: { version: "7", codes_version: "iso18245-2023" },
     model: { hash: "sha256:9f2c", params: { n_estimators: 100, max_samples: 256, seed: 42 } },
-    output: { processed_path: `s3://${PROCESSED_BUCKET}/card-transactions/`, quarantine_path: `s3://${PROCESSED_BUCKET}/quarantine/card-transactions/`, partitions: ["run_date=2026-03-01"] },
+    output: {
+      processed_path: `s3://${PROCESSED_BUCKET}/card-transactions/`,
+      quarantine_path: `s3://${PROCESSED_BUCKET}/quarantine/card-transactions/`,
+      partitions: ["run_date=2026-03-01"],
+    },
     processed_schema: [
       { name: "customer_token", type: "string" },
       { name: "amount_bin", type: "int" },
@@ -45,7 +49,12 @@ export function runMetrics(overrides: Partial<Record<string, unknown>> = {}): Ru
   return runMetricsSchema.parse(runMetricsDocument(overrides));
 }
 
-export function glueStateChange(jobName: string, jobRunId: string, state: string, id = `evt-${state}-${jobRunId}`): Record<string, unknown> {
+export function glueStateChange(
+  jobName: string,
+  jobRunId: string,
+  state: string,
+  id = `evt-${state}-${jobRunId}`,
+): Record<string, unknown> {
   return {
     version: "0",
     id,

@@ -19,7 +19,12 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { dirname, join, relative, resolve } from "node:path";
 import { promisify } from "node:util";
-import { DataBrewClient, DescribeDatasetCommand, DescribeJobRunCommand, StartJobRunCommand as StartDataBrewJobRun } from "@aws-sdk/client-databrew";
+import {
+  DataBrewClient,
+  DescribeDatasetCommand,
+  DescribeJobRunCommand,
+  StartJobRunCommand as StartDataBrewJobRun,
+} from "@aws-sdk/client-databrew";
 import { GetJobRunCommand } from "@aws-sdk/client-glue";
 import { CreateBucketCommand, PutBucketVersioningCommand, PutObjectCommand } from "@aws-sdk/client-s3";
 import { mockClient } from "aws-sdk-client-mock";
@@ -47,7 +52,12 @@ export const RUN_DATE = "2026-03-01";
 export const PROFILE = "card-transactions";
 export const PROFILE_JOB = `sentinel-local-${PROFILE}-pii-profile`;
 export const bucketOf = (tier: "raw" | "processed" | "artifacts" | "lineage-audit") => `sentinel-local-${tier}-${ACCOUNT}`;
-export const LAYOUT = new DataLayout({ raw: bucketOf("raw"), processed: bucketOf("processed"), artifacts: bucketOf("artifacts"), lineageAudit: bucketOf("lineage-audit") });
+export const LAYOUT = new DataLayout({
+  raw: bucketOf("raw"),
+  processed: bucketOf("processed"),
+  artifacts: bucketOf("artifacts"),
+  lineageAudit: bucketOf("lineage-audit"),
+});
 /** Rows generated, and the share given one quarantinable defect. */
 const ROWS = 3000;
 const DEFECT_RATE = 0.02;
@@ -74,7 +84,11 @@ export interface LocalRun {
 const run = promisify(execFile);
 
 async function python(args: readonly string[], env: NodeJS.ProcessEnv = {}): Promise<string> {
-  const { stdout } = await run(PYTHON, [...args], { cwd: GLUE_JOBS, env: { ...process.env, PYTHONPATH: GLUE_JOBS, ...env }, maxBuffer: 64 * 1024 * 1024 });
+  const { stdout } = await run(PYTHON, [...args], {
+    cwd: GLUE_JOBS,
+    env: { ...process.env, PYTHONPATH: GLUE_JOBS, ...env },
+    maxBuffer: 64 * 1024 * 1024,
+  });
   return stdout;
 }
 
@@ -85,7 +99,13 @@ function filesUnder(folder: string): string[] {
 }
 
 async function createBucket(clients: AwsClients, bucket: string, objectLock: boolean): Promise<void> {
-  await clients.s3.send(new CreateBucketCommand({ Bucket: bucket, ObjectLockEnabledForBucket: objectLock, CreateBucketConfiguration: { LocationConstraint: REGION } }));
+  await clients.s3.send(
+    new CreateBucketCommand({
+      Bucket: bucket,
+      ObjectLockEnabledForBucket: objectLock,
+      CreateBucketConfiguration: { LocationConstraint: REGION },
+    }),
+  );
   await clients.s3.send(new PutBucketVersioningCommand({ Bucket: bucket, VersioningConfiguration: { Status: "Enabled" } }));
 }
 
@@ -124,12 +144,31 @@ export async function produceLocalRun(): Promise<LocalRun> {
     });
     const databrew = mockClient(DataBrewClient);
     databrew.on(StartDataBrewJobRun).resolves({ RunId: "db_run_1" });
-    const audit = createAuditWriter(common, { s3: clients.s3, logs: clients.logs, actor: callerPrincipal(clients.sts), clock: systemClock });
+    const audit = createAuditWriter(common, {
+      s3: clients.s3,
+      logs: clients.logs,
+      actor: callerPrincipal(clients.sts),
+      clock: systemClock,
+    });
 
     // 2. a day of generated transactions, landed
     const landing = `s3://${bucketOf("raw")}/${LAYOUT.landingPrefixOf(PROFILE)}run_date=${RUN_DATE}/part-0000.csv`;
     mkdirSync(dirname(localPath(landing)), { recursive: true });
-    await python(["-m", "sentinel_etl.cli", "generate", "--profile", PROFILE, "--rows", String(ROWS), "--seed", "7", "--defect-rate", String(DEFECT_RATE), "--output", localPath(landing)]);
+    await python([
+      "-m",
+      "sentinel_etl.cli",
+      "generate",
+      "--profile",
+      PROFILE,
+      "--rows",
+      String(ROWS),
+      "--seed",
+      "7",
+      "--defect-rate",
+      String(DEFECT_RATE),
+      "--output",
+      localPath(landing),
+    ]);
 
     // 3. the trigger starts the pipeline run (the profile job starts with it, as the trigger starts both)
     const profileStart = new Date();
@@ -149,12 +188,16 @@ export async function produceLocalRun(): Promise<LocalRun> {
       // the dev key and the shipped mapping stand in for the KMS-wrapped key and the deployed mapping
       .filter(([name]) => name !== "--key_location" && name !== "--mapping_location")
       .flatMap(([name, value]) => [name, value.startsWith("s3://") ? localPath(value) : value]);
-    await python([join(GLUE_JOBS, "jobs", "sentinel_etl_job.py"), "--JOB_NAME", GLUE_JOB, "--JOB_RUN_ID", started.glue_job_run_id, ...localArgs], { PYSPARK_PYTHON: PYTHON });
+    await python(
+      [join(GLUE_JOBS, "jobs", "sentinel_etl_job.py"), "--JOB_NAME", GLUE_JOB, "--JOB_RUN_ID", started.glue_job_run_id, ...localArgs],
+      { PYSPARK_PYTHON: PYTHON },
+    );
     for (const file of filesUnder(mirror)) {
       const [bucket, ...key] = relative(mirror, file).split("/");
       if (key.at(-1)?.startsWith(".") === true) continue; // Hadoop's .crc checksums
       let body: string | Buffer = readFileSync(file);
-      if (file.endsWith("run-metrics.json")) body = body.toString("utf8").replaceAll(`file:${mirror}/`, "s3://").replaceAll(`${mirror}/`, "s3://");
+      if (file.endsWith("run-metrics.json"))
+        body = body.toString("utf8").replaceAll(`file:${mirror}/`, "s3://").replaceAll(`${mirror}/`, "s3://");
       await clients.s3.send(new PutObjectCommand({ Bucket: bucket, Key: key.join("/"), Body: body }));
     }
 
@@ -163,7 +206,14 @@ export async function produceLocalRun(): Promise<LocalRun> {
       Name: `sentinel-local-${PROFILE}-landing`,
       Format: "CSV",
       Input: { S3InputDefinition: { Bucket: bucketOf("raw"), Key: `${LAYOUT.landingPrefixOf(PROFILE)}run_date={run_date}/` } },
-      PathOptions: { Parameters: [{ PathParameterName: "run_date", DatasetParameter: { Name: "run_date", Type: "Datetime", DatetimeOptions: { Format: "yyyy-MM-dd" } } }] },
+      PathOptions: {
+        Parameters: [
+          {
+            PathParameterName: "run_date",
+            DatasetParameter: { Name: "run_date", Type: "Datetime", DatetimeOptions: { Format: "yyyy-MM-dd" } },
+          },
+        ],
+      },
     };
     const job: JobDefinition = {
       Name: PROFILE_JOB,
@@ -174,13 +224,38 @@ export async function produceLocalRun(): Promise<LocalRun> {
       LogSubscription: "DISABLE",
       ProfileConfiguration: { EntityDetectorConfiguration: { EntityTypes: ENTITY_TYPES } },
     };
-    const profiled = await executeProfileRun({ service: "databrew", jobName: PROFILE_JOB, runId: started.databrew_run_id, arguments: {}, startedOn: profileStart, state: "RUNNING" }, job, dataset, { s3: clients.s3, logs: clients.logs });
+    const profiled = await executeProfileRun(
+      {
+        service: "databrew",
+        jobName: PROFILE_JOB,
+        runId: started.databrew_run_id,
+        arguments: {},
+        startedOn: profileStart,
+        state: "RUNNING",
+      },
+      job,
+      dataset,
+      { s3: clients.s3, logs: clients.logs },
+    );
     if (profiled.state !== "SUCCEEDED") throw new Error(`the local profile job failed: ${profiled.errorMessage ?? ""}`);
-    databrew.on(DescribeJobRunCommand).resolves({ RunId: started.databrew_run_id, JobName: PROFILE_JOB, DatasetName: dataset.Name, State: "SUCCEEDED", StartedOn: profileStart, CompletedOn: new Date(), Outputs: [{ Location: job.OutputLocation }] });
+    databrew.on(DescribeJobRunCommand).resolves({
+      RunId: started.databrew_run_id,
+      JobName: PROFILE_JOB,
+      DatasetName: dataset.Name,
+      State: "SUCCEEDED",
+      StartedOn: profileStart,
+      CompletedOn: new Date(),
+      Outputs: [{ Location: job.OutputLocation }],
+    });
     databrew.on(DescribeDatasetCommand).resolves({ Name: dataset.Name, Input: dataset.Input, PathOptions: dataset.PathOptions as never });
 
     // 6. the lineage handler on the job state changes
-    const lineageConfig = lineageHandlerEnvironment.parse({ ...Object.fromEntries(Object.entries(common).map(([k, v]) => [k, String(v)])), GLUE_JOB_NAME: GLUE_JOB, CATALOG_DATABASE_NAME: CATALOG_DATABASE, CODE_VERSION: "test" });
+    const lineageConfig = lineageHandlerEnvironment.parse({
+      ...Object.fromEntries(Object.entries(common).map(([k, v]) => [k, String(v)])),
+      GLUE_JOB_NAME: GLUE_JOB,
+      CATALOG_DATABASE_NAME: CATALOG_DATABASE,
+      CODE_VERSION: "test",
+    });
     const deps = lineageDeps(clients, audit, { config: lineageConfig });
     await recordJobState(databrewStateChange(PROFILE_JOB, started.databrew_run_id, "SUCCEEDED"), deps);
     await recordJobState(glueStateChange(GLUE_JOB, started.glue_job_run_id, "SUCCEEDED"), deps);
@@ -194,7 +269,16 @@ export async function produceLocalRun(): Promise<LocalRun> {
     }
     const processedDir = join(mirror, bucketOf("processed"), LAYOUT.processedPrefixOf(PROFILE));
     if (!statSync(processedDir).isDirectory()) throw new Error(`the job wrote nothing to ${processedDir}`);
-    return { root, lineageDir, processedDir, pipelineRunId: started.pipeline_run_id, glueJobRunId: started.glue_job_run_id, clients, endpoint: emulator.endpoint, stop };
+    return {
+      root,
+      lineageDir,
+      processedDir,
+      pipelineRunId: started.pipeline_run_id,
+      glueJobRunId: started.glue_job_run_id,
+      clients,
+      endpoint: emulator.endpoint,
+      stop,
+    };
   } catch (error) {
     await stop();
     throw error;

@@ -11,6 +11,7 @@ folder given; custom facets: their schemas in handlers/lineage/facets).
 argv: <records folder> <OpenLineage spec folder> <custom facet schema folder>
 stdout: {"records": N, "problems": [...], "facets": {key: count}, "largest_bytes": N}
 """
+
 from __future__ import annotations
 
 import enum
@@ -93,7 +94,9 @@ def parse(record: dict[str, Any]) -> event_v2.RunEvent:
         eventTime=record["eventTime"],
         producer=record["producer"],
         run=event_v2.Run(runId=record["run"]["runId"], facets=facets_of(base.RunFacet, record["run"].get("facets"))),
-        job=event_v2.Job(namespace=record["job"]["namespace"], name=record["job"]["name"], facets=facets_of(base.JobFacet, record["job"].get("facets"))),
+        job=event_v2.Job(
+            namespace=record["job"]["namespace"], name=record["job"]["name"], facets=facets_of(base.JobFacet, record["job"].get("facets"))
+        ),
         inputs=[dataset(event_v2.InputDataset, d, "inputFacets", base.InputDatasetFacet) for d in record["inputs"]],
         outputs=[dataset(event_v2.OutputDataset, d, "outputFacets", base.OutputDatasetFacet) for d in record["outputs"]],
     )
@@ -118,7 +121,10 @@ def comparable(record: Any) -> Any:
 
 
 def registry(spec: Path, custom: Path) -> tuple[Registry, dict[str, dict[str, Any]]]:
-    documents = [json.loads(path.read_text("utf-8")) for path in [spec / "OpenLineage.json", *sorted((spec / "facets").glob("*.json")), *sorted(custom.glob("*.json"))]]
+    documents = [
+        json.loads(path.read_text("utf-8"))
+        for path in [spec / "OpenLineage.json", *sorted((spec / "facets").glob("*.json")), *sorted(custom.glob("*.json"))]
+    ]
     reg: Registry = Registry().with_resources((doc["$id"], Resource.from_contents(doc)) for doc in documents)
     by_facet = {key: doc for doc in documents if "$defs" in doc and "properties" in doc for key in doc["properties"]}
     return reg, by_facet
@@ -128,7 +134,10 @@ def facet_problems(record: dict[str, Any], reg: Registry, by_facet: dict[str, di
     containers = [("run", record["run"].get("facets", {})), ("job", record["job"].get("facets", {}))]
     for side in ("inputs", "outputs"):
         for i, ds in enumerate(record[side]):
-            containers += [(f"{side}[{i}]", ds.get("facets", {})), (f"{side}[{i}]", ds.get("inputFacets" if side == "inputs" else "outputFacets", {}))]
+            containers += [
+                (f"{side}[{i}]", ds.get("facets", {})),
+                (f"{side}[{i}]", ds.get("inputFacets" if side == "inputs" else "outputFacets", {})),
+            ]
     problems: list[str] = []
     for path, facets in containers:
         for key, facet in facets.items():
@@ -160,14 +169,16 @@ def main() -> None:
         problems += facet_problems(record, reg, by_facet, where)
         try:
             round_trip = Serde.to_dict(parse(record))
-        except Exception as error:  # the client could not hold the record
+        except Exception as error:  # noqa: BLE001 - any failure of the client to hold the record is the finding
             problems.append(f"{where}: the client cannot parse it: {type(error).__name__}: {error}")
             continue
         round_trip, expected = comparable(round_trip), comparable(record)
         if round_trip != expected:
             differing = sorted(key for key in {*round_trip, *expected} if round_trip.get(key) != expected.get(key))
             problems.append(f"{where}: the client's model does not give the record back (differs in {differing})")
-        for container in [record["run"].get("facets", {}), record["job"].get("facets", {})] + [ds.get(k, {}) for side in ("inputs", "outputs") for ds in record[side] for k in ("facets", "inputFacets", "outputFacets")]:
+        for container in [record["run"].get("facets", {}), record["job"].get("facets", {})] + [
+            ds.get(k, {}) for side in ("inputs", "outputs") for ds in record[side] for k in ("facets", "inputFacets", "outputFacets")
+        ]:
             for key in container:
                 counts[key] = counts.get(key, 0) + 1
     json.dump({"records": len(files), "problems": problems, "facets": dict(sorted(counts.items())), "largest_bytes": largest}, sys.stdout)

@@ -7,7 +7,11 @@ export class RecordingAudit implements AuditRecorder {
 
   async record(entry: AuditEntry): Promise<ChainedAuditEvent> {
     const previous = this.events.filter((event) => event.run_id === entry.run_id).at(-1);
-    const event = linkEvent(previous && chainHeadOf(previous), { ...entry, details: entry.details ?? {}, actor: "arn:aws:iam::123456789012:role/test" }, new Date());
+    const event = linkEvent(
+      previous && chainHeadOf(previous),
+      { ...entry, details: entry.details ?? {}, actor: "arn:aws:iam::123456789012:role/test" },
+      new Date(),
+    );
     this.events.push(event);
     return event;
   }

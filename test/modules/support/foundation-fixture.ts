@@ -23,7 +23,12 @@ export function foundation(stack: TerraformStack, prefix: string, objectLockDays
   const scope = TEST_SCOPE;
   const dev = loadEnvironments().find((environment) => environment.name === "dev");
   if (dev === undefined) throw new Error("no dev environment to take the bucket lifecycle from");
-  const keys = new PlatformKeys(stack, "keys", { namePrefix: prefix, scope, auditLogGroupPrefix: "/sentinel/test/audit", administratorArns: [TEST_DEPLOYER_ARN] });
+  const keys = new PlatformKeys(stack, "keys", {
+    namePrefix: prefix,
+    scope,
+    auditLogGroupPrefix: "/sentinel/test/audit",
+    administratorArns: [TEST_DEPLOYER_ARN],
+  });
   const logGroups = new LogGroupFactory(stack, "logs", { namePrefix: "/sentinel/test", retentionInDays: 365, defaultKey: keys.logs });
   const buckets = new PlatformBuckets(stack, "buckets", {
     namePrefix: prefix,

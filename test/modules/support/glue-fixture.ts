@@ -50,7 +50,14 @@ export function glueSourcesFixture(): GlueSources {
   mkdirSync(wheelCacheDir);
   const wheel = Buffer.from("stand-in wheel content");
   writeFileSync(join(wheelCacheDir, FIXTURE_WHEEL), wheel);
-  const manifest = [{ requirement: FIXTURE_REQUIREMENT, fileName: FIXTURE_WHEEL, sha256: createHash("sha256").update(wheel).digest("hex"), bytes: wheel.length }];
+  const manifest = [
+    {
+      requirement: FIXTURE_REQUIREMENT,
+      fileName: FIXTURE_WHEEL,
+      sha256: createHash("sha256").update(wheel).digest("hex"),
+      bytes: wheel.length,
+    },
+  ];
   writeFileSync(join(wheelCacheDir, WHEEL_MANIFEST), JSON.stringify(manifest));
   return { glueJobsDir, wheelCacheDir, buildDir: join(root, "build") };
 }

@@ -34,7 +34,12 @@ function referenceValues(synthesized: Synthesized, account: string): Map<string,
   each("aws_cloudwatch_event_rule", (config) => `arn:aws:events:${REGION}:${account}:rule/${String(config.name)}`);
   each("aws_iam_role", (config) => `arn:aws:iam::${account}:role/${String(config.name)}`);
   each("aws_cloudtrail", (config) => `arn:aws:cloudtrail:${REGION}:${account}:trail/${String(config.name)}`);
-  for (const [type, prefix] of [["aws_subnet", "subnet"], ["aws_security_group", "sg"], ["aws_vpc_endpoint", "vpce"], ["aws_vpc", "vpc"]] as const) {
+  for (const [type, prefix] of [
+    ["aws_subnet", "subnet"],
+    ["aws_security_group", "sg"],
+    ["aws_vpc_endpoint", "vpce"],
+    ["aws_vpc", "vpc"],
+  ] as const) {
     for (const id of Object.keys(resourcesOf(synthesized, type))) values.set(`\${${type}.${id}.id}`, `${prefix}-${id}`);
   }
   return values;
@@ -66,7 +71,13 @@ export function rolePolicies(synthesized: Synthesized, account: string): Map<str
 }
 
 function globMatches(pattern: string, value: string, caseInsensitive = false): boolean {
-  const regex = new RegExp(`^${pattern.replace(/[.+^${}()|[\]\\]/g, "\\$&").replace(/\*/g, ".*").replace(/\?/g, ".")}$`, caseInsensitive ? "i" : "");
+  const regex = new RegExp(
+    `^${pattern
+      .replace(/[.+^${}()|[\]\\]/g, "\\$&")
+      .replace(/\*/g, ".*")
+      .replace(/\?/g, ".")}$`,
+    caseInsensitive ? "i" : "",
+  );
   return regex.test(value);
 }
 
@@ -92,7 +103,12 @@ function singleConditionHolds(operator: string, actual: string | undefined, expe
   }
 }
 
-function conditionHolds(operator: string, key: string, expected: readonly string[], context: Readonly<Record<string, string | readonly string[]>>): boolean {
+function conditionHolds(
+  operator: string,
+  key: string,
+  expected: readonly string[],
+  context: Readonly<Record<string, string | readonly string[]>>,
+): boolean {
   const actual = context[key];
   if (operator === "Null") return expected.includes(String(actual === undefined));
   const setOperator = /^(ForAnyValue|ForAllValues):(.+)$/.exec(operator);
@@ -129,9 +145,7 @@ export function isAllowed(statements: readonly Statement[], request: Request): b
 }
 
 /** Who makes a request: a role or user of the account (with its identity policy), or an AWS service. */
-export type Caller =
-  | { readonly arn: string; readonly identity: readonly Statement[] }
-  | { readonly service: string };
+export type Caller = { readonly arn: string; readonly identity: readonly Statement[] } | { readonly service: string };
 
 export type ResourcePolicyKind = "bucket" | "key";
 
@@ -149,7 +163,13 @@ function principalMatches(principal: unknown, caller: Caller, accountRoot: strin
  * references resolved) and the caller's identity policy, for a caller of the resource's account.
  * The context gets aws:PrincipalArn, aws:PrincipalIsAWSService and aws:PrincipalAccount from the caller.
  */
-export function decide(resourcePolicy: readonly Statement[], kind: ResourcePolicyKind, caller: Caller, request: Request, account: string): boolean {
+export function decide(
+  resourcePolicy: readonly Statement[],
+  kind: ResourcePolicyKind,
+  caller: Caller,
+  request: Request,
+  account: string,
+): boolean {
   const accountRoot = `arn:aws:iam::${account}:root`;
   const context = {
     ...("service" in caller
@@ -159,14 +179,18 @@ export function decide(resourcePolicy: readonly Statement[], kind: ResourcePolic
   };
   const full = { ...request, context };
   const identity = "service" in caller ? [] : caller.identity;
-  const applicable = (statement: Statement) => principalMatches(statement.Principal, caller, accountRoot) !== false && matches(statement, full);
+  const applicable = (statement: Statement) =>
+    principalMatches(statement.Principal, caller, accountRoot) !== false && matches(statement, full);
   const denied =
     resourcePolicy.some((statement) => statement.Effect === "Deny" && applicable(statement)) ||
     identity.some((statement) => statement.Effect === "Deny" && matches(statement, full));
   if (denied) return false;
   const identityAllows = identity.some((statement) => statement.Effect === "Allow" && matches(statement, full));
   const resourceAllows = (how: "self" | "account") =>
-    resourcePolicy.some((statement) => statement.Effect === "Allow" && principalMatches(statement.Principal, caller, accountRoot) === how && matches(statement, full));
+    resourcePolicy.some(
+      (statement) =>
+        statement.Effect === "Allow" && principalMatches(statement.Principal, caller, accountRoot) === how && matches(statement, full),
+    );
   if (kind === "key") return resourceAllows("self") || (resourceAllows("account") && identityAllows);
   return resourceAllows("self") || identityAllows;
 }

@@ -85,7 +85,13 @@ export function buildOperations(options: { schedule?: TriggerScheduleSettings; b
     const stack = testStack();
     const scope = TEST_SCOPE;
     const { keys, logGroups, buckets, network } = foundation(stack, PREFIX, 30);
-    const operationsKey = new PlatformKey(stack, "operations-key", { alias: `${PREFIX}-operations`, label: "OperationsKey", description: "test", scope, administratorArns: [TEST_DEPLOYER_ARN] });
+    const operationsKey = new PlatformKey(stack, "operations-key", {
+      alias: `${PREFIX}-operations`,
+      label: "OperationsKey",
+      description: "test",
+      scope,
+      administratorArns: [TEST_DEPLOYER_ARN],
+    });
     const handlers = new PipelineHandlers(stack, "handlers", {
       namePrefix: PREFIX,
       environmentName: "test",

@@ -22,9 +22,11 @@ export function scopeProblems(policyJson: unknown, accountId: string = TEST_SCOP
       // A Terraform reference names one resource of this stack (a key, a log group).
       const reference = /^\$\{aws_[a-z0-9_]+\.[^.]+\.arn\}(:log-stream:\*)?$/.test(resource);
       const inAccount = reference || resource.includes(`:${accountId}:`);
-      const platformBucket = resource.startsWith("arn:aws:s3:::") && new RegExp(`^arn:aws:s3:::[a-z0-9.-]+-${escapeRegExp(accountId)}(/.*)?$`).test(resource);
+      const platformBucket =
+        resource.startsWith("arn:aws:s3:::") && new RegExp(`^arn:aws:s3:::[a-z0-9.-]+-${escapeRegExp(accountId)}(/.*)?$`).test(resource);
       if (!inAccount && !platformBucket) problems.push(`${statement.Sid}: ${resource} is outside the account`);
-      if (/^arn:aws:[a-z0-9-]+:[^:]*:[^:]*:\*$/.test(resource)) problems.push(`${statement.Sid}: ${resource} names every resource of a service`);
+      if (/^arn:aws:[a-z0-9-]+:[^:]*:[^:]*:\*$/.test(resource))
+        problems.push(`${statement.Sid}: ${resource} names every resource of a service`);
     }
   }
   return problems;

@@ -7,13 +7,13 @@ export const [dev, staging, prod, local] = ENVIRONMENT_INPUTS as [
   EnvironmentConfigInput,
   EnvironmentConfigInput,
   EnvironmentConfigInput,
-  EnvironmentConfigInput
+  EnvironmentConfigInput,
 ];
 
 /** The problems reported for `base` (dev unless given) changed by `change`; none for a valid result. */
 export function problemsOf(
   change: Partial<Record<keyof EnvironmentConfigInput, unknown>>,
-  base: EnvironmentConfigInput = dev
+  base: EnvironmentConfigInput = dev,
 ): readonly string[] {
   try {
     validateEnvironments([{ ...base, ...change } as EnvironmentConfigInput]);

@@ -14,7 +14,9 @@ const stack = {
     },
     aws_glue_job: { etl: { name: "sentinel-dev-etl", worker_type: "G.2X", number_of_workers: 5 } },
     aws_cloudformation_stack: {
-      brew: { template_body: JSON.stringify({ Resources: { Job: { Type: "AWS::DataBrew::Job", Properties: { Name: "pii", MaxCapacity: 2 } } } }) },
+      brew: {
+        template_body: JSON.stringify({ Resources: { Job: { Type: "AWS::DataBrew::Job", Properties: { Name: "pii", MaxCapacity: 2 } } } }),
+      },
     },
     aws_scheduler_schedule: { nightly: { name: "nightly", schedule_expression: "cron(0 2 * * ? *)" } },
     aws_cloudwatch_log_group: { audit: { name: "/sentinel/dev/audit", retention_in_days: 365 } },
@@ -30,7 +32,15 @@ const stack = {
     aws_s3_bucket_lifecycle_configuration: {
       raw: {
         bucket: "${aws_s3_bucket.raw_bucket.id}",
-        rule: [{ status: "Enabled", transition: [{ days: 90, storage_class: "GLACIER" }, { days: 30, storage_class: "STANDARD_IA" }] }],
+        rule: [
+          {
+            status: "Enabled",
+            transition: [
+              { days: 90, storage_class: "GLACIER" },
+              { days: 30, storage_class: "STANDARD_IA" },
+            ],
+          },
+        ],
       },
       processed: { bucket: "${aws_s3_bucket.processed_bucket.id}", rule: [{ status: "Enabled" }] },
     },
@@ -41,7 +51,10 @@ describe("stack inventory", () => {
   it("reads the billable resources and their sizing from the synthesized JSON", () => {
     const inventory = inventoryOf("dev", stack);
     expect(inventory.region).toBe("eu-central-2");
-    expect(inventory.interfaceEndpoints).toEqual([{ service: "glue", availabilityZones: 2 }, { service: "logs", availabilityZones: 2 }]);
+    expect(inventory.interfaceEndpoints).toEqual([
+      { service: "glue", availabilityZones: 2 },
+      { service: "logs", availabilityZones: 2 },
+    ]);
     expect(inventory.glueJobs).toEqual([{ name: "sentinel-dev-etl", workerType: "G.2X", workers: 5 }]);
     expect(inventory.databrewJobs).toEqual([{ name: "pii", nodes: 2 }]);
     expect(inventory.buckets.find((bucket) => bucket.tier === "raw")?.transitions.map((t) => t.days)).toEqual([30, 90]);
@@ -59,19 +72,37 @@ describe("cost model", () => {
   const pricing = loadPricingTable();
 
   it("prices endpoints per AZ-hour and Glue per DPU-hour at the configured workers", () => {
-    const estimate = estimateCost(inventoryOf("dev", stack), pricing, { ...DEFAULT_WORKLOAD, rowsPerRun: 1_500_000, rowsPerDpuSecond: 2_500, glueStartupMinutes: 1 });
+    const estimate = estimateCost(inventoryOf("dev", stack), pricing, {
+      ...DEFAULT_WORKLOAD,
+      rowsPerRun: 1_500_000,
+      rowsPerDpuSecond: 2_500,
+      glueStartupMinutes: 1,
+    });
     const line = (name: string) => estimate.lines.find((entry) => entry.component.startsWith(name))!;
     expect(line("VPC interface endpoints").quantity).toBe(4 * 730);
     expect(line("VPC interface endpoints").monthlyUsd).toBeCloseTo(4 * 730 * pricing.prices.vpcInterfaceEndpointAzHour.usd, 2);
     // 10 DPUs (5 x G.2X), 1 min start + 1.5M rows / (2,500 rows/DPU-s x 10 DPU) = 60 s: 2 minutes per run
     expect(line("Glue ETL job").quantity).toBeCloseTo((runsPerMonth("cron(0 2 * * ? *)") * 10 * 2) / 60, 2);
     expect(line("DataBrew").quantity).toBeCloseTo((runsPerMonth("cron(0 2 * * ? *)") * 2 * DEFAULT_WORKLOAD.databrewMinutesPerRun) / 60, 2);
-    expect(estimate.totalUsd).toBeCloseTo(estimate.lines.reduce((sum, entry) => sum + entry.monthlyUsd, 0), 1);
+    expect(estimate.totalUsd).toBeCloseTo(
+      estimate.lines.reduce((sum, entry) => sum + entry.monthlyUsd, 0),
+      1,
+    );
     expect(estimate.notes.join(" ")).toContain("eu-central-2");
   });
 
   it("places a year of steady inflow in the storage classes the lifecycle rules say", () => {
-    const byClass = storageByClass({ transitions: [{ days: 30, storageClass: "STANDARD_IA" }, { days: 90, storageClass: "GLACIER" }], expirationDays: undefined }, 1, 365);
+    const byClass = storageByClass(
+      {
+        transitions: [
+          { days: 30, storageClass: "STANDARD_IA" },
+          { days: 90, storageClass: "GLACIER" },
+        ],
+        expirationDays: undefined,
+      },
+      1,
+      365,
+    );
     expect(Object.fromEntries(byClass)).toEqual({ STANDARD: 30, STANDARD_IA: 60, GLACIER: 275 });
     expect(Object.fromEntries(storageByClass({ transitions: [], expirationDays: 100 }, 2, 365))).toEqual({ STANDARD: 200 });
   });

@@ -17,13 +17,22 @@ afterAll(() => rmSync(workdir, { recursive: true, force: true }));
 /** A bookmark action named on a job ARN: the Service Authorization Reference gives it no resource type. */
 const bookmarkOnJobArn = {
   Version: "2012-10-17",
-  Statement: [{ Sid: "Bookmarks", Effect: "Allow", Action: ["glue:GetJobBookmark"], Resource: ["arn:aws:glue:eu-central-2:${var.account_id}:job/etl"] }],
+  Statement: [
+    {
+      Sid: "Bookmarks",
+      Effect: "Allow",
+      Action: ["glue:GetJobBookmark"],
+      Resource: ["arn:aws:glue:eu-central-2:${var.account_id}:job/etl"],
+    },
+  ],
 };
 
 function lint(name: string, allowed: object[]): { status: number | null; output: string } {
   const stacks = join(workdir, name, "stacks");
   mkdirSync(join(stacks, "dev"), { recursive: true });
-  const stack = { resource: { aws_iam_role_policy: { job_permissions_ABCD1234: { role: "r", policy: JSON.stringify(bookmarkOnJobArn) } } } };
+  const stack = {
+    resource: { aws_iam_role_policy: { job_permissions_ABCD1234: { role: "r", policy: JSON.stringify(bookmarkOnJobArn) } } },
+  };
   writeFileSync(join(stacks, "dev", "cdk.tf.json"), JSON.stringify(stack));
   const allowList = join(workdir, name, "allowed.json");
   writeFileSync(allowList, JSON.stringify({ allowed }));

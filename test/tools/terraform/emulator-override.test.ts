@@ -93,7 +93,9 @@ describe("emulatorVariables", () => {
 
   it("leaves variables with a default alone and names a required one it has no value for", () => {
     expect(emulatorVariables(stackWith({ retention_days: { default: 30 } }), endpoint, "1")).toEqual({});
-    expect(() => emulatorVariables(stackWith({ vpc_cidr: { type: "string" } }), endpoint, "1")).toThrow(/variable 'vpc_cidr' is required and has no emulator value/);
+    expect(() => emulatorVariables(stackWith({ vpc_cidr: { type: "string" } }), endpoint, "1")).toThrow(
+      /variable 'vpc_cidr' is required and has no emulator value/,
+    );
   });
 
   it("declares nothing for a stack without variables", () => {
@@ -103,14 +105,31 @@ describe("emulatorVariables", () => {
 
 describe("Terraform process environment", () => {
   it("drops the caller's AWS and TF_VAR settings and uses the generated CLI config", () => {
-    const env = terraformEnv("/work/cli.tfrc", { PATH: "/bin", AWS_PROFILE: "prod", AWS_SECRET_ACCESS_KEY: "real", TF_VAR_x: "1", TF_CLI_CONFIG_FILE: "/root/.terraformrc" });
-    expect(env).toMatchObject({ PATH: "/bin", TF_CLI_CONFIG_FILE: "/work/cli.tfrc", TF_IN_AUTOMATION: "1", CHECKPOINT_DISABLE: "1", AWS_EC2_METADATA_DISABLED: "true" });
+    const env = terraformEnv("/work/cli.tfrc", {
+      PATH: "/bin",
+      AWS_PROFILE: "prod",
+      AWS_SECRET_ACCESS_KEY: "real",
+      TF_VAR_x: "1",
+      TF_CLI_CONFIG_FILE: "/root/.terraformrc",
+    });
+    expect(env).toMatchObject({
+      PATH: "/bin",
+      TF_CLI_CONFIG_FILE: "/work/cli.tfrc",
+      TF_IN_AUTOMATION: "1",
+      CHECKPOINT_DISABLE: "1",
+      AWS_EC2_METADATA_DISABLED: "true",
+    });
     expect(env).not.toHaveProperty("AWS_PROFILE");
     expect(env).not.toHaveProperty("AWS_SECRET_ACCESS_KEY");
     expect(env).not.toHaveProperty("TF_VAR_x");
   });
 
   it("gives emulator runs dummy credentials and a catch-all endpoint", () => {
-    expect(emulatorEnv(endpoint)).toEqual({ AWS_ACCESS_KEY_ID: "testing", AWS_SECRET_ACCESS_KEY: "testing", AWS_ENDPOINT_URL: endpoint, HTTP_PROXY: endpoint });
+    expect(emulatorEnv(endpoint)).toEqual({
+      AWS_ACCESS_KEY_ID: "testing",
+      AWS_SECRET_ACCESS_KEY: "testing",
+      AWS_ENDPOINT_URL: endpoint,
+      HTTP_PROXY: endpoint,
+    });
   });
 });

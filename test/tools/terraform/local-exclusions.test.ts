@@ -1,7 +1,12 @@
 import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { describe, expect, it } from "vitest";
-import { LOCAL_APPLY_EXCLUSIONS, LOCAL_DESTROY_EXCEPTIONS, localApplyScope, type LocalApplyExclusion } from "../../../tools/terraform/local-exclusions";
+import {
+  LOCAL_APPLY_EXCLUSIONS,
+  LOCAL_DESTROY_EXCEPTIONS,
+  localApplyScope,
+  type LocalApplyExclusion,
+} from "../../../tools/terraform/local-exclusions";
 import type { ConfigResource, PlanJson } from "../../../tools/terraform/plan-summary";
 
 function resource(address: string, references: string[] = [], dependsOn?: string[]): ConfigResource {
@@ -17,7 +22,11 @@ function resource(address: string, references: string[] = [], dependsOn?: string
   };
 }
 
-const profileJob: LocalApplyExclusion = { resourceType: "aws_cloudformation_stack", reason: "no DataBrew", emulatorError: "NotImplemented" };
+const profileJob: LocalApplyExclusion = {
+  resourceType: "aws_cloudformation_stack",
+  reason: "no DataBrew",
+  emulatorError: "NotImplemented",
+};
 
 const plan: PlanJson = {
   configuration: {
@@ -57,7 +66,9 @@ describe("localApplyScope", () => {
   });
 
   it("refuses configurations with module calls, whose references it would not see", () => {
-    expect(() => localApplyScope({ configuration: { root_module: { resources: [], module_calls: { vpc: {} } } } }, [profileJob])).toThrow(/module calls/);
+    expect(() => localApplyScope({ configuration: { root_module: { resources: [], module_calls: { vpc: {} } } } }, [profileJob])).toThrow(
+      /module calls/,
+    );
   });
 });
 

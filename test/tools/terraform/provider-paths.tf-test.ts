@@ -19,7 +19,10 @@ const scratch = () => mkdtempSync(join(tmpdir(), "sentinel-provider-paths-"));
 
 function lockedVersionAndHashes(dir: string): { version: string; hashes: string[] } {
   const lock = readFileSync(join(dir, ".terraform.lock.hcl"), "utf8");
-  return { version: /version\s+=\s+"([^"]+)"/.exec(lock)![1]!, hashes: [...lock.matchAll(/"((?:h1|zh):[^"]+)"/g)].map((match) => match[1]!) };
+  return {
+    version: /version\s+=\s+"([^"]+)"/.exec(lock)![1]!,
+    hashes: [...lock.matchAll(/"((?:h1|zh):[^"]+)"/g)].map((match) => match[1]!),
+  };
 }
 
 describe("path 1: a local release in a mirror", () => {
@@ -34,7 +37,10 @@ describe("path 1: a local release in a mirror", () => {
     expect(toolchain.provider).toMatchObject({ path: "local-release", version: AWS_PROVIDER.pinnedVersion, dir: mirror });
 
     const dir = scratch();
-    writeFileSync(join(dir, "main.tf.json"), JSON.stringify({ terraform: { required_providers: { aws: { source: "aws", version: AWS_PROVIDER.pinnedVersion } } } }));
+    writeFileSync(
+      join(dir, "main.tf.json"),
+      JSON.stringify({ terraform: { required_providers: { aws: { source: "aws", version: AWS_PROVIDER.pinnedVersion } } } }),
+    );
     const init = await createTerraform(toolchain, scratch()).run(dir, ["init", "-input=false", "-backend=false"]);
     expect(init.stdout).toContain(`Installed hashicorp/aws v${AWS_PROVIDER.pinnedVersion}`);
     const locked = lockedVersionAndHashes(dir);

@@ -55,7 +55,9 @@ describe("the service packages a set of stacks needs", () => {
 
   it("names every type the provider does not register", () => {
     const types = stackTypes([{ resource: { aws_dynamodb_table: {} }, data: { aws_region: {}, aws_queues: {} } }]);
-    expect(() => registeringPackages(types, readServiceRegistry(provider))).toThrow("the provider source registers no resource aws_dynamodb_table, data aws_region");
+    expect(() => registeringPackages(types, readServiceRegistry(provider))).toThrow(
+      "the provider source registers no resource aws_dynamodb_table, data aws_region",
+    );
   });
 
   it("add the packages whose API clients they ask for at run time, transitively, but not for sweepers or tests", () => {

@@ -35,7 +35,12 @@ function mirrorWith(version: string, layout: "unpacked" | "packed", host = "regi
   return mirror;
 }
 
-const isolated = (extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv => ({ HOME: scratch(), SENTINEL_CACHE_DIR: scratch(), SENTINEL_TERRAFORM_REGISTRY: "off", ...extra });
+const isolated = (extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv => ({
+  HOME: scratch(),
+  SENTINEL_CACHE_DIR: scratch(),
+  SENTINEL_TERRAFORM_REGISTRY: "off",
+  ...extra,
+});
 
 describe("path 1: a local release", () => {
   it("is the pinned version for this platform in an unpacked or packed mirror, under the CLI's registry host", () => {
@@ -62,7 +67,11 @@ describe("path 1: a local release", () => {
 
   it("comes first, and installs the pinned release without touching the registry", () => {
     const site = mirrorWith("6.25.0", "unpacked");
-    const resolved = resolveProvider({ cliPath: "/nonexistent/terraform", host: "registry.terraform.io", env: isolated({ SENTINEL_PROVIDER_MIRROR: site }) });
+    const resolved = resolveProvider({
+      cliPath: "/nonexistent/terraform",
+      host: "registry.terraform.io",
+      env: isolated({ SENTINEL_PROVIDER_MIRROR: site }),
+    });
     expect(resolved).toEqual({ installation: expect.objectContaining({ path: "local-release", version: "6.25.0", dir: site }) });
   });
 
@@ -111,7 +120,12 @@ describe("when no path works", () => {
 
 describe("providerVersionOverride", () => {
   const stack = { terraform: { required_providers: { aws: { source: "aws", version: "6.25.0" } } } };
-  const installation = (path: ProviderInstallation["path"], version: string): ProviderInstallation => ({ path, version, dir: "/m", description: "" });
+  const installation = (path: ProviderInstallation["path"], version: string): ProviderInstallation => ({
+    path,
+    version,
+    dir: "/m",
+    description: "",
+  });
 
   it("adds nothing when Terraform installs the pinned release", () => {
     expect(providerVersionOverride(stack, installation("local-release", AWS_PROVIDER.pinnedVersion))).toEqual({});
@@ -120,14 +134,20 @@ describe("providerVersionOverride", () => {
 
   it("requires exactly the slim build's version in an override file, keeping the stack's source", () => {
     expect(providerVersionOverride(stack, installation("slim-build", SLIM_AWS_PROVIDER.version))).toEqual({
-      [PROVIDER_VERSION_OVERRIDE_FILE]: { terraform: { required_providers: { aws: { source: "aws", version: SLIM_AWS_PROVIDER.version } } } },
+      [PROVIDER_VERSION_OVERRIDE_FILE]: {
+        terraform: { required_providers: { aws: { source: "aws", version: SLIM_AWS_PROVIDER.version } } },
+      },
     });
     expect(PROVIDER_VERSION_OVERRIDE_FILE.endsWith("_override.tf.json")).toBe(true);
   });
 
   it("refuses a stack that pins another version or no aws provider", () => {
     const other = { terraform: { required_providers: { aws: { source: "aws", version: "6.26.0" } } } };
-    expect(() => providerVersionOverride(other, installation("slim-build", SLIM_AWS_PROVIDER.version))).toThrow(/pins hashicorp\/aws 6\.26\.0.*expects 6\.25\.0/);
-    expect(() => providerVersionOverride({}, installation("slim-build", SLIM_AWS_PROVIDER.version))).toThrow(/does not require the 'aws' provider/);
+    expect(() => providerVersionOverride(other, installation("slim-build", SLIM_AWS_PROVIDER.version))).toThrow(
+      /pins hashicorp\/aws 6\.26\.0.*expects 6\.25\.0/,
+    );
+    expect(() => providerVersionOverride({}, installation("slim-build", SLIM_AWS_PROVIDER.version))).toThrow(
+      /does not require the 'aws' provider/,
+    );
   });
 });

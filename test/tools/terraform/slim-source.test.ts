@@ -17,7 +17,7 @@ const provider = fakeProviderSource();
 describe("slimRegistration", () => {
   it("imports and registers only the given services and keeps the rest of the file", () => {
     const slim = slimRegistration(registrationGen(FAKE_SERVICES), ["network", "storage"]);
-    expect(slim).toContain("internal/service/network\"");
+    expect(slim).toContain('internal/service/network"');
     expect(slim).toContain("\t\tstorage.ServicePackage(ctx),");
     expect(slim).not.toMatch(/audit|queue|tagging/);
     expect(slim).toContain("\treturn slices.Clone(v)");

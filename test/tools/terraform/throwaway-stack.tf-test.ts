@@ -58,8 +58,12 @@ describe("against the emulator", () => {
     const stack = synthThrowawayStack(join(scratch, "schema"), "schema");
     const { dir } = await planAgainstEmulator(terraform, stack, workRoot, emulator.endpoint);
     const schema = JSON.parse((await terraform.run(dir, ["providers", "schema", "-json"])).stdout);
-    const aws = Object.entries(schema.provider_schemas as Record<string, { provider: { block: { block_types: Record<string, { block: { attributes: Record<string, unknown> } }> } } }>)
-      .find(([source]) => source.endsWith("/hashicorp/aws"))![1];
+    const aws = Object.entries(
+      schema.provider_schemas as Record<
+        string,
+        { provider: { block: { block_types: Record<string, { block: { attributes: Record<string, unknown> } }> } } }
+      >,
+    ).find(([source]) => source.endsWith("/hashicorp/aws"))![1];
     const endpointKeys = Object.keys(aws.provider.block.block_types.endpoints!.block.attributes);
     expect(endpointKeys).toEqual(expect.arrayContaining([...EMULATED_SERVICES]));
   });
@@ -68,7 +72,9 @@ describe("against the emulator", () => {
     const stack = synthThrowawayStack(join(scratch, "plan"), "planned");
     const { summary } = await planAgainstEmulator(terraform, stack, workRoot, emulator.endpoint);
     expect(summary.totals).toMatchObject({ create: resourceCount(stack.configFile), update: 0, replace: 0, delete: 0 });
-    expect(summary.byType.map(({ type }) => type)).toEqual(expect.arrayContaining(["aws_kms_key", "aws_s3_bucket", "aws_vpc", "aws_glue_job", "aws_scheduler_schedule"]));
+    expect(summary.byType.map(({ type }) => type)).toEqual(
+      expect.arrayContaining(["aws_kms_key", "aws_s3_bucket", "aws_vpc", "aws_glue_job", "aws_scheduler_schedule"]),
+    );
   });
 
   it("applies, finds every resource as promised through the SDK, destroys and finds them gone", async () => {
@@ -76,7 +82,9 @@ describe("against the emulator", () => {
     const report = await applyVerifyDestroy(terraform, stack, workRoot, emulator);
     expect(localApplyFailures(report)).toEqual([]);
     // the fixture's one bucket policy is a declared local-apply exclusion (moto's conditional-Deny bug); nothing else
-    expect(report.scope.excluded.map(({ address, exclusion }) => [address, exclusion.resourceType])).toEqual([["aws_s3_bucket_policy.data-policy", "aws_s3_bucket_policy"]]);
+    expect(report.scope.excluded.map(({ address, exclusion }) => [address, exclusion.resourceType])).toEqual([
+      ["aws_s3_bucket_policy.data-policy", "aws_s3_bucket_policy"],
+    ]);
     expect(report.appliedCount).toBe(resourceCount(stack.configFile) - 1);
     // Everything the fixture has is checked; it has no Lambda function.
     expect(report.applied.lines.filter((line) => line.startsWith("ok"))).toHaveLength(7);

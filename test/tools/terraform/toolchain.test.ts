@@ -2,12 +2,24 @@ import { chmodSync, mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { checkCachedBinary, sha256File, type BinaryLocation, type BuildRecord, type GoModuleBuild } from "../../../tools/terraform/build-record";
+import {
+  checkCachedBinary,
+  sha256File,
+  type BinaryLocation,
+  type BuildRecord,
+  type GoModuleBuild,
+} from "../../../tools/terraform/build-record";
 import { cacheRoot } from "../../../tools/terraform/cache";
 import { renderCliConfig } from "../../../tools/terraform/cli-config";
 import { goDirective, parseGnuTime, parseGoVersion } from "../../../tools/terraform/go-build";
 import { AWS_PROVIDER } from "../../../tools/terraform/provider-source";
-import { REGISTRY_HOSTS, SLIM_AWS_PROVIDER, checkSlimBuild, slimMirrorRoot, slimProviderLocation } from "../../../tools/terraform/slim-build";
+import {
+  REGISTRY_HOSTS,
+  SLIM_AWS_PROVIDER,
+  checkSlimBuild,
+  slimMirrorRoot,
+  slimProviderLocation,
+} from "../../../tools/terraform/slim-build";
 import { readSlimServices } from "../../../tools/terraform/slim-services";
 import { OPENTOFU, findTerraformCli, locateToolchain, opentofuLocation } from "../../../tools/terraform/toolchain";
 
@@ -21,9 +33,20 @@ function fakeBuild(build: GoModuleBuild, location: BinaryLocation, overrides: Pa
   writeFileSync(location.path, "#!/bin/sh\necho fake\n");
   chmodSync(location.path, 0o755);
   const record: BuildRecord = {
-    module: build.module, moduleVersion: build.moduleVersion, moduleSum: "h1:x", version: build.version, goVersion: "go1.26",
-    sha256: sha256File(location.path), binaryBytes: 20, builtAt: "2026-01-01T00:00:00Z", wallSeconds: 1, maxRssKiB: 1,
-    userSeconds: 1, systemSeconds: 1, command: "go build", ...overrides,
+    module: build.module,
+    moduleVersion: build.moduleVersion,
+    moduleSum: "h1:x",
+    version: build.version,
+    goVersion: "go1.26",
+    sha256: sha256File(location.path),
+    binaryBytes: 20,
+    builtAt: "2026-01-01T00:00:00Z",
+    wallSeconds: 1,
+    maxRssKiB: 1,
+    userSeconds: 1,
+    systemSeconds: 1,
+    command: "go build",
+    ...overrides,
   };
   mkdirSync(dirname(location.recordPath), { recursive: true });
   writeFileSync(location.recordPath, JSON.stringify(record));
@@ -50,7 +73,9 @@ describe("cache locations", () => {
       /^\/c\/sentinel\/terraform-mirror\/registry\.terraform\.io\/hashicorp\/aws\/6\.48\.0-slim\.5f2286d6d836\/linux_(amd64|arm64)\/terraform-provider-aws_v6\.48\.0-slim\.5f2286d6d836$/,
     );
     expect(location.recordPath.startsWith(slimMirrorRoot("/c/sentinel"))).toBe(false);
-    expect(slimProviderLocation("/c/sentinel", "registry.opentofu.org").dir).toContain("/terraform-mirror/registry.opentofu.org/hashicorp/aws/");
+    expect(slimProviderLocation("/c/sentinel", "registry.opentofu.org").dir).toContain(
+      "/terraform-mirror/registry.opentofu.org/hashicorp/aws/",
+    );
   });
 
   it("never point into the repository", () => {
@@ -113,7 +138,12 @@ describe("locateToolchain", () => {
 
   it("lists every missing piece, one line each, with the three provider paths", () => {
     const result = locateToolchain(isolated(scratch()));
-    expect(result).toEqual({ missing: [expect.stringMatching(/no terraform or tofu/), expect.stringMatching(/hashicorp\/aws cannot be installed: 1\. .*; 2\. .*; 3\. slim offline build: .* is not built/)] });
+    expect(result).toEqual({
+      missing: [
+        expect.stringMatching(/no terraform or tofu/),
+        expect.stringMatching(/hashicorp\/aws cannot be installed: 1\. .*; 2\. .*; 3\. slim offline build: .* is not built/),
+      ],
+    });
   });
 
   it("returns the CLI and the slim build's mirror once both are built", () => {
@@ -132,17 +162,26 @@ describe("the slim build's version label", () => {
     expect(AWS_PROVIDER.pinnedVersion).toBe("6.25.0");
     expect(SLIM_AWS_PROVIDER.version).not.toBe(AWS_PROVIDER.pinnedVersion);
     // semver.org's grammar, prerelease identifiers without leading zeros
-    expect(SLIM_AWS_PROVIDER.version).toMatch(/^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)-((?:0|[1-9]\d*|\d*[a-zA-Z-][0-9a-zA-Z-]*)(?:\.(?:0|[1-9]\d*|\d*[a-zA-Z-][0-9a-zA-Z-]*))*)$/);
+    expect(SLIM_AWS_PROVIDER.version).toMatch(
+      /^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)-((?:0|[1-9]\d*|\d*[a-zA-Z-][0-9a-zA-Z-]*)(?:\.(?:0|[1-9]\d*|\d*[a-zA-Z-][0-9a-zA-Z-]*))*)$/,
+    );
     expect(SLIM_AWS_PROVIDER.version).toContain(SLIM_AWS_PROVIDER.commit);
     expect(SLIM_AWS_PROVIDER.moduleVersion.endsWith(SLIM_AWS_PROVIDER.commit)).toBe(true);
-    expect(SLIM_AWS_PROVIDER.versionStamp).toBe(`github.com/hashicorp/terraform-provider-aws/version.ProviderVersion=${SLIM_AWS_PROVIDER.version}`);
+    expect(SLIM_AWS_PROVIDER.versionStamp).toBe(
+      `github.com/hashicorp/terraform-provider-aws/version.ProviderVersion=${SLIM_AWS_PROVIDER.version}`,
+    );
     expect(SLIM_AWS_PROVIDER.binaryName).toBe(`terraform-provider-aws_v${SLIM_AWS_PROVIDER.version}`);
   });
 });
 
 describe("renderCliConfig", () => {
   it("installs hashicorp/aws from the mirror and everything else directly, with no development override", () => {
-    const config = renderCliConfig("registry.terraform.io", { path: "slim-build", version: SLIM_AWS_PROVIDER.version, dir: "/cache/terraform-mirror", description: "" });
+    const config = renderCliConfig("registry.terraform.io", {
+      path: "slim-build",
+      version: SLIM_AWS_PROVIDER.version,
+      dir: "/cache/terraform-mirror",
+      description: "",
+    });
     expect(config).toContain(
       [
         "provider_installation {",
@@ -158,12 +197,19 @@ describe("renderCliConfig", () => {
     );
     expect(config).not.toContain("dev_overrides");
     for (const host of REGISTRY_HOSTS) {
-      expect(renderCliConfig(host, { path: "local-release", version: "6.25.0", dir: "/m", description: "" })).toContain(`include = ["${host}/hashicorp/aws"]`);
+      expect(renderCliConfig(host, { path: "local-release", version: "6.25.0", dir: "/m", description: "" })).toContain(
+        `include = ["${host}/hashicorp/aws"]`,
+      );
     }
   });
 
   it("goes to the registry through the project's plugin cache on the registry path", () => {
-    const config = renderCliConfig("registry.terraform.io", { path: "registry", version: "6.25.0", dir: "/cache/plugins", description: "" });
+    const config = renderCliConfig("registry.terraform.io", {
+      path: "registry",
+      version: "6.25.0",
+      dir: "/cache/plugins",
+      description: "",
+    });
     expect(config).toContain('plugin_cache_dir = "/cache/plugins"\nprovider_installation {\n  direct {}\n}');
   });
 });
@@ -179,7 +225,12 @@ describe("Go build helpers", () => {
   it("read wall time, peak RSS and CPU time from GNU time -v, in h:mm:ss and m:ss forms", () => {
     const report = (wall: string) =>
       `\tUser time (seconds): 812.40\n\tSystem time (seconds): 95.10\n\tElapsed (wall clock) time (h:mm:ss or m:ss): ${wall}\n\tMaximum resident set size (kbytes): 3145728\n`;
-    expect(parseGnuTime(report("1:02:03.50"))).toEqual({ wallSeconds: 3723.5, maxRssKiB: 3145728, userSeconds: 812.4, systemSeconds: 95.1 });
+    expect(parseGnuTime(report("1:02:03.50"))).toEqual({
+      wallSeconds: 3723.5,
+      maxRssKiB: 3145728,
+      userSeconds: 812.4,
+      systemSeconds: 95.1,
+    });
     expect(parseGnuTime(report("12:34.25")).wallSeconds).toBe(754.25);
     expect(() => parseGnuTime("real 1.0")).toThrow(/not a GNU time/);
   });

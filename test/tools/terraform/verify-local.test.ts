@@ -2,7 +2,8 @@ import { describe, expect, it } from "vitest";
 import { VERIFIERS, deniesInsecureTransport, stateResources } from "../../../tools/terraform/verify-local";
 
 describe("deniesInsecureTransport", () => {
-  const deny = (condition: unknown, effect = "Deny") => JSON.stringify({ Statement: [{ Effect: effect, Action: "s3:*", Condition: condition }] });
+  const deny = (condition: unknown, effect = "Deny") =>
+    JSON.stringify({ Statement: [{ Effect: effect, Action: "s3:*", Condition: condition }] });
 
   it("accepts a Deny on aws:SecureTransport false, as a string or a list", () => {
     expect(deniesInsecureTransport(deny({ Bool: { "aws:SecureTransport": "false" } }))).toBe(true);
@@ -19,10 +20,16 @@ describe("deniesInsecureTransport", () => {
 
 describe("stateResources", () => {
   it("keeps managed resources and drops data sources", () => {
-    const state = { values: { root_module: { resources: [
-      { address: "aws_vpc.main", mode: "managed" as const, type: "aws_vpc", values: {} },
-      { address: "data.aws_region.current", mode: "data" as const, type: "aws_region", values: {} },
-    ] } } };
+    const state = {
+      values: {
+        root_module: {
+          resources: [
+            { address: "aws_vpc.main", mode: "managed" as const, type: "aws_vpc", values: {} },
+            { address: "data.aws_region.current", mode: "data" as const, type: "aws_region", values: {} },
+          ],
+        },
+      },
+    };
     expect(stateResources(state).map((r) => r.address)).toEqual(["aws_vpc.main"]);
     expect(stateResources({})).toEqual([]);
   });
@@ -30,7 +37,17 @@ describe("stateResources", () => {
 
 describe("VERIFIERS", () => {
   it("require the resources the issue names for every local apply and check the optional ones when present", () => {
-    expect(VERIFIERS.filter((v) => v.required).map((v) => v.type)).toEqual(["aws_s3_bucket", "aws_kms_key", "aws_cloudwatch_log_group", "aws_vpc"]);
-    expect(VERIFIERS.filter((v) => !v.required).map((v) => v.type)).toEqual(["aws_glue_job", "aws_glue_connection", "aws_lambda_function", "aws_scheduler_schedule"]);
+    expect(VERIFIERS.filter((v) => v.required).map((v) => v.type)).toEqual([
+      "aws_s3_bucket",
+      "aws_kms_key",
+      "aws_cloudwatch_log_group",
+      "aws_vpc",
+    ]);
+    expect(VERIFIERS.filter((v) => !v.required).map((v) => v.type)).toEqual([
+      "aws_glue_job",
+      "aws_glue_connection",
+      "aws_lambda_function",
+      "aws_scheduler_schedule",
+    ]);
   });
 });
