@@ -91,7 +91,7 @@ export class SentinelStack extends TerraformStack {
       new DeployerPrincipalsCheck(this, "deployer-principals", { principals: config.deployerPrincipals, environment: config.name });
     this.keys = new PlatformKeys(this, "keys", {
       namePrefix: this.namePrefix,
-      scope: this.accountScope,
+      account: this.accountScope,
       auditLogGroupPrefix: `${logPrefix}/audit`,
       administratorArns: this.deployerArns,
     });
@@ -102,14 +102,14 @@ export class SentinelStack extends TerraformStack {
     });
     this.buckets = new PlatformBuckets(this, "buckets", {
       namePrefix: this.namePrefix,
-      scope: this.accountScope,
+      account: this.accountScope,
       keys: this.keys,
       lifecycle: config.lifecycle,
       lineageObjectLock: config.objectLock,
     });
     this.network = new PrivateNetwork(this, "network", {
       namePrefix: this.namePrefix,
-      scope: this.accountScope,
+      account: this.accountScope,
       vpcCidr: config.vpcCidr,
       availabilityZones: config.availabilityZones,
       logGroups: this.logGroups,
@@ -123,7 +123,7 @@ export class SentinelStack extends TerraformStack {
     this.glue = new GlueEtl(this, "glue", {
       namePrefix: this.namePrefix,
       environment: config.name,
-      scope: this.accountScope,
+      account: this.accountScope,
       settings: { ...config.glue, defaultProfile },
       buckets: this.buckets,
       keys: this.keys,
@@ -140,7 +140,7 @@ export class SentinelStack extends TerraformStack {
       alias: `${this.namePrefix}-operations`,
       label: "OperationsKey",
       description: `${this.namePrefix}: Lambda environments, dead-letter queues, schedules, alarm topic`,
-      scope: this.accountScope,
+      account: this.accountScope,
       administratorArns: this.deployerArns,
     });
     // DataBrew is built after monitoring (its stack events go to the alarm topic): its names are derived.
@@ -155,7 +155,7 @@ export class SentinelStack extends TerraformStack {
     this.handlers = new PipelineHandlers(this, "handlers", {
       namePrefix: this.namePrefix,
       environmentName: config.name,
-      scope: this.accountScope,
+      account: this.accountScope,
       bundles: artifacts.handlers,
       buckets: this.buckets,
       keys: this.keys,
@@ -170,7 +170,7 @@ export class SentinelStack extends TerraformStack {
     });
     this.schedules = new TriggerSchedules(this, "schedules", {
       namePrefix: this.namePrefix,
-      scope: this.accountScope,
+      account: this.accountScope,
       trigger: this.handlers.trigger,
       datasetProfiles: config.datasetProfiles,
       settings: config.schedule,
@@ -178,7 +178,7 @@ export class SentinelStack extends TerraformStack {
     });
     this.jobStateRouting = new JobStateRouting(this, "job-state-routing", {
       namePrefix: this.namePrefix,
-      scope: this.accountScope,
+      account: this.accountScope,
       jobNames: { glue: [jobs.glueJobName], databrew: databrewJobNames },
       lineage: this.handlers.lineage,
       audit: this.handlers.audit,
@@ -187,7 +187,7 @@ export class SentinelStack extends TerraformStack {
     this.monitoring = new PipelineMonitoring(this, "monitoring", {
       namePrefix: this.namePrefix,
       environmentName: config.name,
-      scope: this.accountScope,
+      account: this.accountScope,
       alarmEmail: this.inputs.alarmEmail,
       operationsKey: this.operationsKey,
       glueJobName: jobs.glueJobName,
@@ -204,7 +204,7 @@ export class SentinelStack extends TerraformStack {
     });
     this.access = new ConsumerAccess(this, "access", {
       namePrefix: this.namePrefix,
-      scope: this.accountScope,
+      account: this.accountScope,
       buckets: this.buckets,
       auditLogGroup: this.handlers.auditLogGroup,
       processedDatabaseName: jobs.processedDatabaseName,
@@ -219,7 +219,7 @@ export class SentinelStack extends TerraformStack {
     // guides' SQL runs in DuckDB, docs/auditor-guide.md)
     const resultsBucket = new QueryResultsBucket(this, "athena-results", {
       bucketName: `${this.namePrefix}-athena-results-${this.accountScope.accountId}`,
-      scope: this.accountScope,
+      account: this.accountScope,
       key: this.keys.data,
       accessLogs: this.buckets.accessLogs,
     });
@@ -231,13 +231,13 @@ export class SentinelStack extends TerraformStack {
       new AthenaWorkgroup(this, `athena-${role}`, {
         name: `${this.namePrefix}-${role}`,
         description,
-        scope: this.accountScope,
+        account: this.accountScope,
         resultsBucket,
       }).grantQueries(consumer.policy);
     }
     this.databrew = new PiiProfiling(this, "databrew", {
       namePrefix: this.namePrefix,
-      scope: this.accountScope,
+      account: this.accountScope,
       profiles,
       layout: this.glue.layout,
       rawBucket: this.buckets.raw,
@@ -249,7 +249,7 @@ export class SentinelStack extends TerraformStack {
     });
     this.auditTrail = new AuditTrail(this, "audit-trail", {
       namePrefix: this.namePrefix,
-      scope: this.accountScope,
+      account: this.accountScope,
       administratorArns: this.deployerArns,
       accessLogs: this.buckets.accessLogs,
       lifecycle: config.lifecycle,

@@ -30,7 +30,7 @@ import { ConsumerRole } from "./consumer-role";
 export interface ConsumerAccessProps {
   /** e.g. sentinel-dev: roles become sentinel-dev-data-scientist and sentinel-dev-auditor. */
   readonly namePrefix: string;
-  readonly scope: AccountScope;
+  readonly account: AccountScope;
   readonly buckets: PlatformBuckets;
   readonly auditLogGroup: EncryptedLogGroup;
   /** Glue Catalog database of the processed tables. */
@@ -69,7 +69,7 @@ export class ConsumerAccess extends Construct {
 
   constructor(scope: Construct, id: string, props: ConsumerAccessProps) {
     super(scope, id);
-    const { buckets, scope: account } = props;
+    const { buckets, account } = props;
 
     this.dataScientist = new ConsumerRole(this, "data-scientist", {
       roleName: `${props.namePrefix}-data-scientist`,
@@ -109,14 +109,14 @@ export class ConsumerAccess extends Construct {
   }
 }
 
-function grantCatalogRead(policy: PolicyDocument, scope: AccountScope, databaseName: string): void {
+function grantCatalogRead(policy: PolicyDocument, account: AccountScope, databaseName: string): void {
   policy.addStatement({
     sid: `ReadCatalog${sidFragment(databaseName)}`,
     actions: CATALOG_READ_ACTIONS,
     resources: [
-      regionalArn(scope, "glue", "catalog"),
-      regionalArn(scope, "glue", `database/${databaseName}`),
-      regionalArn(scope, "glue", `table/${databaseName}/*`),
+      regionalArn(account, "glue", "catalog"),
+      regionalArn(account, "glue", `database/${databaseName}`),
+      regionalArn(account, "glue", `table/${databaseName}/*`),
     ],
   });
 }

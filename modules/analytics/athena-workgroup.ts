@@ -38,7 +38,7 @@ export interface AthenaWorkgroupProps {
   /** Workgroup name, e.g. sentinel-prod-audit. */
   readonly name: string;
   readonly description: string;
-  readonly scope: AccountScope;
+  readonly account: AccountScope;
   /** The bucket that holds query results (its platform key encrypts them). */
   readonly resultsBucket: QueryResultsBucket;
   /**
@@ -82,7 +82,7 @@ export class AthenaWorkgroup extends Construct {
         resultConfiguration: {
           outputLocation: this.resultLocation,
           encryptionConfiguration: { encryptionOption: "SSE_KMS", kmsKeyArn: props.resultsBucket.key.keyArn },
-          expectedBucketOwner: props.scope.accountId,
+          expectedBucketOwner: props.account.accountId,
           aclConfiguration: { s3AclOption: "BUCKET_OWNER_FULL_CONTROL" },
         },
       },
@@ -92,12 +92,12 @@ export class AthenaWorkgroup extends Construct {
 
   /** Run queries in this workgroup (and no other) and read and write its results. */
   grantQueries(policy: PolicyDocument): void {
-    const { scope, resultsBucket } = this.props;
+    const { account, resultsBucket } = this.props;
     const label = sidFragment(`athena-${this.name}`);
     policy.addStatement({
       sid: `Query${label}`,
       actions: [...QUERY_ACTIONS],
-      resources: [regionalArn(scope, "athena", `workgroup/${this.name}`)],
+      resources: [regionalArn(account, "athena", `workgroup/${this.name}`)],
     });
     policy
       .addStatement({
@@ -122,7 +122,7 @@ export class AthenaWorkgroup extends Construct {
         actions: ["kms:GenerateDataKey", "kms:Decrypt"],
         resources: [resultsBucket.key.keyArn],
         conditions: [
-          { test: "StringEquals", variable: "kms:ViaService", values: [`s3.${scope.region}.amazonaws.com`] },
+          { test: "StringEquals", variable: "kms:ViaService", values: [`s3.${account.region}.amazonaws.com`] },
           {
             test: "StringLike",
             variable: "kms:EncryptionContext:aws:s3:arn",

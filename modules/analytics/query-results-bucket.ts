@@ -16,7 +16,7 @@ import { denyPutsNotEncryptedWith } from "../storage/kms-only-puts";
 
 export interface QueryResultsBucketProps {
   readonly bucketName: string;
-  readonly scope: AccountScope;
+  readonly account: AccountScope;
   /** Key for SSE-KMS of the results. */
   readonly key: PlatformKey;
   readonly accessLogs: AccessLogBucket;
@@ -42,7 +42,7 @@ export class QueryResultsBucket extends Construct {
     const days = props.expireAfterDays ?? 30;
     const baseline = new BucketBaseline(this, "baseline", {
       bucketName: props.bucketName,
-      scope: props.scope,
+      account: props.account,
       encryption: { algorithm: "aws:kms", keyArn: props.key.keyArn },
       lifecycleRules: [
         {

@@ -28,7 +28,7 @@ import type { LifecyclePolicy } from "../storage/lifecycle";
 export interface AuditTrailProps {
   /** e.g. sentinel-dev: the trail, its bucket, key alias and rules are named after it. */
   readonly namePrefix: string;
-  readonly scope: AccountScope;
+  readonly account: AccountScope;
   /** The deployer principals: administrators of the trail's key. */
   readonly administratorArns: readonly string[];
   readonly accessLogs: AccessLogBucket;
@@ -138,7 +138,7 @@ export class AuditTrail extends Construct {
 
   constructor(scope: Construct, id: string, props: AuditTrailProps) {
     super(scope, id);
-    const { scope: account } = props;
+    const { account } = props;
     this.trailName = `${props.namePrefix}-trail`;
     this.trailArn = regionalArn(account, "cloudtrail", `trail/${this.trailName}`);
 
@@ -146,7 +146,7 @@ export class AuditTrail extends Construct {
       alias: `${props.namePrefix}-trail`,
       label: "TrailKey",
       description: `${props.namePrefix}: CloudTrail log files`,
-      scope: account,
+      account,
       administratorArns: props.administratorArns,
     });
     // CloudTrail's documented key policy, confined to this trail (aws:SourceArn) and this account's trails.
@@ -181,7 +181,7 @@ export class AuditTrail extends Construct {
       accessLogs: props.accessLogs,
       lifecycle: props.lifecycle,
       objectLock: props.objectLock,
-      scope: account,
+      account,
     });
     const fromThisTrail = [{ test: "StringEquals", variable: "aws:SourceArn", values: [this.trailArn] }];
     this.bucket.policy
@@ -205,7 +205,7 @@ export class AuditTrail extends Construct {
       roleName: `${props.namePrefix}-cloudtrail-logs`,
       description: "CloudTrail delivery of the trail's events to its log group",
       servicePrincipal: "cloudtrail.amazonaws.com",
-      scope: account,
+      account,
       sourceArnLike: this.trailArn,
     });
     deliveryRole.policy.addStatement({

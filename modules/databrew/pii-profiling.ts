@@ -42,7 +42,7 @@ export function piiProfileJobNameTemplate(namePrefix: string): string {
 export interface PiiProfilingProps {
   /** e.g. sentinel-dev. */
   readonly namePrefix: string;
-  readonly scope: AccountScope;
+  readonly account: AccountScope;
   readonly profiles: readonly DatasetProfile[];
   readonly layout: DataLayout;
   readonly rawBucket: DataBucket;
@@ -117,8 +117,8 @@ export class PiiProfiling extends Construct {
       jobs.set(profile.name, {
         profile: profile.name,
         names,
-        jobArn: regionalArn(props.scope, "databrew", `job/${names.jobName}`),
-        datasetArn: regionalArn(props.scope, "databrew", `dataset/${names.datasetName}`),
+        jobArn: regionalArn(props.account, "databrew", `job/${names.jobName}`),
+        datasetArn: regionalArn(props.account, "databrew", `dataset/${names.datasetName}`),
         outputUri: `s3://${layout.buckets.raw}/${layout.piiProfilePrefixOf(profile.name)}`,
         logGroup,
         stackName,

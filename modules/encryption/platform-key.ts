@@ -29,7 +29,7 @@ export interface PlatformKeyProps {
   /** Pascal-case label used in statement ids, e.g. DataKey. */
   readonly label: string;
   readonly description: string;
-  readonly scope: AccountScope;
+  readonly account: AccountScope;
   /** Principals (role or user ARNs) that administer the key: the deployer. Never key users by this. */
   readonly administratorArns: readonly string[];
   /** Default encrypt-decrypt (SYMMETRIC_DEFAULT). hmac: HMAC_256; sign-verify: ECC_NIST_P256. */
@@ -151,7 +151,7 @@ export class PlatformKey extends Construct {
     if (props.administratorArns.length === 0) throw new Error(`key ${props.alias}: name at least one key administrator`);
     this.label = props.label;
     this.usage = props.usage ?? "encrypt-decrypt";
-    const root = accountRootArn(props.scope);
+    const root = accountRootArn(props.account);
     this.keyPolicy = PolicyDocument.key(`${props.alias}-key-policy`);
     this.keyPolicy.addStatementsAtRender(() => [
       ...this.administrationStatements(root, props.administratorArns),
@@ -160,7 +160,7 @@ export class PlatformKey extends Construct {
     if (props.logGroupArnPattern !== undefined) {
       this.keyPolicy.addStatement({
         sid: "CloudWatchLogsEncryptsAccountLogGroups",
-        principals: [{ type: "Service", identifiers: [`logs.${props.scope.region}.amazonaws.com`] }],
+        principals: [{ type: "Service", identifiers: [`logs.${props.account.region}.amazonaws.com`] }],
         actions: LOGS_SERVICE_KEY_ACTIONS,
         resources: ["*"],
         conditions: [{ test: "ArnLike", variable: "kms:EncryptionContext:aws:logs:arn", values: [props.logGroupArnPattern] }],

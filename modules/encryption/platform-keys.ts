@@ -22,7 +22,7 @@ import { PlatformKey } from "./platform-key";
 export interface PlatformKeysProps {
   /** e.g. sentinel-dev; aliases become alias/<prefix>-data etc. */
   readonly namePrefix: string;
-  readonly scope: AccountScope;
+  readonly account: AccountScope;
   /** Log-group name prefix reserved for audit events, e.g. /sentinel/dev/audit. */
   readonly auditLogGroupPrefix: string;
   /** The deployer principals: administrators of every key. */
@@ -43,7 +43,7 @@ export class PlatformKeys extends Construct {
 
   constructor(scope: Construct, id: string, props: PlatformKeysProps) {
     super(scope, id);
-    const common = { scope: props.scope, administratorArns: props.administratorArns };
+    const common = { account: props.account, administratorArns: props.administratorArns };
     this.data = new PlatformKey(this, "data", {
       ...common,
       alias: `${props.namePrefix}-data`,
@@ -55,14 +55,14 @@ export class PlatformKeys extends Construct {
       alias: `${props.namePrefix}-logs`,
       label: "LogsKey",
       description: `${props.namePrefix}: CloudWatch log groups`,
-      logGroupArnPattern: regionalArn(props.scope, "logs", "log-group:*"),
+      logGroupArnPattern: regionalArn(props.account, "logs", "log-group:*"),
     });
     this.audit = new PlatformKey(this, "audit", {
       ...common,
       alias: `${props.namePrefix}-audit`,
       label: "AuditKey",
       description: `${props.namePrefix}: lineage records and audit events`,
-      logGroupArnPattern: regionalArn(props.scope, "logs", `log-group:${props.auditLogGroupPrefix}*`),
+      logGroupArnPattern: regionalArn(props.account, "logs", `log-group:${props.auditLogGroupPrefix}*`),
     });
     this.tokenization = new PlatformKey(this, "tokenization", {
       ...common,

@@ -73,7 +73,7 @@ export interface EtlJobProps {
   readonly jobName: string;
   /** dev, staging, prod or local: the Environment dimension of the job's Sentinel/Pipeline metrics. */
   readonly environment: string;
-  readonly scope: AccountScope;
+  readonly account: AccountScope;
   readonly settings: EtlJobSettings;
   readonly assets: GlueJobAssets;
   readonly layout: DataLayout;
@@ -107,7 +107,7 @@ export class EtlJob extends Construct {
     super(scope, id);
     const { assets, layout, settings } = props;
     this.jobName = props.jobName;
-    this.jobArn = regionalArn(props.scope, "glue", `job/${props.jobName}`);
+    this.jobArn = regionalArn(props.account, "glue", `job/${props.jobName}`);
     const defaultConfig = assets.profileConfigs.get(settings.defaultProfile);
     if (defaultConfig === undefined) {
       throw new Error(
@@ -184,7 +184,7 @@ export class EtlJob extends Construct {
         // cannot report into another environment's alarms. With the account, it is also what the job
         // derives the locations it may use from.
         "--environment": props.environment,
-        "--account_id": props.scope.accountId,
+        "--account_id": props.account.accountId,
         // Profile-independent, so fixed here; the trigger does not pass it.
         ...byJobArgument({ ...templates, mappingLocation: assets.merchantMapping.uri }, ["mappingLocation"]),
         "--artifact_digests": JSON.stringify(artifactDigests(assets)),

@@ -183,7 +183,7 @@ export const LINEAGE_COLUMNS: readonly OutputColumn[] = Object.entries(LINEAGE_R
 export interface GlueCatalogProps {
   /** e.g. sentinel-dev; databases become sentinel_dev_<tier>. */
   readonly namePrefix: string;
-  readonly scope: AccountScope;
+  readonly account: AccountScope;
   /** Where the tables' data lives (processed tier, lineage records). */
   readonly layout: DataLayout;
   /** One processed table per profile, its columns from the job's recorded output schema. */
@@ -202,11 +202,11 @@ export class GlueCatalog extends Construct {
   readonly lineageTableName = LINEAGE_TABLE;
   /** The processed tables themselves, for rulesets that target them. */
   readonly processedTables: ReadonlyMap<string, GlueCatalogTable>;
-  private readonly scope: AccountScope;
+  private readonly account: AccountScope;
 
   constructor(scope: Construct, id: string, props: GlueCatalogProps) {
     super(scope, id);
-    this.scope = props.scope;
+    this.account = props.account;
     const prefix = props.namePrefix.replaceAll("-", "_");
     const databases = Object.fromEntries(
       CATALOG_TIERS.map((tier) => [
@@ -249,11 +249,11 @@ export class GlueCatalog extends Construct {
   }
 
   databaseArn(tier: CatalogTier): string {
-    return regionalArn(this.scope, "glue", `database/${this.databaseNames[tier]}`);
+    return regionalArn(this.account, "glue", `database/${this.databaseNames[tier]}`);
   }
 
   tableArn(tier: CatalogTier, table: string): string {
-    return regionalArn(this.scope, "glue", `table/${this.databaseNames[tier]}/${table}`);
+    return regionalArn(this.account, "glue", `table/${this.databaseNames[tier]}/${table}`);
   }
 
   processedTableArn(profile: string): string {

@@ -26,7 +26,7 @@ export interface GlueEtlProps {
   readonly namePrefix: string;
   /** dev, staging, prod or local (the Environment dimension of the job's metrics). */
   readonly environment: string;
-  readonly scope: AccountScope;
+  readonly account: AccountScope;
   /** Workers, timeout, retries and the default profile of the job. */
   readonly settings: EtlJobSettings;
   /** Raw, processed, artifacts and lineage-audit buckets the job reads and writes. */
@@ -94,12 +94,12 @@ export class GlueEtl extends Construct {
       name: `${namePrefix}-private`,
       subnet,
       securityGroupId: props.network.glueSecurityGroupId,
-      scope: props.scope,
+      account: props.account,
     });
     const job = new EtlJob(this, "etl-job", {
       jobName: `${namePrefix}-etl`,
       environment: props.environment,
-      scope: props.scope,
+      account: props.account,
       settings: props.settings,
       assets: this.assets,
       layout: this.layout,
@@ -121,7 +121,7 @@ export class GlueEtl extends Construct {
 
     this.catalog = new GlueCatalog(this, "catalog", {
       namePrefix,
-      scope: props.scope,
+      account: props.account,
       layout: this.layout,
       profiles: props.profiles,
       lineageNamespace: props.lineageNamespace,

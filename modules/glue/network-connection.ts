@@ -15,7 +15,7 @@ export interface GlueNetworkConnectionProps {
   readonly subnet: PrivateSubnet;
   /** The self-referencing Glue security group of the network module. */
   readonly securityGroupId: string;
-  readonly scope: AccountScope;
+  readonly account: AccountScope;
 }
 
 export class GlueNetworkConnection extends Construct {
@@ -23,11 +23,11 @@ export class GlueNetworkConnection extends Construct {
   readonly connectionArn: string;
   readonly subnet: PrivateSubnet;
   readonly securityGroupId: string;
-  private readonly scope: AccountScope;
+  private readonly account: AccountScope;
 
   constructor(scope: Construct, id: string, props: GlueNetworkConnectionProps) {
     super(scope, id);
-    this.scope = props.scope;
+    this.account = props.account;
     this.subnet = props.subnet;
     this.securityGroupId = props.securityGroupId;
     const connection = new GlueConnection(this, "connection", {
@@ -41,7 +41,7 @@ export class GlueNetworkConnection extends Construct {
       },
     });
     this.connectionName = connection.name;
-    this.connectionArn = regionalArn(props.scope, "glue", `connection/${props.name}`);
+    this.connectionArn = regionalArn(props.account, "glue", `connection/${props.name}`);
   }
 
   /**
@@ -49,12 +49,12 @@ export class GlueNetworkConnection extends Construct {
    * the network interfaces Glue places in the subnet (creation confined to this subnet and group).
    */
   grantUse(policy: PolicyDocument): void {
-    const ec2 = (resource: string) => regionalArn(this.scope, "ec2", resource);
+    const ec2 = (resource: string) => regionalArn(this.account, "ec2", resource);
     policy
       .addStatement({
         sid: "ReadGlueNetworkConnection",
         actions: ["glue:GetConnection"],
-        resources: [regionalArn(this.scope, "glue", "catalog"), this.connectionArn],
+        resources: [regionalArn(this.account, "glue", "catalog"), this.connectionArn],
       })
       .addStatement({
         sid: "CreateJobNetworkInterfaces",

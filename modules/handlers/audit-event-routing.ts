@@ -17,7 +17,7 @@ import type { PipelineFunction } from "./pipeline-function";
 
 export interface AuditEventRoutingProps {
   readonly namePrefix: string;
-  readonly scope: AccountScope;
+  readonly account: AccountScope;
   readonly audit: PipelineFunction;
   /** Encrypts the dead-letter queue of undeliverable audit events. */
   readonly operationsKey: PlatformKey;
@@ -34,13 +34,13 @@ export class AuditEventRouting extends Construct {
 
   constructor(scope: Construct, id: string, props: AuditEventRoutingProps) {
     super(scope, id);
-    this.busArn = regionalArn(props.scope, "events", "event-bus/default");
+    this.busArn = regionalArn(props.account, "events", "event-bus/default");
     this.deadLetterQueue = new DeadLetterQueue(this, "dead-letters", {
       queueName: `${props.namePrefix}-audit-event-dead-letters`,
       key: props.operationsKey,
-      region: props.scope.region,
+      region: props.account.region,
     });
-    allowServiceToUseKey(props.operationsKey, "events.amazonaws.com", props.scope.accountId);
+    allowServiceToUseKey(props.operationsKey, "events.amazonaws.com", props.account.accountId);
     const rule = new CloudwatchEventRule(this, "rule", {
       name: `${props.namePrefix}-audit-events`,
       description: "Audit events of the trigger and lineage handlers -> the audit handler (the only chain writer and signer)",

@@ -45,7 +45,7 @@ export interface PipelineFunctionProps {
   readonly memorySizeMb: number;
   readonly timeoutSeconds: number;
   readonly reservedConcurrency: number;
-  readonly scope: AccountScope;
+  readonly account: AccountScope;
   readonly network: FunctionNetwork;
   /** Makes the function's log group (retention and key from the factory). */
   readonly logGroups: LogGroupFactory;
@@ -67,18 +67,18 @@ export class PipelineFunction extends Construct {
   constructor(scope: Construct, id: string, props: PipelineFunctionProps) {
     super(scope, id);
     this.functionName = props.functionName;
-    this.accountId = props.scope.accountId;
+    this.accountId = props.account.accountId;
     this.role = new ServiceRole(this, "role", {
       roleName: props.functionName,
       description: `Execution role of the ${props.functionName} Lambda handler`,
       servicePrincipal: "lambda.amazonaws.com",
-      scope: props.scope,
+      account: props.account,
     });
     this.logGroup = props.logGroups.create({ purpose: `lambda/${id}` });
     this.deadLetterQueue = new DeadLetterQueue(this, "dead-letters", {
       queueName: `${props.functionName}-dead-letters`,
       key: props.operationsKey,
-      region: props.scope.region,
+      region: props.account.region,
     });
     const code = new TerraformAsset(this, "bundle", { path: props.bundle.archive, type: AssetType.FILE });
     this.codeSha256 = Buffer.from(props.bundle.sha256, "hex").toString("base64");
@@ -139,7 +139,7 @@ export class PipelineFunction extends Construct {
 
   private grantBaseline(props: PipelineFunctionProps): void {
     const policy = this.role.policy;
-    const { scope } = props;
+    const { account } = props;
     // Lambda itself writes the function's logs with the execution role's permissions.
     policy.addStatement({
       sid: "WriteFunctionLogs",
@@ -152,21 +152,21 @@ export class PipelineFunction extends Construct {
       sid: "ManageVpcNetworkInterfaces",
       actions: ["ec2:CreateNetworkInterface", "ec2:AssignPrivateIpAddresses", "ec2:UnassignPrivateIpAddresses"],
       resources: [
-        regionalArn(scope, "ec2", "network-interface/*"),
-        ...props.network.subnetIds.map((subnetId) => regionalArn(scope, "ec2", `subnet/${subnetId}`)),
-        ...props.network.securityGroupIds.map((groupId) => regionalArn(scope, "ec2", `security-group/${groupId}`)),
+        regionalArn(account, "ec2", "network-interface/*"),
+        ...props.network.subnetIds.map((subnetId) => regionalArn(account, "ec2", `subnet/${subnetId}`)),
+        ...props.network.securityGroupIds.map((groupId) => regionalArn(account, "ec2", `security-group/${groupId}`)),
       ],
     });
     // Deleting only interfaces in the platform's subnets (the ones made for the function), not any of the account's.
     policy.addStatement({
       sid: "DeleteVpcNetworkInterfaces",
       actions: ["ec2:DeleteNetworkInterface"],
-      resources: [regionalArn(scope, "ec2", "network-interface/*")],
+      resources: [regionalArn(account, "ec2", "network-interface/*")],
       conditions: [
         {
           test: "ArnEquals",
           variable: "ec2:Subnet",
-          values: props.network.subnetIds.map((subnetId) => regionalArn(scope, "ec2", `subnet/${subnetId}`)),
+          values: props.network.subnetIds.map((subnetId) => regionalArn(account, "ec2", `subnet/${subnetId}`)),
         },
       ],
     });

@@ -70,7 +70,7 @@ export interface PipelineHandlersProps {
   readonly namePrefix: string;
   /** dev, staging, prod, local. */
   readonly environmentName: string;
-  readonly scope: AccountScope;
+  readonly account: AccountScope;
   readonly bundles: HandlerBundles;
   readonly buckets: PlatformBuckets;
   readonly keys: PlatformKeys;
@@ -143,7 +143,7 @@ export class PipelineHandlers extends Construct {
     this.grantAuditTrail(this.audit.role.policy);
     this.auditEvents = new AuditEventRouting(this, "audit-events", {
       namePrefix: props.namePrefix,
-      scope: props.scope,
+      account: props.account,
       audit: this.audit,
       operationsKey: props.operationsKey,
     });
@@ -160,12 +160,12 @@ export class PipelineHandlers extends Construct {
   /** ARN of the DataBrew profile job of each dataset profile. */
   get databrewJobArns(): readonly string[] {
     return this.props.datasetProfiles.map((profile) =>
-      regionalArn(this.props.scope, "databrew", `job/${this.props.jobs.databrewJobNameTemplate.replaceAll("{profile}", profile)}`),
+      regionalArn(this.props.account, "databrew", `job/${this.props.jobs.databrewJobNameTemplate.replaceAll("{profile}", profile)}`),
     );
   }
 
   get glueJobArn(): string {
-    return regionalArn(this.props.scope, "glue", `job/${this.props.jobs.glueJobName}`);
+    return regionalArn(this.props.account, "glue", `job/${this.props.jobs.glueJobName}`);
   }
 
   private handler(name: HandlerName, description: string, environment: Record<string, string>): PipelineFunction {
@@ -178,7 +178,7 @@ export class PipelineHandlers extends Construct {
       environment: checkedEnvironment(name, schema, environment),
       ...HANDLER_SIZING[name],
       reservedConcurrency: props.reservedConcurrency[name],
-      scope: props.scope,
+      account: props.account,
       network: { subnetIds: props.network.subnets.map((subnet) => subnet.subnetId), securityGroupIds: [this.securityGroupId] },
       logGroups: props.logGroups,
       operationsKey: props.operationsKey,
@@ -209,7 +209,7 @@ export class PipelineHandlers extends Construct {
     policy.addStatement({
       sid: "CheckAuditLogGroupEncryption",
       actions: ["logs:DescribeLogGroups"],
-      resources: [regionalArn(this.props.scope, "logs", "log-group:*")],
+      resources: [regionalArn(this.props.account, "logs", "log-group:*")],
     });
   }
 
@@ -240,11 +240,11 @@ export class PipelineHandlers extends Construct {
    * widen it: the role is denied every other raw prefix, and the data key outside S3 and outside raw.
    */
   private grantLineageRawAccess(policy: PolicyDocument): void {
-    const { buckets, scope, network } = this.props;
+    const { buckets, account, network } = this.props;
     const { raw } = buckets;
     const lineageRole = this.lineage.role.roleArn;
-    const s3Service = `s3.${scope.region}.amazonaws.com`;
-    grantObjectRead(policy, raw, RAW_PREFIXES.piiProfiles, { purpose: "PiiProfileResults", region: scope.region });
+    const s3Service = `s3.${account.region}.amazonaws.com`;
+    grantObjectRead(policy, raw, RAW_PREFIXES.piiProfiles, { purpose: "PiiProfileResults", region: account.region });
     policy.addStatement({
       sid: "ListRawInputVersions",
       actions: ["s3:ListBucketVersions"],
@@ -295,7 +295,7 @@ export class PipelineHandlers extends Construct {
   }
 
   private grantLineage(policy: PolicyDocument): void {
-    const { buckets, scope, jobs, datasetProfiles } = this.props;
+    const { buckets, account, jobs, datasetProfiles } = this.props;
     buckets.lineageAudit.grantRead(policy, "job-runs/");
     buckets.lineageAudit.grantReadWrite(policy, LINEAGE_AUDIT_PREFIXES.lineage);
     this.grantLockedWrites(policy, LINEAGE_AUDIT_PREFIXES.lineage);
@@ -304,10 +304,10 @@ export class PipelineHandlers extends Construct {
     // Versions and ETags of the job script, never its contents.
     grantObjectRead(policy, buckets.artifacts, ARTIFACT_PREFIXES.scripts, {
       purpose: "JobScriptVersions",
-      region: scope.region,
+      region: account.region,
       decrypt: false,
     });
-    const catalog = (resource: string) => regionalArn(scope, "glue", resource);
+    const catalog = (resource: string) => regionalArn(account, "glue", resource);
     policy
       .addStatement({ sid: "DescribeEtlJobRuns", actions: ["glue:GetJob", "glue:GetJobRun"], resources: [this.glueJobArn] })
       .addStatement({
@@ -323,7 +323,7 @@ export class PipelineHandlers extends Construct {
       .addStatement({
         sid: "DescribePiiProfileDatasets",
         actions: ["databrew:DescribeDataset"],
-        resources: jobs.databrewDatasetNames.map((name) => regionalArn(scope, "databrew", `dataset/${name}`)),
+        resources: jobs.databrewDatasetNames.map((name) => regionalArn(account, "databrew", `dataset/${name}`)),
       });
   }
 }

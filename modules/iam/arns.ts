@@ -15,20 +15,20 @@ export function partitionOf(region: string): string {
 }
 
 /** The account principal; in a key policy it delegates access decisions to IAM policies. */
-export function accountRootArn(scope: AccountScope): string {
-  return `arn:${scope.partition}:iam::${scope.accountId}:root`;
+export function accountRootArn(account: AccountScope): string {
+  return `arn:${account.partition}:iam::${account.accountId}:root`;
 }
 
 /** ARN of a regional resource in this account, e.g. `log-group:/sentinel/dev/*`. */
-export function regionalArn(scope: AccountScope, service: string, resource: string): string {
-  return `arn:${scope.partition}:${service}:${scope.region}:${scope.accountId}:${resource}`;
+export function regionalArn(account: AccountScope, service: string, resource: string): string {
+  return `arn:${account.partition}:${service}:${account.region}:${account.accountId}:${resource}`;
 }
 
 /** ARN of a global (region-less) resource in this account, e.g. IAM roles. */
-export function globalArn(scope: AccountScope, service: string, resource: string): string {
-  return `arn:${scope.partition}:${service}::${scope.accountId}:${resource}`;
+export function globalArn(account: AccountScope, service: string, resource: string): string {
+  return `arn:${account.partition}:${service}::${account.accountId}:${resource}`;
 }
 
-export function bucketArn(scope: AccountScope, bucketName: string): string {
-  return `arn:${scope.partition}:s3:::${bucketName}`;
+export function bucketArn(account: AccountScope, bucketName: string): string {
+  return `arn:${account.partition}:s3:::${bucketName}`;
 }

@@ -15,7 +15,7 @@ export interface ServiceRoleProps {
   readonly description: string;
   /** e.g. vpc-flow-logs.amazonaws.com. */
   readonly servicePrincipal: string;
-  readonly scope: AccountScope;
+  readonly account: AccountScope;
   /** ARN pattern of the resources allowed to use the role (aws:SourceArn); omit if the service sends none. */
   readonly sourceArnLike?: string;
 }
@@ -45,7 +45,7 @@ export class ServiceRole extends Construct {
 
   constructor(scope: Construct, id: string, props: ServiceRoleProps) {
     super(scope, id);
-    const conditions: PolicyCondition[] = [{ test: "StringEquals", variable: "aws:SourceAccount", values: [props.scope.accountId] }];
+    const conditions: PolicyCondition[] = [{ test: "StringEquals", variable: "aws:SourceAccount", values: [props.account.accountId] }];
     if (props.sourceArnLike !== undefined) {
       conditions.push({ test: "ArnLike", variable: "aws:SourceArn", values: [props.sourceArnLike] });
     }

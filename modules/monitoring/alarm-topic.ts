@@ -17,7 +17,7 @@ import { allowServiceToUseKey } from "../encryption/service-key-use";
 export interface AlarmTopicProps {
   readonly topicName: string;
   readonly key: PlatformKey;
-  readonly scope: AccountScope;
+  readonly account: AccountScope;
   readonly email: string;
   /** Name prefix of the alarms allowed to publish, e.g. sentinel-dev-. */
   readonly alarmNamePrefix: string;
@@ -33,7 +33,7 @@ export class AlarmTopic extends Construct {
   constructor(scope: Construct, id: string, props: AlarmTopicProps) {
     super(scope, id);
     this.key = props.key;
-    this.accountId = props.scope.accountId;
+    this.accountId = props.account.accountId;
     const topic = new SnsTopic(this, "topic", {
       name: props.topicName,
       displayName: `Sentinel alarms (${props.topicName})`,
@@ -41,7 +41,7 @@ export class AlarmTopic extends Construct {
     });
     this.topicArn = topic.arn;
     this.topicName = props.topicName;
-    allowServiceToUseKey(props.key, "cloudwatch.amazonaws.com", props.scope.accountId);
+    allowServiceToUseKey(props.key, "cloudwatch.amazonaws.com", props.account.accountId);
 
     this.policy = PolicyDocument.resource(`${props.topicName}-policy`)
       .addStatement({
@@ -61,9 +61,9 @@ export class AlarmTopic extends Construct {
           {
             test: "ArnLike",
             variable: "aws:SourceArn",
-            values: [regionalArn(props.scope, "cloudwatch", `alarm:${props.alarmNamePrefix}*`)],
+            values: [regionalArn(props.account, "cloudwatch", `alarm:${props.alarmNamePrefix}*`)],
           },
-          { test: "StringEquals", variable: "aws:SourceAccount", values: [props.scope.accountId] },
+          { test: "StringEquals", variable: "aws:SourceAccount", values: [props.account.accountId] },
         ],
       });
     new SnsTopicPolicy(this, "policy", { arn: topic.arn, policy: this.policy.toJson() });

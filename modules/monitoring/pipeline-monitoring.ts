@@ -21,7 +21,7 @@ import { GLUE_ELAPSED_TIME_METRIC, PIPELINE_METRICS, PIPELINE_METRICS_NAMESPACE 
 
 export interface PipelineMonitoringProps extends MonitoredPipeline {
   readonly namePrefix: string;
-  readonly scope: AccountScope;
+  readonly account: AccountScope;
   readonly alarmEmail: string;
   readonly operationsKey: PlatformKey;
   readonly databrewJobNames: readonly string[];
@@ -49,7 +49,7 @@ export class PipelineMonitoring extends Construct {
     this.topic = new AlarmTopic(this, "topic", {
       topicName: `${namePrefix}-alarms`,
       key: props.operationsKey,
-      scope: props.scope,
+      account: props.account,
       email: props.alarmEmail,
       alarmNamePrefix: `${namePrefix}-`,
     });
@@ -119,7 +119,7 @@ export class PipelineMonitoring extends Construct {
           glueJobName: props.glueJobName,
           datasetProfiles: props.datasetProfiles,
           thresholds,
-          region: props.scope.region,
+          region: props.account.region,
           functionNames: props.handlers.map((handler) => handler.functionName),
           queueNames: props.deadLetterQueues.map((queue) => queue.queueName),
           alarmArns: this.made.map((alarm) => alarm.arn),

@@ -11,7 +11,7 @@ export interface EndpointGrant {
   /** Statement id fragment, e.g. GlueJobsAndCatalog. */
   readonly name: string;
   readonly actions: readonly string[];
-  readonly resources: (scope: AccountScope) => readonly string[];
+  readonly resources: (account: AccountScope) => readonly string[];
 }
 
 export interface InterfaceEndpointService {
@@ -46,7 +46,7 @@ export const INTERFACE_ENDPOINT_SERVICES: readonly InterfaceEndpointService[] = 
           "glue:UpdatePartition",
           "glue:UpdateTable",
         ],
-        resources: (scope) => [regionalArn(scope, "glue", "*")],
+        resources: (account) => [regionalArn(account, "glue", "*")],
       },
       {
         // Both actions have no resource type in the Service Authorization Reference, so IAM evaluates
@@ -70,7 +70,7 @@ export const INTERFACE_ENDPOINT_SERVICES: readonly InterfaceEndpointService[] = 
           "databrew:ListJobRuns",
           "databrew:StartJobRun",
         ],
-        resources: (scope) => [regionalArn(scope, "databrew", "*")],
+        resources: (account) => [regionalArn(account, "databrew", "*")],
       },
     ],
   },
@@ -87,7 +87,7 @@ export const INTERFACE_ENDPOINT_SERVICES: readonly InterfaceEndpointService[] = 
           "logs:GetLogEvents",
           "logs:PutLogEvents",
         ],
-        resources: (scope) => [regionalArn(scope, "logs", "log-group:*")],
+        resources: (account) => [regionalArn(account, "logs", "log-group:*")],
       },
     ],
   },
@@ -105,7 +105,7 @@ export const INTERFACE_ENDPOINT_SERVICES: readonly InterfaceEndpointService[] = 
           "kms:ReEncryptFrom",
           "kms:ReEncryptTo",
         ],
-        resources: (scope) => [regionalArn(scope, "kms", "key/*")],
+        resources: (account) => [regionalArn(account, "kms", "key/*")],
       },
     ],
   },
@@ -113,7 +113,7 @@ export const INTERFACE_ENDPOINT_SERVICES: readonly InterfaceEndpointService[] = 
     service: "sts",
     grants: [
       { name: "CallerIdentity", actions: ["sts:GetCallerIdentity"], resources: () => ["*"] },
-      { name: "AccountRoles", actions: ["sts:AssumeRole"], resources: (scope) => [globalArn(scope, "iam", "role/*")] },
+      { name: "AccountRoles", actions: ["sts:AssumeRole"], resources: (account) => [globalArn(account, "iam", "role/*")] },
     ],
   },
   {
@@ -123,7 +123,7 @@ export const INTERFACE_ENDPOINT_SERVICES: readonly InterfaceEndpointService[] = 
   {
     service: "events",
     grants: [
-      { name: "AccountEventBuses", actions: ["events:PutEvents"], resources: (scope) => [regionalArn(scope, "events", "event-bus/*")] },
+      { name: "AccountEventBuses", actions: ["events:PutEvents"], resources: (account) => [regionalArn(account, "events", "event-bus/*")] },
     ],
   },
 ];

@@ -28,7 +28,7 @@ import { INTERFACE_ENDPOINT_SERVICES, S3_ENDPOINT_ACTIONS, type InterfaceEndpoin
 export interface PrivateNetworkProps {
   /** e.g. sentinel-dev; used in names and tags. */
   readonly namePrefix: string;
-  readonly scope: AccountScope;
+  readonly account: AccountScope;
   readonly vpcCidr: string;
   /** 2 or 3 zones; one private subnet each (a quarter of the VPC range). */
   readonly availabilityZones: readonly string[];
@@ -68,12 +68,12 @@ export class PrivateNetwork extends Construct {
   /** Interface endpoint id per service (aws:SourceVpce of requests to that service from the VPC). */
   readonly interfaceEndpointIds: ReadonlyMap<string, string>;
   readonly dnsFirewall: DnsFirewall;
-  private readonly scope: AccountScope;
+  private readonly account: AccountScope;
   private readonly endpointPolicies = new Map<string, PolicyDocument>();
 
   constructor(scope: Construct, id: string, props: PrivateNetworkProps) {
     super(scope, id);
-    this.scope = props.scope;
+    this.account = props.account;
     this.vpcCidr = props.vpcCidr;
     const vpc = new Vpc(this, "vpc", {
       cidrBlock: props.vpcCidr,
@@ -112,7 +112,7 @@ export class PrivateNetwork extends Construct {
 
     const s3Endpoint = new VpcEndpoint(this, "s3-endpoint", {
       vpcId: vpc.id,
-      serviceName: `com.amazonaws.${props.scope.region}.s3`,
+      serviceName: `com.amazonaws.${props.account.region}.s3`,
       vpcEndpointType: "Gateway",
       routeTableIds,
       policy: this.endpointPolicy("s3").toJson(),
@@ -150,7 +150,7 @@ export class PrivateNetwork extends Construct {
     for (const endpoint of props.interfaceEndpoints ?? INTERFACE_ENDPOINT_SERVICES) {
       const interfaceEndpoint = new VpcEndpoint(this, `${endpoint.service}-endpoint`, {
         vpcId: vpc.id,
-        serviceName: `com.amazonaws.${props.scope.region}.${endpoint.service}`,
+        serviceName: `com.amazonaws.${props.account.region}.${endpoint.service}`,
         vpcEndpointType: "Interface",
         privateDnsEnabled: true,
         subnetIds,
@@ -160,7 +160,7 @@ export class PrivateNetwork extends Construct {
       });
       interfaceEndpointIds.set(endpoint.service, interfaceEndpoint.id);
       for (const grant of endpoint.grants) {
-        this.allowThroughEndpoint(endpoint.service, { ...grant, resources: grant.resources(props.scope) });
+        this.allowThroughEndpoint(endpoint.service, { ...grant, resources: grant.resources(props.account) });
       }
     }
 
@@ -170,7 +170,7 @@ export class PrivateNetwork extends Construct {
       namePrefix: props.namePrefix,
       vpcId: vpc.id,
       vpcCidr: props.vpcCidr,
-      region: props.scope.region,
+      region: props.account.region,
     });
   }
 
@@ -189,7 +189,7 @@ export class PrivateNetwork extends Construct {
       principals: "*",
       actions: grant.actions,
       resources: grant.resources,
-      conditions: [{ test: "StringEquals", variable: "aws:PrincipalAccount", values: [this.scope.accountId] }],
+      conditions: [{ test: "StringEquals", variable: "aws:PrincipalAccount", values: [this.account.accountId] }],
     });
   }
 
@@ -256,14 +256,14 @@ export class PrivateNetwork extends Construct {
       roleName: `${props.namePrefix}-vpc-flow-logs`,
       description: "VPC Flow Logs delivery to the encrypted flow-log group",
       servicePrincipal: "vpc-flow-logs.amazonaws.com",
-      scope: props.scope,
-      sourceArnLike: regionalArn(props.scope, "ec2", "vpc-flow-log/*"),
+      account: props.account,
+      sourceArnLike: regionalArn(props.account, "ec2", "vpc-flow-log/*"),
     });
     logGroup.grantWrite(role.policy);
     role.policy.addStatement({
       sid: "FindFlowLogGroup",
       actions: ["logs:DescribeLogGroups"],
-      resources: [regionalArn(props.scope, "logs", "log-group:*")],
+      resources: [regionalArn(props.account, "logs", "log-group:*")],
     });
     new FlowLog(this, "flow-log", {
       vpcId,

@@ -17,7 +17,7 @@ import { allowServiceToUseKey } from "../encryption/service-key-use";
 
 export interface JobStateRoutingProps {
   readonly namePrefix: string;
-  readonly scope: AccountScope;
+  readonly account: AccountScope;
   readonly jobNames: Readonly<Record<JobService, readonly string[]>>;
   readonly lineage: PipelineFunction;
   readonly audit: PipelineFunction;
@@ -38,9 +38,9 @@ export class JobStateRouting extends Construct {
     this.deadLetterQueue = new DeadLetterQueue(this, "dead-letters", {
       queueName: `${props.namePrefix}-job-event-dead-letters`,
       key: props.operationsKey,
-      region: props.scope.region,
+      region: props.account.region,
     });
-    allowServiceToUseKey(props.operationsKey, "events.amazonaws.com", props.scope.accountId);
+    allowServiceToUseKey(props.operationsKey, "events.amazonaws.com", props.account.accountId);
 
     const rules: CloudwatchEventRule[] = [];
     for (const service of ["glue", "databrew"] as const) {
@@ -64,7 +64,7 @@ export class JobStateRouting extends Construct {
             inputTransformer: transform,
           });
         target("lineage", props.lineage);
-        target("audit", props.audit, auditEntryTransformer(source, outcome, props.scope.partition));
+        target("audit", props.audit, auditEntryTransformer(source, outcome, props.account.partition));
         props.lineage.allowInvocation(ruleId, "events.amazonaws.com", rule.arn);
         props.audit.allowInvocation(ruleId, "events.amazonaws.com", rule.arn);
       }

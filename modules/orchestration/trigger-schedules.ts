@@ -29,7 +29,7 @@ export interface TriggerScheduleSettings {
 export interface TriggerSchedulesProps {
   /** e.g. sentinel-dev: the schedule group, role and queue names. */
   readonly namePrefix: string;
-  readonly scope: AccountScope;
+  readonly account: AccountScope;
   readonly trigger: PipelineFunction;
   readonly datasetProfiles: readonly string[];
   readonly settings: TriggerScheduleSettings;
@@ -61,14 +61,14 @@ export class TriggerSchedules extends Construct {
     this.deadLetterQueue = new DeadLetterQueue(this, "dead-letters", {
       queueName: `${namePrefix}-schedule-dead-letters`,
       key: props.operationsKey,
-      region: props.scope.region,
+      region: props.account.region,
     });
     this.role = new ServiceRole(this, "role", {
       roleName: `${namePrefix}-scheduler`,
       description: "EventBridge Scheduler: invokes the trigger handler on the nightly schedule",
       servicePrincipal: "scheduler.amazonaws.com",
-      scope: props.scope,
-      sourceArnLike: regionalArn(props.scope, "scheduler", `schedule-group/${namePrefix}`),
+      account: props.account,
+      sourceArnLike: regionalArn(props.account, "scheduler", `schedule-group/${namePrefix}`),
     });
     props.trigger.grantInvoke(this.role.policy);
     this.deadLetterQueue.grantSend(this.role.policy);

@@ -15,7 +15,7 @@ import { accessLogLifecycleRules, type LifecyclePolicy } from "./lifecycle";
 
 export interface AccessLogBucketProps {
   readonly bucketName: string;
-  readonly scope: AccountScope;
+  readonly account: AccountScope;
   readonly lifecycle: LifecyclePolicy;
 }
 
@@ -30,7 +30,7 @@ export class AccessLogBucket extends Construct {
     super(scope, id);
     const baseline = new BucketBaseline(this, "baseline", {
       bucketName: props.bucketName,
-      scope: props.scope,
+      account: props.account,
       encryption: { algorithm: "AES256" },
       lifecycleRules: accessLogLifecycleRules(props.lifecycle),
     });
@@ -51,7 +51,7 @@ export class AccessLogBucket extends Construct {
         actions: ["s3:PutObject"],
         resources: [`${this.bucketArn}/*`],
         conditions: [
-          { test: "StringEquals", variable: "aws:SourceAccount", values: [props.scope.accountId] },
+          { test: "StringEquals", variable: "aws:SourceAccount", values: [props.account.accountId] },
           { test: "ArnLike", variable: "aws:SourceArn", values: this.sourceBucketArns },
         ],
       })

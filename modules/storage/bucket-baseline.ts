@@ -26,7 +26,7 @@ export type DefaultEncryption =
 
 export interface BucketBaselineProps {
   readonly bucketName: string;
-  readonly scope: AccountScope;
+  readonly account: AccountScope;
   readonly encryption: DefaultEncryption;
   readonly lifecycleRules: S3BucketLifecycleConfigurationRule[];
   /** Object Lock must be switched on when the bucket is created. Default false. */
@@ -48,7 +48,7 @@ export class BucketBaseline extends Construct {
   constructor(scope: Construct, id: string, props: BucketBaselineProps) {
     super(scope, id);
     this.bucketName = props.bucketName;
-    this.bucketArn = bucketArn(props.scope, props.bucketName);
+    this.bucketArn = bucketArn(props.account, props.bucketName);
     this.bucket = new S3Bucket(this, "bucket", {
       bucket: props.bucketName,
       forceDestroy: false,

@@ -35,7 +35,7 @@ export interface DataBucketProps {
   readonly lifecycle: LifecyclePolicy;
   /** Required for, and only for, the lineage-audit and audit-trail tiers. */
   readonly objectLock?: ObjectLockRetention;
-  readonly scope: AccountScope;
+  readonly account: AccountScope;
 }
 
 export class DataBucket extends Construct {
@@ -62,10 +62,10 @@ export class DataBucket extends Construct {
     this.tier = props.tier;
     this.key = props.key;
     this.label = sidFragment(props.tier);
-    this.s3Service = `s3.${props.scope.region}.amazonaws.com`;
+    this.s3Service = `s3.${props.account.region}.amazonaws.com`;
     const baseline = new BucketBaseline(this, "baseline", {
       bucketName: props.bucketName,
-      scope: props.scope,
+      account: props.account,
       encryption: { algorithm: "aws:kms", keyArn: props.key.keyArn },
       lifecycleRules: lifecycleRulesFor(props.tier, props.lifecycle, props.objectLock?.days),
       objectLockEnabled: locked,

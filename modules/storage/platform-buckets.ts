@@ -13,7 +13,7 @@ import type { BucketTier, LifecyclePolicy } from "./lifecycle";
 export interface PlatformBucketsProps {
   /** e.g. sentinel-dev. */
   readonly namePrefix: string;
-  readonly scope: AccountScope;
+  readonly account: AccountScope;
   readonly keys: PlatformKeys;
   readonly lifecycle: LifecyclePolicy;
   /** Retention of lineage records and audit exports. */
@@ -34,10 +34,10 @@ export class PlatformBuckets extends Construct {
 
   constructor(scope: Construct, id: string, props: PlatformBucketsProps) {
     super(scope, id);
-    const name = (tier: BucketTier | "access-logs") => platformBucketName(props.namePrefix, tier, props.scope.accountId);
+    const name = (tier: BucketTier | "access-logs") => platformBucketName(props.namePrefix, tier, props.account.accountId);
     this.accessLogs = new AccessLogBucket(this, "access-logs", {
       bucketName: name("access-logs"),
-      scope: props.scope,
+      account: props.account,
       lifecycle: props.lifecycle,
     });
     const dataBucket = (tier: BucketTier, objectLock?: ObjectLockRetention) =>
@@ -48,7 +48,7 @@ export class PlatformBuckets extends Construct {
         accessLogs: this.accessLogs,
         lifecycle: props.lifecycle,
         objectLock,
-        scope: props.scope,
+        account: props.account,
       });
     this.raw = dataBucket("raw");
     this.processed = dataBucket("processed");

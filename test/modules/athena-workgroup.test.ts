@@ -19,7 +19,7 @@ const built = withPlainStackTraces(() => {
   const fixture = buildOperations();
   const resultsBucket = new QueryResultsBucket(fixture.stack, "athena-results", {
     bucketName: RESULTS_BUCKET,
-    scope: { partition: "aws", region: REGION, accountId: ACCOUNT },
+    account: { partition: "aws", region: REGION, accountId: ACCOUNT },
     key: fixture.keys.data,
     accessLogs: fixture.buckets.accessLogs,
   });
@@ -30,7 +30,7 @@ const built = withPlainStackTraces(() => {
     new AthenaWorkgroup(fixture.stack, `athena-${role}`, {
       name: `${PREFIX}-${role}`,
       description: role,
-      scope: { partition: "aws", region: REGION, accountId: ACCOUNT },
+      account: { partition: "aws", region: REGION, accountId: ACCOUNT },
       resultsBucket,
     }).grantQueries(consumer.policy);
   }
@@ -89,7 +89,7 @@ describe("Athena workgroups", () => {
         new AthenaWorkgroup(buildOperations().stack, "too-small", {
           name: "x",
           description: "x",
-          scope: { partition: "aws", region: REGION, accountId: ACCOUNT },
+          account: { partition: "aws", region: REGION, accountId: ACCOUNT },
           resultsBucket: {} as QueryResultsBucket,
           bytesScannedCutoffPerQuery: 1000,
         }),

@@ -20,14 +20,14 @@ import {
   statementsOf,
   synth,
   TEST_DEPLOYER_ARN,
-  TEST_SCOPE,
+  TEST_ACCOUNT,
   testStack,
   withPlainStackTraces,
   type Config,
   type Synthesized,
 } from "./support/synth";
 
-const ACCOUNT = TEST_SCOPE.accountId;
+const ACCOUNT = TEST_ACCOUNT.accountId;
 const lifecycle = {
   rawInfrequentAccessAfterDays: 30,
   rawGlacierAfterDays: 90,
@@ -44,13 +44,13 @@ function synthesizedTrail(): Synthesized {
     const administratorArns = [TEST_DEPLOYER_ARN];
     const keys = new PlatformKeys(stack, "keys", {
       namePrefix: "sentinel-test",
-      scope: TEST_SCOPE,
+      account: TEST_ACCOUNT,
       auditLogGroupPrefix: "/sentinel/test/audit",
       administratorArns,
     });
     const buckets = new PlatformBuckets(stack, "buckets", {
       namePrefix: "sentinel-test",
-      scope: TEST_SCOPE,
+      account: TEST_ACCOUNT,
       keys,
       lifecycle,
       lineageObjectLock: { mode: "COMPLIANCE", days: 3653 },
@@ -59,20 +59,20 @@ function synthesizedTrail(): Synthesized {
       alias: "sentinel-test-operations",
       label: "OperationsKey",
       description: "test",
-      scope: TEST_SCOPE,
+      account: TEST_ACCOUNT,
       administratorArns,
     });
     const topic = new AlarmTopic(stack, "topic", {
       topicName: "sentinel-test-alarms",
       key: operationsKey,
-      scope: TEST_SCOPE,
+      account: TEST_ACCOUNT,
       email: "a@example.com",
       alarmNamePrefix: "sentinel-test-",
     });
     const logGroups = new LogGroupFactory(stack, "logs", { namePrefix: "/sentinel/test", retentionInDays: 365, defaultKey: keys.logs });
     new AuditTrail(stack, "audit-trail", {
       namePrefix: "sentinel-test",
-      scope: TEST_SCOPE,
+      account: TEST_ACCOUNT,
       administratorArns,
       accessLogs: buckets.accessLogs,
       lifecycle,

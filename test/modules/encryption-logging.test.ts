@@ -12,7 +12,7 @@ import {
   statementsOf,
   synth,
   TEST_DEPLOYER_ARN,
-  TEST_SCOPE,
+  TEST_ACCOUNT,
   testStack,
   type Statement,
 } from "./support/synth";
@@ -21,7 +21,7 @@ function keysFixture() {
   const stack = testStack();
   const keys = new PlatformKeys(stack, "keys", {
     namePrefix: "sentinel-test",
-    scope: TEST_SCOPE,
+    account: TEST_ACCOUNT,
     auditLogGroupPrefix: "/sentinel/test/audit",
     administratorArns: [TEST_DEPLOYER_ARN],
   });
@@ -113,7 +113,7 @@ describe("PlatformKeys", () => {
  * another. Evaluated with the IAM evaluator (KMS itself is not run here: statically proven).
  */
 describe("key policies against an insider", () => {
-  const ACCOUNT = TEST_SCOPE.accountId;
+  const ACCOUNT = TEST_ACCOUNT.accountId;
   const role = (name: string) => `arn:aws:iam::${ACCOUNT}:role/${name}`;
   const S3 = { "kms:ViaService": "s3.eu-central-2.amazonaws.com" };
   const TOKEN_CONTEXT = {
@@ -126,7 +126,7 @@ describe("key policies against an insider", () => {
     const stack = testStack();
     const keys = new PlatformKeys(stack, "keys", {
       namePrefix: "sentinel-test",
-      scope: TEST_SCOPE,
+      account: TEST_ACCOUNT,
       auditLogGroupPrefix: "/sentinel/test/audit",
       administratorArns: [TEST_DEPLOYER_ARN],
     });
@@ -134,7 +134,7 @@ describe("key policies against an insider", () => {
       // A later edit that hands data use back to IAM, as AWS's default key policy does.
       keys.data.keyPolicy.addStatement({
         sid: "DelegateDecryptToIam",
-        principals: [{ type: "AWS", identifiers: [`arn:aws:iam::${TEST_SCOPE.accountId}:root`] }],
+        principals: [{ type: "AWS", identifiers: [`arn:aws:iam::${TEST_ACCOUNT.accountId}:root`] }],
         actions: ["kms:Decrypt", "kms:GenerateDataKey"],
         resources: ["*"],
       });
@@ -143,19 +143,19 @@ describe("key policies against an insider", () => {
       roleName: "etl-job",
       description: "job",
       servicePrincipal: "glue.amazonaws.com",
-      scope: TEST_SCOPE,
+      account: TEST_ACCOUNT,
     });
     const audit = new ServiceRole(stack, "audit", {
       roleName: "audit-handler",
       description: "audit",
       servicePrincipal: "lambda.amazonaws.com",
-      scope: TEST_SCOPE,
+      account: TEST_ACCOUNT,
     });
     const auditor = new ServiceRole(stack, "auditor", {
       roleName: "auditor",
       description: "auditor",
       servicePrincipal: "lambda.amazonaws.com",
-      scope: TEST_SCOPE,
+      account: TEST_ACCOUNT,
     });
     keys.data.grantDecrypt(job.policy, "s3.eu-central-2.amazonaws.com");
     keys.tokenization.grantDecryptWithContext(job.policy, TOKENIZATION_CONTEXT_KEYS);

@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import { accountRootArn } from "../../modules/iam/arns";
 import { PolicyDocument, PolicyError } from "../../modules/iam/policy-document";
 import { ServiceRole } from "../../modules/iam/service-role";
-import { onlyResourceOf, statement, statementsOf, synth, TEST_SCOPE, testStack } from "./support/synth";
+import { onlyResourceOf, statement, statementsOf, synth, TEST_ACCOUNT, testStack } from "./support/synth";
 
 const account = { test: "StringEquals", variable: "aws:PrincipalAccount", values: ["111122223333"] };
 
@@ -87,7 +87,7 @@ describe("PolicyDocument refuses what the platform forbids", () => {
 
   it('refuses kms:* in a key policy, even to the account root, and any resource but "*"', () => {
     const key = PolicyDocument.key("data-key");
-    const root = { type: "AWS" as const, identifiers: [accountRootArn(TEST_SCOPE)] };
+    const root = { type: "AWS" as const, identifiers: [accountRootArn(TEST_ACCOUNT)] };
     const logs = { type: "Service" as const, identifiers: ["logs.eu-central-2.amazonaws.com"] };
     expect(() => key.addStatement({ sid: "Root", principals: [root], actions: ["kms:*"], resources: ["*"] })).toThrow(
       /wildcard action "kms:\*"/,
@@ -148,7 +148,7 @@ describe("ServiceRole", () => {
       roleName: "sentinel-test-flow-logs",
       description: "test",
       servicePrincipal: "vpc-flow-logs.amazonaws.com",
-      scope: TEST_SCOPE,
+      account: TEST_ACCOUNT,
       sourceArnLike: "arn:aws:ec2:eu-central-2:111122223333:vpc-flow-log/*",
     });
     role.policy.addStatement({

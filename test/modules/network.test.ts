@@ -14,7 +14,7 @@ import {
   statementsOf,
   synth,
   TEST_DEPLOYER_ARN,
-  TEST_SCOPE,
+  TEST_ACCOUNT,
   testStack,
   withPlainStackTraces,
   type Config,
@@ -31,14 +31,14 @@ function buildNetwork(zones: string[]) {
   const stack = testStack();
   const keys = new PlatformKeys(stack, "keys", {
     namePrefix: "sentinel-test",
-    scope: TEST_SCOPE,
+    account: TEST_ACCOUNT,
     auditLogGroupPrefix: "/sentinel/test/audit",
     administratorArns: [TEST_DEPLOYER_ARN],
   });
   const logGroups = new LogGroupFactory(stack, "logs", { namePrefix: "/sentinel/test", retentionInDays: 365, defaultKey: keys.logs });
   const network = new PrivateNetwork(stack, "network", {
     namePrefix: "sentinel-test",
-    scope: TEST_SCOPE,
+    account: TEST_ACCOUNT,
     vpcCidr: "10.40.0.0/16",
     availabilityZones: zones,
     logGroups,

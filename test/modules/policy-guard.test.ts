@@ -25,7 +25,7 @@ import { PlatformKeys } from "../../modules/encryption/platform-keys";
 import { LogGroupFactory } from "../../modules/logging/log-group-factory";
 import { PolicyGuard } from "../../modules/policy-guard/policy-guard";
 import { PlatformBuckets } from "../../modules/storage/platform-buckets";
-import { TEST_DEPLOYER_ARN, TEST_SCOPE, testStack, withPlainStackTraces } from "./support/synth";
+import { TEST_DEPLOYER_ARN, TEST_ACCOUNT, testStack, withPlainStackTraces } from "./support/synth";
 
 function guardedStack(): TerraformStack {
   const stack = testStack();
@@ -190,13 +190,13 @@ describe("policy guard: buckets", () => {
     const stack = guardedStack();
     const keys = new PlatformKeys(stack, "keys", {
       namePrefix: "sentinel-test",
-      scope: TEST_SCOPE,
+      account: TEST_ACCOUNT,
       auditLogGroupPrefix: "/a",
       administratorArns: [TEST_DEPLOYER_ARN],
     });
     const buckets = new PlatformBuckets(stack, "buckets", {
       namePrefix: "sentinel-test",
-      scope: TEST_SCOPE,
+      account: TEST_ACCOUNT,
       keys,
       lifecycle: {
         rawInfrequentAccessAfterDays: 30,
@@ -228,7 +228,7 @@ describe("policy guard: log groups", () => {
     const stack = guardedStack();
     const keys = new PlatformKeys(stack, "keys", {
       namePrefix: "sentinel-test",
-      scope: TEST_SCOPE,
+      account: TEST_ACCOUNT,
       auditLogGroupPrefix: "/a",
       administratorArns: [TEST_DEPLOYER_ARN],
     });
@@ -363,7 +363,7 @@ describe("policy guard: keys, records, trail and DNS", () => {
     const stack = guardedStack();
     new PlatformKeys(stack, "keys", {
       namePrefix: "sentinel-test",
-      scope: TEST_SCOPE,
+      account: TEST_ACCOUNT,
       auditLogGroupPrefix: "/a",
       administratorArns: [TEST_DEPLOYER_ARN],
     });

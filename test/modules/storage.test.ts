@@ -12,7 +12,7 @@ import {
   statementsOf,
   synth,
   TEST_DEPLOYER_ARN,
-  TEST_SCOPE,
+  TEST_ACCOUNT,
   testStack,
   withPlainStackTraces,
   type Config,
@@ -37,13 +37,13 @@ function buildBuckets() {
   const stack = testStack();
   const keys = new PlatformKeys(stack, "keys", {
     namePrefix: "sentinel-test",
-    scope: TEST_SCOPE,
+    account: TEST_ACCOUNT,
     auditLogGroupPrefix: "/sentinel/test/audit",
     administratorArns: [TEST_DEPLOYER_ARN],
   });
   const buckets = new PlatformBuckets(stack, "buckets", {
     namePrefix: "sentinel-test",
-    scope: TEST_SCOPE,
+    account: TEST_ACCOUNT,
     keys,
     lifecycle,
     lineageObjectLock: { mode: "COMPLIANCE", days: 3653 },
@@ -200,7 +200,7 @@ describe("PlatformBuckets", () => {
 
   it("refuses Object Lock on other tiers and a lineage-audit bucket without it", () => {
     const { stack, keys, buckets } = bucketsFixture();
-    const props = { bucketName: "x-bucket", key: keys.data, accessLogs: buckets.accessLogs, lifecycle, scope: TEST_SCOPE };
+    const props = { bucketName: "x-bucket", key: keys.data, accessLogs: buckets.accessLogs, lifecycle, account: TEST_ACCOUNT };
     expect(() => new DataBucket(stack, "unlocked", { ...props, tier: "lineage-audit" })).toThrow(/Object Lock retention is required/);
     expect(() => new DataBucket(stack, "locked-raw", { ...props, tier: "raw", objectLock: { mode: "GOVERNANCE", days: 1 } })).toThrow(
       /only for them/,
@@ -222,13 +222,13 @@ describe("PlatformBuckets", () => {
     const stack = testStack();
     const keys = new PlatformKeys(stack, "keys", {
       namePrefix: "sentinel-test",
-      scope: TEST_SCOPE,
+      account: TEST_ACCOUNT,
       auditLogGroupPrefix: "/a",
       administratorArns: [TEST_DEPLOYER_ARN],
     });
     new PlatformBuckets(stack, "buckets", {
       namePrefix: "sentinel-test",
-      scope: TEST_SCOPE,
+      account: TEST_ACCOUNT,
       keys,
       lifecycle: { ...lifecycle, landingExpiryDays: 3653, quarantineExpiryDays: 731, piiProfileExpiryDays: 30 },
       lineageObjectLock: { mode: "COMPLIANCE", days: 1 },
@@ -243,7 +243,7 @@ describe("PlatformBuckets", () => {
  * bucket policy stands between it and the write.
  */
 describe("bucket policies against an insider", () => {
-  const ACCOUNT = TEST_SCOPE.accountId;
+  const ACCOUNT = TEST_ACCOUNT.accountId;
   const JOB = `arn:aws:iam::${ACCOUNT}:role/etl-job`;
   const DATABREW = `arn:aws:iam::${ACCOUNT}:role/databrew`;
   const writeAnything: Statement[] = [
@@ -395,7 +395,7 @@ describe("DataBucket grants", () => {
 describe("AccessLogBucket", () => {
   it("accepts logs from each bucket that registers, by ARN", () => {
     const stack = testStack();
-    const logs = new AccessLogBucket(stack, "logs", { bucketName: "sentinel-test-access-logs-x", scope: TEST_SCOPE, lifecycle });
+    const logs = new AccessLogBucket(stack, "logs", { bucketName: "sentinel-test-access-logs-x", account: TEST_ACCOUNT, lifecycle });
     logs.acceptLogsFrom("arn:aws:s3:::one");
     logs.acceptLogsFrom("arn:aws:s3:::two");
     const policy = onlyPolicy(synth(stack));

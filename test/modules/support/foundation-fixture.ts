@@ -9,7 +9,7 @@ import { LogGroupFactory } from "../../../modules/logging/log-group-factory";
 import { PrivateNetwork } from "../../../modules/network/private-network";
 import { PlatformBuckets } from "../../../modules/storage/platform-buckets";
 import { loadEnvironments } from "../../../stacks/config/environments";
-import { TEST_DEPLOYER_ARN, TEST_SCOPE } from "./synth";
+import { TEST_DEPLOYER_ARN, TEST_ACCOUNT } from "./synth";
 
 export interface Foundation {
   readonly keys: PlatformKeys;
@@ -20,26 +20,26 @@ export interface Foundation {
 
 /** `prefix` names the resources (sentinel-test); `objectLockDays` is the lineage bucket's retention. */
 export function foundation(stack: TerraformStack, prefix: string, objectLockDays: number): Foundation {
-  const scope = TEST_SCOPE;
+  const account = TEST_ACCOUNT;
   const dev = loadEnvironments().find((environment) => environment.name === "dev");
   if (dev === undefined) throw new Error("no dev environment to take the bucket lifecycle from");
   const keys = new PlatformKeys(stack, "keys", {
     namePrefix: prefix,
-    scope,
+    account,
     auditLogGroupPrefix: "/sentinel/test/audit",
     administratorArns: [TEST_DEPLOYER_ARN],
   });
   const logGroups = new LogGroupFactory(stack, "logs", { namePrefix: "/sentinel/test", retentionInDays: 365, defaultKey: keys.logs });
   const buckets = new PlatformBuckets(stack, "buckets", {
     namePrefix: prefix,
-    scope,
+    account,
     keys,
     lifecycle: dev.lifecycle,
     lineageObjectLock: { mode: "GOVERNANCE", days: objectLockDays },
   });
   const network = new PrivateNetwork(stack, "network", {
     namePrefix: prefix,
-    scope,
+    account,
     vpcCidr: "10.40.0.0/16",
     availabilityZones: ["eu-central-2a", "eu-central-2b"],
     logGroups,

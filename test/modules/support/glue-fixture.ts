@@ -20,7 +20,7 @@ import { buildPythonWheel } from "../../../tools/build/python-wheel";
 import { defaultGlueJobsDir } from "../../../tools/build/source-tree";
 import type { PlatformBuckets } from "../../../modules/storage/platform-buckets";
 import { foundation } from "./foundation-fixture";
-import { TEST_SCOPE, testStack } from "./synth";
+import { TEST_ACCOUNT, testStack } from "./synth";
 
 export const FIXTURE_PREFIX = "sentinel-test";
 /** The stand-in dependency the fixture's requirements-glue.txt lists. */
@@ -96,14 +96,14 @@ export function builtFixtureArtifacts(sources: GlueSources): GlueJobArtifacts {
 
 export function glueFixture(sources: GlueSources = glueSourcesFixture()): GlueFixture {
   const stack = testStack();
-  const scope = TEST_SCOPE;
+  const account = TEST_ACCOUNT;
   const { keys, logGroups, buckets, network } = foundation(stack, FIXTURE_PREFIX, 1);
   const profiles = loadDatasetProfiles(sources.glueJobsDir);
   const databrewJobNames = profiles.map((profile) => piiProfileNames(FIXTURE_PREFIX, profile.name).jobName);
   const glue = new GlueEtl(stack, "glue", {
     namePrefix: FIXTURE_PREFIX,
     environment: "test",
-    scope,
+    account,
     settings: FIXTURE_SETTINGS.glue,
     buckets,
     keys,
@@ -116,7 +116,7 @@ export function glueFixture(sources: GlueSources = glueSourcesFixture()): GlueFi
   });
   const databrew = new PiiProfiling(stack, "databrew", {
     namePrefix: FIXTURE_PREFIX,
-    scope,
+    account,
     profiles,
     layout: glue.layout,
     rawBucket: buckets.raw,

@@ -23,7 +23,7 @@ import { JobStateRouting } from "../../../modules/orchestration/job-state-routin
 import { TriggerSchedules, type TriggerScheduleSettings } from "../../../modules/orchestration/trigger-schedules";
 import type { PlatformBuckets } from "../../../modules/storage/platform-buckets";
 import { foundation } from "./foundation-fixture";
-import { synth, TEST_DEPLOYER_ARN, TEST_SCOPE, testStack, withPlainStackTraces, type Synthesized } from "./synth";
+import { synth, TEST_DEPLOYER_ARN, TEST_ACCOUNT, testStack, withPlainStackTraces, type Synthesized } from "./synth";
 
 export const PREFIX = "sentinel-test";
 export const PROFILES = ["card-transactions", "baf"] as const;
@@ -43,7 +43,7 @@ export const SCHEDULE: TriggerScheduleSettings = {
   retryAttempts: 10,
   maximumEventAgeSeconds: 3600,
 };
-export const ACCOUNT = TEST_SCOPE.accountId;
+export const ACCOUNT = TEST_ACCOUNT.accountId;
 export const bucketName = (tier: string) => `${PREFIX}-${tier}-${ACCOUNT}`;
 
 /** Three tiny bundles in a fresh directory (index.mjs each), archived as `npm run build` archives the real ones. */
@@ -83,19 +83,19 @@ export interface OperationsFixture {
 export function buildOperations(options: { schedule?: TriggerScheduleSettings; bundles?: HandlerBundles } = {}): OperationsFixture {
   return withPlainStackTraces(() => {
     const stack = testStack();
-    const scope = TEST_SCOPE;
+    const account = TEST_ACCOUNT;
     const { keys, logGroups, buckets, network } = foundation(stack, PREFIX, 30);
     const operationsKey = new PlatformKey(stack, "operations-key", {
       alias: `${PREFIX}-operations`,
       label: "OperationsKey",
       description: "test",
-      scope,
+      account,
       administratorArns: [TEST_DEPLOYER_ARN],
     });
     const handlers = new PipelineHandlers(stack, "handlers", {
       namePrefix: PREFIX,
       environmentName: "test",
-      scope,
+      account,
       bundles: options.bundles ?? fixtureBundles(),
       buckets,
       keys,
@@ -115,7 +115,7 @@ export function buildOperations(options: { schedule?: TriggerScheduleSettings; b
     });
     const schedules = new TriggerSchedules(stack, "schedules", {
       namePrefix: PREFIX,
-      scope,
+      account,
       trigger: handlers.trigger,
       datasetProfiles: PROFILES,
       settings: options.schedule ?? SCHEDULE,
@@ -123,7 +123,7 @@ export function buildOperations(options: { schedule?: TriggerScheduleSettings; b
     });
     const routing = new JobStateRouting(stack, "job-state-routing", {
       namePrefix: PREFIX,
-      scope,
+      account,
       jobNames: { glue: [JOBS.glueJobName], databrew: DATABREW_JOB_NAMES },
       lineage: handlers.lineage,
       audit: handlers.audit,
@@ -132,7 +132,7 @@ export function buildOperations(options: { schedule?: TriggerScheduleSettings; b
     const monitoring = new PipelineMonitoring(stack, "monitoring", {
       namePrefix: PREFIX,
       environmentName: "test",
-      scope,
+      account,
       alarmEmail: "alarms@example.com",
       operationsKey,
       glueJobName: JOBS.glueJobName,
@@ -145,7 +145,7 @@ export function buildOperations(options: { schedule?: TriggerScheduleSettings; b
     });
     const access = new ConsumerAccess(stack, "access", {
       namePrefix: PREFIX,
-      scope,
+      account,
       buckets,
       auditLogGroup: handlers.auditLogGroup,
       processedDatabaseName: JOBS.processedDatabaseName,

@@ -1,13 +1,13 @@
 /** Checks an identity policy statement by statement: listed actions only, every resource scoped. */
 import { ACTIONS_WITHOUT_RESOURCE_TYPES, isWildcardAction } from "../../../modules/iam/rules";
-import { statementsOf, type Statement, TEST_SCOPE } from "./synth";
+import { statementsOf, type Statement, TEST_ACCOUNT } from "./synth";
 
 /**
  * Problems of the Allow statements of `policyJson`: wildcard actions, `*` resources for actions that
  * support resource-level permissions, and ARNs that are neither a resource of the stack, nor in the
  * test account, nor a platform bucket (bucket ARNs carry no account; the bucket names end with it).
  */
-export function scopeProblems(policyJson: unknown, accountId: string = TEST_SCOPE.accountId): string[] {
+export function scopeProblems(policyJson: unknown, accountId: string = TEST_ACCOUNT.accountId): string[] {
   const problems: string[] = [];
   for (const statement of statementsOf(policyJson).filter((candidate: Statement) => candidate.Effect === "Allow")) {
     for (const action of statement.Action) {

@@ -28,12 +28,12 @@ export function withPlainStackTraces<T>(build: () => T): T {
 }
 
 /** A fixed account so module tests read literal ARNs. */
-export const TEST_SCOPE: AccountScope = { partition: "aws", region: "eu-central-2", accountId: "111122223333" };
+export const TEST_ACCOUNT: AccountScope = { partition: "aws", region: "eu-central-2", accountId: "111122223333" };
 
 /** A bare stack with an AWS provider, for module tests. */
 export function testStack(): TerraformStack {
   const stack = new TerraformStack(Testing.app(), "test");
-  new AwsProvider(stack, "aws", { region: TEST_SCOPE.region });
+  new AwsProvider(stack, "aws", { region: TEST_ACCOUNT.region });
   return stack;
 }
 
