@@ -32,17 +32,27 @@ export interface PlatformKeyProps {
   readonly account: AccountScope;
   /** Principals (role or user ARNs) that administer the key: the deployer. Never key users by this. */
   readonly administratorArns: readonly string[];
-  /** Default encrypt-decrypt (SYMMETRIC_DEFAULT). hmac: HMAC_256; sign-verify: ECC_NIST_P256. */
+  /**
+   * What the key does: encrypt-decrypt is SYMMETRIC_DEFAULT, hmac is HMAC_256, sign-verify is ECC_NIST_P256.
+   * @default "encrypt-decrypt"
+   */
   readonly usage?: PlatformKeyUsage;
   /**
    * Log groups (ARN pattern) whose data CloudWatch Logs may encrypt with this key. The key policy
    * lets the Logs service use the key only under an encryption context naming such a log group.
-   * Default: the Logs service cannot use the key.
+   * @default none: the key policy has no statement for the Logs service, which cannot use the key
    */
   readonly logGroupArnPattern?: string;
-  /** Default 30, the longest window: time to notice and cancel a mistaken deletion. */
+  /**
+   * Waiting period before a scheduled deletion happens: time to notice and cancel a mistaken one.
+   * @default 30, the longest KMS allows
+   */
   readonly deletionWindowInDays?: number;
-  /** Default 365 (symmetric keys only: KMS rotates no HMAC or asymmetric key). */
+  /**
+   * Days between automatic rotations; applies to symmetric keys only (KMS rotates no HMAC or
+   * asymmetric key, so for those it is ignored and rotation stays off).
+   * @default 365
+   */
   readonly rotationPeriodInDays?: number;
 }
 

@@ -46,7 +46,7 @@ export interface GlueEtlProps {
   readonly artifacts: GlueJobArtifacts;
   /**
    * KMS HMAC key sealing the job's fitted state (see EtlJobProps.stateMacKeyArn).
-   * @default none: the job fails at start on Glue naming --state_mac_key_arn
+   * @default `keys.stateAuthentication` (the platform's state-authentication HMAC key)
    */
   readonly stateMacKeyArn?: string;
 }

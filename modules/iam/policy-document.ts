@@ -38,13 +38,20 @@ export interface PolicyCondition {
 export interface PolicyStatement {
   /** Alphanumeric statement id, unique within the document. */
   readonly sid: string;
-  /** Default: Allow. */
+  /** @default "Allow" */
   readonly effect?: PolicyEffect;
   readonly actions: readonly string[];
-  /** Required except in trust policies. */
+  /**
+   * Required except in trust policies, which must leave it out.
+   * @default none: no Resource element (accepted only in a trust policy)
+   */
   readonly resources?: readonly string[];
-  /** Required in resource, key and trust policies; `"*"` means any principal. */
+  /**
+   * Required in resource, key and trust policies; `"*"` means any principal. Identity policies must leave it out.
+   * @default none: no Principal element (accepted only in an identity policy)
+   */
   readonly principals?: readonly PolicyPrincipal[] | "*";
+  /** @default none: no Condition element */
   readonly conditions?: readonly PolicyCondition[];
 }
 

@@ -16,7 +16,10 @@ export interface ServiceRoleProps {
   /** e.g. vpc-flow-logs.amazonaws.com. */
   readonly servicePrincipal: string;
   readonly account: AccountScope;
-  /** ARN pattern of the resources allowed to use the role (aws:SourceArn); omit if the service sends none. */
+  /**
+   * ARN pattern of the resources allowed to use the role (aws:SourceArn); omit if the service sends none.
+   * @default none: the trust is confined by aws:SourceAccount only
+   */
   readonly sourceArnLike?: string;
 }
 

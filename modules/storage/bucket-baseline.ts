@@ -29,7 +29,10 @@ export interface BucketBaselineProps {
   readonly account: AccountScope;
   readonly encryption: DefaultEncryption;
   readonly lifecycleRules: S3BucketLifecycleConfigurationRule[];
-  /** Object Lock must be switched on when the bucket is created. Default false. */
+  /**
+   * Object Lock must be switched on when the bucket is created.
+   * @default false
+   */
   readonly objectLockEnabled?: boolean;
 }
 

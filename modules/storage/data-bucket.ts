@@ -33,7 +33,11 @@ export interface DataBucketProps {
   /** Where S3 server access logs go. */
   readonly accessLogs: AccessLogBucket;
   readonly lifecycle: LifecyclePolicy;
-  /** Required for, and only for, the lineage-audit and audit-trail tiers. */
+  /**
+   * Default Object Lock retention. Required for, and only for, the lineage-audit and audit-trail
+   * tiers (LOCKED_TIERS): the constructor throws if it is given for another tier or missing for these.
+   * @default none: Object Lock stays off (allowed only for the tiers outside LOCKED_TIERS)
+   */
   readonly objectLock?: ObjectLockRetention;
   readonly account: AccountScope;
 }
@@ -168,6 +172,7 @@ export class DataBucket extends Construct {
    * Object reads and deletes (and writes, unless `allowWritesFromAnywhere`) only through
    * `vpcEndpointIds`, except by `carveOuts` (principals AWS runs outside the VPC, each named with why
    * by the caller) and by AWS services acting for a caller.
+   * `options.allowWritesFromAnywhere` (@default false: s3:PutObject is confined to the endpoints too).
    */
   restrictToNetwork(
     vpcEndpointIds: readonly string[],
