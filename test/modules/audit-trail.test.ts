@@ -8,10 +8,8 @@
 import { describe, expect, it } from "vitest";
 import { AuditTrail, rolePolicyChangePattern } from "../../modules/audit-trail/audit-trail";
 import { PlatformKey } from "../../modules/encryption/platform-key";
-import { PlatformKeys } from "../../modules/encryption/platform-keys";
-import { LogGroupFactory } from "../../modules/logging/log-group-factory";
 import { AlarmTopic } from "../../modules/monitoring/alarm-topic";
-import { PlatformBuckets } from "../../modules/storage/platform-buckets";
+import { TEST_LIFECYCLE, testBuckets, testKeys, testLogGroups } from "./support/foundation-fixture";
 import { referenceResolver } from "./support/iam-evaluation";
 import {
   onlyResourceOf,
@@ -28,33 +26,14 @@ import {
 } from "./support/synth";
 
 const ACCOUNT = TEST_ACCOUNT.accountId;
-const lifecycle = {
-  rawInfrequentAccessAfterDays: 30,
-  rawGlacierAfterDays: 90,
-  archiveDeepArchiveAfterDays: 180,
-  noncurrentVersionExpiryDays: 30,
-  abortIncompleteMultipartUploadDays: 7,
-  accessLogExpiryDays: 400,
-};
 
 let shared: Synthesized | undefined;
 function synthesizedTrail(): Synthesized {
   shared ??= withPlainStackTraces(() => {
     const stack = testStack();
     const administratorArns = [TEST_DEPLOYER_ARN];
-    const keys = new PlatformKeys(stack, "keys", {
-      namePrefix: "sentinel-test",
-      account: TEST_ACCOUNT,
-      auditLogGroupPrefix: "/sentinel/test/audit",
-      administratorArns,
-    });
-    const buckets = new PlatformBuckets(stack, "buckets", {
-      namePrefix: "sentinel-test",
-      account: TEST_ACCOUNT,
-      keys,
-      lifecycle,
-      lineageObjectLock: { mode: "COMPLIANCE", days: 3653 },
-    });
+    const keys = testKeys(stack);
+    const buckets = testBuckets(stack, keys, { lineageObjectLock: { mode: "COMPLIANCE", days: 3653 } });
     const operationsKey = new PlatformKey(stack, "operations-key", {
       alias: "sentinel-test-operations",
       label: "OperationsKey",
@@ -69,13 +48,13 @@ function synthesizedTrail(): Synthesized {
       email: "a@example.com",
       alarmNamePrefix: "sentinel-test-",
     });
-    const logGroups = new LogGroupFactory(stack, "logs", { namePrefix: "/sentinel/test", retentionInDays: 365, defaultKey: keys.logs });
+    const logGroups = testLogGroups(stack, keys);
     new AuditTrail(stack, "audit-trail", {
       namePrefix: "sentinel-test",
       account: TEST_ACCOUNT,
       administratorArns,
       accessLogs: buckets.accessLogs,
-      lifecycle,
+      lifecycle: TEST_LIFECYCLE,
       objectLock: { mode: "COMPLIANCE", days: 3653 },
       dataEventBuckets: [buckets.raw, buckets.processed, buckets.artifacts, buckets.lineageAudit],
       functionArns: [`arn:aws:lambda:eu-central-2:${ACCOUNT}:function:sentinel-test-audit`],

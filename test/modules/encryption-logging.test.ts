@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { PlatformKeys, TOKENIZATION_CONTEXT_KEYS } from "../../modules/encryption/platform-keys";
+import { TOKENIZATION_CONTEXT_KEYS } from "../../modules/encryption/platform-keys";
 import { ServiceRole } from "../../modules/iam/service-role";
+import { testKeys } from "./support/foundation-fixture";
 import { decide, referenceResolver, rolePolicies, type Caller, type Request } from "./support/iam-evaluation";
 import { PolicyDocument } from "../../modules/iam/policy-document";
 import { LogGroupFactory } from "../../modules/logging/log-group-factory";
@@ -19,12 +20,7 @@ import {
 
 function keysFixture() {
   const stack = testStack();
-  const keys = new PlatformKeys(stack, "keys", {
-    namePrefix: "sentinel-test",
-    account: TEST_ACCOUNT,
-    auditLogGroupPrefix: "/sentinel/test/audit",
-    administratorArns: [TEST_DEPLOYER_ARN],
-  });
+  const keys = testKeys(stack);
   return { stack, keys };
 }
 
@@ -124,12 +120,7 @@ describe("key policies against an insider", () => {
 
   function attackFixture(options: { mistake?: boolean } = {}) {
     const stack = testStack();
-    const keys = new PlatformKeys(stack, "keys", {
-      namePrefix: "sentinel-test",
-      account: TEST_ACCOUNT,
-      auditLogGroupPrefix: "/sentinel/test/audit",
-      administratorArns: [TEST_DEPLOYER_ARN],
-    });
+    const keys = testKeys(stack);
     if (options.mistake === true) {
       // A later edit that hands data use back to IAM, as AWS's default key policy does.
       keys.data.keyPolicy.addStatement({

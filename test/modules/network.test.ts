@@ -1,10 +1,9 @@
 import { describe, expect, it } from "vitest";
-import { PlatformKeys } from "../../modules/encryption/platform-keys";
-import { LogGroupFactory } from "../../modules/logging/log-group-factory";
 import { cidrsOverlap, isPrivateCidr, parseCidr, subnetCidr } from "../../modules/network/cidr";
 import { INTERFACE_ENDPOINT_SERVICES } from "../../modules/network/endpoint-services";
 import { PrivateNetwork } from "../../modules/network/private-network";
 import { allowedDomains } from "../../modules/network/dns-firewall";
+import { testKeys, testLogGroups } from "./support/foundation-fixture";
 import {
   onlyResourceOf,
   referencedId,
@@ -13,7 +12,6 @@ import {
   statement,
   statementsOf,
   synth,
-  TEST_DEPLOYER_ARN,
   TEST_ACCOUNT,
   testStack,
   withPlainStackTraces,
@@ -29,13 +27,7 @@ function networkFixture(zones = ["eu-central-2a", "eu-central-2b", "eu-central-2
 
 function buildNetwork(zones: string[]) {
   const stack = testStack();
-  const keys = new PlatformKeys(stack, "keys", {
-    namePrefix: "sentinel-test",
-    account: TEST_ACCOUNT,
-    auditLogGroupPrefix: "/sentinel/test/audit",
-    administratorArns: [TEST_DEPLOYER_ARN],
-  });
-  const logGroups = new LogGroupFactory(stack, "logs", { namePrefix: "/sentinel/test", retentionInDays: 365, defaultKey: keys.logs });
+  const logGroups = testLogGroups(stack, testKeys(stack));
   const network = new PrivateNetwork(stack, "network", {
     namePrefix: "sentinel-test",
     account: TEST_ACCOUNT,

@@ -21,11 +21,9 @@ import { Vpc } from "@cdktf/provider-aws/lib/vpc";
 import { Aspects, Testing, type TerraformStack } from "cdktf";
 import { DnsFirewall } from "../../modules/network/dns-firewall";
 import { describe, expect, it } from "vitest";
-import { PlatformKeys } from "../../modules/encryption/platform-keys";
-import { LogGroupFactory } from "../../modules/logging/log-group-factory";
 import { PolicyGuard } from "../../modules/policy-guard/policy-guard";
-import { PlatformBuckets } from "../../modules/storage/platform-buckets";
-import { TEST_DEPLOYER_ARN, TEST_ACCOUNT, testStack, withPlainStackTraces } from "./support/synth";
+import { testBuckets, testKeys, testLogGroups } from "./support/foundation-fixture";
+import { TEST_DEPLOYER_ARN, testStack, withPlainStackTraces } from "./support/synth";
 
 function guardedStack(): TerraformStack {
   const stack = testStack();
@@ -188,26 +186,7 @@ describe("policy guard: buckets", () => {
 
   it("sees through escape-hatch overrides: a platform bucket whose policy is overridden fails", () => {
     const stack = guardedStack();
-    const keys = new PlatformKeys(stack, "keys", {
-      namePrefix: "sentinel-test",
-      account: TEST_ACCOUNT,
-      auditLogGroupPrefix: "/a",
-      administratorArns: [TEST_DEPLOYER_ARN],
-    });
-    const buckets = new PlatformBuckets(stack, "buckets", {
-      namePrefix: "sentinel-test",
-      account: TEST_ACCOUNT,
-      keys,
-      lifecycle: {
-        rawInfrequentAccessAfterDays: 30,
-        rawGlacierAfterDays: 90,
-        archiveDeepArchiveAfterDays: 1,
-        noncurrentVersionExpiryDays: 1,
-        abortIncompleteMultipartUploadDays: 1,
-        accessLogExpiryDays: 365,
-      },
-      lineageObjectLock: { mode: "GOVERNANCE", days: 1 },
-    });
+    const buckets = testBuckets(stack, testKeys(stack), { lineageObjectLock: { mode: "GOVERNANCE", days: 1 } });
     expect(synthError(stack)).toBeUndefined();
     const policy = buckets.raw.node.findAll().find((node) => node instanceof S3BucketPolicy) as S3BucketPolicy;
     policy.addOverride("policy", JSON.stringify({ Statement: [] }));
@@ -226,15 +205,7 @@ describe("policy guard: log groups", () => {
 
   it("passes groups from the log-group factory", () => {
     const stack = guardedStack();
-    const keys = new PlatformKeys(stack, "keys", {
-      namePrefix: "sentinel-test",
-      account: TEST_ACCOUNT,
-      auditLogGroupPrefix: "/a",
-      administratorArns: [TEST_DEPLOYER_ARN],
-    });
-    new LogGroupFactory(stack, "logs", { namePrefix: "/sentinel/test", retentionInDays: 365, defaultKey: keys.logs }).create({
-      purpose: "x",
-    });
+    testLogGroups(stack, testKeys(stack)).create({ purpose: "x" });
     expect(synthError(stack)).toBeUndefined();
   });
 });
@@ -361,12 +332,7 @@ describe("policy guard: keys, records, trail and DNS", () => {
 
   it("passes the platform's keys and a hand-written key policy with an allow-list and both denies", () => {
     const stack = guardedStack();
-    new PlatformKeys(stack, "keys", {
-      namePrefix: "sentinel-test",
-      account: TEST_ACCOUNT,
-      auditLogGroupPrefix: "/a",
-      administratorArns: [TEST_DEPLOYER_ARN],
-    });
+    testKeys(stack);
     new KmsKey(stack, "hand-written", { policy: policy(guardedKeyPolicy) });
     expect(synthError(stack)).toBeUndefined();
   });

@@ -1,9 +1,8 @@
 import { describe, expect, it } from "vitest";
-import { PlatformKeys } from "../../modules/encryption/platform-keys";
 import { PolicyDocument } from "../../modules/iam/policy-document";
 import { AccessLogBucket } from "../../modules/storage/access-log-bucket";
 import { DataBucket } from "../../modules/storage/data-bucket";
-import { PlatformBuckets } from "../../modules/storage/platform-buckets";
+import { TEST_LIFECYCLE, testBuckets, testKeys } from "./support/foundation-fixture";
 import { decide, referenceResolver, type Caller, type Request } from "./support/iam-evaluation";
 import {
   referencedId,
@@ -20,14 +19,7 @@ import {
   type Synthesized,
 } from "./support/synth";
 
-const lifecycle = {
-  rawInfrequentAccessAfterDays: 30,
-  rawGlacierAfterDays: 90,
-  archiveDeepArchiveAfterDays: 180,
-  noncurrentVersionExpiryDays: 30,
-  abortIncompleteMultipartUploadDays: 7,
-  accessLogExpiryDays: 400,
-};
+const lifecycle = TEST_LIFECYCLE;
 
 function bucketsFixture() {
   return withPlainStackTraces(() => buildBuckets());
@@ -35,19 +27,8 @@ function bucketsFixture() {
 
 function buildBuckets() {
   const stack = testStack();
-  const keys = new PlatformKeys(stack, "keys", {
-    namePrefix: "sentinel-test",
-    account: TEST_ACCOUNT,
-    auditLogGroupPrefix: "/sentinel/test/audit",
-    administratorArns: [TEST_DEPLOYER_ARN],
-  });
-  const buckets = new PlatformBuckets(stack, "buckets", {
-    namePrefix: "sentinel-test",
-    account: TEST_ACCOUNT,
-    keys,
-    lifecycle,
-    lineageObjectLock: { mode: "COMPLIANCE", days: 3653 },
-  });
+  const keys = testKeys(stack);
+  const buckets = testBuckets(stack, keys, { lineageObjectLock: { mode: "COMPLIANCE", days: 3653 } });
   return { stack, keys, buckets };
 }
 
@@ -220,16 +201,7 @@ describe("PlatformBuckets", () => {
       "expire-pii-profiles": { prefix: "pii-profiles/", days: 90 },
     });
     const stack = testStack();
-    const keys = new PlatformKeys(stack, "keys", {
-      namePrefix: "sentinel-test",
-      account: TEST_ACCOUNT,
-      auditLogGroupPrefix: "/a",
-      administratorArns: [TEST_DEPLOYER_ARN],
-    });
-    new PlatformBuckets(stack, "buckets", {
-      namePrefix: "sentinel-test",
-      account: TEST_ACCOUNT,
-      keys,
+    testBuckets(stack, testKeys(stack), {
       lifecycle: { ...lifecycle, landingExpiryDays: 3653, quarantineExpiryDays: 731, piiProfileExpiryDays: 30 },
       lineageObjectLock: { mode: "COMPLIANCE", days: 1 },
     });
