@@ -32,6 +32,16 @@ export interface PlatformKeysProps {
 /** The encryption context a wrapped tokenization key is bound to (and the only one the key accepts). */
 export const TOKENIZATION_CONTEXT_KEYS = ["profile", "key_version"] as const;
 
+/** The tokenization key's operations that take an encryption context: denied unless it names a profile and key version. */
+const CONTEXT_BOUND_ACTIONS: readonly string[] = [
+  "kms:Decrypt",
+  "kms:Encrypt",
+  "kms:GenerateDataKey",
+  "kms:GenerateDataKeyWithoutPlaintext",
+  "kms:ReEncryptFrom",
+  "kms:ReEncryptTo",
+];
+
 export class PlatformKeys extends Construct {
   readonly data: PlatformKey;
   readonly logs: PlatformKey;
@@ -74,14 +84,7 @@ export class PlatformKeys extends Construct {
       sid: "DenyUseOutsideTokenizationContext",
       effect: "Deny",
       principals: "*",
-      actions: [
-        "kms:Decrypt",
-        "kms:Encrypt",
-        "kms:GenerateDataKey",
-        "kms:GenerateDataKeyWithoutPlaintext",
-        "kms:ReEncryptFrom",
-        "kms:ReEncryptTo",
-      ],
+      actions: CONTEXT_BOUND_ACTIONS,
       resources: ["*"],
       conditions: [{ test: "ForAnyValue:StringNotEquals", variable: "kms:EncryptionContextKeys", values: TOKENIZATION_CONTEXT_KEYS }],
     });
@@ -90,14 +93,7 @@ export class PlatformKeys extends Construct {
         sid: `DenyUseWithout${contextKey === "profile" ? "Profile" : "KeyVersion"}Context`,
         effect: "Deny",
         principals: "*",
-        actions: [
-          "kms:Decrypt",
-          "kms:Encrypt",
-          "kms:GenerateDataKey",
-          "kms:GenerateDataKeyWithoutPlaintext",
-          "kms:ReEncryptFrom",
-          "kms:ReEncryptTo",
-        ],
+        actions: CONTEXT_BOUND_ACTIONS,
         resources: ["*"],
         conditions: [{ test: "Null", variable: `kms:EncryptionContext:${contextKey}`, values: ["true"] }],
       });
