@@ -38,6 +38,23 @@ function templateOf(profile: string): CloudFormationTemplate {
   return JSON.parse(String(stackOf(profile).template_body)) as CloudFormationTemplate;
 }
 
+/** The ARN of the template's own DataBrew `resourceType` named by `logicalId`, as the template builds it. */
+function templateDataBrewArn(resourceType: string, logicalId: string): object {
+  return {
+    "Fn::Join": [
+      ":",
+      [
+        "arn",
+        { Ref: "AWS::Partition" },
+        "databrew",
+        { Ref: "AWS::Region" },
+        { Ref: "AWS::AccountId" },
+        { "Fn::Join": ["/", [resourceType, { Ref: logicalId }]] },
+      ],
+    ],
+  };
+}
+
 function resourceOf<T>(template: CloudFormationTemplate, logicalId: string, type: string): T {
   const resource = template.Resources[logicalId];
   expect(resource?.Type).toBe(type);
@@ -107,19 +124,7 @@ describe("DataBrew PII profiling, one CloudFormation stack per profile", () => {
     expect(Object.keys(job.ProfileConfiguration.EntityDetectorConfiguration)).toEqual(["EntityTypes"]);
     expect(job.ValidationConfigurations).toEqual([
       {
-        RulesetArn: {
-          "Fn::Join": [
-            ":",
-            [
-              "arn",
-              { Ref: "AWS::Partition" },
-              "databrew",
-              { Ref: "AWS::Region" },
-              { Ref: "AWS::AccountId" },
-              { "Fn::Join": ["/", ["ruleset", { Ref: "LandingRuleset" }]] },
-            ],
-          ],
-        },
+        RulesetArn: templateDataBrewArn("ruleset", "LandingRuleset"),
         ValidationMode: "CHECK_ALL",
       },
     ]);
@@ -128,19 +133,7 @@ describe("DataBrew PII profiling, one CloudFormation stack per profile", () => {
   it("attaches a ruleset of the profile's structural rules to the dataset", () => {
     const ruleset = resourceOf<RulesetProperties>(templateOf("baf"), "LandingRuleset", "AWS::DataBrew::Ruleset");
     expect(ruleset.Name).toBe("sentinel-test-baf-landing-rules");
-    expect(ruleset.TargetArn).toEqual({
-      "Fn::Join": [
-        ":",
-        [
-          "arn",
-          { Ref: "AWS::Partition" },
-          "databrew",
-          { Ref: "AWS::Region" },
-          { Ref: "AWS::AccountId" },
-          { "Fn::Join": ["/", ["dataset", { Ref: "LandingDataset" }]] },
-        ],
-      ],
-    });
+    expect(ruleset.TargetArn).toEqual(templateDataBrewArn("dataset", "LandingDataset"));
     expect(ruleset.Rules).toEqual(landingRules(profileNamed("baf")));
   });
 
