@@ -13,9 +13,7 @@ import type { ArchivedRecord } from "../../handlers/lineage/lineage-archive";
 import { columnUses, sinceInstant } from "../../handlers/lineage/lineage-query";
 import { OpenLineageValidator } from "../../handlers/lineage/openlineage-validator";
 import { buildRunEvent, type OpenLineageRunEvent } from "../../handlers/lineage/run-event-builder";
-import { glueJobArguments } from "../../handlers/trigger/glue-arguments";
-import { triggerConfig } from "./support/handler-config";
-import { observedGlueRun, runMetrics } from "./support/lineage-fixtures";
+import { cardTransactionsJobArguments, observedGlueRun, PIPELINE_RUN, runMetrics } from "./support/lineage-fixtures";
 import { mkdtemp, mkdir, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -23,14 +21,7 @@ import { join } from "node:path";
 const GLUE_JOBS = resolve("glue-jobs");
 const PYTHON = resolve(".venv/bin/python");
 const validator = new OpenLineageValidator();
-const PIPELINE_RUN = "6f1c2a9e-8d4b-5c3a-9e1f-0a2b3c4d5e6f";
-const args = glueJobArguments(
-  triggerConfig,
-  { environment: "local", profile: "card-transactions", runDate: "2026-03-01", attempt: 1 },
-  PIPELINE_RUN,
-  undefined,
-  false,
-);
+const args = cardTransactionsJobArguments();
 
 type Profile = { tokenization: { column: string; method: string }[] } & Record<string, unknown>;
 

@@ -19,23 +19,20 @@ import { OpenLineageValidator } from "../../handlers/lineage/openlineage-validat
 import { JobRunNotRegisteredYetError, recordJobState, type LineageDeps } from "../../handlers/lineage/record-job-state";
 import { MalformedEventError } from "../../handlers/shared/errors";
 import { jobRunRegistrationKey } from "../../handlers/shared/job-run-registry";
-import { glueJobArguments } from "../../handlers/trigger/glue-arguments";
 import { LINEAGE_AUDIT_BUCKET, commonConfig } from "./support/emulated-platform";
-import { triggerConfig } from "./support/handler-config";
-import { databrewStateChange, glueStateChange, runMetricsDocument } from "./support/lineage-fixtures";
+import {
+  cardTransactionsJobArguments,
+  databrewStateChange,
+  glueStateChange,
+  PIPELINE_RUN,
+  runMetricsDocument,
+} from "./support/lineage-fixtures";
 import { quietLogger } from "./support/quiet-logger";
 import { RecordingAudit } from "./support/recording-audit";
 
 const NOW = new Date("2026-03-02T03:00:00Z");
-const PIPELINE_RUN = "6f1c2a9e-8d4b-5c3a-9e1f-0a2b3c4d5e6f";
 const JOB = "sentinel-local-etl";
-const args = glueJobArguments(
-  triggerConfig,
-  { environment: "local", profile: "card-transactions", runDate: "2026-03-01", attempt: 1 },
-  PIPELINE_RUN,
-  undefined,
-  false,
-);
+const args = cardTransactionsJobArguments();
 const config = lineageHandlerEnvironment.parse({
   ...Object.fromEntries(Object.entries(commonConfig).map(([k, v]) => [k, String(v)])),
   GLUE_JOB_NAME: JOB,

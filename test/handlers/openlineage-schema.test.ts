@@ -6,20 +6,12 @@ import { describe, expect, it } from "vitest";
 import { OpenLineageValidator, LineageSchemaError } from "../../handlers/lineage/openlineage-validator";
 import { buildRunEvent, s3Dataset, type OpenLineageRunEvent, type RunEventInput } from "../../handlers/lineage/run-event-builder";
 import { runMetricsSchema } from "../../handlers/lineage/run-metrics";
-import { glueJobArguments } from "../../handlers/trigger/glue-arguments";
-import { triggerConfig } from "./support/handler-config";
-import { observedGlueRun, runMetrics, runMetricsDocument } from "./support/lineage-fixtures";
+import { cardTransactionsJobArguments, observedGlueRun, PIPELINE_RUN, runMetrics, runMetricsDocument } from "./support/lineage-fixtures";
 
 const validator = new OpenLineageValidator();
-const args = glueJobArguments(
-  triggerConfig,
-  { environment: "local", profile: "card-transactions", runDate: "2026-03-01", attempt: 1 },
-  "6f1c2a9e-8d4b-5c3a-9e1f-0a2b3c4d5e6f",
-  undefined,
-  false,
-);
+const args = cardTransactionsJobArguments();
 const pipeline = {
-  pipelineRunId: "6f1c2a9e-8d4b-5c3a-9e1f-0a2b3c4d5e6f",
+  pipelineRunId: PIPELINE_RUN,
   registered: true,
   profile: "card-transactions",
   runDate: "2026-03-01",

@@ -1,7 +1,23 @@
 /** Run metrics and job events as the Glue job and EventBridge produce them, for lineage tests. */
 import type { ObservedJobRun } from "../../../handlers/lineage/observed-job-run";
 import { runMetricsSchema, type RunMetrics } from "../../../handlers/lineage/run-metrics";
+import { glueJobArguments } from "../../../handlers/trigger/glue-arguments";
 import { PROCESSED_BUCKET, RAW_BUCKET } from "./emulated-platform";
+import { triggerConfig } from "./handler-config";
+
+/** The pipeline run the lineage fixtures belong to. */
+export const PIPELINE_RUN = "6f1c2a9e-8d4b-5c3a-9e1f-0a2b3c4d5e6f";
+
+/** The ETL job's arguments for that run (card-transactions, 2026-03-01, first attempt), as the trigger passes them. */
+export function cardTransactionsJobArguments(): Record<string, string> {
+  return glueJobArguments(
+    triggerConfig,
+    { environment: "local", profile: "card-transactions", runDate: "2026-03-01", attempt: 1 },
+    PIPELINE_RUN,
+    undefined,
+    false,
+  );
+}
 
 export function runMetricsDocument(overrides: Partial<Record<string, unknown>> = {}): Record<string, unknown> {
   return {
