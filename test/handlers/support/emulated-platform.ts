@@ -64,7 +64,8 @@ export function emulatorClients(emulator: Emulator): AwsClients {
   };
 }
 
-async function createBucket(clients: AwsClients, bucket: string, objectLock: boolean): Promise<void> {
+/** A versioned bucket in the emulator's region (Object Lock only where the platform's bucket has it). */
+export async function createBucket(clients: AwsClients, bucket: string, objectLock: boolean): Promise<void> {
   await clients.s3.send(
     new CreateBucketCommand({
       Bucket: bucket,

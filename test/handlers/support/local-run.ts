@@ -26,7 +26,7 @@ import {
   StartJobRunCommand as StartDataBrewJobRun,
 } from "@aws-sdk/client-databrew";
 import { GetJobRunCommand } from "@aws-sdk/client-glue";
-import { CreateBucketCommand, PutBucketVersioningCommand, PutObjectCommand } from "@aws-sdk/client-s3";
+import { PutObjectCommand } from "@aws-sdk/client-s3";
 import { mockClient } from "aws-sdk-client-mock";
 import { DataLayout } from "../../../contracts/data-layout";
 import { createAuditWriter } from "../../../handlers/audit/create-audit-writer";
@@ -42,7 +42,7 @@ import { startPipelineRun } from "../../../handlers/trigger/start-pipeline-run";
 import type { DatasetDefinition, JobDefinition } from "../../../local/databrew/databrew-definitions";
 import { executeProfileRun } from "../../../local/databrew/profile-job-execution";
 import { startEmulator, type Emulator } from "../../../local/emulator/emulator";
-import { CATALOG_DATABASE, GLUE_JOB, REGION, commonConfig, createPlatform, type AwsClients } from "./emulated-platform";
+import { CATALOG_DATABASE, GLUE_JOB, commonConfig, createBucket, createPlatform, type AwsClients } from "./emulated-platform";
 import { triggerEnvironment } from "./handler-config";
 import { databrewStateChange, glueStateChange } from "./lineage-fixtures";
 import { lineageDeps, triggerDeps } from "./handler-deps";
@@ -96,17 +96,6 @@ function filesUnder(folder: string): string[] {
   return readdirSync(folder, { recursive: true, withFileTypes: true })
     .filter((entry) => entry.isFile())
     .map((entry) => join(entry.parentPath, entry.name));
-}
-
-async function createBucket(clients: AwsClients, bucket: string, objectLock: boolean): Promise<void> {
-  await clients.s3.send(
-    new CreateBucketCommand({
-      Bucket: bucket,
-      ObjectLockEnabledForBucket: objectLock,
-      CreateBucketConfiguration: { LocationConstraint: REGION },
-    }),
-  );
-  await clients.s3.send(new PutBucketVersioningCommand({ Bucket: bucket, VersioningConfiguration: { Status: "Enabled" } }));
 }
 
 export async function produceLocalRun(): Promise<LocalRun> {
