@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { PIPELINE_METRICS } from "../../contracts/pipeline-metrics";
 import { renderReport } from "../../local/report/html-report";
 import { summaryText } from "../../local/report/summary-text";
 import type { RunSummary } from "../../local/report/run-summary";
@@ -85,15 +86,7 @@ describe("run report", () => {
   });
 
   it("says whether the job published its CloudWatch metrics, and warns when it could not", () => {
-    const metricNames = [
-      "RowsIn",
-      "RowsOut",
-      "RowsQuarantined",
-      "QuarantineRatio",
-      "AnomaliesFlagged",
-      "AnomalyRate",
-      "RunDurationSeconds",
-    ];
+    const metricNames = Object.values(PIPELINE_METRICS).map((metric) => metric.name);
     const published: RunSummary = {
       ...base,
       metrics: {
