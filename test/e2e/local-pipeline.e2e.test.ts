@@ -20,6 +20,7 @@ import { main as sentinelCli } from "../../handlers/cli/main";
 import { OpenLineageValidator } from "../../handlers/lineage/openlineage-validator";
 import { listKeys } from "../../handlers/shared/object-store";
 import { EMULATOR_CREDENTIALS } from "../../local/emulator/emulator";
+import { auditVerifyArguments } from "../../local/run/collect-summary";
 import { startLocalPlatform, type LocalPlatform } from "../../local/run/local-platform";
 import { runPipeline, type PipelineRunResult } from "../../local/run/pipeline-run";
 import { Progress } from "../../local/run/progress";
@@ -165,27 +166,11 @@ describe.skipIf(missing.length > 0 && !required)("local pipeline, end to end (Te
       objectKeys,
       verify: async (runId) => {
         let report = "";
-        const code = await sentinelCli(
-          [
-            "--endpoint-url",
-            endpoint,
-            "--region",
-            EMULATOR_CREDENTIALS.region,
-            "audit",
-            "verify",
-            "--run-id",
-            runId,
-            "--log-group",
-            logGroup,
-            "--bucket",
-            config.bucket,
-          ],
-          {
-            env: {},
-            stdout: (text) => (report += text),
-            stderr: (text) => (report += text),
-          },
-        );
+        const code = await sentinelCli(auditVerifyArguments(endpoint, EMULATOR_CREDENTIALS.region, runId, logGroup, config.bucket), {
+          env: {},
+          stdout: (text) => (report += text),
+          stderr: (text) => (report += text),
+        });
         return { code, report };
       },
     };
