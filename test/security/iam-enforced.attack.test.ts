@@ -235,6 +235,17 @@ const put = (clients: RoleClients, tier: string, key: string) =>
 const get = (clients: RoleClients, tier: string, key: string) =>
   outcome(clients.s3.send(new GetObjectCommand({ Bucket: bucket(tier), Key: key })));
 
+const signChainHead = (clients: RoleClients, message: string) =>
+  outcome(
+    clients.kms.send(
+      new SignCommand({
+        KeyId: keyArn("keys_audit-signing_key"),
+        Message: Buffer.from(message),
+        MessageType: "RAW",
+        SigningAlgorithm: "ECDSA_SHA_256",
+      }),
+    ),
+  );
 const appendToAuditStream = (clients: RoleClients) =>
   outcome(
     clients.logs.send(
@@ -303,18 +314,7 @@ describe("with IAM enforced, the emulator refuses", () => {
     }
     expect(await put(job, "lineage-audit", "lineage/card-transactions/forged.json")).toMatch(DENIED);
     expect(await put(job, "lineage-audit", "audit-chain/run-1/head.json")).toMatch(DENIED);
-    expect(
-      await outcome(
-        job.kms.send(
-          new SignCommand({
-            KeyId: keyArn("keys_audit-signing_key"),
-            Message: Buffer.from("forged head"),
-            MessageType: "RAW",
-            SigningAlgorithm: "ECDSA_SHA_256",
-          }),
-        ),
-      ),
-    ).toMatch(DENIED);
+    expect(await signChainHead(job, "forged head")).toMatch(DENIED);
     expect(
       await outcome(
         job.kms.send(
@@ -352,18 +352,7 @@ describe("with IAM enforced, the emulator refuses", () => {
     expect(await outcome(lineage.glue.send(new GetTableCommand({ DatabaseName: PROCESSED_DATABASE, Name: "card_transactions" })))).toBe(
       "allowed",
     );
-    expect(
-      await outcome(
-        lineage.kms.send(
-          new SignCommand({
-            KeyId: keyArn("keys_audit-signing_key"),
-            Message: Buffer.from("forged head"),
-            MessageType: "RAW",
-            SigningAlgorithm: "ECDSA_SHA_256",
-          }),
-        ),
-      ),
-    ).toMatch(DENIED);
+    expect(await signChainHead(lineage, "forged head")).toMatch(DENIED);
     const input = {
       Name: "not_a_platform_table",
       StorageDescriptor: { Location: "s3://attacker/", Columns: [{ Name: "amount", Type: "double" }] },
@@ -401,18 +390,7 @@ describe("with IAM enforced, the emulator refuses", () => {
         auditor.s3.send(new DeleteObjectCommand({ Bucket: bucket("lineage-audit"), Key: "lineage/card-transactions/run.json" })),
       ),
     ).toMatch(DENIED);
-    expect(
-      await outcome(
-        auditor.kms.send(
-          new SignCommand({
-            KeyId: keyArn("keys_audit-signing_key"),
-            Message: Buffer.from("forged head"),
-            MessageType: "RAW",
-            SigningAlgorithm: "ECDSA_SHA_256",
-          }),
-        ),
-      ),
-    ).toMatch(DENIED);
+    expect(await signChainHead(auditor, "forged head")).toMatch(DENIED);
     expect(await appendToAuditStream(auditor)).toMatch(DENIED);
   });
 
@@ -431,18 +409,7 @@ describe("with IAM enforced, the emulator refuses", () => {
 
   it("the audit handler's role reaching data or the job; its signing and chain writes are allowed", async () => {
     const audit = role("audit");
-    expect(
-      await outcome(
-        audit.kms.send(
-          new SignCommand({
-            KeyId: keyArn("keys_audit-signing_key"),
-            Message: Buffer.from("chain head"),
-            MessageType: "RAW",
-            SigningAlgorithm: "ECDSA_SHA_256",
-          }),
-        ),
-      ),
-    ).toBe("allowed");
+    expect(await signChainHead(audit, "chain head")).toBe("allowed");
     expect(await appendToAuditStream(audit)).toBe("allowed");
     expect(await put(audit, "lineage-audit", "audit-chain/run-1/0000000002.json")).toBe("allowed");
     expect(await get(audit, "raw", "landing/card-transactions/run_date=2026-03-01/part-0.csv")).toMatch(DENIED);
