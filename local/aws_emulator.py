@@ -31,6 +31,7 @@ import emulator_iam  # local/, beside this file
 from botocore.model import OperationModel, ServiceModel
 from botocore.parsers import QueryParser
 from botocore.serialize import QuerySerializer
+from emulator_replay import RetriedCallReplay  # local/, beside this file
 from moto.kms.models import Key, KmsBackend
 from moto.moto_server.werkzeug_app import DomainDispatcherApplication, MotoRequestHandler, create_backend_app
 from moto.s3.utils import _VersionedKeyStore
@@ -154,7 +155,9 @@ def main(argv: list[str] | None = None) -> None:
     # only consulted when IAM enforcement is switched on (moto-api/reset-auth): see emulator_iam.py
     emulator_iam.install()
     app = DomainDispatcherApplication(create_backend_app)
-    run_simple(args.host, args.port, RpcV2CborFront(app), threaded=True, request_handler=MotoRequestHandler)
+    # a retried SDK call that moto already completed gets its first answer again (emulator_replay.py says why)
+    front = RetriedCallReplay(RpcV2CborFront(app))
+    run_simple(args.host, args.port, front, threaded=True, request_handler=MotoRequestHandler)
 
 
 if __name__ == "__main__":

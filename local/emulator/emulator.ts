@@ -6,7 +6,7 @@
  * on SIGINT/SIGTERM and on an uncaught failure, so no orphan is left behind.
  */
 import { spawn, type ChildProcess } from "node:child_process";
-import { existsSync } from "node:fs";
+import { appendFileSync, existsSync } from "node:fs";
 import { createServer } from "node:net";
 import { resolve } from "node:path";
 
@@ -96,8 +96,11 @@ export async function startEmulator(options: StartEmulatorOptions = {}): Promise
     env: { ...process.env, MOTO_ALLOW_NONEXISTENT_REGION: "true" },
   });
   let stderr = "";
+  // SENTINEL_EMULATOR_LOG=<file>: keep the emulator's whole request log (one line per request, tracebacks) there.
+  const logFile = process.env.SENTINEL_EMULATOR_LOG;
   child.stderr?.on("data", (chunk: Buffer) => {
     stderr = (stderr + chunk.toString()).slice(-4000);
+    if (logFile) appendFileSync(logFile, chunk);
   });
 
   let stopping = false;

@@ -1,0 +1,92 @@
+"""At-most-once for retried SDK calls: the emulator answers a retry of a call it already completed with the answer it gave.
+
+Every AWS SDK (aws-sdk-go-v2 in the Terraform provider, the JavaScript SDK v3 of the handlers, botocore) sends
+``amz-sdk-invocation-id`` (the same for every attempt of one call) and ``amz-sdk-request: attempt=N; max=M``. When
+a response is lost on the way back (a connection reset after moto has acted; seen under load as a provider retry
+of ``IAM/GetRolePolicy`` with no response logged), the SDK sends the call again. For a create that is not
+idempotent the second attempt then fails on the first one's result: ``terraform apply`` stopped with
+``ResourceConflictException: Function already exist`` (HTTP 409) for a Lambda function it had just created.
+
+AWS itself makes those retries safe for the calls that matter (client tokens, idempotent creates); moto does not,
+so this front records the answer to every successful call that changes something (not GET or HEAD) and, for a
+later attempt of the same invocation, sends that answer again instead of acting twice. A first attempt, a call
+that failed and every read reach moto as before. Each replay is logged to stderr, so a lost response stays visible.
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Iterable
+from typing import Any
+
+Environ = dict[str, Any]
+StartResponse = Callable[..., Any]
+WsgiApp = Callable[[Environ, StartResponse], Iterable[bytes]]
+
+ATTEMPT = re.compile(r"(?:^|;)\s*attempt=(?P<attempt>\d+)")
+READS = frozenset({"GET", "HEAD", "OPTIONS"})
+# answers kept; a retry follows its first attempt within seconds, and one apply makes about 2,000 changing calls
+DEFAULT_CAPACITY = 4096
+
+
+def attempt_number(environ: Environ) -> int:
+    """The SDK's attempt number of this request (1 when the header is absent or unreadable)."""
+    match = ATTEMPT.search(environ.get("HTTP_AMZ_SDK_REQUEST", ""))
+    return int(match["attempt"]) if match else 1
+
+
+class RetriedCallReplay:
+    """WSGI middleware: replays the recorded answer to a retried attempt of a completed, state-changing SDK call."""
+
+    def __init__(self, app: WsgiApp, capacity: int = DEFAULT_CAPACITY) -> None:
+        self.app = app
+        self.capacity = capacity
+        self._answers: OrderedDict[str, tuple[str, list[tuple[str, str]], bytes]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def __call__(self, environ: Environ, start_response: StartResponse) -> Iterable[bytes]:
+        invocation = environ.get("HTTP_AMZ_SDK_INVOCATION_ID", "")
+        if not invocation or environ.get("REQUEST_METHOD", "GET") in READS:
+            return self.app(environ, start_response)
+        if attempt_number(environ) > 1:
+            with self._lock:
+                recorded = self._answers.get(invocation)
+            if recorded is not None:
+                status, headers, body = recorded
+                print(
+                    f"emulator: attempt {attempt_number(environ)} of SDK call {invocation} "
+                    f"({environ.get('REQUEST_METHOD')} {environ.get('PATH_INFO')}) answered with the first attempt's {status}",
+                    file=sys.stderr,
+                    flush=True,
+                )
+                start_response(status, headers)
+                return [body]
+        return self._call_and_record(invocation, environ, start_response)
+
+    def _call_and_record(self, invocation: str, environ: Environ, start_response: StartResponse) -> Iterable[bytes]:
+        answer: dict[str, Any] = {}
+        written: list[bytes] = []
+
+        def capture(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Callable[[bytes], None]:
+            answer["status"], answer["headers"] = status, list(headers)
+            return written.append
+
+        result = self.app(environ, capture)
+        try:
+            body = b"".join([*written, *result])
+        finally:
+            close = getattr(result, "close", None)
+            if close is not None:
+                close()
+        status: str = answer["status"]
+        headers: list[tuple[str, str]] = answer["headers"]
+        if status.startswith("2"):
+            with self._lock:
+                self._answers[invocation] = (status, headers, body)
+                while len(self._answers) > self.capacity:
+                    self._answers.popitem(last=False)
+        start_response(status, headers)
+        return [body]
