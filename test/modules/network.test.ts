@@ -51,6 +51,15 @@ function endpoints(synthesized: Synthesized): Record<string, Config> {
   );
 }
 
+/** The security group named `name`: its logical id and its rules. */
+function securityGroupNamed(synthesized: Synthesized, name: string): { groupId: string | undefined; rules: Config[] } {
+  const groupId = Object.entries(resourcesOf(synthesized, "aws_security_group")).find(([, group]) => group.name === name)?.[0];
+  const rules = Object.values(resourcesOf(synthesized, "aws_security_group_rule")).filter(
+    (rule) => referencedId(rule.security_group_id) === groupId,
+  );
+  return { groupId, rules };
+}
+
 describe("PrivateNetwork", () => {
   it("is a VPC with DNS support and hostnames (needed for endpoint private DNS)", () => {
     expect(onlyResourceOf(synthesizedFixture(), "aws_vpc")).toMatchObject({
@@ -124,11 +133,7 @@ describe("PrivateNetwork", () => {
 
   it("admits only HTTPS from the VPC range to the endpoints", () => {
     const synthesized = synthesizedFixture();
-    const groups = resourcesOf(synthesized, "aws_security_group");
-    const endpointGroup = Object.entries(groups).find(([, group]) => group.name === "sentinel-test-vpc-endpoints")?.[0];
-    const rules = Object.values(resourcesOf(synthesized, "aws_security_group_rule")).filter(
-      (rule) => referencedId(rule.security_group_id) === endpointGroup,
-    );
+    const { groupId: endpointGroup, rules } = securityGroupNamed(synthesized, "sentinel-test-vpc-endpoints");
     expect(rules).toEqual([
       expect.objectContaining({ type: "ingress", protocol: "tcp", from_port: 443, to_port: 443, cidr_blocks: ["10.40.0.0/16"] }),
     ]);
@@ -138,12 +143,7 @@ describe("PrivateNetwork", () => {
   });
 
   it("gives Glue a self-referencing security group whose egress is itself, the endpoints and S3", () => {
-    const synthesized = synthesizedFixture();
-    const groups = resourcesOf(synthesized, "aws_security_group");
-    const glue = Object.entries(groups).find(([, group]) => group.name === "sentinel-test-glue")?.[0];
-    const rules = Object.values(resourcesOf(synthesized, "aws_security_group_rule")).filter(
-      (rule) => referencedId(rule.security_group_id) === glue,
-    );
+    const { rules } = securityGroupNamed(synthesizedFixture(), "sentinel-test-glue");
     const summary = rules.map((rule) => ({
       type: rule.type,
       ports: `${String(rule.from_port)}-${String(rule.to_port)}`,

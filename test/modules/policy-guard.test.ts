@@ -139,21 +139,14 @@ describe("policy guard: buckets", () => {
   });
 
   it.each([
-    ["no public-access block", { publicAccessBlock: false } as BucketParts],
-    ["a public-access block with one flag off", { publicAccessBlock: "partial" } as BucketParts],
-  ])("rejects a bucket with %s", (_case, parts) => {
+    ["no public-access block", { publicAccessBlock: false } as BucketParts, "bucket-public-access-block"],
+    ["a public-access block with one flag off", { publicAccessBlock: "partial" } as BucketParts, "bucket-public-access-block"],
+    ["no versioning", { versioning: "none" } as BucketParts, "bucket-versioning"],
+    ["suspended versioning", { versioning: "Suspended" } as BucketParts, "bucket-versioning"],
+  ])("rejects a bucket with %s", (_case, parts, rule) => {
     const stack = guardedStack();
     bucketWith(stack, parts);
-    expectRejected(stack, "bucket", "bucket-public-access-block");
-  });
-
-  it.each([
-    ["no versioning", { versioning: "none" } as BucketParts],
-    ["suspended versioning", { versioning: "Suspended" } as BucketParts],
-  ])("rejects a bucket with %s", (_case, parts) => {
-    const stack = guardedStack();
-    bucketWith(stack, parts);
-    expectRejected(stack, "bucket", "bucket-versioning");
+    expectRejected(stack, "bucket", rule);
   });
 
   it.each([

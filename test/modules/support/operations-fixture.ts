@@ -44,6 +44,7 @@ export const SCHEDULE: TriggerScheduleSettings = {
   maximumEventAgeSeconds: 3600,
 };
 export const ACCOUNT = TEST_ACCOUNT.accountId;
+export const REGION = TEST_ACCOUNT.region;
 export const bucketName = (tier: string) => `${PREFIX}-${tier}-${ACCOUNT}`;
 
 /** Three tiny bundles in a fresh directory (index.mjs each), archived as `npm run build` archives the real ones. */
@@ -168,4 +169,9 @@ export function synthesizedOperations(): { fixture: OperationsFixture; synthesiz
     shared = { fixture, synthesized: synth(fixture.stack) };
   }
   return shared;
+}
+
+/** The shared fixture's synthesized JSON. */
+export function operationsJson(): Synthesized {
+  return synthesizedOperations().synthesized;
 }
