@@ -16,20 +16,18 @@ import {
   resourcesOf,
   statement,
   statementsOf,
-  synth,
+  synthesizedOnce,
   TEST_DEPLOYER_ARN,
   TEST_ACCOUNT,
   testStack,
   withPlainStackTraces,
   type Config,
-  type Synthesized,
 } from "./support/synth";
 
 const ACCOUNT = TEST_ACCOUNT.accountId;
 
-let shared: Synthesized | undefined;
-function synthesizedTrail(): Synthesized {
-  shared ??= withPlainStackTraces(() => {
+const synthesizedTrail = synthesizedOnce(() =>
+  withPlainStackTraces(() => {
     const stack = testStack();
     const administratorArns = [TEST_DEPLOYER_ARN];
     const keys = testKeys(stack);
@@ -66,10 +64,9 @@ function synthesizedTrail(): Synthesized {
       alarmTopic: topic,
       logGroups,
     });
-    return synth(stack);
-  });
-  return shared;
-}
+    return stack;
+  }),
+);
 
 /** EventBridge content matching, for the pattern features the rules use: value lists, prefix, nesting, arrays in the event. */
 function eventMatches(pattern: unknown, event: unknown): boolean {

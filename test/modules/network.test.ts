@@ -12,6 +12,7 @@ import {
   statement,
   statementsOf,
   synth,
+  synthesizedOnce,
   TEST_ACCOUNT,
   testStack,
   withPlainStackTraces,
@@ -39,8 +40,7 @@ function buildNetwork(zones: string[]) {
   return { stack, network };
 }
 
-let shared: Synthesized | undefined;
-const synthesizedFixture = (): Synthesized => (shared ??= synth(networkFixture().stack));
+const synthesizedFixture = synthesizedOnce(() => networkFixture().stack);
 
 function endpoints(synthesized: Synthesized): Record<string, Config> {
   return Object.fromEntries(

@@ -10,6 +10,7 @@ import {
   statement,
   statementsOf,
   synth,
+  synthesizedOnce,
   TEST_DEPLOYER_ARN,
   TEST_ACCOUNT,
   testStack,
@@ -40,9 +41,7 @@ function companion(synthesized: Synthesized, type: string, name: string): Config
   return match[0] as Config;
 }
 
-/** One synthesized fixture shared by the tests that only read it. */
-let shared: Synthesized | undefined;
-const synthesizedFixture = (): Synthesized => (shared ??= synth(bucketsFixture().stack));
+const synthesizedFixture = synthesizedOnce(() => bucketsFixture().stack);
 
 const TIERS = ["raw", "processed", "archive", "artifacts", "lineage-audit"] as const;
 const name = (tier: string) => `sentinel-test-${tier}-111122223333`;

@@ -47,6 +47,15 @@ export function synth(stack: TerraformStack): Synthesized {
   return JSON.parse(withPlainStackTraces(() => Testing.synth(stack))) as Synthesized;
 }
 
+/**
+ * The synthesized JSON of the stack `build` returns, built on the first call and then shared by the
+ * tests of a file that only read it (synth is the slow part).
+ */
+export function synthesizedOnce(build: () => TerraformStack): () => Synthesized {
+  let synthesized: Synthesized | undefined;
+  return () => (synthesized ??= synth(build()));
+}
+
 /** Resources of one type, keyed by logical id. */
 export function resourcesOf(synthesized: Synthesized, type: string): Record<string, Config> {
   return synthesized.resource?.[type] ?? {};
