@@ -7,7 +7,8 @@ import { isWildcardAction } from "../../modules/iam/rules";
 import { isAllowed, rolePolicies, type Request } from "./support/iam-evaluation";
 import { ACCOUNT, bucketName, JOBS, LINEAGE_DATABASE, PREFIX, REGION, operationsJson } from "./support/operations-fixture";
 import { ConsumerRole } from "../../modules/access/consumer-role";
-import { resourcesOf, synth, testStack, type Config, type Statement } from "./support/synth";
+import { resourcesOf, synth, type Config, type Statement } from "./support/synth";
+import { testStack } from "./support/test-stack";
 
 const S3 = `s3.${REGION}.amazonaws.com`;
 const object = (tier: string, key: string) => `arn:aws:s3:::${bucketName(tier)}/${key}`;

@@ -11,18 +11,8 @@ import { PlatformKey } from "../../modules/encryption/platform-key";
 import { AlarmTopic } from "../../modules/monitoring/alarm-topic";
 import { TEST_LIFECYCLE, testBuckets, testKeys, testLogGroups } from "./support/foundation-fixture";
 import { referenceResolver } from "./support/iam-evaluation";
-import {
-  onlyResourceOf,
-  resourcesOf,
-  statement,
-  statementsOf,
-  synthesizedOnce,
-  TEST_DEPLOYER_ARN,
-  TEST_ACCOUNT,
-  testStack,
-  withPlainStackTraces,
-  type Config,
-} from "./support/synth";
+import { onlyResourceOf, resourcesOf, statement, statementsOf, synthesizedOnce, type Config } from "./support/synth";
+import { TEST_DEPLOYER_ARN, TEST_ACCOUNT, testStack, withPlainStackTraces } from "./support/test-stack";
 
 const ACCOUNT = TEST_ACCOUNT.accountId;
 

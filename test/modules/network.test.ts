@@ -13,12 +13,10 @@ import {
   statementsOf,
   synth,
   synthesizedOnce,
-  TEST_ACCOUNT,
-  testStack,
-  withPlainStackTraces,
   type Config,
   type Synthesized,
 } from "./support/synth";
+import { TEST_ACCOUNT, testStack, withPlainStackTraces } from "./support/test-stack";
 
 const BUCKET_ARNS = ["arn:aws:s3:::sentinel-test-raw-111122223333", "arn:aws:s3:::sentinel-test-processed-111122223333"];
 

@@ -23,7 +23,7 @@ import { DnsFirewall } from "../../modules/network/dns-firewall";
 import { describe, expect, it } from "vitest";
 import { PolicyGuard } from "../../modules/policy-guard/policy-guard";
 import { testBuckets, testKeys, testLogGroups } from "./support/foundation-fixture";
-import { TEST_DEPLOYER_ARN, testStack, withPlainStackTraces } from "./support/synth";
+import { TEST_DEPLOYER_ARN, testStack, withPlainStackTraces } from "./support/test-stack";
 
 function guardedStack(): TerraformStack {
   const stack = testStack();

@@ -11,14 +11,11 @@ import {
   statementsOf,
   synth,
   synthesizedOnce,
-  TEST_DEPLOYER_ARN,
-  TEST_ACCOUNT,
-  testStack,
-  withPlainStackTraces,
   type Config,
   type Statement,
   type Synthesized,
 } from "./support/synth";
+import { TEST_DEPLOYER_ARN, TEST_ACCOUNT, testStack, withPlainStackTraces } from "./support/test-stack";
 
 const lifecycle = TEST_LIFECYCLE;
 

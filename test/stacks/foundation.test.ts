@@ -10,7 +10,7 @@ import { PlatformFoundation } from "../../modules/foundation/platform-foundation
 import { loadEnvironments } from "../../stacks/config/environments";
 import { SentinelStack } from "../../stacks/sentinel-stack";
 import { foundation } from "../modules/support/foundation-fixture";
-import { testStack, withPlainStackTraces } from "../modules/support/synth";
+import { testStack, withPlainStackTraces } from "../modules/support/test-stack";
 
 const FOUNDATION_PARTS = ["keys", "buckets", "network"] as const;
 

@@ -8,7 +8,8 @@ import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { buildApp } from "../../stacks/app";
 import { loadEnvironments } from "../../stacks/config/environments";
-import { resourcesOf, withPlainStackTraces, type Config, type Synthesized } from "../modules/support/synth";
+import { resourcesOf, type Config, type Synthesized } from "../modules/support/synth";
+import { withPlainStackTraces } from "../modules/support/test-stack";
 
 const ENVIRONMENTS = loadEnvironments();
 const synthesized = new Map<string, Synthesized>();

@@ -12,7 +12,7 @@ import type { ObjectLockRetention } from "../../../modules/storage/data-bucket";
 import type { LifecyclePolicy } from "../../../modules/storage/lifecycle";
 import { PlatformBuckets } from "../../../modules/storage/platform-buckets";
 import { loadEnvironments } from "../../../stacks/config/environments";
-import { TEST_DEPLOYER_ARN, TEST_ACCOUNT } from "./synth";
+import { TEST_DEPLOYER_ARN, TEST_ACCOUNT } from "./test-stack";
 
 const TEST_LOG_GROUP_PREFIX = "/sentinel/test";
 const TEST_LOG_RETENTION_DAYS = 365;

@@ -23,7 +23,8 @@ import { JobStateRouting } from "../../../modules/orchestration/job-state-routin
 import { TriggerSchedules, type TriggerScheduleSettings } from "../../../modules/orchestration/trigger-schedules";
 import type { PlatformBuckets } from "../../../modules/storage/platform-buckets";
 import { foundation } from "./foundation-fixture";
-import { synth, TEST_DEPLOYER_ARN, TEST_ACCOUNT, testStack, withPlainStackTraces, type Synthesized } from "./synth";
+import { synth, type Synthesized } from "./synth";
+import { TEST_DEPLOYER_ARN, TEST_ACCOUNT, testStack, withPlainStackTraces } from "./test-stack";
 
 export const PREFIX = "sentinel-test";
 export const PROFILES = ["card-transactions", "baf"] as const;
