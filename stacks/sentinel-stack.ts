@@ -10,7 +10,8 @@ import { AthenaWorkgroup } from "../modules/analytics/athena-workgroup";
 import { QueryResultsBucket } from "../modules/analytics/query-results-bucket";
 import { piiProfileJobNameTemplate, piiProfileNames } from "../modules/databrew/pii-profiling";
 import { PlatformKey } from "../modules/encryption/platform-key";
-import { PlatformKeys } from "../modules/encryption/platform-keys";
+import type { PlatformKeys } from "../modules/encryption/platform-keys";
+import { PlatformFoundation } from "../modules/foundation/platform-foundation";
 import { PiiProfiling } from "../modules/databrew/pii-profiling";
 import { loadDatasetProfiles, selectDatasetProfiles } from "../contracts/dataset-profiles";
 import { GlueEtl } from "../modules/glue/glue-etl";
@@ -23,10 +24,10 @@ import { globalArn, partitionOf, type AccountScope } from "../modules/iam/arns";
 import { AuditTrail } from "../modules/audit-trail/audit-trail";
 import { TOKENIZATION_CONTEXT_KEYS } from "../modules/encryption/platform-keys";
 import { ARTIFACT_PREFIXES, LINEAGE_AUDIT_PREFIXES } from "../contracts/data-layout";
-import { LogGroupFactory } from "../modules/logging/log-group-factory";
-import { PrivateNetwork } from "../modules/network/private-network";
+import type { LogGroupFactory } from "../modules/logging/log-group-factory";
+import type { PrivateNetwork } from "../modules/network/private-network";
 import { PolicyGuard } from "../modules/policy-guard/policy-guard";
-import { PlatformBuckets } from "../modules/storage/platform-buckets";
+import type { PlatformBuckets } from "../modules/storage/platform-buckets";
 import type { StackOutputName, StackOutputs } from "../contracts/stack-outputs";
 import { configureAwsProvider } from "./aws-provider";
 import { builtArtifacts, type BuiltArtifacts } from "./built-artifacts";
@@ -51,6 +52,8 @@ export class SentinelStack extends TerraformStack {
   readonly accountScope: AccountScope;
   /** e.g. sentinel-dev: the prefix of bucket, key alias, role and security-group names. */
   readonly namePrefix: string;
+  /** Keys, log groups, buckets and network; each is also an attribute of its own below. */
+  readonly foundation: PlatformFoundation;
   readonly keys: PlatformKeys;
   readonly logGroups: LogGroupFactory;
   readonly buckets: PlatformBuckets;
@@ -83,38 +86,23 @@ export class SentinelStack extends TerraformStack {
     configureAwsProvider(this, config, this.inputs);
     configureStateBackend(this, config);
     this.accountScope = { partition: partitionOf(config.region), region: config.region, accountId: this.inputs.accountId };
-    const logPrefix = `/sentinel/${config.name}`;
 
     this.deployerArns = config.deployerPrincipals.map((principal) => globalArn(this.accountScope, "iam", principal));
     // On AWS the deployer must exist before the first apply; plan says so by name (the emulator's set-up creates its own).
     if (config.deploymentTarget === "aws")
       new DeployerPrincipalsCheck(this, "deployer-principals", { principals: config.deployerPrincipals, environment: config.name });
-    this.keys = new PlatformKeys(this, "keys", {
+    this.foundation = new PlatformFoundation(this, {
       namePrefix: this.namePrefix,
       account: this.accountScope,
-      auditLogGroupPrefix: `${logPrefix}/audit`,
+      logGroupPrefix: `/sentinel/${config.name}`,
+      logRetentionDays: config.logRetentionDays,
       administratorArns: this.deployerArns,
-    });
-    this.logGroups = new LogGroupFactory(this, "logs", {
-      namePrefix: logPrefix,
-      retentionInDays: config.logRetentionDays,
-      defaultKey: this.keys.logs,
-    });
-    this.buckets = new PlatformBuckets(this, "buckets", {
-      namePrefix: this.namePrefix,
-      account: this.accountScope,
-      keys: this.keys,
       lifecycle: config.lifecycle,
       lineageObjectLock: config.objectLock,
-    });
-    this.network = new PrivateNetwork(this, "network", {
-      namePrefix: this.namePrefix,
-      account: this.accountScope,
       vpcCidr: config.vpcCidr,
       availabilityZones: config.availabilityZones,
-      logGroups: this.logGroups,
-      bucketArns: this.buckets.allBucketArns,
     });
+    ({ keys: this.keys, logGroups: this.logGroups, buckets: this.buckets, network: this.network } = this.foundation);
 
     // The Glue ETL job and catalog, then (below, with the alarm topic) DataBrew PII profiling.
     const profiles = selectDatasetProfiles(loadDatasetProfiles(artifacts.glueJob.glueJobsDir), config.datasetProfiles);

@@ -1,6 +1,6 @@
 import type { Clock } from "../shared/clock";
 import { MalformedEventError, type SchemaIssue } from "../shared/errors";
-import type { AuditSink } from "./audit-event";
+import type { AuditEntry, AuditSink } from "./audit-event";
 
 /** Chain for events that name no pipeline run (they failed validation): one per UTC day. */
 export function rejectionRunId(now: Date): string {
@@ -25,13 +25,21 @@ export async function rejectMalformedEvent(
   issues: readonly SchemaIssue[],
 ): Promise<MalformedEventError> {
   const error = new MalformedEventError(eventKind, issues);
+  await auditRefusal(context, "event.reject", { event_kind: eventKind, issues: issues.map((issue) => ({ ...issue })) });
+  return error;
+}
+
+/**
+ * Records that the handler refused a request: in the day's rejection chain (a refused request starts
+ * no pipeline run), with the handler as the resource. `details` are ids and reasons, never data values.
+ */
+export async function auditRefusal(context: RejectionContext, action: string, details: AuditEntry["details"]): Promise<void> {
   await context.audit.record({
     run_id: rejectionRunId(context.clock()),
-    action: "event.reject",
+    action,
     resource: context.handlerName,
     outcome: "refused",
     request_id: context.requestId,
-    details: { event_kind: eventKind, issues: issues.map((issue) => ({ ...issue })) },
+    details,
   });
-  return error;
 }

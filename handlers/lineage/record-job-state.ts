@@ -119,20 +119,11 @@ export async function recordJobState(event: unknown, deps: LineageDeps): Promise
         pipelineRunId: pipeline.pipelineRunId,
       });
     }
-    await deps.audit.record({
-      run_id: pipeline.pipelineRunId,
-      action: "lineage.record",
-      resource: stored.uri,
-      outcome: stored.written ? "success" : "skipped",
-      request_id: deps.requestId,
-      details: {
-        event_type: type,
-        job_name: run.jobName,
-        job_run_id: run.jobRunId,
-        openlineage_run_id: runEvent.run.runId,
-        source_event_id: change.eventId,
-        ...(stored.written ? {} : { reason: "already_recorded" }),
-      },
+    await auditLineageRecord(deps, pipeline.pipelineRunId, stored, change, {
+      event_type: type,
+      job_name: run.jobName,
+      job_run_id: run.jobRunId,
+      openlineage_run_id: runEvent.run.runId,
     });
     deps.logger.info(stored.written ? "lineage record written" : "lineage record already present", {
       record: stored.uri,
@@ -174,23 +165,32 @@ async function recordPipelineRun(
     deps.validator.assertValid(event);
     const stored = await writeLineageRecord(deps.s3, deps.config.LINEAGE_AUDIT_BUCKET, event, deps.retention(deps.clock()));
     records.push({ eventType: type, ...stored });
-    await deps.audit.record({
-      run_id: pipeline.pipelineRunId,
-      action: "lineage.record",
-      resource: stored.uri,
-      outcome: stored.written ? "success" : "skipped",
-      request_id: deps.requestId,
-      details: {
-        event_type: type,
-        job_name: event.job.name,
-        openlineage_run_id: event.run.runId,
-        implied_by_job_run_id: run.jobRunId,
-        source_event_id: change.eventId,
-        ...(stored.written ? {} : { reason: "already_recorded" }),
-      },
+    await auditLineageRecord(deps, pipeline.pipelineRunId, stored, change, {
+      event_type: type,
+      job_name: event.job.name,
+      openlineage_run_id: event.run.runId,
+      implied_by_job_run_id: run.jobRunId,
     });
   }
   return records;
+}
+
+/** The audit event of one lineage record: written, or skipped because the record was already there. */
+async function auditLineageRecord(
+  deps: LineageDeps,
+  pipelineRunId: string,
+  stored: Omit<RecordedLineage, "eventType">,
+  change: JobStateChange,
+  record: Readonly<Record<string, string>>,
+): Promise<void> {
+  await deps.audit.record({
+    run_id: pipelineRunId,
+    action: "lineage.record",
+    resource: stored.uri,
+    outcome: stored.written ? "success" : "skipped",
+    request_id: deps.requestId,
+    details: { ...record, source_event_id: change.eventId, ...(stored.written ? {} : { reason: "already_recorded" }) },
+  });
 }
 
 /**

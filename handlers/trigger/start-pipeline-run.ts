@@ -7,7 +7,7 @@ import { StartJobRunCommand as StartDataBrewJobRunCommand, type DataBrewClient }
 import { GetJobRunsCommand, StartJobRunCommand as StartGlueJobRunCommand, type GlueClient } from "@aws-sdk/client-glue";
 import type { S3Client } from "@aws-sdk/client-s3";
 import type { AuditSink } from "../audit/audit-event";
-import { rejectMalformedEvent, rejectionRunId } from "../audit/rejection";
+import { auditRefusal, rejectMalformedEvent } from "../audit/rejection";
 import type { Clock } from "../shared/clock";
 import { schemaIssues } from "../shared/errors";
 import { registerJobRun } from "../shared/job-run-registry";
@@ -132,14 +132,7 @@ function refusalReason(request: RunRequest, deps: TriggerDeps): string | undefin
 }
 
 async function refuse(request: RunRequest, reason: string, deps: TriggerDeps): Promise<TriggerResult> {
-  await deps.audit.record({
-    run_id: rejectionRunId(deps.clock()),
-    action: "pipeline.start",
-    resource: deps.handlerName,
-    outcome: "refused",
-    request_id: deps.requestId,
-    details: { reason, profile: request.profile, run_date: request.runDate, attempt: request.attempt },
-  });
+  await auditRefusal(deps, "pipeline.start", { reason, profile: request.profile, run_date: request.runDate, attempt: request.attempt });
   deps.logger.warn("pipeline run refused", { reason });
   return { decision: "refused", reason };
 }

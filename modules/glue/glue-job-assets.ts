@@ -89,29 +89,15 @@ export class GlueJobAssets extends Construct {
       `${ARTIFACT_PREFIXES.scripts}${basename(ENTRY_SCRIPT)}`,
       "text/x-python",
     );
-    this.transformationPackage = this.upload(
-      "package",
-      jobPackage.path,
-      `${ARTIFACT_PREFIXES.python}${basename(jobPackage.path)}`,
-      "application/zip",
-      jobPackage.sha256,
-    );
+    this.transformationPackage = this.uploadBuilt("package", jobPackage, ARTIFACT_PREFIXES.python, "application/zip");
     this.dependencyWheels = props.artifacts.dependencyWheels.map((wheel) =>
-      this.upload(
-        `wheel-${wheel.requirement}`,
-        wheel.path,
-        `${ARTIFACT_PREFIXES.wheels}${basename(wheel.path)}`,
-        "application/zip",
-        wheel.sha256,
-      ),
+      this.uploadBuilt(`wheel-${wheel.requirement}`, wheel, ARTIFACT_PREFIXES.wheels, "application/zip"),
     );
-    const jar = props.artifacts.tokenizationLibrary;
-    this.tokenizationLibrary = this.upload(
+    this.tokenizationLibrary = this.uploadBuilt(
       "tokenization-jar",
-      jar.path,
-      `${ARTIFACT_PREFIXES.jars}${basename(jar.path)}`,
+      props.artifacts.tokenizationLibrary,
+      ARTIFACT_PREFIXES.jars,
       "application/java-archive",
-      jar.sha256,
     );
     this.profileConfigs = new Map(
       props.profiles.map((profile) => [
@@ -132,6 +118,11 @@ export class GlueJobAssets extends Construct {
       ...this.profileConfigs.values(),
       this.merchantMapping,
     ].map((artifact) => artifact.object);
+  }
+
+  /** A build output under `prefix`, named as the build named it, with the digest the build recorded. */
+  private uploadBuilt(id: string, artifact: PrebuiltFile, prefix: string, contentType: string): UploadedArtifact {
+    return this.upload(id, artifact.path, `${prefix}${basename(artifact.path)}`, contentType, artifact.sha256);
   }
 
   private upload(id: string, sourcePath: string, key: string, contentType: string, knownSha256?: string): UploadedArtifact {

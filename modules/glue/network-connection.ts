@@ -7,6 +7,7 @@ import { GlueConnection } from "@cdktf/provider-aws/lib/glue-connection";
 import { Construct } from "constructs";
 import { regionalArn, type AccountScope } from "../iam/arns";
 import type { PolicyDocument } from "../iam/policy-document";
+import { EC2_NETWORK_DESCRIBE_ACTIONS } from "../iam/rules";
 import type { PrivateSubnet } from "../network/private-network";
 
 export interface GlueNetworkConnectionProps {
@@ -77,15 +78,7 @@ export class GlueNetworkConnection extends Construct {
       })
       .addStatement({
         sid: "DescribeJobNetwork",
-        actions: [
-          "ec2:DescribeNetworkInterfaces",
-          "ec2:DescribeRouteTables",
-          "ec2:DescribeSecurityGroups",
-          "ec2:DescribeSubnets",
-          "ec2:DescribeVpcAttribute",
-          "ec2:DescribeVpcEndpoints",
-          "ec2:DescribeVpcs",
-        ],
+        actions: [...EC2_NETWORK_DESCRIBE_ACTIONS],
         resources: ["*"],
       });
   }

@@ -24,18 +24,7 @@ export interface ObjectReadOptions {
 /** Read (and list) the objects under `prefix` of `bucket`, decrypting only within this bucket. */
 export function grantObjectRead(policy: PolicyDocument, bucket: DataBucket, prefix: string, options: ObjectReadOptions): void {
   const label = sidFragment(options.purpose);
-  policy
-    .addStatement({
-      sid: `Read${label}Objects`,
-      actions: ["s3:GetObject", "s3:GetObjectVersion"],
-      resources: [`${bucket.bucketArn}/${prefix}*`],
-    })
-    .addStatement({
-      sid: `List${label}Objects`,
-      actions: ["s3:ListBucket"],
-      resources: [bucket.bucketArn],
-      conditions: [{ test: "StringLike", variable: "s3:prefix", values: [`${prefix}*`] }],
-    });
+  bucket.grantObjectReadAndList(policy, label, prefix);
   if (options.decrypt === false) return;
   policy.addStatement({
     sid: `Decrypt${label}Objects`,

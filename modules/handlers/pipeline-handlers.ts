@@ -24,7 +24,7 @@ import {
 import type { PlatformKey } from "../encryption/platform-key";
 import type { PlatformKeys } from "../encryption/platform-keys";
 import { regionalArn, type AccountScope } from "../iam/arns";
-import type { PolicyDocument } from "../iam/policy-document";
+import type { PolicyCondition, PolicyDocument } from "../iam/policy-document";
 import { sidFragment } from "../iam/sid";
 import type { EncryptedLogGroup } from "../logging/encrypted-log-group";
 import type { LogGroupFactory } from "../logging/log-group-factory";
@@ -265,33 +265,28 @@ export class PipelineHandlers extends Construct {
       resources: otherRawPrefixes.map((prefix) => `${raw.bucketArn}/${prefix}*`),
       conditions: [{ test: "ArnEquals", variable: "aws:PrincipalArn", values: [lineageRole] }],
     });
-    raw.key.keyPolicy
-      .addStatement({
-        sid: "DenyLineageRoleDataKeyOutsideS3",
+    // The lineage role decrypts with the data key only through S3, and only raw's pii-profiles/.
+    const decryptOnlyWithin: ReadonlyArray<readonly [sid: string, outside: PolicyCondition]> = [
+      ["DenyLineageRoleDataKeyOutsideS3", { test: "StringNotEqualsIfExists", variable: "kms:ViaService", values: [s3Service] }],
+      [
+        "DenyLineageRoleDataKeyOutsideRawPiiProfiles",
+        {
+          test: "StringNotLikeIfExists",
+          variable: "kms:EncryptionContext:aws:s3:arn",
+          values: [raw.bucketArn, `${raw.bucketArn}/${RAW_PREFIXES.piiProfiles}*`],
+        },
+      ],
+    ];
+    for (const [sid, outside] of decryptOnlyWithin) {
+      raw.key.keyPolicy.addStatement({
+        sid,
         effect: "Deny",
         principals: "*",
         actions: ["kms:Decrypt"],
         resources: ["*"],
-        conditions: [
-          { test: "ArnEquals", variable: "aws:PrincipalArn", values: [lineageRole] },
-          { test: "StringNotEqualsIfExists", variable: "kms:ViaService", values: [s3Service] },
-        ],
-      })
-      .addStatement({
-        sid: "DenyLineageRoleDataKeyOutsideRawPiiProfiles",
-        effect: "Deny",
-        principals: "*",
-        actions: ["kms:Decrypt"],
-        resources: ["*"],
-        conditions: [
-          { test: "ArnEquals", variable: "aws:PrincipalArn", values: [lineageRole] },
-          {
-            test: "StringNotLikeIfExists",
-            variable: "kms:EncryptionContext:aws:s3:arn",
-            values: [raw.bucketArn, `${raw.bucketArn}/${RAW_PREFIXES.piiProfiles}*`],
-          },
-        ],
+        conditions: [{ test: "ArnEquals", variable: "aws:PrincipalArn", values: [lineageRole] }, outside],
       });
+    }
   }
 
   private grantLineage(policy: PolicyDocument): void {

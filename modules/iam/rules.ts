@@ -8,13 +8,8 @@ export function isWildcardAction(action: string): boolean {
   return action.includes("*") || action.includes("?");
 }
 
-/**
- * Actions for which AWS defines no resource type, so `"Resource": "*"` is the only valid value.
- * Source: the Service Authorization Reference (Actions, resources, and condition keys), where these
- * actions have an empty "Resource types" column. Any other action must name its resources.
- */
-export const ACTIONS_WITHOUT_RESOURCE_TYPES: ReadonlySet<string> = new Set([
-  "cloudwatch:PutMetricData",
+/** What a service placing network interfaces in the VPC (Glue) reads of it; none of these has a resource type. */
+export const EC2_NETWORK_DESCRIBE_ACTIONS = [
   "ec2:DescribeNetworkInterfaces",
   "ec2:DescribeRouteTables",
   "ec2:DescribeSecurityGroups",
@@ -22,6 +17,16 @@ export const ACTIONS_WITHOUT_RESOURCE_TYPES: ReadonlySet<string> = new Set([
   "ec2:DescribeVpcAttribute",
   "ec2:DescribeVpcEndpoints",
   "ec2:DescribeVpcs",
+] as const;
+
+/**
+ * Actions for which AWS defines no resource type, so `"Resource": "*"` is the only valid value.
+ * Source: the Service Authorization Reference (Actions, resources, and condition keys), where these
+ * actions have an empty "Resource types" column. Any other action must name its resources.
+ */
+export const ACTIONS_WITHOUT_RESOURCE_TYPES: ReadonlySet<string> = new Set([
+  "cloudwatch:PutMetricData",
+  ...EC2_NETWORK_DESCRIBE_ACTIONS,
   "glue:GetJobBookmark",
   "glue:GetSecurityConfiguration",
   "kms:ListAliases",

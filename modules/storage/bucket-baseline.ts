@@ -17,7 +17,7 @@ import { S3BucketServerSideEncryptionConfigurationA } from "@cdktf/provider-aws/
 import { S3BucketVersioningA } from "@cdktf/provider-aws/lib/s3-bucket-versioning";
 import { Construct } from "constructs";
 import { bucketArn, type AccountScope } from "../iam/arns";
-import { PolicyDocument } from "../iam/policy-document";
+import { PolicyDocument, type PolicyCondition } from "../iam/policy-document";
 
 export type DefaultEncryption =
   | { readonly algorithm: "aws:kms"; readonly keyArn: string }
@@ -92,23 +92,21 @@ export class BucketBaseline extends Construct {
     });
     new S3BucketNotification(this, "notifications", { bucket: bucketId, eventbridge: true });
 
-    this.policy = PolicyDocument.resource(`${props.bucketName}-bucket-policy`)
-      .addStatement({
-        sid: "DenyInsecureTransport",
+    this.policy = PolicyDocument.resource(`${props.bucketName}-bucket-policy`);
+    const transportRefusals: ReadonlyArray<readonly [sid: string, refused: PolicyCondition]> = [
+      ["DenyInsecureTransport", { test: "Bool", variable: "aws:SecureTransport", values: ["false"] }],
+      ["DenyOutdatedTls", { test: "NumericLessThan", variable: "s3:TlsVersion", values: ["1.2"] }],
+    ];
+    for (const [sid, refused] of transportRefusals) {
+      this.policy.addStatement({
+        sid,
         effect: "Deny",
         principals: "*",
         actions: ["s3:*"],
         resources: [this.bucketArn, `${this.bucketArn}/*`],
-        conditions: [{ test: "Bool", variable: "aws:SecureTransport", values: ["false"] }],
-      })
-      .addStatement({
-        sid: "DenyOutdatedTls",
-        effect: "Deny",
-        principals: "*",
-        actions: ["s3:*"],
-        resources: [this.bucketArn, `${this.bucketArn}/*`],
-        conditions: [{ test: "NumericLessThan", variable: "s3:TlsVersion", values: ["1.2"] }],
+        conditions: [refused],
       });
+    }
     this.policyResource = new S3BucketPolicy(this, "policy", {
       bucket: bucketId,
       policy: this.policy.toJson(),

@@ -218,7 +218,17 @@ export class DataBucket extends Construct {
 
   /** Read objects under `prefix` (all objects by default), list them, and decrypt them via S3. */
   grantRead(policy: PolicyDocument, prefix = ""): void {
-    const name = `${this.label}${sidFragment(prefix)}`;
+    this.grantObjectReadAndList(policy, `${this.label}${sidFragment(prefix)}`, prefix);
+    policy.addStatement({ sid: `Locate${this.label}Bucket`, actions: ["s3:GetBucketLocation"], resources: [this.bucketArn] });
+    this.key.grantDecrypt(policy, this.s3Service);
+  }
+
+  /**
+   * Get (any version of) and list the objects under `prefix` (all objects when empty), with no key
+   * grant: the caller decides how far decryption goes. Statement ids `Read<name>Objects` and
+   * `List<name>Objects`.
+   */
+  grantObjectReadAndList(policy: PolicyDocument, name: string, prefix: string): void {
     policy
       .addStatement({
         sid: `Read${name}Objects`,
@@ -230,9 +240,7 @@ export class DataBucket extends Construct {
         actions: ["s3:ListBucket"],
         resources: [this.bucketArn],
         conditions: prefix === "" ? [] : [{ test: "StringLike", variable: "s3:prefix", values: [`${prefix}*`] }],
-      })
-      .addStatement({ sid: `Locate${this.label}Bucket`, actions: ["s3:GetBucketLocation"], resources: [this.bucketArn] });
-    this.key.grantDecrypt(policy, this.s3Service);
+      });
   }
 
   /**

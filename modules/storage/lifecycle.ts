@@ -37,6 +37,14 @@ function expireUnder(id: string, prefix: string, days: number): S3BucketLifecycl
 /** An empty filter: the rule applies to every object in the bucket. */
 const WHOLE_BUCKET = [{}];
 
+/** Moves every object of the bucket to colder storage classes as it ages. */
+function transitionWholeBucket(
+  id: string,
+  transition: S3BucketLifecycleConfigurationRule["transition"],
+): S3BucketLifecycleConfigurationRule {
+  return { id, status: "Enabled", filter: WHOLE_BUCKET, transition };
+}
+
 function housekeeping(policy: LifecyclePolicy, noncurrentDays: number): S3BucketLifecycleConfigurationRule {
   return {
     id: "housekeeping",
@@ -60,15 +68,10 @@ export function lifecycleRulesFor(
     case "raw":
       return [
         housekeeping(policy, policy.noncurrentVersionExpiryDays),
-        {
-          id: "raw-to-cold-storage",
-          status: "Enabled",
-          filter: WHOLE_BUCKET,
-          transition: [
-            { days: policy.rawInfrequentAccessAfterDays, storageClass: "STANDARD_IA" },
-            { days: policy.rawGlacierAfterDays, storageClass: "GLACIER" },
-          ],
-        },
+        transitionWholeBucket("raw-to-cold-storage", [
+          { days: policy.rawInfrequentAccessAfterDays, storageClass: "STANDARD_IA" },
+          { days: policy.rawGlacierAfterDays, storageClass: "GLACIER" },
+        ]),
         // Raw PII is kept no longer than it is needed: landing files, quarantined rows, PII profiles.
         expireUnder("expire-landing", RAW_PREFIXES.landing, policy.landingExpiryDays ?? DEFAULT_RAW_EXPIRY_DAYS.landing),
         expireUnder("expire-quarantine", RAW_PREFIXES.quarantine, policy.quarantineExpiryDays ?? DEFAULT_RAW_EXPIRY_DAYS.quarantine),
@@ -77,12 +80,7 @@ export function lifecycleRulesFor(
     case "archive":
       return [
         housekeeping(policy, policy.noncurrentVersionExpiryDays),
-        {
-          id: "archive-to-deep-archive",
-          status: "Enabled",
-          filter: WHOLE_BUCKET,
-          transition: [{ days: policy.archiveDeepArchiveAfterDays, storageClass: "DEEP_ARCHIVE" }],
-        },
+        transitionWholeBucket("archive-to-deep-archive", [{ days: policy.archiveDeepArchiveAfterDays, storageClass: "DEEP_ARCHIVE" }]),
       ];
     case "lineage-audit":
     case "audit-trail":

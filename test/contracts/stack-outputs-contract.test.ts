@@ -8,7 +8,8 @@ import { describe, expect, it } from "vitest";
 import { STACK_OUTPUT_NAMES, readStackOutputs } from "../../contracts/stack-outputs";
 import { loadEnvironments } from "../../stacks/config/environments";
 import { SentinelStack } from "../../stacks/sentinel-stack";
-import { withPlainStackTraces, type Synthesized } from "../modules/support/synth";
+import { type Synthesized } from "../modules/support/synth";
+import { withPlainStackTraces } from "../modules/support/test-stack";
 
 describe("stack outputs contract between the stack and local/", () => {
   it("the local stack declares exactly the outputs contracts/stack-outputs.ts names", () => {

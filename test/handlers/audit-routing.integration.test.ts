@@ -12,12 +12,11 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { DataBrewClient, StartJobRunCommand as StartDataBrewJobRun } from "@aws-sdk/client-databrew";
-import { EventBridgeClient, PutRuleCommand, PutTargetsCommand } from "@aws-sdk/client-eventbridge";
+import { EventBridgeClient } from "@aws-sdk/client-eventbridge";
 import { CreateKeyCommand, GetPublicKeyCommand, KMSClient } from "@aws-sdk/client-kms";
-import { CreateLogGroupCommand, GetLogEventsCommand, DescribeLogStreamsCommand } from "@aws-sdk/client-cloudwatch-logs";
+import { GetLogEventsCommand, DescribeLogStreamsCommand } from "@aws-sdk/client-cloudwatch-logs";
 import { mockClient } from "aws-sdk-client-mock";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { auditEventPattern } from "../../contracts/audit-events";
 import { pipelineRunId } from "../../contracts/run-identity";
 import { EventBridgeAuditSender } from "../../handlers/audit/audit-event-sender";
 import type { ChainedAuditEvent } from "../../handlers/audit/audit-event";
@@ -30,7 +29,15 @@ import { callerPrincipal } from "../../handlers/shared/actor";
 import { systemClock } from "../../handlers/shared/clock";
 import { startPipelineRun } from "../../handlers/trigger/start-pipeline-run";
 import { startEmulator, type Emulator } from "../../local/emulator/emulator";
-import { AUDIT_LOG_GROUP, LINEAGE_AUDIT_BUCKET, REGION, commonConfig, createPlatform, type AwsClients } from "./support/emulated-platform";
+import {
+  AUDIT_LOG_GROUP,
+  LINEAGE_AUDIT_BUCKET,
+  REGION,
+  commonConfig,
+  createPlatform,
+  routeAuditEventsTo,
+  type AwsClients,
+} from "./support/emulated-platform";
 import { triggerConfig } from "./support/handler-config";
 import { quietLogger } from "./support/quiet-logger";
 
@@ -75,14 +82,7 @@ describe("the trigger's audit events, routed through EventBridge to the audit ha
     // EventBridge as deployed: the audit-event rule; its target is a log group here (see the header)
     const events = new EventBridgeClient({ endpoint: emulator.endpoint, region: REGION });
     const deliveries = "/sentinel/local/audit-function-target";
-    await clients.logs.send(new CreateLogGroupCommand({ logGroupName: deliveries }));
-    await events.send(new PutRuleCommand({ Name: "sentinel-local-audit-events", EventPattern: auditEventPattern(), State: "ENABLED" }));
-    await events.send(
-      new PutTargetsCommand({
-        Rule: "sentinel-local-audit-events",
-        Targets: [{ Id: "audit", Arn: `arn:aws:logs:${REGION}:123456789012:log-group:${deliveries}` }],
-      }),
-    );
+    await routeAuditEventsTo(deliveries, clients, events);
 
     // the trigger, with the sender its Lambda entry point builds
     const started = await startPipelineRun(

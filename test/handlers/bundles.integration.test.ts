@@ -30,19 +30,14 @@ import {
   LINEAGE_AUDIT_BUCKET,
   REGION,
   createPlatform,
+  routeAuditEventsTo,
   type AwsClients,
 } from "./support/emulated-platform";
 import { triggerEnvironment } from "./support/handler-config";
 import { glueStateChange, runMetricsDocument } from "./support/lineage-fixtures";
 import { CreateKeyCommand, KMSClient } from "@aws-sdk/client-kms";
-import {
-  CreateLogGroupCommand,
-  DescribeLogStreamsCommand,
-  GetLogEventsCommand,
-  type OutputLogEvent,
-} from "@aws-sdk/client-cloudwatch-logs";
-import { EventBridgeClient, PutRuleCommand, PutTargetsCommand } from "@aws-sdk/client-eventbridge";
-import { auditEventPattern } from "../../contracts/audit-events";
+import { DescribeLogStreamsCommand, GetLogEventsCommand, type OutputLogEvent } from "@aws-sdk/client-cloudwatch-logs";
+import { EventBridgeClient } from "@aws-sdk/client-eventbridge";
 
 /** Where moto's EventBridge delivers the audit-event rule's events in this test. */
 const AUDIT_EVENT_DELIVERIES = "/sentinel/local/audit-event-deliveries";
@@ -83,14 +78,7 @@ describe("handler bundles", () => {
       region: REGION,
       credentials: { accessKeyId: EMULATOR_CREDENTIALS.accessKeyId, secretAccessKey: EMULATOR_CREDENTIALS.secretAccessKey },
     });
-    await clients.logs.send(new CreateLogGroupCommand({ logGroupName: AUDIT_EVENT_DELIVERIES }));
-    await events.send(new PutRuleCommand({ Name: "sentinel-local-audit-events", EventPattern: auditEventPattern(), State: "ENABLED" }));
-    await events.send(
-      new PutTargetsCommand({
-        Rule: "sentinel-local-audit-events",
-        Targets: [{ Id: "audit", Arn: `arn:aws:logs:${REGION}:123456789012:log-group:${AUDIT_EVENT_DELIVERIES}` }],
-      }),
-    );
+    await routeAuditEventsTo(AUDIT_EVENT_DELIVERIES, clients, events);
     outDir = await mkdtemp(join(tmpdir(), "sentinel-bundles-"));
     bundles = await buildHandlers(outDir);
     // the audit handler signs chain heads with its asymmetric KMS key

@@ -30,7 +30,8 @@ import { emulatorClientConfig, startEmulator, type Emulator } from "../../local/
 import { buildApp } from "../../stacks/app";
 import { loadEnvironments } from "../../stacks/config/environments";
 import { decide, referenceResolver, rolePolicies, type Caller, type Request } from "../modules/support/iam-evaluation";
-import { resourcesOf, statementsOf, withPlainStackTraces, type Statement, type Synthesized } from "../modules/support/synth";
+import { resourcesOf, statementsOf, type Statement, type Synthesized } from "../modules/support/synth";
+import { withPlainStackTraces } from "../modules/support/test-stack";
 
 /** moto's default account: the synthesized ARNs are resolved with it, so the emulator's names match. */
 const ACCOUNT = "123456789012";

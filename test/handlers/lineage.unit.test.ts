@@ -8,7 +8,6 @@ import {
   ListObjectVersionsCommand,
   PutObjectCommand,
   S3Client,
-  S3ServiceException,
 } from "@aws-sdk/client-s3";
 import { mockClient } from "aws-sdk-client-mock";
 import { beforeEach, describe, expect, it } from "vitest";
@@ -29,6 +28,7 @@ import {
 } from "./support/lineage-fixtures";
 import { quietLogger } from "./support/quiet-logger";
 import { RecordingAudit } from "./support/recording-audit";
+import { accessDenied, noSuchKey, preconditionFailed } from "./support/s3-errors";
 
 const NOW = new Date("2026-03-02T03:00:00Z");
 const JOB = "sentinel-local-etl";
@@ -63,15 +63,6 @@ function deps(): LineageDeps {
   };
 }
 
-function notFound(): S3ServiceException {
-  return new S3ServiceException({
-    name: "NoSuchKey",
-    $fault: "client",
-    $metadata: { httpStatusCode: 404 },
-    message: "The specified key does not exist.",
-  });
-}
-
 function register(jobName: string, jobRunId: string, service: "glue" | "databrew"): void {
   objects.set(`${LINEAGE_AUDIT_BUCKET}/${jobRunRegistrationKey(jobName, jobRunId)}`, {
     pipeline_run_id: PIPELINE_RUN,
@@ -98,7 +89,7 @@ beforeEach(() => {
   objects = new Map();
   s3.on(GetObjectCommand).callsFake((input: { Bucket: string; Key: string }) => {
     const body = objects.get(`${input.Bucket}/${input.Key}`);
-    if (body === undefined) throw notFound();
+    if (body === undefined) throw noSuchKey();
     return { ETag: '"e"', Body: { transformToString: async () => JSON.stringify(body) } };
   });
   s3.on(HeadObjectCommand).resolves({ ETag: '"abc"', VersionId: "ver-1", ContentLength: 10 });
@@ -215,9 +206,7 @@ describe("lineage handler decisions", () => {
 
   it("treats an existing record as already written (redelivery) and audits it as skipped", async () => {
     register(JOB, "jr_1", "glue");
-    s3.on(PutObjectCommand).rejects(
-      new S3ServiceException({ name: "PreconditionFailed", $fault: "client", $metadata: { httpStatusCode: 412 }, message: "precondition" }),
-    );
+    s3.on(PutObjectCommand).rejects(preconditionFailed());
     const result = await recordJobState(glueStateChange(JOB, "jr_1", "RUNNING"), deps());
     expect(result).toMatchObject({ records: [{ eventType: "START", written: false }] });
     expect(audit.events[0]).toMatchObject({ outcome: "skipped", details: { reason: "already_recorded" } });
@@ -421,9 +410,7 @@ describe("lineage handler decisions", () => {
     );
 
     // a role that may not read the raw bucket records the run without findings
-    s3.on(ListObjectsV2Command).rejects(
-      new S3ServiceException({ name: "AccessDenied", $fault: "client", $metadata: { httpStatusCode: 403 }, message: "Access Denied" }),
-    );
+    s3.on(ListObjectsV2Command).rejects(accessDenied());
     const before = putBodies().length;
     await recordJobState(databrewStateChange(PROFILE_JOB, "db_2", "SUCCEEDED"), deps());
     const withoutFindings = putBodies()

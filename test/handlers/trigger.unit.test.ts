@@ -1,7 +1,7 @@
 /** Trigger branches and error paths with mocked SDK clients (aws-sdk-client-mock). */
 import { DataBrewClient, StartJobRunCommand as StartDataBrewJobRun } from "@aws-sdk/client-databrew";
 import { GetJobRunsCommand, GlueClient, StartJobRunCommand as StartGlueJobRun } from "@aws-sdk/client-glue";
-import { GetObjectCommand, PutObjectCommand, S3Client, S3ServiceException } from "@aws-sdk/client-s3";
+import { GetObjectCommand, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import { mockClient } from "aws-sdk-client-mock";
 import { beforeEach, describe, expect, it } from "vitest";
 import { MalformedEventError } from "../../handlers/shared/errors";
@@ -13,6 +13,7 @@ import { runRequestOf, triggerEvent } from "../../handlers/trigger/trigger-event
 import { triggerConfig, triggerEnvironment } from "./support/handler-config";
 import { quietLogger } from "./support/quiet-logger";
 import { RecordingAudit } from "./support/recording-audit";
+import { preconditionFailed } from "./support/s3-errors";
 
 const NOW = new Date("2026-03-02T02:00:05Z");
 const s3 = mockClient(S3Client);
@@ -35,15 +36,6 @@ function deps(clock = () => NOW): TriggerDeps {
 }
 
 const manual = { source: "sentinel.manual", profile: "baf", run_date: "2026-03-01" };
-
-function preconditionFailed(): S3ServiceException {
-  return new S3ServiceException({
-    name: "PreconditionFailed",
-    $fault: "client",
-    $metadata: { httpStatusCode: 412 },
-    message: "At least one of the pre-conditions you specified did not hold",
-  });
-}
 
 function storedClaim(claim: Partial<RunWindowClaim>) {
   const body: RunWindowClaim = {

@@ -53,6 +53,48 @@ afterEach(async () => {
   for (const emulator of started.splice(0)) await emulator.stop();
 });
 
+/**
+ * An emulator with the Glue job scripts `scripts` (job name -> Python source) deployed where Glue finds
+ * them, and the run-time a Glue run executes with on this machine.
+ */
+async function glueDriverPlatform(scripts: Readonly<Record<string, string>>) {
+  const emulator = await startEmulator({ projectRoot: ROOT });
+  started.push(emulator);
+  const clients = localClients(emulator.endpoint);
+  await clients.s3.send(
+    new CreateBucketCommand({ Bucket: "artifacts", CreateBucketConfiguration: { LocationConstraint: EMULATOR_CREDENTIALS.region } }),
+  );
+  for (const [name, source] of Object.entries(scripts)) {
+    await clients.s3.send(new PutObjectCommand({ Bucket: "artifacts", Key: `glue/scripts/${name}.py`, Body: source }));
+  }
+  await clients.logs.send(new CreateLogGroupCommand({ logGroupName: "/aws-glue/jobs/logs-v2" }));
+  const watch = new ComponentWatch();
+  const runtime = {
+    projectRoot: ROOT,
+    emulatorEndpoint: emulator.endpoint,
+    region: EMULATOR_CREDENTIALS.region,
+    credentials,
+    s3: clients.s3,
+    logs: clients.logs,
+    workDir: mkdtempSync(join(tmpdir(), "sentinel-driver-")),
+    watch,
+  };
+  return { runtime, watch };
+}
+
+/** The job `name` whose script glueDriverPlatform deployed, with a short timeout. */
+const glueJob = (name: string) => ({ Name: name, Command: { ScriptLocation: `s3://artifacts/glue/scripts/${name}.py` }, Timeout: 5 });
+
+/** A run of job `name` that has just started. */
+const glueRun = (name: string, runId: string) => ({
+  service: "glue" as const,
+  jobName: name,
+  runId,
+  arguments: {},
+  startedOn: new Date(),
+  state: "RUNNING" as const,
+});
+
 describe("a local run whose component dies", () => {
   it("fails the step in flight at once when the emulator is killed, naming it, its pid and the step", async () => {
     const watch = new ComponentWatch();
@@ -88,48 +130,11 @@ describe("a local run whose component dies", () => {
   });
 
   it("fails the Glue step when the Spark driver is killed, and leaves no driver behind", async () => {
-    const emulator = await startEmulator({ projectRoot: ROOT });
-    started.push(emulator);
-    const clients = localClients(emulator.endpoint);
-    await clients.s3.send(
-      new CreateBucketCommand({ Bucket: "artifacts", CreateBucketConfiguration: { LocationConstraint: EMULATOR_CREDENTIALS.region } }),
-    );
     // a driver that comes up and works for a while, as a Spark driver does
-    await clients.s3.send(
-      new PutObjectCommand({
-        Bucket: "artifacts",
-        Key: "glue/scripts/job.py",
-        Body: "import time\nprint('driver up', flush=True)\ntime.sleep(120)\n",
-      }),
-    );
-    await clients.logs.send(new CreateLogGroupCommand({ logGroupName: "/aws-glue/jobs/logs-v2" }));
-    const watch = new ComponentWatch();
-    const workDir = mkdtempSync(join(tmpdir(), "sentinel-driver-"));
-    const run = {
-      service: "glue" as const,
-      jobName: "job",
-      runId: "jr_killed",
-      arguments: {},
-      startedOn: new Date(),
-      state: "RUNNING" as const,
-    };
+    const { runtime, watch } = await glueDriverPlatform({ job: "import time\nprint('driver up', flush=True)\ntime.sleep(120)\n" });
     const progress = new Progress(recordingOutput(), 1, watch);
     const step = progress.step("Glue ETL job (deployed script on local Spark)", () =>
-      executeGlueRun(
-        run,
-        { Name: "job", Command: { ScriptLocation: "s3://artifacts/glue/scripts/job.py" }, Timeout: 5 },
-        {},
-        {
-          projectRoot: ROOT,
-          emulatorEndpoint: emulator.endpoint,
-          region: EMULATOR_CREDENTIALS.region,
-          credentials,
-          s3: clients.s3,
-          logs: clients.logs,
-          workDir,
-          watch,
-        },
-      ),
+      executeGlueRun(glueRun("job", "jr_killed"), glueJob("job"), {}, runtime),
     );
     const driver = await until(() => watch.components.find((c) => c.component.startsWith("the Spark driver")), "the driver to start");
     process.kill(driver.pid!, "SIGKILL");
@@ -143,42 +148,11 @@ describe("a local run whose component dies", () => {
   }, 120_000);
 
   it("lets a Spark driver that ends by itself report its run (SUCCEEDED or FAILED) without ending the run", async () => {
-    const emulator = await startEmulator({ projectRoot: ROOT });
-    started.push(emulator);
-    const clients = localClients(emulator.endpoint);
-    await clients.s3.send(
-      new CreateBucketCommand({ Bucket: "artifacts", CreateBucketConfiguration: { LocationConstraint: EMULATOR_CREDENTIALS.region } }),
-    );
-    await clients.s3.send(new PutObjectCommand({ Bucket: "artifacts", Key: "glue/scripts/ok.py", Body: "print('done', flush=True)\n" }));
-    await clients.s3.send(
-      new PutObjectCommand({ Bucket: "artifacts", Key: "glue/scripts/bad.py", Body: "raise SystemExit('bad input')\n" }),
-    );
-    await clients.logs.send(new CreateLogGroupCommand({ logGroupName: "/aws-glue/jobs/logs-v2" }));
-    const watch = new ComponentWatch();
-    const workDir = mkdtempSync(join(tmpdir(), "sentinel-driver-"));
-    const runtime = {
-      projectRoot: ROOT,
-      emulatorEndpoint: emulator.endpoint,
-      region: EMULATOR_CREDENTIALS.region,
-      credentials,
-      s3: clients.s3,
-      logs: clients.logs,
-      workDir,
-      watch,
-    };
+    const { runtime, watch } = await glueDriverPlatform({ ok: "print('done', flush=True)\n", bad: "raise SystemExit('bad input')\n" });
     const progress = new Progress(recordingOutput(), 2, watch);
     const results = [];
     for (const name of ["ok", "bad"]) {
-      const run = {
-        service: "glue" as const,
-        jobName: name,
-        runId: `jr_${name}`,
-        arguments: {},
-        startedOn: new Date(),
-        state: "RUNNING" as const,
-      };
-      const job = { Name: name, Command: { ScriptLocation: `s3://artifacts/glue/scripts/${name}.py` }, Timeout: 5 };
-      results.push(await progress.step(`Glue job ${name}`, () => executeGlueRun(run, job, {}, runtime)));
+      results.push(await progress.step(`Glue job ${name}`, () => executeGlueRun(glueRun(name, `jr_${name}`), glueJob(name), {}, runtime)));
     }
     expect(results.map((result) => result.state)).toEqual(["SUCCEEDED", "FAILED"]);
     expect(watch.error).toBeUndefined();

@@ -5,11 +5,11 @@
 import { describe, expect, it } from "vitest";
 import { isWildcardAction } from "../../modules/iam/rules";
 import { isAllowed, rolePolicies, type Request } from "./support/iam-evaluation";
-import { ACCOUNT, bucketName, JOBS, LINEAGE_DATABASE, PREFIX, synthesizedOperations } from "./support/operations-fixture";
+import { ACCOUNT, bucketName, JOBS, LINEAGE_DATABASE, PREFIX, REGION, operationsJson } from "./support/operations-fixture";
 import { ConsumerRole } from "../../modules/access/consumer-role";
-import { resourcesOf, synth, testStack, type Config, type Statement } from "./support/synth";
+import { resourcesOf, synth, type Config, type Statement } from "./support/synth";
+import { testStack } from "./support/test-stack";
 
-const REGION = "eu-central-2";
 const S3 = `s3.${REGION}.amazonaws.com`;
 const object = (tier: string, key: string) => `arn:aws:s3:::${bucketName(tier)}/${key}`;
 const bucket = (tier: string) => `arn:aws:s3:::${bucketName(tier)}`;
@@ -17,7 +17,7 @@ const glue = (resource: string) => `arn:aws:glue:${REGION}:${ACCOUNT}:${resource
 const AUDIT_LOG_GROUP = `arn:aws:logs:${REGION}:${ACCOUNT}:log-group:/sentinel/test/audit`;
 
 function policies(): Map<string, Statement[]> {
-  return rolePolicies(synthesizedOperations().synthesized, ACCOUNT);
+  return rolePolicies(operationsJson(), ACCOUNT);
 }
 
 function statementsOfRole(role: string): Statement[] {
@@ -28,7 +28,7 @@ function statementsOfRole(role: string): Statement[] {
 
 /** The data key's ARN as the evaluator names it (keys/data/key). */
 function keyArn(purpose: "data" | "logs" | "audit" | "operations" | "tokenization" | "audit-signing"): string {
-  const keys = resourcesOf(synthesizedOperations().synthesized, "aws_kms_key");
+  const keys = resourcesOf(operationsJson(), "aws_kms_key");
   const id = Object.keys(keys).find((candidate) => candidate.startsWith(purpose === "operations" ? "operations-key" : `keys_${purpose}_`));
   if (id === undefined) throw new Error(`no ${purpose} key`);
   return `arn:aws:kms:${REGION}:${ACCOUNT}:key/${id}`;
@@ -167,12 +167,12 @@ describe("re-identification role (break-glass)", () => {
 
 describe("consumer roles", () => {
   const roles = () =>
-    Object.values(resourcesOf(synthesizedOperations().synthesized, "aws_iam_role")).filter((role) =>
+    Object.values(resourcesOf(operationsJson(), "aws_iam_role")).filter((role) =>
       /data-scientist|auditor|reidentification/.test(String(role.name)),
     );
 
   it("are assumed only by the principals of their Terraform variable, with MFA for IAM users and a source identity", () => {
-    const documents = synthesizedOperations().synthesized.data?.aws_iam_policy_document ?? {};
+    const documents = operationsJson().data?.aws_iam_policy_document ?? {};
     const trustOf = (role: Config) => {
       const id = /^\$\{data\.aws_iam_policy_document\.([^.]+)\.json\}$/.exec(String(role.assume_role_policy))?.[1];
       return (documents[id ?? ""]?.statement as Config[] | undefined) ?? [];

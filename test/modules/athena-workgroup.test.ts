@@ -8,7 +8,8 @@ import { AthenaWorkgroup, DEFAULT_BYTES_SCANNED_CUTOFF } from "../../modules/ana
 import { QueryResultsBucket } from "../../modules/analytics/query-results-bucket";
 import { isAllowed, rolePolicies, type Request } from "./support/iam-evaluation";
 import { ACCOUNT, PREFIX, buildOperations } from "./support/operations-fixture";
-import { resourcesOf, synth, withPlainStackTraces, type Config } from "./support/synth";
+import { resourcesOf, synth, type Config } from "./support/synth";
+import { withPlainStackTraces } from "./support/test-stack";
 
 const REGION = "eu-central-2";
 const RESULTS_BUCKET = `${PREFIX}-athena-results-${ACCOUNT}`;

@@ -11,25 +11,13 @@ import { PlatformKey } from "../../modules/encryption/platform-key";
 import { AlarmTopic } from "../../modules/monitoring/alarm-topic";
 import { TEST_LIFECYCLE, testBuckets, testKeys, testLogGroups } from "./support/foundation-fixture";
 import { referenceResolver } from "./support/iam-evaluation";
-import {
-  onlyResourceOf,
-  resourcesOf,
-  statement,
-  statementsOf,
-  synth,
-  TEST_DEPLOYER_ARN,
-  TEST_ACCOUNT,
-  testStack,
-  withPlainStackTraces,
-  type Config,
-  type Synthesized,
-} from "./support/synth";
+import { onlyResourceOf, resourcesOf, statement, statementsOf, synthesizedOnce, type Config } from "./support/synth";
+import { TEST_DEPLOYER_ARN, TEST_ACCOUNT, testStack, withPlainStackTraces } from "./support/test-stack";
 
 const ACCOUNT = TEST_ACCOUNT.accountId;
 
-let shared: Synthesized | undefined;
-function synthesizedTrail(): Synthesized {
-  shared ??= withPlainStackTraces(() => {
+const synthesizedTrail = synthesizedOnce(() =>
+  withPlainStackTraces(() => {
     const stack = testStack();
     const administratorArns = [TEST_DEPLOYER_ARN];
     const keys = testKeys(stack);
@@ -66,10 +54,9 @@ function synthesizedTrail(): Synthesized {
       alarmTopic: topic,
       logGroups,
     });
-    return synth(stack);
-  });
-  return shared;
-}
+    return stack;
+  }),
+);
 
 /** EventBridge content matching, for the pattern features the rules use: value lists, prefix, nesting, arrays in the event. */
 function eventMatches(pattern: unknown, event: unknown): boolean {

@@ -6,7 +6,8 @@
  */
 import { describe, expect, it } from "vitest";
 import { DeployerPrincipalsCheck, missingDeployerMessage, parseDeployerPrincipal } from "../../modules/iam/deployer-principals";
-import { synth, testStack, withPlainStackTraces, type Config } from "./support/synth";
+import { synth, type Config } from "./support/synth";
+import { testStack, withPlainStackTraces } from "./support/test-stack";
 
 function dataOf(principals: string[]): Record<string, Record<string, Config>> {
   const synthesized = withPlainStackTraces(() => {

@@ -5,18 +5,8 @@ import { testKeys } from "./support/foundation-fixture";
 import { decide, referenceResolver, rolePolicies, type Caller, type Request } from "./support/iam-evaluation";
 import { PolicyDocument } from "../../modules/iam/policy-document";
 import { LogGroupFactory } from "../../modules/logging/log-group-factory";
-import {
-  referencedId,
-  resolveIn,
-  resourcesOf,
-  statement,
-  statementsOf,
-  synth,
-  TEST_DEPLOYER_ARN,
-  TEST_ACCOUNT,
-  testStack,
-  type Statement,
-} from "./support/synth";
+import { referencedId, resolveIn, resourcesOf, statement, statementsOf, synth, type Statement } from "./support/synth";
+import { TEST_DEPLOYER_ARN, TEST_ACCOUNT, testStack } from "./support/test-stack";
 
 function keysFixture() {
   const stack = testStack();

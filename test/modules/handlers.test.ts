@@ -25,15 +25,18 @@ import {
   JOBS,
   PREFIX,
   synthesizedOperations,
+  REGION,
+  operationsJson,
 } from "./support/operations-fixture";
 import { referencedId, resourcesOf, statementsOf, synth, type Config } from "./support/synth";
 import { HANDLER_NAMES } from "../../contracts/handler-names";
 
-const REGION = "eu-central-2";
-const synthesized = () => synthesizedOperations().synthesized;
 const functions = () =>
   Object.fromEntries(
-    Object.values(resourcesOf(synthesized(), "aws_lambda_function")).map((fn) => [String(fn.function_name).replace(`${PREFIX}-`, ""), fn]),
+    Object.values(resourcesOf(operationsJson(), "aws_lambda_function")).map((fn) => [
+      String(fn.function_name).replace(`${PREFIX}-`, ""),
+      fn,
+    ]),
   );
 const fn = (name: string): Config => functions()[name] as Config;
 const SCHEMAS = { trigger: triggerHandlerEnvironment, lineage: lineageHandlerEnvironment, audit: auditHandlerEnvironment };
@@ -52,7 +55,7 @@ describe("Lambda functions", () => {
   });
 
   it("run in the private subnets with the handlers' security group", () => {
-    const subnets = Object.keys(resourcesOf(synthesized(), "aws_subnet")).sort();
+    const subnets = Object.keys(resourcesOf(operationsJson(), "aws_subnet")).sort();
     for (const name of HANDLER_NAMES) {
       const vpc = fn(name).vpc_config as Config;
       expect((vpc.subnet_ids as string[]).map(referencedId).sort()).toEqual(subnets);
@@ -61,12 +64,12 @@ describe("Lambda functions", () => {
   });
 
   it("have a security group with no ingress and HTTPS egress to the VPC endpoints and the S3 prefix list only", () => {
-    const groups = Object.entries(resourcesOf(synthesized(), "aws_security_group")).filter(([id]) => id.startsWith("handlers_"));
+    const groups = Object.entries(resourcesOf(operationsJson(), "aws_security_group")).filter(([id]) => id.startsWith("handlers_"));
     expect(groups).toHaveLength(1);
     const [groupId, group] = groups[0] as [string, Config];
     expect(group.ingress).toBeUndefined();
     expect(group.egress).toBeUndefined();
-    const rules = Object.values(resourcesOf(synthesized(), "aws_security_group_rule")).filter(
+    const rules = Object.values(resourcesOf(operationsJson(), "aws_security_group_rule")).filter(
       (rule) => referencedId(rule.security_group_id) === groupId,
     );
     expect(rules.map((rule) => [rule.type, rule.protocol, rule.from_port, rule.to_port, rule.cidr_blocks])).toEqual([
@@ -94,13 +97,13 @@ describe("Lambda functions", () => {
   });
 
   it("send failed async invocations, after two retries, to a KMS-encrypted dead-letter queue of their own", () => {
-    const queues = resourcesOf(synthesized(), "aws_sqs_queue");
+    const queues = resourcesOf(operationsJson(), "aws_sqs_queue");
     for (const name of HANDLER_NAMES) {
       const queue = queues[referencedId((fn(name).dead_letter_config as Config).target_arn)] as Config;
       expect(queue).toMatchObject({ name: `${PREFIX}-${name}-dead-letters`, message_retention_seconds: 1_209_600 });
       expect(referencedId(queue.kms_master_key_id)).toMatch(/^operations-key_/);
     }
-    const invokeConfigs = Object.values(resourcesOf(synthesized(), "aws_lambda_function_event_invoke_config"));
+    const invokeConfigs = Object.values(resourcesOf(operationsJson(), "aws_lambda_function_event_invoke_config"));
     expect(invokeConfigs).toHaveLength(3);
     expect(invokeConfigs.every((config) => config.maximum_retry_attempts === 2 && config.maximum_event_age_in_seconds === 21_600)).toBe(
       true,
@@ -108,7 +111,7 @@ describe("Lambda functions", () => {
   });
 
   it("refuse plain-HTTP access to every dead-letter queue", () => {
-    for (const policy of Object.values(resourcesOf(synthesized(), "aws_sqs_queue_policy"))) {
+    for (const policy of Object.values(resourcesOf(operationsJson(), "aws_sqs_queue_policy"))) {
       expect(statementsOf(policy.policy)[0]).toMatchObject({
         Sid: "DenyInsecureTransport",
         Effect: "Deny",
@@ -119,7 +122,7 @@ describe("Lambda functions", () => {
   });
 
   it("log JSON to an encrypted log group with retention, created before the function", () => {
-    const groups = resourcesOf(synthesized(), "aws_cloudwatch_log_group");
+    const groups = resourcesOf(operationsJson(), "aws_cloudwatch_log_group");
     for (const name of HANDLER_NAMES) {
       const logging = fn(name).logging_config as Config;
       expect(logging).toMatchObject({ log_format: "JSON", log_group: `/sentinel/test/lambda/${name}` });
@@ -245,7 +248,7 @@ describe("handler archives", () => {
 });
 
 describe("handler roles", () => {
-  const policies = () => rolePolicies(synthesized(), ACCOUNT);
+  const policies = () => rolePolicies(operationsJson(), ACCOUNT);
   const statements = (name: string) => policies().get(`${PREFIX}-${name}`) ?? [];
   const allowed = (name: string, action: string, resource: string, context?: Record<string, string>) =>
     isAllowed(statements(name), { action, resource, context });
@@ -253,7 +256,7 @@ describe("handler roles", () => {
   const lineageObject = (key: string) => `arn:aws:s3:::${bucketName("lineage-audit")}/${key}`;
 
   it("delete only network interfaces in the platform's subnets", () => {
-    const subnets = Object.keys(resourcesOf(synthesized(), "aws_subnet")).map(
+    const subnets = Object.keys(resourcesOf(operationsJson(), "aws_subnet")).map(
       (id) => `arn:aws:ec2:${REGION}:${ACCOUNT}:subnet/subnet-${id}`,
     );
     const eni = `arn:aws:ec2:${REGION}:${ACCOUNT}:network-interface/eni-0123`;
@@ -268,7 +271,7 @@ describe("handler roles", () => {
   });
 
   it("are assumed by Lambda of this account only", () => {
-    const roles = Object.values(resourcesOf(synthesized(), "aws_iam_role")).filter((role) =>
+    const roles = Object.values(resourcesOf(operationsJson(), "aws_iam_role")).filter((role) =>
       /-(trigger|lineage|audit)$/.test(String(role.name)),
     );
     expect(roles).toHaveLength(3);
@@ -339,7 +342,7 @@ describe("handler roles", () => {
     ).toBe(true);
     for (const key of ["landing/baf/run_date=2025-01-01/a.csv", "quarantine/baf/x", "other/x"])
       expect(allowed("lineage", "s3:GetObject", raw(key)), key).toBe(false);
-    const dataKey = Object.keys(resourcesOf(synthesized(), "aws_kms_key")).find((id) => id.startsWith("keys_data_"));
+    const dataKey = Object.keys(resourcesOf(operationsJson(), "aws_kms_key")).find((id) => id.startsWith("keys_data_"));
     const viaS3 = (tier: string) => ({
       "kms:ViaService": `s3.${REGION}.amazonaws.com`,
       "kms:EncryptionContext:aws:s3:arn": `arn:aws:s3:::${bucketName(tier)}`,
@@ -378,14 +381,14 @@ describe("handler roles", () => {
   });
 
   it("route the audit events to the audit handler only, retrying for a day and then dead-lettering", () => {
-    const rule = Object.entries(resourcesOf(synthesized(), "aws_cloudwatch_event_rule")).find(([id]) =>
+    const rule = Object.entries(resourcesOf(operationsJson(), "aws_cloudwatch_event_rule")).find(([id]) =>
       id.startsWith("handlers_audit-events_rule"),
     ) as [string, Config];
     expect(JSON.parse(String(rule[1].event_pattern))).toEqual({
       source: ["sentinel.trigger", "sentinel.lineage"],
       "detail-type": ["Sentinel Audit Event"],
     });
-    const targets = Object.values(resourcesOf(synthesized(), "aws_cloudwatch_event_target")).filter(
+    const targets = Object.values(resourcesOf(operationsJson(), "aws_cloudwatch_event_target")).filter(
       (target) => referencedId(target.rule) === rule[0],
     );
     expect(targets).toHaveLength(1);
@@ -396,13 +399,13 @@ describe("handler roles", () => {
   });
 
   it("decrypt their own environment only (encryption context: the function name)", () => {
-    const key = `arn:aws:kms:${REGION}:${ACCOUNT}:key/${Object.keys(resourcesOf(synthesized(), "aws_kms_key")).find((id) => id.startsWith("operations-key"))}`;
+    const key = `arn:aws:kms:${REGION}:${ACCOUNT}:key/${Object.keys(resourcesOf(operationsJson(), "aws_kms_key")).find((id) => id.startsWith("operations-key"))}`;
     expect(allowed("trigger", "kms:Decrypt", key, { "kms:EncryptionContext:LambdaFunctionName": `${PREFIX}-trigger` })).toBe(true);
     expect(allowed("trigger", "kms:Decrypt", key, { "kms:EncryptionContext:LambdaFunctionName": `${PREFIX}-lineage` })).toBe(false);
   });
 
   it("extend the S3 endpoint policy to object-lock writes in the lineage-audit bucket only", () => {
-    const endpoint = Object.values(resourcesOf(synthesized(), "aws_vpc_endpoint")).find((candidate) =>
+    const endpoint = Object.values(resourcesOf(operationsJson(), "aws_vpc_endpoint")).find((candidate) =>
       String(candidate.service_name).endsWith(".s3"),
     ) as Config;
     const locks = statementsOf(endpoint.policy).filter((statement) => statement.Action.includes("s3:PutObjectRetention"));

@@ -3,7 +3,8 @@ import { describe, expect, it } from "vitest";
 import { accountRootArn } from "../../modules/iam/arns";
 import { PolicyDocument, PolicyError } from "../../modules/iam/policy-document";
 import { ServiceRole } from "../../modules/iam/service-role";
-import { onlyResourceOf, statement, statementsOf, synth, TEST_ACCOUNT, testStack } from "./support/synth";
+import { onlyResourceOf, statement, statementsOf, synth } from "./support/synth";
+import { TEST_ACCOUNT, testStack } from "./support/test-stack";
 
 const account = { test: "StringEquals", variable: "aws:PrincipalAccount", values: ["111122223333"] };
 

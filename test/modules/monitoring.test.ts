@@ -7,33 +7,31 @@ import {
   grantPublishPipelineMetrics,
 } from "../../contracts/pipeline-metrics";
 import { PolicyDocument } from "../../modules/iam/policy-document";
-import { ACCOUNT, DATABREW_JOB_NAMES, JOBS, PREFIX, PROFILES, THRESHOLDS, synthesizedOperations } from "./support/operations-fixture";
+import { ACCOUNT, DATABREW_JOB_NAMES, JOBS, PREFIX, PROFILES, THRESHOLDS, REGION, operationsJson } from "./support/operations-fixture";
 import { onlyResourceOf, referencedId, resourcesOf, statementsOf, type Config } from "./support/synth";
 
-const REGION = "eu-central-2";
-const synthesized = () => synthesizedOperations().synthesized;
 const alarms = () =>
   Object.fromEntries(
-    Object.values(resourcesOf(synthesized(), "aws_cloudwatch_metric_alarm")).map((alarm) => [
+    Object.values(resourcesOf(operationsJson(), "aws_cloudwatch_metric_alarm")).map((alarm) => [
       String(alarm.alarm_name).replace(`${PREFIX}-`, ""),
       alarm,
     ]),
   );
-const topicId = () => Object.keys(resourcesOf(synthesized(), "aws_sns_topic"))[0] as string;
+const topicId = () => Object.keys(resourcesOf(operationsJson(), "aws_sns_topic"))[0] as string;
 
 describe("alarm topic", () => {
   it("is SNS encrypted with the operations key, e-mailing the alarm address", () => {
-    const topic = onlyResourceOf(synthesized(), "aws_sns_topic");
+    const topic = onlyResourceOf(operationsJson(), "aws_sns_topic");
     expect(topic.name).toBe(`${PREFIX}-alarms`);
     expect(referencedId(topic.kms_master_key_id)).toMatch(/^operations-key_/);
-    expect(onlyResourceOf(synthesized(), "aws_sns_topic_subscription")).toMatchObject({
+    expect(onlyResourceOf(operationsJson(), "aws_sns_topic_subscription")).toMatchObject({
       protocol: "email",
       endpoint: "alarms@example.com",
     });
   });
 
   it("admits CloudWatch for this environment's alarms, EventBridge for the job-failure rule only, and no plain HTTP", () => {
-    const statements = statementsOf(onlyResourceOf(synthesized(), "aws_sns_topic_policy").policy);
+    const statements = statementsOf(onlyResourceOf(operationsJson(), "aws_sns_topic_policy").policy);
     expect(statements.map((statement) => statement.Sid)).toEqual([
       "DenyInsecureTransport",
       "CloudWatchAlarmsOfThisEnvironment",
@@ -50,7 +48,7 @@ describe("alarm topic", () => {
   });
 
   it("lets CloudWatch and EventBridge use the topic's key for this account only", () => {
-    const key = Object.entries(resourcesOf(synthesized(), "aws_kms_key")).find(([id]) => id.startsWith("operations-key"))?.[1] as Config;
+    const key = Object.entries(resourcesOf(operationsJson(), "aws_kms_key")).find(([id]) => id.startsWith("operations-key"))?.[1] as Config;
     const sids = statementsOf(key.policy).map((statement) => statement.Sid);
     expect(sids).toEqual(expect.arrayContaining(["CloudwatchEncryptsForThisAccount", "EventsEncryptsForThisAccount"]));
     for (const statement of statementsOf(key.policy).filter((candidate) => candidate.Sid.endsWith("EncryptsForThisAccount"))) {
@@ -61,7 +59,7 @@ describe("alarm topic", () => {
 
 describe("job-failure alarm", () => {
   it("is a rule on failed, timed-out or errored runs of this environment's Glue and DataBrew jobs, delivered to the topic", () => {
-    const rule = Object.entries(resourcesOf(synthesized(), "aws_cloudwatch_event_rule")).find(([id]) =>
+    const rule = Object.entries(resourcesOf(operationsJson(), "aws_cloudwatch_event_rule")).find(([id]) =>
       id.startsWith("monitoring_job-failed_"),
     )?.[1] as Config;
     expect(JSON.parse(String(rule.event_pattern))).toEqual({
@@ -69,7 +67,7 @@ describe("job-failure alarm", () => {
       "detail-type": ["Glue Job State Change", "DataBrew Job State Change"],
       detail: { jobName: [JOBS.glueJobName, ...DATABREW_JOB_NAMES], state: ["FAILED", "TIMEOUT", "ERROR"] },
     });
-    const target = Object.values(resourcesOf(synthesized(), "aws_cloudwatch_event_target")).find(
+    const target = Object.values(resourcesOf(operationsJson(), "aws_cloudwatch_event_target")).find(
       (candidate) => candidate.target_id === "alarm-topic",
     ) as Config;
     expect(referencedId(target.arn)).toBe(topicId());
@@ -166,7 +164,7 @@ describe("pipeline metrics contract", () => {
 
 describe("dashboard", () => {
   it("shows the alarms, the run metrics per profile, the Glue job, the handlers and the dead-letter queues", () => {
-    const dashboard = onlyResourceOf(synthesized(), "aws_cloudwatch_dashboard");
+    const dashboard = onlyResourceOf(operationsJson(), "aws_cloudwatch_dashboard");
     expect(dashboard.dashboard_name).toBe(`${PREFIX}-pipeline`);
     const body = JSON.parse(String(dashboard.dashboard_body)) as {
       widgets: {

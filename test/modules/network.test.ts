@@ -12,12 +12,11 @@ import {
   statement,
   statementsOf,
   synth,
-  TEST_ACCOUNT,
-  testStack,
-  withPlainStackTraces,
+  synthesizedOnce,
   type Config,
   type Synthesized,
 } from "./support/synth";
+import { TEST_ACCOUNT, testStack, withPlainStackTraces } from "./support/test-stack";
 
 const BUCKET_ARNS = ["arn:aws:s3:::sentinel-test-raw-111122223333", "arn:aws:s3:::sentinel-test-processed-111122223333"];
 
@@ -39,8 +38,7 @@ function buildNetwork(zones: string[]) {
   return { stack, network };
 }
 
-let shared: Synthesized | undefined;
-const synthesizedFixture = (): Synthesized => (shared ??= synth(networkFixture().stack));
+const synthesizedFixture = synthesizedOnce(() => networkFixture().stack);
 
 function endpoints(synthesized: Synthesized): Record<string, Config> {
   return Object.fromEntries(
@@ -49,6 +47,15 @@ function endpoints(synthesized: Synthesized): Record<string, Config> {
       endpoint,
     ]),
   );
+}
+
+/** The security group named `name`: its logical id and its rules. */
+function securityGroupNamed(synthesized: Synthesized, name: string): { groupId: string | undefined; rules: Config[] } {
+  const groupId = Object.entries(resourcesOf(synthesized, "aws_security_group")).find(([, group]) => group.name === name)?.[0];
+  const rules = Object.values(resourcesOf(synthesized, "aws_security_group_rule")).filter(
+    (rule) => referencedId(rule.security_group_id) === groupId,
+  );
+  return { groupId, rules };
 }
 
 describe("PrivateNetwork", () => {
@@ -124,11 +131,7 @@ describe("PrivateNetwork", () => {
 
   it("admits only HTTPS from the VPC range to the endpoints", () => {
     const synthesized = synthesizedFixture();
-    const groups = resourcesOf(synthesized, "aws_security_group");
-    const endpointGroup = Object.entries(groups).find(([, group]) => group.name === "sentinel-test-vpc-endpoints")?.[0];
-    const rules = Object.values(resourcesOf(synthesized, "aws_security_group_rule")).filter(
-      (rule) => referencedId(rule.security_group_id) === endpointGroup,
-    );
+    const { groupId: endpointGroup, rules } = securityGroupNamed(synthesized, "sentinel-test-vpc-endpoints");
     expect(rules).toEqual([
       expect.objectContaining({ type: "ingress", protocol: "tcp", from_port: 443, to_port: 443, cidr_blocks: ["10.40.0.0/16"] }),
     ]);
@@ -138,12 +141,7 @@ describe("PrivateNetwork", () => {
   });
 
   it("gives Glue a self-referencing security group whose egress is itself, the endpoints and S3", () => {
-    const synthesized = synthesizedFixture();
-    const groups = resourcesOf(synthesized, "aws_security_group");
-    const glue = Object.entries(groups).find(([, group]) => group.name === "sentinel-test-glue")?.[0];
-    const rules = Object.values(resourcesOf(synthesized, "aws_security_group_rule")).filter(
-      (rule) => referencedId(rule.security_group_id) === glue,
-    );
+    const { rules } = securityGroupNamed(synthesizedFixture(), "sentinel-test-glue");
     const summary = rules.map((rule) => ({
       type: rule.type,
       ports: `${String(rule.from_port)}-${String(rule.to_port)}`,

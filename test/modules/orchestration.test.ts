@@ -16,13 +16,12 @@ import {
   PREFIX,
   PROFILES,
   SCHEDULE,
-  synthesizedOperations,
+  REGION,
+  operationsJson,
 } from "./support/operations-fixture";
 import { referencedId, resourcesOf, statementsOf, synth, type Config } from "./support/synth";
 
-const REGION = "eu-central-2";
-const synthesized = () => synthesizedOperations().synthesized;
-const schedules = () => Object.values(resourcesOf(synthesized(), "aws_scheduler_schedule"));
+const schedules = () => Object.values(resourcesOf(operationsJson(), "aws_scheduler_schedule"));
 const ALL_STATES = ["STARTING", "RUNNING", "STOPPING", "STOPPED", "SUCCEEDED", "FAILED", "TIMEOUT", "ERROR", "WAITING", "EXPIRED"];
 
 /** EventBridge's input transformer: each <name> placeholder replaced by the JSON path's value. */
@@ -58,7 +57,7 @@ describe("trigger schedules", () => {
         .map((schedule) => schedule.name)
         .sort(),
     ).toEqual(PROFILES.map((profile) => `nightly-${profile}`).sort());
-    const group = Object.values(resourcesOf(synthesized(), "aws_scheduler_schedule_group"));
+    const group = Object.values(resourcesOf(operationsJson(), "aws_scheduler_schedule_group"));
     expect(group.map((candidate) => candidate.name)).toEqual([PREFIX]);
     for (const schedule of schedules()) {
       expect(schedule).toMatchObject({
@@ -98,14 +97,14 @@ describe("trigger schedules", () => {
   });
 
   it("act through a role that Scheduler assumes for this group only and that can invoke the trigger, nothing else", () => {
-    const role = Object.values(resourcesOf(synthesized(), "aws_iam_role")).find(
+    const role = Object.values(resourcesOf(operationsJson(), "aws_iam_role")).find(
       (candidate) => candidate.name === `${PREFIX}-scheduler`,
     ) as Config;
     expect(statementsOf(role.assume_role_policy)[0]?.Condition).toEqual({
       StringEquals: { "aws:SourceAccount": [ACCOUNT] },
       ArnLike: { "aws:SourceArn": [`arn:aws:scheduler:${REGION}:${ACCOUNT}:schedule-group/${PREFIX}`] },
     });
-    const statements = rolePolicies(synthesized(), ACCOUNT).get(`${PREFIX}-scheduler`) ?? [];
+    const statements = rolePolicies(operationsJson(), ACCOUNT).get(`${PREFIX}-scheduler`) ?? [];
     const fn = (name: string) => `arn:aws:lambda:${REGION}:${ACCOUNT}:function:${PREFIX}-${name}`;
     expect(isAllowed(statements, { action: "lambda:InvokeFunction", resource: fn("trigger") })).toBe(true);
     expect(isAllowed(statements, { action: "lambda:InvokeFunction", resource: fn("lineage") })).toBe(false);
@@ -132,9 +131,9 @@ describe("trigger schedules", () => {
 
 describe("job state-change routing", () => {
   const rules = () =>
-    Object.entries(resourcesOf(synthesized(), "aws_cloudwatch_event_rule")).filter(([id]) => id.startsWith("job-state-routing_"));
+    Object.entries(resourcesOf(operationsJson(), "aws_cloudwatch_event_rule")).filter(([id]) => id.startsWith("job-state-routing_"));
   const targets = () =>
-    Object.values(resourcesOf(synthesized(), "aws_cloudwatch_event_target")).filter((target) =>
+    Object.values(resourcesOf(operationsJson(), "aws_cloudwatch_event_target")).filter((target) =>
       String(target.rule).includes("job-state-routing_"),
     );
 
@@ -195,7 +194,7 @@ describe("job state-change routing", () => {
     const ruleIds = rules()
       .map(([id]) => id)
       .sort();
-    const permissions = Object.values(resourcesOf(synthesized(), "aws_lambda_permission"));
+    const permissions = Object.values(resourcesOf(operationsJson(), "aws_lambda_permission"));
     for (const handler of ["lineage", "audit"]) {
       // the audit function is also invoked by the handlers' audit-event rule (test/modules/handlers.test.ts)
       const mine = permissions.filter(
@@ -209,7 +208,7 @@ describe("job state-change routing", () => {
       expect(mine.map((permission) => referencedId(permission.source_arn)).sort()).toEqual(ruleIds);
     }
     expect(permissions.some((permission) => referencedId(permission.function_name).startsWith("handlers_trigger_function_"))).toBe(false);
-    const queuePolicy = Object.values(resourcesOf(synthesized(), "aws_sqs_queue_policy")).find((policy) =>
+    const queuePolicy = Object.values(resourcesOf(operationsJson(), "aws_sqs_queue_policy")).find((policy) =>
       String(policy.queue_url).includes("job-state-routing_dead-letters"),
     ) as Config;
     const accept = statementsOf(queuePolicy.policy).find((statement) => statement.Sid === "AcceptJobStateRules");
@@ -218,7 +217,7 @@ describe("job state-change routing", () => {
   });
 
   it("lets EventBridge use the operations key for this account only", () => {
-    const key = Object.entries(resourcesOf(synthesized(), "aws_kms_key")).find(([id]) => id.startsWith("operations-key"))?.[1] as Config;
+    const key = Object.entries(resourcesOf(operationsJson(), "aws_kms_key")).find(([id]) => id.startsWith("operations-key"))?.[1] as Config;
     const events = statementsOf(key.policy).find((statement) => statement.Sid === "EventsEncryptsForThisAccount");
     expect(events).toMatchObject({
       Principal: { Service: ["events.amazonaws.com"] },

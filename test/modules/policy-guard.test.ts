@@ -23,7 +23,7 @@ import { DnsFirewall } from "../../modules/network/dns-firewall";
 import { describe, expect, it } from "vitest";
 import { PolicyGuard } from "../../modules/policy-guard/policy-guard";
 import { testBuckets, testKeys, testLogGroups } from "./support/foundation-fixture";
-import { TEST_DEPLOYER_ARN, testStack, withPlainStackTraces } from "./support/synth";
+import { TEST_DEPLOYER_ARN, testStack, withPlainStackTraces } from "./support/test-stack";
 
 function guardedStack(): TerraformStack {
   const stack = testStack();
@@ -139,21 +139,14 @@ describe("policy guard: buckets", () => {
   });
 
   it.each([
-    ["no public-access block", { publicAccessBlock: false } as BucketParts],
-    ["a public-access block with one flag off", { publicAccessBlock: "partial" } as BucketParts],
-  ])("rejects a bucket with %s", (_case, parts) => {
+    ["no public-access block", { publicAccessBlock: false } as BucketParts, "bucket-public-access-block"],
+    ["a public-access block with one flag off", { publicAccessBlock: "partial" } as BucketParts, "bucket-public-access-block"],
+    ["no versioning", { versioning: "none" } as BucketParts, "bucket-versioning"],
+    ["suspended versioning", { versioning: "Suspended" } as BucketParts, "bucket-versioning"],
+  ])("rejects a bucket with %s", (_case, parts, rule) => {
     const stack = guardedStack();
     bucketWith(stack, parts);
-    expectRejected(stack, "bucket", "bucket-public-access-block");
-  });
-
-  it.each([
-    ["no versioning", { versioning: "none" } as BucketParts],
-    ["suspended versioning", { versioning: "Suspended" } as BucketParts],
-  ])("rejects a bucket with %s", (_case, parts) => {
-    const stack = guardedStack();
-    bucketWith(stack, parts);
-    expectRejected(stack, "bucket", "bucket-versioning");
+    expectRejected(stack, "bucket", rule);
   });
 
   it.each([

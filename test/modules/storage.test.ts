@@ -10,14 +10,12 @@ import {
   statement,
   statementsOf,
   synth,
-  TEST_DEPLOYER_ARN,
-  TEST_ACCOUNT,
-  testStack,
-  withPlainStackTraces,
+  synthesizedOnce,
   type Config,
   type Statement,
   type Synthesized,
 } from "./support/synth";
+import { TEST_DEPLOYER_ARN, TEST_ACCOUNT, testStack, withPlainStackTraces } from "./support/test-stack";
 
 const lifecycle = TEST_LIFECYCLE;
 
@@ -40,9 +38,7 @@ function companion(synthesized: Synthesized, type: string, name: string): Config
   return match[0] as Config;
 }
 
-/** One synthesized fixture shared by the tests that only read it. */
-let shared: Synthesized | undefined;
-const synthesizedFixture = (): Synthesized => (shared ??= synth(bucketsFixture().stack));
+const synthesizedFixture = synthesizedOnce(() => bucketsFixture().stack);
 
 const TIERS = ["raw", "processed", "archive", "artifacts", "lineage-audit"] as const;
 const name = (tier: string) => `sentinel-test-${tier}-111122223333`;

@@ -58,7 +58,7 @@ import {
 } from "../../local/emulator/iam-enforcement";
 import { buildApp } from "../../stacks/app";
 import { loadEnvironments } from "../../stacks/config/environments";
-import { withPlainStackTraces } from "../modules/support/synth";
+import { withPlainStackTraces } from "../modules/support/test-stack";
 
 const ACCOUNT = "123456789012"; // moto's account
 const REGION = EMULATOR_CREDENTIALS.region;

@@ -10,7 +10,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { PolicyGuard } from "../../modules/policy-guard/policy-guard";
 import { buildApp, type SentinelApp } from "../../stacks/app";
 import { loadEnvironments } from "../../stacks/config/environments";
-import { referencedId, resourcesOf, statementsOf, withPlainStackTraces, type Config, type Synthesized } from "../modules/support/synth";
+import { referencedId, resourcesOf, statementsOf, type Config, type Synthesized } from "../modules/support/synth";
+import { withPlainStackTraces } from "../modules/support/test-stack";
 
 const ENVIRONMENTS = loadEnvironments();
 let sentinel: SentinelApp;

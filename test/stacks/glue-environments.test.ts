@@ -4,7 +4,8 @@ import { loadEnvironments } from "../../stacks/config/environments";
 import type { EnvironmentConfig } from "../../stacks/config/schema";
 import { SentinelStack } from "../../stacks/sentinel-stack";
 import { scopeProblems } from "../modules/support/policy-scope";
-import { resolveIn, resourcesOf, withPlainStackTraces, type Config, type Synthesized } from "../modules/support/synth";
+import { resolveIn, resourcesOf, type Config, type Synthesized } from "../modules/support/synth";
+import { withPlainStackTraces } from "../modules/support/test-stack";
 
 interface Built {
   readonly config: EnvironmentConfig;

@@ -8,7 +8,8 @@ import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { buildApp } from "../../stacks/app";
 import { loadEnvironments } from "../../stacks/config/environments";
-import { resourcesOf, withPlainStackTraces, type Config, type Synthesized } from "../modules/support/synth";
+import { resourcesOf, type Config, type Synthesized } from "../modules/support/synth";
+import { withPlainStackTraces } from "../modules/support/test-stack";
 
 const ENVIRONMENTS = loadEnvironments();
 const synthesized = new Map<string, Synthesized>();
@@ -24,25 +25,30 @@ beforeAll(() => {
 
 const count = (stack: Synthesized, type: string) => Object.keys(resourcesOf(stack, type)).length;
 
+/** The operations resources counted below, by the Terraform type each is. */
+const OPERATIONS_RESOURCE_TYPES = {
+  functions: "aws_lambda_function",
+  invokeConfigs: "aws_lambda_function_event_invoke_config",
+  permissions: "aws_lambda_permission",
+  queues: "aws_sqs_queue",
+  queuePolicies: "aws_sqs_queue_policy",
+  scheduleGroups: "aws_scheduler_schedule_group",
+  schedules: "aws_scheduler_schedule",
+  rules: "aws_cloudwatch_event_rule",
+  targets: "aws_cloudwatch_event_target",
+  topics: "aws_sns_topic",
+  subscriptions: "aws_sns_topic_subscription",
+  alarms: "aws_cloudwatch_metric_alarm",
+  dashboards: "aws_cloudwatch_dashboard",
+} as const;
+
 describe.each(ENVIRONMENTS.map((config) => [config.name, config] as const))("environment %s", (name, config) => {
   const stack = () => synthesized.get(name) as Synthesized;
   const profiles = config.datasetProfiles.length;
 
   it("has the operations resources, sized by its dataset profiles", () => {
     expect({
-      functions: count(stack(), "aws_lambda_function"),
-      invokeConfigs: count(stack(), "aws_lambda_function_event_invoke_config"),
-      permissions: count(stack(), "aws_lambda_permission"),
-      queues: count(stack(), "aws_sqs_queue"),
-      queuePolicies: count(stack(), "aws_sqs_queue_policy"),
-      scheduleGroups: count(stack(), "aws_scheduler_schedule_group"),
-      schedules: count(stack(), "aws_scheduler_schedule"),
-      rules: count(stack(), "aws_cloudwatch_event_rule"),
-      targets: count(stack(), "aws_cloudwatch_event_target"),
-      topics: count(stack(), "aws_sns_topic"),
-      subscriptions: count(stack(), "aws_sns_topic_subscription"),
-      alarms: count(stack(), "aws_cloudwatch_metric_alarm"),
-      dashboards: count(stack(), "aws_cloudwatch_dashboard"),
+      ...Object.fromEntries(Object.entries(OPERATIONS_RESOURCE_TYPES).map(([what, type]) => [what, count(stack(), type)])),
       trustDocuments: Object.keys(stack().data?.aws_iam_policy_document ?? {}).length,
     }).toEqual({
       functions: 3,

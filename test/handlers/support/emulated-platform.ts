@@ -5,6 +5,8 @@
  * set-up the integration tests share: one emulator per describe block, a fresh slice before each test.
  */
 import { CreateLogGroupCommand } from "@aws-sdk/client-cloudwatch-logs";
+import { PutRuleCommand, PutTargetsCommand, type EventBridgeClient } from "@aws-sdk/client-eventbridge";
+import { auditEventPattern } from "../../../contracts/audit-events";
 import { CreateDatabaseCommand, CreateJobCommand, CreateTableCommand } from "@aws-sdk/client-glue";
 import { KMSClient, CreateKeyCommand } from "@aws-sdk/client-kms";
 import { CreateBucketCommand, PutBucketVersioningCommand, PutObjectCommand } from "@aws-sdk/client-s3";
@@ -74,6 +76,22 @@ export async function createBucket(clients: AwsClients, bucket: string, objectLo
     }),
   );
   await clients.s3.send(new PutBucketVersioningCommand({ Bucket: bucket, VersioningConfiguration: { Status: "Enabled" } }));
+}
+
+/**
+ * EventBridge as deployed for audit events: the rule with the deployed audit-event pattern, delivering
+ * to the log group `deliveries` instead of the audit function (the emulator cannot invoke a Lambda
+ * target), so a test reads what the rule routed.
+ */
+export async function routeAuditEventsTo(deliveries: string, clients: AwsClients, events: EventBridgeClient): Promise<void> {
+  await clients.logs.send(new CreateLogGroupCommand({ logGroupName: deliveries }));
+  await events.send(new PutRuleCommand({ Name: "sentinel-local-audit-events", EventPattern: auditEventPattern(), State: "ENABLED" }));
+  await events.send(
+    new PutTargetsCommand({
+      Rule: "sentinel-local-audit-events",
+      Targets: [{ Id: "audit", Arn: `arn:aws:logs:${REGION}:123456789012:log-group:${deliveries}` }],
+    }),
+  );
 }
 
 export interface PlatformOptions {

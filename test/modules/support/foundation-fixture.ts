@@ -1,24 +1,21 @@
 /**
- * The foundation every module test stack stands on, built as stacks/sentinel-stack.ts builds it: keys,
- * log groups, buckets (with the dev environment's lifecycle) and the private network, on the test
- * account. Shared by the Glue and the operations fixtures instead of each rebuilding it by hand.
+ * The foundation every module test stack stands on: the environment stacks' PlatformFoundation (keys,
+ * log groups, buckets with the dev environment's lifecycle, the private network) on the test account,
+ * shared by the Glue and the operations fixtures; and its parts one by one (same ids, same settings),
+ * for the tests of a single module that need only a key or a bucket.
  */
 import type { TerraformStack } from "cdktf";
 import { PlatformKeys } from "../../../modules/encryption/platform-keys";
+import { PlatformFoundation } from "../../../modules/foundation/platform-foundation";
 import { LogGroupFactory } from "../../../modules/logging/log-group-factory";
-import { PrivateNetwork } from "../../../modules/network/private-network";
 import type { ObjectLockRetention } from "../../../modules/storage/data-bucket";
 import type { LifecyclePolicy } from "../../../modules/storage/lifecycle";
 import { PlatformBuckets } from "../../../modules/storage/platform-buckets";
 import { loadEnvironments } from "../../../stacks/config/environments";
-import { TEST_DEPLOYER_ARN, TEST_ACCOUNT } from "./synth";
+import { TEST_DEPLOYER_ARN, TEST_ACCOUNT } from "./test-stack";
 
-export interface Foundation {
-  readonly keys: PlatformKeys;
-  readonly logGroups: LogGroupFactory;
-  readonly buckets: PlatformBuckets;
-  readonly network: PrivateNetwork;
-}
+const TEST_LOG_GROUP_PREFIX = "/sentinel/test";
+const TEST_LOG_RETENTION_DAYS = 365;
 
 /** A bucket lifecycle for tests that look at buckets, not at the days (the shape of an environment's). */
 export const TEST_LIFECYCLE: LifecyclePolicy = {
@@ -35,14 +32,18 @@ export function testKeys(stack: TerraformStack, prefix = "sentinel-test"): Platf
   return new PlatformKeys(stack, "keys", {
     namePrefix: prefix,
     account: TEST_ACCOUNT,
-    auditLogGroupPrefix: "/sentinel/test/audit",
+    auditLogGroupPrefix: `${TEST_LOG_GROUP_PREFIX}/audit`,
     administratorArns: [TEST_DEPLOYER_ARN],
   });
 }
 
 /** The log-group factory (construct id `logs`) under /sentinel/test, encrypted with the logs key. */
 export function testLogGroups(stack: TerraformStack, keys: PlatformKeys): LogGroupFactory {
-  return new LogGroupFactory(stack, "logs", { namePrefix: "/sentinel/test", retentionInDays: 365, defaultKey: keys.logs });
+  return new LogGroupFactory(stack, "logs", {
+    namePrefix: TEST_LOG_GROUP_PREFIX,
+    retentionInDays: TEST_LOG_RETENTION_DAYS,
+    defaultKey: keys.logs,
+  });
 }
 
 /** The platform's buckets (construct id `buckets`) on the test account, under `keys`. */
@@ -60,24 +61,22 @@ export function testBuckets(
   });
 }
 
-/** `prefix` names the resources (sentinel-test); `objectLockDays` is the lineage bucket's retention. */
-export function foundation(stack: TerraformStack, prefix: string, objectLockDays: number): Foundation {
+/**
+ * The environment stacks' own foundation construct on the test account: `prefix` names the resources
+ * (sentinel-test); `objectLockDays` is the lineage bucket's retention.
+ */
+export function foundation(stack: TerraformStack, prefix: string, objectLockDays: number): PlatformFoundation {
   const dev = loadEnvironments().find((environment) => environment.name === "dev");
   if (dev === undefined) throw new Error("no dev environment to take the bucket lifecycle from");
-  const keys = testKeys(stack, prefix);
-  const logGroups = testLogGroups(stack, keys);
-  const buckets = testBuckets(stack, keys, {
-    prefix,
-    lifecycle: dev.lifecycle,
-    lineageObjectLock: { mode: "GOVERNANCE", days: objectLockDays },
-  });
-  const network = new PrivateNetwork(stack, "network", {
+  return new PlatformFoundation(stack, {
     namePrefix: prefix,
     account: TEST_ACCOUNT,
+    logGroupPrefix: TEST_LOG_GROUP_PREFIX,
+    logRetentionDays: TEST_LOG_RETENTION_DAYS,
+    administratorArns: [TEST_DEPLOYER_ARN],
+    lifecycle: dev.lifecycle,
+    lineageObjectLock: { mode: "GOVERNANCE", days: objectLockDays },
     vpcCidr: "10.40.0.0/16",
     availabilityZones: ["eu-central-2a", "eu-central-2b"],
-    logGroups,
-    bucketArns: buckets.allBucketArns,
   });
-  return { keys, logGroups, buckets, network };
 }

@@ -20,7 +20,7 @@ import { buildPythonWheel } from "../../../tools/build/python-wheel";
 import { defaultGlueJobsDir } from "../../../tools/build/source-tree";
 import type { PlatformBuckets } from "../../../modules/storage/platform-buckets";
 import { foundation } from "./foundation-fixture";
-import { TEST_ACCOUNT, testStack } from "./synth";
+import { TEST_ACCOUNT, testStack } from "./test-stack";
 
 export const FIXTURE_PREFIX = "sentinel-test";
 /** The stand-in dependency the fixture's requirements-glue.txt lists. */

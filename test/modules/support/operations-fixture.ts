@@ -23,7 +23,8 @@ import { JobStateRouting } from "../../../modules/orchestration/job-state-routin
 import { TriggerSchedules, type TriggerScheduleSettings } from "../../../modules/orchestration/trigger-schedules";
 import type { PlatformBuckets } from "../../../modules/storage/platform-buckets";
 import { foundation } from "./foundation-fixture";
-import { synth, TEST_DEPLOYER_ARN, TEST_ACCOUNT, testStack, withPlainStackTraces, type Synthesized } from "./synth";
+import { synth, type Synthesized } from "./synth";
+import { TEST_DEPLOYER_ARN, TEST_ACCOUNT, testStack, withPlainStackTraces } from "./test-stack";
 
 export const PREFIX = "sentinel-test";
 export const PROFILES = ["card-transactions", "baf"] as const;
@@ -44,6 +45,7 @@ export const SCHEDULE: TriggerScheduleSettings = {
   maximumEventAgeSeconds: 3600,
 };
 export const ACCOUNT = TEST_ACCOUNT.accountId;
+export const REGION = TEST_ACCOUNT.region;
 export const bucketName = (tier: string) => `${PREFIX}-${tier}-${ACCOUNT}`;
 
 /** Three tiny bundles in a fresh directory (index.mjs each), archived as `npm run build` archives the real ones. */
@@ -168,4 +170,9 @@ export function synthesizedOperations(): { fixture: OperationsFixture; synthesiz
     shared = { fixture, synthesized: synth(fixture.stack) };
   }
   return shared;
+}
+
+/** The shared fixture's synthesized JSON. */
+export function operationsJson(): Synthesized {
+  return synthesizedOperations().synthesized;
 }

@@ -1,6 +1,7 @@
 /** Checks an identity policy statement by statement: listed actions only, every resource scoped. */
 import { ACTIONS_WITHOUT_RESOURCE_TYPES, isWildcardAction } from "../../../modules/iam/rules";
-import { statementsOf, type Statement, TEST_ACCOUNT } from "./synth";
+import { statementsOf, type Statement } from "./synth";
+import { TEST_ACCOUNT } from "./test-stack";
 
 /**
  * Problems of the Allow statements of `policyJson`: wildcard actions, `*` resources for actions that

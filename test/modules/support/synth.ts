@@ -1,40 +1,12 @@
 /** Helpers for reading synthesized Terraform JSON in infra tests. */
-import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
-import { DefaultTokenResolver, StringConcat, Testing, TerraformStack, Tokenization } from "cdktf";
-import type { AccountScope } from "../../../modules/iam/arns";
+import { DefaultTokenResolver, StringConcat, Testing, type TerraformStack, Tokenization } from "cdktf";
+import { withPlainStackTraces } from "./test-stack";
 
 export type Config = Record<string, unknown>;
 export interface Synthesized {
   readonly resource?: Record<string, Record<string, Config>>;
   readonly data?: Record<string, Record<string, Config>>;
   readonly [block: string]: unknown;
-}
-
-/**
- * Runs `build` with V8's native stack-trace formatting. cdktf captures a full stack trace for every
- * token it creates, and vitest's source-mapping Error.prepareStackTrace makes each capture costly:
- * building the four environment stacks took about 3x longer with it. Assertion failures outside
- * `build` are still reported with source-mapped locations.
- */
-export function withPlainStackTraces<T>(build: () => T): T {
-  const errorClass = Error as { prepareStackTrace?: ErrorConstructor["prepareStackTrace"] };
-  const previous = errorClass.prepareStackTrace;
-  errorClass.prepareStackTrace = undefined;
-  try {
-    return build();
-  } finally {
-    errorClass.prepareStackTrace = previous;
-  }
-}
-
-/** A fixed account so module tests read literal ARNs. */
-export const TEST_ACCOUNT: AccountScope = { partition: "aws", region: "eu-central-2", accountId: "111122223333" };
-
-/** A bare stack with an AWS provider, for module tests. */
-export function testStack(): TerraformStack {
-  const stack = new TerraformStack(Testing.app(), "test");
-  new AwsProvider(stack, "aws", { region: TEST_ACCOUNT.region });
-  return stack;
 }
 
 /** A value as it will appear in cdk.tf.json (tokens become Terraform references). */
@@ -45,6 +17,15 @@ export function resolveIn(stack: TerraformStack, value: unknown): unknown {
 /** Synthesized JSON of a stack (aspects applied, keys sorted, no metadata). */
 export function synth(stack: TerraformStack): Synthesized {
   return JSON.parse(withPlainStackTraces(() => Testing.synth(stack))) as Synthesized;
+}
+
+/**
+ * The synthesized JSON of the stack `build` returns, built on the first call and then shared by the
+ * tests of a file that only read it (synth is the slow part).
+ */
+export function synthesizedOnce(build: () => TerraformStack): () => Synthesized {
+  let synthesized: Synthesized | undefined;
+  return () => (synthesized ??= synth(build()));
 }
 
 /** Resources of one type, keyed by logical id. */
@@ -84,6 +65,3 @@ export function referencedId(reference: unknown): string {
   if (match === null) throw new Error(`not a resource reference: ${String(reference)}`);
   return match[1] as string;
 }
-
-/** The deployer principal of module tests: key administrator and artifact writer. */
-export const TEST_DEPLOYER_ARN = "arn:aws:iam::111122223333:role/sentinel-deployer";

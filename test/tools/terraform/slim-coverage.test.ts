@@ -13,7 +13,7 @@ import { stackTypes, type StackTypes } from "../../../tools/terraform/provider-s
 import { AWS_PROVIDER } from "../../../tools/terraform/provider-source";
 import { SLIM_AWS_PROVIDER } from "../../../tools/terraform/slim-build";
 import { readSlimServices, typesOutsideSlimBuild } from "../../../tools/terraform/slim-services";
-import { withPlainStackTraces } from "../../modules/support/synth";
+import { withPlainStackTraces } from "../../modules/support/test-stack";
 import { synthThrowawayStack } from "./fixtures/throwaway-stack";
 
 const slim = readSlimServices();
