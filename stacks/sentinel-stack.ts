@@ -248,7 +248,6 @@ export class SentinelStack extends TerraformStack {
       bucketNames: [...this.buckets.dataBuckets, this.buckets.accessLogs].map((bucket) => bucket.bucketName),
       glueJobNames: [this.glue.jobName],
       functionNames: this.handlers.all.map((handler) => handler.functionName),
-      processedCatalog: { databaseName: this.glue.catalog.databaseNames.processed, updaterRoleName: this.handlers.lineage.role.roleName },
       roleNamePrefix: `${this.namePrefix}-`,
       alarmTopic: this.monitoring.topic,
       logGroups: this.logGroups,

@@ -45,11 +45,6 @@ export interface AuditTrailProps {
   readonly bucketNames: readonly string[];
   readonly glueJobNames: readonly string[];
   readonly functionNames: readonly string[];
-  /**
-   * The processed tier's catalog: a change to its table definitions alarms unless it comes from a session of
-   * `updaterRoleName` (the lineage handler's role moves each table's location pointer after a run; nothing else may).
-   */
-  readonly processedCatalog: { readonly databaseName: string; readonly updaterRoleName: string };
   /** Name prefix of the roles whose policy changes alarm, e.g. sentinel-dev- (every platform role has it). */
   readonly roleNamePrefix: string;
   readonly alarmTopic: AlarmTopic;
@@ -85,19 +80,9 @@ export interface WatchedChange {
   readonly detail: Record<string, unknown>;
 }
 
-/** Glue calls that replace or remove a table definition (where data scientists' queries read, and what they see). */
-export const TABLE_DEFINITION_CHANGES = [
-  "UpdateTable",
-  "DeleteTable",
-  "BatchDeleteTable",
-  "DeleteTableVersion",
-  "BatchDeleteTableVersion",
-] as const;
-
 export function watchedChanges(
-  props: Pick<AuditTrailProps, "account" | "keyArns" | "bucketNames" | "glueJobNames" | "functionNames" | "processedCatalog">,
+  props: Pick<AuditTrailProps, "keyArns" | "bucketNames" | "glueJobNames" | "functionNames">,
 ): WatchedChange[] {
-  const { account, processedCatalog } = props;
   return [
     {
       name: "key-changes",
@@ -138,26 +123,6 @@ export function watchedChanges(
         // CloudTrail names Lambda events with an API version suffix (UpdateFunctionCode20150331v2).
         eventName: [{ prefix: "UpdateFunctionCode" }, { prefix: "UpdateFunctionConfiguration" }],
         requestParameters: { functionName: [...props.functionNames] },
-      },
-    },
-    {
-      name: "processed-table-changes",
-      description: "A processed table's definition was changed or deleted by anyone but the lineage handler",
-      source: "aws.glue",
-      detail: {
-        eventSource: ["glue.amazonaws.com"],
-        eventName: [...TABLE_DEFINITION_CHANGES],
-        requestParameters: { databaseName: [processedCatalog.databaseName] },
-        // An IAM user, the root user or a session of any other role (whose ARN names the role) alarms.
-        userIdentity: {
-          arn: [
-            {
-              "anything-but": {
-                prefix: `arn:${account.partition}:sts::${account.accountId}:assumed-role/${processedCatalog.updaterRoleName}/`,
-              },
-            },
-          ],
-        },
       },
     },
   ];

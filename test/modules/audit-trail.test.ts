@@ -50,7 +50,6 @@ const synthesizedTrail = synthesizedOnce(() =>
       bucketNames: buckets.dataBuckets.map((bucket) => bucket.bucketName),
       glueJobNames: ["sentinel-test-etl"],
       functionNames: ["sentinel-test-trigger", "sentinel-test-lineage", "sentinel-test-audit"],
-      processedCatalog: { databaseName: "sentinel_test_processed", updaterRoleName: "sentinel-test-lineage" },
       roleNamePrefix: "sentinel-test-",
       alarmTopic: topic,
       logGroups,
@@ -59,21 +58,17 @@ const synthesizedTrail = synthesizedOnce(() =>
   }),
 );
 
-/**
- * EventBridge content matching, for the pattern features the rules use: value lists, prefix, anything-but a prefix
- * (which, as in EventBridge, needs the field to be present), nesting, arrays in the event.
- */
-function valueMatches(candidate: unknown, value: unknown): boolean {
-  if (typeof candidate !== "object" || candidate === null) return candidate === value;
-  if ("prefix" in candidate) return typeof value === "string" && value.startsWith(String(candidate.prefix));
-  if ("anything-but" in candidate) return value !== undefined && !valueMatches(candidate["anything-but"], value);
-  throw new Error(`pattern operator not supported by this test: ${JSON.stringify(candidate)}`);
-}
-
+/** EventBridge content matching, for the pattern features the rules use: value lists, prefix, nesting, arrays in the event. */
 function eventMatches(pattern: unknown, event: unknown): boolean {
   if (Array.isArray(pattern)) {
     const values = Array.isArray(event) ? event : [event];
-    return values.some((value) => pattern.some((candidate) => valueMatches(candidate, value)));
+    return values.some((value) =>
+      pattern.some((candidate) =>
+        typeof candidate === "object" && candidate !== null && "prefix" in candidate
+          ? typeof value === "string" && value.startsWith(String((candidate as { prefix: string }).prefix))
+          : candidate === value,
+      ),
+    );
   }
   if (typeof pattern === "object" && pattern !== null) {
     return Object.entries(pattern).every(([key, inner]) => {
@@ -199,29 +194,6 @@ describe("AuditTrail", () => {
       "sentinel-test-function-changes",
     ],
     [
-      "a processed table's definition replaced by an administrator",
-      cloudTrailRecord("aws.glue", "UpdateTable", {
-        requestParameters: { databaseName: "sentinel_test_processed", tableInput: { name: "card_transactions" } },
-      }),
-      "sentinel-test-processed-table-changes",
-    ],
-    [
-      "a processed table deleted by a session of another platform role",
-      cloudTrailRecord("aws.glue", "DeleteTable", {
-        requestParameters: { databaseName: "sentinel_test_processed", name: "baf" },
-        userIdentity: { type: "AssumedRole", arn: `arn:aws:sts::${ACCOUNT}:assumed-role/sentinel-test-trigger/session` },
-      }),
-      "sentinel-test-processed-table-changes",
-    ],
-    [
-      "a processed table's definition replaced by a role whose name only starts like the lineage role's",
-      cloudTrailRecord("aws.glue", "UpdateTable", {
-        requestParameters: { databaseName: "sentinel_test_processed", tableInput: { name: "baf" } },
-        userIdentity: { type: "AssumedRole", arn: `arn:aws:sts::${ACCOUNT}:assumed-role/sentinel-test-lineage-copy/session` },
-      }),
-      "sentinel-test-processed-table-changes",
-    ],
-    [
       "a handler's configuration changed",
       cloudTrailRecord("aws.lambda", "UpdateFunctionConfiguration20150331v2", {
         requestParameters: { functionName: "sentinel-test-lineage" },
@@ -252,23 +224,6 @@ describe("AuditTrail", () => {
     ],
     ["another job", cloudTrailRecord("aws.glue", "UpdateJob", { requestParameters: { jobName: "other-etl" } })],
     ["a run of the job", cloudTrailRecord("aws.glue", "StartJobRun", { requestParameters: { jobName: "sentinel-test-etl" } })],
-    [
-      "the lineage handler moving a processed table's location pointer",
-      cloudTrailRecord("aws.glue", "UpdateTable", {
-        requestParameters: { databaseName: "sentinel_test_processed", tableInput: { name: "baf" } },
-        userIdentity: { type: "AssumedRole", arn: `arn:aws:sts::${ACCOUNT}:assumed-role/sentinel-test-lineage/1733339000000` },
-      }),
-    ],
-    [
-      "a change to a table of another database",
-      cloudTrailRecord("aws.glue", "UpdateTable", {
-        requestParameters: { databaseName: "sentinel_test_raw", tableInput: { name: "baf" } },
-      }),
-    ],
-    [
-      "a read of a processed table",
-      cloudTrailRecord("aws.glue", "GetTable", { requestParameters: { databaseName: "sentinel_test_processed", name: "baf" } }),
-    ],
   ])("does not alarm on %s", (_what, event) => {
     expect(alarmingRules(event)).toEqual([]);
   });

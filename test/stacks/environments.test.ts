@@ -263,9 +263,7 @@ describe.each(ENVIRONMENTS.map((config) => [config.name, config] as const))("env
     const rules = Object.values(resourcesOf(stack, "aws_cloudwatch_event_rule")).map((rule) => String(rule.name));
     expect(rules).toEqual(
       expect.arrayContaining(
-        ["key-changes", "bucket-policy-changes", "glue-job-changes", "function-changes", "processed-table-changes"].map(
-          (rule) => `sentinel-${name}-${rule}`,
-        ),
+        ["key-changes", "bucket-policy-changes", "glue-job-changes", "function-changes"].map((rule) => `sentinel-${name}-${rule}`),
       ),
     );
   });
