@@ -30,6 +30,8 @@ ATTEMPT = re.compile(r"(?:^|;)\s*attempt=(?P<attempt>\d+)")
 READS = frozenset({"GET", "HEAD", "OPTIONS"})
 # answers kept; a retry follows its first attempt within seconds, and one apply makes about 2,000 changing calls
 DEFAULT_CAPACITY = 4096
+# how long a retry waits for its first attempt's answer when it overtakes it (the slowest moto answers take ~10 s)
+IN_FLIGHT_WAIT_SECONDS = 60.0
 
 
 def attempt_number(environ: Environ) -> int:
@@ -45,6 +47,8 @@ class RetriedCallReplay:
         self.app = app
         self.capacity = capacity
         self._answers: OrderedDict[str, tuple[str, list[tuple[str, str]], bytes]] = OrderedDict()
+        # invocations whose first attempt moto is still answering: a retry that overtakes it waits for that answer
+        self._in_flight: dict[str, threading.Event] = {}
         self._lock = threading.Lock()
 
     def __call__(self, environ: Environ, start_response: StartResponse) -> Iterable[bytes]:
@@ -52,6 +56,10 @@ class RetriedCallReplay:
         if not invocation or environ.get("REQUEST_METHOD", "GET") in READS:
             return self.app(environ, start_response)
         if attempt_number(environ) > 1:
+            with self._lock:
+                in_flight = self._in_flight.get(invocation)
+            if in_flight is not None:
+                in_flight.wait(IN_FLIGHT_WAIT_SECONDS)
             with self._lock:
                 recorded = self._answers.get(invocation)
             if recorded is not None:
@@ -67,6 +75,18 @@ class RetriedCallReplay:
         return self._call_and_record(invocation, environ, start_response)
 
     def _call_and_record(self, invocation: str, environ: Environ, start_response: StartResponse) -> Iterable[bytes]:
+        done = threading.Event()
+        with self._lock:
+            self._in_flight.setdefault(invocation, done)
+        try:
+            return self._answer_and_record(invocation, environ, start_response)
+        finally:
+            with self._lock:
+                if self._in_flight.get(invocation) is done:
+                    del self._in_flight[invocation]
+            done.set()
+
+    def _answer_and_record(self, invocation: str, environ: Environ, start_response: StartResponse) -> Iterable[bytes]:
         answer: dict[str, Any] = {}
         written: list[bytes] = []
 
