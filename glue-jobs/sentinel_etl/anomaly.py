@@ -207,23 +207,27 @@ def _fit(df: DataFrame, spec: AnomalySpec, row_count: int | None = None) -> dict
     }
 
 
-def fit_or_load_model(df: DataFrame, spec: AnomalySpec, state_uri: str, refit: bool, row_count: int | None = None) -> FittedModel:
-    """The current model under `state_uri` (hash-verified), or a new fit when there is none or `refit`.
+def load_model(spec: AnomalySpec, state_uri: str) -> FittedModel | None:
+    """The current model under `state_uri` (hash-verified), or None when there is none.
 
-    Reuse fails with a FittedStateError when the stored model was fitted for other settings or with another
+    Fails with a FittedStateError when the stored model was fitted for other settings or with another
     scikit-learn version (its trees were grown by other code, so reuse would not be a like-for-like refit).
     """
-    if not refit:
-        stored = fitted_state.load_current(state_uri, STATE_KIND)
-        if stored is not None:
-            fitted_state.require_fitted_for("anomaly model", stored, spec.fitted_for())
-            if stored.pointer.get("sklearn_version") != sklearn.__version__:
-                raise fitted_state.FittedStateError(
-                    f"anomaly model {stored.version} was fitted with scikit-learn "
-                    f"{stored.pointer.get('sklearn_version')}, this runtime has {sklearn.__version__}; "
-                    "run with refit to replace it"
-                )
-            return _model_from_payload(stored.payload, stored.version)
+    stored = fitted_state.load_current(state_uri, STATE_KIND)
+    if stored is None:
+        return None
+    fitted_state.require_fitted_for("anomaly model", stored, spec.fitted_for())
+    if stored.pointer.get("sklearn_version") != sklearn.__version__:
+        raise fitted_state.FittedStateError(
+            f"anomaly model {stored.version} was fitted with scikit-learn "
+            f"{stored.pointer.get('sklearn_version')}, this runtime has {sklearn.__version__}; "
+            "run with refit to replace it"
+        )
+    return _model_from_payload(stored.payload, stored.version)
+
+
+def fit_model(df: DataFrame, spec: AnomalySpec, state_uri: str, row_count: int | None = None) -> FittedModel:
+    """Fits a model on a sample of `df` and saves it as the current version under `state_uri`."""
     _check_features(df, spec.features)
     content = _fit(df, spec, row_count)
     payload = _serialise(content)
@@ -235,6 +239,12 @@ def fit_or_load_model(df: DataFrame, spec: AnomalySpec, state_uri: str, refit: b
         {"fitted_for": spec.fitted_for(), "sklearn_version": sklearn.__version__, "fit_rows": content["fit_rows"]},
     )
     return _model_from_payload(payload, version, estimator=content["estimator"])
+
+
+def fit_or_load_model(df: DataFrame, spec: AnomalySpec, state_uri: str, refit: bool, row_count: int | None = None) -> FittedModel:
+    """The current model under `state_uri` (`load_model`), or a new fit (`fit_model`) when there is none or `refit`."""
+    stored = None if refit else load_model(spec, state_uri)
+    return stored if stored is not None else fit_model(df, spec, state_uri, row_count)
 
 
 _LOADED_MODELS: dict[str, tuple[ForestArrays, np.ndarray]] = {}

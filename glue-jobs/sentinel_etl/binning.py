@@ -318,12 +318,29 @@ def _grouped_from_body(body: dict[str, Any], spec: BinningSpec, version: str, fi
     return GroupedBinEdges(body["column"], body["group_by"], body["method"], groups, version, fitted_rows)
 
 
+def _stored_edges(spec: BinningSpec, state_uri: str) -> fitted_state.StoredState | None:
+    """The current stored edges, if any; a FittedStateError when they were fitted for other settings."""
+    stored = fitted_state.load_current(state_uri, STATE_KIND)
+    if stored is not None:
+        fitted_state.require_fitted_for("bin edges", stored, spec.fitted_for())
+    return stored
+
+
+def _save_edges(state_uri: str, spec: BinningSpec, body: dict[str, Any], fitted_rows: int | None) -> str:
+    """Saves `body` as a new version of the edges, recording what and how many rows they were fitted for."""
+    return fitted_state.save(
+        state_uri,
+        STATE_KIND,
+        fitted_state.canonical_json(body),
+        ".json",
+        {"fitted_for": spec.fitted_for(), "fitted_rows": fitted_rows},
+    )
+
+
 def _fit_or_load_grouped(df: DataFrame, spec: BinningSpec, state_uri: str, refit: bool) -> GroupedBinEdges:
-    if not refit:
-        stored = fitted_state.load_current(state_uri, STATE_KIND)
-        if stored is not None:
-            fitted_state.require_fitted_for("bin edges", stored, spec.fitted_for())
-            return _grouped_from_body(json.loads(stored.payload), spec, stored.version, stored.pointer.get("fitted_rows"))
+    stored = None if refit else _stored_edges(spec, state_uri)
+    if stored is not None:
+        return _grouped_from_body(json.loads(stored.payload), spec, stored.version, stored.pointer.get("fitted_rows"))
     fitted = _fit_grouped_cuts(df, spec)
     groups = {
         group: {"edges": list(edges), "labels": list(_resolve_labels(spec, edges)), "fitted_rows": rows}
@@ -331,13 +348,7 @@ def _fit_or_load_grouped(df: DataFrame, spec: BinningSpec, state_uri: str, refit
     }
     body = {"column": spec.column, "group_by": spec.group_by, "method": spec.method, "groups": groups}
     fitted_rows = sum(rows for _, rows in fitted.values())
-    version = fitted_state.save(
-        state_uri,
-        STATE_KIND,
-        fitted_state.canonical_json(body),
-        ".json",
-        {"fitted_for": spec.fitted_for(), "fitted_rows": fitted_rows},
-    )
+    version = _save_edges(state_uri, spec, body, fitted_rows)
     return _grouped_from_body(body, spec, version, fitted_rows)
 
 
@@ -350,24 +361,16 @@ def fit_or_load_bin_edges(df: DataFrame, spec: BinningSpec, state_uri: str, refi
     """
     if spec.group_by is not None:
         return _fit_or_load_grouped(df, spec, state_uri, refit)
-    if spec.method != "custom" and not refit:
-        stored = fitted_state.load_current(state_uri, STATE_KIND)
-        if stored is not None:
-            fitted_state.require_fitted_for("bin edges", stored, spec.fitted_for())
-            return _edges_from_stored(stored)
+    stored = None if spec.method == "custom" or refit else _stored_edges(spec, state_uri)
+    if stored is not None:
+        return _edges_from_stored(stored)
     if spec.edges is not None:
         edges, fitted_rows = spec.edges, None
     else:
         edges, fitted_rows = _fit_edges(df, spec)
     labels = _resolve_labels(spec, edges)
     body = {"column": spec.column, "method": spec.method, "edges": list(edges), "labels": list(labels)}
-    version = fitted_state.save(
-        state_uri,
-        STATE_KIND,
-        fitted_state.canonical_json(body),
-        ".json",
-        {"fitted_for": spec.fitted_for(), "fitted_rows": fitted_rows},
-    )
+    version = _save_edges(state_uri, spec, body, fitted_rows)
     return BinEdges(spec.column, spec.method, edges, labels, version, fitted_rows)
 
 

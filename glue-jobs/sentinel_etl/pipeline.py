@@ -9,7 +9,7 @@ location before the stage that needs it, so every stage is a plain `DataFrame ->
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from pyspark.sql import DataFrame, SparkSession
@@ -79,6 +79,14 @@ class CheckedInput:
     frame: DataFrame
     config: JobConfig
     checkpointed: DataFrame
+    #: Frames derived from the verdicts and checkpointed for this run (`checkpoint`), released with them.
+    derived: list[DataFrame] = field(default_factory=list)
+
+    def checkpoint(self, frame: DataFrame) -> DataFrame:
+        """`frame` computed once, now, and kept (a local checkpoint) until `release`."""
+        kept = frame.localCheckpoint(eager=True)
+        self.derived.append(kept)
+        return kept
 
     def valid(self) -> DataFrame:
         return valid_rows(self.frame, self.config)
@@ -94,7 +102,8 @@ class CheckedInput:
 
     def release(self) -> None:
         """Frees the checkpointed rows (memory and local disk of the executors)."""
-        release_local_checkpoint(self.checkpointed)
+        for frame in (*self.derived, self.checkpointed):
+            release_local_checkpoint(frame)
 
 
 def release_local_checkpoint(frame: DataFrame) -> None:
@@ -162,15 +171,19 @@ def process(
 ) -> tuple[DataFrame, FittedState]:
     """The processed rows of a run and the fitted state they were made with.
 
-    The enriched rows are not cached: a run with stored state reads them once (to score, tokenize and
-    write); only a run that fits the model computes the untokenized features a second time, for its
-    sample. `valid_count` (the valid rows, when the caller has counted them) spares the sample a count.
+    With a stored model the enriched rows are not cached: the run reads them once (to score, tokenize and
+    write). A run that fits the model reads them twice, for its sample and for the write, so it computes them
+    once into a local checkpoint (released with the verdicts) instead of computing the velocity windows, a
+    shuffle and sort of every row, twice. `valid_count` (the valid rows, when the caller has counted them)
+    spares the sample a count.
     """
-    spark = checked.frame.sparkSession
     valid = checked.valid()
-    state = fit_state(valid, specs, state_uri, refit, spark)
+    state = fit_state(valid, specs, state_uri, refit, checked.frame.sparkSession)
     enriched = enrich(valid, specs, state)
-    state.model = anomaly.fit_or_load_model(enriched, specs.anomaly, state_uri, refit, row_count=valid_count)
+    state.model = None if refit else anomaly.load_model(specs.anomaly, state_uri)
+    if state.model is None:
+        enriched = checked.checkpoint(enriched)
+        state.model = anomaly.fit_model(enriched, specs.anomaly, state_uri, row_count=valid_count)
     scored = enriched.transform(anomaly.score_anomalies, state.model, specs.anomaly).transform(
         tokenize, checked.config.tokenization, keyring
     )

@@ -87,11 +87,19 @@ def _java_class(spark: SparkSession, simple_name: str) -> Any:
     return java_class
 
 
-def _register(spark: SparkSession, purpose: str, function: object) -> JvmFunction:
+def _register(spark: SparkSession, purpose: str, function: object, result_type: str = "StringType") -> JvmFunction:
+    """Registers `function` under a fresh name; `result_type` names a field of Spark's `DataTypes`."""
     name = f"sentinel_{purpose}_{next(_names)}"
-    string_type = _gateway(spark).org.apache.spark.sql.types.DataTypes.StringType
-    spark._jsparkSession.udf().register(name, function, string_type)
+    data_type = getattr(_gateway(spark).org.apache.spark.sql.types.DataTypes, result_type)
+    spark._jsparkSession.udf().register(name, function, data_type)
     return JvmFunction(name)
+
+
+def luhn_check(spark: SparkSession) -> JvmFunction:
+    """True when the value is one or more ASCII digits passing the ISO/IEC 7812 Luhn check, false for the empty
+    string or any other character, null for null (`sentinel.tokenization.LuhnCheck`; holds no key)."""
+    check_class = _java_class(spark, "LuhnCheck")
+    return _register(spark, "luhn_check", check_class(), "BooleanType")
 
 
 def hmac_sha256(spark: SparkSession, key: bytes, key_version: str, column: str) -> JvmFunction:

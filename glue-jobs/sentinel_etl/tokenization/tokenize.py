@@ -25,6 +25,8 @@ Subkeys (HKDF labels under `sentinel/`): `deterministic/hmac-sha256`, `format_pr
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from pyspark.sql import Column, DataFrame
 from pyspark.sql import functions as F
 
@@ -123,24 +125,32 @@ def _token(df: DataFrame, spec: TokenSpec, keyring: Keyring) -> Column:
     raise ValueError(f"unknown tokenization method {spec.method!r} for column {spec.column}")
 
 
+def _replace_columns(
+    df: DataFrame, specs: tuple[TokenSpec, ...], keyring: Keyring, replacement: Callable[[DataFrame, TokenSpec, Column], Column]
+) -> DataFrame:
+    """`df` with each spec's column replaced by `replacement(source, spec, column)` (which names it), the
+    other columns unchanged, in order. `source` is the frame the replacements read: `df`, with the AES-GCM
+    key column of `_aes_gcm_key_frame` cross-joined in when a spec uses `encrypt`."""
+    by_column = {spec.column: spec for spec in specs}
+    needs_gcm_key = any(spec.method == "encrypt" for spec in specs)
+    source = df.crossJoin(F.broadcast(_aes_gcm_key_frame(df, keyring))) if needs_gcm_key else df
+    return source.select(
+        *[F.col(name) if name not in by_column else replacement(source, by_column[name], F.col(name)) for name in df.columns]
+    )
+
+
 def tokenize(df: DataFrame, specs: tuple[TokenSpec, ...], keyring: Keyring) -> DataFrame:
     """Reads each `spec.column` (string); writes its token to the same column, tagged with
     `sentinel_tokenization` field metadata. Other columns pass through unchanged, in order."""
     if not specs:
         return df
-    by_column = {spec.column: spec for spec in specs}
-    needs_gcm_key = any(spec.method == "encrypt" for spec in specs)
-    source = df.crossJoin(F.broadcast(_aes_gcm_key_frame(df, keyring))) if needs_gcm_key else df
-    projected = []
-    for name in df.columns:
-        column_spec = by_column.get(name)
-        if column_spec is None:
-            projected.append(F.col(name))
-            continue
-        key_version = None if column_spec.method == "hash" else keyring.key_version
-        metadata = {METADATA_KEY: {"method": column_spec.method, "key_version": key_version, "algorithm": algorithm(column_spec)}}
-        projected.append(_token(source, column_spec, keyring).alias(name, metadata=metadata))
-    return source.select(*projected)
+
+    def token(source: DataFrame, spec: TokenSpec, value: Column) -> Column:
+        key_version = None if spec.method == "hash" else keyring.key_version
+        metadata = {METADATA_KEY: {"method": spec.method, "key_version": key_version, "algorithm": algorithm(spec)}}
+        return _token(source, spec, keyring).alias(spec.column, metadata=metadata)
+
+    return _replace_columns(df, specs, keyring, token)
 
 
 def reidentify(df: DataFrame, specs: tuple[TokenSpec, ...], keyring: Keyring) -> DataFrame:
@@ -175,19 +185,12 @@ def reidentify(df: DataFrame, specs: tuple[TokenSpec, ...], keyring: Keyring) ->
     mismatched = df.where(other_version).count()
     if mismatched:
         raise ValueError(f"{mismatched} rows hold tokens from a key version other than {keyring.key_version!r}")
-    by_column = {spec.column: spec for spec in specs}
-    needs_gcm_key = any(spec.method == "encrypt" for spec in specs)
-    source = df.crossJoin(F.broadcast(_aes_gcm_key_frame(df, keyring))) if needs_gcm_key else df
-    projected = []
-    for name in df.columns:
-        column_spec = by_column.get(name)
-        token = F.col(name)
-        if column_spec is None:
-            projected.append(token)
-        elif column_spec.method == "encrypt":
-            projected.append(decrypt_token(token, name).alias(name))
-        elif column_spec.method == "deterministic_encrypt":
-            projected.append(jvm.aes_siv(df.sparkSession, _siv_key(keyring), keyring.key_version, name, decrypt=True)(token).alias(name))
-        else:
-            projected.append(_ff1(df, column_spec, keyring, decrypt=True)(token).alias(name))
-    return source.select(*projected)
+
+    def plaintext(source: DataFrame, spec: TokenSpec, token: Column) -> Column:
+        if spec.method == "encrypt":
+            return decrypt_token(token, spec.column).alias(spec.column)
+        if spec.method == "deterministic_encrypt":
+            return jvm.aes_siv(df.sparkSession, _siv_key(keyring), keyring.key_version, spec.column, decrypt=True)(token).alias(spec.column)
+        return _ff1(df, spec, keyring, decrypt=True)(token).alias(spec.column)
+
+    return _replace_columns(df, specs, keyring, plaintext)

@@ -6,8 +6,30 @@ public final class Luhn {
 
   /** True when every character is a digit and the last one is the Luhn check digit of the others. */
   public static boolean isValid(CharSequence number) {
+    return number.length() >= 2 && passes(number);
+  }
+
+  /**
+   * The Luhn check itself, at any length from one digit: from the right, every second digit doubled
+   * (minus 9 above 9), the sum a multiple of 10. False when the sequence is empty or holds a character
+   * other than the ASCII digits 0-9.
+   */
+  public static boolean passes(CharSequence number) {
     int length = number.length();
-    return length >= 2 && allDigits(number) && checkDigit(number.subSequence(0, length - 1)) == number.charAt(length - 1) - '0';
+    if (length == 0) {
+      return false;
+    }
+    int sum = 0;
+    boolean doubled = false; // the rightmost digit (the check digit) is not doubled
+    for (int i = length - 1; i >= 0; i--) {
+      int digit = number.charAt(i) - '0';
+      if (digit < 0 || digit > 9) {
+        return false;
+      }
+      sum += doubled ? doubledDigit(digit) : digit;
+      doubled = !doubled;
+    }
+    return sum % 10 == 0;
   }
 
   /** The digit that, appended to {@code payload}, makes the whole number pass the Luhn check. */
@@ -19,25 +41,13 @@ public final class Luhn {
       if (digit < 0 || digit > 9) {
         throw new IllegalArgumentException("the Luhn check is defined on decimal digits only");
       }
-      if (doubled) {
-        digit *= 2;
-        if (digit > 9) {
-          digit -= 9;
-        }
-      }
-      sum += digit;
+      sum += doubled ? doubledDigit(digit) : digit;
       doubled = !doubled;
     }
     return (10 - sum % 10) % 10;
   }
 
-  private static boolean allDigits(CharSequence number) {
-    for (int i = 0; i < number.length(); i++) {
-      char c = number.charAt(i);
-      if (c < '0' || c > '9') {
-        return false;
-      }
-    }
-    return true;
+  private static int doubledDigit(int digit) {
+    return digit * 2 > 9 ? digit * 2 - 9 : digit * 2;
   }
 }

@@ -10,8 +10,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.google.crypto.tink.daead.subtle.DeterministicAeads;
 import java.security.GeneralSecurityException;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.Random;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 
 class AesSivTokenTest {
   private static final HexFormat HEX = HexFormat.of();
@@ -20,29 +25,39 @@ class AesSivTokenTest {
     return HEX.parseHex(s.replace(" ", ""));
   }
 
-  @Test
-  void rfc5297DeterministicExample() throws Exception {
-    // RFC 5297 appendix A.1: AES-SIV-CMAC-256, one associated data component.
-    DeterministicAeads siv = AesSivToken.create(hex("fffefdfc fbfaf9f8 f7f6f5f4 f3f2f1f0 f0f1f2f3 f4f5f6f7 f8f9fafb fcfdfeff"));
-    byte[] ad = hex("10111213 14151617 18191a1b 1c1d1e1f 20212223 24252627");
-    byte[] plaintext = hex("11223344 55667788 99aabbcc ddee");
-    byte[] expected = hex("85632d07 c6e8f37f 950acd32 0a2ecc93 40c02b96 90c4dc04 daef7f6a fe5c");
-    assertArrayEquals(expected, siv.encryptDeterministically(plaintext, ad));
-    assertArrayEquals(plaintext, siv.decryptDeterministically(expected, ad));
+  /** RFC 5297 appendix A: key, plaintext, output (SIV || ciphertext), then the associated data components. */
+  static Stream<Arguments> rfc5297() {
+    return Stream.of(
+        // A.1: deterministic authenticated encryption, one associated data component (the shape AesSivToken uses)
+        Arguments.of(
+            "fffefdfc fbfaf9f8 f7f6f5f4 f3f2f1f0 f0f1f2f3 f4f5f6f7 f8f9fafb fcfdfeff",
+            "11223344 55667788 99aabbcc ddee",
+            "85632d07 c6e8f37f 950acd32 0a2ecc93 40c02b96 90c4dc04 daef7f6a fe5c",
+            List.of("10111213 14151617 18191a1b 1c1d1e1f 20212223 24252627")),
+        // A.2: nonce-based, two associated data components and the nonce as the last component
+        Arguments.of(
+            "7f7e7d7c 7b7a7978 77767574 73727170 40414243 44454647 48494a4b 4c4d4e4f",
+            "74686973 20697320 736f6d65 20706c61 696e7465 78742074 6f20656e 63727970 74207573 696e6720 5349562d 414553",
+            "7bdb6e3b 432667eb 06f4d14b ff2fbd0f cb900f2f ddbe4043 26601965 c889bf17 dba77ceb 094fa663"
+                + " b7a3f748 ba8af829 ea64ad54 4a272e9c 485b62a3 fd5c0d",
+            List.of(
+                "00112233 44556677 8899aabb ccddeeff deaddada deaddada ffeeddcc bbaa9988 77665544 33221100",
+                "10203040 50607080 90a0",
+                "09f91102 9d74e35b d84156c5 635688c0")));
   }
 
-  @Test
-  void rfc5297NonceBasedExample() throws Exception {
-    // RFC 5297 appendix A.2: two associated data components, then the nonce as the last component.
-    DeterministicAeads siv = AesSivToken.create(hex("7f7e7d7c 7b7a7978 77767574 73727170 40414243 44454647 48494a4b 4c4d4e4f"));
-    byte[] ad1 = hex("00112233 44556677 8899aabb ccddeeff deaddada deaddada ffeeddcc bbaa9988 77665544 33221100");
-    byte[] ad2 = hex("10203040 50607080 90a0");
-    byte[] nonce = hex("09f91102 9d74e35b d84156c5 635688c0");
-    byte[] plaintext = hex("74686973 20697320 736f6d65 20706c61 696e7465 78742074 6f20656e 63727970 74207573 696e6720 5349562d 414553");
-    byte[] expected = hex("7bdb6e3b 432667eb 06f4d14b ff2fbd0f cb900f2f ddbe4043 26601965 c889bf17 dba77ceb 094fa663"
-        + " b7a3f748 ba8af829 ea64ad54 4a272e9c 485b62a3 fd5c0d");
-    assertArrayEquals(expected, siv.encryptDeterministicallyWithAssociatedDatas(plaintext, ad1, ad2, nonce));
-    assertArrayEquals(plaintext, siv.decryptDeterministicallyWithAssociatedDatas(expected, ad1, ad2, nonce));
+  @ParameterizedTest(name = "RFC 5297 {index}")
+  @MethodSource("rfc5297")
+  void rfc5297Examples(String key, String plaintext, String expected, List<String> associatedData) throws Exception {
+    DeterministicAeads siv = AesSivToken.create(hex(key));
+    byte[][] ad = associatedData.stream().map(AesSivTokenTest::hex).toArray(byte[][]::new);
+    assertArrayEquals(hex(expected), siv.encryptDeterministicallyWithAssociatedDatas(hex(plaintext), ad));
+    assertArrayEquals(hex(plaintext), siv.decryptDeterministicallyWithAssociatedDatas(hex(expected), ad));
+    if (ad.length == 1) {
+      // the single-component calls AesSivToken makes
+      assertArrayEquals(hex(expected), siv.encryptDeterministically(hex(plaintext), ad[0]));
+      assertArrayEquals(hex(plaintext), siv.decryptDeterministically(hex(expected), ad[0]));
+    }
   }
 
   private static byte[] key() {
