@@ -6,7 +6,8 @@ moto answers CloudWatch only in its query protocol, so alarms and dashboards cou
 A CBOR request is decoded (cbor2), serialized as a query request by botocore's own serializer for that
 operation, answered by moto in-process, and moto's XML answer is parsed by botocore's query parser and sent
 back as CBOR (timestamps as CBOR tag 1, errors as ``__type``/``message`` with the ``x-amzn-query-error``
-header CloudWatch's query compatibility defines). Every other request reaches moto unchanged.
+header CloudWatch's query compatibility defines). Every other request reaches moto unchanged; moto's Glue handler
+also serves the Data Quality ruleset API it lacks (emulator_glue_data_quality.py).
 
     .venv/bin/python local/aws_emulator.py -H 127.0.0.1 -p <port>
 """
@@ -27,6 +28,7 @@ from urllib.parse import urlencode
 
 import botocore.session
 import cbor2
+import emulator_glue_data_quality  # local/, beside this file
 import emulator_iam  # local/, beside this file
 from botocore.model import OperationModel, ServiceModel
 from botocore.parsers import QueryParser
@@ -154,6 +156,8 @@ def main(argv: list[str] | None = None) -> None:
     patch_moto_hmac_key_material()
     # only consulted when IAM enforcement is switched on (moto-api/reset-auth): see emulator_iam.py
     emulator_iam.install()
+    # Glue Data Quality rulesets, which moto lacks: see emulator_glue_data_quality.py
+    emulator_glue_data_quality.install()
     app = DomainDispatcherApplication(create_backend_app)
     # a retried SDK call that moto already completed gets its first answer again (emulator_replay.py says why)
     front = RetriedCallReplay(RpcV2CborFront(app))

@@ -17,12 +17,6 @@ export interface LocalApplyExclusion {
 }
 
 export const LOCAL_APPLY_EXCLUSIONS: readonly LocalApplyExclusion[] = [
-  {
-    resourceType: "aws_glue_data_quality_ruleset",
-    reason: "moto 5.2.5 does not implement the Glue Data Quality API (CreateDataQualityRuleset answers an HTML error page)",
-    emulatorError:
-      "operation error Glue: CreateDataQualityRuleset, exceeded maximum number of attempts, 3, https response error StatusCode: 500",
-  },
   ...(
     [
       ["aws_route53_resolver_firewall_domain_list", "CreateFirewallDomainList"],

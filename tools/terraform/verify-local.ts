@@ -5,7 +5,7 @@
  */
 import { CloudWatchLogsClient, DescribeLogGroupsCommand } from "@aws-sdk/client-cloudwatch-logs";
 import { DescribeInternetGatewaysCommand, DescribeNatGatewaysCommand, DescribeVpcsCommand, EC2Client } from "@aws-sdk/client-ec2";
-import { GetConnectionCommand, GetJobCommand } from "@aws-sdk/client-glue";
+import { GetConnectionCommand, GetDataQualityRulesetCommand, GetJobCommand } from "@aws-sdk/client-glue";
 import { DescribeKeyCommand, GetKeyRotationStatusCommand } from "@aws-sdk/client-kms";
 import { GetFunctionCommand } from "@aws-sdk/client-lambda";
 import {
@@ -272,6 +272,26 @@ const lambdaVerifier: ResourceVerifier = {
     isNotFound(() => lambda.send(new GetFunctionCommand({ FunctionName: str(resource, "function_name") })), ["ResourceNotFoundException"]),
 };
 
+const dataQualityRulesetVerifier: ResourceVerifier = {
+  type: "aws_glue_data_quality_ruleset",
+  promise: "exists with the declared DQDL rules and target table",
+  required: false,
+  async present(resource, _all, { glue }) {
+    const ruleset = await glue.send(new GetDataQualityRulesetCommand({ Name: str(resource, "name") }));
+    const declared = (resource.values.target_table as Array<{ database_name?: string; table_name?: string }> | null)?.[0];
+    const problems: string[] = [];
+    if (ruleset.Ruleset !== resource.values.ruleset) problems.push("the rules differ from the declared ruleset");
+    if (ruleset.TargetTable?.DatabaseName !== declared?.database_name || ruleset.TargetTable?.TableName !== declared?.table_name) {
+      problems.push(
+        `target table is ${ruleset.TargetTable?.DatabaseName}.${ruleset.TargetTable?.TableName}, declared ${declared?.database_name}.${declared?.table_name}`,
+      );
+    }
+    return problems;
+  },
+  absent: (resource, { glue }) =>
+    isNotFound(() => glue.send(new GetDataQualityRulesetCommand({ Name: str(resource, "name") })), ["EntityNotFoundException"]),
+};
+
 function scheduleKey(resource: StateResource) {
   return {
     Name: str(resource, "name"),
@@ -303,6 +323,7 @@ export const VERIFIERS: readonly ResourceVerifier[] = [
   vpcVerifier,
   glueJobVerifier,
   glueConnectionVerifier,
+  dataQualityRulesetVerifier,
   lambdaVerifier,
   scheduleVerifier,
 ];

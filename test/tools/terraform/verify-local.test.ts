@@ -46,6 +46,7 @@ describe("VERIFIERS", () => {
     expect(VERIFIERS.filter((v) => !v.required).map((v) => v.type)).toEqual([
       "aws_glue_job",
       "aws_glue_connection",
+      "aws_glue_data_quality_ruleset",
       "aws_lambda_function",
       "aws_scheduler_schedule",
     ]);
