@@ -5,7 +5,7 @@ resources can be applied locally through the real provider.
 The five ruleset operations (Create/Get/Update/Delete/ListDataQualityRulesets) are added to moto's Glue response
 handler; rulesets live beside moto's Glue backend of the account and region, and their tags in that backend's
 tagger under the ruleset ARN, so moto's own GetTags/TagResource/UntagResource serve them as they serve a job's.
-Inputs are checked against botocore's Glue model (required members, types, lengths), and the answers carry the
+Inputs are checked against botocore's Glue model (emulator_model_input.py), and the answers carry the
 model's shapes and AWS's error codes. Rulesets are stored, never evaluated: the emulator runs no DQDL.
 """
 
@@ -16,9 +16,8 @@ from datetime import UTC, datetime
 from typing import Any
 
 import botocore.session
-from botocore.exceptions import ParamValidationError
-from botocore.model import ServiceModel, Shape, StructureShape
-from botocore.validate import validate_parameters
+from botocore.model import ServiceModel
+from emulator_model_input import validated  # local/, beside this file
 from moto.core.responses import ActionResult, EmptyResult
 from moto.glue.exceptions import AlreadyExistsException, EntityNotFoundException, GlueClientError
 from moto.glue.models import GlueBackend
@@ -104,26 +103,8 @@ def _store(backend: GlueBackend) -> dict[str, DataQualityRuleset]:
     return store
 
 
-def _check_maximums(value: Any, shape: Shape, path: str) -> None:
-    """The model's upper bounds (botocore's validator checks only the lower ones): string lengths and map sizes."""
-    maximum = shape.metadata.get("max")
-    if isinstance(shape, StructureShape) and isinstance(value, dict):
-        for name, member in shape.members.items():
-            if name in value:
-                _check_maximums(value[name], member, f"{path}.{name}")
-    elif maximum is not None and isinstance(value, (str, dict, list)) and len(value) > maximum:
-        raise InvalidInputException(f"{path} is longer than the maximum of {maximum}")
-
-
 def _validated(response: GlueResponse, operation: str) -> dict[str, Any]:
-    params = dict(response.parameters)
-    shape = _GLUE_MODEL.operation_model(operation).input_shape
-    try:
-        validate_parameters(params, shape)
-    except ParamValidationError as error:
-        raise InvalidInputException(str(error)) from error
-    _check_maximums(params, shape, operation)
-    return params
+    return validated(_GLUE_MODEL, operation, dict(response.parameters), InvalidInputException)
 
 
 def _found(response: GlueResponse, name: str) -> DataQualityRuleset:

@@ -17,18 +17,6 @@ export interface LocalApplyExclusion {
 }
 
 export const LOCAL_APPLY_EXCLUSIONS: readonly LocalApplyExclusion[] = [
-  ...(
-    [
-      ["aws_route53_resolver_firewall_domain_list", "CreateFirewallDomainList"],
-      ["aws_route53_resolver_firewall_rule_group", "CreateFirewallRuleGroup"],
-      ["aws_route53_resolver_firewall_config", "UpdateFirewallConfig"],
-    ] as const
-  ).map(([resourceType, operation]) => ({
-    resourceType,
-    reason:
-      "moto 5.2.5 does not implement Route 53 Resolver DNS Firewall (its route53resolver backend has endpoints and rules only; the call answers an HTML error page)",
-    emulatorError: `operation error Route53Resolver: ${operation}, exceeded maximum number of attempts, 3, https response error StatusCode: 500`,
-  })),
   {
     resourceType: "aws_s3_bucket_policy",
     reason:
