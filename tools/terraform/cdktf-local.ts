@@ -93,6 +93,9 @@ export async function prepareCdktfLocal(stack: SynthesizedStack, options: CdktfL
   const env: Record<string, string> = {
     ...(emulatorEnv(options.endpoint) as Record<string, string>),
     TF_CLI_CONFIG_FILE: options.cliConfigFile,
+    // cdktf would otherwise set TF_PLUGIN_CACHE_DIR=~/.terraform.d/plugin-cache and copy the provider there; where it
+    // is installed from and cached is the CLI configuration's to say, as for every tf:* command
+    CDKTF_DISABLE_PLUGIN_CACHE_ENV: "1",
     CHECKPOINT_DISABLE: "1",
   };
   mkdirSync(dirname(options.envFile), { recursive: true });

@@ -76,6 +76,7 @@ describe("npx cdktf diff local against a running emulator", () => {
       TF_CLI_CONFIG_FILE: cliConfigFile(PROJECT_ROOT),
       AWS_ENDPOINT_URL: emulator.endpoint,
       HTTP_PROXY: emulator.endpoint,
+      CDKTF_DISABLE_PLUGIN_CACHE_ENV: "1",
     });
   });
 
