@@ -27,7 +27,7 @@ export const LOCAL_APPLY_EXCLUSIONS: readonly LocalApplyExclusion[] = [
   {
     resourceType: "aws_s3_bucket_logging",
     reason:
-      "moto 5.2.5 accepts a log target only when the target's bucket policy names the logging service as a single string; ours is the (equally valid) one-element list, and the bucket policies are excluded above anyway",
+      "the emulator accepts a log target only when the target's bucket policy (or ACL) grants the logging service delivery (local/emulator_s3_logging.py reads the policy as IAM does); that policy is one of the bucket policies excluded above",
     emulatorError:
       "api error InvalidTargetBucketForLogging: You must either provide the necessary permissions to the logging service using a bucket policy or give the log-delivery group WRITE and READ_ACP permissions to the target bucket",
   },
