@@ -6,7 +6,9 @@ moto answers CloudWatch only in its query protocol, so alarms and dashboards cou
 A CBOR request is decoded (cbor2), serialized as a query request by botocore's own serializer for that
 operation, answered by moto in-process, and moto's XML answer is parsed by botocore's query parser and sent
 back as CBOR (timestamps as CBOR tag 1, errors as ``__type``/``message`` with the ``x-amzn-query-error``
-header CloudWatch's query compatibility defines). Every other request reaches moto unchanged.
+header CloudWatch's query compatibility defines). Every other request reaches moto unchanged; moto's Glue handler
+also serves the Data Quality ruleset API it lacks (emulator_glue_data_quality.py), and its Route 53 Resolver handler the
+DNS Firewall API (emulator_dns_firewall.py); PutBucketLogging reads the target's policy as IAM does (emulator_s3_logging.py).
 
     .venv/bin/python local/aws_emulator.py -H 127.0.0.1 -p <port>
 """
@@ -27,7 +29,10 @@ from urllib.parse import urlencode
 
 import botocore.session
 import cbor2
+import emulator_dns_firewall  # local/, beside this file
+import emulator_glue_data_quality  # local/, beside this file
 import emulator_iam  # local/, beside this file
+import emulator_s3_logging  # local/, beside this file
 from botocore.model import OperationModel, ServiceModel
 from botocore.parsers import QueryParser
 from botocore.serialize import QuerySerializer
@@ -154,6 +159,12 @@ def main(argv: list[str] | None = None) -> None:
     patch_moto_hmac_key_material()
     # only consulted when IAM enforcement is switched on (moto-api/reset-auth): see emulator_iam.py
     emulator_iam.install()
+    # Glue Data Quality rulesets, which moto lacks: see emulator_glue_data_quality.py
+    emulator_glue_data_quality.install()
+    # Route 53 Resolver DNS Firewall, which moto lacks: see emulator_dns_firewall.py
+    emulator_dns_firewall.install()
+    # bucket policies granting log delivery read as IAM reads them: see emulator_s3_logging.py
+    emulator_s3_logging.install()
     app = DomainDispatcherApplication(create_backend_app)
     # a retried SDK call that moto already completed gets its first answer again (emulator_replay.py says why)
     front = RetriedCallReplay(RpcV2CborFront(app))

@@ -19,6 +19,7 @@ import { explorationHints } from "./report/exploration-hints";
 import { summaryText } from "./report/summary-text";
 import { printSynthSummary } from "../tools/synth-summary";
 import { locateToolchain } from "../tools/terraform/toolchain";
+import { cdktfLocalHints, prepareCdktfForNpmStart } from "../tools/terraform/cdktf-local";
 
 const PROJECT_ROOT = join(import.meta.dirname, "..");
 
@@ -133,6 +134,8 @@ async function main(): Promise<number> {
     console.log(summaryText(summary, relative(process.cwd(), reportPath) || reportPath));
     if (options.keepRunning) {
       console.log(explorationHints(platform, summary));
+      // `npx cdktf diff/deploy/destroy local` against this emulator, on the state this run applied
+      console.log(cdktfLocalHints(await prepareCdktfForNpmStart(platform.emulator.endpoint)));
       watch.during("--keep-running");
       // Ctrl-C ends the exploration; a component dying during it is still reported
       const ended = await watch.failure.catch((error: unknown) => error);

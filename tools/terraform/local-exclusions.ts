@@ -18,24 +18,6 @@ export interface LocalApplyExclusion {
 
 export const LOCAL_APPLY_EXCLUSIONS: readonly LocalApplyExclusion[] = [
   {
-    resourceType: "aws_glue_data_quality_ruleset",
-    reason: "moto 5.2.5 does not implement the Glue Data Quality API (CreateDataQualityRuleset answers an HTML error page)",
-    emulatorError:
-      "operation error Glue: CreateDataQualityRuleset, exceeded maximum number of attempts, 3, https response error StatusCode: 500",
-  },
-  ...(
-    [
-      ["aws_route53_resolver_firewall_domain_list", "CreateFirewallDomainList"],
-      ["aws_route53_resolver_firewall_rule_group", "CreateFirewallRuleGroup"],
-      ["aws_route53_resolver_firewall_config", "UpdateFirewallConfig"],
-    ] as const
-  ).map(([resourceType, operation]) => ({
-    resourceType,
-    reason:
-      "moto 5.2.5 does not implement Route 53 Resolver DNS Firewall (its route53resolver backend has endpoints and rules only; the call answers an HTML error page)",
-    emulatorError: `operation error Route53Resolver: ${operation}, exceeded maximum number of attempts, 3, https response error StatusCode: 500`,
-  })),
-  {
     resourceType: "aws_s3_bucket_policy",
     reason:
       "moto 5.2.5 evaluates a Deny statement that has a Condition as if it had none (moto/iam/access_control.py, _check_conditions): once the TLS-only policy is attached, every object write over the emulator's plain HTTP is refused, so the Glue assets cannot be uploaded",
@@ -45,7 +27,7 @@ export const LOCAL_APPLY_EXCLUSIONS: readonly LocalApplyExclusion[] = [
   {
     resourceType: "aws_s3_bucket_logging",
     reason:
-      "moto 5.2.5 accepts a log target only when the target's bucket policy names the logging service as a single string; ours is the (equally valid) one-element list, and the bucket policies are excluded above anyway",
+      "the emulator accepts a log target only when the target's bucket policy (or ACL) grants the logging service delivery (local/emulator_s3_logging.py reads the policy as IAM does); that policy is one of the bucket policies excluded above",
     emulatorError:
       "api error InvalidTargetBucketForLogging: You must either provide the necessary permissions to the logging service using a bucket policy or give the log-delivery group WRITE and READ_ACP permissions to the target bucket",
   },

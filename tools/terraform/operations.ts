@@ -62,6 +62,11 @@ export interface EmulatorPlan {
   readonly timings: Timings;
 }
 
+/** The working copy a stack is planned and applied in against the emulator (its local state included). */
+export function emulatorWorkDir(workRoot: string, stackName: string): string {
+  return join(workRoot, "emulator", stackName);
+}
+
 /** A real plan against the emulator, saved as plan.bin in the working copy and read back as JSON. */
 export async function planAgainstEmulator(
   terraform: Terraform,
@@ -71,7 +76,7 @@ export async function planAgainstEmulator(
 ): Promise<EmulatorPlan> {
   const config = readStackConfig(stack);
   const accountId = await emulatorAccountId(endpoint, stackRegion(config));
-  const dir = prepareWorkDir(stack, join(workRoot, "emulator", stack.name), {
+  const dir = prepareWorkDir(stack, emulatorWorkDir(workRoot, stack.name), {
     overrides: {
       [EMULATOR_OVERRIDE_FILE]: emulatorOverride(config, endpoint),
       ...providerVersionOverride(config, terraform.toolchain.provider),

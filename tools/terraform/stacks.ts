@@ -1,6 +1,7 @@
 /**
  * The synthesized stacks (one per environment) as `cdktf synth` writes them, and the private working copies that
- * Terraform runs in, so cdktf.out itself is never touched by init, state or override files.
+ * Terraform runs in, so the tf:* commands never touch cdktf.out with init, state or override files (only the CDKTF
+ * workflow against the emulator does, see cdktf-local.ts).
  */
 import { spawnSync } from "node:child_process";
 import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -49,6 +50,13 @@ export function readStackConfig(stack: SynthesizedStack): TerraformJson {
   return JSON.parse(readFileSync(stack.configFile, "utf8")) as TerraformJson;
 }
 
+/**
+ * Files the CDKTF workflow against the emulator writes into the `local` stack's directory (cdktf-local.ts): the CDKTF
+ * CLI runs Terraform there, not in a working copy. They are never copied into a working copy.
+ */
+export const CDKTF_LOCAL_OVERRIDE_FILE = "cdktf_local_override.tf.json";
+export const CDKTF_LOCAL_TFVARS_FILE = "cdktf_local.auto.tfvars.json";
+
 export interface WorkDirOptions {
   /** Override files to add (`*_override.tf.json`). */
   readonly overrides?: Readonly<Record<string, TerraformJson>>;
@@ -72,7 +80,9 @@ export function prepareWorkDir(stack: SynthesizedStack, workDir: string, options
   mkdirSync(workDir, { recursive: true });
   cpSync(stack.dir, workDir, {
     recursive: true,
-    filter: (source) => !/[\\/]\.terraform([\\/]|$)|\.tfstate|[\\/]\.terraform\.lock\.hcl$/.test(source),
+    filter: (source) =>
+      !/[\\/]\.terraform([\\/]|$)|\.tfstate|[\\/]\.terraform\.lock\.hcl$/.test(source) &&
+      ![CDKTF_LOCAL_OVERRIDE_FILE, CDKTF_LOCAL_TFVARS_FILE].includes(basename(source)),
   });
   if (options.withoutBackend) {
     const copied = join(workDir, basename(stack.configFile));

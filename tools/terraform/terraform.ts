@@ -26,8 +26,13 @@ export interface Terraform {
   ): Promise<TerraformResult>;
 }
 
+/** Where the generated Terraform CLI configuration is written (TF_CLI_CONFIG_FILE of every run). */
+export function cliConfigFile(projectRoot: string): string {
+  return join(projectRoot, ".sentinel", "terraform", "cli.tfrc");
+}
+
 export function createTerraform(toolchain: Toolchain, projectRoot: string): Terraform {
-  const cliConfig = writeCliConfig(toolchain.host, toolchain.provider, join(projectRoot, ".sentinel", "terraform", "cli.tfrc"));
+  const cliConfig = writeCliConfig(toolchain.host, toolchain.provider, cliConfigFile(projectRoot));
   const baseEnv = terraformEnv(cliConfig);
   return {
     toolchain,

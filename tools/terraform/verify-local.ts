@@ -5,7 +5,7 @@
  */
 import { CloudWatchLogsClient, DescribeLogGroupsCommand } from "@aws-sdk/client-cloudwatch-logs";
 import { DescribeInternetGatewaysCommand, DescribeNatGatewaysCommand, DescribeVpcsCommand, EC2Client } from "@aws-sdk/client-ec2";
-import { GetConnectionCommand, GetJobCommand } from "@aws-sdk/client-glue";
+import { GetConnectionCommand, GetDataQualityRulesetCommand, GetJobCommand } from "@aws-sdk/client-glue";
 import { DescribeKeyCommand, GetKeyRotationStatusCommand } from "@aws-sdk/client-kms";
 import { GetFunctionCommand } from "@aws-sdk/client-lambda";
 import {
@@ -16,7 +16,7 @@ import {
   HeadBucketCommand,
 } from "@aws-sdk/client-s3";
 import { GetScheduleCommand } from "@aws-sdk/client-scheduler";
-import { emulatorClientConfig } from "../../local/emulator/emulator";
+import { EMULATOR_CREDENTIALS, emulatorClientConfig } from "../../local/emulator/emulator";
 import { localClients, type LocalClients } from "../../local/emulator/local-clients";
 
 /** One resource from `terraform show -json` (state). */
@@ -35,11 +35,54 @@ export function stateResources(state: StateJson): readonly StateResource[] {
   return (state.values?.root_module?.resources ?? []).filter((resource) => resource.mode === "managed");
 }
 
-/** The local runtime's clients, plus EC2 for the network checks. */
-export type EmulatorClients = Pick<LocalClients, "s3" | "kms" | "logs" | "glue" | "lambda" | "scheduler"> & { readonly ec2: EC2Client };
+/**
+ * Route 53 Resolver's JSON 1.1 API at the emulator, for the DNS Firewall checks: the project has no Route 53 Resolver SDK
+ * client, and this reads the emulator only (which routes by the signing scope and does not verify signatures).
+ */
+export interface Route53ResolverCalls {
+  call(operation: string, input: Record<string, unknown>): Promise<Record<string, unknown>>;
+}
+
+class Route53ResolverError extends Error {}
+
+export function route53ResolverCalls(endpoint: string, region: string): Route53ResolverCalls {
+  return {
+    async call(operation, input) {
+      const date = new Date().toISOString().slice(0, 10).replaceAll("-", "");
+      const response = await fetch(endpoint, {
+        method: "POST",
+        headers: {
+          "content-type": "application/x-amz-json-1.1",
+          "x-amz-target": `Route53Resolver.${operation}`,
+          authorization: `AWS4-HMAC-SHA256 Credential=${EMULATOR_CREDENTIALS.accessKeyId}/${date}/${region}/route53resolver/aws4_request, SignedHeaders=host, Signature=0`,
+        },
+        body: JSON.stringify(input),
+      });
+      const body = (await response.json()) as Record<string, unknown>;
+      if (!response.ok) {
+        const error = new Route53ResolverError(String(body.message ?? body.Message ?? response.status));
+        error.name = String(body.__type ?? "Route53ResolverError")
+          .split("#")
+          .pop()!;
+        throw error;
+      }
+      return body;
+    },
+  };
+}
+
+/** The local runtime's clients, plus EC2 for the network checks and Route 53 Resolver for the DNS Firewall. */
+export type EmulatorClients = Pick<LocalClients, "s3" | "kms" | "logs" | "glue" | "lambda" | "scheduler"> & {
+  readonly ec2: EC2Client;
+  readonly route53resolver: Route53ResolverCalls;
+};
 
 export function emulatorClients(endpoint: string, region: string): EmulatorClients {
-  return { ...localClients(endpoint, region), ec2: new EC2Client(emulatorClientConfig(endpoint, region)) };
+  return {
+    ...localClients(endpoint, region),
+    ec2: new EC2Client(emulatorClientConfig(endpoint, region)),
+    route53resolver: route53ResolverCalls(endpoint, region),
+  };
 }
 
 /** How one resource type is checked. `present` returns the problems found (none = as promised). */
@@ -272,6 +315,72 @@ const lambdaVerifier: ResourceVerifier = {
     isNotFound(() => lambda.send(new GetFunctionCommand({ FunctionName: str(resource, "function_name") })), ["ResourceNotFoundException"]),
 };
 
+const dataQualityRulesetVerifier: ResourceVerifier = {
+  type: "aws_glue_data_quality_ruleset",
+  promise: "exists with the declared DQDL rules and target table",
+  required: false,
+  async present(resource, _all, { glue }) {
+    const ruleset = await glue.send(new GetDataQualityRulesetCommand({ Name: str(resource, "name") }));
+    const declared = (resource.values.target_table as Array<{ database_name?: string; table_name?: string }> | null)?.[0];
+    const problems: string[] = [];
+    if (ruleset.Ruleset !== resource.values.ruleset) problems.push("the rules differ from the declared ruleset");
+    if (ruleset.TargetTable?.DatabaseName !== declared?.database_name || ruleset.TargetTable?.TableName !== declared?.table_name) {
+      problems.push(
+        `target table is ${ruleset.TargetTable?.DatabaseName}.${ruleset.TargetTable?.TableName}, declared ${declared?.database_name}.${declared?.table_name}`,
+      );
+    }
+    return problems;
+  },
+  absent: (resource, { glue }) =>
+    isNotFound(() => glue.send(new GetDataQualityRulesetCommand({ Name: str(resource, "name") })), ["EntityNotFoundException"]),
+};
+
+interface FirewallRule {
+  readonly FirewallDomainListId?: string;
+  readonly Action?: string;
+  readonly Priority?: number;
+}
+
+function ruleKey(rule: FirewallRule): string {
+  return `${rule.FirewallDomainListId} ${rule.Action} ${rule.Priority}`;
+}
+
+const dnsFirewallVerifier: ResourceVerifier = {
+  type: "aws_route53_resolver_firewall_rule_group_association",
+  promise: "the rule group is associated with the declared VPC and holds the declared rules",
+  required: false,
+  async present(resource, all, { route53resolver }) {
+    const answer = await route53resolver.call("GetFirewallRuleGroupAssociation", { FirewallRuleGroupAssociationId: str(resource, "id") });
+    const association = answer.FirewallRuleGroupAssociation as Record<string, unknown>;
+    const groupId = str(resource, "firewall_rule_group_id");
+    const problems: string[] = [];
+    if (association.Status !== "COMPLETE") problems.push(`association status is ${String(association.Status)}`);
+    if (association.VpcId !== resource.values.vpc_id)
+      problems.push(`VPC is ${String(association.VpcId)}, declared ${String(resource.values.vpc_id)}`);
+    if (association.FirewallRuleGroupId !== groupId)
+      problems.push(`rule group is ${String(association.FirewallRuleGroupId)}, declared ${groupId}`);
+    const rules = ((await route53resolver.call("ListFirewallRules", { FirewallRuleGroupId: groupId })).FirewallRules ??
+      []) as FirewallRule[];
+    const declared = all
+      .filter((rule) => rule.type === "aws_route53_resolver_firewall_rule" && rule.values.firewall_rule_group_id === groupId)
+      .map((rule) =>
+        ruleKey({
+          FirewallDomainListId: String(rule.values.firewall_domain_list_id),
+          Action: String(rule.values.action),
+          Priority: Number(rule.values.priority),
+        }),
+      );
+    if (!sameSet(rules.map(ruleKey), declared))
+      problems.push(`rules are ${JSON.stringify(rules.map(ruleKey))}, declared ${JSON.stringify(declared)}`);
+    return problems;
+  },
+  absent: (resource, { route53resolver }) =>
+    isNotFound(
+      () => route53resolver.call("GetFirewallRuleGroupAssociation", { FirewallRuleGroupAssociationId: str(resource, "id") }),
+      ["ResourceNotFoundException"],
+    ),
+};
+
 function scheduleKey(resource: StateResource) {
   return {
     Name: str(resource, "name"),
@@ -303,6 +412,8 @@ export const VERIFIERS: readonly ResourceVerifier[] = [
   vpcVerifier,
   glueJobVerifier,
   glueConnectionVerifier,
+  dataQualityRulesetVerifier,
+  dnsFirewallVerifier,
   lambdaVerifier,
   scheduleVerifier,
 ];

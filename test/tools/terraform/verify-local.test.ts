@@ -46,6 +46,8 @@ describe("VERIFIERS", () => {
     expect(VERIFIERS.filter((v) => !v.required).map((v) => v.type)).toEqual([
       "aws_glue_job",
       "aws_glue_connection",
+      "aws_glue_data_quality_ruleset",
+      "aws_route53_resolver_firewall_rule_group_association",
       "aws_lambda_function",
       "aws_scheduler_schedule",
     ]);

@@ -1,0 +1,92 @@
+/**
+ * The CDKTF workflow against the emulator, with the real CDKTF CLI, Terraform and provider: the commands
+ * `npm start -- --keep-running` prints (CDKTF_LOCAL_COMMANDS, also in docs/environments.md) run as a user runs them,
+ * in a shell at the project root, and `cdktf diff local` plans the whole local stack against a running emulator.
+ * The emulator here is a fresh one with empty state (an npm start would take minutes): everything is to add.
+ */
+import { spawnSync } from "node:child_process";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startEmulator, type Emulator } from "../../../local/emulator/emulator";
+import { CDKTF_LOCAL_COMMANDS, CDKTF_LOCAL_ENV_FILE, prepareCdktfLocal, readEnvFile } from "../../../tools/terraform/cdktf-local";
+import { OUT_DIR, PROJECT_ROOT } from "../../../tools/terraform/session";
+import { CDKTF_LOCAL_OVERRIDE_FILE, CDKTF_LOCAL_TFVARS_FILE, findStack, synthesize } from "../../../tools/terraform/stacks";
+import { cliConfigFile, createTerraform } from "../../../tools/terraform/terraform";
+import { terraformEnv } from "../../../tools/terraform/terraform-env";
+import { locateToolchain, type Toolchain } from "../../../tools/terraform/toolchain";
+
+const scratch = mkdtempSync(join(tmpdir(), "sentinel-cdktf-local-"));
+const envFile = join(PROJECT_ROOT, CDKTF_LOCAL_ENV_FILE);
+let emulator: Emulator;
+let toolchain: Toolchain;
+/** Files this test overwrites where a running npm start may have written its own: put back afterwards. */
+const saved = new Map<string, string | undefined>();
+
+beforeAll(async () => {
+  const located = locateToolchain();
+  if ("missing" in located) throw new Error(`the Terraform tier needs the built toolchain: ${located.missing.join("; ")}`);
+  toolchain = located;
+  createTerraform(toolchain, PROJECT_ROOT); // writes the CLI configuration the env file names
+  synthesize(PROJECT_ROOT);
+  const stack = findStack(OUT_DIR, "local");
+  for (const file of [envFile, join(stack.dir, CDKTF_LOCAL_OVERRIDE_FILE), join(stack.dir, CDKTF_LOCAL_TFVARS_FILE)]) {
+    saved.set(file, existsSync(file) ? readFileSync(file, "utf8") : undefined);
+  }
+  emulator = await startEmulator({ projectRoot: PROJECT_ROOT });
+  await prepareCdktfLocal(stack, {
+    endpoint: emulator.endpoint,
+    cliConfigFile: cliConfigFile(PROJECT_ROOT),
+    provider: toolchain.provider,
+    stateFile: join(scratch, "terraform.tfstate"),
+    envFile,
+  });
+});
+
+afterAll(async () => {
+  await emulator?.stop();
+  for (const [file, content] of saved) {
+    if (content === undefined) rmSync(file, { force: true });
+    else writeFileSync(file, content);
+  }
+  rmSync(scratch, { recursive: true, force: true });
+});
+
+/** Runs the printed commands in one shell at the project root, without the caller's AWS or Terraform settings. */
+function runCommands(commands: readonly string[]): { status: number | null; output: string } {
+  const env = terraformEnv(cliConfigFile(PROJECT_ROOT));
+  delete env.TF_CLI_CONFIG_FILE; // the env file must provide it
+  const result = spawnSync("bash", ["-c", commands.join("\n")], { cwd: PROJECT_ROOT, env, encoding: "utf8", timeout: 10 * 60_000 });
+  // eslint-disable-next-line no-control-regex -- the CDKTF CLI colours its output
+  const output = `${result.stdout}${result.stderr}`.replace(/\u001b\[[0-9;]*[A-Za-z]/g, "");
+  return { status: result.status, output };
+}
+
+function managedResourceCount(configFile: string): number {
+  const config = JSON.parse(readFileSync(configFile, "utf8")) as { resource: Record<string, Record<string, unknown>> };
+  return Object.values(config.resource).reduce((total, ofType) => total + Object.keys(ofType).length, 0);
+}
+
+describe("npx cdktf diff local against a running emulator", () => {
+  it("the env file names the generated CLI configuration and sends every AWS call to the emulator", () => {
+    const env = readEnvFile(readFileSync(envFile, "utf8"));
+    // the catch-all endpoint keeps the services the stack names no endpoint for (Athena, CloudTrail) off real AWS
+    expect(env).toMatchObject({
+      TF_CLI_CONFIG_FILE: cliConfigFile(PROJECT_ROOT),
+      AWS_ENDPOINT_URL: emulator.endpoint,
+      HTTP_PROXY: emulator.endpoint,
+      CDKTF_DISABLE_PLUGIN_CACHE_ENV: "1",
+    });
+  });
+
+  it("installs the toolchain's provider and plans every resource of the local stack to add", () => {
+    const [sourceEnv, diff] = CDKTF_LOCAL_COMMANDS;
+    const { status, output } = runCommands([sourceEnv!, diff!]);
+    expect(status, output.slice(-4000)).toBe(0);
+    const version = toolchain.provider.version.replaceAll(".", "\\.");
+    expect(output).toMatch(new RegExp(`(Installed|Using previously-installed) hashicorp/aws v${version}\\b`));
+    const resources = managedResourceCount(findStack(OUT_DIR, "local").configFile);
+    expect(output).toMatch(new RegExp(`Plan: ${resources} to add, 0 to change, 0 to destroy\\.`));
+  });
+});
