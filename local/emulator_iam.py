@@ -13,7 +13,15 @@ Requests for which no resource is derived stay at moto's ``"*"``.
 
 moto also answers every refused non-S3 request with a query-protocol XML error, which the JSON-protocol
 SDKs (Glue, KMS, Logs, EventBridge) cannot parse; a refusal of a JSON-protocol request is answered as AWS answers it,
-``AccessDeniedException`` with the principal, action and resource, so callers see what they would see on AWS.
+``AccessDeniedException`` with the principal, action and resource, so callers see what they would see on AWS. An S3
+refusal keeps S3's ``AccessDenied`` code and XML, with the message AWS gives for an identity-policy denial (moto's is a
+bare "Access Denied"), so a run that lacks a grant fails naming the action it was refused.
+
+moto recomputes the SigV4 signature of every request once enforcement is on, and its S3 recomputation disagrees with
+the AWS SDK for Java v1 that Hadoop's S3A (the Glue job's Spark reads and writes) signs with: every S3A request fails
+``SignatureDoesNotMatch`` (the JavaScript and Python SDKs' requests verify). For those requests the signature is not
+re-verified; the principal is still the access key's, an assumed role's key still needs its session token (moto checks
+it), and the policies are evaluated as for any other request (docs/security-model.md).
 """
 
 from __future__ import annotations
@@ -25,11 +33,12 @@ from typing import Any
 from moto.core.exceptions import JsonRESTError
 from moto.events.responses import EventsHandler
 from moto.glue.responses import GlueResponse
-from moto.iam.access_control import IAMRequest
+from moto.iam.access_control import IAMRequest, S3IAMRequest
 from moto.kms.exceptions import NotFoundException
 from moto.kms.models import kms_backends
 from moto.kms.responses import KmsResponse
 from moto.logs.responses import LogsResponse
+from moto.s3.exceptions import BucketAccessDeniedError
 
 
 def _body(response: Any) -> dict[str, Any]:
@@ -117,8 +126,34 @@ class JsonAccessDenied(JsonRESTError):
     code = 403
 
 
+class S3AccessDenied(BucketAccessDeniedError):
+    """S3's AccessDenied with AWS's identity-policy message (the principal, action and resource)."""
+
+    def __init__(self, bucket: str, message: str) -> None:
+        super().__init__(bucket)
+        self.message = message
+        self.args = (message,)
+
+
+_check_s3_signature = S3IAMRequest.check_signature
 _check_action_permitted = IAMRequest.check_action_permitted
 _raise_access_denied = IAMRequest._raise_access_denied
+
+
+def _check_s3_signature_unless_java_v1(self: Any) -> None:
+    agent = str(self._headers.get("User-Agent") or self._headers.get("user-agent") or "")
+    if "aws-sdk-java/1." in agent:
+        return
+    _check_s3_signature(self)
+
+
+def _raise_s3_access_denied_naming_action(self: Any) -> None:
+    resource = getattr(self, "sentinel_resource", "*")
+    raise S3AccessDenied(
+        str(self._data.get("BucketName", "")),
+        f"User: {self._access_key.arn} is not authorized to perform: {self._action} on resource: "
+        f'"{resource}" because no identity-based policy allows the {self._action} action',
+    )
 
 
 def _check_remembering_resource(self: Any, resource: str) -> None:
@@ -137,8 +172,12 @@ def _raise_access_denied_in_protocol(self: Any) -> None:
 
 
 def install() -> None:
-    """Teach moto the resource of Glue, KMS, Logs and EventBridge requests, and to refuse JSON-protocol requests in JSON."""
+    """Teach moto the resource of Glue, KMS, Logs and EventBridge requests, to refuse JSON-protocol requests in JSON,
+    and S3 requests naming the refused action."""
     for response_class, resource_of in RESOURCE_OF.items():
         response_class._determine_resource = resource_of  # type: ignore[attr-defined]
     IAMRequest.check_action_permitted = _check_remembering_resource  # type: ignore[method-assign]
     IAMRequest._raise_access_denied = _raise_access_denied_in_protocol  # type: ignore[method-assign]
+    S3IAMRequest.check_action_permitted = _check_remembering_resource  # type: ignore[method-assign]
+    S3IAMRequest._raise_access_denied = _raise_s3_access_denied_naming_action  # type: ignore[method-assign]
+    S3IAMRequest.check_signature = _check_s3_signature_unless_java_v1  # type: ignore[method-assign]

@@ -16,11 +16,11 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "n
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { main as sentinelCli } from "../../handlers/cli/main";
 import { OpenLineageValidator } from "../../handlers/lineage/openlineage-validator";
 import { listKeys } from "../../handlers/shared/object-store";
 import { EMULATOR_CREDENTIALS } from "../../local/emulator/emulator";
 import { auditVerifyArguments } from "../../local/run/collect-summary";
+import { sentinelAs } from "../../local/run/consumer-reads";
 import { startLocalPlatform, type LocalPlatform } from "../../local/run/local-platform";
 import { runPipeline, type PipelineRunResult } from "../../local/run/pipeline-run";
 import { Progress } from "../../local/run/progress";
@@ -154,6 +154,7 @@ describe.skipIf(missing.length > 0 && !required)("local pipeline, end to end (Te
     for (const [tier, bucket] of Object.entries(platform.buckets)) objectKeys.set(tier, await listKeys(platform.clients.s3, bucket, ""));
     const logGroup = first.summary.audit[0]?.logGroup as string;
     const endpoint = platform.front.endpoint;
+    const auditor = await platform.consumerCredentials("auditor");
     outcome = {
       first,
       again,
@@ -166,11 +167,15 @@ describe.skipIf(missing.length > 0 && !required)("local pipeline, end to end (Te
       objectKeys,
       verify: async (runId) => {
         let report = "";
-        const code = await sentinelCli(auditVerifyArguments(endpoint, EMULATOR_CREDENTIALS.region, runId, logGroup, config.bucket), {
-          env: {},
-          stdout: (text) => (report += text),
-          stderr: (text) => (report += text),
-        });
+        const code = await sentinelAs(
+          auditor,
+          auditVerifyArguments(endpoint, EMULATOR_CREDENTIALS.region, runId, logGroup, config.bucket),
+          {
+            env: {},
+            stdout: (text) => (report += text),
+            stderr: (text) => (report += text),
+          },
+        );
         return { code, report };
       },
     };
