@@ -37,6 +37,7 @@ import { DecryptCommand, GenerateMacCommand, KMSClient, SignCommand, VerifyComma
 import {
   CreateBucketCommand,
   DeleteObjectCommand,
+  DeleteObjectsCommand,
   GetObjectCommand,
   ListObjectVersionsCommand,
   PutBucketVersioningCommand,
@@ -70,6 +71,11 @@ const JOB = "sentinel-local-etl";
 const PROCESSED_DATABASE = "sentinel_local_processed";
 const AUDIT_LOG_GROUP = "/sentinel/local/audit";
 const DATABREW_ROLE = "sentinel-local-databrew-pii-profile";
+/** Files a job run staged before publishing (put by the set-up). */
+const STAGED_FILES = [
+  "processed/card-transactions/_staging/run-1/part-0.parquet",
+  "processed/card-transactions/_staging/run-1/part-1.parquet",
+];
 
 interface RoleClients {
   readonly s3: S3Client;
@@ -173,6 +179,7 @@ beforeAll(async () => {
   await setup.s3.send(
     new PutObjectCommand({ Bucket: bucket("processed"), Key: "processed/card-transactions/part-0.parquet", Body: "tokenized" }),
   );
+  for (const key of STAGED_FILES) await setup.s3.send(new PutObjectCommand({ Bucket: bucket("processed"), Key: key, Body: "staged" }));
   await setup.s3.send(new PutObjectCommand({ Bucket: bucket("lineage-audit"), Key: "lineage/card-transactions/run.json", Body: "{}" }));
   await setup.logs.send(new CreateLogGroupCommand({ logGroupName: AUDIT_LOG_GROUP }));
   await setup.logs.send(new CreateLogStreamCommand({ logGroupName: AUDIT_LOG_GROUP, logStreamName: "run-1" }));
@@ -332,6 +339,23 @@ describe("with IAM enforced, the emulator refuses", () => {
         ),
       ),
     ).toBe("allowed");
+  });
+
+  it("the job role deleting published output in a multi-object delete; its own _staging files in the same request are deleted", async () => {
+    // moto authorizes DeleteObjects on the bucket; local/emulator_iam.py authorizes each key, as AWS does
+    const job = role("etl-job");
+    const staging = STAGED_FILES;
+    const deleteAll = (keys: readonly string[]) =>
+      job.s3.send(new DeleteObjectsCommand({ Bucket: bucket("processed"), Delete: { Objects: keys.map((Key) => ({ Key })) } }));
+    const mixed = await deleteAll([staging[0]!, "processed/card-transactions/part-0.parquet"]);
+    expect((mixed.Deleted ?? []).map((deleted) => deleted.Key)).toEqual([staging[0]]);
+    expect((mixed.Errors ?? []).map((error) => [error.Key, error.Code])).toEqual([
+      ["processed/card-transactions/part-0.parquet", "AccessDenied"],
+    ]);
+    const own = await deleteAll([staging[1]!]);
+    expect((own.Deleted ?? []).map((deleted) => deleted.Key)).toEqual([staging[1]]);
+    expect(own.Errors ?? []).toEqual([]);
+    expect(await get(role("data-scientist"), "processed", "processed/card-transactions/part-0.parquet")).toBe("allowed");
   });
 
   it("the run fails when the job role loses a grant it needs (its fitted-state write)", async () => {
