@@ -105,7 +105,8 @@ async function main(): Promise<number> {
     return 1;
   }
   if (options.fresh) rmSync(options.stateDir, { recursive: true, force: true });
-  // the auditor CLI and the SDK's default chain read credentials from the environment: the emulator's dummy ones
+  // no credentials of the user's shell reach the run: the SDK's default chain sees the emulator's dummy ones (refused once
+  // IAM is enforced; every component then has its own role's, local/emulator/role-sessions.ts)
   process.env.AWS_ACCESS_KEY_ID = EMULATOR_CREDENTIALS.accessKeyId;
   process.env.AWS_SECRET_ACCESS_KEY = EMULATOR_CREDENTIALS.secretAccessKey;
 

@@ -23,7 +23,7 @@ import { TriggerSchedules } from "../modules/orchestration/trigger-schedules";
 import { globalArn, partitionOf, type AccountScope } from "../modules/iam/arns";
 import { AuditTrail } from "../modules/audit-trail/audit-trail";
 import { TOKENIZATION_CONTEXT_KEYS } from "../modules/encryption/platform-keys";
-import { ARTIFACT_PREFIXES, LINEAGE_AUDIT_PREFIXES } from "../contracts/data-layout";
+import { ARTIFACT_PREFIXES, LINEAGE_AUDIT_PREFIXES, PROCESSED_PREFIXES } from "../contracts/data-layout";
 import type { LogGroupFactory } from "../modules/logging/log-group-factory";
 import type { PrivateNetwork } from "../modules/network/private-network";
 import { PolicyGuard } from "../modules/policy-guard/policy-guard";
@@ -248,6 +248,11 @@ export class SentinelStack extends TerraformStack {
       bucketNames: [...this.buckets.dataBuckets, this.buckets.accessLogs].map((bucket) => bucket.bucketName),
       glueJobNames: [this.glue.jobName],
       functionNames: this.handlers.all.map((handler) => handler.functionName),
+      processedCatalog: {
+        databaseName: this.glue.catalog.databaseNames.processed,
+        locationPrefix: `s3://${this.buckets.processed.bucketName}/${PROCESSED_PREFIXES.processed}`,
+        writerRoleName: this.handlers.lineage.role.roleName,
+      },
       roleNamePrefix: `${this.namePrefix}-`,
       alarmTopic: this.monitoring.topic,
       logGroups: this.logGroups,

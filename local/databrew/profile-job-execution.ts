@@ -105,14 +105,22 @@ export async function executeProfileRun(
     ...profile,
     validation: { rulesetArns: (job.ValidationConfigurations ?? []).map((config) => config.RulesetArn), evaluated: false },
   };
-  await services.s3.send(
-    new PutObjectCommand({
-      Bucket: output.Bucket,
-      Key: output.Key,
-      Body: `${JSON.stringify(document, null, 2)}\n`,
-      ContentType: "application/json",
-      ...(job.EncryptionMode === "SSE-KMS" ? { ServerSideEncryption: "aws:kms" as const, SSEKMSKeyId: job.EncryptionKeyArn } : {}),
-    }),
-  );
+  try {
+    await services.s3.send(
+      new PutObjectCommand({
+        Bucket: output.Bucket,
+        Key: output.Key,
+        Body: `${JSON.stringify(document, null, 2)}\n`,
+        ContentType: "application/json",
+        ...(job.EncryptionMode === "SSE-KMS" ? { ServerSideEncryption: "aws:kms" as const, SSEKMSKeyId: job.EncryptionKeyArn } : {}),
+      }),
+    );
+  } catch (error) {
+    // as DataBrew reports it: the run fails with the write's error (e.g. the job role's missing grant)
+    return finish({
+      state: "FAILED",
+      errorMessage: `writing the profile to s3://${output.Bucket}/${output.Key}: ${error instanceof Error ? error.message : String(error)}`,
+    });
+  }
   return finish({ state: "SUCCEEDED", output, profile });
 }

@@ -156,7 +156,7 @@ export interface ProvisionedRoles {
  * runtime), and before enforceIam moto checks no signature, so a request naming the IAM service in its
  * credential scope is enough. Returns the XML answer.
  */
-async function iamCall(endpoint: string, parameters: Record<string, string>): Promise<string> {
+export async function iamCall(endpoint: string, parameters: Record<string, string>): Promise<string> {
   const response = await fetch(endpoint, {
     method: "POST",
     headers: {
@@ -170,7 +170,7 @@ async function iamCall(endpoint: string, parameters: Record<string, string>): Pr
   return text;
 }
 
-function xmlField(xml: string, field: string, action: string): string {
+export function xmlField(xml: string, field: string, action: string): string {
   const value = new RegExp(`<${field}>([^<]+)</${field}>`).exec(xml)?.[1];
   if (value === undefined) throw new Error(`IAM ${action} in the emulator answered without ${field}`);
   return value;

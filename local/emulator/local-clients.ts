@@ -1,4 +1,7 @@
-/** AWS SDK clients for the local environment: one endpoint, the emulator's dummy credentials and region. */
+/**
+ * AWS SDK clients for the local environment: one endpoint and region, and the emulator's dummy credentials or, with IAM
+ * enforced, a principal's own (role-sessions.ts).
+ */
 import { CloudFormationClient } from "@aws-sdk/client-cloudformation";
 import { CloudWatchLogsClient } from "@aws-sdk/client-cloudwatch-logs";
 import { EventBridgeClient } from "@aws-sdk/client-eventbridge";
@@ -9,6 +12,7 @@ import { S3Client } from "@aws-sdk/client-s3";
 import { SchedulerClient } from "@aws-sdk/client-scheduler";
 import { STSClient } from "@aws-sdk/client-sts";
 import { EMULATOR_CREDENTIALS, emulatorClientConfig } from "./emulator";
+import type { AwsCredentials } from "./iam-enforcement";
 
 export interface LocalClients {
   readonly s3: S3Client;
@@ -22,8 +26,8 @@ export interface LocalClients {
   readonly sts: STSClient;
 }
 
-export function localClients(endpoint: string, region: string = EMULATOR_CREDENTIALS.region): LocalClients {
-  const config = emulatorClientConfig(endpoint, region);
+export function localClients(endpoint: string, region: string = EMULATOR_CREDENTIALS.region, credentials?: AwsCredentials): LocalClients {
+  const config = { ...emulatorClientConfig(endpoint, region), ...(credentials === undefined ? {} : { credentials }) };
   return {
     s3: new S3Client({ ...config, forcePathStyle: true }),
     logs: new CloudWatchLogsClient(config),

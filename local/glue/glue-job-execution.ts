@@ -3,7 +3,7 @@
  * deployed transformation package (--extra-py-files) and Java libraries (--extra-jars: the
  * tokenization jar) are fetched from the artifacts bucket, the script
  * runs with the run's effective arguments (job defaults overridden by the run's own), reading and
- * writing the emulator's S3 through s3:// URIs, and its driver log goes to the continuous-logging group.
+ * writing the emulator's S3 through s3:// URIs, and its driver log goes to the log group Glue would write it to.
  * Third-party Python packages come from the project's .venv (see glue-runtime-parameters.ts).
  */
 import type { CloudWatchLogsClient } from "@aws-sdk/client-cloudwatch-logs";
@@ -15,8 +15,9 @@ import { basename, delimiter, join } from "node:path";
 import { shipLogLines } from "../job-runs/log-shipping";
 import type { JobRun } from "../job-runs/job-runs";
 import { parseS3Uri } from "../../handlers/shared/s3-uri";
-import { APPLIED_LOCALLY, s3UrisOf, scriptArguments } from "./glue-runtime-parameters";
+import { APPLIED_LOCALLY, driverLogGroup, s3UrisOf, scriptArguments } from "./glue-runtime-parameters";
 import type { ComponentWatch } from "../watch/component-watch";
+import type { AwsCredentials } from "../emulator/iam-enforcement";
 import { pysparkSubmitArgs } from "./spark-s3";
 import { loopbackTls, startTlsFront, trustStoreJavaOptions, type LoopbackTls, type TlsFront } from "./tls-front";
 
@@ -25,7 +26,9 @@ export interface GlueRuntime {
   /** The emulator itself (not the service front): Spark and boto3 talk to S3 and KMS directly. */
   readonly emulatorEndpoint: string;
   readonly region: string;
-  readonly credentials: { readonly accessKeyId: string; readonly secretAccessKey: string };
+  /** The driver's credentials: the job role's (from sts:AssumeRole) when IAM is enforced. */
+  readonly credentials: AwsCredentials;
+  /** Fetches the script and libraries (with the job role's credentials, as Glue does). */
   readonly s3: S3Client;
   readonly logs: CloudWatchLogsClient;
   /** Per-run working folder (script, libraries, driver log). */
@@ -43,9 +46,6 @@ export interface GlueRunOutcome {
   readonly errorMessage?: string;
   readonly driverLog: string;
 }
-
-/** Default continuous-logging group of Glue jobs. */
-const DEFAULT_LOG_GROUP = "/aws-glue/jobs/logs-v2";
 
 async function download(s3: S3Client, uri: string, directory: string): Promise<string> {
   const { bucket, key } = parseS3Uri(uri);
@@ -129,6 +129,8 @@ async function runGlueScript(
     AWS_ENDPOINT_URL: runtime.emulatorEndpoint,
     AWS_ACCESS_KEY_ID: runtime.credentials.accessKeyId,
     AWS_SECRET_ACCESS_KEY: runtime.credentials.secretAccessKey,
+    // S3A's EnvironmentVariableCredentialsProvider and boto3 both read a session token from here
+    ...(runtime.credentials.sessionToken === undefined ? {} : { AWS_SESSION_TOKEN: runtime.credentials.sessionToken }),
     AWS_REGION: runtime.region,
     AWS_DEFAULT_REGION: runtime.region,
   };
@@ -179,7 +181,7 @@ async function runGlueScript(
   const now = Date.now();
   await shipLogLines(
     runtime.logs,
-    effective[APPLIED_LOCALLY.continuousLogGroup] ?? DEFAULT_LOG_GROUP,
+    driverLogGroup(effective),
     run.runId,
     text.split("\n").map((message) => ({ timestamp: now, message })),
   );

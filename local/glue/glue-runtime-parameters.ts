@@ -13,7 +13,18 @@ export const APPLIED_LOCALLY = {
   extraJars: "--extra-jars",
   /** Where continuous logging writes: the driver log is shipped to this log group after the run. */
   continuousLogGroup: "--continuous-log-logGroup",
+  /** Glue 5.0 writes a job's logs to <prefix>/output and <prefix>/error: the driver log goes to <prefix>/output. */
+  customLogGroupPrefix: "--custom-logGroup-prefix",
 } as const;
+
+/** Glue's default group for a job's continuous logs. */
+const DEFAULT_LOG_GROUP = "/aws-glue/jobs/logs-v2";
+
+/** The log group the driver log of a run with these arguments goes to, as Glue picks it. */
+export function driverLogGroup(effective: Readonly<Record<string, string>>): string {
+  const prefix = effective[APPLIED_LOCALLY.customLogGroupPrefix];
+  return effective[APPLIED_LOCALLY.continuousLogGroup] ?? (prefix === undefined ? DEFAULT_LOG_GROUP : `${prefix}/output`);
+}
 
 /**
  * Parameters with no local effect: metrics, Spark UI, auto scaling and the catalog client are managed

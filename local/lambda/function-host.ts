@@ -2,7 +2,8 @@
  * Runs the deployed Lambda functions locally: for a function ARN it reads the function's configuration
  * from the emulator (environment, handler, timeout, log group), finds and unpacks its deployment
  * package, and keeps one warm execution environment (runtime-worker.ts) per function whose environment
- * is the function's own plus the endpoint and dummy credentials of the local AWS. Each invocation's log
+ * is the function's own plus the endpoint of the local AWS and credentials of the function's execution role (with IAM
+ * enforced, from sts:AssumeRole of that role: ../emulator/role-sessions.ts). Each invocation's log
  * output goes to the function's log group in the emulator and to a local file, framed by Lambda's
  * START / END / REPORT lines.
  */
@@ -17,10 +18,13 @@ import { findDeploymentPackage, unpackDeploymentPackage } from "./function-code"
 import type { InvokeMessage, ReplyMessage } from "./runtime-worker";
 import type { FunctionInvoker } from "../events/local-event-bus";
 import type { ComponentWatch } from "../watch/component-watch";
+import type { AwsCredentials } from "../emulator/iam-enforcement";
 
 export interface DeployedFunction {
   readonly name: string;
   readonly arn: string;
+  /** The execution role's ARN. */
+  readonly role: string;
   readonly handler: string;
   readonly environment: Readonly<Record<string, string>>;
   readonly timeoutSeconds: number;
@@ -39,7 +43,8 @@ export interface FunctionHostOptions {
   /** The local AWS endpoint the functions' SDK clients use (AWS_ENDPOINT_URL). */
   readonly endpoint: string;
   readonly region: string;
-  readonly credentials: { readonly accessKeyId: string; readonly secretAccessKey: string };
+  /** The credentials every function uses, or those of a function's execution role, by role ARN. */
+  readonly credentials: AwsCredentials | ((roleArn: string) => Promise<AwsCredentials>);
   /**
    * Watches every execution environment: one exiting without being asked ends the local run at once.
    * @default none: a dead environment fails only the invocation in flight (Runtime.ExitError)
@@ -69,6 +74,7 @@ export async function describeFunction(lambda: LambdaClient, functionArnOrName: 
   return {
     name: config.FunctionName,
     arn: config.FunctionArn,
+    role: config.Role ?? "",
     handler: config.Handler ?? "index.handler",
     environment: config.Environment?.Variables ?? {},
     timeoutSeconds: config.Timeout ?? 3,
@@ -114,6 +120,7 @@ export class FunctionHost implements FunctionInvoker {
   private async start(functionArn: string): Promise<Environment> {
     const { options } = this;
     const fn = await describeFunction(options.lambda, functionArn);
+    const credentials = typeof options.credentials === "function" ? await options.credentials(fn.role) : options.credentials;
     const logStream = logStreamName();
     const taskRoot = unpackDeploymentPackage(
       findDeploymentPackage(options.stackDir, fn.codeSha256),
@@ -131,8 +138,9 @@ export class FunctionHost implements FunctionInvoker {
         AWS_REGION: options.region,
         AWS_DEFAULT_REGION: options.region,
         AWS_ENDPOINT_URL: options.endpoint,
-        AWS_ACCESS_KEY_ID: options.credentials.accessKeyId,
-        AWS_SECRET_ACCESS_KEY: options.credentials.secretAccessKey,
+        AWS_ACCESS_KEY_ID: credentials.accessKeyId,
+        AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey,
+        ...(credentials.sessionToken === undefined ? {} : { AWS_SESSION_TOKEN: credentials.sessionToken }),
         AWS_LAMBDA_FUNCTION_NAME: fn.name,
         AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(fn.memoryMb),
         AWS_LAMBDA_FUNCTION_VERSION: "$LATEST",

@@ -1,11 +1,16 @@
 /** What to try against the still-running local environment (`npm start -- --keep-running`). */
 import { EMULATOR_CREDENTIALS } from "../emulator/emulator";
+import type { AwsCredentials } from "../emulator/iam-enforcement";
 import type { RunSummary } from "./run-summary";
 
-/** Where the still-running environment answers (the local platform's service front) and its bucket names by tier. */
+/**
+ * Where the still-running environment answers (the local platform's service front), its bucket names by tier, and the
+ * local deployer's keys (IAM is enforced: the emulator's dummy credentials are refused).
+ */
 export interface ExplorationTarget {
   readonly front: { readonly endpoint: string };
   readonly buckets: Readonly<Record<string, string>>;
+  readonly deployer: AwsCredentials;
 }
 
 export function explorationHints(platform: ExplorationTarget, summary: RunSummary): string {
@@ -19,7 +24,8 @@ export function explorationHints(platform: ExplorationTarget, summary: RunSummar
   const lines = [
     "",
     `The local environment is still running at ${endpoint} (Ctrl-C stops it).`,
-    `  export AWS_ACCESS_KEY_ID=${EMULATOR_CREDENTIALS.accessKeyId} AWS_SECRET_ACCESS_KEY=${EMULATOR_CREDENTIALS.secretAccessKey} AWS_DEFAULT_REGION=${EMULATOR_CREDENTIALS.region}`,
+    "  # the local deployer (allowed everything; keys of this emulator only, docs/security-model.md):",
+    `  export AWS_ACCESS_KEY_ID=${platform.deployer.accessKeyId} AWS_SECRET_ACCESS_KEY=${platform.deployer.secretAccessKey} AWS_DEFAULT_REGION=${EMULATOR_CREDENTIALS.region}`,
     `  ${aws} s3 ls`,
     ...(summary.processed === undefined ? [] : [`  ${aws} s3 ls ${summary.processed.uri} --recursive`]),
     ...(glue === undefined ? [] : [`  ${aws} glue get-job-run --job-name ${glue.jobName} --run-id ${glue.runId}`]),

@@ -7,7 +7,6 @@ import { spawnSync } from "node:child_process";
 import { existsSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import type { ChainVerification } from "../../handlers/audit/hash-chain";
-import { main as sentinelCli } from "../../handlers/cli/main";
 import { S3LineageArchive } from "../../handlers/lineage/lineage-archive";
 import { lineageGraph, recordsOfRun } from "../../handlers/lineage/lineage-query";
 import { OpenLineageValidator } from "../../handlers/lineage/openlineage-validator";
@@ -20,6 +19,7 @@ import type { ExecutedRun } from "./local-job-runner";
 import type { DeliveredInput } from "./input-data";
 import type { LocalPlatform } from "./local-platform";
 import type { Progress } from "./progress";
+import { consumerS3, processedFilesAsDataScientist, sentinelAs } from "./consumer-reads";
 import type { AnomalyHistogram, AuditSummary, DeliverySummary, JobRunSummary, MetricsSummary, RunSummary } from "../report/run-summary";
 
 export interface CollectedRun {
@@ -66,8 +66,10 @@ async function verifyAudit(collected: CollectedRun, runId: string): Promise<Audi
   let text = "";
   let json = "";
   const io = { env: {}, stderr: (chunk: string) => (text += chunk) };
-  await sentinelCli(args, { ...io, stdout: (chunk) => (text += chunk) });
-  const code = await sentinelCli([...args, "--json"], { ...io, stdout: (chunk) => (json += chunk) });
+  // as the auditor: the consumer role Terraform created for auditors
+  const auditor = await platform.consumerCredentials("auditor");
+  await sentinelAs(auditor, args, { ...io, stdout: (chunk) => (text += chunk) });
+  const code = await sentinelAs(auditor, [...args, "--json"], { ...io, stdout: (chunk) => (json += chunk) });
   const report = JSON.parse(json) as { logEventCount: number; verification: ChainVerification };
   const { verification } = report;
   return {
@@ -184,7 +186,7 @@ export async function collectRunSummary(collected: CollectedRun, progress: Progr
     if (stored !== undefined) metrics = metricsSummary(stored.body as Record<string, unknown>);
   }
   const archive = new S3LineageArchive(
-    platform.clients.s3,
+    await consumerS3(platform, "auditor"),
     config.LINEAGE_AUDIT_BUCKET,
     new OpenLineageValidator(),
     lineageNamespace(config.SENTINEL_ENVIRONMENT),
@@ -209,6 +211,16 @@ export async function collectRunSummary(collected: CollectedRun, progress: Progr
   const outputLocation = glue?.run.arguments["--output_location"];
   const processedFiles =
     outputLocation === undefined || glue === undefined ? [] : filesOfRun(localCopyOf(platform, outputLocation), glue.run.runId);
+  // the report's histogram is drawn from what a data scientist reads of the run's output
+  const readByDataScientist =
+    outputLocation === undefined || glue === undefined || processedFiles.length === 0
+      ? []
+      : await processedFilesAsDataScientist(
+          platform,
+          outputLocation,
+          glue.run.runId,
+          join(platform.workDir, "data-scientist", glue.run.runId),
+        );
   const profileRun = executed.find((run) => run.run.service === "databrew")?.databrew;
   const jobs: JobRunSummary[] = executed.map(({ run, glue: outcome }) => ({
     service: run.service,
@@ -260,7 +272,7 @@ export async function collectRunSummary(collected: CollectedRun, progress: Progr
           },
         }),
     ...(metrics === undefined ? {} : { metrics }),
-    ...(processedFiles.length === 0 ? {} : { anomalyHistogram: anomalyHistogram(platform.projectRoot, processedFiles) }),
+    ...(readByDataScientist.length === 0 ? {} : { anomalyHistogram: anomalyHistogram(platform.projectRoot, readByDataScientist) }),
     ...(outputLocation === undefined
       ? {}
       : { processed: { uri: outputLocation, localCopy: localCopyOf(platform, outputLocation), files: processedFiles.length } }),

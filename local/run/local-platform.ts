@@ -3,12 +3,21 @@
  * Terraform, the local Glue and DataBrew services in front of it, the deployed Lambda functions running
  * locally, the event bus routing job state changes by the deployed rules, and the saved state of earlier
  * runs loaded back. stop() tears it all down (the emulator also dies with this process).
+ *
+ * IAM is enforced once the stack is applied (../emulator/role-sessions.ts): every handler, the Glue job's
+ * driver and the DataBrew stand-in run with credentials from sts:AssumeRole of the role Terraform created for
+ * them, the auditor's and data scientist's reads with those of their consumer roles; the harness itself (what
+ * the deployer, the data producer and the AWS services do) uses the local deployer.
  */
 import { GetCallerIdentityCommand } from "@aws-sdk/client-sts";
+import { CloudWatchLogsClient } from "@aws-sdk/client-cloudwatch-logs";
+import { S3Client } from "@aws-sdk/client-s3";
 import { GetJobCommand, type Job } from "@aws-sdk/client-glue";
 import { join } from "node:path";
 import { readStackOutputs } from "../../contracts/stack-outputs";
-import { EMULATOR_CREDENTIALS, startEmulator, type Emulator } from "../emulator/emulator";
+import { EMULATOR_CREDENTIALS, emulatorClientConfig, startEmulator, type Emulator } from "../emulator/emulator";
+import type { AwsCredentials } from "../emulator/iam-enforcement";
+import { LOCAL_DEPLOYER, enforceRolesOfAppliedStack } from "../emulator/role-sessions";
 import { OUT_DIR } from "../../tools/terraform/session";
 import { findStack } from "../../tools/terraform/stacks";
 import { provisionLocalEnvironment, type LocalEnvironment } from "../../tools/terraform/provision-local";
@@ -50,8 +59,11 @@ export class DeliveryLog {
   }
 }
 
-/** Steps startLocalPlatform reports: emulator, provisioning, saved state. */
-export const PLATFORM_STEPS = 3;
+/** Steps startLocalPlatform reports: emulator, provisioning, IAM enforcement, saved state. */
+export const PLATFORM_STEPS = 4;
+
+/** The consumer roles whose reads the run makes (stack output consumer_role_arns). */
+export type ConsumerRole = "auditor" | "data-scientist";
 
 export interface LocalPlatformOptions {
   readonly projectRoot: string;
@@ -88,7 +100,17 @@ export interface LocalPlatform {
   /** Where per-run files go (driver logs, unpacked functions). */
   readonly workDir: string;
   readonly restored: StoreTransfer;
+  /** The local deployer's keys: the harness's identity once IAM is enforced. */
+  readonly deployer: AwsCredentials;
+  /** Credentials of a consumer role (sts:AssumeRole), for the auditor's and data scientist's reads. */
+  consumerCredentials(role: ConsumerRole): Promise<AwsCredentials>;
   stop(): Promise<void>;
+}
+
+/** S3 and CloudWatch Logs clients of one principal, straight to the emulator. */
+function principalClients(endpoint: string, region: string, credentials: AwsCredentials) {
+  const config = { ...emulatorClientConfig(endpoint, region), credentials };
+  return { s3: new S3Client({ ...config, forcePathStyle: true }), logs: new CloudWatchLogsClient(config) };
 }
 
 export async function startLocalPlatform(options: LocalPlatformOptions, progress: Progress): Promise<LocalPlatform> {
@@ -108,12 +130,20 @@ export async function startLocalPlatform(options: LocalPlatformOptions, progress
       (applied) =>
         `${Object.keys(applied.outputs).length} outputs${applied.excluded.length > 0 ? `, ${applied.excluded.length} resource(s) excluded (docs/environments.md)` : ""}`,
     );
-    const { bucket_names: buckets, audit_log_group_name: auditLogGroup } = readStackOutputs(environment.outputs, [
-      "bucket_names",
-      "audit_log_group_name",
-    ]);
+    const {
+      bucket_names: buckets,
+      audit_log_group_name: auditLogGroup,
+      consumer_role_arns: consumerRoles,
+    } = readStackOutputs(environment.outputs, ["bucket_names", "audit_log_group_name", "consumer_role_arns"]);
     const region = EMULATOR_CREDENTIALS.region;
-    const direct = localClients(emulator.endpoint, region);
+    const enforced = await progress.step(
+      "Enforce IAM: each component on its own role (sts:AssumeRole)",
+      () => enforceRolesOfAppliedStack(emulator.endpoint, region),
+      (roles) => `${roles.roles.length} roles; the harness is ${LOCAL_DEPLOYER}`,
+    );
+    const harness = enforced.deployer;
+    const roleCredentials = enforced.credentialsOf;
+    const direct = localClients(emulator.endpoint, region, harness);
     const account = (await direct.sts.send(new GetCallerIdentityCommand({}))).Account ?? "000000000000";
     const managedObjects = await deployedObjects(direct.s3, buckets);
 
@@ -132,9 +162,8 @@ export async function startLocalPlatform(options: LocalPlatformOptions, progress
     const putEvents = new PutEventsApi();
     const front = await startServiceFront(emulator.endpoint, glueApi, databrewApi, putEvents);
     stoppers.push(() => front.close());
-    const clients = localClients(front.endpoint, region);
+    const clients = localClients(front.endpoint, region, harness);
     const workDir = join(options.stateDir, "work");
-    const credentials = { accessKeyId: EMULATOR_CREDENTIALS.accessKeyId, secretAccessKey: EMULATOR_CREDENTIALS.secretAccessKey };
     const functions = new FunctionHost({
       lambda: clients.lambda,
       logs: clients.logs,
@@ -142,23 +171,26 @@ export async function startLocalPlatform(options: LocalPlatformOptions, progress
       workDir: join(workDir, "lambda"),
       endpoint: front.endpoint,
       region,
-      credentials,
+      credentials: roleCredentials,
       ...(options.watch === undefined ? {} : { watch: options.watch }),
     });
     stoppers.push(() => functions.close());
     const runner = new LocalJobRunner(runs, glueApi, databrewApi, {
-      glue: (run, job, effective) =>
-        executeGlueRun(run, job, effective, {
+      glue: async (run, job, effective) => {
+        if (job.Role === undefined) throw new Error(`Glue job ${job.Name} has no Role`);
+        const credentials = await roleCredentials(job.Role);
+        return executeGlueRun(run, job, effective, {
           projectRoot: options.projectRoot,
           emulatorEndpoint: emulator.endpoint,
           region,
           credentials,
-          s3: direct.s3,
-          logs: direct.logs,
+          ...principalClients(emulator.endpoint, region, credentials),
           workDir: join(workDir, "glue", run.runId),
           ...(options.watch === undefined ? {} : { watch: options.watch }),
-        }),
-      databrew: (run, job, dataset) => executeProfileRun(run, job, dataset, { s3: direct.s3, logs: direct.logs }),
+        });
+      },
+      databrew: async (run, job, dataset) =>
+        executeProfileRun(run, job, dataset, principalClients(emulator.endpoint, region, await roleCredentials(job.RoleArn))),
     });
     const bus = new LocalEventBus(clients.events, functions);
     putEvents.connect(bus, { account, region });
@@ -193,6 +225,8 @@ export async function startLocalPlatform(options: LocalPlatformOptions, progress
       managedObjects,
       buckets,
       workDir,
+      deployer: harness,
+      consumerCredentials: (role: ConsumerRole) => roleCredentials(consumerRoles[role]),
       stop,
     };
     const restored = await progress.step(

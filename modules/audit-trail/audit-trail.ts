@@ -45,6 +45,17 @@ export interface AuditTrailProps {
   readonly bucketNames: readonly string[];
   readonly glueJobNames: readonly string[];
   readonly functionNames: readonly string[];
+  /**
+   * The processed tables' catalog: any change to one by someone other than the lineage handler alarms, and so does
+   * any change (the lineage handler's too) that points a table outside the processed output.
+   */
+  readonly processedCatalog: {
+    readonly databaseName: string;
+    /** Where the processed tables must stay, e.g. s3://sentinel-dev-processed-123456789012/processed/ */
+    readonly locationPrefix: string;
+    /** The one role that updates the processed tables (their lineage pointer): sessions of it do not alarm by themselves. */
+    readonly writerRoleName: string;
+  };
   /** Name prefix of the roles whose policy changes alarm, e.g. sentinel-dev- (every platform role has it). */
   readonly roleNamePrefix: string;
   readonly alarmTopic: AlarmTopic;
@@ -81,8 +92,9 @@ export interface WatchedChange {
 }
 
 export function watchedChanges(
-  props: Pick<AuditTrailProps, "keyArns" | "bucketNames" | "glueJobNames" | "functionNames">,
+  props: Pick<AuditTrailProps, "account" | "keyArns" | "bucketNames" | "glueJobNames" | "functionNames" | "processedCatalog">,
 ): WatchedChange[] {
+  const catalog = props.processedCatalog;
   return [
     {
       name: "key-changes",
@@ -112,6 +124,38 @@ export function watchedChanges(
         eventSource: ["glue.amazonaws.com"],
         eventName: ["UpdateJob", "DeleteJob"],
         requestParameters: { jobName: [...props.glueJobNames] },
+      },
+    },
+    {
+      name: "processed-table-changes",
+      description: "A processed table was changed or deleted by someone other than the lineage handler",
+      source: "aws.glue",
+      detail: {
+        eventSource: ["glue.amazonaws.com"],
+        eventName: ["UpdateTable", "DeleteTable"],
+        requestParameters: { databaseName: [catalog.databaseName] },
+        userIdentity: {
+          arn: [
+            {
+              "anything-but": {
+                prefix: `arn:${props.account.partition}:sts::${props.account.accountId}:assumed-role/${catalog.writerRoleName}/`,
+              },
+            },
+          ],
+        },
+      },
+    },
+    {
+      name: "processed-table-relocations",
+      description: "A processed table was pointed outside the processed output (by anyone, the lineage handler too)",
+      source: "aws.glue",
+      detail: {
+        eventSource: ["glue.amazonaws.com"],
+        eventName: ["UpdateTable"],
+        requestParameters: {
+          databaseName: [catalog.databaseName],
+          tableInput: { storageDescriptor: { location: [{ "anything-but": { prefix: catalog.locationPrefix } }] } },
+        },
       },
     },
     {

@@ -4,23 +4,26 @@
  * deployed Glue script on local Spark execute, job state changes reach the deployed lineage and audit
  * functions through the deployed rules. Then a second emulator is started on the saved state (a second
  * `npm start`): the same input again processes 0 rows, and a corrupted file fails cleanly.
+ * As in `npm start`, IAM is enforced after each apply: every handler, the Glue job, the DataBrew stand-in and the
+ * auditor's verify and data scientist's read run with credentials from sts:AssumeRole of their own Terraform-created
+ * role, so a pass shows the applied grants are enough at runtime (docs/security-model.md).
  *
  * Needs the Terraform toolchain (npm run tf:build). Without it this file prints a loud line and skips;
  * with SENTINEL_REQUIRE_TERRAFORM=1 it fails instead (as the Terraform tier of npm test does).
  */
 import { FilterLogEventsCommand, DescribeLogGroupsCommand } from "@aws-sdk/client-cloudwatch-logs";
-import { GetObjectCommand } from "@aws-sdk/client-s3";
+import { GetObjectCommand, ListBucketsCommand, S3Client } from "@aws-sdk/client-s3";
 import { parse } from "csv-parse/sync";
 import { spawnSync } from "node:child_process";
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { main as sentinelCli } from "../../handlers/cli/main";
 import { OpenLineageValidator } from "../../handlers/lineage/openlineage-validator";
 import { listKeys } from "../../handlers/shared/object-store";
 import { EMULATOR_CREDENTIALS } from "../../local/emulator/emulator";
 import { auditVerifyArguments } from "../../local/run/collect-summary";
+import { consumerS3, sentinelAs } from "../../local/run/consumer-reads";
 import { startLocalPlatform, type LocalPlatform } from "../../local/run/local-platform";
 import { runPipeline, type PipelineRunResult } from "../../local/run/pipeline-run";
 import { Progress } from "../../local/run/progress";
@@ -154,6 +157,7 @@ describe.skipIf(missing.length > 0 && !required)("local pipeline, end to end (Te
     for (const [tier, bucket] of Object.entries(platform.buckets)) objectKeys.set(tier, await listKeys(platform.clients.s3, bucket, ""));
     const logGroup = first.summary.audit[0]?.logGroup as string;
     const endpoint = platform.front.endpoint;
+    const auditor = await platform.consumerCredentials("auditor");
     outcome = {
       first,
       again,
@@ -166,11 +170,15 @@ describe.skipIf(missing.length > 0 && !required)("local pipeline, end to end (Te
       objectKeys,
       verify: async (runId) => {
         let report = "";
-        const code = await sentinelCli(auditVerifyArguments(endpoint, EMULATOR_CREDENTIALS.region, runId, logGroup, config.bucket), {
-          env: {},
-          stdout: (text) => (report += text),
-          stderr: (text) => (report += text),
-        });
+        const code = await sentinelAs(
+          auditor,
+          auditVerifyArguments(endpoint, EMULATOR_CREDENTIALS.region, runId, logGroup, config.bucket),
+          {
+            env: {},
+            stdout: (text) => (report += text),
+            stderr: (text) => (report += text),
+          },
+        );
         return { code, report };
       },
     };
@@ -196,6 +204,8 @@ describe.skipIf(missing.length > 0 && !required)("local pipeline, end to end (Te
     expect(summary.processed?.files).toBeGreaterThan(0);
     expect(Object.keys(metrics.tokenizedColumns).sort()).toEqual([...PII_COLUMNS].sort());
     expect(summary.piiProfile?.columns.find((column) => column.name === "email")?.detected).toContain("EMAIL");
+    // published with the job role's cloudwatch:PutMetricData grant
+    expect(metrics.cloudwatch, metrics.cloudwatch?.error).toMatchObject({ published: true });
   });
 
   it("lets no raw PII value reach the processed output, the logs or the lineage records", () => {
@@ -246,6 +256,27 @@ describe.skipIf(missing.length > 0 && !required)("local pipeline, end to end (Te
         expect(report).toContain("OK: hash chain intact");
       }
     }
+  });
+
+  it("ran with IAM enforced: the dummy credentials are refused, the data scientist reads processed output but not raw", async () => {
+    const live = platform!;
+    const dummy = new S3Client({
+      endpoint: live.front.endpoint,
+      region: EMULATOR_CREDENTIALS.region,
+      forcePathStyle: true,
+      credentials: { accessKeyId: EMULATOR_CREDENTIALS.accessKeyId, secretAccessKey: EMULATOR_CREDENTIALS.secretAccessKey },
+    });
+    await expect(dummy.send(new ListBucketsCommand({}))).rejects.toMatchObject({ name: "InvalidAccessKeyId" });
+    const scientist = await consumerS3(live, "data-scientist");
+    const { bucket, key } = (() => {
+      const uri = new URL(outcome.first.summary.input.uri);
+      return { bucket: uri.host, key: uri.pathname.slice(1) };
+    })();
+    await expect(scientist.send(new GetObjectCommand({ Bucket: bucket, Key: key }))).rejects.toThrow(
+      /assumed-role\/sentinel-local-data-scientist\/.* is not authorized to perform: s3:GetObject/,
+    );
+    // the report's histogram is drawn from the data scientist's read of the run's output
+    expect(outcome.first.summary.anomalyHistogram?.counts.length).toBeGreaterThan(0);
   });
 
   it("processes 0 rows when run again with no new input (job bookmark, across emulators)", () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { APPLIED_LOCALLY, NOT_APPLIED_LOCALLY, scriptArguments } from "../../local/glue/glue-runtime-parameters";
+import { APPLIED_LOCALLY, NOT_APPLIED_LOCALLY, driverLogGroup, scriptArguments } from "../../local/glue/glue-runtime-parameters";
 import { HADOOP_AWS_PACKAGE, pysparkSubmitArgs } from "../../local/glue/spark-s3";
 
 describe("local Glue runtime parameters", () => {
@@ -24,5 +24,13 @@ describe("local Glue runtime parameters", () => {
     );
     expect(args.endsWith(" pyspark-shell")).toBe(true);
     expect(pysparkSubmitArgs("https://127.0.0.1:4566", "eu-central-2")).not.toContain("--jars");
+  });
+
+  it("ships the driver log where Glue writes it: <prefix>/output with --custom-logGroup-prefix, else the continuous-log group", () => {
+    const prefix = { "--custom-logGroup-prefix": "/sentinel/local/glue/sentinel-local-etl" };
+    expect(driverLogGroup(prefix)).toBe("/sentinel/local/glue/sentinel-local-etl/output");
+    expect(driverLogGroup({ ...prefix, "--continuous-log-logGroup": "/own/group" })).toBe("/own/group");
+    expect(driverLogGroup({})).toBe("/aws-glue/jobs/logs-v2");
+    expect(scriptArguments("job", "run-1", prefix)).toEqual(["--JOB_NAME", "job", "--JOB_RUN_ID", "run-1"]);
   });
 });

@@ -50,6 +50,11 @@ const synthesizedTrail = synthesizedOnce(() =>
       bucketNames: buckets.dataBuckets.map((bucket) => bucket.bucketName),
       glueJobNames: ["sentinel-test-etl"],
       functionNames: ["sentinel-test-trigger", "sentinel-test-lineage", "sentinel-test-audit"],
+      processedCatalog: {
+        databaseName: "sentinel_test_processed",
+        locationPrefix: `s3://sentinel-test-processed-${ACCOUNT}/processed/`,
+        writerRoleName: "sentinel-test-lineage",
+      },
       roleNamePrefix: "sentinel-test-",
       alarmTopic: topic,
       logGroups,
@@ -58,17 +63,23 @@ const synthesizedTrail = synthesizedOnce(() =>
   }),
 );
 
-/** EventBridge content matching, for the pattern features the rules use: value lists, prefix, nesting, arrays in the event. */
+/** One value against one entry of a pattern's value list: a literal, { prefix }, or { anything-but: { prefix } }. */
+function valueMatches(candidate: unknown, value: unknown): boolean {
+  if (typeof candidate !== "object" || candidate === null) return candidate === value;
+  if ("prefix" in candidate) return typeof value === "string" && value.startsWith(String((candidate as { prefix: string }).prefix));
+  if ("anything-but" in candidate)
+    return value !== undefined && !valueMatches((candidate as { "anything-but": unknown })["anything-but"], value);
+  throw new Error(`content filter ${JSON.stringify(candidate)} is not evaluated by this test`);
+}
+
+/**
+ * EventBridge content matching, for the pattern features the rules use: value lists, prefix, anything-but (a missing
+ * field does not match it), nesting, arrays in the event.
+ */
 function eventMatches(pattern: unknown, event: unknown): boolean {
   if (Array.isArray(pattern)) {
     const values = Array.isArray(event) ? event : [event];
-    return values.some((value) =>
-      pattern.some((candidate) =>
-        typeof candidate === "object" && candidate !== null && "prefix" in candidate
-          ? typeof value === "string" && value.startsWith(String((candidate as { prefix: string }).prefix))
-          : candidate === value,
-      ),
-    );
+    return values.some((value) => pattern.some((candidate) => valueMatches(candidate, value)));
   }
   if (typeof pattern === "object" && pattern !== null) {
     return Object.entries(pattern).every(([key, inner]) => {
@@ -103,6 +114,21 @@ const cloudTrailRecord = (source: string, eventName: string, detail: Record<stri
     userIdentity: { arn: `arn:aws:iam::${ACCOUNT}:role/AccountAdministrator` },
     ...detail,
   },
+});
+
+/** The lineage handler's session, as CloudTrail names it. */
+const LINEAGE_SESSION = `arn:aws:sts::${ACCOUNT}:assumed-role/sentinel-test-lineage/sentinel-test-lineage`;
+
+/** UpdateTable's request parameters as CloudTrail records them: the database and the new table input. */
+const processedTableUpdate = (location: string) => ({
+  databaseName: "sentinel_test_processed",
+  tableInput: { name: "card_transactions", storageDescriptor: { location }, parameters: { lineage_run: "run-1" } },
+});
+
+/** The same record, made by the lineage handler's session. */
+const byLineageHandler = (record: ReturnType<typeof cloudTrailRecord>) => ({
+  ...record,
+  detail: { ...record.detail, userIdentity: { arn: LINEAGE_SESSION } },
 });
 
 describe("AuditTrail", () => {
@@ -189,6 +215,29 @@ describe("AuditTrail", () => {
       "sentinel-test-glue-job-changes",
     ],
     [
+      "a processed table changed by an administrator",
+      cloudTrailRecord("aws.glue", "UpdateTable", {
+        requestParameters: processedTableUpdate(`s3://sentinel-test-processed-${ACCOUNT}/processed/card-transactions/`),
+      }),
+      "sentinel-test-processed-table-changes",
+    ],
+    [
+      "a processed table deleted",
+      cloudTrailRecord("aws.glue", "DeleteTable", {
+        requestParameters: { databaseName: "sentinel_test_processed", name: "card_transactions" },
+      }),
+      "sentinel-test-processed-table-changes",
+    ],
+    [
+      "a processed table pointed at raw by the lineage handler's role",
+      byLineageHandler(
+        cloudTrailRecord("aws.glue", "UpdateTable", {
+          requestParameters: processedTableUpdate(`s3://sentinel-test-raw-${ACCOUNT}/quarantine/card-transactions/`),
+        }),
+      ),
+      "sentinel-test-processed-table-relocations",
+    ],
+    [
       "a handler's code replaced",
       cloudTrailRecord("aws.lambda", "UpdateFunctionCode20150331v2", { requestParameters: { functionName: "sentinel-test-audit" } }),
       "sentinel-test-function-changes",
@@ -224,6 +273,20 @@ describe("AuditTrail", () => {
     ],
     ["another job", cloudTrailRecord("aws.glue", "UpdateJob", { requestParameters: { jobName: "other-etl" } })],
     ["a run of the job", cloudTrailRecord("aws.glue", "StartJobRun", { requestParameters: { jobName: "sentinel-test-etl" } })],
+    [
+      "the lineage handler updating a processed table's lineage pointer in place",
+      byLineageHandler(
+        cloudTrailRecord("aws.glue", "UpdateTable", {
+          requestParameters: processedTableUpdate(`s3://sentinel-test-processed-${ACCOUNT}/processed/card-transactions/`),
+        }),
+      ),
+    ],
+    [
+      "a change to a table of another database",
+      cloudTrailRecord("aws.glue", "UpdateTable", {
+        requestParameters: { ...processedTableUpdate("s3://elsewhere/"), databaseName: "sentinel_test_raw" },
+      }),
+    ],
   ])("does not alarm on %s", (_what, event) => {
     expect(alarmingRules(event)).toEqual([]);
   });

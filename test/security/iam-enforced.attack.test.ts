@@ -37,6 +37,7 @@ import { DecryptCommand, GenerateMacCommand, KMSClient, SignCommand, VerifyComma
 import {
   CreateBucketCommand,
   DeleteObjectCommand,
+  DeleteObjectsCommand,
   GetObjectCommand,
   ListObjectVersionsCommand,
   PutBucketVersioningCommand,
@@ -56,6 +57,8 @@ import {
   type StackRole,
   type SynthesizedStack,
 } from "../../local/emulator/iam-enforcement";
+import type { DatasetDefinition, JobDefinition } from "../../local/databrew/databrew-definitions";
+import { executeProfileRun } from "../../local/databrew/profile-job-execution";
 import { buildApp } from "../../stacks/app";
 import { loadEnvironments } from "../../stacks/config/environments";
 import { withPlainStackTraces } from "../modules/support/test-stack";
@@ -67,6 +70,12 @@ const bucket = (tier: string) => `sentinel-local-${tier}-${ACCOUNT}`;
 const JOB = "sentinel-local-etl";
 const PROCESSED_DATABASE = "sentinel_local_processed";
 const AUDIT_LOG_GROUP = "/sentinel/local/audit";
+const DATABREW_ROLE = "sentinel-local-databrew-pii-profile";
+/** Files a job run staged before publishing (put by the set-up). */
+const STAGED_FILES = [
+  "processed/card-transactions/_staging/run-1/part-0.parquet",
+  "processed/card-transactions/_staging/run-1/part-1.parquet",
+];
 
 interface RoleClients {
   readonly s3: S3Client;
@@ -170,6 +179,7 @@ beforeAll(async () => {
   await setup.s3.send(
     new PutObjectCommand({ Bucket: bucket("processed"), Key: "processed/card-transactions/part-0.parquet", Body: "tokenized" }),
   );
+  for (const key of STAGED_FILES) await setup.s3.send(new PutObjectCommand({ Bucket: bucket("processed"), Key: key, Body: "staged" }));
   await setup.s3.send(new PutObjectCommand({ Bucket: bucket("lineage-audit"), Key: "lineage/card-transactions/run.json", Body: "{}" }));
   await setup.logs.send(new CreateLogGroupCommand({ logGroupName: AUDIT_LOG_GROUP }));
   await setup.logs.send(new CreateLogStreamCommand({ logGroupName: AUDIT_LOG_GROUP, logStreamName: "run-1" }));
@@ -202,7 +212,10 @@ beforeAll(async () => {
   const jobRole = stackRoleList.find((candidate) => candidate.name === "sentinel-local-etl-job");
   if (jobRole === undefined) throw new Error("no sentinel-local-etl-job role in the synthesized local stack");
   const variant = withoutStatement(jobRole, "WriteArtifactsStateObjects", "sentinel-local-etl-job-without-state-grant");
-  const provisioned = await provisionRoles(emulator.endpoint, [...stackRoleList, variant]);
+  const profileRole = stackRoleList.find((candidate) => candidate.name === DATABREW_ROLE);
+  if (profileRole === undefined) throw new Error(`no ${DATABREW_ROLE} role in the synthesized local stack`);
+  const profileVariant = withoutStatement(profileRole, "WriteRawPiiProfilesObjects", `${DATABREW_ROLE}-without-profile-write`);
+  const provisioned = await provisionRoles(emulator.endpoint, [...stackRoleList, variant, profileVariant]);
 
   // A signature by the audit signing key, made before enforcement, for the auditor's Verify.
   const signed = await setup.kms.send(
@@ -328,6 +341,23 @@ describe("with IAM enforced, the emulator refuses", () => {
     ).toBe("allowed");
   });
 
+  it("the job role deleting published output in a multi-object delete; its own _staging files in the same request are deleted", async () => {
+    // moto authorizes DeleteObjects on the bucket; local/emulator_iam.py authorizes each key, as AWS does
+    const job = role("etl-job");
+    const staging = STAGED_FILES;
+    const deleteAll = (keys: readonly string[]) =>
+      job.s3.send(new DeleteObjectsCommand({ Bucket: bucket("processed"), Delete: { Objects: keys.map((Key) => ({ Key })) } }));
+    const mixed = await deleteAll([staging[0]!, "processed/card-transactions/part-0.parquet"]);
+    expect((mixed.Deleted ?? []).map((deleted) => deleted.Key)).toEqual([staging[0]]);
+    expect((mixed.Errors ?? []).map((error) => [error.Key, error.Code])).toEqual([
+      ["processed/card-transactions/part-0.parquet", "AccessDenied"],
+    ]);
+    const own = await deleteAll([staging[1]!]);
+    expect((own.Deleted ?? []).map((deleted) => deleted.Key)).toEqual([staging[1]]);
+    expect(own.Errors ?? []).toEqual([]);
+    expect(await get(role("data-scientist"), "processed", "processed/card-transactions/part-0.parquet")).toBe("allowed");
+  });
+
   it("the run fails when the job role loses a grant it needs (its fitted-state write)", async () => {
     const reduced = roles.get("sentinel-local-etl-job-without-state-grant") as RoleClients;
     expect(await put(reduced, "artifacts", "state/card-transactions/model.json")).toMatch(DENIED);
@@ -415,5 +445,42 @@ describe("with IAM enforced, the emulator refuses", () => {
     expect(await get(audit, "raw", "landing/card-transactions/run_date=2026-03-01/part-0.csv")).toMatch(DENIED);
     expect(await put(audit, "artifacts", "glue/scripts/sentinel_etl_job.py")).toMatch(DENIED);
     expect(await outcome(audit.glue.send(new StartJobRunCommand({ JobName: JOB })))).toMatch(DENIED);
+  });
+});
+
+describe("with IAM enforced, a component run on its own role", () => {
+  // The DataBrew stand-in (local/databrew), the component the local run executes for the PII profile job, run for real
+  // against the emulator: what it reads and writes is what DataBrew does with the job's role.
+  const dataset: DatasetDefinition = {
+    Name: "card-transactions-landing",
+    Input: { S3InputDefinition: { Bucket: bucket("raw"), Key: "landing/card-transactions/" } },
+  };
+  const job: JobDefinition = {
+    Name: "sentinel-local-card-transactions-pii-profile",
+    Type: "PROFILE",
+    DatasetName: dataset.Name,
+    RoleArn: `arn:aws:iam::${ACCOUNT}:role/${DATABREW_ROLE}`,
+    OutputLocation: { Bucket: bucket("raw"), Key: "pii-profiles/card-transactions/" },
+    LogSubscription: "DISABLE",
+    ProfileConfiguration: { EntityDetectorConfiguration: { EntityTypes: ["EMAIL"] } },
+  };
+  const profileRun = (name: string, runId: string) =>
+    executeProfileRun(
+      { service: "databrew", jobName: job.Name, runId, arguments: {}, startedOn: new Date(), state: "RUNNING" },
+      job,
+      dataset,
+      role(name),
+    );
+
+  it("succeeds with the grants Terraform gives it, and fails naming the denied action when one is removed", async () => {
+    const honest = await profileRun("databrew-pii-profile", "db_honest");
+    expect(honest.state, honest.errorMessage).toBe("SUCCEEDED");
+    expect(honest.profile?.columns.find((column) => column.name === "email")?.detectedEntityTypes).toContain("EMAIL");
+
+    const withoutWrite = await profileRun("databrew-pii-profile-without-profile-write", "db_without_write");
+    expect(withoutWrite.state).toBe("FAILED");
+    expect(withoutWrite.errorMessage).toMatch(
+      /^writing the profile to s3:\/\/sentinel-local-raw-\d+\/pii-profiles\/card-transactions\/.*db_without_write\.json: User: arn:aws:sts::\d+:assumed-role\/sentinel-local-databrew-pii-profile-without-profile-write\/.* is not authorized to perform: s3:PutObject on resource: "arn:aws:s3:::sentinel-local-raw-\d+\/pii-profiles\/card-transactions\/.*" because no identity-based policy allows the s3:PutObject action$/,
+    );
   });
 });

@@ -1,0 +1,101 @@
+/**
+ * Each component of the local run on its own role: after Terraform has applied the `local` stack to the
+ * emulator (with the emulator's dummy deployer credentials, before any enforcement), this
+ *  - creates the local deployer, an IAM user allowed everything, which stands in for the account
+ *    administrator that deploys and operates the platform: the run's harness (landing the input, installing
+ *    the wrapped tokenization key, saving and restoring state, shipping logs as the services do) uses it;
+ *  - makes one local operator the principal every role Terraform created trusts (standing in for the AWS services
+ *    and consumer principals the synthesized trust policies name, which cannot call the emulator); the operator
+ *    may do nothing but sts:AssumeRole on those roles;
+ *  - switches moto's IAM enforcement on, from when the emulator's dummy credentials are refused;
+ *  - hands out credentials from sts:AssumeRole of a role, by its ARN, for the handler workers, the Glue job's
+ *    driver, the DataBrew stand-in and the auditor and data-scientist reads.
+ * The permission policies are the ones Terraform applied, unchanged. What moto does not evaluate (bucket and key
+ * policies, conditions) is listed in docs/security-model.md.
+ */
+import { enforceIam, iamCall, xmlField, assumeRole, LOCAL_OPERATOR, type AwsCredentials } from "./iam-enforcement";
+
+/** The deployer: the one principal with every permission once enforcement is on. */
+export const LOCAL_DEPLOYER = "sentinel-local-deployer";
+
+/** Credentials of a role of the applied stack, by role ARN. */
+export type RoleCredentials = (roleArn: string) => Promise<AwsCredentials>;
+
+export interface EnforcedRoles {
+  readonly deployer: AwsCredentials;
+  /** Role names the operator may assume (every role Terraform created). */
+  readonly roles: readonly string[];
+  readonly credentialsOf: RoleCredentials;
+}
+
+async function createUserWithKey(endpoint: string, user: string, policy: Record<string, unknown>): Promise<AwsCredentials> {
+  await iamCall(endpoint, { Action: "CreateUser", UserName: user });
+  await iamCall(endpoint, { Action: "PutUserPolicy", UserName: user, PolicyName: "local-run", PolicyDocument: JSON.stringify(policy) });
+  const key = await iamCall(endpoint, { Action: "CreateAccessKey", UserName: user });
+  return {
+    accessKeyId: xmlField(key, "AccessKeyId", "CreateAccessKey"),
+    secretAccessKey: xmlField(key, "SecretAccessKey", "CreateAccessKey"),
+  };
+}
+
+/** The names and ARNs of every role in the emulator (Terraform's), all pages. */
+async function listRoles(endpoint: string): Promise<Array<{ readonly name: string; readonly arn: string }>> {
+  const roles: Array<{ name: string; arn: string }> = [];
+  let marker: string | undefined;
+  do {
+    const page = await iamCall(endpoint, { Action: "ListRoles", MaxItems: "1000", ...(marker === undefined ? {} : { Marker: marker }) });
+    // a role's tags are <member>s too: only the members that name a role
+    for (const member of page.split("<member>").filter((part) => part.includes("<RoleName>"))) {
+      roles.push({ name: xmlField(member, "RoleName", "ListRoles"), arn: xmlField(member, "Arn", "ListRoles") });
+    }
+    marker = /<IsTruncated>true<\/IsTruncated>/.test(page) ? xmlField(page, "Marker", "ListRoles") : undefined;
+  } while (marker !== undefined);
+  return roles;
+}
+
+/**
+ * Makes the local operator the one principal the role trusts. The synthesized trust statements name AWS services and
+ * consumer principals, which cannot call the emulator, and moto cannot evaluate them beside another statement (a
+ * statement for a service principal fails its principal check with an error, and one naming another principal denies
+ * instead of not applying), so they are replaced; the permission policies stay exactly as Terraform applied them.
+ */
+async function trustOnlyOperator(endpoint: string, role: string, operatorArn: string): Promise<void> {
+  const trust = {
+    Version: "2012-10-17",
+    Statement: [{ Sid: "LocalOperatorStandsInForTheService", Effect: "Allow", Principal: { AWS: operatorArn }, Action: "sts:AssumeRole" }],
+  };
+  await iamCall(endpoint, { Action: "UpdateAssumeRolePolicy", RoleName: role, PolicyDocument: JSON.stringify(trust) });
+}
+
+/**
+ * Creates the deployer and the operator, lets the operator assume every role, and switches enforcement on.
+ * Must run after the apply and before anything else calls the emulator with its dummy credentials.
+ */
+export async function enforceRolesOfAppliedStack(endpoint: string, region: string): Promise<EnforcedRoles> {
+  const roles = await listRoles(endpoint);
+  if (roles.length === 0) throw new Error("the emulator holds no IAM role: apply the local stack before enforcing IAM");
+  const deployer = await createUserWithKey(endpoint, LOCAL_DEPLOYER, {
+    Version: "2012-10-17",
+    Statement: [{ Sid: "DeploysAndOperatesTheLocalPlatform", Effect: "Allow", Action: "*", Resource: "*" }],
+  });
+  const operator = await createUserWithKey(endpoint, LOCAL_OPERATOR, {
+    Version: "2012-10-17",
+    Statement: [{ Sid: "AssumePlatformRoles", Effect: "Allow", Action: "sts:AssumeRole", Resource: roles.map((role) => role.arn) }],
+  });
+  const operatorArn = xmlField(await iamCall(endpoint, { Action: "GetUser", UserName: LOCAL_OPERATOR }), "Arn", "GetUser");
+  for (const role of roles) await trustOnlyOperator(endpoint, role.name, operatorArn);
+  await enforceIam(endpoint);
+
+  const sessions = new Map<string, Promise<AwsCredentials>>();
+  const credentialsOf: RoleCredentials = (roleArn) => {
+    let session = sessions.get(roleArn);
+    if (session === undefined) {
+      const sessionName = `local-${roleArn.split("/").pop() ?? "role"}`.slice(0, 64);
+      session = assumeRole(endpoint, region, operator, roleArn, sessionName);
+      sessions.set(roleArn, session);
+      session.catch(() => sessions.delete(roleArn));
+    }
+    return session;
+  };
+  return { deployer, roles: roles.map((role) => role.name), credentialsOf };
+}
