@@ -42,6 +42,7 @@ from pyspark.sql import SparkSession
 from pyspark.sql import functions as F
 from pyspark.sql import types as T
 
+from sentinel_etl.cli import folder_locations
 from sentinel_etl.config import load_config, profile_path
 from sentinel_etl.generator import generate, write_csv
 from sentinel_etl.job import JobArguments, run_job
@@ -136,17 +137,15 @@ def config_without_tokenization(work: Path) -> str:
 
 
 def pipeline_run(spark: SparkSession, csv: Path, work: Path, key: Path, name: str, config_location: str | None = None) -> dict:
-    out = work / name
+    locations = folder_locations(work / name)
+    locations["state_location"] = str(work / "state")  # later runs reuse the state the first one fitted
     args = JobArguments(
         job_name="bench-etl",
         run_date="2025-02-01",
         input_prefix=str(csv),
         profile="card-transactions",
         config_location=config_location or profile_path("card-transactions"),
-        output_location=str(out / "processed"),
-        quarantine_location=str(out / "quarantine"),
-        metrics_location=str(out),
-        state_location=str(work / "state"),
+        **locations,
         key_location=str(key),
         bookmark_option="job-bookmark-disable",
     )

@@ -20,8 +20,29 @@ import sys
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TypedDict
 
 from sentinel_etl.bookmarks import ENABLE, OPTIONS
+
+
+class FolderLocations(TypedDict):
+    """The location arguments of a run that keeps everything under one folder."""
+
+    output_location: str
+    quarantine_location: str
+    metrics_location: str
+    state_location: str
+
+
+def folder_locations(folder: Path) -> FolderLocations:
+    """Where `etl --output <folder>` puts a run: processed/, quarantine/, run-metrics.json and state/. The
+    benchmarks and the tools that run the job locally lay their runs out the same way."""
+    return {
+        "output_location": str(folder / "processed"),
+        "quarantine_location": str(folder / "quarantine"),
+        "metrics_location": str(folder),
+        "state_location": str(folder / "state"),
+    }
 
 
 class CliError(RuntimeError):
@@ -76,16 +97,16 @@ def cmd_etl(a: argparse.Namespace) -> None:
     if not Path(a.input).exists():
         raise CliError(f"input not found: {a.input}")
     out = Path(a.output).resolve()
+    locations = folder_locations(out)
+    if a.state:
+        locations["state_location"] = str(Path(a.state).resolve())
     args = JobArguments(
         job_name=f"sentinel-etl-{a.profile}",
         run_date=a.run_date,
         input_prefix=str(Path(a.input).resolve()),
         profile=a.profile,
         config_location=a.config or profile_path(a.profile),
-        output_location=str(out / "processed"),
-        quarantine_location=str(out / "quarantine"),
-        metrics_location=str(out),
-        state_location=str(Path(a.state).resolve()) if a.state else str(out / "state"),
+        **locations,
         mapping_location=a.mapping,
         key_location=a.key_location,
         refit=a.refit,

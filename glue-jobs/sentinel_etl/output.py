@@ -13,11 +13,11 @@ and HDFS, and a server-side copy on S3 (Glue's EMRFS), with the same code.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
 
 from pyspark.sql import DataFrame, SparkSession
 
 from sentinel_etl import storage
+from sentinel_etl.jvm_gateway import jvm_gateway
 
 PARTITION_COLUMN = "ingestion_date"
 STAGING_FOLDER = "_staging"
@@ -37,7 +37,7 @@ class StagedTier:
         return storage.join(self.location, STAGING_FOLDER, self.run_id)
 
     def _fs(self, uri: str):
-        jvm = _jvm(self.spark)
+        jvm = jvm_gateway(self.spark)
         path = jvm.org.apache.hadoop.fs.Path(uri)
         return path, path.getFileSystem(self.spark.sparkContext._jsc.hadoopConfiguration())
 
@@ -75,7 +75,7 @@ class StagedTier:
         """Moves staged files into their partitions; returns the partitions written to."""
         partitions = set()
         _, fs = self._fs(self.location)
-        jvm = _jvm(self.spark)
+        jvm = jvm_gateway(self.spark)
         for partition, name in self.staged_files():
             source = jvm.org.apache.hadoop.fs.Path(storage.join(self.staging_uri, partition, name))
             target_dir = jvm.org.apache.hadoop.fs.Path(storage.join(self.location, partition))
@@ -96,11 +96,3 @@ class StagedTier:
         staging_parent, parent_fs = self._fs(storage.join(self.location, STAGING_FOLDER))
         if parent_fs.exists(staging_parent) and len(parent_fs.listStatus(staging_parent)) == 0:
             parent_fs.delete(staging_parent, False)
-
-
-def _jvm(spark: SparkSession) -> Any:
-    """The session's Py4J gateway to the JVM (Hadoop's FileSystem has no Python API)."""
-    jvm = spark.sparkContext._jvm
-    if jvm is None:
-        raise RuntimeError("the Spark session has no JVM gateway: it was stopped")
-    return jvm

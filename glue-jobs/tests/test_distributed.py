@@ -22,6 +22,7 @@ from pathlib import Path
 import pyspark
 import pytest
 
+from sentinel_etl.cli import folder_locations
 from sentinel_etl.config import load_config, profile_path
 from sentinel_etl.generator import generate, write_csv
 from sentinel_etl.job import JobArguments, run_job
@@ -66,17 +67,13 @@ finally:
 
 
 def job_arguments(root: Path, name: str, inputs: Path, key: Path) -> JobArguments:
-    out = root / name
     return JobArguments(
         job_name="distributed-test",
         run_date="2025-02-01",
         input_prefix=str(inputs),
         profile="card-transactions",
         config_location=profile_path("card-transactions"),
-        output_location=str(out / "processed"),
-        quarantine_location=str(out / "quarantine"),
-        metrics_location=str(out),
-        state_location=str(out / "state"),
+        **folder_locations(root / name),
         key_location=str(key),
         bookmark_option="job-bookmark-disable",
         run_id=RUN_ID,

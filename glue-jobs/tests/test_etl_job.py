@@ -7,6 +7,7 @@ import json
 from pathlib import Path
 
 import pytest
+from key_material import key_material
 
 from sentinel_etl import cli
 from sentinel_etl.generator import generate, write_csv
@@ -173,18 +174,8 @@ def test_no_staging_left_and_no_key_material_in_any_output(first_run, workspace)
     out = workspace["out"]
     assert not list(out.rglob("_staging"))
     key = base64.b64decode(json.loads(workspace["key"].read_text())["dev_key"])
-    keyring = Keyring("scan", key)
-    labels = (
-        "deterministic/hmac-sha256",
-        "format_preserving/ff1",
-        "deterministic_encrypt/aes-siv/s2v",
-        "deterministic_encrypt/aes-siv/ctr",
-        "encrypt/aes-256-gcm",
-    )
     secrets = [
-        form
-        for secret in (key, *(keyring.subkey(label) for label in labels))
-        for form in (secret, secret.hex().encode(), base64.b64encode(secret))
+        form for secret in key_material(key, Keyring("scan", key)) for form in (secret, secret.hex().encode(), base64.b64encode(secret))
     ]
     for path in out.rglob("*"):
         if path.is_file() and "state" not in path.parts:

@@ -9,6 +9,7 @@ import logging
 
 import pytest
 from cryptography.hazmat.primitives.ciphers.aead import AESSIV
+from key_material import key_material
 from pyspark.sql import functions as F
 
 from sentinel_etl.config import DIGITS, TokenSpec
@@ -104,17 +105,6 @@ def test_tokenized_columns_carry_method_and_key_version_metadata(tokenized):
     assert metadata["amount"] is None
 
 
-def secrets_of(keyring: Keyring) -> list[bytes]:
-    labels = (
-        "deterministic/hmac-sha256",
-        "format_preserving/ff1",
-        "deterministic_encrypt/aes-siv/s2v",
-        "deterministic_encrypt/aes-siv/ctr",
-        "encrypt/aes-256-gcm",
-    )
-    return [DATA_KEY, *(keyring.subkey(label) for label in labels)]
-
-
 def spellings(secret: bytes) -> list[str]:
     """How key bytes could appear in text: hex (either case, Spark prints binary literals upper-case),
     base64 (Py4J sends byte arrays so), and Java's signed-byte array notation."""
@@ -132,7 +122,7 @@ def test_no_key_material_appears_in_the_query_plan(tokenized, keyring):
     explain = out.sparkSession._jvm.PythonSQLUtils.explainString  # what DataFrame.explain prints
     plans = "\n".join([execution.toString(), *(explain(execution, mode) for mode in ("extended", "formatted", "codegen"))])
     assert "sentinel_ff1_encrypt_account_number" in plans
-    for secret in secrets_of(keyring):
+    for secret in key_material(DATA_KEY, keyring):
         for text in spellings(secret):
             assert text not in plans
 

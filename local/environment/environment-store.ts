@@ -29,6 +29,18 @@ interface StoredLogEvent {
   readonly message: string;
 }
 
+/**
+ * The freshly deployed environment that `restore` loads into and `save` copies from: its clients, the
+ * buckets by tier, the `bucket/key` pairs Terraform manages (never copied) and the audit trail's log group.
+ */
+type DeployedEnvironment = [
+  s3: S3Client,
+  logs: CloudWatchLogsClient,
+  buckets: Readonly<Record<string, string>>,
+  managed: ReadonlySet<string>,
+  auditLogGroup: string,
+];
+
 const INDEX_FILE = "s3-index.json";
 
 function filesUnder(directory: string): string[] {
@@ -66,13 +78,7 @@ export class EnvironmentStore {
   }
 
   /** Loads the saved objects into the buckets of a freshly provisioned environment, and the audit streams. */
-  async restore(
-    s3: S3Client,
-    logs: CloudWatchLogsClient,
-    buckets: Readonly<Record<string, string>>,
-    managed: ReadonlySet<string>,
-    auditLogGroup: string,
-  ): Promise<StoreTransfer> {
+  async restore(...[s3, logs, buckets, managed, auditLogGroup]: DeployedEnvironment): Promise<StoreTransfer> {
     let objects = 0;
     let bytes = 0;
     for (const [tier, bucket] of Object.entries(buckets)) {
@@ -105,13 +111,7 @@ export class EnvironmentStore {
    * Saves every object the pipeline wrote (all but the `managed` bucket/key pairs Terraform deployed), downloading only what changed since
    * the last save (by ETag) and dropping local copies of objects that no longer exist, and the audit streams.
    */
-  async save(
-    s3: S3Client,
-    logs: CloudWatchLogsClient,
-    buckets: Readonly<Record<string, string>>,
-    managed: ReadonlySet<string>,
-    auditLogGroup: string,
-  ): Promise<StoreTransfer> {
+  async save(...[s3, logs, buckets, managed, auditLogGroup]: DeployedEnvironment): Promise<StoreTransfer> {
     const previous = this.readIndex();
     const index: Record<string, string> = {};
     let objects = 0;

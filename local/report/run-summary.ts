@@ -3,6 +3,7 @@
  * text on the terminal (summary-text.ts) and as the HTML report (html-report.ts); local/run/collect-summary.ts
  * collects it. Also written as JSON next to the report, for scripts and tests.
  */
+import type { RunWindow } from "../../contracts/run-identity";
 
 /** How long one step of the run took, and whether it succeeded (local/run/progress.ts measures it). */
 export interface StepTiming {
@@ -105,11 +106,8 @@ export interface DeliverySummary {
   readonly error?: string;
 }
 
-export interface RunSummary {
-  readonly environment: string;
-  readonly profile: string;
-  readonly runDate: string;
-  readonly attempt: number;
+/** One pipeline run: its window (environment, profile, day, attempt) and what the run did in it. */
+export interface RunSummary extends RunWindow {
   readonly pipelineRunId: string;
   readonly startedAt: string;
   readonly totalSeconds: number;

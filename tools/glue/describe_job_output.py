@@ -16,6 +16,7 @@ import sys
 import tempfile
 from pathlib import Path
 
+from sentinel_etl.cli import folder_locations
 from sentinel_etl.config import PROFILES_DIR, load_config, profile_path
 from sentinel_etl.generator import generate, plant_defects, write_csv
 from sentinel_etl.job import JobArguments, run_job
@@ -41,10 +42,7 @@ def describe(spark, profile: str, work: Path) -> dict[str, list[dict[str, str]]]
             input_prefix=str(raw.parent),
             profile=profile,
             config_location=profile_path(profile),
-            output_location=str(out / "processed"),
-            quarantine_location=str(out / "quarantine"),
-            metrics_location=str(out),
-            state_location=str(out / "state"),
+            **folder_locations(out),
         ),
         allow_dev_key=True,
     )

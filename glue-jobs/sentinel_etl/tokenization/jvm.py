@@ -31,6 +31,8 @@ from typing import Any
 from pyspark.sql import Column, SparkSession
 from pyspark.sql import functions as F
 
+from sentinel_etl.jvm_gateway import jvm_gateway
+
 JAR_NAME = "sentinel-tokenization.jar"
 # The jar the project's set-up builds (tools/build/jvm.sh), for runs from the source tree.
 DEFAULT_JAR = Path(__file__).resolve().parents[3] / "build" / "jvm" / JAR_NAME
@@ -66,19 +68,11 @@ def _gateway_quiet() -> Iterator[None]:
             logger.setLevel(level)
 
 
-def _gateway(spark: SparkSession) -> Any:
-    """The session's Py4J view of the driver JVM."""
-    jvm = spark.sparkContext._jvm
-    if jvm is None:
-        raise RuntimeError("the Spark session has no JVM gateway: it was stopped")
-    return jvm
-
-
 def _java_class(spark: SparkSession, simple_name: str) -> Any:
     from py4j.java_gateway import JavaClass  # type: ignore[import-untyped]  # py4j ships no type information
 
     # Py4J resolves a class one package level at a time; an unknown class stays a JavaPackage.
-    java_class = functools.reduce(getattr, [*PACKAGE.split("."), simple_name], _gateway(spark))
+    java_class = functools.reduce(getattr, [*PACKAGE.split("."), simple_name], jvm_gateway(spark))
     if not isinstance(java_class, JavaClass):
         raise JvmLibraryMissing(
             f"Spark cannot load {PACKAGE}.{simple_name}: put {JAR_NAME} on the session's classpath "
@@ -90,7 +84,7 @@ def _java_class(spark: SparkSession, simple_name: str) -> Any:
 def _register(spark: SparkSession, purpose: str, function: object, result_type: str = "StringType") -> JvmFunction:
     """Registers `function` under a fresh name; `result_type` names a field of Spark's `DataTypes`."""
     name = f"sentinel_{purpose}_{next(_names)}"
-    data_type = getattr(_gateway(spark).org.apache.spark.sql.types.DataTypes, result_type)
+    data_type = getattr(jvm_gateway(spark).org.apache.spark.sql.types.DataTypes, result_type)
     spark._jsparkSession.udf().register(name, function, data_type)
     return JvmFunction(name)
 
