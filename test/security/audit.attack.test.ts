@@ -83,6 +83,25 @@ describe("audit trail attacks, verified with only the public key", () => {
   async function streamEvents(): Promise<ChainedAuditEvent[]> {
     return (await readLogStream(clients.logs, AUDIT_LOG_GROUP, RUN_ID)).events as ChainedAuditEvent[];
   }
+  /** Event 4, linked to the newest event of the stream as the audit handler would link it, but never signed. */
+  async function appendEventWithoutSigningKey(): Promise<ChainedAuditEvent> {
+    const last = (await streamEvents()).at(-1) as ChainedAuditEvent;
+    return linkEvent(
+      chainHeadOf(last),
+      { ...entry(4), actor: last.actor, request_id: "req-4", details: { n: 4 } },
+      new Date(Date.parse(last.time) + 1000),
+    );
+  }
+
+  async function putOnStream(event: ChainedAuditEvent): Promise<void> {
+    await clients.logs.send(
+      new PutLogEventsCommand({
+        logGroupName: AUDIT_LOG_GROUP,
+        logStreamName: RUN_ID,
+        logEvents: [{ timestamp: Date.parse(event.time), message: JSON.stringify(event) }],
+      }),
+    );
+  }
 
   /** Replaces the run's log stream with `events` (the attacker can delete and recreate streams). */
   async function rewriteStream(events: readonly ChainedAuditEvent[]): Promise<void> {
@@ -153,21 +172,9 @@ describe("audit trail attacks, verified with only the public key", () => {
   });
 
   it("an event appended to the stream and the index without the signing key is reported APPENDED", async () => {
-    const events = await streamEvents();
-    const last = events.at(-1) as ChainedAuditEvent;
-    const appended = linkEvent(
-      chainHeadOf(last),
-      { ...entry(4), actor: last.actor, request_id: "req-4", details: { n: 4 } },
-      new Date(Date.parse(last.time) + 1000),
-    );
+    const appended = await appendEventWithoutSigningKey();
     await createJsonIfAbsent(clients.s3, LINEAGE_AUDIT_BUCKET, chainIndexKey(RUN_ID, 4), appended);
-    await clients.logs.send(
-      new PutLogEventsCommand({
-        logGroupName: AUDIT_LOG_GROUP,
-        logStreamName: RUN_ID,
-        logEvents: [{ timestamp: Date.parse(appended.time), message: JSON.stringify(appended) }],
-      }),
-    );
+    await putOnStream(appended);
     const report = await sentinelVerify("--public-key", publicKeyFile);
     expect(report.code).toBe(1);
     expect(report.stdout).toMatch(/OK: hash chain intact, head seq 4/);
@@ -175,20 +182,8 @@ describe("audit trail attacks, verified with only the public key", () => {
   });
 
   it("a head signed with another key is reported FORGED, and does not cover the appended event", async () => {
-    const events = await streamEvents();
-    const last = events.at(-1) as ChainedAuditEvent;
-    const appended = linkEvent(
-      chainHeadOf(last),
-      { ...entry(4), actor: last.actor, request_id: "req-4", details: { n: 4 } },
-      new Date(Date.parse(last.time) + 1000),
-    );
-    await clients.logs.send(
-      new PutLogEventsCommand({
-        logGroupName: AUDIT_LOG_GROUP,
-        logStreamName: RUN_ID,
-        logEvents: [{ timestamp: Date.parse(appended.time), message: JSON.stringify(appended) }],
-      }),
-    );
+    const appended = await appendEventWithoutSigningKey();
+    await putOnStream(appended);
     await createJsonIfAbsent(clients.s3, LINEAGE_AUDIT_BUCKET, chainIndexKey(RUN_ID, 4), appended);
     await createJsonIfAbsent(
       clients.s3,
