@@ -8,9 +8,10 @@ idempotent the second attempt then fails on the first one's result: ``terraform 
 ``ResourceConflictException: Function already exist`` (HTTP 409) for a Lambda function it had just created.
 
 AWS itself makes those retries safe for the calls that matter (client tokens, idempotent creates); moto does not,
-so this front records the answer to every successful call that changes something (not GET or HEAD) and, for a
+so this front records the answer to every successful call sent with another method than GET, HEAD or OPTIONS
+(every change; the query and JSON protocols send their reads as POST too, and those are recorded alike) and, for a
 later attempt of the same invocation, sends that answer again instead of acting twice. A first attempt, a call
-that failed and every read reach moto as before. Each replay is logged to stderr, so a lost response stays visible.
+that failed and every GET reach moto as before. Each replay is logged to stderr, so a lost response stays visible.
 """
 
 from __future__ import annotations
