@@ -182,11 +182,8 @@ export function xmlField(xml: string, field: string, action: string): string {
  * credentials are refused.
  */
 export async function provisionRoles(endpoint: string, roles: readonly StackRole[]): Promise<ProvisionedRoles> {
-  const operatorArn = xmlField(await iamCall(endpoint, { Action: "CreateUser", UserName: LOCAL_OPERATOR }), "Arn", "CreateUser");
-  const trust = JSON.stringify({
-    Version: "2012-10-17",
-    Statement: [{ Effect: "Allow", Principal: { AWS: operatorArn }, Action: "sts:AssumeRole" }],
-  });
+  const operatorArn = await createUser(endpoint, LOCAL_OPERATOR);
+  const trust = JSON.stringify(operatorTrustPolicy(operatorArn));
   const roleArns = new Map<string, string>();
   for (const role of roles) {
     const created = await iamCall(endpoint, { Action: "CreateRole", RoleName: role.name, AssumeRolePolicyDocument: trust });
@@ -201,20 +198,35 @@ export async function provisionRoles(endpoint: string, roles: readonly StackRole
     roleArns.set(role.name, xmlField(created, "Arn", "CreateRole"));
   }
   const assumable = { Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: "sts:AssumeRole", Resource: [...roleArns.values()] }] };
-  await iamCall(endpoint, {
-    Action: "PutUserPolicy",
-    UserName: LOCAL_OPERATOR,
-    PolicyName: "assume-platform-roles",
-    PolicyDocument: JSON.stringify(assumable),
-  });
-  const key = await iamCall(endpoint, { Action: "CreateAccessKey", UserName: LOCAL_OPERATOR });
+  const operator = await grantUserWithKey(endpoint, LOCAL_OPERATOR, "assume-platform-roles", assumable);
+  return { operatorArn, operator, roleArns };
+}
+
+/** Creates an IAM user in the emulator and returns its ARN. */
+export async function createUser(endpoint: string, user: string): Promise<string> {
+  return xmlField(await iamCall(endpoint, { Action: "CreateUser", UserName: user }), "Arn", "CreateUser");
+}
+
+/** Gives an existing user one inline policy and an access key, and returns the key. */
+export async function grantUserWithKey(
+  endpoint: string,
+  user: string,
+  policyName: string,
+  policy: Record<string, unknown>,
+): Promise<AwsCredentials> {
+  await iamCall(endpoint, { Action: "PutUserPolicy", UserName: user, PolicyName: policyName, PolicyDocument: JSON.stringify(policy) });
+  const key = await iamCall(endpoint, { Action: "CreateAccessKey", UserName: user });
   return {
-    operatorArn,
-    operator: {
-      accessKeyId: xmlField(key, "AccessKeyId", "CreateAccessKey"),
-      secretAccessKey: xmlField(key, "SecretAccessKey", "CreateAccessKey"),
-    },
-    roleArns,
+    accessKeyId: xmlField(key, "AccessKeyId", "CreateAccessKey"),
+    secretAccessKey: xmlField(key, "SecretAccessKey", "CreateAccessKey"),
+  };
+}
+
+/** The trust policy of a role that only the local operator may assume (it stands in for the services). */
+export function operatorTrustPolicy(operatorArn: string): Record<string, unknown> {
+  return {
+    Version: "2012-10-17",
+    Statement: [{ Sid: "LocalOperatorStandsInForTheService", Effect: "Allow", Principal: { AWS: operatorArn }, Action: "sts:AssumeRole" }],
   };
 }
 

@@ -13,7 +13,17 @@
  * The permission policies are the ones Terraform applied, unchanged. What moto does not evaluate (bucket and key
  * policies, conditions) is listed in docs/security-model.md.
  */
-import { enforceIam, iamCall, xmlField, assumeRole, LOCAL_OPERATOR, type AwsCredentials } from "./iam-enforcement";
+import {
+  assumeRole,
+  createUser,
+  enforceIam,
+  grantUserWithKey,
+  iamCall,
+  LOCAL_OPERATOR,
+  operatorTrustPolicy,
+  xmlField,
+  type AwsCredentials,
+} from "./iam-enforcement";
 
 /** The deployer: the one principal with every permission once enforcement is on. */
 export const LOCAL_DEPLOYER = "sentinel-local-deployer";
@@ -26,16 +36,6 @@ export interface EnforcedRoles {
   /** Role names the operator may assume (every role Terraform created). */
   readonly roles: readonly string[];
   readonly credentialsOf: RoleCredentials;
-}
-
-async function createUserWithKey(endpoint: string, user: string, policy: Record<string, unknown>): Promise<AwsCredentials> {
-  await iamCall(endpoint, { Action: "CreateUser", UserName: user });
-  await iamCall(endpoint, { Action: "PutUserPolicy", UserName: user, PolicyName: "local-run", PolicyDocument: JSON.stringify(policy) });
-  const key = await iamCall(endpoint, { Action: "CreateAccessKey", UserName: user });
-  return {
-    accessKeyId: xmlField(key, "AccessKeyId", "CreateAccessKey"),
-    secretAccessKey: xmlField(key, "SecretAccessKey", "CreateAccessKey"),
-  };
 }
 
 /** The names and ARNs of every role in the emulator (Terraform's), all pages. */
@@ -60,11 +60,8 @@ async function listRoles(endpoint: string): Promise<Array<{ readonly name: strin
  * instead of not applying), so they are replaced; the permission policies stay exactly as Terraform applied them.
  */
 async function trustOnlyOperator(endpoint: string, role: string, operatorArn: string): Promise<void> {
-  const trust = {
-    Version: "2012-10-17",
-    Statement: [{ Sid: "LocalOperatorStandsInForTheService", Effect: "Allow", Principal: { AWS: operatorArn }, Action: "sts:AssumeRole" }],
-  };
-  await iamCall(endpoint, { Action: "UpdateAssumeRolePolicy", RoleName: role, PolicyDocument: JSON.stringify(trust) });
+  const trust = JSON.stringify(operatorTrustPolicy(operatorArn));
+  await iamCall(endpoint, { Action: "UpdateAssumeRolePolicy", RoleName: role, PolicyDocument: trust });
 }
 
 /**
@@ -74,15 +71,16 @@ async function trustOnlyOperator(endpoint: string, role: string, operatorArn: st
 export async function enforceRolesOfAppliedStack(endpoint: string, region: string): Promise<EnforcedRoles> {
   const roles = await listRoles(endpoint);
   if (roles.length === 0) throw new Error("the emulator holds no IAM role: apply the local stack before enforcing IAM");
-  const deployer = await createUserWithKey(endpoint, LOCAL_DEPLOYER, {
+  await createUser(endpoint, LOCAL_DEPLOYER);
+  const deployer = await grantUserWithKey(endpoint, LOCAL_DEPLOYER, "local-run", {
     Version: "2012-10-17",
     Statement: [{ Sid: "DeploysAndOperatesTheLocalPlatform", Effect: "Allow", Action: "*", Resource: "*" }],
   });
-  const operator = await createUserWithKey(endpoint, LOCAL_OPERATOR, {
+  const operatorArn = await createUser(endpoint, LOCAL_OPERATOR);
+  const operator = await grantUserWithKey(endpoint, LOCAL_OPERATOR, "local-run", {
     Version: "2012-10-17",
     Statement: [{ Sid: "AssumePlatformRoles", Effect: "Allow", Action: "sts:AssumeRole", Resource: roles.map((role) => role.arn) }],
   });
-  const operatorArn = xmlField(await iamCall(endpoint, { Action: "GetUser", UserName: LOCAL_OPERATOR }), "Arn", "GetUser");
   for (const role of roles) await trustOnlyOperator(endpoint, role.name, operatorArn);
   await enforceIam(endpoint);
 
