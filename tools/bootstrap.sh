@@ -15,7 +15,15 @@ node_major=$(node -p 'process.versions.node.split(".")[0]' 2>/dev/null || echo 0
 [ "$node_major" -ge 20 ] || fail "Node.js 20 or newer is required (found: $(node --version 2>/dev/null || echo none))."
 node_stamp=node_modules/.sentinel-stamp
 node_hash=$(hash_of package.json package-lock.json)
+# A checkout whose node_modules or .venv is a link to another checkout's (a git worktree set up to share them)
+# must not reinstall: npm ci empties the link's target and pip repoints the editable glue-jobs install, under
+# every other checkout that uses them.
+refuse_shared() {
+  [ -L "$1" ] || return 0
+  fail "$1 is a link to $(readlink -f "$1") and its packages are out of date for this checkout; installing here would replace the packages every checkout sharing it uses. Run the install in the checkout that owns $(readlink -f "$1"), or replace the link with a directory of its own."
+}
 if [ ! -f "$node_stamp" ] || [ "$(cat "$node_stamp")" != "$node_hash" ]; then
+  refuse_shared node_modules
   say "installing Node packages (npm ci)"
   npm ci --no-audit --no-fund --loglevel=error
   echo "$node_hash" > "$node_stamp"
@@ -29,6 +37,7 @@ command -v "$PY" >/dev/null 2>&1 || PY=python3
 py_stamp=.venv/.sentinel-stamp
 py_hash=$(hash_of requirements.lock glue-jobs/pyproject.toml)
 if [ ! -x .venv/bin/python ] || [ ! -f "$py_stamp" ] || [ "$(cat "$py_stamp")" != "$py_hash" ]; then
+  refuse_shared .venv
   say "creating the Python environment in .venv (requirements.lock)"
   [ -x .venv/bin/python ] || "$PY" -m venv .venv
   .venv/bin/python -m pip install --quiet --disable-pip-version-check --upgrade "pip==24.3.1"
