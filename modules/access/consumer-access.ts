@@ -16,7 +16,7 @@
  * test/modules/access.test.ts evaluates both policies against what each must not reach.
  */
 import { Construct } from "constructs";
-import { regionalArn, type AccountScope } from "../iam/arns";
+import { regionalArn, type AccountScope, type EnvironmentScopeProps } from "../iam/arns";
 import type { PolicyDocument } from "../iam/policy-document";
 import { sidFragment } from "../iam/sid";
 import type { EncryptedLogGroup } from "../logging/encrypted-log-group";
@@ -27,10 +27,8 @@ import type { PlatformKey } from "../encryption/platform-key";
 import { TOKENIZATION_CONTEXT_KEYS } from "../encryption/platform-keys";
 import { ConsumerRole } from "./consumer-role";
 
-export interface ConsumerAccessProps {
-  /** e.g. sentinel-dev: roles become sentinel-dev-data-scientist and sentinel-dev-auditor. */
-  readonly namePrefix: string;
-  readonly account: AccountScope;
+/** Roles are named after namePrefix: sentinel-dev gives sentinel-dev-data-scientist, sentinel-dev-auditor, ... */
+export interface ConsumerAccessProps extends EnvironmentScopeProps {
   readonly buckets: PlatformBuckets;
   readonly auditLogGroup: EncryptedLogGroup;
   /** Glue Catalog database of the processed tables. */

@@ -19,16 +19,14 @@ import { Construct } from "constructs";
 import { ServiceRole } from "../iam/service-role";
 import type { LogGroupFactory } from "../logging/log-group-factory";
 import { PlatformKey } from "../encryption/platform-key";
-import { regionalArn, type AccountScope } from "../iam/arns";
+import { regionalArn, type EnvironmentScopeProps } from "../iam/arns";
 import type { AlarmTopic } from "../monitoring/alarm-topic";
 import type { AccessLogBucket } from "../storage/access-log-bucket";
 import { DataBucket, type ObjectLockRetention } from "../storage/data-bucket";
 import type { LifecyclePolicy } from "../storage/lifecycle";
 
-export interface AuditTrailProps {
-  /** e.g. sentinel-dev: the trail, its bucket, key alias and rules are named after it. */
-  readonly namePrefix: string;
-  readonly account: AccountScope;
+/** The trail, its bucket, key alias and rules are named after namePrefix. */
+export interface AuditTrailProps extends EnvironmentScopeProps {
   /** The deployer principals: administrators of the trail's key. */
   readonly administratorArns: readonly string[];
   readonly accessLogs: AccessLogBucket;
