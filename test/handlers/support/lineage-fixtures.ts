@@ -1,4 +1,5 @@
 /** Run metrics and job events as the Glue job and EventBridge produce them, for lineage tests. */
+import type { LineageEventType } from "../../../handlers/lineage/job-state-event";
 import type { ObservedJobRun } from "../../../handlers/lineage/observed-job-run";
 import { runMetricsSchema, type RunMetrics } from "../../../handlers/lineage/run-metrics";
 import { glueJobArguments } from "../../../handlers/trigger/glue-arguments";
@@ -20,6 +21,14 @@ export const LOCAL_RUN_LINEAGE_RECORDS: readonly string[] = [
   "sentinel-local-etl:COMPLETE",
   "sentinel-local-etl:START",
 ];
+
+/** What the lineage handler answers for a run it recorded: its START and its terminal record, each newly written. */
+export function startAndTerminalWritten(terminal: Exclude<LineageEventType, "START">): { eventType: LineageEventType; written: boolean }[] {
+  return [
+    { eventType: "START", written: true },
+    { eventType: terminal, written: true },
+  ];
+}
 
 /** The ETL job's arguments for that run (card-transactions, 2026-03-01, first attempt), as the trigger passes them. */
 export function cardTransactionsJobArguments(): Record<string, string> {
