@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { loadEnvironments } from "../../stacks/config/environments";
 import { scheduleExpressionProblem } from "../../stacks/config/schedule-expression";
 import { ConfigError, validateEnvironments } from "../../stacks/config/validate";
-import { dev, integerOutside, local, problemsOf, prod, staging } from "./support/config-problems";
+import { dev, integerOutside, local, problemsOf, prod, setInDev, staging } from "./support/config-problems";
 
 describe("environment configuration", () => {
   it("defines dev, staging, prod and local, defaulting to eu-central-2", () => {
@@ -79,22 +79,22 @@ describe("each bad field is reported with the field and the allowed values", () 
     integerOutside("Object Lock days", "objectLock.days", 0, [1, 36500]),
     [
       "a schedule that is neither rate nor cron",
-      { schedule: { expression: "every night", timezone: "UTC" } },
+      setInDev("schedule.expression", "every night"),
       'dev: schedule.expression must be "rate(<n> <unit>)" or "cron(',
     ],
     [
       "a cron with both day fields",
-      { schedule: { expression: "cron(0 2 * * MON *)", timezone: "UTC" } },
+      setInDev("schedule.expression", "cron(0 2 * * MON *)"),
       "dev: schedule.expression exactly one of day-of-month and day-of-week must be ?",
     ],
     [
       "a cron with five fields",
-      { schedule: { expression: "cron(0 2 * * ?)", timezone: "UTC" } },
+      setInDev("schedule.expression", "cron(0 2 * * ?)"),
       "dev: schedule.expression a cron expression has 6 fields, got 5",
     ],
     [
       "a time zone",
-      { schedule: { expression: "rate(1 day)", timezone: "Europe/Atlantis" } },
+      setInDev("schedule.timezone", "Europe/Atlantis"),
       'dev: schedule.timezone must be an IANA time zone like Europe/Zurich (got "Europe/Atlantis")',
     ],
     [
