@@ -82,10 +82,7 @@ export class ConsumerAccess extends Construct {
       "Reads the processed tables (S3 and Glue Catalog); no raw, quarantine, lineage or audit access",
       props.dataScientistPrincipalArns,
     );
-    grantObjectRead(this.dataScientist.policy, buckets.processed, PROCESSED_PREFIXES.processed, {
-      purpose: "ProcessedTables",
-      region: account.region,
-    });
+    grantObjectRead(this.dataScientist.policy, buckets.processed, PROCESSED_PREFIXES.processed, { purpose: "ProcessedTables" });
     grantCatalogRead(this.dataScientist.policy, account, props.processedDatabaseName);
 
     this.auditor = consumerRole(
@@ -104,10 +101,7 @@ export class ConsumerAccess extends Construct {
       "Break-glass: unwraps the tokenization keys to reverse tokens for an authorised investigation",
       props.reidentificationPrincipalArns,
     );
-    grantObjectRead(this.reidentification.policy, buckets.artifacts, ARTIFACT_PREFIXES.keys, {
-      purpose: "WrappedTokenizationKeys",
-      region: account.region,
-    });
+    grantObjectRead(this.reidentification.policy, buckets.artifacts, ARTIFACT_PREFIXES.keys, { purpose: "WrappedTokenizationKeys" });
     props.tokenizationKey.grantDecryptWithContext(this.reidentification.policy, TOKENIZATION_CONTEXT_KEYS);
   }
 }
