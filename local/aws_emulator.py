@@ -22,7 +22,7 @@ import os
 import re
 import signal
 import sys
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from datetime import UTC
 from typing import Any
 from urllib.parse import urlencode
@@ -37,6 +37,7 @@ from botocore.model import OperationModel, ServiceModel
 from botocore.parsers import QueryParser
 from botocore.serialize import QuerySerializer
 from emulator_replay import RetriedCallReplay  # local/, beside this file
+from emulator_wsgi import Environ, StartResponse, WsgiApp, call_buffered  # local/, beside this file
 from moto.kms.models import Key, KmsBackend
 from moto.moto_server.werkzeug_app import DomainDispatcherApplication, MotoRequestHandler, create_backend_app
 from moto.s3.utils import _VersionedKeyStore
@@ -45,10 +46,6 @@ from werkzeug.serving import run_simple
 CBOR_OPERATION_PATH = re.compile(r"^/service/(?P<service>[A-Za-z0-9_]+)/operation/(?P<operation>[A-Za-z0-9_]+)$")
 # Smithy service shape name -> botocore service: the services whose SDKs speak CBOR and moto speaks query.
 CBOR_SERVICES = {"GraniteServiceVersion20100801": "cloudwatch"}
-
-Environ = dict[str, Any]
-StartResponse = Callable[..., Any]
-WsgiApp = Callable[[Environ, StartResponse], Iterable[bytes]]
 
 
 class RpcV2CborFront:
@@ -84,22 +81,10 @@ class RpcV2CborFront:
                 "wsgi.input": io.BytesIO(body),
             }
         )
-        captured: dict[str, Any] = {}
-
-        def capture(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Callable[[bytes], None]:
-            captured["status"] = status
-            return lambda _data: None
-
-        chunks = self.app(inner, capture)
-        try:
-            xml = b"".join(chunks)
-        finally:
-            close = getattr(chunks, "close", None)
-            if close is not None:
-                close()
-        status = str(captured["status"])
+        answer = call_buffered(self.app, inner)
+        status = answer.status
         status_code = int(status.split(" ", 1)[0])
-        response = {"body": xml, "headers": {}, "status_code": status_code}
+        response = {"body": answer.body, "headers": {}, "status_code": status_code}
         headers = [("Content-Type", "application/cbor"), ("smithy-protocol", "rpc-v2-cbor")]
         if status_code < 300:
             parsed = QueryParser().parse(response, operation.output_shape) if operation.output_shape else {}

@@ -106,30 +106,54 @@ def _paged(items: list[Any], params: dict[str, Any]) -> tuple[list[Any], dict[st
     return items[start:end], ({"NextToken": str(end)} if end < len(items) else {})
 
 
+def _unused_request_id(resources: dict[str, dict[str, Any]], params: dict[str, Any], what: str) -> None:
+    """A create is refused when its CreatorRequestId already made a resource of its kind."""
+    if any(existing["CreatorRequestId"] == params["CreatorRequestId"] for existing in resources.values()):
+        raise ResourceExistsException(f"A {what} with creator request id {params['CreatorRequestId']} already exists")
+
+
+def _created(
+    response: Route53ResolverResponse,
+    resources: dict[str, dict[str, Any]],
+    kind: str,
+    id_prefix: str,
+    params: dict[str, Any],
+    fields: dict[str, Any],
+) -> dict[str, Any]:
+    """A new resource of `kind` in `resources`: its id and ARN, `fields`, the call's creator request id and the
+    creation time; tagged with the call's Tags."""
+    identifier = _identifier(id_prefix)
+    now = _now()
+    resource = {
+        "Id": identifier,
+        "Arn": _arn(response, kind, identifier),
+        **fields,
+        "CreatorRequestId": params["CreatorRequestId"],
+        "CreationTime": now,
+        "ModificationTime": now,
+    }
+    resources[identifier] = resource
+    _tag(response, resource["Arn"], params.get("Tags"))
+    return resource
+
+
+def _deleted(response: Route53ResolverResponse, resources: dict[str, dict[str, Any]], resource: dict[str, Any]) -> dict[str, Any]:
+    """Removes `resource` and its tags; the answer a delete gives (the resource, DELETING)."""
+    del resources[resource["Id"]]
+    response.route53resolver_backend.tagger.delete_all_tags_for_resource(resource["Arn"])
+    return {**resource, "Status": "DELETING"}
+
+
 # Domain lists
 
 
 def create_firewall_domain_list(self: Route53ResolverResponse) -> str:
     params = _params(self, "CreateFirewallDomainList")
     firewall = _firewall(self)
-    if any(existing["CreatorRequestId"] == params["CreatorRequestId"] for existing in firewall.domain_lists.values()):
-        raise ResourceExistsException(f"A domain list with creator request id {params['CreatorRequestId']} already exists")
-    identifier = _identifier("rslvr-fdl")
-    now = _now()
-    domain_list = {
-        "Id": identifier,
-        "Arn": _arn(self, "firewall-domain-list", identifier),
-        "Name": params["Name"],
-        "DomainCount": 0,
-        "Status": "COMPLETE",
-        "StatusMessage": "Created Firewall Domain List",
-        "CreatorRequestId": params["CreatorRequestId"],
-        "CreationTime": now,
-        "ModificationTime": now,
-    }
-    firewall.domain_lists[identifier] = domain_list
-    firewall.domains[identifier] = []
-    _tag(self, domain_list["Arn"], params.get("Tags"))
+    _unused_request_id(firewall.domain_lists, params, "domain list")
+    fields = {"Name": params["Name"], "DomainCount": 0, "Status": "COMPLETE", "StatusMessage": "Created Firewall Domain List"}
+    domain_list = _created(self, firewall.domain_lists, "firewall-domain-list", "rslvr-fdl", params, fields)
+    firewall.domains[domain_list["Id"]] = []
     return _answer(FirewallDomainList=domain_list)
 
 
@@ -168,9 +192,8 @@ def delete_firewall_domain_list(self: Route53ResolverResponse) -> str:
     domain_list = _found(firewall.domain_lists, params["FirewallDomainListId"], "Firewall domain list")
     if any(rule["FirewallDomainListId"] == domain_list["Id"] for rules in firewall.rules.values() for rule in rules):
         raise ResourceInUseException(f"Firewall domain list {domain_list['Id']} is used by a firewall rule")
-    del firewall.domain_lists[domain_list["Id"]], firewall.domains[domain_list["Id"]]
-    self.route53resolver_backend.tagger.delete_all_tags_for_resource(domain_list["Arn"])
-    return _answer(FirewallDomainList={**domain_list, "Status": "DELETING"})
+    del firewall.domains[domain_list["Id"]]
+    return _answer(FirewallDomainList=_deleted(self, firewall.domain_lists, domain_list))
 
 
 # Rule groups and rules
@@ -179,26 +202,17 @@ def delete_firewall_domain_list(self: Route53ResolverResponse) -> str:
 def create_firewall_rule_group(self: Route53ResolverResponse) -> str:
     params = _params(self, "CreateFirewallRuleGroup")
     firewall = _firewall(self)
-    if any(existing["CreatorRequestId"] == params["CreatorRequestId"] for existing in firewall.rule_groups.values()):
-        raise ResourceExistsException(f"A rule group with creator request id {params['CreatorRequestId']} already exists")
-    identifier = _identifier("rslvr-frg")
-    now = _now()
-    group = {
-        "Id": identifier,
-        "Arn": _arn(self, "firewall-rule-group", identifier),
+    _unused_request_id(firewall.rule_groups, params, "rule group")
+    fields = {
         "Name": params["Name"],
         "RuleCount": 0,
         "Status": "COMPLETE",
         "StatusMessage": "Created Firewall Rule Group",
         "OwnerId": self.current_account,
-        "CreatorRequestId": params["CreatorRequestId"],
         "ShareStatus": "NOT_SHARED",
-        "CreationTime": now,
-        "ModificationTime": now,
     }
-    firewall.rule_groups[identifier] = group
-    firewall.rules[identifier] = []
-    _tag(self, group["Arn"], params.get("Tags"))
+    group = _created(self, firewall.rule_groups, "firewall-rule-group", "rslvr-frg", params, fields)
+    firewall.rules[group["Id"]] = []
     return _answer(FirewallRuleGroup=group)
 
 
@@ -213,9 +227,8 @@ def delete_firewall_rule_group(self: Route53ResolverResponse) -> str:
     group = _found(firewall.rule_groups, params["FirewallRuleGroupId"], "Firewall rule group")
     if any(association["FirewallRuleGroupId"] == group["Id"] for association in firewall.associations.values()):
         raise ResourceInUseException(f"Firewall rule group {group['Id']} is associated with a VPC")
-    del firewall.rule_groups[group["Id"]], firewall.rules[group["Id"]]
-    self.route53resolver_backend.tagger.delete_all_tags_for_resource(group["Arn"])
-    return _answer(FirewallRuleGroup={**group, "Status": "DELETING"})
+    del firewall.rules[group["Id"]]
+    return _answer(FirewallRuleGroup=_deleted(self, firewall.rule_groups, group))
 
 
 _RULE_SETTINGS = (
@@ -314,11 +327,7 @@ def associate_firewall_rule_group(self: Route53ResolverResponse) -> str:
             raise ResourceExistsException(f"Firewall rule group {group['Id']} is already associated with {vpc_id}")
         if association["VpcId"] == vpc_id and association["Priority"] == params["Priority"]:
             raise ResourceExistsException(f"{vpc_id} already has a rule group association with priority {params['Priority']}")
-    identifier = _identifier("rslvr-frgassoc")
-    now = _now()
-    association = {
-        "Id": identifier,
-        "Arn": _arn(self, "firewall-rule-group-association", identifier),
+    fields = {
         "FirewallRuleGroupId": group["Id"],
         "VpcId": vpc_id,
         "Name": params["Name"],
@@ -326,12 +335,8 @@ def associate_firewall_rule_group(self: Route53ResolverResponse) -> str:
         "MutationProtection": params.get("MutationProtection", "DISABLED"),
         "Status": "COMPLETE",
         "StatusMessage": "Finished rule group association update",
-        "CreatorRequestId": params["CreatorRequestId"],
-        "CreationTime": now,
-        "ModificationTime": now,
     }
-    firewall.associations[identifier] = association
-    _tag(self, association["Arn"], params.get("Tags"))
+    association = _created(self, firewall.associations, "firewall-rule-group-association", "rslvr-frgassoc", params, fields)
     return _answer(FirewallRuleGroupAssociation=association)
 
 
@@ -352,9 +357,7 @@ def disassociate_firewall_rule_group(self: Route53ResolverResponse) -> str:
     params = _params(self, "DisassociateFirewallRuleGroup")
     firewall = _firewall(self)
     association = _found(firewall.associations, params["FirewallRuleGroupAssociationId"], "Firewall rule group association")
-    del firewall.associations[association["Id"]]
-    self.route53resolver_backend.tagger.delete_all_tags_for_resource(association["Arn"])
-    return _answer(FirewallRuleGroupAssociation={**association, "Status": "DELETING"})
+    return _answer(FirewallRuleGroupAssociation=_deleted(self, firewall.associations, association))
 
 
 def _config(response: Route53ResolverResponse, vpc_id: str) -> dict[str, Any]:

@@ -20,12 +20,9 @@ import re
 import sys
 import threading
 from collections import OrderedDict
-from collections.abc import Callable, Iterable
-from typing import Any
+from collections.abc import Iterable
 
-Environ = dict[str, Any]
-StartResponse = Callable[..., Any]
-WsgiApp = Callable[[Environ, StartResponse], Iterable[bytes]]
+from emulator_wsgi import Environ, StartResponse, WsgiApp, call_buffered  # local/, beside this file
 
 ATTEMPT = re.compile(r"(?:^|;)\s*attempt=(?P<attempt>\d+)")
 READS = frozenset({"GET", "HEAD", "OPTIONS"})
@@ -88,26 +85,11 @@ class RetriedCallReplay:
             done.set()
 
     def _answer_and_record(self, invocation: str, environ: Environ, start_response: StartResponse) -> Iterable[bytes]:
-        answer: dict[str, Any] = {}
-        written: list[bytes] = []
-
-        def capture(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Callable[[bytes], None]:
-            answer["status"], answer["headers"] = status, list(headers)
-            return written.append
-
-        result = self.app(environ, capture)
-        try:
-            body = b"".join([*written, *result])
-        finally:
-            close = getattr(result, "close", None)
-            if close is not None:
-                close()
-        status: str = answer["status"]
-        headers: list[tuple[str, str]] = answer["headers"]
-        if status.startswith("2"):
+        answer = call_buffered(self.app, environ)
+        if answer.status.startswith("2"):
             with self._lock:
-                self._answers[invocation] = (status, headers, body)
+                self._answers[invocation] = (answer.status, answer.headers, answer.body)
                 while len(self._answers) > self.capacity:
                     self._answers.popitem(last=False)
-        start_response(status, headers)
-        return [body]
+        start_response(answer.status, answer.headers)
+        return [answer.body]

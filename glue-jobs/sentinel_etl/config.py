@@ -238,14 +238,7 @@ def parse_config(document: Any, origin: str = "job config") -> JobConfig:
 
 def load_config(uri: str) -> JobConfig:
     """Reads and validates the config at a local path or S3 URI."""
-    data = storage.read_bytes(uri)
-    if data is None:
-        raise ConfigError(f"job config not found: {uri}")
-    try:
-        document = json.loads(data.decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise ConfigError(f"job config {uri} is not valid UTF-8 JSON: {exc}") from exc
-    return parse_config(document, origin=uri)
+    return parse_config(storage.load_json(uri, "job config", ConfigError), origin=uri)
 
 
 def profile_path(profile: str) -> str:

@@ -154,13 +154,8 @@ def create_dev_key(path: Path) -> None:
 def load_keyring(uri: str, allow_dev_key: bool, kms_client: Any = None, wrapping: WrappingKey | None = None) -> Keyring:
     """The keyring from a wrapped key file (KMS, unwrapped only as `wrapping` says) or, when allowed, a
     development key file."""
-    data = storage.read_bytes(uri)
-    if data is None:
-        raise KeyMaterialError(f"key file not found: {uri}")
-    try:
-        document = json.loads(data.decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise KeyMaterialError(f"{uri}: key file is not valid JSON") from exc
+    # The decoder's message can quote the file's text, here key material: it stays out of the error.
+    document = storage.load_json(uri, "key file", KeyMaterialError, echo_decoder_error=False)
     if not isinstance(document, dict):
         raise KeyMaterialError(f"{uri}: key file must be a JSON object")
     if "ciphertext_blob" in document:

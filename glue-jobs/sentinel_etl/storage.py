@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import shutil
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -66,6 +67,20 @@ def write_bytes(uri: str, data: bytes, content_type: str = "application/octet-st
 def read_json(uri: str) -> Any | None:
     data = read_bytes(uri)
     return None if data is None else json.loads(data.decode("utf-8"))
+
+
+def load_json(uri: str, what: str, error: Callable[[str], Exception], *, echo_decoder_error: bool = True) -> Any:
+    """The JSON document at `uri`, for a document the caller cannot do without: `error` (the caller's exception
+    type) names `what` and the URI when nothing is there or it is not UTF-8 JSON. echo_decoder_error=False leaves
+    the decoder's message out of the error, for files whose text must not reach a log (key material)."""
+    data = read_bytes(uri)
+    if data is None:
+        raise error(f"{what} not found: {uri}")
+    try:
+        return json.loads(data.decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        detail = f": {exc}" if echo_decoder_error else ""
+        raise error(f"{what} {uri} is not valid UTF-8 JSON{detail}") from exc
 
 
 def write_json(uri: str, obj: Any) -> None:

@@ -117,7 +117,7 @@ def test_dev_keys_are_refused_where_a_kms_key_is_required(tmp_path):
 @pytest.mark.parametrize(
     "content,message",
     [
-        ("not json", "not valid JSON"),
+        ("not json", "not valid UTF-8 JSON"),
         ('{"key_version": "v1"}', "neither"),
         ('{"key_version": "v1", "dev_key": "%%%"}', "not valid base64"),
         ('{"key_version": "bad version!", "dev_key": "' + base64.b64encode(b"k" * 32).decode() + '"}', "key_version"),

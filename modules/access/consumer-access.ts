@@ -16,7 +16,7 @@
  * test/modules/access.test.ts evaluates both policies against what each must not reach.
  */
 import { Construct } from "constructs";
-import { regionalArn, type AccountScope } from "../iam/arns";
+import { regionalArn, type AccountScope, type EnvironmentScopeProps } from "../iam/arns";
 import type { PolicyDocument } from "../iam/policy-document";
 import { sidFragment } from "../iam/sid";
 import type { EncryptedLogGroup } from "../logging/encrypted-log-group";
@@ -27,10 +27,8 @@ import type { PlatformKey } from "../encryption/platform-key";
 import { TOKENIZATION_CONTEXT_KEYS } from "../encryption/platform-keys";
 import { ConsumerRole } from "./consumer-role";
 
-export interface ConsumerAccessProps {
-  /** e.g. sentinel-dev: roles become sentinel-dev-data-scientist and sentinel-dev-auditor. */
-  readonly namePrefix: string;
-  readonly account: AccountScope;
+/** Roles are named after namePrefix: sentinel-dev gives sentinel-dev-data-scientist, sentinel-dev-auditor, ... */
+export interface ConsumerAccessProps extends EnvironmentScopeProps {
   readonly buckets: PlatformBuckets;
   readonly auditLogGroup: EncryptedLogGroup;
   /** Glue Catalog database of the processed tables. */
@@ -70,41 +68,40 @@ export class ConsumerAccess extends Construct {
   constructor(scope: Construct, id: string, props: ConsumerAccessProps) {
     super(scope, id);
     const { buckets, account } = props;
+    // Each role's name is the environment prefix and its construct id; every one trusts under the same organization.
+    const consumerRole = (name: string, description: string, trustedPrincipalArns: string[]) =>
+      new ConsumerRole(this, name, {
+        roleName: `${props.namePrefix}-${name}`,
+        description,
+        trustedPrincipalArns,
+        organizationId: props.organizationId,
+      });
 
-    this.dataScientist = new ConsumerRole(this, "data-scientist", {
-      roleName: `${props.namePrefix}-data-scientist`,
-      description: "Reads the processed tables (S3 and Glue Catalog); no raw, quarantine, lineage or audit access",
-      trustedPrincipalArns: props.dataScientistPrincipalArns,
-      organizationId: props.organizationId,
-    });
-    grantObjectRead(this.dataScientist.policy, buckets.processed, PROCESSED_PREFIXES.processed, {
-      purpose: "ProcessedTables",
-      region: account.region,
-    });
+    this.dataScientist = consumerRole(
+      "data-scientist",
+      "Reads the processed tables (S3 and Glue Catalog); no raw, quarantine, lineage or audit access",
+      props.dataScientistPrincipalArns,
+    );
+    grantObjectRead(this.dataScientist.policy, buckets.processed, PROCESSED_PREFIXES.processed, { purpose: "ProcessedTables" });
     grantCatalogRead(this.dataScientist.policy, account, props.processedDatabaseName);
 
-    this.auditor = new ConsumerRole(this, "auditor", {
-      roleName: `${props.namePrefix}-auditor`,
-      description: "Reads lineage records, the audit chain and the audit log group; no data access",
-      trustedPrincipalArns: props.auditorPrincipalArns,
-      organizationId: props.organizationId,
-    });
+    this.auditor = consumerRole(
+      "auditor",
+      "Reads lineage records, the audit chain and the audit log group; no data access",
+      props.auditorPrincipalArns,
+    );
     buckets.lineageAudit.grantRead(this.auditor.policy);
     // Every version, its retention and legal hold: a second version of a write-once record is evidence.
     buckets.lineageAudit.grantVersionAudit(this.auditor.policy);
     props.auditLogGroup.grantRead(this.auditor.policy);
     grantCatalogRead(this.auditor.policy, account, props.lineageDatabaseName);
 
-    this.reidentification = new ConsumerRole(this, "reidentification", {
-      roleName: `${props.namePrefix}-reidentification`,
-      description: "Break-glass: unwraps the tokenization keys to reverse tokens for an authorised investigation",
-      trustedPrincipalArns: props.reidentificationPrincipalArns,
-      organizationId: props.organizationId,
-    });
-    grantObjectRead(this.reidentification.policy, buckets.artifacts, ARTIFACT_PREFIXES.keys, {
-      purpose: "WrappedTokenizationKeys",
-      region: account.region,
-    });
+    this.reidentification = consumerRole(
+      "reidentification",
+      "Break-glass: unwraps the tokenization keys to reverse tokens for an authorised investigation",
+      props.reidentificationPrincipalArns,
+    );
+    grantObjectRead(this.reidentification.policy, buckets.artifacts, ARTIFACT_PREFIXES.keys, { purpose: "WrappedTokenizationKeys" });
     props.tokenizationKey.grantDecryptWithContext(this.reidentification.policy, TOKENIZATION_CONTEXT_KEYS);
   }
 }

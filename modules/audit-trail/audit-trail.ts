@@ -19,16 +19,14 @@ import { Construct } from "constructs";
 import { ServiceRole } from "../iam/service-role";
 import type { LogGroupFactory } from "../logging/log-group-factory";
 import { PlatformKey } from "../encryption/platform-key";
-import { regionalArn, type AccountScope } from "../iam/arns";
+import { regionalArn, type EnvironmentScopeProps } from "../iam/arns";
 import type { AlarmTopic } from "../monitoring/alarm-topic";
 import type { AccessLogBucket } from "../storage/access-log-bucket";
 import { DataBucket, type ObjectLockRetention } from "../storage/data-bucket";
 import type { LifecyclePolicy } from "../storage/lifecycle";
 
-export interface AuditTrailProps {
-  /** e.g. sentinel-dev: the trail, its bucket, key alias and rules are named after it. */
-  readonly namePrefix: string;
-  readonly account: AccountScope;
+/** The trail, its bucket, key alias and rules are named after namePrefix. */
+export interface AuditTrailProps extends EnvironmentScopeProps {
   /** The deployer principals: administrators of the trail's key. */
   readonly administratorArns: readonly string[];
   readonly accessLogs: AccessLogBucket;
@@ -91,48 +89,52 @@ export interface WatchedChange {
   readonly detail: Record<string, unknown>;
 }
 
+/**
+ * A change to `service`'s API calls: the rule's event source (`aws.<service>`) and the CloudTrail record's
+ * eventSource (`<service>.amazonaws.com`) both follow from the service's name; `match` narrows the record further.
+ */
+function watchedCalls(
+  name: string,
+  description: string,
+  service: string,
+  eventName: readonly unknown[],
+  match: Record<string, unknown>,
+): WatchedChange {
+  return { name, description, source: `aws.${service}`, detail: { eventSource: [`${service}.amazonaws.com`], eventName, ...match } };
+}
+
 export function watchedChanges(
   props: Pick<AuditTrailProps, "account" | "keyArns" | "bucketNames" | "glueJobNames" | "functionNames" | "processedCatalog">,
 ): WatchedChange[] {
   const catalog = props.processedCatalog;
   return [
-    {
-      name: "key-changes",
-      description: "A platform key's policy, state, deletion or grants changed",
-      source: "aws.kms",
-      detail: {
-        eventSource: ["kms.amazonaws.com"],
-        eventName: ["PutKeyPolicy", "DisableKey", "ScheduleKeyDeletion", "CreateGrant"],
+    watchedCalls(
+      "key-changes",
+      "A platform key's policy, state, deletion or grants changed",
+      "kms",
+      ["PutKeyPolicy", "DisableKey", "ScheduleKeyDeletion", "CreateGrant"],
+      {
         resources: { ARN: [...props.keyArns] },
       },
-    },
-    {
-      name: "bucket-policy-changes",
-      description: "A platform bucket's policy was replaced or deleted",
-      source: "aws.s3",
-      detail: {
-        eventSource: ["s3.amazonaws.com"],
-        eventName: ["PutBucketPolicy", "DeleteBucketPolicy"],
+    ),
+    watchedCalls(
+      "bucket-policy-changes",
+      "A platform bucket's policy was replaced or deleted",
+      "s3",
+      ["PutBucketPolicy", "DeleteBucketPolicy"],
+      {
         requestParameters: { bucketName: [...props.bucketNames] },
       },
-    },
-    {
-      name: "glue-job-changes",
-      description: "The Glue ETL job's definition was changed or deleted",
-      source: "aws.glue",
-      detail: {
-        eventSource: ["glue.amazonaws.com"],
-        eventName: ["UpdateJob", "DeleteJob"],
-        requestParameters: { jobName: [...props.glueJobNames] },
-      },
-    },
-    {
-      name: "processed-table-changes",
-      description: "A processed table was changed or deleted by someone other than the lineage handler",
-      source: "aws.glue",
-      detail: {
-        eventSource: ["glue.amazonaws.com"],
-        eventName: ["UpdateTable", "DeleteTable"],
+    ),
+    watchedCalls("glue-job-changes", "The Glue ETL job's definition was changed or deleted", "glue", ["UpdateJob", "DeleteJob"], {
+      requestParameters: { jobName: [...props.glueJobNames] },
+    }),
+    watchedCalls(
+      "processed-table-changes",
+      "A processed table was changed or deleted by someone other than the lineage handler",
+      "glue",
+      ["UpdateTable", "DeleteTable"],
+      {
         requestParameters: { databaseName: [catalog.databaseName] },
         userIdentity: {
           arn: [
@@ -144,31 +146,29 @@ export function watchedChanges(
           ],
         },
       },
-    },
-    {
-      name: "processed-table-relocations",
-      description: "A processed table was pointed outside the processed output (by anyone, the lineage handler too)",
-      source: "aws.glue",
-      detail: {
-        eventSource: ["glue.amazonaws.com"],
-        eventName: ["UpdateTable"],
+    ),
+    watchedCalls(
+      "processed-table-relocations",
+      "A processed table was pointed outside the processed output (by anyone, the lineage handler too)",
+      "glue",
+      ["UpdateTable"],
+      {
         requestParameters: {
           databaseName: [catalog.databaseName],
           tableInput: { storageDescriptor: { location: [{ "anything-but": { prefix: catalog.locationPrefix } }] } },
         },
       },
-    },
-    {
-      name: "function-changes",
-      description: "A handler's code or configuration was changed",
-      source: "aws.lambda",
-      detail: {
-        eventSource: ["lambda.amazonaws.com"],
-        // CloudTrail names Lambda events with an API version suffix (UpdateFunctionCode20150331v2).
-        eventName: [{ prefix: "UpdateFunctionCode" }, { prefix: "UpdateFunctionConfiguration" }],
+    ),
+    // CloudTrail names Lambda events with an API version suffix (UpdateFunctionCode20150331v2).
+    watchedCalls(
+      "function-changes",
+      "A handler's code or configuration was changed",
+      "lambda",
+      [{ prefix: "UpdateFunctionCode" }, { prefix: "UpdateFunctionConfiguration" }],
+      {
         requestParameters: { functionName: [...props.functionNames] },
       },
-    },
+    ),
   ];
 }
 

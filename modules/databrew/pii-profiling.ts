@@ -11,7 +11,7 @@
 import { CloudformationStack } from "@cdktf/provider-aws/lib/cloudformation-stack";
 import { Construct } from "constructs";
 import type { PlatformKey } from "../encryption/platform-key";
-import { regionalArn, type AccountScope } from "../iam/arns";
+import { regionalArn, type EnvironmentScopeProps } from "../iam/arns";
 import type { EncryptedLogGroup } from "../logging/encrypted-log-group";
 import type { LogGroupFactory } from "../logging/log-group-factory";
 import type { DataBucket } from "../storage/data-bucket";
@@ -39,10 +39,7 @@ export function piiProfileJobNameTemplate(namePrefix: string): string {
   return `${namePrefix}-{profile}-pii-profile`;
 }
 
-export interface PiiProfilingProps {
-  /** e.g. sentinel-dev. */
-  readonly namePrefix: string;
-  readonly account: AccountScope;
+export interface PiiProfilingProps extends EnvironmentScopeProps {
   readonly profiles: readonly DatasetProfile[];
   readonly layout: DataLayout;
   readonly rawBucket: DataBucket;

@@ -16,13 +16,11 @@
  * Every key is administered by the deployer principals, who are never its users (PlatformKey).
  */
 import { Construct } from "constructs";
-import { regionalArn, type AccountScope } from "../iam/arns";
+import { regionalArn, type EnvironmentScopeProps } from "../iam/arns";
 import { PlatformKey } from "./platform-key";
 
-export interface PlatformKeysProps {
-  /** e.g. sentinel-dev; aliases become alias/<prefix>-data etc. */
-  readonly namePrefix: string;
-  readonly account: AccountScope;
+/** Key aliases are named after namePrefix: alias/<prefix>-data etc. */
+export interface PlatformKeysProps extends EnvironmentScopeProps {
   /** Log-group name prefix reserved for audit events, e.g. /sentinel/dev/audit. */
   readonly auditLogGroupPrefix: string;
   /** The deployer principals: administrators of every key. */

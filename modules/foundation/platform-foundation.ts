@@ -13,17 +13,15 @@
  */
 import type { Construct } from "constructs";
 import { PlatformKeys } from "../encryption/platform-keys";
-import type { AccountScope } from "../iam/arns";
+import type { EnvironmentScopeProps } from "../iam/arns";
 import { LogGroupFactory } from "../logging/log-group-factory";
 import { PrivateNetwork } from "../network/private-network";
 import type { ObjectLockRetention } from "../storage/data-bucket";
 import type { LifecyclePolicy } from "../storage/lifecycle";
 import { PlatformBuckets } from "../storage/platform-buckets";
 
-export interface PlatformFoundationProps {
-  /** e.g. sentinel-dev: the prefix of bucket, key alias and security-group names. */
-  readonly namePrefix: string;
-  readonly account: AccountScope;
+/** namePrefix is the prefix of bucket, key alias and security-group names. */
+export interface PlatformFoundationProps extends EnvironmentScopeProps {
   /** e.g. /sentinel/dev: the prefix of every log group name (the audit trail's groups sit under `<prefix>/audit`). */
   readonly logGroupPrefix: string;
   readonly logRetentionDays: number;

@@ -15,7 +15,7 @@ import { GlueCatalogDatabase } from "@cdktf/provider-aws/lib/glue-catalog-databa
 import { GlueCatalogTable, type GlueCatalogTableStorageDescriptorColumns } from "@cdktf/provider-aws/lib/glue-catalog-table";
 import { Construct } from "constructs";
 import { processedTableName } from "../../contracts/run-identity";
-import { regionalArn, type AccountScope } from "../iam/arns";
+import { regionalArn, type AccountScope, type EnvironmentScopeProps } from "../iam/arns";
 import { LINEAGE_AUDIT_PREFIXES, PARTITION_COLUMN, type DataLayout } from "../../contracts/data-layout";
 import type { DatasetProfile } from "../../contracts/dataset-profiles";
 import type { OutputColumn } from "../../contracts/job-output-schema";
@@ -180,10 +180,8 @@ export const LINEAGE_COLUMNS: readonly OutputColumn[] = Object.entries(LINEAGE_R
   type: hiveTypeOf(type),
 }));
 
-export interface GlueCatalogProps {
-  /** e.g. sentinel-dev; databases become sentinel_dev_<tier>. */
-  readonly namePrefix: string;
-  readonly account: AccountScope;
+/** Databases are named after namePrefix: sentinel-dev gives sentinel_dev_<tier>. */
+export interface GlueCatalogProps extends EnvironmentScopeProps {
   /** Where the tables' data lives (processed tier, lineage records). */
   readonly layout: DataLayout;
   /** One processed table per profile, its columns from the job's recorded output schema. */

@@ -9,15 +9,13 @@ import { CloudwatchEventTarget } from "@cdktf/provider-aws/lib/cloudwatch-event-
 import { Construct } from "constructs";
 import { AUDIT_EVENT_DETAIL_TYPE, auditEventPattern, auditEventSource, type AuditEventSender } from "../../contracts/audit-events";
 import type { PlatformKey } from "../encryption/platform-key";
-import { regionalArn, type AccountScope } from "../iam/arns";
+import { regionalArn, type EnvironmentScopeProps } from "../iam/arns";
 import type { PolicyDocument } from "../iam/policy-document";
 import { allowServiceToUseKey } from "../encryption/service-key-use";
 import { DeadLetterQueue } from "./dead-letter-queue";
 import type { PipelineFunction } from "./pipeline-function";
 
-export interface AuditEventRoutingProps {
-  readonly namePrefix: string;
-  readonly account: AccountScope;
+export interface AuditEventRoutingProps extends EnvironmentScopeProps {
   readonly audit: PipelineFunction;
   /** Encrypts the dead-letter queue of undeliverable audit events. */
   readonly operationsKey: PlatformKey;

@@ -12,7 +12,6 @@ import type { DataBucket } from "../storage/data-bucket";
 export interface ObjectReadOptions {
   /** Statement-id fragment naming the reader's purpose, e.g. RunMetrics. */
   readonly purpose: string;
-  readonly region: string;
   /**
    * false: object metadata only (HeadObject needs s3:GetObject, but an SSE-KMS body stays unreadable
    * without kms:Decrypt).
@@ -31,7 +30,7 @@ export function grantObjectRead(policy: PolicyDocument, bucket: DataBucket, pref
     actions: ["kms:Decrypt"],
     resources: [bucket.key.keyArn],
     conditions: [
-      { test: "StringEquals", variable: "kms:ViaService", values: [`s3.${options.region}.amazonaws.com`] },
+      { test: "StringEquals", variable: "kms:ViaService", values: [bucket.s3Service] },
       { test: "StringLike", variable: "kms:EncryptionContext:aws:s3:arn", values: [bucket.bucketArn, `${bucket.bucketArn}/${prefix}*`] },
     ],
   });

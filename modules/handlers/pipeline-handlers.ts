@@ -240,11 +240,10 @@ export class PipelineHandlers extends Construct {
    * widen it: the role is denied every other raw prefix, and the data key outside S3 and outside raw.
    */
   private grantLineageRawAccess(policy: PolicyDocument): void {
-    const { buckets, account, network } = this.props;
+    const { buckets, network } = this.props;
     const { raw } = buckets;
     const lineageRole = this.lineage.role.roleArn;
-    const s3Service = `s3.${account.region}.amazonaws.com`;
-    grantObjectRead(policy, raw, RAW_PREFIXES.piiProfiles, { purpose: "PiiProfileResults", region: account.region });
+    grantObjectRead(policy, raw, RAW_PREFIXES.piiProfiles, { purpose: "PiiProfileResults" });
     policy.addStatement({
       sid: "ListRawInputVersions",
       actions: ["s3:ListBucketVersions"],
@@ -267,7 +266,7 @@ export class PipelineHandlers extends Construct {
     });
     // The lineage role decrypts with the data key only through S3, and only raw's pii-profiles/.
     const decryptOnlyWithin: ReadonlyArray<readonly [sid: string, outside: PolicyCondition]> = [
-      ["DenyLineageRoleDataKeyOutsideS3", { test: "StringNotEqualsIfExists", variable: "kms:ViaService", values: [s3Service] }],
+      ["DenyLineageRoleDataKeyOutsideS3", { test: "StringNotEqualsIfExists", variable: "kms:ViaService", values: [raw.s3Service] }],
       [
         "DenyLineageRoleDataKeyOutsideRawPiiProfiles",
         {
@@ -299,7 +298,6 @@ export class PipelineHandlers extends Construct {
     // Versions and ETags of the job script, never its contents.
     grantObjectRead(policy, buckets.artifacts, ARTIFACT_PREFIXES.scripts, {
       purpose: "JobScriptVersions",
-      region: account.region,
       decrypt: false,
     });
     const catalog = (resource: string) => regionalArn(account, "glue", resource);

@@ -8,6 +8,14 @@ export interface AccountScope {
   readonly accountId: string;
 }
 
+/** What an environment-wide construct is named and placed by; its props interface extends this. */
+export interface EnvironmentScopeProps {
+  /** The environment's name prefix, e.g. sentinel-dev: the construct's resources are named after it. */
+  readonly namePrefix: string;
+  /** The account and region the resources are made in. */
+  readonly account: AccountScope;
+}
+
 export function partitionOf(region: string): string {
   if (region.startsWith("cn-")) return "aws-cn";
   if (region.startsWith("us-gov-")) return "aws-us-gov";

@@ -11,7 +11,7 @@ import { CloudwatchEventTarget } from "@cdktf/provider-aws/lib/cloudwatch-event-
 import { CloudwatchMetricAlarm } from "@cdktf/provider-aws/lib/cloudwatch-metric-alarm";
 import { Construct } from "constructs";
 import type { PlatformKey } from "../encryption/platform-key";
-import type { AccountScope } from "../iam/arns";
+import type { EnvironmentScopeProps } from "../iam/arns";
 import type { DeadLetterQueue } from "../handlers/dead-letter-queue";
 import type { PipelineFunction } from "../handlers/pipeline-function";
 import { FAILED_STATES, JOB_EVENT_SOURCES } from "../../contracts/job-events";
@@ -19,9 +19,7 @@ import { AlarmTopic } from "./alarm-topic";
 import { pipelineDashboard, type MonitoredPipeline } from "./pipeline-dashboard";
 import { GLUE_ELAPSED_TIME_METRIC, PIPELINE_METRICS, PIPELINE_METRICS_NAMESPACE } from "../../contracts/pipeline-metrics";
 
-export interface PipelineMonitoringProps extends MonitoredPipeline {
-  readonly namePrefix: string;
-  readonly account: AccountScope;
+export interface PipelineMonitoringProps extends EnvironmentScopeProps, MonitoredPipeline {
   readonly alarmEmail: string;
   readonly operationsKey: PlatformKey;
   readonly databrewJobNames: readonly string[];

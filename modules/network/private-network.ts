@@ -16,7 +16,7 @@ import { Subnet } from "@cdktf/provider-aws/lib/subnet";
 import { Vpc } from "@cdktf/provider-aws/lib/vpc";
 import { VpcEndpoint } from "@cdktf/provider-aws/lib/vpc-endpoint";
 import { Construct } from "constructs";
-import { regionalArn, type AccountScope } from "../iam/arns";
+import { regionalArn, type AccountScope, type EnvironmentScopeProps } from "../iam/arns";
 import { PolicyDocument } from "../iam/policy-document";
 import { ServiceRole } from "../iam/service-role";
 import { sidFragment } from "../iam/sid";
@@ -25,10 +25,8 @@ import { subnetCidr } from "./cidr";
 import { DnsFirewall } from "./dns-firewall";
 import { INTERFACE_ENDPOINT_SERVICES, S3_ENDPOINT_ACTIONS, type InterfaceEndpointService } from "./endpoint-services";
 
-export interface PrivateNetworkProps {
-  /** e.g. sentinel-dev; used in names and tags. */
-  readonly namePrefix: string;
-  readonly account: AccountScope;
+/** The network's resources are named and tagged after namePrefix. */
+export interface PrivateNetworkProps extends EnvironmentScopeProps {
   readonly vpcCidr: string;
   /** 2 or 3 zones; one private subnet each (a quarter of the VPC range). */
   readonly availabilityZones: readonly string[];

@@ -9,15 +9,13 @@ import { CloudwatchEventRule } from "@cdktf/provider-aws/lib/cloudwatch-event-ru
 import { CloudwatchEventTarget } from "@cdktf/provider-aws/lib/cloudwatch-event-target";
 import { Construct } from "constructs";
 import type { PlatformKey } from "../encryption/platform-key";
-import type { AccountScope } from "../iam/arns";
+import type { EnvironmentScopeProps } from "../iam/arns";
 import { DeadLetterQueue } from "../handlers/dead-letter-queue";
 import type { PipelineFunction } from "../handlers/pipeline-function";
 import { JOB_EVENT_SOURCES, STATE_OUTCOMES, auditEntryTransformer, jobStatePattern, type JobService } from "../../contracts/job-events";
 import { allowServiceToUseKey } from "../encryption/service-key-use";
 
-export interface JobStateRoutingProps {
-  readonly namePrefix: string;
-  readonly account: AccountScope;
+export interface JobStateRoutingProps extends EnvironmentScopeProps {
   readonly jobNames: Readonly<Record<JobService, readonly string[]>>;
   readonly lineage: PipelineFunction;
   readonly audit: PipelineFunction;

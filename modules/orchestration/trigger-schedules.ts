@@ -10,7 +10,7 @@ import { SchedulerSchedule } from "@cdktf/provider-aws/lib/scheduler-schedule";
 import { SchedulerScheduleGroup } from "@cdktf/provider-aws/lib/scheduler-schedule-group";
 import { Construct } from "constructs";
 import type { PlatformKey } from "../encryption/platform-key";
-import { regionalArn, type AccountScope } from "../iam/arns";
+import { regionalArn, type EnvironmentScopeProps } from "../iam/arns";
 import { ServiceRole } from "../iam/service-role";
 import { DeadLetterQueue } from "../handlers/dead-letter-queue";
 import type { PipelineFunction } from "../handlers/pipeline-function";
@@ -26,10 +26,8 @@ export interface TriggerScheduleSettings {
   readonly maximumEventAgeSeconds: number;
 }
 
-export interface TriggerSchedulesProps {
-  /** e.g. sentinel-dev: the schedule group, role and queue names. */
-  readonly namePrefix: string;
-  readonly account: AccountScope;
+/** The schedule group, role and queue are named after namePrefix. */
+export interface TriggerSchedulesProps extends EnvironmentScopeProps {
   readonly trigger: PipelineFunction;
   readonly datasetProfiles: readonly string[];
   readonly settings: TriggerScheduleSettings;

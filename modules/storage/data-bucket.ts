@@ -52,8 +52,9 @@ export class DataBucket extends Construct {
   readonly policy: PolicyDocument;
   /** The policy's Terraform resource, for depends_on. */
   readonly policyResource: S3BucketPolicy;
+  /** The S3 endpoint of the bucket's region: KMS sees its objects' decrypts come through it (kms:ViaService). */
+  readonly s3Service: string;
   private readonly label: string;
-  private readonly s3Service: string;
 
   constructor(scope: Construct, id: string, props: DataBucketProps) {
     super(scope, id);

@@ -5,15 +5,12 @@
  */
 import { Construct } from "constructs";
 import type { PlatformKeys } from "../encryption/platform-keys";
-import type { AccountScope } from "../iam/arns";
+import type { EnvironmentScopeProps } from "../iam/arns";
 import { AccessLogBucket } from "./access-log-bucket";
 import { DataBucket, type ObjectLockRetention } from "./data-bucket";
 import type { BucketTier, LifecyclePolicy } from "./lifecycle";
 
-export interface PlatformBucketsProps {
-  /** e.g. sentinel-dev. */
-  readonly namePrefix: string;
-  readonly account: AccountScope;
+export interface PlatformBucketsProps extends EnvironmentScopeProps {
   readonly keys: PlatformKeys;
   readonly lifecycle: LifecyclePolicy;
   /** Retention of lineage records and audit exports. */

@@ -21,6 +21,7 @@ import { join, resolve } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { OpenLineageValidator } from "../../handlers/lineage/openlineage-validator";
 import { listKeys } from "../../handlers/shared/object-store";
+import { LOCAL_RUN_LINEAGE_RECORDS } from "../handlers/support/lineage-fixtures";
 import { EMULATOR_CREDENTIALS } from "../../local/emulator/emulator";
 import { auditVerifyArguments } from "../../local/run/collect-summary";
 import { consumerS3, sentinelAs } from "../../local/run/consumer-reads";
@@ -230,14 +231,7 @@ describe.skipIf(missing.length > 0 && !required)("local pipeline, end to end (Te
     for (const record of outcome.lineage) expect(validator.validate(record.body).valid, record.key).toBe(true);
     const keysOf = (result: PipelineRunResult) =>
       result.summary.lineage.records.map((record) => `${record.job}:${record.eventType}`).sort();
-    expect(keysOf(outcome.first)).toEqual([
-      "pipeline.card-transactions:COMPLETE",
-      "pipeline.card-transactions:START",
-      "sentinel-local-card-transactions-pii-profile:COMPLETE",
-      "sentinel-local-card-transactions-pii-profile:START",
-      "sentinel-local-etl:COMPLETE",
-      "sentinel-local-etl:START",
-    ]);
+    expect(keysOf(outcome.first)).toEqual(LOCAL_RUN_LINEAGE_RECORDS);
     const perRunAndState = new Set(outcome.lineage.map((record) => record.key.replace(/\.json$/, "")));
     expect(perRunAndState.size).toBe(outcome.lineage.length);
     const complete = outcome.first.summary.lineage.records.find(

@@ -34,7 +34,7 @@ import {
   type AwsClients,
 } from "./support/emulated-platform";
 import { triggerEnvironment } from "./support/handler-config";
-import { glueStateChange, runMetricsDocument } from "./support/lineage-fixtures";
+import { glueStateChange, runMetricsDocument, startAndTerminalWritten } from "./support/lineage-fixtures";
 import { CreateKeyCommand, KMSClient } from "@aws-sdk/client-kms";
 import { DescribeLogStreamsCommand, GetLogEventsCommand, type OutputLogEvent } from "@aws-sdk/client-cloudwatch-logs";
 import { EventBridgeClient } from "@aws-sdk/client-eventbridge";
@@ -172,10 +172,7 @@ describe("handler bundles", () => {
     );
     expect(recorded).toMatchObject({
       decision: "recorded",
-      records: [
-        { eventType: "START", written: true },
-        { eventType: "COMPLETE", written: true },
-      ],
+      records: startAndTerminalWritten("COMPLETE"),
     });
     expect(await deliverAuditEvents()).toHaveLength(4);
 

@@ -20,6 +20,7 @@ import { OpenLineageValidator } from "../../handlers/lineage/openlineage-validat
 import type { OpenLineageRunEvent } from "../../handlers/lineage/run-event-builder";
 import { LINEAGE_RECORD_FIELDS, type LineageFieldType } from "../../modules/glue/glue-catalog";
 import { REGION } from "./support/emulated-platform";
+import { LOCAL_RUN_LINEAGE_RECORDS } from "./support/lineage-fixtures";
 import { bucketOf, produceLocalRun, type LocalRun } from "./support/local-run";
 
 const GUIDES = ["docs/auditor-guide.md", "docs/data-consumer-guide.md"];
@@ -134,14 +135,7 @@ describe("the guides' examples on a real local run", () => {
 
   it("records START and a terminal record for the pipeline run, the profile run and the ETL run, all valid and under 300,000 bytes", () => {
     const validator = new OpenLineageValidator();
-    expect(records.map(({ event }) => `${event.job.name}:${event.eventType}`).sort()).toEqual([
-      "pipeline.card-transactions:COMPLETE",
-      "pipeline.card-transactions:START",
-      "sentinel-local-card-transactions-pii-profile:COMPLETE",
-      "sentinel-local-card-transactions-pii-profile:START",
-      "sentinel-local-etl:COMPLETE",
-      "sentinel-local-etl:START",
-    ]);
+    expect(records.map(({ event }) => `${event.job.name}:${event.eventType}`).sort()).toEqual(LOCAL_RUN_LINEAGE_RECORDS);
     for (const { file, bytes, event } of records) {
       expect(validator.validate(event), file).toEqual({ valid: true });
       expect(bytes, file).toBeLessThan(MAX_EVENT_BYTES);

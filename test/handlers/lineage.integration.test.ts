@@ -39,7 +39,7 @@ import {
 } from "./support/emulated-platform";
 import { triggerConfig } from "./support/handler-config";
 import { lineageDeps, triggerDeps } from "./support/handler-deps";
-import { glueStateChange, runMetricsDocument } from "./support/lineage-fixtures";
+import { glueStateChange, runMetricsDocument, startAndTerminalWritten } from "./support/lineage-fixtures";
 
 const databrewMock = mockClient(DataBrewClient);
 const validator = new OpenLineageValidator();
@@ -99,10 +99,7 @@ describe("lineage records on the emulator", () => {
     expect(result).toMatchObject({
       decision: "recorded",
       pipeline_run_id: RUN_ID,
-      records: [
-        { eventType: "START", written: true },
-        { eventType: "COMPLETE", written: true },
-      ],
+      records: startAndTerminalWritten("COMPLETE"),
     });
     if (result.decision !== "recorded") return;
     const complete = parseS3Uri(result.records[1]?.uri as string);

@@ -25,6 +25,7 @@ import {
   glueStateChange,
   PIPELINE_RUN,
   runMetricsDocument,
+  startAndTerminalWritten,
 } from "./support/lineage-fixtures";
 import { quietLogger } from "./support/quiet-logger";
 import { RecordingAudit } from "./support/recording-audit";
@@ -161,10 +162,7 @@ describe("lineage handler decisions", () => {
     expect(result).toMatchObject({
       decision: "recorded",
       pipeline_run_id: PIPELINE_RUN,
-      records: [
-        { eventType: "START", written: true },
-        { eventType: "FAIL", written: true },
-      ],
+      records: startAndTerminalWritten("FAIL"),
     });
     const records = putBodies();
     // the job run's START and FAIL, then the pipeline run's (the ETL job's outcome is the pipeline's)
@@ -189,10 +187,7 @@ describe("lineage handler decisions", () => {
       job: { facets: { jobType: { jobType: "PIPELINE" } } },
     });
     expect(result).toMatchObject({
-      pipeline_records: [
-        { eventType: "START", written: true },
-        { eventType: "FAIL", written: true },
-      ],
+      pipeline_records: startAndTerminalWritten("FAIL"),
     });
     for (const { input, body } of records) {
       expect(input).toMatchObject({ IfNoneMatch: "*", ObjectLockMode: "COMPLIANCE", ChecksumAlgorithm: "SHA256" });

@@ -99,68 +99,62 @@ describe("OpenLineage schema validation", () => {
   });
 
   it("accepts run metrics as glue-jobs/ writes them: flat model fields, null fitted state, a failure's error", () => {
-    const asWritten = runMetricsSchema.parse(
-      runMetricsDocument({
-        model: {
-          hash: "sha256:77aa",
-          version: "m-3",
-          algorithm: "sklearn.ensemble.IsolationForest",
-          n_estimators: 100,
-          max_samples: 256,
-          seed: 42,
-          features: ["amount", "velocity_1h"],
-        },
-        merchant_mapping: null,
-        bin_edges: {
-          version: "b-1",
-          column: "income",
-          method: "quantile",
-          edges: [0, 0.5, 1],
-          labels: { "0": "[0, 0.5)" },
-          fitted_rows: 1000,
-        },
-      }),
-    );
+    const asWritten = runMetrics({
+      model: {
+        hash: "sha256:77aa",
+        version: "m-3",
+        algorithm: "sklearn.ensemble.IsolationForest",
+        n_estimators: 100,
+        max_samples: 256,
+        seed: 42,
+        features: ["amount", "velocity_1h"],
+      },
+      merchant_mapping: null,
+      bin_edges: {
+        version: "b-1",
+        column: "income",
+        method: "quantile",
+        edges: [0, 0.5, 1],
+        labels: { "0": "[0, 0.5)" },
+        fitted_rows: 1000,
+      },
+    });
     const complete = buildRunEvent(completeInput({ metrics: asWritten }));
     expect(validator.validate(complete)).toEqual({ valid: true });
     expect(complete.run.facets.sentinel_run).toMatchObject({ model: { hash: "sha256:77aa", params: { n_estimators: 100, seed: 42 } } });
     expect(complete.run.facets.sentinel_run).not.toHaveProperty("merchantMapping");
 
-    const failedEarly = runMetricsSchema.parse(
-      runMetricsDocument({
-        status: "FAILED",
-        key_version: null,
-        bin_edges: null,
-        merchant_mapping: null,
-        model: null,
-        rows_in: 0,
-        rows_out: 0,
-        rows_quarantined: 0,
-        quarantine_reasons: {},
-        error: { type: "FileNotFoundError", message: "no input files found" },
-      }),
-    );
+    const failedEarly = runMetrics({
+      status: "FAILED",
+      key_version: null,
+      bin_edges: null,
+      merchant_mapping: null,
+      model: null,
+      rows_in: 0,
+      rows_out: 0,
+      rows_quarantined: 0,
+      quarantine_reasons: {},
+      error: { type: "FileNotFoundError", message: "no input files found" },
+    });
     const failed = buildRunEvent(completeInput({ eventType: "FAIL", metrics: failedEarly }));
     expect(validator.validate(failed)).toEqual({ valid: true });
     expect(failed.run.facets.errorMessage).toMatchObject({ message: "FileNotFoundError: no input files found" });
   });
 
   it("states edges fitted within each currency per currency, each with its version (binning.py group_by)", () => {
-    const grouped = runMetricsSchema.parse(
-      runMetricsDocument({
-        bin_edges: {
-          version: "b-2",
-          column: "amount",
-          method: "quantile",
-          group_by: "currency",
-          edges: [],
-          groups: {
-            CHF: { version: "c-1", edges: [0, 12.5, 80], fitted_rows: 400 },
-            EUR: { version: "e-1", edges: [0, 9.9, 70], fitted_rows: 600 },
-          },
+    const grouped = runMetrics({
+      bin_edges: {
+        version: "b-2",
+        column: "amount",
+        method: "quantile",
+        group_by: "currency",
+        edges: [],
+        groups: {
+          CHF: { version: "c-1", edges: [0, 12.5, 80], fitted_rows: 400 },
+          EUR: { version: "e-1", edges: [0, 9.9, 70], fitted_rows: 600 },
         },
-      }),
-    );
+      },
+    });
     const complete = buildRunEvent(completeInput({ metrics: grouped }));
     expect(validator.validate(complete)).toEqual({ valid: true });
     expect(complete.run.facets.sentinel_run).toMatchObject({

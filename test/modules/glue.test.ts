@@ -9,7 +9,8 @@ import { LINEAGE_AUDIT_PREFIXES, PARTITION_COLUMN } from "../../contracts/data-l
 import { LINEAGE_POINTER_PARAMETERS } from "../../modules/glue/glue-catalog";
 import { jobOutputSchemaOf } from "../../contracts/job-output-schema";
 import { loadDatasetProfiles } from "../../contracts/dataset-profiles";
-import { FIXTURE_SETTINGS, FIXTURE_JAR, FIXTURE_WHEEL, glueFixture, glueSourcesFixture, type GlueFixture } from "./support/glue-fixture";
+import { FIXTURE_SETTINGS, FIXTURE_WHEEL, glueFixture, glueSourcesFixture, type GlueFixture } from "./support/glue-fixture";
+import { TOKENIZATION_JAR } from "../../tools/build/source-tree";
 import { scopeProblems } from "./support/policy-scope";
 import { referencedId, resourcesOf, statement, statementsOf, synth, type Config, type Synthesized } from "./support/synth";
 
@@ -288,7 +289,7 @@ describe("Glue job assets", () => {
     expect(script?.source_hash).toBe(sha256(join(sources.glueJobsDir, "jobs", "sentinel_etl_job.py")));
     const jar = Object.values(resourcesOf(out, "aws_s3_object")).find((object) => object.key === "glue/jars/sentinel-tokenization.jar");
     expect(jar).toMatchObject({
-      source_hash: sha256(join(sources.buildDir, "jvm", FIXTURE_JAR)),
+      source_hash: sha256(join(sources.buildDir, "jvm", TOKENIZATION_JAR)),
       content_type: "application/java-archive",
     });
     const profile = Object.values(resourcesOf(out, "aws_s3_object")).find((object) => object.key === "config/profiles/baf.json");

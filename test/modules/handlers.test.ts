@@ -28,16 +28,10 @@ import {
   REGION,
   operationsJson,
 } from "./support/operations-fixture";
-import { referencedId, resourcesOf, statementsOf, synth, type Config } from "./support/synth";
+import { referencedId, resourcesBy, resourcesOf, statementsOf, synth, type Config } from "./support/synth";
 import { HANDLER_NAMES } from "../../contracts/handler-names";
 
-const functions = () =>
-  Object.fromEntries(
-    Object.values(resourcesOf(operationsJson(), "aws_lambda_function")).map((fn) => [
-      String(fn.function_name).replace(`${PREFIX}-`, ""),
-      fn,
-    ]),
-  );
+const functions = () => resourcesBy(operationsJson(), "aws_lambda_function", (fn) => String(fn.function_name).replace(`${PREFIX}-`, ""));
 const fn = (name: string): Config => functions()[name] as Config;
 const SCHEMAS = { trigger: triggerHandlerEnvironment, lineage: lineageHandlerEnvironment, audit: auditHandlerEnvironment };
 

@@ -8,15 +8,10 @@ import {
 } from "../../contracts/pipeline-metrics";
 import { PolicyDocument } from "../../modules/iam/policy-document";
 import { ACCOUNT, DATABREW_JOB_NAMES, JOBS, PREFIX, PROFILES, THRESHOLDS, REGION, operationsJson } from "./support/operations-fixture";
-import { onlyResourceOf, referencedId, resourcesOf, statementsOf, type Config } from "./support/synth";
+import { onlyResourceOf, referencedId, resourcesBy, resourcesOf, statementsOf, type Config } from "./support/synth";
 
 const alarms = () =>
-  Object.fromEntries(
-    Object.values(resourcesOf(operationsJson(), "aws_cloudwatch_metric_alarm")).map((alarm) => [
-      String(alarm.alarm_name).replace(`${PREFIX}-`, ""),
-      alarm,
-    ]),
-  );
+  resourcesBy(operationsJson(), "aws_cloudwatch_metric_alarm", (alarm) => String(alarm.alarm_name).replace(`${PREFIX}-`, ""));
 const topicId = () => Object.keys(resourcesOf(operationsJson(), "aws_sns_topic"))[0] as string;
 
 describe("alarm topic", () => {

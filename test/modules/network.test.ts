@@ -8,6 +8,7 @@ import {
   onlyResourceOf,
   referencedId,
   resolveIn,
+  resourcesBy,
   resourcesOf,
   statement,
   statementsOf,
@@ -41,12 +42,7 @@ function buildNetwork(zones: string[]) {
 const synthesizedFixture = synthesizedOnce(() => networkFixture().stack);
 
 function endpoints(synthesized: Synthesized): Record<string, Config> {
-  return Object.fromEntries(
-    Object.values(resourcesOf(synthesized, "aws_vpc_endpoint")).map((endpoint) => [
-      String(endpoint.service_name).split(".").pop(),
-      endpoint,
-    ]),
-  );
+  return resourcesBy(synthesized, "aws_vpc_endpoint", (endpoint) => String(endpoint.service_name).split(".").pop() ?? "");
 }
 
 /** The security group named `name`: its logical id and its rules. */

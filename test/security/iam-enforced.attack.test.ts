@@ -20,20 +20,19 @@
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { CreateLogGroupCommand, CreateLogStreamCommand, CloudWatchLogsClient, PutLogEventsCommand } from "@aws-sdk/client-cloudwatch-logs";
+import { CreateLogGroupCommand, CreateLogStreamCommand, PutLogEventsCommand } from "@aws-sdk/client-cloudwatch-logs";
 import {
   CreateDatabaseCommand,
   CreateJobCommand,
   CreateTableCommand,
   DeleteTableCommand,
   GetTableCommand,
-  GlueClient,
   StartJobRunCommand,
   UpdateJobCommand,
   UpdateTableCommand,
 } from "@aws-sdk/client-glue";
-import { EventBridgeClient, PutEventsCommand } from "@aws-sdk/client-eventbridge";
-import { DecryptCommand, GenerateMacCommand, KMSClient, SignCommand, VerifyCommand } from "@aws-sdk/client-kms";
+import { PutEventsCommand } from "@aws-sdk/client-eventbridge";
+import { DecryptCommand, GenerateMacCommand, SignCommand, VerifyCommand } from "@aws-sdk/client-kms";
 import {
   CreateBucketCommand,
   DeleteObjectCommand,
@@ -42,10 +41,10 @@ import {
   ListObjectVersionsCommand,
   PutBucketVersioningCommand,
   PutObjectCommand,
-  S3Client,
 } from "@aws-sdk/client-s3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { EMULATOR_CREDENTIALS, startEmulator, type Emulator } from "../../local/emulator/emulator";
+import { localClients, type LocalClients } from "../../local/emulator/local-clients";
 import {
   StackReferences,
   assumeRole,
@@ -53,7 +52,6 @@ import {
   enforceIam,
   provisionRoles,
   stackRoles,
-  type AwsCredentials,
   type StackRole,
   type SynthesizedStack,
 } from "../../local/emulator/iam-enforcement";
@@ -77,25 +75,6 @@ const STAGED_FILES = [
   "processed/card-transactions/_staging/run-1/part-1.parquet",
 ];
 
-interface RoleClients {
-  readonly s3: S3Client;
-  readonly glue: GlueClient;
-  readonly kms: KMSClient;
-  readonly logs: CloudWatchLogsClient;
-  readonly events: EventBridgeClient;
-}
-
-function clientsWith(endpoint: string, credentials: AwsCredentials): RoleClients {
-  const config = { endpoint, region: REGION, credentials };
-  return {
-    s3: new S3Client({ ...config, forcePathStyle: true }),
-    glue: new GlueClient(config),
-    kms: new KMSClient(config),
-    logs: new CloudWatchLogsClient(config),
-    events: new EventBridgeClient(config),
-  };
-}
-
 /** The error name and HTTP status of a refused call, or "allowed". */
 async function outcome(call: Promise<unknown>): Promise<string> {
   try {
@@ -111,11 +90,11 @@ const DENIED = /^AccessDenied(Exception)? 403$/;
 
 let emulator: Emulator;
 let outdir: string;
-let roles: Map<string, RoleClients>;
+let roles: Map<string, LocalClients>;
 let keyArns: Map<string, string>;
 let signature: Uint8Array;
 
-function role(name: string): RoleClients {
+function role(name: string): LocalClients {
   const clients = roles.get(`sentinel-local-${name}`);
   if (clients === undefined) throw new Error(`no role sentinel-local-${name} in the synthesized local stack`);
   return clients;
@@ -148,7 +127,7 @@ beforeAll(async () => {
 
   emulator = await startEmulator();
   // The platform's resources, as the deployer creates them (before enforcement, with the emulator's dummy credentials).
-  const setup = clientsWith(emulator.endpoint, {
+  const setup = localClients(emulator.endpoint, REGION, {
     accessKeyId: EMULATOR_CREDENTIALS.accessKeyId,
     secretAccessKey: EMULATOR_CREDENTIALS.secretAccessKey,
   });
@@ -233,7 +212,11 @@ beforeAll(async () => {
   for (const [name, arn] of provisioned.roleArns) {
     roles.set(
       name,
-      clientsWith(emulator.endpoint, await assumeRole(emulator.endpoint, REGION, provisioned.operator, arn, `attack-${name}`.slice(0, 64))),
+      localClients(
+        emulator.endpoint,
+        REGION,
+        await assumeRole(emulator.endpoint, REGION, provisioned.operator, arn, `attack-${name}`.slice(0, 64)),
+      ),
     );
   }
 }, 120_000);
@@ -243,12 +226,12 @@ afterAll(async () => {
   if (outdir !== undefined) rmSync(outdir, { recursive: true, force: true });
 });
 
-const put = (clients: RoleClients, tier: string, key: string) =>
+const put = (clients: LocalClients, tier: string, key: string) =>
   outcome(clients.s3.send(new PutObjectCommand({ Bucket: bucket(tier), Key: key, Body: "attacker bytes" })));
-const get = (clients: RoleClients, tier: string, key: string) =>
+const get = (clients: LocalClients, tier: string, key: string) =>
   outcome(clients.s3.send(new GetObjectCommand({ Bucket: bucket(tier), Key: key })));
 
-const signChainHead = (clients: RoleClients, message: string) =>
+const signChainHead = (clients: LocalClients, message: string) =>
   outcome(
     clients.kms.send(
       new SignCommand({
@@ -259,7 +242,7 @@ const signChainHead = (clients: RoleClients, message: string) =>
       }),
     ),
   );
-const appendToAuditStream = (clients: RoleClients) =>
+const appendToAuditStream = (clients: LocalClients) =>
   outcome(
     clients.logs.send(
       new PutLogEventsCommand({
@@ -269,7 +252,7 @@ const appendToAuditStream = (clients: RoleClients) =>
       }),
     ),
   );
-const sendAuditEvent = (clients: RoleClients, source: string) =>
+const sendAuditEvent = (clients: LocalClients, source: string) =>
   outcome(
     clients.events.send(
       new PutEventsCommand({
@@ -280,7 +263,7 @@ const sendAuditEvent = (clients: RoleClients, source: string) =>
 
 describe("with IAM enforced, the emulator refuses", () => {
   it("requests without valid credentials (the emulator's dummy keys no longer work)", async () => {
-    const anonymous = clientsWith(emulator.endpoint, {
+    const anonymous = localClients(emulator.endpoint, REGION, {
       accessKeyId: EMULATOR_CREDENTIALS.accessKeyId,
       secretAccessKey: EMULATOR_CREDENTIALS.secretAccessKey,
     });
@@ -359,7 +342,7 @@ describe("with IAM enforced, the emulator refuses", () => {
   });
 
   it("the run fails when the job role loses a grant it needs (its fitted-state write)", async () => {
-    const reduced = roles.get("sentinel-local-etl-job-without-state-grant") as RoleClients;
+    const reduced = roles.get("sentinel-local-etl-job-without-state-grant") as LocalClients;
     expect(await put(reduced, "artifacts", "state/card-transactions/model.json")).toMatch(DENIED);
   });
 

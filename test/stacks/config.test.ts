@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { loadEnvironments } from "../../stacks/config/environments";
 import { scheduleExpressionProblem } from "../../stacks/config/schedule-expression";
 import { ConfigError, validateEnvironments } from "../../stacks/config/validate";
-import { dev, local, problemsOf, prod, staging } from "./support/config-problems";
+import { dev, integerOutside, local, problemsOf, prod, setInDev, staging } from "./support/config-problems";
 
 describe("environment configuration", () => {
   it("defines dev, staging, prod and local, defaulting to eu-central-2", () => {
@@ -76,29 +76,25 @@ describe("each bad field is reported with the field and the allowed values", () 
       { objectLock: { mode: "LEGAL_HOLD", days: 30 } },
       'dev: objectLock.mode must be one of GOVERNANCE, COMPLIANCE (got "LEGAL_HOLD")',
     ],
-    [
-      "Object Lock days",
-      { objectLock: { mode: "GOVERNANCE", days: 0 } },
-      "dev: objectLock.days must be an integer from 1 to 36500 (got 0)",
-    ],
+    integerOutside("Object Lock days", "objectLock.days", 0, [1, 36500]),
     [
       "a schedule that is neither rate nor cron",
-      { schedule: { expression: "every night", timezone: "UTC" } },
+      setInDev("schedule.expression", "every night"),
       'dev: schedule.expression must be "rate(<n> <unit>)" or "cron(',
     ],
     [
       "a cron with both day fields",
-      { schedule: { expression: "cron(0 2 * * MON *)", timezone: "UTC" } },
+      setInDev("schedule.expression", "cron(0 2 * * MON *)"),
       "dev: schedule.expression exactly one of day-of-month and day-of-week must be ?",
     ],
     [
       "a cron with five fields",
-      { schedule: { expression: "cron(0 2 * * ?)", timezone: "UTC" } },
+      setInDev("schedule.expression", "cron(0 2 * * ?)"),
       "dev: schedule.expression a cron expression has 6 fields, got 5",
     ],
     [
       "a time zone",
-      { schedule: { expression: "rate(1 day)", timezone: "Europe/Atlantis" } },
+      setInDev("schedule.timezone", "Europe/Atlantis"),
       'dev: schedule.timezone must be an IANA time zone like Europe/Zurich (got "Europe/Atlantis")',
     ],
     [
@@ -106,38 +102,14 @@ describe("each bad field is reported with the field and the allowed values", () 
       { glue: { workerType: "Standard", numberOfWorkers: 2 } },
       'dev: glue.workerType must be one of G.1X, G.2X, G.4X, G.8X (got "Standard")',
     ],
-    [
-      "Glue worker count",
-      { glue: { workerType: "G.1X", numberOfWorkers: 1 } },
-      "dev: glue.numberOfWorkers must be an integer from 2 to 100 (got 1)",
-    ],
-    ["Glue timeout", { glue: { ...dev.glue, timeoutMinutes: 0 } }, "dev: glue.timeoutMinutes must be an integer from 1 to 2880 (got 0)"],
-    ["Glue retries", { glue: { ...dev.glue, maxRetries: 11 } }, "dev: glue.maxRetries must be an integer from 0 to 10 (got 11)"],
-    [
-      "DataBrew node count",
-      { databrew: { ...dev.databrew, nodeCount: 150 } },
-      "dev: databrew.nodeCount must be an integer from 1 to 149 (got 150)",
-    ],
-    [
-      "DataBrew timeout",
-      { databrew: { ...dev.databrew, timeoutMinutes: 2 } },
-      "dev: databrew.timeoutMinutes must be an integer from 5 to 2880 (got 2)",
-    ],
-    [
-      "DataBrew retries",
-      { databrew: { ...dev.databrew, maxRetries: 6 } },
-      "dev: databrew.maxRetries must be an integer from 0 to 5 (got 6)",
-    ],
-    [
-      "DataBrew sample",
-      { databrew: { ...dev.databrew, sampleRows: 10 } },
-      "dev: databrew.sampleRows must be an integer from 1000 to 5000000 (got 10)",
-    ],
-    [
-      "DataBrew file limit",
-      { databrew: { ...dev.databrew, maxFiles: 0 } },
-      "dev: databrew.maxFiles must be an integer from 1 to 1000 (got 0)",
-    ],
+    integerOutside("Glue worker count", "glue.numberOfWorkers", 1, [2, 100]),
+    integerOutside("Glue timeout", "glue.timeoutMinutes", 0, [1, 2880]),
+    integerOutside("Glue retries", "glue.maxRetries", 11, [0, 10]),
+    integerOutside("DataBrew node count", "databrew.nodeCount", 150, [1, 149]),
+    integerOutside("DataBrew timeout", "databrew.timeoutMinutes", 2, [5, 2880]),
+    integerOutside("DataBrew retries", "databrew.maxRetries", 6, [0, 5]),
+    integerOutside("DataBrew sample", "databrew.sampleRows", 10, [1000, 5000000]),
+    integerOutside("DataBrew file limit", "databrew.maxFiles", 0, [1, 1000]),
     [
       "data classification",
       { tags: { owner: "x", costCenter: "y", dataClassification: "secret" } },
@@ -153,11 +125,7 @@ describe("each bad field is reported with the field and the allowed values", () 
       { lifecycle: { ...dev.lifecycle, rawInfrequentAccessAfterDays: 40, rawGlacierAfterDays: 60 } },
       "dev: lifecycle.rawGlacierAfterDays must be at least 30 days after rawInfrequentAccessAfterDays",
     ],
-    [
-      "a STANDARD_IA transition before S3's 30-day minimum",
-      { lifecycle: { ...dev.lifecycle, rawInfrequentAccessAfterDays: 7 } },
-      "dev: lifecycle.rawInfrequentAccessAfterDays must be an integer from 30 to 3650 (got 7)",
-    ],
+    integerOutside("a STANDARD_IA transition before S3's 30-day minimum", "lifecycle.rawInfrequentAccessAfterDays", 7, [30, 3650]),
     ["a state backend kind", { stateBackend: { kind: "consul" } }, 'dev: stateBackend.kind must be one of s3, local (got "consul")'],
     [
       "a KMS alias for state",

@@ -8,7 +8,7 @@ import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { buildApp } from "../../stacks/app";
 import { loadEnvironments } from "../../stacks/config/environments";
-import { resourcesOf, type Config, type Synthesized } from "../modules/support/synth";
+import { resourcesBy, resourcesOf, type Config, type Synthesized } from "../modules/support/synth";
 import { withPlainStackTraces } from "../modules/support/test-stack";
 
 const ENVIRONMENTS = loadEnvironments();
@@ -98,9 +98,7 @@ describe.each(ENVIRONMENTS.map((config) => [config.name, config] as const))("env
   });
 
   it("alarms at the environment's thresholds and e-mails the alarm_email variable", () => {
-    const alarms = Object.fromEntries(
-      Object.values(resourcesOf(stack(), "aws_cloudwatch_metric_alarm")).map((alarm) => [String(alarm.alarm_name), alarm]),
-    );
+    const alarms = resourcesBy(stack(), "aws_cloudwatch_metric_alarm", (alarm) => String(alarm.alarm_name));
     expect(alarms[`sentinel-${name}-glue-job-duration`]?.threshold).toBe(config.alarms.jobDurationMinutes * 60_000);
     for (const profile of config.datasetProfiles) {
       expect(alarms[`sentinel-${name}-${profile}-quarantine-ratio`]?.threshold).toBe(config.alarms.quarantineRatio);

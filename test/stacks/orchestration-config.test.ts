@@ -2,11 +2,7 @@
 import { describe, expect, it } from "vitest";
 import { loadEnvironments } from "../../stacks/config/environments";
 import type { EnvironmentConfigInput } from "../../stacks/config/schema";
-import { dev, problemsOf } from "./support/config-problems";
-
-const schedule = dev.schedule;
-const alarms = dev.alarms;
-const concurrency = dev.handlers.reservedConcurrency;
+import { fractionOutside, integerOutside, problemsOf } from "./support/config-problems";
 
 describe("handler, schedule and alarm settings", () => {
   it("every environment schedules both dataset profiles with a flexible window, retries and a reserved concurrency", () => {
@@ -34,51 +30,15 @@ describe("each bad handler, schedule or alarm setting is reported with the field
     ],
     ["no profile", { datasetProfiles: [] }, "dev: datasetProfiles must list at least one dataset profile"],
     ["a repeated profile", { datasetProfiles: ["baf", "baf"] }, "dev: datasetProfiles must not repeat a profile"],
-    [
-      "a negative flexible window",
-      { schedule: { ...schedule, flexibleWindowMinutes: -1 } },
-      "dev: schedule.flexibleWindowMinutes must be an integer from 0 to 1440 (got -1)",
-    ],
-    [
-      "a window over a day",
-      { schedule: { ...schedule, flexibleWindowMinutes: 1441 } },
-      "dev: schedule.flexibleWindowMinutes must be an integer from 0 to 1440 (got 1441)",
-    ],
-    [
-      "too many retries",
-      { schedule: { ...schedule, retryAttempts: 186 } },
-      "dev: schedule.retryAttempts must be an integer from 0 to 185 (got 186)",
-    ],
-    [
-      "an event age under a minute",
-      { schedule: { ...schedule, maximumEventAgeSeconds: 59 } },
-      "dev: schedule.maximumEventAgeSeconds must be an integer from 60 to 86400 (got 59)",
-    ],
-    [
-      "zero reserved concurrency",
-      { handlers: { reservedConcurrency: { ...concurrency, lineage: 0 } } },
-      "dev: handlers.reservedConcurrency.lineage must be an integer from 1 to 100 (got 0)",
-    ],
-    [
-      "a fractional concurrency",
-      { handlers: { reservedConcurrency: { ...concurrency, trigger: 1.5 } } },
-      "dev: handlers.reservedConcurrency.trigger must be an integer from 1 to 100 (got 1.5)",
-    ],
-    [
-      "a duration alarm under 5 minutes",
-      { alarms: { ...alarms, jobDurationMinutes: 4 } },
-      "dev: alarms.jobDurationMinutes must be an integer from 5 to 2880 (got 4)",
-    ],
-    [
-      "a quarantine ratio of 1",
-      { alarms: { ...alarms, quarantineRatio: 1 } },
-      "dev: alarms.quarantineRatio must be a number greater than 0 and less than 1 (got 1)",
-    ],
-    [
-      "a percentage for a fraction",
-      { alarms: { ...alarms, anomalyRate: 5 } },
-      "dev: alarms.anomalyRate must be a number greater than 0 and less than 1 (got 5)",
-    ],
+    integerOutside("a negative flexible window", "schedule.flexibleWindowMinutes", -1, [0, 1440]),
+    integerOutside("a window over a day", "schedule.flexibleWindowMinutes", 1441, [0, 1440]),
+    integerOutside("too many retries", "schedule.retryAttempts", 186, [0, 185]),
+    integerOutside("an event age under a minute", "schedule.maximumEventAgeSeconds", 59, [60, 86400]),
+    integerOutside("zero reserved concurrency", "handlers.reservedConcurrency.lineage", 0, [1, 100]),
+    integerOutside("a fractional concurrency", "handlers.reservedConcurrency.trigger", 1.5, [1, 100]),
+    integerOutside("a duration alarm under 5 minutes", "alarms.jobDurationMinutes", 4, [5, 2880]),
+    fractionOutside("a quarantine ratio of 1", "alarms.quarantineRatio", 1),
+    fractionOutside("a percentage for a fraction", "alarms.anomalyRate", 5),
     [
       "a missing threshold",
       { alarms: { jobDurationMinutes: 45, quarantineRatio: 0.05 } },

@@ -26,9 +26,12 @@ export function defaultGlueJobsDir(): string {
   return resolve(repositoryRoot(), "glue-jobs");
 }
 
+/** The file name of the JVM tokenization library tools/build/jvm.sh builds (glue-jobs/jvm's artifact). */
+export const TOKENIZATION_JAR = "sentinel-tokenization.jar";
+
 /** The JVM tokenization library tools/build/jvm.sh builds (git-ignored), with its SHA-256 beside it. */
 export function defaultTokenizationJar(): string {
-  return resolve(repositoryRoot(), "build", "jvm", "sentinel-tokenization.jar");
+  return resolve(repositoryRoot(), "build", "jvm", TOKENIZATION_JAR);
 }
 
 /** Git-ignored folder where `npm run glue:wheels` keeps the dependency wheels it downloaded. */

@@ -1,4 +1,5 @@
 /** Run metrics and job events as the Glue job and EventBridge produce them, for lineage tests. */
+import type { LineageEventType } from "../../../handlers/lineage/job-state-event";
 import type { ObservedJobRun } from "../../../handlers/lineage/observed-job-run";
 import { runMetricsSchema, type RunMetrics } from "../../../handlers/lineage/run-metrics";
 import { glueJobArguments } from "../../../handlers/trigger/glue-arguments";
@@ -7,6 +8,27 @@ import { triggerConfig } from "./handler-config";
 
 /** The pipeline run the lineage fixtures belong to. */
 export const PIPELINE_RUN = "6f1c2a9e-8d4b-5c3a-9e1f-0a2b3c4d5e6f";
+
+/**
+ * The lineage records (`job:eventType`, sorted) that one successful local run of card-transactions writes: a START
+ * and a COMPLETE each for the pipeline run, the DataBrew PII profile run and the ETL run.
+ */
+export const LOCAL_RUN_LINEAGE_RECORDS: readonly string[] = [
+  "pipeline.card-transactions:COMPLETE",
+  "pipeline.card-transactions:START",
+  "sentinel-local-card-transactions-pii-profile:COMPLETE",
+  "sentinel-local-card-transactions-pii-profile:START",
+  "sentinel-local-etl:COMPLETE",
+  "sentinel-local-etl:START",
+];
+
+/** What the lineage handler answers for a run it recorded: its START and its terminal record, each newly written. */
+export function startAndTerminalWritten(terminal: Exclude<LineageEventType, "START">): { eventType: LineageEventType; written: boolean }[] {
+  return [
+    { eventType: "START", written: true },
+    { eventType: terminal, written: true },
+  ];
+}
 
 /** The ETL job's arguments for that run (card-transactions, 2026-03-01, first attempt), as the trigger passes them. */
 export function cardTransactionsJobArguments(): Record<string, string> {

@@ -17,7 +17,7 @@ import type { GlueJobArtifacts } from "../../../modules/glue/glue-job-assets";
 import { JOB_PACKAGE } from "../../../tools/build/build-artifacts";
 import { REQUIREMENTS_FILE, WHEEL_MANIFEST, resolveDependencyWheels } from "../../../tools/build/dependency-wheels";
 import { buildPythonWheel } from "../../../tools/build/python-wheel";
-import { defaultGlueJobsDir } from "../../../tools/build/source-tree";
+import { TOKENIZATION_JAR, defaultGlueJobsDir } from "../../../tools/build/source-tree";
 import type { PlatformBuckets } from "../../../modules/storage/platform-buckets";
 import { foundation } from "./foundation-fixture";
 import { TEST_ACCOUNT, testStack } from "./test-stack";
@@ -26,8 +26,6 @@ export const FIXTURE_PREFIX = "sentinel-test";
 /** The stand-in dependency the fixture's requirements-glue.txt lists. */
 export const FIXTURE_REQUIREMENT = "example-dependency==1.0.0";
 export const FIXTURE_WHEEL = "example_dependency-1.0.0-py3-none-any.whl";
-/** Named like the jar tools/build/jvm.sh builds. */
-export const FIXTURE_JAR = "sentinel-tokenization.jar";
 /** Stands in for the monitoring module's alarm topic. */
 export const FIXTURE_TOPIC = "arn:aws:sns:eu-central-2:111122223333:sentinel-test-alarms";
 
@@ -79,7 +77,7 @@ export const FIXTURE_SETTINGS = {
  * and a stand-in tokenization jar. */
 export function builtFixtureArtifacts(sources: GlueSources): GlueJobArtifacts {
   const wheel = buildPythonWheel({ projectDir: sources.glueJobsDir, packageName: JOB_PACKAGE, outputDir: join(sources.buildDir, "glue") });
-  const jar = join(sources.buildDir, "jvm", FIXTURE_JAR);
+  const jar = join(sources.buildDir, "jvm", TOKENIZATION_JAR);
   mkdirSync(join(sources.buildDir, "jvm"), { recursive: true });
   writeFileSync(jar, "stand-in jar content");
   return {

@@ -33,6 +33,11 @@ export function resourcesOf(synthesized: Synthesized, type: string): Record<stri
   return synthesized.resource?.[type] ?? {};
 }
 
+/** Resources of one type, keyed by what `keyOf` reads from each (its name, its service...) instead of the logical id. */
+export function resourcesBy(synthesized: Synthesized, type: string, keyOf: (resource: Config) => string): Record<string, Config> {
+  return Object.fromEntries(Object.values(resourcesOf(synthesized, type)).map((resource) => [keyOf(resource), resource]));
+}
+
 export function onlyResourceOf(synthesized: Synthesized, type: string): Config {
   const all = Object.values(resourcesOf(synthesized, type));
   if (all.length !== 1) throw new Error(`expected exactly one ${type}, found ${all.length}`);
