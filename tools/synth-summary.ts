@@ -5,7 +5,7 @@
 import { spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { formatSummary, summarizeStack, type SynthesizedStackJson } from "../stacks/summary";
+import { formatSummary, summarizeStack, type SynthesizedStackJson } from "./stack-summary";
 
 const ORDER = ["dev", "staging", "prod", "local"];
 

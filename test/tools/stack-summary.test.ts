@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { formatSummary, summarizeStack, type SynthesizedStackJson } from "../../stacks/summary";
+import { formatSummary, summarizeStack, type SynthesizedStackJson } from "../../tools/stack-summary";
 
 const stack: SynthesizedStackJson = {
   provider: { aws: [{ region: "eu-central-2" }] },
