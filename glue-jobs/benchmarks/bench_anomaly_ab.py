@@ -9,11 +9,6 @@ card profile's model (100 trees, 256 samples) on them, then in one Spark session
 path, alternating A, B, A, B, ..., each written to Spark's `noop` sink (the scoring without any output
 cost). Prints each run, the median per path and B's speed-up, and checks both paths give the same scores on
 every row (and that they are scikit-learn's).
-
-Then the model fit on the card profile's fit sample (up to 100,000 rows), alternated the same way: A
-`IsolationForest(contamination=0.01).fit`, whose last step scores the whole sample with sklearn to place the
-threshold, against B the job's fit (`contamination="auto"`, then the threshold placed with the JVM scores),
-checking both give the same threshold.
 """
 
 from __future__ import annotations
@@ -31,16 +26,12 @@ import pandas as pd
 from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql import functions as F
 from pyspark.sql.functions import pandas_udf
-from sklearn.ensemble import IsolationForest
 
 from sentinel_etl import pipeline
 from sentinel_etl.anomaly import (
-    AnomalySpec,
     FittedModel,
     _feature_matrix,
-    _fit_sample,
     _parse_payload,
-    _place_threshold,
     fit_model,
     score_anomalies,
 )
@@ -106,38 +97,6 @@ def timed_noop(frame: DataFrame) -> float:
     return time.perf_counter() - started
 
 
-def fit_ab(spark: SparkSession, features: DataFrame, spec: AnomalySpec, rows: int, repetitions: int) -> bool:
-    """A/B of the model fit on the fit sample; True when both place the same threshold."""
-    sample = _fit_sample(features, spec, rows)
-    medians = np.nanmedian(_feature_matrix(sample), axis=0)
-    X = _feature_matrix(sample, medians)
-    contamination = float(spec.contamination)
-    settings = {"n_estimators": spec.n_estimators, "max_samples": min(spec.max_samples, len(X)), "random_state": spec.seed}
-    offsets: dict[str, float] = {}
-
-    def sklearn_fit() -> None:
-        offsets["A"] = IsolationForest(contamination=contamination, **settings).fit(X).offset_
-
-    def job_fit() -> None:
-        estimator = IsolationForest(contamination="auto", **settings).fit(X)
-        _place_threshold(spark, estimator, contamination, medians, X)
-        offsets["B"] = estimator.offset_
-
-    fits = {"A sklearn fit(contamination)": sklearn_fit, "B fit(auto) + JVM threshold": job_fit}
-    times: dict[str, list[float]] = {name: [] for name in fits}
-    for _ in range(repetitions):
-        for name, fit in fits.items():
-            started = time.perf_counter()
-            fit()
-            times[name].append(time.perf_counter() - started)
-    print(f"model fit on the {len(X):,}-row fit sample (contamination {contamination}):")
-    for name, t in times.items():
-        print(f"{name:<34} median {statistics.median(t):7.2f} s  ({', '.join(f'{s:.2f}' for s in t)})")
-    same = offsets["A"] == offsets["B"]
-    print(f"same threshold (offset_ {offsets['A']!r}): {same}")
-    return same
-
-
 def main(argv: list[str]) -> int:
     args = parse_args(argv)
     spark = local_spark_session("sentinel-bench-anomaly-ab")
@@ -176,7 +135,6 @@ def main(argv: list[str]) -> int:
             new["anomaly_score"].to_numpy(), reference
         )
         print(f"scores identical on all {len(new):,} rows (A = B = scikit-learn): {same}")
-        same = fit_ab(spark, features, spec, args.rows, args.repetitions) and same
     spark.stop()
     return 0 if same else 1
 

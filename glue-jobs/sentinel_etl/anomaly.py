@@ -191,17 +191,13 @@ def _fit(df: DataFrame, spec: AnomalySpec, row_count: int | None = None) -> dict
     if unusable:
         raise ValueError(f"cannot fit the anomaly model: features {unusable} have no finite value in the fit sample")
     medians = np.nanmedian(raw, axis=0)
-    X = _feature_matrix(sample, medians)
     estimator = IsolationForest(
         n_estimators=spec.n_estimators,
         # scikit-learn would cap it too, with a warning; capping here keeps the logs clean.
         max_samples=min(spec.max_samples, len(sample)),
-        # The trees do not depend on it; the threshold it sets is placed below, as fit would place it.
-        contamination="auto",
+        contamination=spec.contamination,
         random_state=spec.seed,
-    ).fit(X)
-    if spec.contamination != "auto":
-        _place_threshold(df.sparkSession, estimator, spec.contamination, medians, X)
+    ).fit(_feature_matrix(sample, medians))
     return {
         "format": PAYLOAD_FORMAT,
         "estimator": estimator,
@@ -212,17 +208,6 @@ def _fit(df: DataFrame, spec: AnomalySpec, row_count: int | None = None) -> dict
         "fit_rows": len(sample),
         "sklearn_version": sklearn.__version__,
     }
-
-
-def _place_threshold(spark: SparkSession, estimator: IsolationForest, contamination: float, medians: np.ndarray, X: np.ndarray) -> None:
-    """What `IsolationForest.fit` does after growing the trees when `contamination` is a fraction: `offset_`
-    becomes that percentile of `score_samples` over the fit rows. The rows are scored by the JVM walk and numpy's
-    power (the same scores as sklearn's bit for bit, see `score_anomalies`) rather than by sklearn's own
-    `_score_samples`, which took about two thirds of the fit on 100,000 rows."""
-    estimator.set_params(contamination=contamination)
-    scorer = _jvm_forest(spark, ForestArrays.from_estimator(estimator), medians, "fit sample")
-    path_lengths = np.frombuffer(scorer.normalisedPathLengths(bytearray(np.ascontiguousarray(X, dtype="<f8").tobytes())), dtype="<f8")
-    estimator.offset_ = np.percentile(-score_from_path_length(path_lengths), 100.0 * contamination)
 
 
 def load_model(spec: AnomalySpec, state_uri: str) -> FittedModel | None:

@@ -26,5 +26,3 @@ def test_bench_anomaly_ab_alternates_both_paths_and_finds_them_identical():
     assert runs == [("1", "A"), ("1", "B"), ("2", "A"), ("2", "B")]
     assert re.search(r"B is \d+\.\d\dx as fast as A", report)
     assert "scores identical on all 3,000 rows (A = B = scikit-learn): True" in report
-    assert re.search(r"model fit on the 3,000-row fit sample \(contamination 0\.01\)", report)
-    assert "same threshold" in report and report.rstrip().endswith("True")

@@ -18,7 +18,7 @@ from sklearn.ensemble import IsolationForest
 from sklearn.ensemble._iforest import _average_path_length
 
 from sentinel_etl.anomaly import AnomalySpec, fit_or_load_model, score_anomalies
-from sentinel_etl.forest_arrays import ForestArrays, dumps
+from sentinel_etl.forest_arrays import ForestArrays
 
 FIXTURE = Path(__file__).resolve().parents[1] / "jvm" / "src" / "test" / "resources" / "sentinel" / "anomaly" / "sklearn-forest.txt"
 FEATURES = ["a", "b", "c"]
@@ -153,20 +153,3 @@ def test_a_value_too_large_for_float32_fails_as_in_scikit_learn(spark, tmp_path)
         model.estimator.score_samples([[1e39, 0.0, 0.0]])
     with pytest.raises(Exception, match="too large for float32"):
         score_anomalies(spark.createDataFrame([(1e39, 0.0, 0.0)], FEATURES), model, spec).collect()
-
-
-@pytest.mark.parametrize("contamination", [0.01, 0.1, "auto"])
-def test_the_fitted_model_is_scikit_learns_own_fit(spark, tmp_path, contamination):
-    """The contamination threshold is placed with the JVM scores (anomaly._place_threshold); the model, trees,
-    threshold and all, is byte for byte the one `IsolationForest(contamination=...).fit` gives."""
-    rng = np.random.default_rng(21)
-    values = np.vstack([rng.lognormal(2, 1, size=(4000, 3)), rng.uniform(100, 300, size=(40, 3))])
-    data = spark.createDataFrame(pd.DataFrame(values, columns=FEATURES))
-    spec = AnomalySpec.from_dict({"features": FEATURES, "n_estimators": 100, "contamination": contamination, "seed": 9})
-    model = fit_or_load_model(data, spec, str(tmp_path), refit=True)
-    X = data.toPandas().to_numpy(dtype=np.float64)  # every row: the data is smaller than fit_sample_rows
-    reference = IsolationForest(n_estimators=100, max_samples=256, contamination=contamination, random_state=9).fit(X)
-    assert model.estimator is not None
-    assert model.estimator.offset_ == reference.offset_
-    assert model.threshold == -reference.offset_
-    assert dumps(model.forest.to_json()) == dumps(ForestArrays.from_estimator(reference).to_json())

@@ -161,27 +161,6 @@ public final class IsolationForestPathLength implements UDF1<Row, Double> {
     return normalisedPathLength(x);
   }
 
-  /**
-   * {@link #normalisedPathLength} of every row of a row-major matrix of little-endian float64 values (one row
-   * per {@link #featureCount} values), as little-endian float64: the driver scores the model's fit sample with
-   * it to place the contamination threshold (sentinel_etl/anomaly.py).
-   */
-  public byte[] normalisedPathLengths(byte[] rowsLittleEndian) {
-    double[] values = doubles(rowsLittleEndian, "rows");
-    int width = imputeMedians.length;
-    if (values.length % width != 0) {
-      throw new IllegalArgumentException("isolation forest " + modelHash + ": " + values.length
-          + " values are not whole rows of " + width + " features");
-    }
-    ByteBuffer out = ByteBuffer.allocate(values.length / width * Double.BYTES).order(ByteOrder.LITTLE_ENDIAN);
-    double[] row = new double[width];
-    for (int start = 0; start < values.length; start += width) {
-      System.arraycopy(values, start, row, 0, width);
-      out.putDouble(normalisedPathLength(row));
-    }
-    return out.array();
-  }
-
   /** A struct field cast to double: a Double, or null (which, like NaN, takes the fitted median). */
   static double field(Object value) {
     return value == null ? Double.NaN : (Double) value;

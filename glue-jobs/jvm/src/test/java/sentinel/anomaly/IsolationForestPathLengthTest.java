@@ -161,17 +161,6 @@ class IsolationForestPathLengthTest {
     }
   }
 
-  @Test
-  void scoresARowMajorMatrixRowByRow() {
-    IsolationForestPathLength forest = twoTrees(4.0);
-    double[] got = asDoubles(forest.normalisedPathLengths(doubles(0.0, 100, 1.0, 2.0, Double.NaN, 3.0)));
-    assertEquals(3, got.length);
-    assertEquals(forest.normalisedPathLength(new double[] {0.0, 100}), got[0]);
-    assertEquals(forest.normalisedPathLength(new double[] {1.0, 2.0}), got[1]);
-    assertEquals(forest.normalisedPathLength(new double[] {Double.NaN, 3.0}), got[2]);
-    assertThrows(IllegalArgumentException.class, () -> forest.normalisedPathLengths(doubles(1, 2, 3)));
-  }
-
   private static Map<String, byte[]> readFixture() throws IOException {
     Map<String, byte[]> fixture = new HashMap<>();
     try (InputStream in = IsolationForestPathLengthTest.class.getResourceAsStream("sklearn-forest.txt")) {
