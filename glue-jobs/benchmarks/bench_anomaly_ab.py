@@ -128,8 +128,12 @@ def main(argv: list[str]) -> int:
         for name, t in times.items():
             print(f"{name:<34} median {statistics.median(t):7.2f} s  ({', '.join(f'{s:.2f}' for s in t)})")
         print(f"B is {a / b:.2f}x as fast as A ({args.rows / b:,.0f} rows/s against {args.rows / a:,.0f})")
-        old = pandas_udf_scores(features, model).select("row_id", "anomaly_score").toPandas().sort_values("row_id")
-        new = score_anomalies(features, model, spec).select("row_id", "anomaly_score", *spec.features).toPandas().sort_values("row_id")
+        # pd.DataFrame(...): toPandas() is typed as a protocol (pandas has no stubs here).
+        old = pd.DataFrame(pandas_udf_scores(features, model).select("row_id", "anomaly_score").orderBy("row_id").toPandas())
+        new = pd.DataFrame(
+            score_anomalies(features, model, spec).select("row_id", "anomaly_score", *spec.features).orderBy("row_id").toPandas()
+        )
+        assert model.estimator is not None  # fitted in this run
         reference = -model.estimator.score_samples(_feature_matrix(new[list(spec.features)], np.asarray(model.impute_medians)))
         same = np.array_equal(old["anomaly_score"].to_numpy(), new["anomaly_score"].to_numpy()) and np.array_equal(
             new["anomaly_score"].to_numpy(), reference
