@@ -8,7 +8,9 @@ bins, merchant category codes, velocity windows), writes the five model features
 card profile's model (100 trees, 256 samples) on them, then in one Spark session scores every row with each
 path, alternating A, B, A, B, ..., each written to Spark's `noop` sink (the scoring without any output
 cost). Prints each run, the median per path and B's speed-up, and checks both paths give the same scores on
-every row (and that they are scikit-learn's).
+every row (and that they are scikit-learn's). `--walk-only` adds a third path to the alternation, C: the
+JVM walk alone (the normalised path length, not a score), to show what B's Arrow round trip for numpy's
+power costs.
 """
 
 from __future__ import annotations
@@ -32,6 +34,7 @@ from sentinel_etl.anomaly import (
     FittedModel,
     _feature_matrix,
     _parse_payload,
+    _path_length_function,
     fit_model,
     score_anomalies,
 )
@@ -50,6 +53,7 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--rows", type=int, default=1_000_000)
     parser.add_argument("--repetitions", type=int, default=3, help="runs of each path, alternated")
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--walk-only", action="store_true", help="also time C, the JVM walk without the power (not a score)")
     return parser.parse_args(argv)
 
 
@@ -75,6 +79,13 @@ def pandas_udf_scores(df: DataFrame, model: FittedModel) -> DataFrame:
     return df.withColumn("anomaly_score", isolation_score(feature_struct)).withColumn(
         "is_anomaly", F.col("anomaly_score") > F.lit(model.threshold)
     )
+
+
+def jvm_walk_only(df: DataFrame, model: FittedModel) -> DataFrame:
+    """C: B without its last step (numpy's power in the Arrow UDF): the normalised path length, not a score."""
+    feature_struct = F.struct(*[F.col(f).cast("double").alias(f) for f in model.features])
+    path_length = _path_length_function(df.sparkSession, model)
+    return df.withColumn("anomaly_score", F.call_function(path_length, feature_struct)).withColumn("is_anomaly", F.lit(False))
 
 
 def enriched_features(spark: SparkSession, rows: int, seed: int, work: Path) -> DataFrame:
@@ -115,6 +126,8 @@ def main(argv: list[str]) -> int:
             "A pandas_udf (numpy tree walk)": lambda: pandas_udf_scores(features, model),
             "B JVM walk + numpy power": lambda: score_anomalies(features, model, spec),
         }
+        if args.walk_only:
+            paths["C JVM walk only (not a score)"] = lambda: jvm_walk_only(features, model)
         # One warm-up of each (JIT, Python workers, the Parquet footers), not counted.
         for build in paths.values():
             timed_noop(build())
@@ -124,7 +137,7 @@ def main(argv: list[str]) -> int:
                 seconds = timed_noop(build())
                 times[name].append(seconds)
                 print(f"  run {repetition + 1} {name:<32} {seconds:7.2f} s")
-        a, b = (statistics.median(t) for t in times.values())
+        a, b = (statistics.median(t) for t in list(times.values())[:2])
         for name, t in times.items():
             print(f"{name:<34} median {statistics.median(t):7.2f} s  ({', '.join(f'{s:.2f}' for s in t)})")
         print(f"B is {a / b:.2f}x as fast as A ({args.rows / b:,.0f} rows/s against {args.rows / a:,.0f})")
