@@ -9,8 +9,8 @@ on its fit sample, which is the whole file (so the two models and their scores a
 at most --fit-sample-rows rows.
 
 Printed per scorer: AUROC and AUPRC (mean +- std over seeds) and scoring throughput in rows/s: the platform's
-through Spark (local[*], the Arrow pandas_udf; measured after the accuracy runs, so Python worker start-up and
-model loading are excluded), scikit-learn's `score_samples` in this single process. --throughput-rows N
+through Spark (local[*], the JVM tree walk and numpy's final power in an Arrow UDF; measured after the
+accuracy runs, so Python worker start-up and the JIT's warm-up are excluded), scikit-learn's `score_samples` in this single process. --throughput-rows N
 measures throughput on the file repeated up to N rows, so Spark's fixed per-job cost does not dominate on
 small files.
 """
@@ -178,7 +178,7 @@ def main(argv: list[str]) -> None:
         results = [run_seed(df, X, y, args, seed, f"{state}/seed-{seed}") for seed in seeds]
         scored_rows, *rates = scoring_throughput(spark, X, args.throughput_rows or len(X), results[0])
     print(f"{'scorer':<40}{'AUROC':<20}{'AUPRC':<20}{'scoring rows/s':>16}")
-    names = {"platform": "platform (Spark, Arrow pandas_udf)", "sklearn": "scikit-learn IsolationForest"}
+    names = {"platform": "platform (Spark: JVM walk, numpy pow)", "sklearn": "scikit-learn IsolationForest"}
     for (key, name), rate in zip(names.items(), rates, strict=False):
         auroc, auprc = zip(*(r[key] for r in results), strict=False)
         print(f"{name:<40}{mean_std(list(auroc)):<20}{mean_std(list(auprc)):<20}{rate:>16,.0f}")

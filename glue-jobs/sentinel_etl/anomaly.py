@@ -1,8 +1,9 @@
 """Isolation-forest anomaly scores: fitted on a bounded sample on the driver, applied to every row in parallel.
 
 The forest is scikit-learn's `IsolationForest` (Liu, Ting and Zhou, ICDM 2008), which needs only a small
-sample by design (256 rows per tree), so fitting on the driver is cheap; scoring runs in an Arrow-vectorised
-iterator `pandas_udf` that decodes the broadcast model once per Python worker. The persisted model is data
+sample by design (256 rows per tree), so fitting on the driver is cheap; scoring walks the trees in the JVM
+(`sentinel.anomaly.IsolationForestPathLength`, in the job's jar) and applies the final power with numpy in
+an Arrow-vectorised `pandas_udf`, so the scores are bit for bit scikit-learn's. The persisted model is data
 only (`forest_arrays`: the trees' node arrays as JSON, never pickle or joblib, so loading it runs no code),
 with the feature order, imputation medians and threshold; its SHA-256 is the model's version, recorded in
 run metrics and lineage, re-checked whenever the model is loaded again, and authenticated with the run's
@@ -14,22 +15,24 @@ in (0, 1], about 0.5 or less for ordinary rows, approaching 1 for rows isolated 
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import itertools
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 import pandas as pd
 import sklearn
-from pyspark.sql import DataFrame
+from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql import functions as F
 from pyspark.sql.functions import pandas_udf
 from pyspark.sql.types import BooleanType, NumericType
 from sklearn.ensemble import IsolationForest
 
 from sentinel_etl import fitted_state
-from sentinel_etl.forest_arrays import ForestArrays, dumps, loads
+from sentinel_etl.forest_arrays import ForestArrays, dumps, loads, score_from_path_length
+from sentinel_etl.jvm_gateway import jvm_gateway
 from sentinel_etl.spec_schema import parse_section
+from sentinel_etl.tokenization.jvm import DEFAULT_JAR, JAR_NAME, JvmLibraryMissing
 
 STATE_KIND = "anomaly-model"
 PAYLOAD_FORMAT = 2
@@ -247,22 +250,53 @@ def fit_or_load_model(df: DataFrame, spec: AnomalySpec, state_uri: str, refit: b
     return stored if stored is not None else fit_model(df, spec, state_uri, row_count)
 
 
-_LOADED_MODELS: dict[str, tuple[ForestArrays, np.ndarray]] = {}
+_function_names = itertools.count(1)
 
 
-def _loaded_model(hash_: str, payload: bytes) -> tuple[ForestArrays, np.ndarray]:
-    """The forest and medians, decoded once per Python worker process (workers are reused)."""
-    if hash_ not in _LOADED_MODELS:
-        content = _parse_payload(payload)
-        _LOADED_MODELS[hash_] = (ForestArrays.from_json(content["forest"]), np.asarray(content["impute_medians"], dtype=np.float64))
-    return _LOADED_MODELS[hash_]
+def _jvm_forest(spark: SparkSession, forest: ForestArrays, medians: Any, label: str) -> Any:
+    """The forest as a `sentinel.anomaly.IsolationForestPathLength` in the driver JVM, built from its arrays
+    (numbers only: nothing is loaded as code)."""
+    from py4j.java_gateway import JavaClass  # type: ignore[import-untyped]  # py4j ships no type information
+
+    scorer_class = jvm_gateway(spark).sentinel.anomaly.IsolationForestPathLength
+    if not isinstance(scorer_class, JavaClass):  # Py4J leaves an unknown class a JavaPackage
+        raise JvmLibraryMissing(
+            f"Spark cannot load sentinel.anomaly.IsolationForestPathLength: put {JAR_NAME} on the session's classpath "
+            f"(locally spark.jars, built by `npm run bootstrap` at {DEFAULT_JAR}; on Glue --extra-jars)"
+        )
+    arrays = forest.little_endian_arrays()
+    return scorer_class.fromLittleEndian(
+        *(
+            bytearray(arrays[name])
+            for name in ("node_counts", "left", "right", "feature", "threshold", "decision_path_length", "average_path_length")
+        ),
+        bytearray(np.asarray(medians, dtype="<f8").tobytes()),
+        forest.denominator,
+        label,
+    )
+
+
+def _path_length_function(spark: SparkSession, model: FittedModel) -> str:
+    """Registers the model's forest as a JVM function under a fresh name: a struct of the features (doubles,
+    nulls allowed) -> E[h(x)] / c(psi).
+
+    The Java object is built on the driver from `model.forest`, decoded from the stored payload whose hash
+    was checked when it was loaded, and reaches the executors inside the serialized task, as the
+    tokenization functions do (tokenization/jvm.py)."""
+    scorer = _jvm_forest(spark, model.forest, model.impute_medians, model.hash)
+    name = f"sentinel_anomaly_path_length_{next(_function_names)}"
+    spark._jsparkSession.udf().register(name, scorer, jvm_gateway(spark).org.apache.spark.sql.types.DataTypes.DoubleType)
+    return name
 
 
 def score_anomalies(df: DataFrame, model: FittedModel, spec: AnomalySpec) -> DataFrame:
     """Reads `model.features` (numeric/boolean); writes `anomaly_score` (double in (0, 1], higher = more
     anomalous) and `is_anomaly` (boolean: `anomaly_score > model.threshold`, exactly sklearn's `predict == -1`).
 
-    Null and non-finite feature values are replaced by the medians fitted with the model.
+    Null and non-finite feature values are replaced by the medians fitted with the model. The trees are
+    walked in the JVM (`_path_length_function`); the final `2 ** -x` is numpy's, in an Arrow-vectorised
+    `pandas_udf` over that one column, because only numpy's own power rounds as scikit-learn's does
+    (forest_arrays.py).
     """
     if tuple(spec.features) != model.features:
         raise ValueError(
@@ -270,16 +304,13 @@ def score_anomalies(df: DataFrame, model: FittedModel, spec: AnomalySpec) -> Dat
             "load or refit the model for this config"
         )
     _check_features(df, model.features)
-    payload = df.sparkSession.sparkContext.broadcast(model.payload)
-    model_hash = model.hash
+    path_length = _path_length_function(df.sparkSession, model)
 
     @pandas_udf("double")  # type: ignore[call-overload]  # pandas has no stubs here, so no overload of pyspark's typed pandas_udf matches
-    def isolation_score(batches: Iterator[pd.DataFrame]) -> Iterator[pd.Series]:
-        estimator, medians = _loaded_model(model_hash, payload.value)
-        for batch in batches:
-            yield pd.Series(-estimator.score_samples(_feature_matrix(batch, medians)))
+    def isolation_score(normalised_path_length: pd.Series) -> pd.Series:
+        return pd.Series(score_from_path_length(normalised_path_length.to_numpy(dtype=np.float64)))
 
     feature_struct = F.struct(*[F.col(f).cast("double").alias(f) for f in model.features])
-    return df.withColumn("anomaly_score", isolation_score(feature_struct)).withColumn(
+    return df.withColumn("anomaly_score", isolation_score(F.call_function(path_length, feature_struct))).withColumn(
         "is_anomaly", F.col("anomaly_score") > F.lit(model.threshold)
     )

@@ -10,6 +10,11 @@ cast to float32 as sklearn's `_validate_data` does, each tree is walked with `x[
 (float32 promoted to float64, as in the Cython `apply`), depths are summed tree by tree as
 `decision_path_length[leaf] + average_path_length[leaf] - 1.0`, and the score is
 `2 ** -(depths / denominator)`. test_anomaly.py asserts bit-identical scores against the estimator.
+
+The Spark job walks the trees in the JVM (`sentinel.anomaly.IsolationForestPathLength`, built from
+`little_endian_arrays`) and applies only the final power here, with numpy (`score_from_path_length`): numpy's
+power (SVML on AVX-512 machines, glibc elsewhere) and Java's `Math.pow` round differently on about a quarter
+of these inputs, so the power must be the very function scikit-learn calls.
 """
 
 from __future__ import annotations
@@ -39,6 +44,12 @@ def _decode(document: Any, dtype: str, what: str) -> np.ndarray:
     if int(np.prod(shape)) != array.size:
         raise ValueError(f"isolation forest {what}: {array.size} values do not fill shape {shape}")
     return array.reshape(shape)
+
+
+def score_from_path_length(normalised: np.ndarray) -> np.ndarray:
+    """The paper's s(x, psi) = 2^(-E[h(x)] / c(psi)) from the normalised path length E[h(x)] / c(psi), with
+    the expression scikit-learn evaluates (`2 ** -array`, numpy's float64 power), so it rounds as sklearn does."""
+    return 2 ** (-np.asarray(normalised, dtype=np.float64))
 
 
 @dataclass(frozen=True)
@@ -158,7 +169,24 @@ class ForestArrays:
             leaves = tree.leaves(matrix)
             depths += tree.decision_path_length[leaves] + tree.average_path_length[leaves] - 1.0
         denominator = np.asarray([self.denominator])
-        return -(2 ** (-np.divide(depths, denominator, out=np.ones_like(depths), where=denominator != 0)))
+        return -score_from_path_length(np.divide(depths, denominator, out=np.ones_like(depths), where=denominator != 0))
+
+    def little_endian_arrays(self) -> dict[str, bytes]:
+        """The trees' node arrays concatenated in tree order, as little-endian bytes, with each tree's node count:
+        the arguments of `sentinel.anomaly.IsolationForestPathLength.fromLittleEndian`."""
+
+        def joined(name: str, dtype: str) -> bytes:
+            return np.ascontiguousarray(np.concatenate([getattr(t, name) for t in self.trees]), dtype=dtype).tobytes()
+
+        return {
+            "node_counts": np.asarray([t.left.shape[0] for t in self.trees], dtype="<i8").tobytes(),
+            "left": joined("left", "<i8"),
+            "right": joined("right", "<i8"),
+            "feature": joined("feature", "<i8"),
+            "threshold": joined("threshold", "<f8"),
+            "decision_path_length": joined("decision_path_length", "<f8"),
+            "average_path_length": joined("average_path_length", "<f8"),
+        }
 
     def predict(self, X: Any) -> np.ndarray:
         """1 for inliers, -1 for outliers, as `IsolationForest.predict`."""
