@@ -17,6 +17,7 @@ Casts use `try_cast`, so the verdict is the same whether or not Spark's ANSI mod
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from functools import reduce
 from typing import NamedTuple
 
@@ -26,7 +27,7 @@ from pyspark.sql import functions as F
 from sentinel_etl.config import DIGITS, ColumnRule, JobConfig, TokenSpec
 from sentinel_etl.ingest import CORRUPT_RECORD, ROW_KEY, SOURCE_FILE
 from sentinel_etl.tokenization.format_preserving import minimum_value_length
-from sentinel_etl.tokenization.jvm import luhn_check
+from sentinel_etl.tokenization.jvm import JvmFunction, luhn_check, utc_timestamp_micros
 
 REASON_CODE = "reason_code"
 REASON = "reason"
@@ -52,8 +53,25 @@ def _col(name: str) -> Column:
 
 
 def typed_value(rule: ColumnRule) -> Column:
-    """The raw string column cast to its declared type; null when it does not convert."""
-    return F.expr(f"try_cast(`{rule.name}` AS {rule.spark_type})")
+    """The raw string column cast to its declared type; null when it does not convert.
+
+    A timestamp in the canonical UTC form `yyyy-MM-ddTHH:mm:ssZ` is converted by the JVM library's
+    `UtcTimestampMicros` (same instant as the cast); any other text goes through the cast. Spark's cast
+    resolves the zone of every value that names one, compiling two regular expressions per value, which
+    made the timestamp cast most of the cost of the three casts (measured: 0.8 s against 0.3 s per 1M values
+    without the zone)."""
+    cast = F.expr(f"try_cast(`{rule.name}` AS {rule.spark_type})")
+    if rule.type != "timestamp":
+        return cast
+    return F.coalesce(F.timestamp_micros(_active_spark_function(utc_timestamp_micros)(_col(rule.name).cast("binary"))), cast)
+
+
+def _active_spark_function(register: Callable[[SparkSession], JvmFunction]) -> JvmFunction:
+    """A JVM library function registered in the active session (the rules are built without a frame at hand)."""
+    spark = SparkSession.getActiveSession()
+    if spark is None:
+        raise RuntimeError("validation needs an active Spark session to register the JVM library's functions in")
+    return register(spark)
 
 
 def _typed_name(rule: ColumnRule) -> str:
@@ -164,10 +182,7 @@ def _passes_luhn(digits: Column) -> Column:
     (minus 9 above 9), the sum a multiple of 10. One call per row of the JVM library's `LuhnCheck`
     (glue-jobs/jvm) in the active session: Spark has no native Luhn function, and the higher-order
     aggregate over the digits this replaced cost about 26 s per 1M rows."""
-    spark = SparkSession.getActiveSession()
-    if spark is None:
-        raise RuntimeError("the Luhn rule needs an active Spark session to register its JVM function in")
-    return luhn_check(spark)(digits)
+    return _active_spark_function(luhn_check)(digits)
 
 
 def _row_rules(config: JobConfig) -> list[RowRule]:

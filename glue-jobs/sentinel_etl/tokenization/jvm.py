@@ -105,6 +105,13 @@ def luhn_check(spark: SparkSession) -> JvmFunction:
     return _register(spark, "luhn_check", check_class(), "BooleanType")
 
 
+def utc_timestamp_micros(spark: SparkSession) -> JvmFunction:
+    """Microseconds since the epoch of a canonical `yyyy-MM-ddTHH:mm:ssZ` value given as UTF-8 bytes (binary),
+    null for any other text or an impossible date or time (`sentinel.tokenization.UtcTimestampMicros`;
+    validation's fast path beside Spark's cast, holds no key)."""
+    return _register(spark, "utc_timestamp_micros", _java_class(spark, "UtcTimestampMicros")(), "LongType")
+
+
 def hmac_sha256(spark: SparkSession, key: bytes, key_version: str, column: str) -> JvmFunction:
     """`<key_version>:<64 hex>` HMAC-SHA256 of the value's UTF-8 bytes (null and '' kept)."""
     token_class = _java_class(spark, "HmacSha256Token")
