@@ -12,7 +12,10 @@
    and prints every stage of each run, each as seconds and as a multiple of the plain copy, against the
    targets (state reused <= 3.0x, first run <= 4.0x, tokenizing <= 0.5x the copy), with the peak memory
    of the driver (the Python process and the JVM, per run) and the load average before and after.
-2. HMAC-SHA256 of the same customer_id column with the job's JVM function (sentinel-tokenization.jar),
+2. What each tokenized column costs on its own: the valid rows' six columns checkpointed, then each column
+   tokenized alone and written to Spark's `noop` sink, less reading that column alone (printed per column with
+   its method, and the six together).
+3. HMAC-SHA256 of the same customer_id column with the job's JVM function (sentinel-tokenization.jar),
    with the native Spark SQL construction the job used before it (two sha2 over the key pads), and with
    a row-at-a-time Python UDF (Python's `hmac`), asserts the outputs are identical, and prints the
    throughput ratio of the JVM function over the Python UDF (target: >= 10x).
@@ -45,10 +48,14 @@ from pyspark.sql import types as T
 from sentinel_etl.cli import folder_locations
 from sentinel_etl.config import load_config, profile_path
 from sentinel_etl.generator import generate, write_csv
-from sentinel_etl.job import JobArguments, run_job
-from sentinel_etl.keys import dev_keyring
+from sentinel_etl.ingest import read_header
+from sentinel_etl.job import JobArguments, run_job, tune_session
+from sentinel_etl.keys import dev_keyring, load_keyring
+from sentinel_etl.pipeline import check_input, release_local_checkpoint
 from sentinel_etl.spark_session import local_spark_session
+from sentinel_etl.storage import list_objects
 from sentinel_etl.tokenization import jvm
+from sentinel_etl.tokenization.tokenize import tokenize
 
 LATER_RUN_TARGET = 3.0
 FIRST_RUN_TARGET = 4.0
@@ -201,6 +208,34 @@ def bench_pipeline(spark: SparkSession, csv: Path, work: Path, key: Path, memory
     }
 
 
+def noop_seconds(frame) -> float:
+    return timed(lambda: frame.write.format("noop").mode("overwrite").save())
+
+
+def bench_token_columns(spark: SparkSession, csv: Path, key: Path) -> dict:
+    """Seconds each tokenized column of the card profile costs over the valid rows: tokenizing it alone, written
+    to the `noop` sink, less reading it alone; and the six together less reading the six."""
+    config = load_config(profile_path("card-transactions"))
+    keyring = load_keyring(str(key), allow_dev_key=True)
+    tune_session(spark)
+    checked = check_input(spark, [read_header(obj, config) for obj in list_objects(str(csv))], config)
+    columns = [spec.column for spec in config.tokenization]
+    values = checked.valid().select(*columns).localCheckpoint(eager=True)
+    checked.release()
+    try:
+        noop_seconds(tokenize(values, config.tokenization, keyring))  # warm-up: JIT, key derivation
+        per_column = {}
+        for spec in config.tokenization:
+            read = noop_seconds(values.select(spec.column))
+            tokenized = noop_seconds(tokenize(values.select(spec.column), (spec,), keyring))
+            per_column[spec.column] = {"method": spec.method, "seconds": round(tokenized - read, 2)}
+        read_all = noop_seconds(values)
+        all_seconds = noop_seconds(tokenize(values, config.tokenization, keyring)) - read_all
+    finally:
+        release_local_checkpoint(values)
+    return {"columns": per_column, "all_seconds": round(all_seconds, 2), "read_seconds": round(read_all, 2)}
+
+
 def native_hmac_pads(key: bytes) -> tuple[bytes, bytes]:
     """(K' xor ipad, K' xor opad): the key schedule of the native construction (RFC 2104, 64-byte block)."""
     block = (hashlib.sha256(key).digest() if len(key) > 64 else key).ljust(64, b"\x00")
@@ -294,6 +329,11 @@ def print_report(results: dict) -> None:
     for run in ("plain_copy", *runs):
         m = p["driver_memory"][run]
         print(f"  {run:26s} {m['jvm_peak_rss_mib']!s:>8} ({m['jvm_heap_limit_mib']})      {m['python_peak_rss_mib']:>8}")
+    t = results["token_columns"]
+    print(f"\n  tokenizing each column alone over the valid rows (noop sink, less reading it; reading all six {t['read_seconds']:.2f} s)")
+    for column, cost in t["columns"].items():
+        print(f"  {column + ' (' + cost['method'] + ')':34s} {cost['seconds']:8.2f} s  ({cost['seconds'] / copy:5.2f}x copy)")
+    print(f"  {'all six together':34s} {t['all_seconds']:8.2f} s  ({t['all_seconds'] / copy:5.2f}x copy)")
     print(f"\nHMAC-SHA256 of customer_id, {h['rows']} rows, outputs identical: {h['identical_outputs']}")
     print(f"  JVM function (job) {h['jvm_seconds']:8.2f} s  {h['jvm_rows_per_second']:>10} rows/s")
     print(f"  native Spark SQL   {h['native_seconds']:8.2f} s  {h['native_rows_per_second']:>10} rows/s")
@@ -329,6 +369,7 @@ def main() -> int:
         pipeline_run(spark, warm, work / "warm", key, "warm")
 
         pipeline = bench_pipeline(spark, csv, work, key, memory)
+        token_columns = bench_token_columns(spark, csv, key)
         hmac_result = bench_hmac(spark, csv, options.hmac_rows)
         results = {
             "cores": spark.sparkContext.defaultParallelism,
@@ -336,6 +377,7 @@ def main() -> int:
             "load_average_before": load_before,
             "load_average_after": load_average(),
             "pipeline": pipeline,
+            "token_columns": token_columns,
             "hmac": hmac_result,
         }
         spark.stop()

@@ -35,6 +35,15 @@ def test_bench_etl_reports_every_stage_ratios_and_driver_memory(tmp_path):
     # The ratio is computed from the unrounded times; the seconds in the report are rounded to 0.01 s.
     assert pipeline["later_run_ratio"] == pytest.approx(pipeline["pipeline_later_run_seconds"] / pipeline["plain_copy_seconds"], rel=0.05)
     assert results["hmac"]["rows"] == 500 and results["hmac"]["identical_outputs"]
+    token_columns = results["token_columns"]["columns"]
+    assert {column: cost["method"] for column, cost in token_columns.items()} == {
+        "customer_id": "deterministic",
+        "account_number": "format_preserving",
+        "email": "encrypt",
+        "first_name": "deterministic",
+        "last_name": "deterministic",
+        "device_id": "hash",
+    }
     assert {"1m", "5m", "15m", "cores"} <= set(results["load_average_before"])
     report = finished.stdout
     for line in (
@@ -44,6 +53,9 @@ def test_bench_etl_reports_every_stage_ratios_and_driver_memory(tmp_path):
         "tokenizing the six columns",
         "load average",
         "driver peak memory",
+        "tokenizing each column alone",
+        "email (encrypt)",
+        "all six together",
     ):
         assert line in report, line
     for stage in STAGES:

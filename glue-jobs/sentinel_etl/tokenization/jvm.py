@@ -47,11 +47,19 @@ class JvmLibraryMissing(RuntimeError):
 
 @dataclass(frozen=True)
 class JvmFunction:
-    """A registered JVM tokenization function: call it on a string column."""
+    """A registered JVM tokenization function: call it on a string column.
+
+    `on_utf8_bytes`: the Java function takes and returns UTF-8 bytes (a `UDF1<byte[], byte[]>`). Spark
+    passes a binary column to it as is, where a string column is decoded to a `java.lang.String` and the
+    result encoded back; the casts around the call (string -> binary copies the bytes, binary -> string
+    wraps them) cost less than those conversions."""
 
     name: str
+    on_utf8_bytes: bool = False
 
     def __call__(self, value: Column) -> Column:
+        if self.on_utf8_bytes:
+            return F.call_function(self.name, value.cast("binary")).cast("string")
         return F.call_function(self.name, value)
 
 
@@ -82,11 +90,12 @@ def _java_class(spark: SparkSession, simple_name: str) -> Any:
 
 
 def _register(spark: SparkSession, purpose: str, function: object, result_type: str = "StringType") -> JvmFunction:
-    """Registers `function` under a fresh name; `result_type` names a field of Spark's `DataTypes`."""
+    """Registers `function` under a fresh name; `result_type` names a field of Spark's `DataTypes`
+    (`BinaryType`: a function over UTF-8 bytes, see `JvmFunction`)."""
     name = f"sentinel_{purpose}_{next(_names)}"
     data_type = getattr(jvm_gateway(spark).org.apache.spark.sql.types.DataTypes, result_type)
     spark._jsparkSession.udf().register(name, function, data_type)
-    return JvmFunction(name)
+    return JvmFunction(name, on_utf8_bytes=result_type == "BinaryType")
 
 
 def luhn_check(spark: SparkSession) -> JvmFunction:
@@ -96,12 +105,29 @@ def luhn_check(spark: SparkSession) -> JvmFunction:
     return _register(spark, "luhn_check", check_class(), "BooleanType")
 
 
+def utc_timestamp_micros(spark: SparkSession) -> JvmFunction:
+    """Microseconds since the epoch of a canonical `yyyy-MM-ddTHH:mm:ssZ` value given as UTF-8 bytes (binary),
+    null for any other text or an impossible date or time (`sentinel.tokenization.UtcTimestampMicros`;
+    validation's fast path beside Spark's cast, holds no key)."""
+    return _register(spark, "utc_timestamp_micros", _java_class(spark, "UtcTimestampMicros")(), "LongType")
+
+
 def hmac_sha256(spark: SparkSession, key: bytes, key_version: str, column: str) -> JvmFunction:
     """`<key_version>:<64 hex>` HMAC-SHA256 of the value's UTF-8 bytes (null and '' kept)."""
     token_class = _java_class(spark, "HmacSha256Token")
     with _gateway_quiet():
-        function = token_class(bytearray(key), key_version)
-    return _register(spark, f"hmac_{column}", function)
+        function = token_class(bytearray(key), key_version).onUtf8Bytes()
+    return _register(spark, f"hmac_{column}", function, "BinaryType")
+
+
+def aes_gcm(spark: SparkSession, key: bytes, key_version: str, column: str) -> JvmFunction:
+    """`<key_version>:<base64(IV || ciphertext || tag)>` AES-256-GCM with a fresh random IV per value and associated
+    data `sentinel:<column>`: the layout of Spark's `aes_encrypt(..., 'GCM', ...)`, which `aes_decrypt` opens
+    (null and '' kept)."""
+    token_class = _java_class(spark, "AesGcmToken")
+    with _gateway_quiet():
+        function = token_class(bytearray(key), key_version, column)
+    return _register(spark, f"gcm_{column}", function, "BinaryType")
 
 
 def ff1(

@@ -8,8 +8,9 @@
 | hash                  | `sha256:<64 hex>`, unkeyed                         | brute force if low-entropy | yes |
 | encrypt               | `<key_version>:<base64 iv+ct+tag>` AES-256-GCM     | with the key   | no (random IV) |
 
-HMAC, FF1 and AES-SIV run in the JVM (glue-jobs/jvm, see `jvm.py` for how their keys get there);
-`hash` and `encrypt` are Spark's native `sha2` and `aes_encrypt`. Null stays null and the empty string
+HMAC, FF1, AES-SIV and AES-GCM run in the JVM (glue-jobs/jvm, see `jvm.py` for how their keys get
+there); `hash` is Spark's native `sha2`. The `encrypt` tokens have the layout of Spark's `aes_encrypt` in GCM
+mode, so re-identification opens them with Spark's native `aes_decrypt`. Null stays null and the empty string
 stays empty for every method: neither is sensitive, and tokenizing them would make all missing values
 collide on one token that looks like data. FF1 tokens cannot carry the key version inline without
 breaking the format, so every tokenized column carries `{"sentinel_tokenization": {"method",
@@ -58,7 +59,7 @@ def _column_binding(column: str) -> bytes:
 
 
 def _aes_gcm_key_frame(df: DataFrame, keyring: Keyring) -> DataFrame:
-    # Spark's native aes_encrypt takes its key as a column: a one-row frame, cross-joined in and dropped.
+    # Spark's native aes_decrypt takes its key as a column: a one-row frame, cross-joined in and dropped.
     return df.sparkSession.createDataFrame([(bytearray(keyring.subkey("encrypt/aes-256-gcm")),)], f"{AES_KEY} binary")
 
 
@@ -83,21 +84,9 @@ def hash_token(value: Column) -> Column:
     return _empty_or_null_kept(value, F.concat(F.lit("sha256:"), F.sha2(value, 256)))
 
 
-def encrypt_token(value: Column, column: str, key_version: str) -> Column:
-    # An empty IV asks Spark for a fresh random 96-bit IV per value, prepended to the ciphertext.
-    sealed = F.aes_encrypt(
-        value.cast("binary"),
-        F.col(AES_KEY),
-        F.lit(GCM_MODE),
-        F.lit("DEFAULT"),
-        F.lit(b"").cast("binary"),
-        F.lit(_column_binding(column)).cast("binary"),
-    )
-    return _empty_or_null_kept(value, F.concat(F.lit(f"{key_version}:"), F.base64(sealed)))
-
-
 def decrypt_token(token: Column, column: str) -> Column:
-    """The plaintext of an `encrypt` token (needs the AES key column of `_aes_gcm_key_frame`)."""
+    """The plaintext of an `encrypt` token (`jvm.aes_gcm`: IV || ciphertext || tag, as Spark's `aes_encrypt`
+    lays it out) with Spark's native `aes_decrypt` (needs the AES key column of `_aes_gcm_key_frame`)."""
     payload = F.substring_index(token, ":", -1)
     opened = F.aes_decrypt(
         F.unbase64(payload), F.col(AES_KEY), F.lit(GCM_MODE), F.lit("DEFAULT"), F.lit(_column_binding(column)).cast("binary")
@@ -121,18 +110,23 @@ def _token(df: DataFrame, spec: TokenSpec, keyring: Keyring) -> Column:
     if spec.method == "hash":
         return hash_token(value)
     if spec.method == "encrypt":
-        return encrypt_token(value, spec.column, keyring.key_version)
+        return jvm.aes_gcm(df.sparkSession, keyring.subkey("encrypt/aes-256-gcm"), keyring.key_version, spec.column)(value)
     raise ValueError(f"unknown tokenization method {spec.method!r} for column {spec.column}")
 
 
 def _replace_columns(
-    df: DataFrame, specs: tuple[TokenSpec, ...], keyring: Keyring, replacement: Callable[[DataFrame, TokenSpec, Column], Column]
+    df: DataFrame,
+    specs: tuple[TokenSpec, ...],
+    keyring: Keyring,
+    replacement: Callable[[DataFrame, TokenSpec, Column], Column],
+    gcm_key_column: bool = False,
 ) -> DataFrame:
     """`df` with each spec's column replaced by `replacement(source, spec, column)` (which names it), the
     other columns unchanged, in order. `source` is the frame the replacements read: `df`, with the AES-GCM
-    key column of `_aes_gcm_key_frame` cross-joined in when a spec uses `encrypt`."""
+    key column of `_aes_gcm_key_frame` cross-joined in when `gcm_key_column` and a spec uses `encrypt`
+    (Spark's `aes_decrypt` takes its key as a column; tokenizing needs none)."""
     by_column = {spec.column: spec for spec in specs}
-    needs_gcm_key = any(spec.method == "encrypt" for spec in specs)
+    needs_gcm_key = gcm_key_column and any(spec.method == "encrypt" for spec in specs)
     source = df.crossJoin(F.broadcast(_aes_gcm_key_frame(df, keyring))) if needs_gcm_key else df
     return source.select(
         *[F.col(name) if name not in by_column else replacement(source, by_column[name], F.col(name)) for name in df.columns]
@@ -193,4 +187,4 @@ def reidentify(df: DataFrame, specs: tuple[TokenSpec, ...], keyring: Keyring) ->
             return jvm.aes_siv(df.sparkSession, _siv_key(keyring), keyring.key_version, spec.column, decrypt=True)(token).alias(spec.column)
         return _ff1(df, spec, keyring, decrypt=True)(token).alias(spec.column)
 
-    return _replace_columns(df, specs, keyring, plaintext)
+    return _replace_columns(df, specs, keyring, plaintext, gcm_key_column=True)

@@ -71,6 +71,18 @@ class HmacSha256TokenTest {
   }
 
   @Test
+  void utf8BytesFunctionGivesTheStringTokenAsBytes() throws Exception {
+    HmacSha256Token token = new HmacSha256Token(ascii("Jefe"), "2025-11");
+    for (String value : new String[] {"what do ya want for nothing?", "Zoë 中文", "🙂", "a"}) {
+      byte[] out = token.onUtf8Bytes().call(value.getBytes(StandardCharsets.UTF_8));
+      assertEquals(token.call(value), new String(out, StandardCharsets.UTF_8));
+    }
+    assertNull(token.onUtf8Bytes().call(null));
+    assertEquals(0, token.onUtf8Bytes().call(new byte[0]).length);
+    assertFalse(token.onUtf8Bytes().toString().contains("Jefe"));
+  }
+
+  @Test
   void toStringNeverShowsTheKey() {
     assertFalse(new HmacSha256Token(ascii("secret-key"), "v1").toString().contains("secret"));
   }
