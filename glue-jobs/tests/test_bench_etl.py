@@ -34,6 +34,15 @@ def test_bench_etl_reports_every_stage_ratios_and_driver_memory(tmp_path):
         assert memory["jvm_peak_rss_mib"] > 0 and memory["python_peak_rss_mib"] > 0 and memory["jvm_heap_limit_mib"] > 0
     # The ratio is computed from the unrounded times; the seconds in the report are rounded to 0.01 s.
     assert pipeline["later_run_ratio"] == pytest.approx(pipeline["pipeline_later_run_seconds"] / pipeline["plain_copy_seconds"], rel=0.05)
+    # Each run twice (the default), alternating; the fastest counts.
+    assert pipeline["repetitions"] == 2
+    for run, key in (
+        ("plain_copy", "plain_copy_seconds"),
+        ("later_run", "pipeline_later_run_seconds"),
+        ("untokenized", "pipeline_untokenized_seconds"),
+    ):
+        assert len(pipeline["repetition_seconds"][run]) == 2, run
+        assert pipeline[key] == min(pipeline["repetition_seconds"][run]), run
     assert results["hmac"]["rows"] == 500 and results["hmac"]["identical_outputs"]
     token_columns = results["token_columns"]["columns"]
     assert {column: cost["method"] for column, cost in token_columns.items()} == {
@@ -48,6 +57,7 @@ def test_bench_etl_reports_every_stage_ratios_and_driver_memory(tmp_path):
     report = finished.stdout
     for line in (
         "plain copy",
+        "alternating repetitions",
         "pipeline, first run",
         "fitted state reused",
         "tokenizing the six columns",
