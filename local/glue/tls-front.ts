@@ -10,7 +10,7 @@
  * copy of the JDK's own trust store with this one certificate added (so Maven Central stays trusted for S3A's jars).
  */
 import { spawnSync } from "node:child_process";
-import { copyFileSync, existsSync, mkdirSync, readFileSync, realpathSync } from "node:fs";
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, realpathSync, rmSync } from "node:fs";
 import { createServer, type Server } from "node:https";
 import type { AddressInfo } from "node:net";
 import { dirname, join } from "node:path";
@@ -26,6 +26,8 @@ export interface LoopbackTls {
   readonly keyStore: string;
   /** PKCS12 trust store: the JDK's trusted certificates plus the front's certificate. */
   readonly trustStore: string;
+  /** The self-signed certificate alone, PEM: the extra CA the Node, Python and Go clients trust. */
+  readonly certificate: string;
   readonly password: string;
 }
 
@@ -47,10 +49,13 @@ export function loopbackTls(env: NodeJS.ProcessEnv = process.env): LoopbackTls {
   const stores: LoopbackTls = {
     keyStore: join(dir, "loopback-key.p12"),
     trustStore: join(dir, "loopback-trust.p12"),
+    certificate: join(dir, "loopback.pem"),
     password: STORE_PASSWORD,
   };
-  if (existsSync(stores.keyStore) && existsSync(stores.trustStore)) return stores;
+  if (existsSync(stores.keyStore) && existsSync(stores.trustStore) && existsSync(stores.certificate)) return stores;
   mkdirSync(dir, { recursive: true });
+  // left by an interrupted run: keytool refuses to add the alias to a store that already has it
+  for (const file of readdirSync(dir)) if (file.endsWith(".partial")) rmSync(join(dir, file));
   const binary = keytoolPath(env);
   const common = ["-storetype", "PKCS12", "-storepass", STORE_PASSWORD, "-noprompt"];
   const keyStore = `${stores.keyStore}.partial`;
@@ -74,7 +79,7 @@ export function loopbackTls(env: NodeJS.ProcessEnv = process.env): LoopbackTls {
     STORE_PASSWORD,
     ...common,
   ]);
-  const certificate = join(dir, "loopback.pem");
+  const certificate = `${stores.certificate}.partial`;
   keytool(binary, ["-exportcert", "-rfc", "-keystore", keyStore, "-alias", ALIAS, "-file", certificate, ...common]);
   const cacerts = join(dirname(dirname(realpathSync(binary))), "lib", "security", "cacerts");
   const trustStore = `${stores.trustStore}.partial`;
@@ -84,6 +89,7 @@ export function loopbackTls(env: NodeJS.ProcessEnv = process.env): LoopbackTls {
   keytool(binary, ["-importcert", "-keystore", trustStore, "-alias", ALIAS, "-file", certificate, ...common]);
   copyFileSync(keyStore, stores.keyStore);
   copyFileSync(trustStore, stores.trustStore);
+  copyFileSync(certificate, stores.certificate);
   return stores;
 }
 
