@@ -34,6 +34,7 @@ import botocore.session
 import cbor2
 import emulator_bucket_policy  # local/, beside this file
 import emulator_dns_firewall  # local/, beside this file
+import emulator_glue_connection  # local/, beside this file
 import emulator_glue_data_quality  # local/, beside this file
 import emulator_iam  # local/, beside this file
 import emulator_s3_logging  # local/, beside this file
@@ -138,7 +139,7 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description="moto server with a Smithy RPC v2 CBOR front for CloudWatch")
     parser.add_argument("-H", "--host", default="127.0.0.1")
     parser.add_argument("-p", "--port", type=int, required=True)
-    # the TLS listener every AWS client uses (emulator_tls.py); its certificate from local/glue/tls-front.ts
+    # the TLS listener every AWS client uses (emulator_tls.py); its certificate from local/emulator/loopback-tls.ts
     parser.add_argument("--tls-port", type=int)
     parser.add_argument("--tls-key-store", type=Path)
     parser.add_argument("--tls-key-store-password", default="")
@@ -154,6 +155,8 @@ def main(argv: list[str] | None = None) -> None:
     emulator_iam.install()
     # Glue Data Quality rulesets, which moto lacks: see emulator_glue_data_quality.py
     emulator_glue_data_quality.install()
+    # Glue DeleteConnection, which moto lacks: see emulator_glue_connection.py
+    emulator_glue_connection.install()
     # Route 53 Resolver DNS Firewall, which moto lacks: see emulator_dns_firewall.py
     emulator_dns_firewall.install()
     # bucket policies granting log delivery read as IAM reads them: see emulator_s3_logging.py

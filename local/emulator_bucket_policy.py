@@ -27,7 +27,9 @@ operator, a ``ForAnyValue:``/``ForAllValues:`` set operator, a key it does not d
 condition holds for a ``Deny`` (the statement refuses) and fails for an ``Allow`` (the statement grants nothing). So a
 policy is never weaker here than on AWS; it can only be stricter for a key the emulator does not know.
 
-moto asks for ``s3:HeadObject`` on a HEAD; IAM authorizes it as ``s3:GetObject``, and so does this evaluation.
+moto asks for ``s3:HeadObject`` on a HEAD; IAM authorizes it as ``s3:GetObject``, and so does this evaluation. moto
+answers a refusal with an empty 403; here it is S3's ``AccessDenied`` with AWS's message for an explicit deny in a
+resource-based policy (the principal, action and resource), so a refused component says what it was refused.
 """
 
 from __future__ import annotations
@@ -40,6 +42,7 @@ from datetime import UTC, datetime
 from functools import cache
 from typing import Any
 
+from emulator_iam import S3AccessDenied  # local/, beside this file
 from moto.iam.access_control import PermissionResult
 from moto.iam.models import iam_backends
 from moto.s3.models import FakeBucket
@@ -86,6 +89,8 @@ HEADER_KEYS = {
 }
 
 _request: ContextVar[Context | None] = ContextVar("sentinel_bucket_policy_request", default=None)
+# (principal, action, resource) of the request's last refusal by a bucket policy, for the AccessDenied message
+_denial: ContextVar[tuple[str, str, str] | None] = ContextVar("sentinel_bucket_policy_denial", default=None)
 
 
 def _header(headers: Any, name: str) -> str | None:
@@ -268,6 +273,7 @@ def evaluate(policy: dict[str, Any], action: str, resource: str, context: Contex
 # --- moto patches ----------------------------------------------------------------------------------------------------
 
 _setup_class = S3Response.setup_class
+_key_response = S3Response._key_response
 
 
 def _setup_class_remembering_context(self: Any, request: Any, full_url: str | None = None, headers: Any = None) -> None:
@@ -276,6 +282,7 @@ def _setup_class_remembering_context(self: Any, request: Any, full_url: str | No
     query = str(environ.get("QUERY_STRING") or "")
     bucket_account = self.current_account
     _request.set(request_context(environ, request.headers, str(request.method), query, bucket_account, self.partition))
+    _denial.set(None)
 
 
 def _permission_under_conditions(self: FakeBucket, action: str, resource: str) -> PermissionResult:
@@ -285,10 +292,27 @@ def _permission_under_conditions(self: FakeBucket, action: str, resource: str) -
     if context is None:  # not an HTTP request (moto's internals): an unknown caller over an unknown transport
         context = {"aws:principalaccount": self.account_id}
     action = "s3:GetObject" if action == "s3:HeadObject" else action
-    return evaluate(json.loads(self.policy.decode()), action, resource, context)
+    result = evaluate(json.loads(self.policy.decode()), action, resource, context)
+    if result == PermissionResult.DENIED:
+        _denial.set((context.get("aws:principalarn", "anonymous"), action, resource))
+    return result
+
+
+def _key_response_naming_the_denial(self: Any, request: Any, full_url: str) -> Any:
+    response = _key_response(self, request, full_url)
+    denial = _denial.get()
+    if denial is not None and isinstance(response, tuple) and response[0] == 403 and not response[2]:
+        principal, action, resource = denial
+        raise S3AccessDenied(
+            str(self.bucket_name),
+            f'User: {principal} is not authorized to perform: {action} on resource: "{resource}" '
+            "with an explicit deny in a resource-based policy",
+        )
+    return response
 
 
 def install() -> None:
     """Evaluate every bucket policy with its conditions (see the module docstring)."""
     S3Response.setup_class = _setup_class_remembering_context  # type: ignore[method-assign]
     FakeBucket.get_permission = _permission_under_conditions  # type: ignore[method-assign]
+    S3Response._key_response = _key_response_naming_the_denial  # type: ignore[method-assign]

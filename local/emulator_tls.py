@@ -3,7 +3,7 @@
 Every AWS client of the local run and of the Terraform apply reaches the emulator over TLS (``aws:SecureTransport``
 is then true, as it is on AWS, and the platform's TLS-only bucket policies hold: emulator_bucket_policy.py), and
 each verifies the certificate: a self-signed certificate for 127.0.0.1 made once under ~/.cache/sentinel/tls
-(local/glue/tls-front.ts) that the clients are given as an extra trusted CA. The plain listener stays for the
+(local/emulator/loopback-tls.ts) that the clients are given as an extra trusted CA. The plain listener stays for the
 emulator's own control API (``/moto-api``) and for requests that must stay plain (Terraform's S3 Control calls,
 which Go sends through the emulator as HTTP proxy); a bucket whose policy denies insecure transport refuses them.
 

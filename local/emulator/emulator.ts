@@ -11,7 +11,7 @@ import { Agent as HttpsAgent } from "node:https";
 import { createServer } from "node:net";
 import { resolve } from "node:path";
 import { rootCertificates } from "node:tls";
-import { loopbackTls } from "../glue/tls-front";
+import { caBundle, loopbackTls } from "./loopback-tls";
 
 export interface Emulator {
   /** e.g. http://127.0.0.1:51234: plain HTTP, for the emulator's control API (/moto-api) and plain-transport checks */
@@ -22,7 +22,7 @@ export interface Emulator {
    * uses, so the platform's TLS-only bucket policies hold (aws:SecureTransport). Trust: {@link certificate}.
    */
   readonly tlsEndpoint: string;
-  /** PEM file of the listener's self-signed certificate, the one extra CA its clients trust (local/glue/tls-front.ts). */
+  /** PEM file of the listener's self-signed certificate, the one extra CA its clients trust (local/emulator/loopback-tls.ts). */
   readonly certificate: string;
   /** Resets all emulated state (moto's reset API). */
   reset(): Promise<void>;
@@ -124,6 +124,8 @@ export async function startEmulator(options: StartEmulatorOptions = {}): Promise
   const tlsPort = await freeLoopbackPort();
   const endpoint = `http://127.0.0.1:${port}`;
   const tls = loopbackTls();
+  // the one-file form of the trust, for Terraform (SSL_CERT_FILE) and boto3 (AWS_CA_BUNDLE)
+  caBundle(tls);
   const args = ["-H", "127.0.0.1", "-p", String(port), "--tls-port", String(tlsPort), "--tls-key-store", tls.keyStore];
   const child = spawn(python, [EMULATOR_SERVER, ...args, "--tls-key-store-password", tls.password], {
     cwd: root,

@@ -90,7 +90,11 @@ describe("the TLS-only bucket policy", () => {
   beforeAll(() => policy(...TLS_ONLY));
 
   it("refuses a write and a read over plain HTTP", async () => {
-    await expect(put(plain)).rejects.toMatchObject(REFUSED);
+    await expect(put(plain)).rejects.toMatchObject({
+      ...REFUSED,
+      name: "AccessDenied",
+      message: `User: arn:aws:sts::123456789012:user/moto is not authorized to perform: s3:PutObject on resource: "arn:aws:s3:::${BUCKET}/data/object.json" with an explicit deny in a resource-based policy`,
+    });
     await put(secure);
     await expect(plain.send(new GetObjectCommand({ Bucket: BUCKET, Key: "data/object.json" }))).rejects.toMatchObject(REFUSED);
   });

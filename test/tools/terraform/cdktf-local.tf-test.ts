@@ -1,8 +1,10 @@
 /**
  * The CDKTF workflow against the emulator, with the real CDKTF CLI, Terraform and provider: the commands
  * `npm start -- --keep-running` prints (CDKTF_LOCAL_COMMANDS, also in docs/environments.md) run as a user runs them,
- * in a shell at the project root, and `cdktf diff local` plans the whole local stack against a running emulator.
- * The emulator here is a fresh one with empty state (an npm start would take minutes): everything is to add.
+ * in a shell at the project root: `cdktf diff local` plans the whole local stack against a running emulator, `cdktf
+ * deploy local` applies all of it (bucket policies and logging included, over TLS, as the deployer role) and `cdktf
+ * destroy local` removes it again. The emulator here is a fresh one with empty state (an npm start would take
+ * minutes): everything is to add.
  */
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -36,7 +38,7 @@ beforeAll(async () => {
   }
   emulator = await startEmulator({ projectRoot: PROJECT_ROOT });
   await prepareCdktfLocal(stack, {
-    endpoint: emulator.endpoint,
+    emulator,
     cliConfigFile: cliConfigFile(PROJECT_ROOT),
     provider: toolchain.provider,
     stateFile: join(scratch, "terraform.tfstate"),
@@ -68,14 +70,16 @@ function managedResourceCount(configFile: string): number {
   return Object.values(config.resource).reduce((total, ofType) => total + Object.keys(ofType).length, 0);
 }
 
-describe("npx cdktf diff local against a running emulator", () => {
+describe("npx cdktf diff/deploy/destroy local against a running emulator", () => {
   it("the env file names the generated CLI configuration and sends every AWS call to the emulator", () => {
     const env = readEnvFile(readFileSync(envFile, "utf8"));
     // the catch-all endpoint keeps the services the stack names no endpoint for (Athena, CloudTrail) off real AWS
     expect(env).toMatchObject({
       TF_CLI_CONFIG_FILE: cliConfigFile(PROJECT_ROOT),
-      AWS_ENDPOINT_URL: emulator.endpoint,
+      AWS_ENDPOINT_URL: emulator.tlsEndpoint,
       HTTP_PROXY: emulator.endpoint,
+      SSL_CERT_FILE: expect.stringMatching(/ca-bundle\.pem$/),
+      SENTINEL_DEPLOYER_ROLE_ARN: expect.stringMatching(/^arn:aws:iam::\d{12}:role\/sentinel-deployer$/),
       CDKTF_DISABLE_PLUGIN_CACHE_ENV: "1",
     });
   });
@@ -88,5 +92,21 @@ describe("npx cdktf diff local against a running emulator", () => {
     expect(output).toMatch(new RegExp(`(Installed|Using previously-installed) hashicorp/aws v${version}\\b`));
     const resources = managedResourceCount(findStack(OUT_DIR, "local").configFile);
     expect(output).toMatch(new RegExp(`Plan: ${resources} to add, 0 to change, 0 to destroy\\.`));
+  });
+
+  it("deploys the whole local stack and destroys it again", () => {
+    const [sourceEnv, , deploy, empty, destroy] = CDKTF_LOCAL_COMMANDS;
+    const resources = managedResourceCount(findStack(OUT_DIR, "local").configFile);
+    const deployed = runCommands([sourceEnv!, deploy!]);
+    expect(deployed.status, deployed.output.slice(-6000)).toBe(0);
+    expect(deployed.output).toMatch(new RegExp(`Apply complete! Resources: ${resources} added, 0 changed, 0 destroyed\\.`));
+    // the access-log bucket holds the logs the emulator delivered for the deploy's own requests: Terraform refuses to
+    // delete a bucket that is not empty (force_destroy stays off), so the buckets are emptied first, as on AWS
+    const emptied = runCommands([sourceEnv!, empty!]);
+    expect(emptied.status, emptied.output.slice(-4000)).toBe(0);
+    expect(emptied.output).toMatch(/\[empty-buckets\] deleted [1-9]\d* object versions and delete markers from 8 buckets/);
+    const destroyed = runCommands([sourceEnv!, destroy!]);
+    expect(destroyed.status, destroyed.output.slice(-6000)).toBe(0);
+    expect(destroyed.output).toMatch(new RegExp(`Destroy complete! Resources: ${resources} destroyed\\.`));
   });
 });

@@ -1,30 +1,29 @@
 /**
- * An HTTPS front for the emulator's S3, for the local Glue run only. Hadoop's S3A (AWS SDK for Java v1) refuses to send
- * a request that carries KMS encryption parameters over plain HTTP ("HTTPS must be used when sending customer
- * encryption keys (SSE-C) to S3"), and S3A adds them to every copy of an object that is SSE-KMS encrypted, which
- * every object in the platform's buckets is (their default encryption). Spark's and the job's renames are copies, so
- * without TLS no run could publish. The front terminates TLS on loopback with a self-signed certificate for 127.0.0.1
- * and forwards each request unchanged to the emulator.
+ * The loopback certificate of the emulator's TLS listener (local/emulator_tls.py), and the forms its clients trust it
+ * in. Every AWS client of the local run and of the Terraform apply reaches the emulator over TLS: the platform's bucket
+ * policies refuse plain HTTP (aws:SecureTransport), and Hadoop's S3A (AWS SDK for Java v1) refuses to send the KMS
+ * parameters it adds to every copy of an SSE-KMS object over plain HTTP anyway. Nobody skips verification: each client
+ * is given this one self-signed certificate (SAN ip:127.0.0.1) as an extra trusted CA, beside the ones it trusts already.
  *
- * The certificate is made once with the JDK's keytool into ~/.cache/sentinel/tls; the Spark driver trusts it through a
- * copy of the JDK's own trust store with this one certificate added (so Maven Central stays trusted for S3A's jars).
+ * The certificate is made once with the JDK's keytool into ~/.cache/sentinel/tls: the key store the emulator serves
+ * from; the Spark driver's trust store, a copy of the JDK's own with this one certificate added (so Maven Central stays
+ * trusted for S3A's jars); the PEM for Node's https agents (emulator.ts); and a PEM bundle of Node's roots plus it for
+ * the clients that take one file (Go's SSL_CERT_FILE for the Terraform provider, botocore's AWS_CA_BUNDLE).
  */
 import { spawnSync } from "node:child_process";
-import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, realpathSync, rmSync } from "node:fs";
-import { createServer, type Server } from "node:https";
-import type { AddressInfo } from "node:net";
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, realpathSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
+import { rootCertificates } from "node:tls";
 import { cacheRoot } from "../../tools/terraform/toolchain";
-import { forwardToEmulator } from "../services/forward-request";
 
 /** Protects only a throwaway loopback certificate and trust store; nothing secret. */
 const STORE_PASSWORD = "sentinel-loopback";
 const ALIAS = "sentinel-loopback";
 
 export interface LoopbackTls {
-  /** PKCS12 key store holding the front's key and self-signed certificate (SAN ip:127.0.0.1). */
+  /** PKCS12 key store holding the listener's key and self-signed certificate (SAN ip:127.0.0.1). */
   readonly keyStore: string;
-  /** PKCS12 trust store: the JDK's trusted certificates plus the front's certificate. */
+  /** PKCS12 trust store: the JDK's trusted certificates plus the listener's certificate. */
   readonly trustStore: string;
   /** The self-signed certificate alone, PEM: the extra CA the Node, Python and Go clients trust. */
   readonly certificate: string;
@@ -93,34 +92,22 @@ export function loopbackTls(env: NodeJS.ProcessEnv = process.env): LoopbackTls {
   return stores;
 }
 
-/** JVM options that make the Spark driver trust the front (and everything the JDK trusts). */
+/**
+ * A PEM bundle of the CAs Node trusts (Mozilla's) plus the loopback certificate, written beside it, for the clients
+ * that take one file of roots: Go (SSL_CERT_FILE, the Terraform provider) and botocore (AWS_CA_BUNDLE). Verification
+ * stays on; the bundle only adds the one certificate.
+ */
+export function caBundle(tls: LoopbackTls): string {
+  const bundle = join(dirname(tls.certificate), "ca-bundle.pem");
+  const text = `${[...rootCertificates, readFileSync(tls.certificate, "utf8").trim()].join("\n")}\n`;
+  if (!existsSync(bundle) || readFileSync(bundle, "utf8") !== text) {
+    writeFileSync(`${bundle}.${process.pid}`, text);
+    renameSync(`${bundle}.${process.pid}`, bundle);
+  }
+  return bundle;
+}
+
+/** JVM options that make the Spark driver trust the emulator (and everything the JDK trusts). */
 export function trustStoreJavaOptions(tls: LoopbackTls): string {
   return `-Djavax.net.ssl.trustStore=${tls.trustStore} -Djavax.net.ssl.trustStorePassword=${tls.password} -Djavax.net.ssl.trustStoreType=PKCS12`;
-}
-
-export interface TlsFront {
-  /** https://127.0.0.1:<port> */
-  readonly endpoint: string;
-  stop(): Promise<void>;
-}
-
-/** Starts the front on a free loopback port, forwarding every request as it came to `target` (the emulator). */
-export async function startTlsFront(target: string, tls: LoopbackTls): Promise<TlsFront> {
-  const upstream = new URL(target);
-  const server: Server = createServer({ pfx: readFileSync(tls.keyStore), passphrase: tls.password }, (incoming, outgoing) =>
-    forwardToEmulator(incoming, outgoing, upstream, "local HTTPS front"),
-  );
-  await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => resolve());
-  });
-  const { port } = server.address() as AddressInfo;
-  return {
-    endpoint: `https://127.0.0.1:${port}`,
-    stop: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  };
 }
