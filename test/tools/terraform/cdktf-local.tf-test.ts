@@ -6,7 +6,7 @@
  * destroy local` removes it again. The emulator here is a fresh one with empty state (an npm start would take
  * minutes): everything is to add.
  */
-import { spawnSync } from "node:child_process";
+import { spawn } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -55,14 +55,22 @@ afterAll(async () => {
   rmSync(scratch, { recursive: true, force: true });
 });
 
-/** Runs the printed commands in one shell at the project root, without the caller's AWS or Terraform settings. */
-function runCommands(commands: readonly string[]): { status: number | null; output: string } {
+/**
+ * Runs the printed commands in one shell at the project root, without the caller's AWS or Terraform settings.
+ * Asynchronously: this process reads the emulator's request log from a pipe, and a synchronous wait would let that
+ * pipe fill during a deploy's thousands of requests, which blocks the emulator.
+ */
+async function runCommands(commands: readonly string[]): Promise<{ status: number | null; output: string }> {
   const env = terraformEnv(cliConfigFile(PROJECT_ROOT));
   delete env.TF_CLI_CONFIG_FILE; // the env file must provide it
-  const result = spawnSync("bash", ["-c", commands.join("\n")], { cwd: PROJECT_ROOT, env, encoding: "utf8", timeout: 10 * 60_000 });
+  const child = spawn("bash", ["-c", commands.join("\n")], { cwd: PROJECT_ROOT, env, timeout: 20 * 60_000 });
+  let text = "";
+  child.stdout.on("data", (chunk: Buffer) => (text += chunk.toString("utf8")));
+  child.stderr.on("data", (chunk: Buffer) => (text += chunk.toString("utf8")));
+  const status = await new Promise<number | null>((done) => child.once("close", (code) => done(code)));
   // eslint-disable-next-line no-control-regex -- the CDKTF CLI colours its output
-  const output = `${result.stdout}${result.stderr}`.replace(/\u001b\[[0-9;]*[A-Za-z]/g, "");
-  return { status: result.status, output };
+  const output = text.replace(/\u001b\[[0-9;]*[A-Za-z]/g, "");
+  return { status, output };
 }
 
 function managedResourceCount(configFile: string): number {
@@ -84,9 +92,9 @@ describe("npx cdktf diff/deploy/destroy local against a running emulator", () =>
     });
   });
 
-  it("installs the toolchain's provider and plans every resource of the local stack to add", () => {
+  it("installs the toolchain's provider and plans every resource of the local stack to add", async () => {
     const [sourceEnv, diff] = CDKTF_LOCAL_COMMANDS;
-    const { status, output } = runCommands([sourceEnv!, diff!]);
+    const { status, output } = await runCommands([sourceEnv!, diff!]);
     expect(status, output.slice(-4000)).toBe(0);
     const version = toolchain.provider.version.replaceAll(".", "\\.");
     expect(output).toMatch(new RegExp(`(Installed|Using previously-installed) hashicorp/aws v${version}\\b`));
@@ -94,18 +102,18 @@ describe("npx cdktf diff/deploy/destroy local against a running emulator", () =>
     expect(output).toMatch(new RegExp(`Plan: ${resources} to add, 0 to change, 0 to destroy\\.`));
   });
 
-  it("deploys the whole local stack and destroys it again", () => {
+  it("deploys the whole local stack and destroys it again", async () => {
     const [sourceEnv, , deploy, empty, destroy] = CDKTF_LOCAL_COMMANDS;
     const resources = managedResourceCount(findStack(OUT_DIR, "local").configFile);
-    const deployed = runCommands([sourceEnv!, deploy!]);
+    const deployed = await runCommands([sourceEnv!, deploy!]);
     expect(deployed.status, deployed.output.slice(-6000)).toBe(0);
     expect(deployed.output).toMatch(new RegExp(`Apply complete! Resources: ${resources} added, 0 changed, 0 destroyed\\.`));
     // the access-log bucket holds the logs the emulator delivered for the deploy's own requests: Terraform refuses to
     // delete a bucket that is not empty (force_destroy stays off), so the buckets are emptied first, as on AWS
-    const emptied = runCommands([sourceEnv!, empty!]);
+    const emptied = await runCommands([sourceEnv!, empty!]);
     expect(emptied.status, emptied.output.slice(-4000)).toBe(0);
     expect(emptied.output).toMatch(/\[empty-buckets\] deleted [1-9]\d* object versions and delete markers from 8 buckets/);
-    const destroyed = runCommands([sourceEnv!, destroy!]);
+    const destroyed = await runCommands([sourceEnv!, destroy!]);
     expect(destroyed.status, destroyed.output.slice(-6000)).toBe(0);
     expect(destroyed.output).toMatch(new RegExp(`Destroy complete! Resources: ${resources} destroyed\\.`));
   });
