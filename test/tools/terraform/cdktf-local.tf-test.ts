@@ -11,8 +11,10 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "no
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startEmulator, type Emulator } from "../../../local/emulator/emulator";
+import { S3Client } from "@aws-sdk/client-s3";
+import { emulatorClientConfig, startEmulator, type Emulator } from "../../../local/emulator/emulator";
 import { CDKTF_LOCAL_COMMANDS, CDKTF_LOCAL_ENV_FILE, prepareCdktfLocal, readEnvFile } from "../../../tools/terraform/cdktf-local";
+import { environmentBuckets } from "../../../tools/terraform/empty-buckets";
 import { OUT_DIR, PROJECT_ROOT } from "../../../tools/terraform/session";
 import { CDKTF_LOCAL_OVERRIDE_FILE, CDKTF_LOCAL_TFVARS_FILE, findStack, synthesize } from "../../../tools/terraform/stacks";
 import { cliConfigFile, createTerraform } from "../../../tools/terraform/terraform";
@@ -115,6 +117,9 @@ describe("npx cdktf diff/deploy/destroy local against a running emulator", () =>
     expect(emptied.output).toMatch(/\[empty-buckets\] deleted [1-9]\d* object versions and delete markers from 8 buckets/);
     const destroyed = await runCommands([sourceEnv!, destroy!]);
     expect(destroyed.status, destroyed.output.slice(-6000)).toBe(0);
-    expect(destroyed.output).toMatch(new RegExp(`Destroy complete! Resources: ${resources} destroyed\\.`));
+    // the emulator holds none of the environment's buckets any more (they were the last things Terraform deleted)
+    const s3 = new S3Client({ ...emulatorClientConfig(emulator.tlsEndpoint), forcePathStyle: true });
+    expect(await environmentBuckets(s3, "local")).toEqual([]);
+    s3.destroy();
   });
 });
