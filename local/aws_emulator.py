@@ -8,9 +8,11 @@ operation, answered by moto in-process, and moto's XML answer is parsed by botoc
 back as CBOR (timestamps as CBOR tag 1, errors as ``__type``/``message`` with the ``x-amzn-query-error``
 header CloudWatch's query compatibility defines). Every other request reaches moto unchanged; moto's Glue handler
 also serves the Data Quality ruleset API it lacks (emulator_glue_data_quality.py), and its Route 53 Resolver handler the
-DNS Firewall API (emulator_dns_firewall.py); PutBucketLogging reads the target's policy as IAM does (emulator_s3_logging.py).
+DNS Firewall API (emulator_dns_firewall.py); PutBucketLogging reads the target's policy as IAM does (emulator_s3_logging.py);
+bucket policies are evaluated with their conditions (emulator_bucket_policy.py), and a second listener serves TLS
+(emulator_tls.py), so aws:SecureTransport is true exactly for the requests that arrived over it.
 
-    .venv/bin/python local/aws_emulator.py -H 127.0.0.1 -p <port>
+    .venv/bin/python local/aws_emulator.py -H 127.0.0.1 -p <port> [--tls-port <port> --tls-key-store <p12> ...]
 """
 
 from __future__ import annotations
@@ -24,24 +26,27 @@ import signal
 import sys
 from collections.abc import Iterable, Iterator
 from datetime import UTC
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
 import botocore.session
 import cbor2
+import emulator_bucket_policy  # local/, beside this file
 import emulator_dns_firewall  # local/, beside this file
+import emulator_glue_connection  # local/, beside this file
 import emulator_glue_data_quality  # local/, beside this file
 import emulator_iam  # local/, beside this file
 import emulator_s3_logging  # local/, beside this file
+import emulator_tls  # local/, beside this file
 from botocore.model import OperationModel, ServiceModel
 from botocore.parsers import QueryParser
 from botocore.serialize import QuerySerializer
 from emulator_replay import RetriedCallReplay  # local/, beside this file
 from emulator_wsgi import Environ, StartResponse, WsgiApp, call_buffered  # local/, beside this file
 from moto.kms.models import Key, KmsBackend
-from moto.moto_server.werkzeug_app import DomainDispatcherApplication, MotoRequestHandler, create_backend_app
+from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
 from moto.s3.utils import _VersionedKeyStore
-from werkzeug.serving import run_simple
 
 CBOR_OPERATION_PATH = re.compile(r"^/service/(?P<service>[A-Za-z0-9_]+)/operation/(?P<operation>[A-Za-z0-9_]+)$")
 # Smithy service shape name -> botocore service: the services whose SDKs speak CBOR and moto speaks query.
@@ -134,6 +139,10 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description="moto server with a Smithy RPC v2 CBOR front for CloudWatch")
     parser.add_argument("-H", "--host", default="127.0.0.1")
     parser.add_argument("-p", "--port", type=int, required=True)
+    # the TLS listener every AWS client uses (emulator_tls.py); its certificate from local/emulator/loopback-tls.ts
+    parser.add_argument("--tls-port", type=int)
+    parser.add_argument("--tls-key-store", type=Path)
+    parser.add_argument("--tls-key-store-password", default="")
     args = parser.parse_args(argv)
     # moto builds its own URLs (presigned, Lambda callbacks) from this, as moto_server sets it
     os.environ.setdefault("MOTO_PORT", str(args.port))
@@ -146,14 +155,18 @@ def main(argv: list[str] | None = None) -> None:
     emulator_iam.install()
     # Glue Data Quality rulesets, which moto lacks: see emulator_glue_data_quality.py
     emulator_glue_data_quality.install()
+    # Glue DeleteConnection, which moto lacks: see emulator_glue_connection.py
+    emulator_glue_connection.install()
     # Route 53 Resolver DNS Firewall, which moto lacks: see emulator_dns_firewall.py
     emulator_dns_firewall.install()
     # bucket policies granting log delivery read as IAM reads them: see emulator_s3_logging.py
     emulator_s3_logging.install()
+    # bucket policies evaluated with their conditions (aws:SecureTransport from the listener): emulator_bucket_policy.py
+    emulator_bucket_policy.install()
     app = DomainDispatcherApplication(create_backend_app)
     # a retried SDK call that moto already completed gets its first answer again (emulator_replay.py says why)
     front = RetriedCallReplay(RpcV2CborFront(app))
-    run_simple(args.host, args.port, front, threaded=True, request_handler=MotoRequestHandler)
+    emulator_tls.serve(front, args.host, args.port, args.tls_port, args.tls_key_store, args.tls_key_store_password)
 
 
 if __name__ == "__main__":

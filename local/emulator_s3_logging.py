@@ -9,6 +9,12 @@ wildcards as IAM matches them) covers ``s3:PutObject``, a resource covers every 
 each condition holds for the delivery (``aws:SourceArn`` = the logged bucket, ``aws:SourceAccount`` = its account)
 under StringEquals/StringLike/ArnEquals/ArnLike. A condition on any other key or operator is not taken as granting.
 The ACL path and every other check stay moto's.
+
+moto also writes a made-up log object into the target bucket at once for every request to a logged bucket
+(``S3Backend.log_incoming_request``). AWS delivers access logs best effort, hours later; written at once, they refill
+the access-log bucket during every ``terraform destroy`` (its refresh and object deletions are logged requests) and
+Terraform cannot delete that bucket (``BucketNotEmpty``: every platform bucket keeps ``force_destroy`` off). Here no
+log object is written: the logging configuration is held and checked as above, the delivery is not emulated.
 """
 
 from __future__ import annotations
@@ -89,5 +95,10 @@ def set_logging(self: FakeBucket, logging_config: dict[str, Any] | None, bucket_
     self.logging = logging_config
 
 
+def _deliver_no_access_log(self: S3Backend, request: Any, bucket_name: str) -> None:
+    """Access logs are not delivered (see the module docstring)."""
+
+
 def install() -> None:
     FakeBucket.set_logging = set_logging  # type: ignore[method-assign]
+    S3Backend.log_incoming_request = _deliver_no_access_log  # type: ignore[method-assign]

@@ -136,7 +136,7 @@ async function main(): Promise<number> {
     if (options.keepRunning) {
       console.log(explorationHints(platform, summary));
       // `npx cdktf diff/deploy/destroy local` against this emulator, on the state this run applied
-      console.log(cdktfLocalHints(await prepareCdktfForNpmStart(platform.emulator.endpoint)));
+      console.log(cdktfLocalHints(await prepareCdktfForNpmStart(platform.emulator, platform.deployer)));
       watch.during("--keep-running");
       // Ctrl-C ends the exploration; a component dying during it is still reported
       const ended = await watch.failure.catch((error: unknown) => error);

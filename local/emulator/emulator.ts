@@ -6,14 +6,24 @@
  * on SIGINT/SIGTERM and on an uncaught failure, so no orphan is left behind.
  */
 import { spawn, type ChildProcess } from "node:child_process";
-import { appendFileSync, existsSync } from "node:fs";
+import { appendFileSync, existsSync, readFileSync } from "node:fs";
+import { Agent as HttpsAgent } from "node:https";
 import { createServer } from "node:net";
 import { resolve } from "node:path";
+import { rootCertificates } from "node:tls";
+import { caBundle, loopbackTls } from "./loopback-tls";
 
 export interface Emulator {
-  /** e.g. http://127.0.0.1:51234 */
+  /** e.g. http://127.0.0.1:51234: plain HTTP, for the emulator's control API (/moto-api) and plain-transport checks */
   readonly endpoint: string;
   readonly port: number;
+  /**
+   * e.g. https://127.0.0.1:51235: the same emulator over TLS (aws_emulator.py's second listener), what every AWS client
+   * uses, so the platform's TLS-only bucket policies hold (aws:SecureTransport). Trust: {@link certificate}.
+   */
+  readonly tlsEndpoint: string;
+  /** PEM file of the listener's self-signed certificate, the one extra CA its clients trust (local/emulator/loopback-tls.ts). */
+  readonly certificate: string;
   /** Resets all emulated state (moto's reset API). */
   reset(): Promise<void>;
   stop(): Promise<void>;
@@ -46,12 +56,35 @@ export const EMULATOR_CREDENTIALS = {
 /** moto's server with the CBOR front (see its docstring). */
 const EMULATOR_SERVER = resolve(import.meta.dirname, "..", "aws_emulator.py");
 
-/** SDK client settings that reach the emulator at `endpoint` with its dummy credentials (S3 clients add forcePathStyle). */
+/** The emulator's certificate (PEM), read once per file: every TLS client of the emulator trusts it as an extra CA. */
+const certificates = new Map<string, string>();
+function certificatePem(file: string): string {
+  let pem = certificates.get(file);
+  if (pem === undefined) {
+    pem = readFileSync(file, "utf8");
+    certificates.set(file, pem);
+  }
+  return pem;
+}
+
+/**
+ * An https agent that trusts the system's CAs and the emulator's certificate (verification stays on). Node's `ca`
+ * option replaces the default roots, so they are passed along.
+ */
+export function emulatorHttpsAgent(certificate: string = loopbackTls().certificate): HttpsAgent {
+  return new HttpsAgent({ ca: [...rootCertificates, certificatePem(certificate)], keepAlive: true });
+}
+
+/**
+ * SDK client settings that reach the emulator at `endpoint` with its dummy credentials (S3 clients add forcePathStyle);
+ * an https endpoint is reached through {@link emulatorHttpsAgent}.
+ */
 export function emulatorClientConfig(endpoint: string, region: string = EMULATOR_CREDENTIALS.region) {
   return {
     endpoint,
     region,
     credentials: { accessKeyId: EMULATOR_CREDENTIALS.accessKeyId, secretAccessKey: EMULATOR_CREDENTIALS.secretAccessKey },
+    ...(endpoint.startsWith("https:") ? { requestHandler: { httpsAgent: emulatorHttpsAgent() } } : {}),
   };
 }
 
@@ -88,8 +121,13 @@ export async function startEmulator(options: StartEmulatorOptions = {}): Promise
     throw new Error(`the project's Python environment is missing (${python}): run 'npm run bootstrap' to create it`);
   }
   const port = await freeLoopbackPort();
+  const tlsPort = await freeLoopbackPort();
   const endpoint = `http://127.0.0.1:${port}`;
-  const child = spawn(python, [EMULATOR_SERVER, "-H", "127.0.0.1", "-p", String(port)], {
+  const tls = loopbackTls();
+  // the one-file form of the trust, for Terraform (SSL_CERT_FILE) and boto3 (AWS_CA_BUNDLE)
+  caBundle(tls);
+  const args = ["-H", "127.0.0.1", "-p", String(port), "--tls-port", String(tlsPort), "--tls-key-store", tls.keyStore];
+  const child = spawn(python, [EMULATOR_SERVER, ...args, "--tls-key-store-password", tls.password], {
     cwd: root,
     detached: true,
     stdio: ["ignore", "ignore", "pipe"],
@@ -138,6 +176,8 @@ export async function startEmulator(options: StartEmulatorOptions = {}): Promise
   return {
     endpoint,
     port,
+    tlsEndpoint: `https://127.0.0.1:${tlsPort}`,
+    certificate: tls.certificate,
     async reset() {
       const response = await fetch(`${endpoint}/moto-api/reset`, { method: "POST" });
       if (!response.ok) throw new Error(`emulator reset failed: HTTP ${response.status}`);

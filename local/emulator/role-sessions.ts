@@ -7,11 +7,13 @@
  *  - makes one local operator the principal every role Terraform created trusts (standing in for the AWS services
  *    and consumer principals the synthesized trust policies name, which cannot call the emulator); the operator
  *    may do nothing but sts:AssumeRole on those roles;
+ *  - lets the local deployer (only) assume the environment's deployer role, which the Terraform apply ran as
+ *    (tools/terraform/emulator-deployer.ts), so the CDKTF commands against a running npm start can too;
  *  - switches moto's IAM enforcement on, from when the emulator's dummy credentials are refused;
  *  - hands out credentials from sts:AssumeRole of a role, by its ARN, for the handler workers, the Glue job's
  *    driver, the DataBrew stand-in and the auditor and data-scientist reads.
- * The permission policies are the ones Terraform applied, unchanged. What moto does not evaluate (bucket and key
- * policies, conditions) is listed in docs/security-model.md.
+ * The permission policies are the ones Terraform applied, unchanged. What the emulator does not evaluate is listed in
+ * docs/security-model.md.
  */
 import {
   assumeRole,
@@ -24,6 +26,7 @@ import {
   xmlField,
   type AwsCredentials,
 } from "./iam-enforcement";
+import { deployerRole } from "../../tools/terraform/emulator-deployer";
 
 /** The deployer: the one principal with every permission once enforcement is on. */
 export const LOCAL_DEPLOYER = "sentinel-local-deployer";
@@ -69,9 +72,11 @@ async function trustOnlyOperator(endpoint: string, role: string, operatorArn: st
  * Must run after the apply and before anything else calls the emulator with its dummy credentials.
  */
 export async function enforceRolesOfAppliedStack(endpoint: string, region: string): Promise<EnforcedRoles> {
-  const roles = await listRoles(endpoint);
+  const all = await listRoles(endpoint);
+  const deployerRoleName = deployerRole("local")?.name;
+  const roles = all.filter((role) => role.name !== deployerRoleName);
   if (roles.length === 0) throw new Error("the emulator holds no IAM role: apply the local stack before enforcing IAM");
-  await createUser(endpoint, LOCAL_DEPLOYER);
+  const deployerArn = await createUser(endpoint, LOCAL_DEPLOYER);
   const deployer = await grantUserWithKey(endpoint, LOCAL_DEPLOYER, "local-run", {
     Version: "2012-10-17",
     Statement: [{ Sid: "DeploysAndOperatesTheLocalPlatform", Effect: "Allow", Action: "*", Resource: "*" }],
@@ -82,6 +87,10 @@ export async function enforceRolesOfAppliedStack(endpoint: string, region: strin
     Statement: [{ Sid: "AssumePlatformRoles", Effect: "Allow", Action: "sts:AssumeRole", Resource: roles.map((role) => role.arn) }],
   });
   for (const role of roles) await trustOnlyOperator(endpoint, role.name, operatorArn);
+  if (deployerRoleName !== undefined && all.some((role) => role.name === deployerRoleName)) {
+    const trust = { Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: { AWS: deployerArn }, Action: "sts:AssumeRole" }] };
+    await iamCall(endpoint, { Action: "UpdateAssumeRolePolicy", RoleName: deployerRoleName, PolicyDocument: JSON.stringify(trust) });
+  }
   await enforceIam(endpoint);
 
   const sessions = new Map<string, Promise<AwsCredentials>>();

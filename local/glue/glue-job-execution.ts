@@ -19,11 +19,14 @@ import { APPLIED_LOCALLY, driverLogGroup, s3UrisOf, scriptArguments } from "./gl
 import type { ComponentWatch } from "../watch/component-watch";
 import type { AwsCredentials } from "../emulator/iam-enforcement";
 import { pysparkSubmitArgs } from "./spark-s3";
-import { loopbackTls, startTlsFront, trustStoreJavaOptions, type LoopbackTls, type TlsFront } from "./tls-front";
+import { caBundle, loopbackTls, trustStoreJavaOptions, type LoopbackTls } from "../emulator/loopback-tls";
 
 export interface GlueRuntime {
   readonly projectRoot: string;
-  /** The emulator itself (not the service front): Spark and boto3 talk to S3 and KMS directly. */
+  /**
+   * The emulator's TLS listener (Emulator.tlsEndpoint, not the service front): Spark and boto3 talk to S3 and KMS
+   * directly, over TLS, trusting the emulator's certificate.
+   */
   readonly emulatorEndpoint: string;
   readonly region: string;
   /** The driver's credentials: the job role's (from sts:AssumeRole) when IAM is enforced. */
@@ -89,13 +92,11 @@ export async function executeGlueRun(
   for (const uri of s3UrisOf(effective[APPLIED_LOCALLY.extraJars]))
     libraries.jars.push(await download(runtime.s3, uri, join(runtime.workDir, "lib")));
 
-  const tls = loopbackTls();
-  const front = await startTlsFront(runtime.emulatorEndpoint, tls);
-  try {
-    return await runGlueScript(run, job, effective, runtime, script, libraries, front, tls);
-  } finally {
-    await front.stop();
+  if (!runtime.emulatorEndpoint.startsWith("https:")) {
+    // S3A refuses to send SSE-KMS parameters (every copy of a platform object carries them) over plain HTTP
+    throw new Error(`the Glue driver reaches the emulator over TLS only (Emulator.tlsEndpoint), not ${runtime.emulatorEndpoint}`);
   }
+  return runGlueScript(run, job, effective, runtime, script, libraries, loopbackTls());
 }
 
 /** The job's libraries, downloaded: Python (--extra-py-files) and Java (--extra-jars). */
@@ -111,7 +112,6 @@ async function runGlueScript(
   runtime: GlueRuntime,
   script: string,
   libraries: DeployedLibraries,
-  front: TlsFront,
   tls: LoopbackTls,
 ): Promise<GlueRunOutcome> {
   const driverLog = join(runtime.workDir, "driver.log");
@@ -123,10 +123,11 @@ async function runGlueScript(
     // the deployed package first, as Glue puts --extra-py-files ahead of its own libraries
     PYTHONPATH: libraries.python.join(delimiter),
     PYSPARK_PYTHON: python,
-    // S3A over the HTTPS front (tls-front.ts: S3A refuses SSE-KMS copies over plain HTTP); boto3 in the job uses the
-    // emulator directly (AWS_ENDPOINT_URL)
-    PYSPARK_SUBMIT_ARGS: pysparkSubmitArgs(front.endpoint, runtime.region, trustStoreJavaOptions(tls), libraries.jars),
+    // S3A and boto3 over the emulator's TLS listener, trusting its certificate (the JDK trust store with it added, and
+    // the CA bundle with it added): S3A refuses SSE-KMS copies over plain HTTP, and the buckets' policies refuse it
+    PYSPARK_SUBMIT_ARGS: pysparkSubmitArgs(runtime.emulatorEndpoint, runtime.region, trustStoreJavaOptions(tls), libraries.jars),
     AWS_ENDPOINT_URL: runtime.emulatorEndpoint,
+    AWS_CA_BUNDLE: caBundle(tls),
     AWS_ACCESS_KEY_ID: runtime.credentials.accessKeyId,
     AWS_SECRET_ACCESS_KEY: runtime.credentials.secretAccessKey,
     // S3A's EnvironmentVariableCredentialsProvider and boto3 both read a session token from here

@@ -37,7 +37,7 @@ function shellQuoted(value: string): string {
 
 /**
  * PYSPARK_SUBMIT_ARGS for a Python process whose SparkSession should talk to the emulator's S3; `driverJavaOptions`
- * (e.g. the trust store of the HTTPS front, tls-front.ts) go to the driver JVM, which is also the one pyspark starts.
+ * (e.g. the trust store with the emulator's certificate, local/emulator/loopback-tls.ts) go to the driver JVM, which is also the one pyspark starts.
  */
 export function pysparkSubmitArgs(endpoint: string, region: string, driverJavaOptions?: string, jars: readonly string[] = []): string {
   const conf = Object.entries(sparkS3Conf(endpoint, region)).flatMap(([key, value]) => ["--conf", shellQuoted(`${key}=${value}`)]);

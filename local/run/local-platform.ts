@@ -76,8 +76,8 @@ export interface LocalPlatformOptions {
    * @default none: components are not watched
    */
   readonly watch?: ComponentWatch;
-  /** Applies the local environment to the emulator at `endpoint` (default: Terraform, provisionLocalEnvironment). */
-  readonly provision?: (endpoint: string, options: { readonly synth: boolean }) => Promise<LocalEnvironment>;
+  /** Applies the local environment to the emulator (default: Terraform, provisionLocalEnvironment). */
+  readonly provision?: (emulator: Emulator, options: { readonly synth: boolean }) => Promise<LocalEnvironment>;
 }
 
 export interface LocalPlatform {
@@ -126,7 +126,7 @@ export async function startLocalPlatform(options: LocalPlatformOptions, progress
   try {
     const environment = await progress.step(
       "Provision the local environment (terraform apply of the local stack)",
-      () => (options.provision ?? provisionLocalEnvironment)(emulator.endpoint, { synth: options.synth ?? true }),
+      () => (options.provision ?? provisionLocalEnvironment)(emulator, { synth: options.synth ?? true }),
       (applied) =>
         `${Object.keys(applied.outputs).length} outputs${applied.excluded.length > 0 ? `, ${applied.excluded.length} resource(s) excluded (docs/environments.md)` : ""}`,
     );
@@ -143,7 +143,7 @@ export async function startLocalPlatform(options: LocalPlatformOptions, progress
     );
     const harness = enforced.deployer;
     const roleCredentials = enforced.credentialsOf;
-    const direct = localClients(emulator.endpoint, region, harness);
+    const direct = localClients(emulator.tlsEndpoint, region, harness);
     const account = (await direct.sts.send(new GetCallerIdentityCommand({}))).Account ?? "000000000000";
     const managedObjects = await deployedObjects(direct.s3, buckets);
 
@@ -181,16 +181,16 @@ export async function startLocalPlatform(options: LocalPlatformOptions, progress
         const credentials = await roleCredentials(job.Role);
         return executeGlueRun(run, job, effective, {
           projectRoot: options.projectRoot,
-          emulatorEndpoint: emulator.endpoint,
+          emulatorEndpoint: emulator.tlsEndpoint,
           region,
           credentials,
-          ...principalClients(emulator.endpoint, region, credentials),
+          ...principalClients(emulator.tlsEndpoint, region, credentials),
           workDir: join(workDir, "glue", run.runId),
           ...(options.watch === undefined ? {} : { watch: options.watch }),
         });
       },
       databrew: async (run, job, dataset) =>
-        executeProfileRun(run, job, dataset, principalClients(emulator.endpoint, region, await roleCredentials(job.RoleArn))),
+        executeProfileRun(run, job, dataset, principalClients(emulator.tlsEndpoint, region, await roleCredentials(job.RoleArn))),
     });
     const bus = new LocalEventBus(clients.events, functions);
     putEvents.connect(bus, { account, region });

@@ -63,6 +63,8 @@ export class QueryResultsBucket extends Construct {
       targetBucket: props.accessLogs.bucketId,
       targetPrefix: "athena-results/",
       targetObjectKeyFormat: { partitionedPrefix: { partitionDateSource: "EventTime" } },
+      // S3 validates the target's delivery grant when logging is configured (AccessLogBucket.policyResource)
+      dependsOn: [props.accessLogs.policyResource],
     });
     props.accessLogs.acceptLogsFrom(this.bucketArn);
     denyPutsNotEncryptedWith(baseline.policy, `${this.bucketArn}/*`, props.key.keyArn);

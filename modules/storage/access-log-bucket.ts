@@ -7,6 +7,7 @@
  * retention, and it does not log itself (that would be an endless loop of logs about logs).
  * This is the one bucket the policy guard lets skip SSE-KMS, by an explicit exemption.
  */
+import type { S3BucketPolicy } from "@cdktf/provider-aws/lib/s3-bucket-policy";
 import { Construct } from "constructs";
 import type { AccountScope } from "../iam/arns";
 import { PolicyGuard } from "../policy-guard/policy-guard";
@@ -23,6 +24,12 @@ export class AccessLogBucket extends Construct {
   readonly bucketName: string;
   readonly bucketArn: string;
   readonly bucketId: string;
+  /**
+   * The policy that grants log delivery. S3 checks it when a bucket's logging is configured (PutBucketLogging refuses
+   * a target that grants delivery neither by policy nor by ACL: InvalidTargetBucketForLogging), so every logging
+   * configuration must depend on it: Terraform would otherwise create both at once.
+   */
+  readonly policyResource: S3BucketPolicy;
   /** Filled by acceptLogsFrom() while the stack is built; the policy renders it at synth. */
   private readonly sourceBucketArns: string[] = [];
 
@@ -43,6 +50,7 @@ export class AccessLogBucket extends Construct {
     this.bucketName = baseline.bucketName;
     this.bucketArn = baseline.bucketArn;
     this.bucketId = baseline.bucket.id;
+    this.policyResource = baseline.policyResource;
 
     baseline.policy
       .addStatement({

@@ -86,6 +86,8 @@ export class DataBucket extends Construct {
       targetBucket: props.accessLogs.bucketId,
       targetPrefix: `${props.tier}/`,
       targetObjectKeyFormat: { partitionedPrefix: { partitionDateSource: "EventTime" } },
+      // S3 validates the target's delivery grant when logging is configured (AccessLogBucket.policyResource)
+      dependsOn: [props.accessLogs.policyResource],
     });
     props.accessLogs.acceptLogsFrom(this.bucketArn);
 

@@ -71,7 +71,7 @@ async function glueDriverPlatform(scripts: Readonly<Record<string, string>>) {
   const watch = new ComponentWatch();
   const runtime = {
     projectRoot: ROOT,
-    emulatorEndpoint: emulator.endpoint,
+    emulatorEndpoint: emulator.tlsEndpoint,
     region: EMULATOR_CREDENTIALS.region,
     credentials,
     s3: clients.s3,

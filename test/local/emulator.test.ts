@@ -1,7 +1,9 @@
 import { CreateKeyCommand, GenerateMacCommand, KMSClient, VerifyMacCommand } from "@aws-sdk/client-kms";
+import { ListBucketsCommand, S3Client } from "@aws-sdk/client-s3";
 import { execFileSync } from "node:child_process";
+import { connect } from "node:net";
 import { describe, expect, it } from "vitest";
-import { EMULATOR_CREDENTIALS, startEmulator } from "../../local/emulator/emulator";
+import { EMULATOR_CREDENTIALS, emulatorClientConfig, startEmulator } from "../../local/emulator/emulator";
 
 /** A MAC over `message` by a new HMAC key with `description`, and whether a second key of another description verifies it. */
 async function macByFreshKey(endpoint: string, description: string, message: Uint8Array): Promise<{ mac: string; otherVerifies: boolean }> {
@@ -31,6 +33,30 @@ describe("local AWS emulator harness", () => {
     await emulator.stop();
     const listing = execFileSync("ps", ["-eo", "args"]).toString();
     expect(listing).not.toContain(`-p ${emulator.port}`);
+  });
+
+  it("answers over TLS, verified against its certificate, while another client holds a connection without a handshake", async () => {
+    const emulator = await startEmulator();
+    try {
+      expect(emulator.tlsEndpoint).toMatch(/^https:\/\/127\.0\.0\.1:\d+$/);
+      // a client that connects and sends nothing: the handshake must not stall the listener (emulator_tls.py, TlsServer)
+      const idle = connect(Number(new URL(emulator.tlsEndpoint).port), "127.0.0.1");
+      await new Promise((connected) => idle.once("connect", connected));
+      const s3 = new S3Client({ ...emulatorClientConfig(emulator.tlsEndpoint), maxAttempts: 1 });
+      const answer = await Promise.race([
+        s3.send(new ListBucketsCommand({})).then(() => "answered"),
+        new Promise((late) => setTimeout(() => late("no answer within 10 s"), 10_000)),
+      ]);
+      expect(answer).toBe("answered");
+      idle.destroy();
+      s3.destroy();
+      // and a client that does not trust the certificate is refused: nothing skips verification
+      const untrusting = new S3Client({ ...emulatorClientConfig(emulator.endpoint), endpoint: emulator.tlsEndpoint, maxAttempts: 1 });
+      await expect(untrusting.send(new ListBucketsCommand({}))).rejects.toThrow(/self[- ]signed certificate/);
+      untrusting.destroy();
+    } finally {
+      await emulator.stop();
+    }
   });
 
   it("gives an HMAC key the same material in the next emulator, so state sealed by one npm start verifies in the next", async () => {

@@ -166,7 +166,7 @@ describe("local Glue and DataBrew services", () => {
       glue: (run, job, effective) =>
         executeGlueRun(run, job, effective, {
           projectRoot: ROOT,
-          emulatorEndpoint: emulator.endpoint,
+          emulatorEndpoint: emulator.tlsEndpoint,
           region: REGION,
           credentials,
           s3: direct.s3,

@@ -1,10 +1,19 @@
 /**
  * PutBucketLogging in the emulator reads the target bucket's policy as IAM does (local/emulator_s3_logging.py): the
  * one-element lists the Terraform provider writes grant log delivery, and the policy's conditions on the logged bucket
- * and account are evaluated, so a policy for other buckets still refuses.
+ * and account are evaluated, so a policy for other buckets still refuses. No log object is delivered.
  */
 import { resolve } from "node:path";
-import { CreateBucketCommand, PutBucketLoggingCommand, PutBucketPolicyCommand, S3Client } from "@aws-sdk/client-s3";
+import {
+  CreateBucketCommand,
+  GetBucketLoggingCommand,
+  GetObjectCommand,
+  ListObjectVersionsCommand,
+  PutBucketLoggingCommand,
+  PutBucketPolicyCommand,
+  PutObjectCommand,
+  S3Client,
+} from "@aws-sdk/client-s3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { EMULATOR_CREDENTIALS, emulatorClientConfig, startEmulator, type Emulator } from "../../local/emulator/emulator";
 
@@ -75,5 +84,16 @@ describe("PutBucketLogging against a policy-granted target", () => {
       new PutBucketPolicyCommand({ Bucket: "access-logs", Policy: deliveryPolicy(["raw"], "arn:aws:s3:::access-logs/other/*") }),
     );
     await expect(logTo("raw", "raw/")).rejects.toMatchObject({ name: "InvalidTargetBucketForLogging" });
+  });
+});
+
+describe("access log delivery", () => {
+  it("is not emulated: the configuration holds, and the target stays empty (a destroy can delete it)", async () => {
+    await s3.send(new PutBucketPolicyCommand({ Bucket: "access-logs", Policy: deliveryPolicy(["raw"]) }));
+    await logTo("raw", "raw/");
+    expect((await s3.send(new GetBucketLoggingCommand({ Bucket: "raw" }))).LoggingEnabled?.TargetPrefix).toBe("raw/");
+    await s3.send(new PutObjectCommand({ Bucket: "raw", Key: "landing/one.csv", Body: "a,b\n" }));
+    await s3.send(new GetObjectCommand({ Bucket: "raw", Key: "landing/one.csv" }));
+    expect((await s3.send(new ListObjectVersionsCommand({ Bucket: "access-logs" }))).Versions ?? []).toEqual([]);
   });
 });

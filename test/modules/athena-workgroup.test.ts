@@ -77,6 +77,11 @@ describe("Athena workgroups", () => {
     const reference = `\${aws_s3_bucket.${bucketId}.id}`;
     const logging = Object.values(resourcesOf(built, "aws_s3_bucket_logging")).find((candidate) => candidate.bucket === reference);
     expect(logging?.target_prefix).toBe("athena-results/");
+    // after the access-log bucket's policy that grants delivery (S3 checks it when logging is configured)
+    const logBucketPolicy = Object.entries(resourcesOf(built, "aws_s3_bucket_policy")).find(([id]) =>
+      id.startsWith("buckets_access-logs_"),
+    )?.[0];
+    expect(logging?.depends_on).toEqual([`aws_s3_bucket_policy.${logBucketPolicy}`]);
     const encryption = Object.values(resourcesOf(built, "aws_s3_bucket_server_side_encryption_configuration")).find(
       (candidate) => candidate.bucket === reference,
     );

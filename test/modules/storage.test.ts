@@ -101,6 +101,19 @@ describe("PlatformBuckets", () => {
     expect(() => companion(synthesized, "aws_s3_bucket_logging", name("access-logs"))).toThrow(/found 0/);
   });
 
+  it("configures each bucket's logging only after the access-log bucket's policy grants delivery", () => {
+    const synthesized = synthesizedFixture();
+    const logPolicy = Object.entries(resourcesOf(synthesized, "aws_s3_bucket_policy")).find(
+      ([, policy]) =>
+        referencedId(policy.bucket) ===
+        Object.entries(resourcesOf(synthesized, "aws_s3_bucket")).find(([, b]) => b.bucket === name("access-logs"))?.[0],
+    )?.[0];
+    expect(logPolicy).toBeDefined();
+    for (const tier of TIERS) {
+      expect(companion(synthesized, "aws_s3_bucket_logging", name(tier)).depends_on).toEqual([`aws_s3_bucket_policy.${logPolicy}`]);
+    }
+  });
+
   it("denies non-TLS requests, old TLS, other encryption, other keys and SSE-C on data buckets", () => {
     const synthesized = synthesizedFixture();
     const policy = companion(synthesized, "aws_s3_bucket_policy", name("raw")).policy;

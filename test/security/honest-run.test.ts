@@ -65,7 +65,7 @@ describe("an honest run with every runtime check on", () => {
     const effective = effectiveArguments(job, { arguments: perRun });
     const outcome = await executeGlueRun({ runId, jobName: job.Name ?? "", arguments: perRun } as never, job, effective, {
       projectRoot: ROOT,
-      emulatorEndpoint: emulator.endpoint,
+      emulatorEndpoint: emulator.tlsEndpoint,
       region: REGION,
       credentials: EMULATOR_CREDENTIALS,
       s3,

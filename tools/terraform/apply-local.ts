@@ -26,6 +26,7 @@ runEmulatorCommand("tf:apply-local", options, async ({ terraform, stack, emulato
   for (const address of report.forgotten) {
     console.log(`[tf:apply-local] NOT DESTROYED (the emulator cannot delete it; removed from the state) ${address}`);
   }
+  console.log(`[tf:apply-local] emptied the buckets before destroy: ${report.emptied} object versions and delete markers`);
   console.log("[tf:apply-local] after destroy:");
   for (const line of report.destroyed.lines) console.log(`  ${line}`);
   const t = report.timings;

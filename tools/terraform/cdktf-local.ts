@@ -8,7 +8,8 @@
  */
 import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join, relative } from "node:path";
-import { emulatorEnv, emulatorOverride, emulatorVariables } from "./emulator-override";
+import { deployerRoleArn as deployerRoleArnOf, ensureDeployerRole } from "./emulator-deployer";
+import { emulatorEnv, emulatorOverride, emulatorVariables, type EmulatorAddress, type EmulatorCallerKeys } from "./emulator-override";
 import { emulatorAccountId, emulatorWorkDir, stackRegion } from "./operations";
 import type { ProviderInstallation } from "./cli-config";
 import { providerVersionOverride } from "./provider-source";
@@ -27,8 +28,16 @@ import { cliConfigFile } from "./terraform";
 export const CDKTF_LOCAL_ENV_FILE = ".sentinel/terraform/cdktf-local.env";
 
 export interface CdktfLocalOptions {
-  /** The running emulator, e.g. http://127.0.0.1:51234. */
-  readonly endpoint: string;
+  /** The running emulator: its plain and TLS endpoints and certificate. */
+  readonly emulator: EmulatorAddress;
+  /** The role the provider assumes (emulator-deployer.ts); none: the keys' own identity. */
+  readonly deployerRoleArn?: string;
+  /**
+   * The keys Terraform signs with: once npm start enforces IAM the emulator refuses its dummy ones, so npm start
+   * passes its local deployer's (local/emulator/role-sessions.ts), which may assume the deployer role.
+   * @default the emulator's dummy keys (an emulator without IAM enforcement)
+   */
+  readonly credentials?: EmulatorCallerKeys;
   /** The Terraform CLI configuration the toolchain generated (.sentinel/terraform/cli.tfrc). */
   readonly cliConfigFile: string;
   readonly provider: ProviderInstallation;
@@ -54,7 +63,10 @@ export function cdktfLocalOverride(config: TerraformJson, options: Omit<CdktfLoc
   const version = providerVersionOverride(config, options.provider);
   const requiredProviders = Object.values(version)[0]?.terraform as { required_providers?: unknown } | undefined;
   return {
-    ...emulatorOverride(config, options.endpoint),
+    ...emulatorOverride(config, options.emulator, {
+      ...(options.deployerRoleArn === undefined ? {} : { deployerRoleArn: options.deployerRoleArn }),
+      ...(options.credentials === undefined ? {} : { credentials: options.credentials }),
+    }),
     terraform: {
       // replaces the stack's backend (a relative path in cdktf.out) with the state npm start applied
       backend: { local: { path: options.stateFile } },
@@ -79,19 +91,27 @@ export function readEnvFile(text: string): Record<string, string> {
 
 export async function prepareCdktfLocal(stack: SynthesizedStack, options: CdktfLocalOptions): Promise<CdktfLocal> {
   const config = readStackConfig(stack);
-  const accountId = await emulatorAccountId(options.endpoint, stackRegion(config));
+  const accountId = await emulatorAccountId(options.emulator.endpoint, stackRegion(config), options.credentials);
+  // with IAM enforced (npm start's emulator, its keys given) the role exists already: npm start's apply created it
+  const deployerRoleArn =
+    options.credentials === undefined
+      ? await ensureDeployerRole(options.emulator.endpoint, stack.name, accountId)
+      : deployerRoleArnOf(stack.name, accountId);
   const override = join(stack.dir, CDKTF_LOCAL_OVERRIDE_FILE);
   const tfvars = join(stack.dir, CDKTF_LOCAL_TFVARS_FILE);
-  writeFileSync(override, `${JSON.stringify(cdktfLocalOverride(config, options), null, 2)}\n`);
+  const overrideOptions = { ...options, ...(deployerRoleArn === undefined ? {} : { deployerRoleArn }) };
+  writeFileSync(override, `${JSON.stringify(cdktfLocalOverride(config, overrideOptions), null, 2)}\n`);
   // .terraform/terraform.tfstate records the backend the directory was last initialized with (not state): with another
   // state file named now, `terraform init` would stop at "Backend configuration changed" and ask to migrate state
   // between two emulator runs; the state to use is the one named above.
   rmSync(join(stack.dir, ".terraform", "terraform.tfstate"), { force: true });
-  writeFileSync(tfvars, `${JSON.stringify(emulatorVariables(config, options.endpoint, accountId), null, 2)}\n`);
+  writeFileSync(tfvars, `${JSON.stringify(emulatorVariables(config, options.emulator.endpoint, accountId), null, 2)}\n`);
   // emulatorEnv's catch-all endpoint matters: the synthesized local stack names no endpoint for Athena, CloudTrail or
   // Route 53 Resolver, and without it the provider sends those calls to real AWS
   const env: Record<string, string> = {
-    ...(emulatorEnv(options.endpoint) as Record<string, string>),
+    ...(emulatorEnv(options.emulator, options.credentials) as Record<string, string>),
+    // for tools/terraform/empty-buckets.ts, which empties the buckets as this role before `cdktf destroy local`
+    ...(deployerRoleArn === undefined ? {} : { SENTINEL_DEPLOYER_ROLE_ARN: deployerRoleArn }),
     TF_CLI_CONFIG_FILE: options.cliConfigFile,
     // cdktf would otherwise set TF_PLUGIN_CACHE_DIR=~/.terraform.d/plugin-cache and copy the provider there; where it
     // is installed from and cached is the CLI configuration's to say, as for every tf:* command
@@ -102,7 +122,7 @@ export async function prepareCdktfLocal(stack: SynthesizedStack, options: CdktfL
   writeFileSync(
     options.envFile,
     [
-      `# Written by npm start -- --keep-running (tools/terraform/cdktf-local.ts) for its emulator at ${options.endpoint}.`,
+      `# Written by npm start -- --keep-running (tools/terraform/cdktf-local.ts) for its emulator at ${options.emulator.tlsEndpoint}.`,
       ...Object.entries(env).map(([name, value]) => `${name}=${shellQuoted(value)}`),
       "",
     ].join("\n"),
@@ -114,10 +134,11 @@ export async function prepareCdktfLocal(stack: SynthesizedStack, options: CdktfL
  * For `npm start -- --keep-running`: prepares cdktf.out/stacks/local for the CDKTF commands against the running
  * emulator, sharing the state of the environment npm start applied, so `cdktf diff local` shows what differs from it.
  */
-export async function prepareCdktfForNpmStart(endpoint: string): Promise<CdktfLocal> {
+export async function prepareCdktfForNpmStart(emulator: EmulatorAddress, credentials: EmulatorCallerKeys): Promise<CdktfLocal> {
   const terraform = openTerraform("cdktf-local");
   return prepareCdktfLocal(findStack(OUT_DIR, "local"), {
-    endpoint,
+    emulator,
+    credentials,
     cliConfigFile: cliConfigFile(PROJECT_ROOT),
     provider: terraform.toolchain.provider,
     stateFile: npmStartStateFile(WORK_ROOT),
@@ -129,12 +150,15 @@ export async function prepareCdktfForNpmStart(endpoint: string): Promise<CdktfLo
 export const CDKTF_LOCAL_COMMANDS: readonly string[] = [
   `set -a; . ${CDKTF_LOCAL_ENV_FILE}; set +a`,
   "npx cdktf diff local --skip-provider-lock",
+  "npx cdktf deploy local --skip-provider-lock --auto-approve",
+  "npx tsx tools/terraform/empty-buckets.ts",
+  "npx cdktf destroy local --skip-provider-lock --auto-approve",
 ];
 
 export function cdktfLocalHints(prepared: CdktfLocal): string {
   return [
     "",
-    "cdktf diff against this emulator, on the state this run applied (docs/environments.md; deploy cannot succeed locally yet):",
+    "cdktf diff/deploy/destroy against this emulator, on the state this run applied (docs/environments.md):",
     ...CDKTF_LOCAL_COMMANDS.map((command) => `  ${command}`),
     `(${prepared.files.map((file) => relative(PROJECT_ROOT, file)).join(" and ")} point the local stack at it.)`,
     "",

@@ -6,8 +6,23 @@ import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { GetCallerIdentityCommand, STSClient } from "@aws-sdk/client-sts";
 import { EMULATOR_CREDENTIALS, type Emulator } from "../../local/emulator/emulator";
-import { EMULATOR_OVERRIDE_FILE, EMULATOR_TFVARS_FILE, emulatorEnv, emulatorOverride, emulatorVariables } from "./emulator-override";
-import { LOCAL_DESTROY_EXCEPTIONS, localApplyScope, type LocalApplyScope } from "./local-exclusions";
+import { ensureDeployerRole } from "./emulator-deployer";
+import { emptyBucketsAsDeployer } from "./empty-buckets";
+import {
+  EMULATOR_OVERRIDE_FILE,
+  EMULATOR_TFVARS_FILE,
+  emulatorEnv,
+  emulatorOverride,
+  emulatorVariables,
+  type EmulatorAddress,
+} from "./emulator-override";
+import {
+  LOCAL_APPLY_EXCLUSIONS,
+  LOCAL_DESTROY_EXCEPTIONS,
+  localApplyScope,
+  type LocalApplyExclusion,
+  type LocalApplyScope,
+} from "./local-exclusions";
 import { summarizePlan, type PlanJson, type PlanSummary } from "./plan-summary";
 import { providerVersionOverride } from "./provider-source";
 import { prepareWorkDir, readStackConfig, type SynthesizedStack } from "./stacks";
@@ -44,11 +59,15 @@ export async function validateStack(terraform: Terraform, stack: SynthesizedStac
 }
 
 /** The account the emulator answers for (moto's default is 123456789012), as the provider will see it. */
-export async function emulatorAccountId(endpoint: string, region: string): Promise<string> {
+export async function emulatorAccountId(
+  endpoint: string,
+  region: string,
+  credentials: { readonly accessKeyId: string; readonly secretAccessKey: string } = EMULATOR_CREDENTIALS,
+): Promise<string> {
   const sts = new STSClient({
     endpoint,
     region,
-    credentials: { accessKeyId: EMULATOR_CREDENTIALS.accessKeyId, secretAccessKey: EMULATOR_CREDENTIALS.secretAccessKey },
+    credentials: { accessKeyId: credentials.accessKeyId, secretAccessKey: credentials.secretAccessKey },
   });
   const { Account } = await sts.send(new GetCallerIdentityCommand({}));
   if (!Account) throw new Error(`the emulator at ${endpoint} returned no account id`);
@@ -57,6 +76,8 @@ export async function emulatorAccountId(endpoint: string, region: string): Promi
 
 export interface EmulatorPlan {
   readonly dir: string;
+  /** The role the provider assumed (emulator-deployer.ts), if the environment's deployer is a role. */
+  readonly deployerRoleArn?: string;
   readonly plan: PlanJson;
   readonly summary: PlanSummary;
   readonly timings: Timings;
@@ -72,24 +93,31 @@ export async function planAgainstEmulator(
   terraform: Terraform,
   stack: SynthesizedStack,
   workRoot: string,
-  endpoint: string,
+  emulator: EmulatorAddress,
 ): Promise<EmulatorPlan> {
   const config = readStackConfig(stack);
-  const accountId = await emulatorAccountId(endpoint, stackRegion(config));
+  const accountId = await emulatorAccountId(emulator.endpoint, stackRegion(config));
+  const deployer = await ensureDeployerRole(emulator.endpoint, stack.name, accountId);
   const dir = prepareWorkDir(stack, emulatorWorkDir(workRoot, stack.name), {
     overrides: {
-      [EMULATOR_OVERRIDE_FILE]: emulatorOverride(config, endpoint),
+      [EMULATOR_OVERRIDE_FILE]: emulatorOverride(config, emulator, deployer === undefined ? {} : { deployerRoleArn: deployer }),
       ...providerVersionOverride(config, terraform.toolchain.provider),
     },
     withoutBackend: true,
   });
   const init = await initWorkDir(terraform, dir, { backend: true });
-  writeFileSync(join(dir, EMULATOR_TFVARS_FILE), `${JSON.stringify(emulatorVariables(config, endpoint, accountId), null, 2)}\n`);
-  const env = emulatorEnv(endpoint);
+  writeFileSync(join(dir, EMULATOR_TFVARS_FILE), `${JSON.stringify(emulatorVariables(config, emulator.endpoint, accountId), null, 2)}\n`);
+  const env = emulatorEnv(emulator);
   const plan = await terraform.run(dir, ["plan", "-input=false", "-lock=false", "-out=plan.bin"], { env });
   const show = await terraform.run(dir, ["show", "-json", "plan.bin"], { env });
   const planJson = JSON.parse(show.stdout) as PlanJson;
-  return { dir, plan: planJson, summary: summarizePlan(planJson), timings: { init, plan: plan.seconds, show: show.seconds } };
+  return {
+    dir,
+    ...(deployer === undefined ? {} : { deployerRoleArn: deployer }),
+    plan: planJson,
+    summary: summarizePlan(planJson),
+    timings: { init, plan: plan.seconds, show: show.seconds },
+  };
 }
 
 /**
@@ -108,6 +136,8 @@ export interface LocalApplyReport {
   /** Managed resources in the state after apply, and after destroy (must be 0). */
   readonly appliedCount: number;
   readonly leftInState: number;
+  /** Object versions and delete markers deleted from the buckets before destroy. */
+  readonly emptied: number;
   /** Removed from the state before destroy because the emulator cannot delete them (LOCAL_DESTROY_EXCEPTIONS). */
   readonly forgotten: readonly string[];
   readonly timings: Timings;
@@ -123,6 +153,8 @@ export function stackRegion(config: Record<string, unknown>): string {
 
 export interface EmulatorApply {
   readonly dir: string;
+  readonly deployerRoleArn?: string;
+  readonly region: string;
   readonly summary: PlanSummary;
   readonly scope: LocalApplyScope;
   /** Managed resources in the state after apply. */
@@ -133,18 +165,19 @@ export interface EmulatorApply {
 }
 
 /**
- * Plans the stack against the emulator, then applies it, leaving out the declared local exclusions (which stay in
- * the plan). The state stays in the working copy, so `destroyFromEmulator(dir)` can remove it again.
+ * Plans the stack against the emulator, then applies it, leaving out `exclusions` (default: the declared local
+ * exclusions; they stay in the plan). The state stays in the working copy, so `destroyFromEmulator(dir)` can remove it again.
  */
 export async function applyToEmulator(
   terraform: Terraform,
   stack: SynthesizedStack,
   workRoot: string,
-  endpoint: string,
+  emulator: EmulatorAddress,
+  exclusions: readonly LocalApplyExclusion[] = LOCAL_APPLY_EXCLUSIONS,
 ): Promise<EmulatorApply> {
-  const planned = await planAgainstEmulator(terraform, stack, workRoot, endpoint);
-  const scope = localApplyScope(planned.plan);
-  const env = emulatorEnv(endpoint);
+  const planned = await planAgainstEmulator(terraform, stack, workRoot, emulator);
+  const scope = localApplyScope(planned.plan, exclusions);
+  const env = emulatorEnv(emulator);
   const { dir } = planned;
   // The saved plan is exactly what was summarized; with exclusions Terraform plans again, limited to the targets.
   const applyArgs =
@@ -171,6 +204,8 @@ export async function applyToEmulator(
   const outputs = JSON.parse((await terraform.run(dir, ["output", "-json"], { env })).stdout) as Record<string, { value: unknown }>;
   return {
     dir,
+    ...(planned.deployerRoleArn === undefined ? {} : { deployerRoleArn: planned.deployerRoleArn }),
+    region: stackRegion(readStackConfig(stack)),
     summary: planned.summary,
     scope,
     resources: stateResources(state),
@@ -180,6 +215,8 @@ export async function applyToEmulator(
 }
 
 export interface EmulatorDestroy {
+  /** Object versions and delete markers deleted from the buckets first (Terraform deletes only empty buckets). */
+  readonly emptied: number;
   /** Managed resources still in the state after destroy (0 when clean). */
   readonly left: number;
   /** Addresses removed from the state instead of destroyed, because the emulator cannot delete them. */
@@ -188,12 +225,20 @@ export interface EmulatorDestroy {
 }
 
 /**
- * Destroys what `applyToEmulator` created. Resources of the declared destroy exceptions are first removed from the
- * state (the emulator cannot delete them) and reported as `forgotten`.
+ * Destroys what `applyToEmulator` created. Its buckets are emptied first, as the deployer role (empty-buckets.ts says
+ * why), and resources of the declared destroy exceptions are removed from the state (the emulator cannot delete them)
+ * and reported as `forgotten`.
  */
-export async function destroyFromEmulator(terraform: Terraform, dir: string, endpoint: string): Promise<EmulatorDestroy> {
-  const env = emulatorEnv(endpoint);
+export async function destroyFromEmulator(
+  terraform: Terraform,
+  applied: Pick<EmulatorApply, "dir" | "deployerRoleArn" | "region">,
+  emulator: EmulatorAddress,
+): Promise<EmulatorDestroy> {
+  const { dir } = applied;
+  const env = emulatorEnv(emulator);
   const before = stateResources(JSON.parse((await terraform.run(dir, ["show", "-json"], { env })).stdout) as StateJson);
+  const buckets = before.filter((resource) => resource.type === "aws_s3_bucket").map((resource) => String(resource.values.bucket));
+  const emptied = await emptyBucketsAsDeployer(emulator, applied.region, applied.deployerRoleArn, buckets);
   const forgotten = before
     .filter((resource) => LOCAL_DESTROY_EXCEPTIONS.some((exception) => exception.resourceType === resource.type))
     .map((resource) => resource.address);
@@ -204,7 +249,7 @@ export async function destroyFromEmulator(terraform: Terraform, dir: string, end
     { env },
   );
   const after = JSON.parse((await terraform.run(dir, ["show", "-json"], { env })).stdout) as StateJson;
-  return { left: stateResources(after).length, forgotten, seconds: destroy.seconds };
+  return { emptied, left: stateResources(after).length, forgotten, seconds: destroy.seconds };
 }
 
 export async function applyVerifyDestroy(
@@ -213,13 +258,13 @@ export async function applyVerifyDestroy(
   workRoot: string,
   emulator: Emulator,
 ): Promise<LocalApplyReport> {
-  const applied = await applyToEmulator(terraform, stack, workRoot, emulator.endpoint);
-  const clients = emulatorClients(emulator.endpoint, stackRegion(readStackConfig(stack)));
+  const applied = await applyToEmulator(terraform, stack, workRoot, emulator);
+  const clients = emulatorClients(emulator, stackRegion(readStackConfig(stack)));
   const verifyStarted = process.hrtime.bigint();
   const present = await verifyApplied(applied.resources, clients);
   const verifySeconds = Number(process.hrtime.bigint() - verifyStarted) / 1e9;
   // Destroy even when verification failed, so the report covers both halves.
-  const destroy = await destroyFromEmulator(terraform, applied.dir, emulator.endpoint);
+  const destroy = await destroyFromEmulator(terraform, applied, emulator);
   const destroyed = await verifyDestroyed(
     applied.resources.filter((resource) => !destroy.forgotten.includes(resource.address)),
     clients,
@@ -231,6 +276,7 @@ export async function applyVerifyDestroy(
     destroyed,
     appliedCount: applied.resources.length,
     leftInState: destroy.left,
+    emptied: destroy.emptied,
     forgotten: destroy.forgotten,
     timings: { ...applied.timings, verify: verifySeconds, destroy: destroy.seconds },
   };

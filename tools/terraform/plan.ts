@@ -15,7 +15,7 @@ const options = new Command("tf:plan")
   .opts<{ env: string; skipSynth: boolean }>();
 
 runEmulatorCommand("tf:plan", options, async ({ terraform, stack, emulator, workRoot }) => {
-  const planned = await planAgainstEmulator(terraform, stack, workRoot, emulator.endpoint);
+  const planned = await planAgainstEmulator(terraform, stack, workRoot, emulator);
   console.log(formatPlanSummary(`[tf:plan] ${stack.name} against the emulator`, planned.summary));
   const { plan } = planned.timings;
   console.log(`[tf:plan] plan ${plan!.toFixed(1)}s; saved plan: ${planned.dir}/plan.bin`);

@@ -2,7 +2,8 @@
  * Provisioning for the local pipeline (`npm start`): applies the `local` environment to an already running emulator
  * with Terraform and the real provider, and hands back the stack's outputs. The caller owns the emulator.
  */
-import type { ExcludedResource } from "./local-exclusions";
+import type { EmulatorAddress } from "./emulator-override";
+import { LOCAL_APPLY_EXCLUSIONS, LOCAL_RUN_EXCLUSIONS, type ExcludedResource } from "./local-exclusions";
 import { applyToEmulator, destroyFromEmulator } from "./operations";
 import { OUT_DIR, PROJECT_ROOT, WORK_ROOT, openTerraform } from "./session";
 import { findStack, synthesize } from "./stacks";
@@ -10,7 +11,7 @@ import { findStack, synthesize } from "./stacks";
 export interface LocalEnvironment {
   /** `terraform output -json` of the applied stack, name -> value. */
   readonly outputs: Readonly<Record<string, unknown>>;
-  /** Resources left out because the emulator lacks their API (see local-exclusions.ts). */
+  /** Resources left out (local-exclusions.ts: LOCAL_APPLY_EXCLUSIONS and LOCAL_RUN_EXCLUSIONS). */
   readonly excluded: readonly ExcludedResource[];
   /** `terraform destroy` of everything applied; resolves to the resources left in the state (0 when clean). */
   teardown(): Promise<number>;
@@ -23,14 +24,15 @@ export interface ProvisionOptions {
   readonly synth?: boolean;
 }
 
-export async function provisionLocalEnvironment(endpoint: string, options: ProvisionOptions = {}): Promise<LocalEnvironment> {
+export async function provisionLocalEnvironment(emulator: EmulatorAddress, options: ProvisionOptions = {}): Promise<LocalEnvironment> {
   const terraform = openTerraform("provision-local");
   if (options.synth ?? true) synthesize(PROJECT_ROOT);
   const stack = findStack(OUT_DIR, options.env ?? "local");
-  const applied = await applyToEmulator(terraform, stack, WORK_ROOT, endpoint);
+  // what the pipeline cannot yet run under stays out of npm start's apply (LOCAL_RUN_EXCLUSIONS)
+  const applied = await applyToEmulator(terraform, stack, WORK_ROOT, emulator, [...LOCAL_APPLY_EXCLUSIONS, ...LOCAL_RUN_EXCLUSIONS]);
   return {
     outputs: applied.outputs,
     excluded: applied.scope.excluded,
-    teardown: async () => (await destroyFromEmulator(terraform, applied.dir, endpoint)).left,
+    teardown: async () => (await destroyFromEmulator(terraform, applied, emulator)).left,
   };
 }

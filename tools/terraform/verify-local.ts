@@ -10,14 +10,18 @@ import { DescribeKeyCommand, GetKeyRotationStatusCommand } from "@aws-sdk/client
 import { GetFunctionCommand } from "@aws-sdk/client-lambda";
 import {
   GetBucketEncryptionCommand,
+  GetBucketLoggingCommand,
   GetBucketPolicyCommand,
   GetBucketVersioningCommand,
   GetPublicAccessBlockCommand,
+  GetObjectCommand,
   HeadBucketCommand,
+  S3Client,
 } from "@aws-sdk/client-s3";
 import { GetScheduleCommand } from "@aws-sdk/client-scheduler";
 import { EMULATOR_CREDENTIALS, emulatorClientConfig } from "../../local/emulator/emulator";
 import { localClients, type LocalClients } from "../../local/emulator/local-clients";
+import type { EmulatorAddress } from "./emulator-override";
 
 /** One resource from `terraform show -json` (state). */
 export interface StateResource {
@@ -75,14 +79,28 @@ export function route53ResolverCalls(endpoint: string, region: string): Route53R
 export type EmulatorClients = Pick<LocalClients, "s3" | "kms" | "logs" | "glue" | "lambda" | "scheduler"> & {
   readonly ec2: EC2Client;
   readonly route53resolver: Route53ResolverCalls;
+  /** S3 over the emulator's plain listener: what the TLS-only bucket policies must refuse. */
+  readonly plainS3: S3Client;
 };
 
-export function emulatorClients(endpoint: string, region: string): EmulatorClients {
+/** Every client over the emulator's TLS listener, but the plain probe and the Route 53 Resolver reads (fetch, plain). */
+export function emulatorClients(emulator: EmulatorAddress, region: string): EmulatorClients {
   return {
-    ...localClients(endpoint, region),
-    ec2: new EC2Client(emulatorClientConfig(endpoint, region)),
-    route53resolver: route53ResolverCalls(endpoint, region),
+    ...localClients(emulator.tlsEndpoint, region),
+    ec2: new EC2Client(emulatorClientConfig(emulator.tlsEndpoint, region)),
+    route53resolver: route53ResolverCalls(emulator.endpoint, region),
+    plainS3: new S3Client({ ...emulatorClientConfig(emulator.endpoint, region), forcePathStyle: true, maxAttempts: 1 }),
   };
+}
+
+/** The status a plain-HTTP read of a key nobody wrote gets: 403 where the policy refuses plain HTTP, else 404. */
+async function plainReadStatus(s3: S3Client, bucket: string): Promise<number | undefined> {
+  try {
+    await s3.send(new GetObjectCommand({ Bucket: bucket, Key: "sentinel-verify/plain-http-probe" }));
+    return 200;
+  } catch (error) {
+    return (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
+  }
 }
 
 /** How one resource type is checked. `present` returns the problems found (none = as promised). */
@@ -147,9 +165,9 @@ const bucketVerifier: ResourceVerifier = {
   // Whether a bucket may use SSE-S3 is decided at synth (the policy guard and checkov, e.g. the access-log target);
   // here the emulator must hold exactly the declared encryption.
   promise:
-    "default encryption as declared (algorithm and KMS key), versioned, public access blocked, policy denies non-TLS (when the policy was applied)",
+    "default encryption as declared (algorithm and KMS key), versioned, public access blocked, policy denies non-TLS and a plain-HTTP read is refused, access logging to the declared target",
   required: true,
-  async present(resource, all, { s3 }) {
+  async present(resource, all, { s3, plainS3 }) {
     const bucket = str(resource, "bucket");
     const problems: string[] = [];
     await s3.send(new HeadBucketCommand({ Bucket: bucket }));
@@ -173,10 +191,21 @@ const bucketVerifier: ResourceVerifier = {
     if (!block?.BlockPublicAcls || !block.BlockPublicPolicy || !block.IgnorePublicAcls || !block.RestrictPublicBuckets) {
       problems.push(`public access block is ${JSON.stringify(block)}`);
     }
-    // Bucket policies may be left out of the local apply (local-exclusions.ts); then there is none to check here.
-    if (related(all, "aws_s3_bucket_policy", "bucket", bucket) !== undefined) {
+    if (related(all, "aws_s3_bucket_policy", "bucket", bucket) === undefined) problems.push("no aws_s3_bucket_policy applied");
+    else {
       const policy = (await s3.send(new GetBucketPolicyCommand({ Bucket: bucket }))).Policy ?? "{}";
       if (!deniesInsecureTransport(policy)) problems.push("bucket policy does not deny requests without TLS");
+      const status = await plainReadStatus(plainS3, bucket);
+      if (status !== 403) problems.push(`a plain-HTTP read was answered ${status ?? "without a status"}, not refused (403)`);
+    }
+    const logging = related(all, "aws_s3_bucket_logging", "bucket", bucket);
+    if (logging !== undefined) {
+      const enabled = (await s3.send(new GetBucketLoggingCommand({ Bucket: bucket }))).LoggingEnabled;
+      if (enabled?.TargetBucket !== logging.values.target_bucket || enabled?.TargetPrefix !== logging.values.target_prefix) {
+        problems.push(
+          `access logging is ${JSON.stringify(enabled)}, declared ${String(logging.values.target_bucket)}/${String(logging.values.target_prefix)}`,
+        );
+      }
     }
     return problems;
   },

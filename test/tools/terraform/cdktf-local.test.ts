@@ -9,7 +9,7 @@ import { emulatorWorkDir } from "../../../tools/terraform/operations";
 import { CDKTF_LOCAL_OVERRIDE_FILE, CDKTF_LOCAL_TFVARS_FILE, prepareWorkDir, readStackConfig } from "../../../tools/terraform/stacks";
 import { synthThrowawayStack } from "./fixtures/throwaway-stack";
 
-const endpoint = "http://127.0.0.1:45678";
+const emulator = { endpoint: "http://127.0.0.1:45678", tlsEndpoint: "https://127.0.0.1:45679", certificate: "/tls/loopback.pem" };
 const installation = (version: string): ProviderInstallation => ({ path: "slim-build", version, dir: "/mirror", description: "test" });
 
 describe("cdktfLocalOverride", () => {
@@ -17,8 +17,8 @@ describe("cdktfLocalOverride", () => {
   const config = readStackConfig(stack);
 
   it("points the provider at the emulator as the tf:* working copies do, and the backend at the given state", () => {
-    const override = cdktfLocalOverride(config, { endpoint, provider: installation("6.48.0-slim.abc"), stateFile: "/work/state.tfstate" });
-    expect(override.provider).toEqual(emulatorOverride(config, endpoint).provider);
+    const override = cdktfLocalOverride(config, { emulator, provider: installation("6.48.0-slim.abc"), stateFile: "/work/state.tfstate" });
+    expect(override.provider).toEqual(emulatorOverride(config, emulator).provider);
     expect(override.terraform).toEqual({
       backend: { local: { path: "/work/state.tfstate" } },
       required_providers: { aws: { source: "aws", version: "6.48.0-slim.abc" } },
@@ -26,7 +26,7 @@ describe("cdktfLocalOverride", () => {
   });
 
   it("leaves the provider version alone when the pinned release is installed", () => {
-    const override = cdktfLocalOverride(config, { endpoint, provider: installation("6.25.0"), stateFile: "/s" });
+    const override = cdktfLocalOverride(config, { emulator, provider: installation("6.25.0"), stateFile: "/s" });
     expect(override.terraform).toEqual({ backend: { local: { path: "/s" } } });
   });
 
@@ -55,7 +55,7 @@ describe("readEnvFile", () => {
 describe("docs/environments.md", () => {
   it("shows exactly the CDKTF commands that npm start prints and the Terraform tier runs", () => {
     const docs = readFileSync(resolve(import.meta.dirname, "../../../docs/environments.md"), "utf8");
-    const section = docs.slice(docs.indexOf("### `cdktf diff` against the local emulator"));
+    const section = docs.slice(docs.indexOf("### `cdktf diff`, `deploy` and `destroy` against the local emulator"));
     const block = /```bash\n([\s\S]*?)```/.exec(section)?.[1];
     expect(block?.trim().split("\n")).toEqual([...CDKTF_LOCAL_COMMANDS]);
   });

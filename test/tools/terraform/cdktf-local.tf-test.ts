@@ -1,16 +1,20 @@
 /**
  * The CDKTF workflow against the emulator, with the real CDKTF CLI, Terraform and provider: the commands
  * `npm start -- --keep-running` prints (CDKTF_LOCAL_COMMANDS, also in docs/environments.md) run as a user runs them,
- * in a shell at the project root, and `cdktf diff local` plans the whole local stack against a running emulator.
- * The emulator here is a fresh one with empty state (an npm start would take minutes): everything is to add.
+ * in a shell at the project root: `cdktf diff local` plans the whole local stack against a running emulator, `cdktf
+ * deploy local` applies all of it (bucket policies and logging included, over TLS, as the deployer role) and `cdktf
+ * destroy local` removes it again. The emulator here is a fresh one with empty state (an npm start would take
+ * minutes): everything is to add.
  */
-import { spawnSync } from "node:child_process";
+import { spawn } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startEmulator, type Emulator } from "../../../local/emulator/emulator";
+import { S3Client } from "@aws-sdk/client-s3";
+import { emulatorClientConfig, startEmulator, type Emulator } from "../../../local/emulator/emulator";
 import { CDKTF_LOCAL_COMMANDS, CDKTF_LOCAL_ENV_FILE, prepareCdktfLocal, readEnvFile } from "../../../tools/terraform/cdktf-local";
+import { environmentBuckets } from "../../../tools/terraform/empty-buckets";
 import { OUT_DIR, PROJECT_ROOT } from "../../../tools/terraform/session";
 import { CDKTF_LOCAL_OVERRIDE_FILE, CDKTF_LOCAL_TFVARS_FILE, findStack, synthesize } from "../../../tools/terraform/stacks";
 import { cliConfigFile, createTerraform } from "../../../tools/terraform/terraform";
@@ -36,7 +40,7 @@ beforeAll(async () => {
   }
   emulator = await startEmulator({ projectRoot: PROJECT_ROOT });
   await prepareCdktfLocal(stack, {
-    endpoint: emulator.endpoint,
+    emulator,
     cliConfigFile: cliConfigFile(PROJECT_ROOT),
     provider: toolchain.provider,
     stateFile: join(scratch, "terraform.tfstate"),
@@ -53,14 +57,22 @@ afterAll(async () => {
   rmSync(scratch, { recursive: true, force: true });
 });
 
-/** Runs the printed commands in one shell at the project root, without the caller's AWS or Terraform settings. */
-function runCommands(commands: readonly string[]): { status: number | null; output: string } {
+/**
+ * Runs the printed commands in one shell at the project root, without the caller's AWS or Terraform settings.
+ * Asynchronously: this process reads the emulator's request log from a pipe, and a synchronous wait would let that
+ * pipe fill during a deploy's thousands of requests, which blocks the emulator.
+ */
+async function runCommands(commands: readonly string[]): Promise<{ status: number | null; output: string }> {
   const env = terraformEnv(cliConfigFile(PROJECT_ROOT));
   delete env.TF_CLI_CONFIG_FILE; // the env file must provide it
-  const result = spawnSync("bash", ["-c", commands.join("\n")], { cwd: PROJECT_ROOT, env, encoding: "utf8", timeout: 10 * 60_000 });
+  const child = spawn("bash", ["-c", commands.join("\n")], { cwd: PROJECT_ROOT, env, timeout: 20 * 60_000 });
+  let text = "";
+  child.stdout.on("data", (chunk: Buffer) => (text += chunk.toString("utf8")));
+  child.stderr.on("data", (chunk: Buffer) => (text += chunk.toString("utf8")));
+  const status = await new Promise<number | null>((done) => child.once("close", (code) => done(code)));
   // eslint-disable-next-line no-control-regex -- the CDKTF CLI colours its output
-  const output = `${result.stdout}${result.stderr}`.replace(/\u001b\[[0-9;]*[A-Za-z]/g, "");
-  return { status: result.status, output };
+  const output = text.replace(/\u001b\[[0-9;]*[A-Za-z]/g, "");
+  return { status, output };
 }
 
 function managedResourceCount(configFile: string): number {
@@ -68,25 +80,46 @@ function managedResourceCount(configFile: string): number {
   return Object.values(config.resource).reduce((total, ofType) => total + Object.keys(ofType).length, 0);
 }
 
-describe("npx cdktf diff local against a running emulator", () => {
+describe("npx cdktf diff/deploy/destroy local against a running emulator", () => {
   it("the env file names the generated CLI configuration and sends every AWS call to the emulator", () => {
     const env = readEnvFile(readFileSync(envFile, "utf8"));
     // the catch-all endpoint keeps the services the stack names no endpoint for (Athena, CloudTrail) off real AWS
     expect(env).toMatchObject({
       TF_CLI_CONFIG_FILE: cliConfigFile(PROJECT_ROOT),
-      AWS_ENDPOINT_URL: emulator.endpoint,
+      AWS_ENDPOINT_URL: emulator.tlsEndpoint,
       HTTP_PROXY: emulator.endpoint,
+      SSL_CERT_FILE: expect.stringMatching(/ca-bundle\.pem$/),
+      SENTINEL_DEPLOYER_ROLE_ARN: expect.stringMatching(/^arn:aws:iam::\d{12}:role\/sentinel-deployer$/),
       CDKTF_DISABLE_PLUGIN_CACHE_ENV: "1",
     });
   });
 
-  it("installs the toolchain's provider and plans every resource of the local stack to add", () => {
+  it("installs the toolchain's provider and plans every resource of the local stack to add", async () => {
     const [sourceEnv, diff] = CDKTF_LOCAL_COMMANDS;
-    const { status, output } = runCommands([sourceEnv!, diff!]);
+    const { status, output } = await runCommands([sourceEnv!, diff!]);
     expect(status, output.slice(-4000)).toBe(0);
     const version = toolchain.provider.version.replaceAll(".", "\\.");
     expect(output).toMatch(new RegExp(`(Installed|Using previously-installed) hashicorp/aws v${version}\\b`));
     const resources = managedResourceCount(findStack(OUT_DIR, "local").configFile);
     expect(output).toMatch(new RegExp(`Plan: ${resources} to add, 0 to change, 0 to destroy\\.`));
+  });
+
+  it("deploys the whole local stack and destroys it again", async () => {
+    const [sourceEnv, , deploy, empty, destroy] = CDKTF_LOCAL_COMMANDS;
+    const resources = managedResourceCount(findStack(OUT_DIR, "local").configFile);
+    const deployed = await runCommands([sourceEnv!, deploy!]);
+    expect(deployed.status, deployed.output.slice(-6000)).toBe(0);
+    expect(deployed.output).toMatch(new RegExp(`Apply complete! Resources: ${resources} added, 0 changed, 0 destroyed\\.`));
+    // the access-log bucket holds the logs the emulator delivered for the deploy's own requests: Terraform refuses to
+    // delete a bucket that is not empty (force_destroy stays off), so the buckets are emptied first, as on AWS
+    const emptied = await runCommands([sourceEnv!, empty!]);
+    expect(emptied.status, emptied.output.slice(-4000)).toBe(0);
+    expect(emptied.output).toMatch(/\[empty-buckets\] deleted [1-9]\d* object versions and delete markers from 8 buckets/);
+    const destroyed = await runCommands([sourceEnv!, destroy!]);
+    expect(destroyed.status, destroyed.output.slice(-6000)).toBe(0);
+    // the emulator holds none of the environment's buckets any more (they were the last things Terraform deleted)
+    const s3 = new S3Client({ ...emulatorClientConfig(emulator.tlsEndpoint), forcePathStyle: true });
+    expect(await environmentBuckets(s3, "local")).toEqual([]);
+    s3.destroy();
   });
 });

@@ -11,6 +11,7 @@ import { terraformEnv } from "../../../tools/terraform/terraform";
 import { synthThrowawayStack } from "./fixtures/throwaway-stack";
 
 const endpoint = "http://127.0.0.1:45678";
+const emulator = { endpoint, tlsEndpoint: "https://127.0.0.1:45679", certificate: "/cache/sentinel/tls/loopback.pem" };
 
 describe("emulatorOverride", () => {
   const stack = synthThrowawayStack(mkdtempSync(join(tmpdir(), "sentinel-override-")), "throwaway");
@@ -22,8 +23,8 @@ describe("emulatorOverride", () => {
     expect(terraform.required_providers.aws.version).toBe("6.25.0");
   });
 
-  it("points every platform service at the emulator with dummy credentials and AWS-only checks off", () => {
-    const override = emulatorOverride(config, endpoint) as { provider: { aws: Array<Record<string, unknown>> } };
+  it("points every platform service at the emulator's TLS listener with dummy credentials and AWS-only checks off", () => {
+    const override = emulatorOverride(config, emulator) as { provider: { aws: Array<Record<string, unknown>> } };
     expect(override.provider.aws).toHaveLength(1);
     const [aws] = override.provider.aws;
     expect(aws).toMatchObject({
@@ -38,26 +39,36 @@ describe("emulatorOverride", () => {
     expect(aws).not.toHaveProperty("alias");
     const endpoints = (aws!.endpoints as Array<Record<string, string>>)[0]!;
     expect(Object.keys(endpoints).sort()).toEqual([...EMULATED_SERVICES].sort());
-    expect(new Set(Object.values(endpoints))).toEqual(new Set([endpoint]));
+    const { s3control, ...overTls } = endpoints;
+    expect(new Set(Object.values(overTls))).toEqual(new Set([emulator.tlsEndpoint]));
+    // S3 Control's account-prefixed host goes through the plain listener as proxy (emulatorEnv)
+    expect(s3control).toBe(endpoint);
+    expect(aws).not.toHaveProperty("assume_role");
+  });
+
+  it("assumes the deployer role when given one, as the deployment pipeline does", () => {
+    const arn = "arn:aws:iam::123456789012:role/sentinel-deployer";
+    const override = emulatorOverride(config, emulator, { deployerRoleArn: arn }) as { provider: { aws: Array<Record<string, unknown>> } };
+    expect(override.provider.aws[0]!.assume_role).toEqual([{ role_arn: arn, session_name: "sentinel-local-apply" }]);
   });
 
   it("declares no backend: the emulator working copies keep local state and never reach the S3 backend", () => {
-    expect(emulatorOverride(config, endpoint)).not.toHaveProperty("terraform");
+    expect(emulatorOverride(config, emulator)).not.toHaveProperty("terraform");
   });
 
   it("keeps one override block per aliased provider configuration", () => {
     const twoRegions = { provider: { aws: [{ region: "eu-central-2" }, { region: "eu-west-1", alias: "replica" }] } };
-    const aliases = (emulatorOverride(twoRegions, endpoint).provider as { aws: Array<{ alias?: string }> }).aws.map((p) => p.alias);
+    const aliases = (emulatorOverride(twoRegions, emulator).provider as { aws: Array<{ alias?: string }> }).aws.map((p) => p.alias);
     expect(aliases).toEqual([undefined, "replica"]);
   });
 
   it("refuses a stack with no AWS provider", () => {
-    expect(() => emulatorOverride({ resource: {} }, endpoint)).toThrow(/no AWS provider/);
+    expect(() => emulatorOverride({ resource: {} }, emulator)).toThrow(/no AWS provider/);
   });
 
   it("is written next to an untouched copy of the stack", () => {
     const work = join(mkdtempSync(join(tmpdir(), "sentinel-work-")), "throwaway");
-    prepareWorkDir(stack, work, { overrides: { "emulator_override.tf.json": emulatorOverride(config, endpoint) } });
+    prepareWorkDir(stack, work, { overrides: { "emulator_override.tf.json": emulatorOverride(config, emulator) } });
     expect(readFileSync(join(work, "cdk.tf.json"), "utf8")).toBe(readFileSync(stack.configFile, "utf8"));
     expect(JSON.parse(readFileSync(join(work, "emulator_override.tf.json"), "utf8")).provider.aws).toHaveLength(1);
     expect(() => prepareWorkDir(stack, work, { overrides: { "override.json": {} } })).toThrow(/_override\.tf\.json/);
@@ -124,12 +135,13 @@ describe("Terraform process environment", () => {
     expect(env).not.toHaveProperty("TF_VAR_x");
   });
 
-  it("gives emulator runs dummy credentials and a catch-all endpoint", () => {
-    expect(emulatorEnv(endpoint)).toEqual({
+  it("gives emulator runs dummy credentials, a catch-all TLS endpoint and the CA bundle that trusts it", () => {
+    expect(emulatorEnv(emulator)).toEqual({
       AWS_ACCESS_KEY_ID: "testing",
       AWS_SECRET_ACCESS_KEY: "testing",
-      AWS_ENDPOINT_URL: endpoint,
+      AWS_ENDPOINT_URL: emulator.tlsEndpoint,
       HTTP_PROXY: endpoint,
+      SSL_CERT_FILE: "/cache/sentinel/tls/ca-bundle.pem",
     });
   });
 });

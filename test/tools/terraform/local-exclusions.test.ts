@@ -4,6 +4,7 @@ import { describe, expect, it } from "vitest";
 import {
   LOCAL_APPLY_EXCLUSIONS,
   LOCAL_DESTROY_EXCEPTIONS,
+  LOCAL_RUN_EXCLUSIONS,
   localApplyScope,
   type LocalApplyExclusion,
 } from "../../../tools/terraform/local-exclusions";
@@ -75,7 +76,7 @@ describe("localApplyScope", () => {
 describe("declared local-apply exclusions", () => {
   it("are each documented in docs/environments.md, with a reason and the emulator's own error", () => {
     const docsPath = resolve(import.meta.dirname, "../../../docs/environments.md");
-    for (const exclusion of [...LOCAL_APPLY_EXCLUSIONS, ...LOCAL_DESTROY_EXCEPTIONS]) {
+    for (const exclusion of [...LOCAL_APPLY_EXCLUSIONS, ...LOCAL_RUN_EXCLUSIONS, ...LOCAL_DESTROY_EXCEPTIONS]) {
       expect(exclusion.reason.length).toBeGreaterThan(10);
       expect(exclusion.emulatorError.length).toBeGreaterThan(10);
       const docs = readFileSync(docsPath, "utf8");

@@ -56,7 +56,7 @@ describe("terraform validate", () => {
 describe("against the emulator", () => {
   it("overrides only endpoint keys the provider's schema has", async () => {
     const stack = synthThrowawayStack(join(scratch, "schema"), "schema");
-    const { dir } = await planAgainstEmulator(terraform, stack, workRoot, emulator.endpoint);
+    const { dir } = await planAgainstEmulator(terraform, stack, workRoot, emulator);
     const schema = JSON.parse((await terraform.run(dir, ["providers", "schema", "-json"])).stdout);
     const aws = Object.entries(
       schema.provider_schemas as Record<
@@ -70,7 +70,7 @@ describe("against the emulator", () => {
 
   it("plans every resource of the stack for creation", async () => {
     const stack = synthThrowawayStack(join(scratch, "plan"), "planned");
-    const { summary } = await planAgainstEmulator(terraform, stack, workRoot, emulator.endpoint);
+    const { summary } = await planAgainstEmulator(terraform, stack, workRoot, emulator);
     expect(summary.totals).toMatchObject({ create: resourceCount(stack.configFile), update: 0, replace: 0, delete: 0 });
     expect(summary.byType.map(({ type }) => type)).toEqual(
       expect.arrayContaining(["aws_kms_key", "aws_s3_bucket", "aws_vpc", "aws_glue_job", "aws_scheduler_schedule"]),

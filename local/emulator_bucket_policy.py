@@ -1,0 +1,318 @@
+"""Bucket policies evaluated with their conditions, against what the request really carried.
+
+moto 5.2.5 consults a bucket's policy on every object request (``FakeBucket.get_permission``) but evaluates a
+statement's ``Condition`` only for ``StringEquals`` and only with values it is never given
+(moto/iam/access_control.py ``_check_conditions``): any other operator is skipped, so a ``Deny`` with a condition
+applies as if it had none. The platform's TLS-only statement (``Bool aws:SecureTransport false``) therefore refused
+every object request, and the bucket policies could not be applied locally.
+
+Here each statement is evaluated as IAM evaluates a bucket policy for the request in hand: ``Principal``/``NotPrincipal``,
+``Action``/``NotAction``, ``Resource``/``NotResource`` (IAM's ``*``/``?`` wildcards) and every condition, with the
+request context derived from the request itself (``request_context``):
+
+- ``aws:SecureTransport`` is true only for a request that arrived over TLS (the emulator's TLS listener,
+  emulator_tls.py), ``s3:TlsVersion`` is the version the connection negotiated;
+- ``aws:PrincipalArn`` is the caller's IAM user, or the role of an assumed-role session; a key the emulator did not
+  issue is moto's default identity (``arn:aws:sts::<account>:user/moto``, what its GetCallerIdentity answers);
+- the S3 request keys from their headers: ``s3:x-amz-server-side-encryption``, ``...-aws-kms-key-id``,
+  ``...-customer-algorithm``, ``s3:x-amz-acl``, ``s3:object-lock-mode``, ``s3:object-lock-remaining-retention-days``,
+  ``s3:if-none-match``, ``s3:ObjectCreationOperation``;
+- ``aws:PrincipalIsAWSService`` and ``aws:ViaAWSService`` are false (every caller of the emulator calls it directly),
+  ``aws:SourceVpce`` is absent (no request reaches it through a VPC endpoint), as are ``aws:SourceArn`` and
+  ``aws:SourceAccount`` (set only on a service's request on behalf of a resource).
+
+Operators: String*, Arn*, Numeric*, Bool, Null, each with ``...IfExists``; a key absent from the request makes a positive
+operator false and a negated one (``...Not...``) true, as IAM documents. What the emulator cannot evaluate (another
+operator, a ``ForAnyValue:``/``ForAllValues:`` set operator, a key it does not derive) is decided conservatively: the
+condition holds for a ``Deny`` (the statement refuses) and fails for an ``Allow`` (the statement grants nothing). So a
+policy is never weaker here than on AWS; it can only be stricter for a key the emulator does not know.
+
+moto asks for ``s3:HeadObject`` on a HEAD; IAM authorizes it as ``s3:GetObject``, and so does this evaluation. moto
+answers a refusal with an empty 403; here it is S3's ``AccessDenied`` with AWS's message for an explicit deny in a
+resource-based policy (the principal, action and resource), so a refused component says what it was refused.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable
+from contextvars import ContextVar
+from datetime import UTC, datetime
+from functools import cache
+from typing import Any
+
+from emulator_iam import S3AccessDenied  # local/, beside this file
+from moto.iam.access_control import PermissionResult
+from moto.iam.models import iam_backends
+from moto.s3.models import FakeBucket
+from moto.s3.responses import S3Response
+from moto.sts.models import sts_backends
+
+# environ key the emulator's TLS listener sets to the negotiated protocol (emulator_tls.py), e.g. "TLSv1.3"
+TLS_PROTOCOL_ENVIRON = "sentinel.tls_protocol"
+
+Context = dict[str, str]
+"""Condition keys (lower case) present in the request, with their value."""
+
+# keys the emulator derives for every request: absent from a Context means absent from the request, not unknown
+KNOWN_KEYS = frozenset(
+    {
+        "aws:securetransport",
+        "aws:principalarn",
+        "aws:principalaccount",
+        "aws:principalisawsservice",
+        "aws:viaawsservice",
+        "aws:sourcevpce",
+        "aws:sourcevpc",
+        "aws:sourcearn",
+        "aws:sourceaccount",
+        "s3:tlsversion",
+        "s3:x-amz-server-side-encryption",
+        "s3:x-amz-server-side-encryption-aws-kms-key-id",
+        "s3:x-amz-server-side-encryption-customer-algorithm",
+        "s3:x-amz-acl",
+        "s3:object-lock-mode",
+        "s3:object-lock-remaining-retention-days",
+        "s3:if-none-match",
+        "s3:objectcreationoperation",
+    }
+)
+
+HEADER_KEYS = {
+    "x-amz-server-side-encryption": "s3:x-amz-server-side-encryption",
+    "x-amz-server-side-encryption-aws-kms-key-id": "s3:x-amz-server-side-encryption-aws-kms-key-id",
+    "x-amz-server-side-encryption-customer-algorithm": "s3:x-amz-server-side-encryption-customer-algorithm",
+    "x-amz-acl": "s3:x-amz-acl",
+    "x-amz-object-lock-mode": "s3:object-lock-mode",
+    "if-none-match": "s3:if-none-match",
+}
+
+_request: ContextVar[Context | None] = ContextVar("sentinel_bucket_policy_request", default=None)
+# (principal, action, resource) of the request's last refusal by a bucket policy, for the AccessDenied message
+_denial: ContextVar[tuple[str, str, str] | None] = ContextVar("sentinel_bucket_policy_denial", default=None)
+
+
+def _header(headers: Any, name: str) -> str | None:
+    value = headers.get(name) if headers is not None else None
+    return None if value is None else str(value)
+
+
+def principal_arn(account_id: str, partition: str, access_key_id: str | None) -> str:
+    """The aws:PrincipalArn of a request signed with ``access_key_id``."""
+    if access_key_id:
+        assumed = sts_backends[account_id][partition].get_assumed_role_from_access_key(access_key_id)
+        if assumed is not None:
+            return str(assumed.role_arn)
+        user = iam_backends[account_id][partition].get_user_from_access_key_id(access_key_id)
+        if user is not None:
+            return str(user.arn)
+    return f"arn:{partition}:sts::{account_id}:user/moto"
+
+
+def _access_key_id(headers: Any, query: str) -> str | None:
+    authorization = _header(headers, "Authorization") or ""
+    match = re.search(r"Credential=([^/,\s]+)/", authorization) or re.search(r"X-Amz-Credential=([^/%&]+)(?:/|%2F)", query)
+    return match.group(1) if match else None
+
+
+def request_context(environ: dict[str, Any], headers: Any, method: str, query: str, account_id: str, partition: str) -> Context:
+    """The condition keys of one S3 request (see the module docstring for what each is)."""
+    secure = environ.get("wsgi.url_scheme") == "https"
+    arn = principal_arn(account_id, partition, _access_key_id(headers, query))
+    context: Context = {
+        "aws:securetransport": "true" if secure else "false",
+        "aws:principalarn": arn,
+        "aws:principalaccount": account_id,
+        "aws:principalisawsservice": "false",
+        "aws:viaawsservice": "false",
+    }
+    protocol = environ.get(TLS_PROTOCOL_ENVIRON)
+    if secure and isinstance(protocol, str) and protocol.startswith("TLSv"):
+        context["s3:tlsversion"] = protocol.removeprefix("TLSv")
+    for header, key in HEADER_KEYS.items():
+        value = _header(headers, header)
+        if value is not None:
+            context[key] = value
+    retain_until = _header(headers, "x-amz-object-lock-retain-until-date")
+    if retain_until is not None:
+        until = datetime.fromisoformat(retain_until.replace("Z", "+00:00"))
+        context["s3:object-lock-remaining-retention-days"] = str((until - datetime.now(UTC)).days)
+    if method.upper() == "PUT" and not query:
+        context["s3:objectcreationoperation"] = "true"
+    return context
+
+
+# --- statement evaluation ------------------------------------------------------------------------------------------
+
+
+@cache
+def _wildcard(pattern: str, ignore_case: bool) -> re.Pattern[str]:
+    body = "".join(".*" if c == "*" else "." if c == "?" else re.escape(c) for c in pattern)
+    return re.compile(f"^{body}$", re.IGNORECASE | re.DOTALL if ignore_case else re.DOTALL)
+
+
+def _like(value: str, pattern: str, ignore_case: bool = False) -> bool:
+    return _wildcard(pattern, ignore_case).match(value) is not None
+
+
+def _number(text: str) -> float | None:
+    try:
+        return float(text)
+    except ValueError:
+        return None
+
+
+def _numeric(compare: Callable[[float, float], bool]) -> Callable[[str, str], bool]:
+    def matches(value: str, pattern: str) -> bool:
+        left, right = _number(value), _number(pattern)
+        return left is not None and right is not None and compare(left, right)
+
+    return matches
+
+
+# operator -> (matches(request value, policy value), negated)
+OPERATORS: dict[str, tuple[Callable[[str, str], bool], bool]] = {
+    "StringEquals": (lambda v, p: v == p, False),
+    "StringNotEquals": (lambda v, p: v == p, True),
+    "StringEqualsIgnoreCase": (lambda v, p: v.lower() == p.lower(), False),
+    "StringNotEqualsIgnoreCase": (lambda v, p: v.lower() == p.lower(), True),
+    "StringLike": (_like, False),
+    "StringNotLike": (_like, True),
+    "ArnEquals": (_like, False),
+    "ArnLike": (_like, False),
+    "ArnNotEquals": (_like, True),
+    "ArnNotLike": (_like, True),
+    "NumericEquals": (_numeric(lambda a, b: a == b), False),
+    "NumericNotEquals": (_numeric(lambda a, b: a == b), True),
+    "NumericLessThan": (_numeric(lambda a, b: a < b), False),
+    "NumericLessThanEquals": (_numeric(lambda a, b: a <= b), False),
+    "NumericGreaterThan": (_numeric(lambda a, b: a > b), False),
+    "NumericGreaterThanEquals": (_numeric(lambda a, b: a >= b), False),
+    "Bool": (lambda v, p: v.lower() == p.lower(), False),
+}
+
+
+def _listed(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else [] if value is None else [value]
+
+
+def condition_holds(operator: str, key: str, expected: Any, context: Context, deny: bool) -> bool:
+    """One operator/key entry of a Condition block, for the request's context (unknowns: see the module docstring)."""
+    key = key.lower()
+    values = [str(value).lower() if isinstance(value, bool) else str(value) for value in _listed(expected)]
+    if key not in KNOWN_KEYS:
+        return deny
+    present = key in context
+    if operator == "Null":
+        return any((value.lower() == "true") != present for value in values)
+    if_exists = operator.endswith("IfExists")
+    entry = OPERATORS.get(operator.removesuffix("IfExists"))
+    if entry is None:
+        return deny
+    matches, negated = entry
+    if not present:
+        return if_exists or negated
+    matched = any(matches(context[key], value) for value in values)
+    return not matched if negated else matched
+
+
+def conditions_hold(conditions: dict[str, dict[str, Any]], context: Context, deny: bool) -> bool:
+    return all(
+        condition_holds(operator, key, expected, context, deny)
+        for operator, entries in conditions.items()
+        for key, expected in entries.items()
+    )
+
+
+def _principal_matches(principal: Any, arn: str, account_id: str) -> bool:
+    if principal == "*":
+        return True
+    if not isinstance(principal, dict):
+        return False
+    for candidate in _listed(principal.get("AWS")):
+        text = str(candidate)
+        if text in {"*", arn, account_id, f"arn:aws:iam::{account_id}:root"}:
+            return True
+    return False  # Service, Federated and CanonicalUser principals are never a direct caller of the emulator
+
+
+def _statement_applies(statement: dict[str, Any], action: str, resource: str, context: Context) -> bool:
+    deny = statement.get("Effect") == "Deny"
+    arn, account = context.get("aws:principalarn", ""), context.get("aws:principalaccount", "")
+    if "NotPrincipal" in statement:
+        if _principal_matches(statement["NotPrincipal"], arn, account):
+            return False
+    elif not _principal_matches(statement.get("Principal"), arn, account):
+        return False
+    if "NotAction" in statement:
+        if any(_like(action, str(a), ignore_case=True) for a in _listed(statement["NotAction"])):
+            return False
+    elif not any(_like(action, str(a), ignore_case=True) for a in _listed(statement.get("Action"))):
+        return False
+    if "NotResource" in statement:
+        if any(_like(resource, str(r)) for r in _listed(statement["NotResource"])):
+            return False
+    elif not any(_like(resource, str(r)) for r in _listed(statement.get("Resource"))):
+        return False
+    return conditions_hold(statement.get("Condition") or {}, context, deny)
+
+
+def evaluate(policy: dict[str, Any], action: str, resource: str, context: Context) -> PermissionResult:
+    """DENIED when a Deny statement applies, PERMITTED when an Allow does, else NEUTRAL."""
+    permitted = False
+    for statement in _listed(policy.get("Statement")):
+        if not _statement_applies(statement, action, resource, context):
+            continue
+        if statement.get("Effect") == "Deny":
+            return PermissionResult.DENIED
+        permitted = permitted or statement.get("Effect") == "Allow"
+    return PermissionResult.PERMITTED if permitted else PermissionResult.NEUTRAL
+
+
+# --- moto patches ----------------------------------------------------------------------------------------------------
+
+_setup_class = S3Response.setup_class
+_key_response = S3Response._key_response
+
+
+def _setup_class_remembering_context(self: Any, request: Any, full_url: str | None = None, headers: Any = None) -> None:
+    _setup_class(self, request, full_url, headers)
+    environ = getattr(request, "environ", None) or {}
+    query = str(environ.get("QUERY_STRING") or "")
+    bucket_account = self.current_account
+    _request.set(request_context(environ, request.headers, str(request.method), query, bucket_account, self.partition))
+    _denial.set(None)
+
+
+def _permission_under_conditions(self: FakeBucket, action: str, resource: str) -> PermissionResult:
+    if self.policy is None:
+        return PermissionResult.NEUTRAL
+    context = _request.get()
+    if context is None:  # not an HTTP request (moto's internals): an unknown caller over an unknown transport
+        context = {"aws:principalaccount": self.account_id}
+    action = "s3:GetObject" if action == "s3:HeadObject" else action
+    result = evaluate(json.loads(self.policy.decode()), action, resource, context)
+    if result == PermissionResult.DENIED:
+        _denial.set((context.get("aws:principalarn", "anonymous"), action, resource))
+    return result
+
+
+def _key_response_naming_the_denial(self: Any, request: Any, full_url: str) -> Any:
+    response = _key_response(self, request, full_url)
+    denial = _denial.get()
+    if denial is not None and isinstance(response, tuple) and response[0] == 403 and not response[2]:
+        principal, action, resource = denial
+        raise S3AccessDenied(
+            str(self.bucket_name),
+            f'User: {principal} is not authorized to perform: {action} on resource: "{resource}" '
+            "with an explicit deny in a resource-based policy",
+        )
+    return response
+
+
+def install() -> None:
+    """Evaluate every bucket policy with its conditions (see the module docstring)."""
+    S3Response.setup_class = _setup_class_remembering_context  # type: ignore[method-assign]
+    FakeBucket.get_permission = _permission_under_conditions  # type: ignore[method-assign]
+    S3Response._key_response = _key_response_naming_the_denial  # type: ignore[method-assign]

@@ -1,0 +1,249 @@
+/**
+ * Bucket policies in the emulator are evaluated with their conditions (local/emulator_bucket_policy.py), through the
+ * real emulator and its two listeners (local/emulator_tls.py): the platform's TLS-only statements refuse a plain-HTTP
+ * request and let a TLS one through; the encryption-header and principal conditions decide as IAM does; a condition
+ * the emulator cannot evaluate makes a Deny refuse and an Allow grant nothing.
+ */
+import { request } from "node:https";
+import { resolve } from "node:path";
+import { CreateKeyCommand, KMSClient } from "@aws-sdk/client-kms";
+import {
+  CreateBucketCommand,
+  DeleteBucketPolicyCommand,
+  GetObjectCommand,
+  PutBucketPolicyCommand,
+  PutObjectCommand,
+  S3Client,
+  type PutObjectCommandInput,
+} from "@aws-sdk/client-s3";
+import { AssumeRoleCommand, STSClient } from "@aws-sdk/client-sts";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import {
+  EMULATOR_CREDENTIALS,
+  emulatorClientConfig,
+  emulatorHttpsAgent,
+  startEmulator,
+  type Emulator,
+} from "../../local/emulator/emulator";
+import { iamCall, xmlField } from "../../local/emulator/iam-enforcement";
+
+const ROOT = resolve(import.meta.dirname, "..", "..");
+const BUCKET = "conditions";
+const RESOURCES = [`arn:aws:s3:::${BUCKET}`, `arn:aws:s3:::${BUCKET}/*`];
+let emulator: Emulator;
+let secure: S3Client;
+let plain: S3Client;
+let keyArn: string;
+
+const s3Over = (endpoint: string, credentials?: S3Client["config"]["credentials"]) =>
+  new S3Client({ ...emulatorClientConfig(endpoint), forcePathStyle: true, maxAttempts: 1, ...(credentials ? { credentials } : {}) });
+
+beforeAll(async () => {
+  emulator = await startEmulator({ projectRoot: ROOT });
+  secure = s3Over(emulator.tlsEndpoint);
+  plain = s3Over(emulator.endpoint);
+  await secure.send(
+    new CreateBucketCommand({ Bucket: BUCKET, CreateBucketConfiguration: { LocationConstraint: EMULATOR_CREDENTIALS.region } }),
+  );
+  const kms = new KMSClient(emulatorClientConfig(emulator.tlsEndpoint));
+  keyArn = (await kms.send(new CreateKeyCommand({}))).KeyMetadata!.Arn!;
+  kms.destroy();
+});
+afterAll(async () => {
+  secure?.destroy();
+  plain?.destroy();
+  await emulator?.stop();
+});
+
+function policy(...statements: ReadonlyArray<Record<string, unknown>>) {
+  return secure.send(
+    new PutBucketPolicyCommand({ Bucket: BUCKET, Policy: JSON.stringify({ Version: "2012-10-17", Statement: statements }) }),
+  );
+}
+
+/** The two transport statements exactly as the synthesized baseline policy writes them. */
+const TLS_ONLY = [
+  {
+    Sid: "DenyInsecureTransport",
+    Effect: "Deny",
+    Principal: "*",
+    Action: ["s3:*"],
+    Resource: RESOURCES,
+    Condition: { Bool: { "aws:SecureTransport": ["false"] } },
+  },
+  {
+    Sid: "DenyOutdatedTls",
+    Effect: "Deny",
+    Principal: "*",
+    Action: ["s3:*"],
+    Resource: RESOURCES,
+    Condition: { NumericLessThan: { "s3:TlsVersion": ["1.2"] } },
+  },
+];
+
+const put = (client: S3Client, input: Partial<PutObjectCommandInput> = {}) =>
+  client.send(new PutObjectCommand({ Bucket: BUCKET, Key: "data/object.json", Body: "{}", ...input }));
+
+const REFUSED = { $metadata: { httpStatusCode: 403 } };
+
+describe("the TLS-only bucket policy", () => {
+  beforeAll(() => policy(...TLS_ONLY));
+
+  it("refuses a write and a read over plain HTTP", async () => {
+    await expect(put(plain)).rejects.toMatchObject({
+      ...REFUSED,
+      name: "AccessDenied",
+      message: `User: arn:aws:sts::123456789012:user/moto is not authorized to perform: s3:PutObject on resource: "arn:aws:s3:::${BUCKET}/data/object.json" with an explicit deny in a resource-based policy`,
+    });
+    await put(secure);
+    await expect(plain.send(new GetObjectCommand({ Bucket: BUCKET, Key: "data/object.json" }))).rejects.toMatchObject(REFUSED);
+  });
+
+  it("accepts the same write and read over TLS (the certificate verified)", async () => {
+    await put(secure, { Body: '{"over":"tls"}' });
+    const object = await secure.send(new GetObjectCommand({ Bucket: BUCKET, Key: "data/object.json" }));
+    expect(await object.Body!.transformToString()).toBe('{"over":"tls"}');
+  });
+
+  it("lets the plain-HTTP write through once the policy is deleted (the refusal was the policy's)", async () => {
+    await secure.send(new DeleteBucketPolicyCommand({ Bucket: BUCKET }));
+    await put(plain);
+  });
+});
+
+describe("encryption-header conditions (the baseline policy's KMS statements)", () => {
+  beforeAll(() =>
+    policy(
+      ...TLS_ONLY,
+      {
+        Sid: "DenyEncryptionOtherThanKms",
+        Effect: "Deny",
+        Principal: "*",
+        Action: ["s3:PutObject"],
+        Resource: [`arn:aws:s3:::${BUCKET}/*`],
+        Condition: {
+          Null: { "s3:x-amz-server-side-encryption": ["false"] },
+          StringNotEquals: { "s3:x-amz-server-side-encryption": ["aws:kms"] },
+        },
+      },
+      {
+        Sid: "DenyKeysOtherThanPlatformKey",
+        Effect: "Deny",
+        Principal: "*",
+        Action: ["s3:PutObject"],
+        Resource: [`arn:aws:s3:::${BUCKET}/*`],
+        Condition: {
+          Null: { "s3:x-amz-server-side-encryption-aws-kms-key-id": ["false"] },
+          StringNotEquals: { "s3:x-amz-server-side-encryption-aws-kms-key-id": [keyArn] },
+        },
+      },
+      {
+        Sid: "DenyKmsWithoutKeyId",
+        Effect: "Deny",
+        Principal: "*",
+        Action: ["s3:PutObject"],
+        Resource: [`arn:aws:s3:::${BUCKET}/*`],
+        Condition: {
+          Null: { "s3:x-amz-server-side-encryption-aws-kms-key-id": ["true"] },
+          StringEquals: { "s3:x-amz-server-side-encryption": ["aws:kms", "aws:kms:dsse"] },
+        },
+      },
+    ),
+  );
+
+  it("accepts no encryption header (the bucket default applies) and the platform key", async () => {
+    await put(secure);
+    await put(secure, { ServerSideEncryption: "aws:kms", SSEKMSKeyId: keyArn });
+  });
+
+  it("refuses another algorithm, another key, and KMS without a key id", async () => {
+    await expect(put(secure, { ServerSideEncryption: "AES256" })).rejects.toMatchObject(REFUSED);
+    await expect(put(secure, { ServerSideEncryption: "aws:kms", SSEKMSKeyId: `${keyArn}-other` })).rejects.toMatchObject(REFUSED);
+    await expect(put(secure, { ServerSideEncryption: "aws:kms" })).rejects.toMatchObject(REFUSED);
+  });
+});
+
+describe("aws:PrincipalArn (the artifacts bucket's writer restriction)", () => {
+  it("lets only sessions of the named role write", async () => {
+    const config = emulatorClientConfig(emulator.tlsEndpoint);
+    const trust = { Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: { AWS: "*" }, Action: "sts:AssumeRole" }] };
+    const created = await iamCall(emulator.endpoint, {
+      Action: "CreateRole",
+      RoleName: "writer",
+      AssumeRolePolicyDocument: JSON.stringify(trust),
+    });
+    const role = { Arn: xmlField(created, "Arn", "CreateRole") };
+    await policy(...TLS_ONLY, {
+      Sid: "DenyWritesByOthers",
+      Effect: "Deny",
+      Principal: "*",
+      Action: ["s3:PutObject"],
+      Resource: [`arn:aws:s3:::${BUCKET}/*`],
+      Condition: { ArnNotEquals: { "aws:PrincipalArn": [role.Arn!] } },
+    });
+    await expect(put(secure)).rejects.toMatchObject(REFUSED);
+    const sts = new STSClient(config);
+    const session = (await sts.send(new AssumeRoleCommand({ RoleArn: role.Arn!, RoleSessionName: "deploy" }))).Credentials!;
+    sts.destroy();
+    const writer = s3Over(emulator.tlsEndpoint, {
+      accessKeyId: session.AccessKeyId!,
+      secretAccessKey: session.SecretAccessKey!,
+      sessionToken: session.SessionToken!,
+    } as unknown as S3Client["config"]["credentials"]);
+    await put(writer);
+    writer.destroy();
+  });
+});
+
+/** An anonymous GET over TLS: the only request moto lets a bucket policy's Allow decide (the key's ACL is private). */
+function anonymousGet(key: string): Promise<number> {
+  const url = new URL(`${emulator.tlsEndpoint}/${BUCKET}/${key}`);
+  return new Promise((done, fail) => {
+    const get = request(url, { method: "GET", agent: emulatorHttpsAgent(emulator.certificate) }, (answer) => {
+      answer.resume();
+      done(answer.statusCode ?? 0);
+    });
+    get.on("error", fail);
+    get.end();
+  });
+}
+
+describe("a condition the emulator cannot evaluate", () => {
+  const publicRead = (condition?: Record<string, unknown>) => ({
+    Effect: "Allow",
+    Principal: "*",
+    Action: ["s3:GetObject"],
+    Resource: [`arn:aws:s3:::${BUCKET}/*`],
+    ...(condition ? { Condition: condition } : {}),
+  });
+
+  it("makes a Deny refuse (an unsupported operator, an unknown key)", async () => {
+    await policy({
+      Effect: "Deny",
+      Principal: "*",
+      Action: ["s3:PutObject"],
+      Resource: RESOURCES,
+      Condition: { IpAddress: { "aws:SourceIp": ["10.0.0.0/8"] } },
+    });
+    await expect(put(secure)).rejects.toMatchObject(REFUSED);
+    await policy({
+      Effect: "Deny",
+      Principal: "*",
+      Action: ["s3:PutObject"],
+      Resource: RESOURCES,
+      Condition: { StringEquals: { "aws:RequestTag/team": ["x"] } },
+    });
+    await expect(put(secure)).rejects.toMatchObject(REFUSED);
+  });
+
+  it("makes an Allow grant nothing, where the same Allow without it grants", async () => {
+    await secure.send(new DeleteBucketPolicyCommand({ Bucket: BUCKET }));
+    await put(secure);
+    await policy(publicRead());
+    expect(await anonymousGet("data/object.json")).toBe(200);
+    await policy(publicRead({ DateGreaterThan: { "aws:CurrentTime": ["2020-01-01T00:00:00Z"] } }));
+    expect(await anonymousGet("data/object.json")).toBe(403);
+    await policy(publicRead({ Bool: { "aws:SecureTransport": ["true"] } }));
+    expect(await anonymousGet("data/object.json")).toBe(200);
+  });
+});
