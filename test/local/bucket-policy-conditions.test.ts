@@ -55,6 +55,18 @@ afterAll(async () => {
   await emulator?.stop();
 });
 
+/** A Deny of object writes in the test bucket under `condition` (the shape of the baseline policy's KMS statements). */
+function denyObjectPutWhen(sid: string, condition: Record<string, unknown>): Record<string, unknown> {
+  return {
+    Sid: sid,
+    Effect: "Deny",
+    Principal: "*",
+    Action: ["s3:PutObject"],
+    Resource: [`arn:aws:s3:::${BUCKET}/*`],
+    Condition: condition,
+  };
+}
+
 function policy(...statements: ReadonlyArray<Record<string, unknown>>) {
   return secure.send(
     new PutBucketPolicyCommand({ Bucket: BUCKET, Policy: JSON.stringify({ Version: "2012-10-17", Statement: statements }) }),
@@ -115,39 +127,18 @@ describe("encryption-header conditions (the baseline policy's KMS statements)", 
   beforeAll(() =>
     policy(
       ...TLS_ONLY,
-      {
-        Sid: "DenyEncryptionOtherThanKms",
-        Effect: "Deny",
-        Principal: "*",
-        Action: ["s3:PutObject"],
-        Resource: [`arn:aws:s3:::${BUCKET}/*`],
-        Condition: {
-          Null: { "s3:x-amz-server-side-encryption": ["false"] },
-          StringNotEquals: { "s3:x-amz-server-side-encryption": ["aws:kms"] },
-        },
-      },
-      {
-        Sid: "DenyKeysOtherThanPlatformKey",
-        Effect: "Deny",
-        Principal: "*",
-        Action: ["s3:PutObject"],
-        Resource: [`arn:aws:s3:::${BUCKET}/*`],
-        Condition: {
-          Null: { "s3:x-amz-server-side-encryption-aws-kms-key-id": ["false"] },
-          StringNotEquals: { "s3:x-amz-server-side-encryption-aws-kms-key-id": [keyArn] },
-        },
-      },
-      {
-        Sid: "DenyKmsWithoutKeyId",
-        Effect: "Deny",
-        Principal: "*",
-        Action: ["s3:PutObject"],
-        Resource: [`arn:aws:s3:::${BUCKET}/*`],
-        Condition: {
-          Null: { "s3:x-amz-server-side-encryption-aws-kms-key-id": ["true"] },
-          StringEquals: { "s3:x-amz-server-side-encryption": ["aws:kms", "aws:kms:dsse"] },
-        },
-      },
+      denyObjectPutWhen("DenyEncryptionOtherThanKms", {
+        Null: { "s3:x-amz-server-side-encryption": ["false"] },
+        StringNotEquals: { "s3:x-amz-server-side-encryption": ["aws:kms"] },
+      }),
+      denyObjectPutWhen("DenyKeysOtherThanPlatformKey", {
+        Null: { "s3:x-amz-server-side-encryption-aws-kms-key-id": ["false"] },
+        StringNotEquals: { "s3:x-amz-server-side-encryption-aws-kms-key-id": [keyArn] },
+      }),
+      denyObjectPutWhen("DenyKmsWithoutKeyId", {
+        Null: { "s3:x-amz-server-side-encryption-aws-kms-key-id": ["true"] },
+        StringEquals: { "s3:x-amz-server-side-encryption": ["aws:kms", "aws:kms:dsse"] },
+      }),
     ),
   );
 
