@@ -2,6 +2,8 @@ package sentinel.anomaly;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.DoubleBuffer;
+import java.nio.LongBuffer;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.api.java.UDF1;
 
@@ -197,21 +199,25 @@ public final class IsolationForestPathLength implements UDF1<Row, Double> {
   }
 
   private static long[] longs(byte[] bytes, String what) {
-    if (bytes == null || bytes.length % Long.BYTES != 0) {
-      throw new IllegalArgumentException("isolation forest " + what + ": expected little-endian int64 values");
-    }
-    long[] values = new long[bytes.length / Long.BYTES];
-    ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN).asLongBuffer().get(values);
+    LongBuffer buffer = littleEndian(bytes, Long.BYTES, what, "int64").asLongBuffer();
+    long[] values = new long[buffer.remaining()];
+    buffer.get(values);
     return values;
   }
 
   private static double[] doubles(byte[] bytes, String what) {
-    if (bytes == null || bytes.length % Double.BYTES != 0) {
-      throw new IllegalArgumentException("isolation forest " + what + ": expected little-endian float64 values");
-    }
-    double[] values = new double[bytes.length / Double.BYTES];
-    ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN).asDoubleBuffer().get(values);
+    DoubleBuffer buffer = littleEndian(bytes, Double.BYTES, what, "float64").asDoubleBuffer();
+    double[] values = new double[buffer.remaining()];
+    buffer.get(values);
     return values;
+  }
+
+  /** `bytes` as a little-endian buffer of `width`-byte values, refused (naming `what`) when it is not one. */
+  private static ByteBuffer littleEndian(byte[] bytes, int width, String what, String type) {
+    if (bytes == null || bytes.length % width != 0) {
+      throw new IllegalArgumentException("isolation forest " + what + ": expected little-endian " + type + " values");
+    }
+    return ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
   }
 
   @Override
