@@ -14,7 +14,7 @@ import { spawnSync } from "node:child_process";
 import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, realpathSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { rootCertificates } from "node:tls";
-import { cacheRoot } from "../../tools/terraform/toolchain";
+import { cacheRoot } from "../../tools/cache-root";
 
 /** Protects only a throwaway loopback certificate and trust store; nothing secret. */
 const STORE_PASSWORD = "sentinel-loopback";

@@ -8,7 +8,7 @@
  *    and consumer principals the synthesized trust policies name, which cannot call the emulator); the operator
  *    may do nothing but sts:AssumeRole on those roles;
  *  - lets the local deployer (only) assume the environment's deployer role, which the Terraform apply ran as
- *    (tools/terraform/emulator-deployer.ts), so the CDKTF commands against a running npm start can too;
+ *    (local/emulator/emulator-deployer.ts), so the CDKTF commands against a running npm start can too;
  *  - switches moto's IAM enforcement on, from when the emulator's dummy credentials are refused;
  *  - hands out credentials from sts:AssumeRole of a role, by its ARN, for the handler workers, the Glue job's
  *    driver, the DataBrew stand-in and the auditor and data-scientist reads.
@@ -26,7 +26,7 @@ import {
   xmlField,
   type AwsCredentials,
 } from "./iam-enforcement";
-import { deployerRole } from "../../tools/terraform/emulator-deployer";
+import { deployerRole } from "./emulator-deployer";
 
 /** The deployer: the one principal with every permission once enforcement is on. */
 export const LOCAL_DEPLOYER = "sentinel-local-deployer";

@@ -6,7 +6,7 @@
  * environment. Passed through PYSPARK_SUBMIT_ARGS, so the job's own session builder stays untouched.
  */
 import { join } from "node:path";
-import { cacheRoot } from "../../tools/terraform/toolchain";
+import { cacheRoot } from "../../tools/cache-root";
 
 export const HADOOP_AWS_PACKAGE = "org.apache.hadoop:hadoop-aws:3.3.4";
 

@@ -8,7 +8,7 @@
  */
 import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join, relative } from "node:path";
-import { deployerRoleArn as deployerRoleArnOf, ensureDeployerRole } from "./emulator-deployer";
+import { deployerRoleArn as deployerRoleArnOf, ensureDeployerRole } from "../../local/emulator/emulator-deployer";
 import { emulatorEnv, emulatorOverride, emulatorVariables, type EmulatorAddress, type EmulatorCallerKeys } from "./emulator-override";
 import { emulatorAccountId, emulatorWorkDir, stackRegion } from "./operations";
 import type { ProviderInstallation } from "./cli-config";

@@ -65,7 +65,7 @@ function providerConfigs(stack: TerraformJson): Array<Record<string, unknown>> {
 export interface EmulatorOverrideOptions {
   /**
    * The role the provider assumes, as the deployment pipeline does on AWS (the artifacts bucket's policy lets only it
-   * write the job's code and configuration): see emulator-deployer.ts.
+   * write the job's code and configuration): see local/emulator/emulator-deployer.ts.
    * @default none: the keys' own identity
    */
   readonly deployerRoleArn?: string;

@@ -6,7 +6,7 @@ import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { GetCallerIdentityCommand, STSClient } from "@aws-sdk/client-sts";
 import { EMULATOR_CREDENTIALS, type Emulator } from "../../local/emulator/emulator";
-import { ensureDeployerRole } from "./emulator-deployer";
+import { ensureDeployerRole } from "../../local/emulator/emulator-deployer";
 import { emptyBucketsAsDeployer } from "./empty-buckets";
 import {
   EMULATOR_OVERRIDE_FILE,

@@ -5,7 +5,7 @@
  * role is created in the emulator (trusting the account, whose dummy credentials the apply signs with) and the provider
  * assumes it (emulator-override.ts), so those statements are evaluated against the principal they name.
  */
-import { iamCall, xmlField } from "../../local/emulator/iam-enforcement";
+import { iamCall, xmlField } from "./iam-enforcement";
 import { parseDeployerPrincipal } from "../../modules/iam/deployer-principals";
 import { ENVIRONMENT_INPUTS } from "../../stacks/config/environments";
 
