@@ -123,18 +123,11 @@ def read_raw(spark: SparkSession, files: list[InputFile], config: JobConfig) -> 
     groups: dict[tuple[str, ...], list[str]] = defaultdict(list)
     for f in files:
         groups[f.header].append(f.uri)
-    # One layout: the row key in the same projection. Spark does not merge projections that hold
-    # non-deterministic functions, and each projection copies every column of every row; the keys are the
-    # same (same partitions). Several layouts: keyed after the union, so keys stay unique across them.
-    key_in_projection = len(groups) == 1
     frames = []
     for header, uris in groups.items():
         group = _read_group(spark, uris, header, config)
         columns = [F.col(name) if name in header else F.lit(None).cast("string").alias(name) for name in config.column_names]
-        row_key = [F.monotonically_increasing_id().alias(ROW_KEY)] if key_in_projection else []
-        frames.append(group.select(*columns, F.col(CORRUPT_RECORD), F.input_file_name().alias(SOURCE_FILE), *row_key))
-    if key_in_projection:
-        return frames[0]
+        frames.append(group.select(*columns, F.col(CORRUPT_RECORD), F.input_file_name().alias(SOURCE_FILE)))
     raw = frames[0]
     for frame in frames[1:]:
         raw = raw.unionByName(frame)

@@ -21,14 +21,7 @@ from sentinel_etl.ingest import SOURCE_FILE, InputFile, read_raw
 from sentinel_etl.keys import Keyring
 from sentinel_etl.output import PARTITION_COLUMN
 from sentinel_etl.tokenization.tokenize import tokenize
-from sentinel_etl.validation import (
-    REASON_CODE,
-    quarantined_rows,
-    valid_rows,
-    with_duplicate_verdicts,
-    with_first_failed,
-    with_reasons,
-)
+from sentinel_etl.validation import REASON_CODE, quarantined_rows, valid_rows, with_duplicate_verdicts, with_verdict
 
 RUN_ID_COLUMN = "run_id"
 
@@ -125,14 +118,9 @@ def check_input(spark: SparkSession, files: list[InputFile], config: JobConfig) 
     A local checkpoint keeps the rows as computed (row keys included) in the executors' block stores,
     memory first and spilling to local disk. Measured on 1M card rows it costs ~2 s over computing the
     verdicts, where `persist()` (the columnar cache, compressing every column) cost ~11 s.
-
-    Each row is kept with the index of its first failing rule (`with_first_failed`), not yet its reason code and
-    reason: the reasons are derived where they are read, which saves a projection (a copy of every row) before
-    the checkpoint; the verdicts are those of `with_verdict`.
     """
-    indexed = with_first_failed(read_raw(spark, files, config), config).localCheckpoint(eager=True)
-    verdicts = with_reasons(indexed, config)
-    return CheckedInput(frame=with_duplicate_verdicts(verdicts, config), config=config, checkpointed=indexed)
+    verdicts = with_verdict(read_raw(spark, files, config), config).localCheckpoint(eager=True)
+    return CheckedInput(frame=with_duplicate_verdicts(verdicts, config), config=config, checkpointed=verdicts)
 
 
 def fit_state(valid: DataFrame, specs: AnalyticsSpecs, state_uri: str, refit: bool, spark: SparkSession) -> FittedState:

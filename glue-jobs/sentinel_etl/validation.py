@@ -33,7 +33,6 @@ REASON_CODE = "reason_code"
 REASON = "reason"
 RAW_RECORD = "raw_record"
 TYPED_PREFIX = "_typed_"
-FIRST_FAILED = "_first_failed"
 
 REASON_CODES = {
     "MALFORMED_RECORD": "the line did not parse as a CSV record with the header's columns",
@@ -212,19 +211,14 @@ def _first_failed(rules: list[RowRule]) -> Column:
 
 
 def _with_reason(df: DataFrame, rules: list[RowRule], first_failed: Column) -> DataFrame:
-    return _reasons_of_first_failed(df.withColumn(FIRST_FAILED, first_failed), rules)
-
-
-def _reasons_of_first_failed(df: DataFrame, rules: list[RowRule]) -> DataFrame:
-    """Replaces `_first_failed` (the 1-based index of a row's first failing rule, 0 for none) by `reason_code`
-    and `reason`."""
     codes = F.array(*[F.lit(rule.code) for rule in rules])
     reasons = F.array(*[F.lit(rule.reason) for rule in rules])
-    failed = F.col(FIRST_FAILED) > 0
+    failed = F.col("_first_failed") > 0
     return (
-        df.withColumn(REASON_CODE, F.when(failed, F.element_at(codes, F.col(FIRST_FAILED))))
-        .withColumn(REASON, F.when(failed, F.element_at(reasons, F.col(FIRST_FAILED))))
-        .drop(FIRST_FAILED)
+        df.withColumn("_first_failed", first_failed)
+        .withColumn(REASON_CODE, F.when(failed, F.element_at(codes, F.col("_first_failed"))))
+        .withColumn(REASON, F.when(failed, F.element_at(reasons, F.col("_first_failed"))))
+        .drop("_first_failed")
     )
 
 
@@ -257,23 +251,9 @@ def with_verdict(df: DataFrame, config: JobConfig) -> DataFrame:
     array, no codes); only a row that fails the check (normally a small fraction) evaluates the rules again,
     in order, to find its first failing rule, so the verdicts are those of `with_verdict_detailed`.
     """
-    return with_first_failed(df, config).transform(with_reasons, config)
-
-
-def with_first_failed(df: DataFrame, config: JobConfig) -> DataFrame:
-    """`with_verdict` up to the rule index: writes `_first_failed` (the 1-based index of the row's first failing
-    rule in verdict order, 0 when it passes them all) instead of `reason_code` and `reason`, and the `_typed_`
-    columns. `with_reasons` turns the index into the two columns. The job keeps (checkpoints) this narrower form
-    and derives the reasons where they are read: one projection of every row, with its copy of every column,
-    fewer before the checkpoint."""
     rules = _row_rules(config)
     first_failed = F.when(_passes(rules), F.lit(0)).otherwise(_first_failed(rules))
-    return _with_typed_values(df, config).withColumn(FIRST_FAILED, first_failed)
-
-
-def with_reasons(df: DataFrame, config: JobConfig) -> DataFrame:
-    """Reads `_first_failed` (`with_first_failed`); writes `reason_code` and `reason` in its place."""
-    return _reasons_of_first_failed(df, _row_rules(config))
+    return _with_reason(_with_typed_values(df, config), rules, first_failed)
 
 
 def with_duplicate_verdict(df: DataFrame, column: str, broadcast_limit: int = 200_000) -> DataFrame:
