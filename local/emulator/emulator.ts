@@ -44,6 +44,11 @@ export interface StartEmulatorOptions {
    * @default none: the server is killed on process exit, SIGINT and SIGTERM end the process
    */
   readonly watch?: ProcessWatch;
+  /**
+   * Picks a free loopback port (called twice per start: plain and TLS; again when one was taken meanwhile).
+   * @default freeLoopbackPort
+   */
+  readonly choosePort?: () => Promise<number>;
 }
 
 /** Credentials and region the SDK and Terraform use against the emulator. Never real secrets. */
@@ -120,12 +125,38 @@ export async function startEmulator(options: StartEmulatorOptions = {}): Promise
   if (!existsSync(python)) {
     throw new Error(`the project's Python environment is missing (${python}): run 'npm run bootstrap' to create it`);
   }
-  const port = await freeLoopbackPort();
-  const tlsPort = await freeLoopbackPort();
-  const endpoint = `http://127.0.0.1:${port}`;
   const tls = loopbackTls();
   // the one-file form of the trust, for Terraform (SSL_CERT_FILE) and boto3 (AWS_CA_BUNDLE)
   caBundle(tls);
+  // A free port can be taken by another process between freeLoopbackPort() and the server's bind (tests run
+  // in parallel): then the server exits with "Address already in use" and it is started again on other ports.
+  const attempts = 5;
+  const choosePort = options.choosePort ?? freeLoopbackPort;
+  for (let attempt = 1; ; attempt++) {
+    const port = await choosePort();
+    let tlsPort = await choosePort();
+    while (tlsPort === port) tlsPort = await choosePort();
+    const started = await spawnEmulator(python, root, port, tlsPort, tls, options);
+    if (started.kind === "ready") return started.emulator;
+    if (started.kind === "port-taken" && attempt < attempts) continue;
+    throw started.error;
+  }
+}
+
+type SpawnOutcome =
+  { readonly kind: "ready"; readonly emulator: Emulator } | { readonly kind: "port-taken" | "failed"; readonly error: Error };
+
+const PORT_TAKEN = /Address already in use|is in use by another program/;
+
+async function spawnEmulator(
+  python: string,
+  root: string,
+  port: number,
+  tlsPort: number,
+  tls: ReturnType<typeof loopbackTls>,
+  options: StartEmulatorOptions,
+): Promise<SpawnOutcome> {
+  const endpoint = `http://127.0.0.1:${port}`;
   const args = ["-H", "127.0.0.1", "-p", String(port), "--tls-port", String(tlsPort), "--tls-key-store", tls.keyStore];
   const child = spawn(python, [EMULATOR_SERVER, ...args, "--tls-key-store-password", tls.password], {
     cwd: root,
@@ -142,11 +173,15 @@ export async function startEmulator(options: StartEmulatorOptions = {}): Promise
   });
 
   let stopping = false;
-  options.watch?.watch("the local AWS emulator", child, () => stopping);
   const onExit = (): void => killGroup(child);
   const onSignal = (signal: NodeJS.Signals): void => {
     killGroup(child);
     process.exit(signal === "SIGINT" ? 130 : 143);
+  };
+  const release = (): void => {
+    process.off("exit", onExit);
+    process.off("SIGINT", onSignal);
+    process.off("SIGTERM", onSignal);
   };
   process.on("exit", onExit);
   if (options.watch === undefined) {
@@ -157,10 +192,13 @@ export async function startEmulator(options: StartEmulatorOptions = {}): Promise
   const deadline = Date.now() + (options.readyTimeoutMs ?? 30_000);
   for (;;) {
     if (child.exitCode !== null) {
-      throw new Error(`the emulator exited with code ${child.exitCode} before it was ready:\n${stderr}`);
+      release();
+      const error = new Error(`the emulator exited with code ${child.exitCode} before it was ready:\n${stderr}`);
+      return { kind: PORT_TAKEN.test(stderr) ? "port-taken" : "failed", error };
     }
     try {
-      const response = await fetch(`${endpoint}/moto-api/`);
+      // bounded: until the server binds, whatever else holds the port may accept and never answer
+      const response = await fetch(`${endpoint}/moto-api/`, { signal: AbortSignal.timeout(2_000) });
       if (response.ok) break;
     } catch {
       // not listening yet
@@ -168,12 +206,15 @@ export async function startEmulator(options: StartEmulatorOptions = {}): Promise
     if (Date.now() > deadline) {
       stopping = true;
       killGroup(child);
-      throw new Error(`the emulator did not answer on ${endpoint} within the timeout:\n${stderr}`);
+      release();
+      return { kind: "failed", error: new Error(`the emulator did not answer on ${endpoint} within the timeout:\n${stderr}`) };
     }
     await new Promise((r) => setTimeout(r, 150));
   }
+  // watched only once it answers: an exit before that is reported (or retried on other ports) above
+  options.watch?.watch("the local AWS emulator", child, () => stopping);
 
-  return {
+  const emulator: Emulator = {
     endpoint,
     port,
     tlsEndpoint: `https://127.0.0.1:${tlsPort}`,
@@ -183,9 +224,7 @@ export async function startEmulator(options: StartEmulatorOptions = {}): Promise
       if (!response.ok) throw new Error(`emulator reset failed: HTTP ${response.status}`);
     },
     async stop() {
-      process.off("exit", onExit);
-      process.off("SIGINT", onSignal);
-      process.off("SIGTERM", onSignal);
+      release();
       stopping = true;
       if (child.exitCode !== null || child.signalCode !== null) return;
       const exited = new Promise<void>((r) => child.once("exit", () => r()));
@@ -200,4 +239,5 @@ export async function startEmulator(options: StartEmulatorOptions = {}): Promise
       }
     },
   };
+  return { kind: "ready", emulator };
 }

@@ -10,6 +10,7 @@
 import { execFile } from "node:child_process";
 import { createServer, type Server } from "node:http";
 import { mkdtemp, rm } from "node:fs/promises";
+import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
@@ -17,7 +18,7 @@ import { promisify } from "node:util";
 import { PutObjectCommand } from "@aws-sdk/client-s3";
 import type { Context } from "aws-lambda";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { EMULATOR_CREDENTIALS, freeLoopbackPort, startEmulator, type Emulator } from "../../local/emulator/emulator";
+import { EMULATOR_CREDENTIALS, startEmulator, type Emulator } from "../../local/emulator/emulator";
 import { buildHandlers, type BundleReport } from "../../tools/build/build-handlers";
 import { verifyAuditTrail } from "../../handlers/audit/audit-trail";
 import { ChainIndex } from "../../handlers/audit/chain-index";
@@ -65,14 +66,15 @@ describe("handler bundles", () => {
   beforeAll(async () => {
     emulator = await startEmulator();
     clients = await createPlatform(emulator, { processedTables: ["card-transactions"] });
-    const databrewPort = await freeLoopbackPort();
     databrew = createServer((request, response) => {
       const started = request.method === "POST" && /^\/jobs\/[^/]+\/startJobRun$/.test(request.url ?? "");
       if (started) databrewStarts += 1;
       response.writeHead(started ? 200 : 404, { "content-type": "application/json" });
       response.end(JSON.stringify(started ? { RunId: `db_run_${databrewStarts}` } : { message: "not supported by this double" }));
     });
-    await new Promise<void>((resolve) => databrew.listen(databrewPort, "127.0.0.1", resolve));
+    // bound to port 0 and read back: no window in which another process can take a chosen port
+    await new Promise<void>((resolve) => databrew.listen(0, "127.0.0.1", resolve));
+    const databrewPort = (databrew.address() as AddressInfo).port;
     const events = new EventBridgeClient({
       endpoint: emulator.endpoint,
       region: REGION,

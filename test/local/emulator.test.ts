@@ -1,9 +1,9 @@
 import { CreateKeyCommand, GenerateMacCommand, KMSClient, VerifyMacCommand } from "@aws-sdk/client-kms";
 import { ListBucketsCommand, S3Client } from "@aws-sdk/client-s3";
 import { execFileSync } from "node:child_process";
-import { connect } from "node:net";
+import { connect, createServer } from "node:net";
 import { describe, expect, it } from "vitest";
-import { EMULATOR_CREDENTIALS, emulatorClientConfig, startEmulator } from "../../local/emulator/emulator";
+import { EMULATOR_CREDENTIALS, emulatorClientConfig, freeLoopbackPort, startEmulator } from "../../local/emulator/emulator";
 
 /** A MAC over `message` by a new HMAC key with `description`, and whether a second key of another description verifies it. */
 async function macByFreshKey(endpoint: string, description: string, message: Uint8Array): Promise<{ mac: string; otherVerifies: boolean }> {
@@ -33,6 +33,31 @@ describe("local AWS emulator harness", () => {
     await emulator.stop();
     const listing = execFileSync("ps", ["-eo", "args"]).toString();
     expect(listing).not.toContain(`-p ${emulator.port}`);
+  });
+
+  it("starts again on other ports when another process takes its port between the choice and the bind", async () => {
+    const holder = createServer();
+    await new Promise<void>((listening) => holder.listen(0, "127.0.0.1", listening));
+    const taken = (holder.address() as { port: number }).port;
+    const offered: number[] = [];
+    // the first choice is a port another process holds, as when a parallel test binds it first
+    const choosePort = async (): Promise<number> => {
+      const port = offered.length === 0 ? taken : await freeLoopbackPort();
+      offered.push(port);
+      return port;
+    };
+    try {
+      const emulator = await startEmulator({ choosePort });
+      try {
+        expect(emulator.port).not.toBe(taken);
+        expect(offered.length).toBeGreaterThanOrEqual(4);
+        expect((await fetch(`${emulator.endpoint}/moto-api/`)).status).toBe(200);
+      } finally {
+        await emulator.stop();
+      }
+    } finally {
+      holder.close();
+    }
   });
 
   it("answers over TLS, verified against its certificate, while another client holds a connection without a handshake", async () => {
