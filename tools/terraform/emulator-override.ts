@@ -31,7 +31,7 @@ export const EMULATOR_TFVARS_FILE = "emulator.auto.tfvars.json";
 
 /**
  * Environment for Terraform runs against the emulator: the same dummy credentials, a catch-all endpoint (TLS), the
- * CA bundle that makes Go trust the emulator's certificate (SSL_CERT_FILE: the system's roots plus that one; nothing
+ * CA bundle that makes Go trust the emulator's certificate (SSL_CERT_FILE and AWS_CA_BUNDLE: the system's roots plus that one; nothing
  * skips verification), and the emulator's plain listener as HTTP proxy. The proxy is for the names the SDK derives
  * from an endpoint by prefixing the account id (S3 Control: `123456789012.127.0.0.1:<port>`, which has no DNS record
  * and which no certificate for 127.0.0.1 could match): Go sends such plain requests to the proxy, and the emulator
@@ -45,6 +45,9 @@ export function emulatorEnv(emulator: EmulatorAddress, credentials: EmulatorCall
     AWS_ENDPOINT_URL: emulator.tlsEndpoint,
     HTTP_PROXY: emulator.endpoint,
     SSL_CERT_FILE: emulatorCaBundle(emulator),
+    // the provider (and the AWS CLI) take AWS_CA_BUNDLE over SSL_CERT_FILE, and a user's shell may already set it to
+    // the system roots alone (this machine's does): then every call to the emulator fails certificate verification
+    AWS_CA_BUNDLE: emulatorCaBundle(emulator),
   };
 }
 

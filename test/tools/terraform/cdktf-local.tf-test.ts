@@ -65,6 +65,8 @@ afterAll(async () => {
 async function runCommands(commands: readonly string[]): Promise<{ status: number | null; output: string }> {
   const env = terraformEnv(cliConfigFile(PROJECT_ROOT));
   delete env.TF_CLI_CONFIG_FILE; // the env file must provide it
+  // a user's shell may carry its own CA bundle for AWS (this machine's does): the env file must override it
+  env.AWS_CA_BUNDLE = "/etc/ssl/certs/ca-certificates.crt";
   const child = spawn("bash", ["-c", commands.join("\n")], { cwd: PROJECT_ROOT, env, timeout: 20 * 60_000 });
   let text = "";
   child.stdout.on("data", (chunk: Buffer) => (text += chunk.toString("utf8")));
@@ -89,6 +91,7 @@ describe("npx cdktf diff/deploy/destroy local against a running emulator", () =>
       AWS_ENDPOINT_URL: emulator.tlsEndpoint,
       HTTP_PROXY: emulator.endpoint,
       SSL_CERT_FILE: expect.stringMatching(/ca-bundle\.pem$/),
+      AWS_CA_BUNDLE: expect.stringMatching(/ca-bundle\.pem$/),
       SENTINEL_DEPLOYER_ROLE_ARN: expect.stringMatching(/^arn:aws:iam::\d{12}:role\/sentinel-deployer$/),
       CDKTF_DISABLE_PLUGIN_CACHE_ENV: "1",
     });

@@ -142,6 +142,8 @@ describe("Terraform process environment", () => {
       AWS_ENDPOINT_URL: emulator.tlsEndpoint,
       HTTP_PROXY: endpoint,
       SSL_CERT_FILE: "/cache/sentinel/tls/ca-bundle.pem",
+      // the provider prefers AWS_CA_BUNDLE, which a user's shell may set to the system roots alone
+      AWS_CA_BUNDLE: "/cache/sentinel/tls/ca-bundle.pem",
     });
   });
 });
