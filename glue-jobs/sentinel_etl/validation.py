@@ -211,20 +211,14 @@ def _first_failed(rules: list[RowRule]) -> Column:
 
 
 def _with_reason(df: DataFrame, rules: list[RowRule], first_failed: Column) -> DataFrame:
-    """Writes `reason_code` and `reason` of the rule at `first_failed` (1-based; 0 for none), in one projection.
-
-    `first_failed` is written into both expressions rather than kept as a column of its own: Spark's subexpression
-    elimination evaluates it once per row (it is each expression's condition), and the rows are copied by one
-    projection fewer. The two columns stay plain values of that projection, so what is read after the verdicts'
-    checkpoint is unchanged (a reason derived there from a checkpointed index made Spark's constraint inference
-    grow exponentially with the columns of the BAF profile: tests/test_validation_plan_bound.py)."""
     codes = F.array(*[F.lit(rule.code) for rule in rules])
     reasons = F.array(*[F.lit(rule.reason) for rule in rules])
-    failed = first_failed > 0
-    return df.select(
-        "*",
-        F.when(failed, F.element_at(codes, first_failed)).alias(REASON_CODE),
-        F.when(failed, F.element_at(reasons, first_failed)).alias(REASON),
+    failed = F.col("_first_failed") > 0
+    return (
+        df.withColumn("_first_failed", first_failed)
+        .withColumn(REASON_CODE, F.when(failed, F.element_at(codes, F.col("_first_failed"))))
+        .withColumn(REASON, F.when(failed, F.element_at(reasons, F.col("_first_failed"))))
+        .drop("_first_failed")
     )
 
 
