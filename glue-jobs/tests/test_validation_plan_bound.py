@@ -1,11 +1,15 @@
 """The validation's plan stays cheap to optimize on the widest profile (BAF, 33 columns).
 
 Spark infers the constraints of a plan (the predicates every row satisfies) when it optimizes it and again
-when it checkpoints it. A verdict expressed in a form the inference multiplies through the projections of the
-typed columns made that work grow exponentially with the number of columns: the reverted change c1246a3
-(reason code derived after the checkpoint from the first failing rule's index) passed every validation test
-on the 15-column card profile, and on BAF the driver spent minutes and then its heap in `localCheckpoint`
-(measured: 4 s with 12 BAF columns, 10 s with 14, not finishing with 33; main: 0.1 s with 33).
+when it checkpoints it. Each projection alias `e AS a` adds the constraint `e <=> a`, and each alias of an
+attribute copies every constraint that mentions it; `valid_rows` aliases every `_typed_<column>` back to its
+name, so a constraint that mentions all the typed columns is copied 2^n times. A verdict column that is a
+plain alias of the rule expressions (which read every typed column) is such a constraint. Two forms of it
+passed every validation test on the 15-column card profile and exhausted the driver on BAF:
+- c1246a3 (reverted in 8f8f1d2): the reason code derived after the checkpoint from the first failing rule's
+  index (measured: 4 s with 12 BAF columns, 10 s with 14, not finished with 33; main: 0.7 s with 33);
+- the reason code and reason computed in one projection from the index expression (one projection fewer than
+  main, ~7 % faster verdicts on 1M card rows; this test and the BAF end-to-end test failed, so not landed).
 
 The plan is built and checkpointed in a child process with its own Spark session, so a runaway optimizer is
 stopped by killing that process instead of being left spinning in the session the other tests share.
