@@ -10,7 +10,8 @@ header CloudWatch's query compatibility defines). Every other request reaches mo
 also serves the Data Quality ruleset API it lacks (emulator_glue_data_quality.py), and its Route 53 Resolver handler the
 DNS Firewall API (emulator_dns_firewall.py); PutBucketLogging reads the target's policy as IAM does (emulator_s3_logging.py);
 bucket policies are evaluated with their conditions (emulator_bucket_policy.py), and a second listener serves TLS
-(emulator_tls.py), so aws:SecureTransport is true exactly for the requests that arrived over it.
+(emulator_tls.py), so aws:SecureTransport is true exactly for the requests that arrived over it; one more TLS listener
+per S3 gateway VPC endpoint (emulator_vpc_endpoint.py) makes aws:SourceVpce that endpoint's id for its requests.
 
     .venv/bin/python local/aws_emulator.py -H 127.0.0.1 -p <port> [--tls-port <port> --tls-key-store <p12> ...]
 """
@@ -39,6 +40,7 @@ import emulator_glue_data_quality  # local/, beside this file
 import emulator_iam  # local/, beside this file
 import emulator_s3_logging  # local/, beside this file
 import emulator_tls  # local/, beside this file
+import emulator_vpc_endpoint  # local/, beside this file
 from botocore.model import OperationModel, ServiceModel
 from botocore.parsers import QueryParser
 from botocore.serialize import QuerySerializer
@@ -166,7 +168,10 @@ def main(argv: list[str] | None = None) -> None:
     app = DomainDispatcherApplication(create_backend_app)
     # a retried SDK call that moto already completed gets its first answer again (emulator_replay.py says why)
     front = RetriedCallReplay(RpcV2CborFront(app))
-    emulator_tls.serve(front, args.host, args.port, args.tls_port, args.tls_key_store, args.tls_key_store_password)
+    context = None if args.tls_key_store is None else emulator_tls.tls_context(args.tls_key_store, args.tls_key_store_password)
+    # one more TLS listener per S3 gateway endpoint, opened on request; requests on it carry aws:SourceVpce
+    served = emulator_vpc_endpoint.VpcEndpointListeners(front, args.host, context)
+    emulator_tls.serve(served, args.host, args.port, args.tls_port, context)
 
 
 if __name__ == "__main__":

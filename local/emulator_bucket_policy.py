@@ -17,9 +17,10 @@ request context derived from the request itself (``request_context``):
 - the S3 request keys from their headers: ``s3:x-amz-server-side-encryption``, ``...-aws-kms-key-id``,
   ``...-customer-algorithm``, ``s3:x-amz-acl``, ``s3:object-lock-mode``, ``s3:object-lock-remaining-retention-days``,
   ``s3:if-none-match``, ``s3:ObjectCreationOperation``;
+- ``aws:SourceVpce`` and ``aws:SourceVpc`` are the endpoint's and its VPC's id for a request that arrived on the listener
+  of an S3 gateway endpoint (emulator_vpc_endpoint.py), and absent for every other request;
 - ``aws:PrincipalIsAWSService`` and ``aws:ViaAWSService`` are false (every caller of the emulator calls it directly),
-  ``aws:SourceVpce`` is absent (no request reaches it through a VPC endpoint), as are ``aws:SourceArn`` and
-  ``aws:SourceAccount`` (set only on a service's request on behalf of a resource).
+  ``aws:SourceArn`` and ``aws:SourceAccount`` are absent (set only on a service's request on behalf of a resource).
 
 Operators: String*, Arn*, Numeric*, Bool, Null, each with ``...IfExists``; a key absent from the request makes a positive
 operator false and a negated one (``...Not...``) true, as IAM documents. What the emulator cannot evaluate (another
@@ -51,6 +52,9 @@ from moto.sts.models import sts_backends
 
 # environ key the emulator's TLS listener sets to the negotiated protocol (emulator_tls.py), e.g. "TLSv1.3"
 TLS_PROTOCOL_ENVIRON = "sentinel.tls_protocol"
+# environ keys a VPC endpoint's listener sets to the endpoint's and its VPC's id (emulator_vpc_endpoint.py)
+SOURCE_VPCE_ENVIRON = "sentinel.source_vpce"
+SOURCE_VPC_ENVIRON = "sentinel.source_vpc"
 
 Context = dict[str, str]
 """Condition keys (lower case) present in the request, with their value."""
@@ -127,6 +131,9 @@ def request_context(environ: dict[str, Any], headers: Any, method: str, query: s
         "aws:principalisawsservice": "false",
         "aws:viaawsservice": "false",
     }
+    endpoint, vpc = environ.get(SOURCE_VPCE_ENVIRON), environ.get(SOURCE_VPC_ENVIRON)
+    if isinstance(endpoint, str) and isinstance(vpc, str):
+        context["aws:sourcevpce"], context["aws:sourcevpc"] = endpoint, vpc
     protocol = environ.get(TLS_PROTOCOL_ENVIRON)
     if secure and isinstance(protocol, str) and protocol.startswith("TLSv"):
         context["s3:tlsversion"] = protocol.removeprefix("TLSv")

@@ -1,4 +1,4 @@
-"""The emulator's two listeners: plain HTTP, and TLS on loopback with the local certificate.
+"""The emulator's listeners: plain HTTP, and TLS on loopback with the local certificate.
 
 Every AWS client of the local run and of the Terraform apply reaches the emulator over TLS (``aws:SecureTransport``
 is then true, as it is on AWS, and the platform's TLS-only bucket policies hold: emulator_bucket_policy.py), and
@@ -6,8 +6,9 @@ each verifies the certificate: a self-signed certificate for 127.0.0.1 made once
 (local/emulator/loopback-tls.ts) that the clients are given as an extra trusted CA. The plain listener stays for the
 emulator's own control API (``/moto-api``) and for requests that must stay plain (Terraform's S3 Control calls,
 which Go sends through the emulator as HTTP proxy); a bucket whose policy denies insecure transport refuses them.
+Further TLS listeners, one per S3 gateway VPC endpoint, are opened on request (emulator_vpc_endpoint.py).
 
-Both listeners serve the same WSGI application, so they share one state.
+Every listener serves the same WSGI application, so they share one state.
 """
 
 from __future__ import annotations
@@ -77,11 +78,17 @@ class TlsServer(ThreadedWSGIServer):
         return self.tls.wrap_socket(connection, server_side=True, do_handshake_on_connect=False), address
 
 
-def serve(app: Any, host: str, port: int, tls_port: int | None, key_store: Path | None, password: str) -> None:
-    """Serves ``app`` on ``port`` (plain) and, given a key store, on ``tls_port`` (TLS), until the process ends."""
+def start_tls_listener(app: Any, host: str, port: int, context: ssl.SSLContext, name: str) -> TlsServer:
+    """Serves ``app`` over TLS on ``port`` (0: a free one, read back from ``server_port``) in a daemon thread."""
+    server = TlsServer(host, port, app, context)
+    threading.Thread(target=server.serve_forever, name=name, daemon=True).start()
+    return server
+
+
+def serve(app: Any, host: str, port: int, tls_port: int | None, context: ssl.SSLContext | None) -> None:
+    """Serves ``app`` on ``port`` (plain) and, given a TLS context, on ``tls_port`` (TLS), until the process ends."""
     if tls_port is not None:
-        if key_store is None:
+        if context is None:
             raise ValueError("--tls-port needs --tls-key-store")
-        secure = TlsServer(host, tls_port, app, tls_context(key_store, password))
-        threading.Thread(target=secure.serve_forever, name="tls-listener", daemon=True).start()
+        start_tls_listener(app, host, tls_port, context, "tls-listener")
     make_server(host, port, app, threaded=True, request_handler=TlsAwareRequestHandler).serve_forever()

@@ -5,7 +5,12 @@
  */
 import { Command, CommanderError, Option } from "commander";
 import { KMSClient } from "@aws-sdk/client-kms";
-import { clientConfig, logsClient, s3Client } from "../shared/aws-clients";
+import { readFileSync } from "node:fs";
+import { Agent } from "node:https";
+import { rootCertificates } from "node:tls";
+import { CloudWatchLogsClient } from "@aws-sdk/client-cloudwatch-logs";
+import { S3Client } from "@aws-sdk/client-s3";
+import { clientConfig } from "../shared/aws-clients";
 import { registerAuditCommands } from "./audit-commands";
 import type { CliClients, CliContext, CliIo } from "./cli-context";
 import { registerLineageCommands } from "./lineage-commands";
@@ -25,6 +30,12 @@ export function buildProgram(context: CliContext): Command {
       new Option("--endpoint-url <url>", "AWS API endpoint, e.g. the local emulator http://127.0.0.1:5000 (default: the AWS SDK's own)"),
     )
     .addOption(new Option("--region <region>", "AWS region (default: AWS_REGION or the shared config)"))
+    .addOption(
+      new Option(
+        "--ca-bundle <file>",
+        "PEM file of CAs to trust besides the default ones, as the AWS CLI's (e.g. the local emulator's certificate)",
+      ),
+    )
     .showHelpAfterError()
     .exitOverride()
     .configureOutput({ writeOut: context.io.stdout, writeErr: context.io.stderr });
@@ -39,9 +50,22 @@ export async function main(argv: readonly string[], io: CliIo = processIo): Prom
     io,
     // called from command actions, after parsing has set the global options
     clients() {
-      const options = program.opts<{ endpointUrl?: string; region?: string }>();
-      const aws = { endpoint: options.endpointUrl, region: options.region };
-      clients ??= { s3: s3Client(aws), logs: logsClient(aws), kms: new KMSClient(clientConfig(aws)) };
+      const options = program.opts<{ endpointUrl?: string; region?: string; caBundle?: string }>();
+      // verification stays on: the bundle's CAs are trusted beside Node's own
+      const trust =
+        options.caBundle === undefined
+          ? {}
+          : {
+              requestHandler: {
+                httpsAgent: new Agent({ ca: [...rootCertificates, readFileSync(options.caBundle, "utf8")], keepAlive: true }),
+              },
+            };
+      const config = { ...clientConfig({ endpoint: options.endpointUrl, region: options.region }), ...trust };
+      clients ??= {
+        s3: new S3Client({ ...config, forcePathStyle: options.endpointUrl !== undefined }),
+        logs: new CloudWatchLogsClient(config),
+        kms: new KMSClient(config),
+      };
       return clients;
     },
     exitCode: 0,

@@ -24,6 +24,12 @@ export interface Emulator {
   readonly tlsEndpoint: string;
   /** PEM file of the listener's self-signed certificate, the one extra CA its clients trust (local/emulator/loopback-tls.ts). */
   readonly certificate: string;
+  /**
+   * The https endpoint of S3 gateway endpoint `vpcEndpointId` (which the emulator must hold): one more TLS listener of the
+   * emulator, whose requests carry aws:SourceVpce = that id and aws:SourceVpc = its VPC, as S3 requests from inside the
+   * VPC do on AWS (local/emulator_vpc_endpoint.py). Opened once per endpoint. Trust: {@link certificate}.
+   */
+  vpcEndpoint(vpcEndpointId: string): Promise<string>;
   /** Resets all emulated state (moto's reset API). */
   reset(): Promise<void>;
   stop(): Promise<void>;
@@ -57,6 +63,9 @@ export const EMULATOR_CREDENTIALS = {
   secretAccessKey: "testing",
   region: "eu-central-2",
 } as const;
+
+/** The emulator's control route that opens a VPC endpoint's listener (local/emulator_vpc_endpoint.py). */
+const VPC_ENDPOINT_LISTENERS = "/sentinel-api/vpc-endpoint-listeners";
 
 /** moto's server with the CBOR front (see its docstring). */
 const EMULATOR_SERVER = resolve(import.meta.dirname, "..", "aws_emulator.py");
@@ -219,6 +228,19 @@ async function spawnEmulator(
     port,
     tlsEndpoint: `https://127.0.0.1:${tlsPort}`,
     certificate: tls.certificate,
+    async vpcEndpoint(vpcEndpointId) {
+      const response = await fetch(`${endpoint}${VPC_ENDPOINT_LISTENERS}`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ VpcEndpointId: vpcEndpointId }),
+      });
+      const answer = (await response.json()) as { readonly Port?: number; readonly message?: string };
+      if (!response.ok || answer.Port === undefined)
+        throw new Error(
+          `the emulator opened no listener for VPC endpoint ${vpcEndpointId}: ${answer.message ?? `HTTP ${response.status}`}`,
+        );
+      return `https://127.0.0.1:${answer.Port}`;
+    },
     async reset() {
       const response = await fetch(`${endpoint}/moto-api/reset`, { method: "POST" });
       if (!response.ok) throw new Error(`emulator reset failed: HTTP ${response.status}`);

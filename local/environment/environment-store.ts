@@ -6,6 +6,11 @@
  * into the fresh buckets (found by tier in the stack's `bucket_names` output) before the next. The audit
  * trail's log streams are kept the same way (`logs/<stream>.jsonl`), so old runs still verify.
  * Objects Terraform manages (scripts, packages, configs) are never copied: apply recreates them.
+ *
+ * The buckets' policies hold for these copies too: each saved object is written back by the principal the policy lets
+ * write it (`writerOf`: the job's state as the job role from its VPC, keys as the deployer role), with If-None-Match
+ * (the write-once lineage prefixes require it; the buckets are fresh), and `save` reads through a client the policies
+ * let read every bucket (the caller's choice, local-platform.ts).
  */
 import {
   CreateLogStreamCommand,
@@ -33,13 +38,16 @@ interface StoredLogEvent {
  * The freshly deployed environment that `restore` loads into and `save` copies from: its clients, the
  * buckets by tier, the `bucket/key` pairs Terraform manages (never copied) and the audit trail's log group.
  */
-type DeployedEnvironment = [
-  s3: S3Client,
+type DeployedEnvironment<S3> = [
+  s3: S3,
   logs: CloudWatchLogsClient,
   buckets: Readonly<Record<string, string>>,
   managed: ReadonlySet<string>,
   auditLogGroup: string,
 ];
+
+/** The client that writes the saved object `key` back into the bucket of tier `tier`. */
+export type ObjectWriters = (tier: string, key: string) => S3Client;
 
 const INDEX_FILE = "s3-index.json";
 
@@ -78,7 +86,7 @@ export class EnvironmentStore {
   }
 
   /** Loads the saved objects into the buckets of a freshly provisioned environment, and the audit streams. */
-  async restore(...[s3, logs, buckets, managed, auditLogGroup]: DeployedEnvironment): Promise<StoreTransfer> {
+  async restore(...[writerOf, logs, buckets, managed, auditLogGroup]: DeployedEnvironment<ObjectWriters>): Promise<StoreTransfer> {
     let objects = 0;
     let bytes = 0;
     for (const [tier, bucket] of Object.entries(buckets)) {
@@ -87,7 +95,9 @@ export class EnvironmentStore {
         const key = relative(tierRoot, file).split(sep).join("/");
         if (managed.has(`${bucket}/${key}`)) continue;
         const body = readFileSync(file);
-        await s3.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: body, ContentType: contentType(key) }));
+        await writerOf(tier, key).send(
+          new PutObjectCommand({ Bucket: bucket, Key: key, Body: body, ContentType: contentType(key), IfNoneMatch: "*" }),
+        );
         objects++;
         bytes += body.length;
       }
@@ -111,7 +121,7 @@ export class EnvironmentStore {
    * Saves every object the pipeline wrote (all but the `managed` bucket/key pairs Terraform deployed), downloading only what changed since
    * the last save (by ETag) and dropping local copies of objects that no longer exist, and the audit streams.
    */
-  async save(...[s3, logs, buckets, managed, auditLogGroup]: DeployedEnvironment): Promise<StoreTransfer> {
+  async save(...[s3, logs, buckets, managed, auditLogGroup]: DeployedEnvironment<S3Client>): Promise<StoreTransfer> {
     const previous = this.readIndex();
     const index: Record<string, string> = {};
     let objects = 0;

@@ -28,6 +28,13 @@ export interface GlueRuntime {
    * directly, over TLS, trusting the emulator's certificate.
    */
   readonly emulatorEndpoint: string;
+  /**
+   * Where the job's S3 requests go (S3A and boto3's S3): for a job with a connection, the listener of the S3 gateway
+   * endpoint of the connection's VPC (local/emulator/s3-gateway-endpoints.ts), so they carry aws:SourceVpce as the job's
+   * requests from its VPC do on AWS.
+   * @default emulatorEndpoint
+   */
+  readonly s3Endpoint?: string;
   readonly region: string;
   /** The driver's credentials: the job role's (from sts:AssumeRole) when IAM is enforced. */
   readonly credentials: AwsCredentials;
@@ -92,7 +99,7 @@ export async function executeGlueRun(
   for (const uri of s3UrisOf(effective[APPLIED_LOCALLY.extraJars]))
     libraries.jars.push(await download(runtime.s3, uri, join(runtime.workDir, "lib")));
 
-  if (!runtime.emulatorEndpoint.startsWith("https:")) {
+  if (![runtime.emulatorEndpoint, runtime.s3Endpoint ?? runtime.emulatorEndpoint].every((url) => url.startsWith("https:"))) {
     // S3A refuses to send SSE-KMS parameters (every copy of a platform object carries them) over plain HTTP
     throw new Error(`the Glue driver reaches the emulator over TLS only (Emulator.tlsEndpoint), not ${runtime.emulatorEndpoint}`);
   }
@@ -116,6 +123,7 @@ async function runGlueScript(
 ): Promise<GlueRunOutcome> {
   const driverLog = join(runtime.workDir, "driver.log");
   const log = createWriteStream(driverLog);
+  const s3Endpoint = runtime.s3Endpoint ?? runtime.emulatorEndpoint;
   const python = join(runtime.projectRoot, ".venv", "bin", "python");
   const env: NodeJS.ProcessEnv = {
     ...inherited(["PATH", "HOME", "JAVA_HOME", "TMPDIR"]),
@@ -125,8 +133,9 @@ async function runGlueScript(
     PYSPARK_PYTHON: python,
     // S3A and boto3 over the emulator's TLS listener, trusting its certificate (the JDK trust store with it added, and
     // the CA bundle with it added): S3A refuses SSE-KMS copies over plain HTTP, and the buckets' policies refuse it
-    PYSPARK_SUBMIT_ARGS: pysparkSubmitArgs(runtime.emulatorEndpoint, runtime.region, trustStoreJavaOptions(tls), libraries.jars),
+    PYSPARK_SUBMIT_ARGS: pysparkSubmitArgs(s3Endpoint, runtime.region, trustStoreJavaOptions(tls), libraries.jars),
     AWS_ENDPOINT_URL: runtime.emulatorEndpoint,
+    AWS_ENDPOINT_URL_S3: s3Endpoint,
     AWS_CA_BUNDLE: caBundle(tls),
     AWS_ACCESS_KEY_ID: runtime.credentials.accessKeyId,
     AWS_SECRET_ACCESS_KEY: runtime.credentials.secretAccessKey,

@@ -31,6 +31,8 @@ export interface DeployedFunction {
   readonly memoryMb: number;
   readonly logGroupName: string;
   readonly codeSha256: string;
+  /** The subnets of its vpc_config (empty: the function runs outside any VPC). */
+  readonly subnetIds: readonly string[];
 }
 
 export interface FunctionHostOptions {
@@ -42,6 +44,18 @@ export interface FunctionHostOptions {
   readonly workDir: string;
   /** The local AWS endpoint the functions' SDK clients use (AWS_ENDPOINT_URL). */
   readonly endpoint: string;
+  /**
+   * PEM file of the one extra CA the functions trust (NODE_EXTRA_CA_CERTS), the loopback certificate of the https
+   * endpoints.
+   * @default none: only Node's own CAs
+   */
+  readonly certificate?: string;
+  /**
+   * The endpoint a function's S3 client uses instead (AWS_ENDPOINT_URL_S3): for a function in a VPC, the listener of its
+   * VPC's S3 gateway endpoint (local/emulator/s3-gateway-endpoints.ts); undefined: `endpoint`.
+   * @default none: every function's S3 requests go to `endpoint`
+   */
+  readonly s3Endpoint?: (fn: DeployedFunction) => Promise<string | undefined>;
   readonly region: string;
   /** The credentials every function uses, or those of a function's execution role, by role ARN. */
   readonly credentials: AwsCredentials | ((roleArn: string) => Promise<AwsCredentials>);
@@ -81,6 +95,7 @@ export async function describeFunction(lambda: LambdaClient, functionArnOrName: 
     memoryMb: config.MemorySize ?? 128,
     logGroupName: config.LoggingConfig?.LogGroup ?? `/aws/lambda/${config.FunctionName}`,
     codeSha256: config.CodeSha256 ?? "",
+    subnetIds: config.VpcConfig?.SubnetIds ?? [],
   };
 }
 
@@ -121,6 +136,7 @@ export class FunctionHost implements FunctionInvoker {
     const { options } = this;
     const fn = await describeFunction(options.lambda, functionArn);
     const credentials = typeof options.credentials === "function" ? await options.credentials(fn.role) : options.credentials;
+    const s3Endpoint = await options.s3Endpoint?.(fn);
     const logStream = logStreamName();
     const taskRoot = unpackDeploymentPackage(
       findDeploymentPackage(options.stackDir, fn.codeSha256),
@@ -138,6 +154,8 @@ export class FunctionHost implements FunctionInvoker {
         AWS_REGION: options.region,
         AWS_DEFAULT_REGION: options.region,
         AWS_ENDPOINT_URL: options.endpoint,
+        ...(s3Endpoint === undefined ? {} : { AWS_ENDPOINT_URL_S3: s3Endpoint }),
+        ...(options.certificate === undefined ? {} : { NODE_EXTRA_CA_CERTS: options.certificate }),
         AWS_ACCESS_KEY_ID: credentials.accessKeyId,
         AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey,
         ...(credentials.sessionToken === undefined ? {} : { AWS_SESSION_TOKEN: credentials.sessionToken }),

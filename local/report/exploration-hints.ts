@@ -9,14 +9,17 @@ import type { RunSummary } from "./run-summary";
  */
 export interface ExplorationTarget {
   readonly front: { readonly endpoint: string };
+  /** PEM of the loopback certificate the front serves TLS with: the CA its clients are given (--ca-bundle). */
+  readonly emulator: { readonly certificate: string };
   readonly buckets: Readonly<Record<string, string>>;
   readonly deployer: AwsCredentials;
 }
 
 export function explorationHints(platform: ExplorationTarget, summary: RunSummary): string {
   const endpoint = platform.front.endpoint;
-  const aws = `aws --endpoint-url ${endpoint}`;
-  const sentinel = `npx sentinel --endpoint-url ${endpoint}`;
+  const trust = `--ca-bundle ${platform.emulator.certificate}`;
+  const aws = `aws --endpoint-url ${endpoint} ${trust}`;
+  const sentinel = `npx sentinel --endpoint-url ${endpoint} ${trust}`;
   const lineageBucket = platform.buckets["lineage-audit"] ?? "<lineage bucket>";
   const glue = summary.jobs.find((job) => job.service === "glue");
   const databrew = summary.jobs.find((job) => job.service === "databrew");

@@ -35,11 +35,23 @@ export interface CollectedRun {
 
 const HISTOGRAM_BINS = 24;
 
-/** `sentinel audit verify --json` against the local endpoint; also the command a user can run. */
-export function auditVerifyArguments(endpoint: string, region: string, runId: string, logGroup: string, bucket: string): string[] {
+/**
+ * `sentinel audit verify --json` against the local endpoint, trusting its loopback certificate (`caBundle`); also the
+ * command a user can run.
+ */
+export function auditVerifyArguments(
+  endpoint: string,
+  caBundle: string,
+  region: string,
+  runId: string,
+  logGroup: string,
+  bucket: string,
+): string[] {
   return [
     "--endpoint-url",
     endpoint,
+    "--ca-bundle",
+    caBundle,
     "--region",
     region,
     "audit",
@@ -58,6 +70,7 @@ async function verifyAudit(collected: CollectedRun, runId: string): Promise<Audi
   const config = deployment.triggerConfig;
   const args = auditVerifyArguments(
     platform.front.endpoint,
+    platform.emulator.certificate,
     platform.scope.region,
     runId,
     config.AUDIT_LOG_GROUP_NAME,
@@ -198,7 +211,7 @@ export async function collectRunSummary(collected: CollectedRun, progress: Progr
     "Save the environment's state (.sentinel/local)",
     () =>
       platform.store.save(
-        platform.clients.s3,
+        platform.stateReader,
         platform.clients.logs,
         platform.buckets,
         platform.managedObjects,

@@ -7,17 +7,28 @@
  * IAM is enforced once the stack is applied (../emulator/role-sessions.ts): every handler, the Glue job's
  * driver and the DataBrew stand-in run with credentials from sts:AssumeRole of the role Terraform created for
  * them, the auditor's and data scientist's reads with those of their consumer roles; the harness itself (what
- * the deployer, the data producer and the AWS services do) uses the local deployer.
+ * the data producer and the AWS services do) uses the local deployer, and what the bucket policies let only the
+ * deployment pipeline do (the tokenization key under keys/) it does as the environment's deployer role.
+ *
+ * The platform's bucket policies are applied and hold for every request: everything reaches the emulator over TLS
+ * (the service front too), and the components that run inside the VPC on AWS (the Glue job through its connection, the
+ * handlers through their vpc_config) reach S3 through the listener of their VPC's S3 gateway endpoint, so their
+ * requests carry aws:SourceVpce (../emulator/s3-gateway-endpoints.ts).
  */
 import { GetCallerIdentityCommand } from "@aws-sdk/client-sts";
 import { CloudWatchLogsClient } from "@aws-sdk/client-cloudwatch-logs";
 import { S3Client } from "@aws-sdk/client-s3";
-import { GetJobCommand, type Job } from "@aws-sdk/client-glue";
+import { EC2Client } from "@aws-sdk/client-ec2";
+import { GetConnectionCommand, GetJobCommand, type GlueClient, type Job } from "@aws-sdk/client-glue";
 import { join } from "node:path";
 import { readStackOutputs } from "../../contracts/stack-outputs";
 import { EMULATOR_CREDENTIALS, emulatorClientConfig, startEmulator, type Emulator } from "../emulator/emulator";
-import type { AwsCredentials } from "../emulator/iam-enforcement";
+import { assumeRole, type AwsCredentials } from "../emulator/iam-enforcement";
 import { LOCAL_DEPLOYER, enforceRolesOfAppliedStack } from "../emulator/role-sessions";
+import { deployerRoleArn } from "../emulator/emulator-deployer";
+import { loopbackTls } from "../emulator/loopback-tls";
+import { S3GatewayEndpoints } from "../emulator/s3-gateway-endpoints";
+import { ARTIFACT_PREFIXES } from "../../contracts/data-layout";
 import { OUT_DIR } from "../../tools/terraform/session";
 import { findStack } from "../../tools/terraform/stacks";
 import { provisionLocalEnvironment, type LocalEnvironment } from "../../tools/terraform/provision-local";
@@ -102,16 +113,44 @@ export interface LocalPlatform {
   readonly restored: StoreTransfer;
   /** The local deployer's keys: the harness's identity once IAM is enforced. */
   readonly deployer: AwsCredentials;
+  /**
+   * The client the state save reads every bucket with: the local deployer through the Glue job's VPC endpoint (the save
+   * stands in for S3 keeping objects between runs; the raw and artifacts buckets admit object reads only from the VPC).
+   */
+  readonly stateReader: S3Client;
+  /** Clients of the environment's deployer role (assumed by the local deployer): what only the deployment pipeline may write. */
+  readonly deployerRole: LocalClients;
   /** Credentials of a consumer role (sts:AssumeRole), for the auditor's and data scientist's reads. */
   consumerCredentials(role: ConsumerRole): Promise<AwsCredentials>;
   stop(): Promise<void>;
 }
 
-/** S3 and CloudWatch Logs clients of one principal, straight to the emulator. */
-function principalClients(endpoint: string, region: string, credentials: AwsCredentials) {
+/** S3 and CloudWatch Logs clients of one principal, straight to the emulator (S3 at `s3Endpoint`, default `endpoint`). */
+function principalClients(endpoint: string, region: string, credentials: AwsCredentials, s3Endpoint: string = endpoint) {
   const config = { ...emulatorClientConfig(endpoint, region), credentials };
-  return { s3: new S3Client({ ...config, forcePathStyle: true }), logs: new CloudWatchLogsClient(config) };
+  const s3 = new S3Client({ ...emulatorClientConfig(s3Endpoint, region), credentials, forcePathStyle: true });
+  return { s3, logs: new CloudWatchLogsClient(config) };
 }
+
+/** The subnet a Glue job runs in: its (first) connection's, as Glue places the job's network interfaces; none without one. */
+async function connectionSubnet(glue: GlueClient, job: Job): Promise<string | undefined> {
+  const name = job.Connections?.Connections?.[0];
+  if (name === undefined) return undefined;
+  const { Connection: connection } = await glue.send(new GetConnectionCommand({ Name: name }));
+  return connection?.PhysicalConnectionRequirements?.SubnetId;
+}
+
+/** Artifacts prefixes the bucket policy lets only the deployer role write (stacks/sentinel-stack.ts restrictWriters). */
+const DEPLOYER_WRITTEN = [
+  ARTIFACT_PREFIXES.scripts,
+  ARTIFACT_PREFIXES.python,
+  ARTIFACT_PREFIXES.wheels,
+  ARTIFACT_PREFIXES.profiles,
+  ARTIFACT_PREFIXES.reference,
+  ARTIFACT_PREFIXES.keys,
+];
+/** Artifacts prefixes it lets only the job role write. */
+const JOB_WRITTEN = [ARTIFACT_PREFIXES.state, ARTIFACT_PREFIXES.temp];
 
 export async function startLocalPlatform(options: LocalPlatformOptions, progress: Progress): Promise<LocalPlatform> {
   const emulator = await progress.step(
@@ -134,7 +173,8 @@ export async function startLocalPlatform(options: LocalPlatformOptions, progress
       bucket_names: buckets,
       audit_log_group_name: auditLogGroup,
       consumer_role_arns: consumerRoles,
-    } = readStackOutputs(environment.outputs, ["bucket_names", "audit_log_group_name", "consumer_role_arns"]);
+      glue_job_name: glueJobName,
+    } = readStackOutputs(environment.outputs, ["bucket_names", "audit_log_group_name", "consumer_role_arns", "glue_job_name"]);
     const region = EMULATOR_CREDENTIALS.region;
     const enforced = await progress.step(
       "Enforce IAM: each component on its own role (sts:AssumeRole)",
@@ -160,9 +200,29 @@ export async function startLocalPlatform(options: LocalPlatformOptions, progress
       loadDataBrewDefinitions(direct.cloudformation, { region, accountId: account, partition: "aws" }),
     );
     const putEvents = new PutEventsApi();
-    const front = await startServiceFront(emulator.endpoint, glueApi, databrewApi, putEvents);
+    const tls = loopbackTls();
+    const front = await startServiceFront(emulator.tlsEndpoint, tls, glueApi, databrewApi, putEvents);
     stoppers.push(() => front.close());
     const clients = localClients(front.endpoint, region, harness);
+    const gateways = new S3GatewayEndpoints(
+      new EC2Client({ ...emulatorClientConfig(emulator.tlsEndpoint, region), credentials: harness }),
+      emulator,
+      region,
+    );
+    /** A Glue job's credentials (its role's) and where its S3 requests go (its connection's VPC endpoint, if any). */
+    const jobPrincipal = async (job: Job) => {
+      if (job.Role === undefined) throw new Error(`Glue job ${job.Name} has no Role`);
+      const subnet = await connectionSubnet(direct.glue, job);
+      const s3Endpoint = (subnet === undefined ? undefined : await gateways.forSubnet(subnet)) ?? emulator.tlsEndpoint;
+      return { credentials: await roleCredentials(job.Role), s3Endpoint };
+    };
+    const roleArn = deployerRoleArn("local", account);
+    if (roleArn === undefined) throw new Error("the local environment names no deployer role (stacks/config)");
+    const deployerRole = localClients(
+      front.endpoint,
+      region,
+      await assumeRole(emulator.endpoint, region, harness, roleArn, "local-deployment"),
+    );
     const workDir = join(options.stateDir, "work");
     const functions = new FunctionHost({
       lambda: clients.lambda,
@@ -170,6 +230,8 @@ export async function startLocalPlatform(options: LocalPlatformOptions, progress
       stackDir: findStack(OUT_DIR, "local").dir,
       workDir: join(workDir, "lambda"),
       endpoint: front.endpoint,
+      certificate: tls.certificate,
+      s3Endpoint: async (fn) => (fn.subnetIds[0] === undefined ? undefined : gateways.forSubnet(fn.subnetIds[0])),
       region,
       credentials: roleCredentials,
       ...(options.watch === undefined ? {} : { watch: options.watch }),
@@ -177,14 +239,14 @@ export async function startLocalPlatform(options: LocalPlatformOptions, progress
     stoppers.push(() => functions.close());
     const runner = new LocalJobRunner(runs, glueApi, databrewApi, {
       glue: async (run, job, effective) => {
-        if (job.Role === undefined) throw new Error(`Glue job ${job.Name} has no Role`);
-        const credentials = await roleCredentials(job.Role);
+        const { credentials, s3Endpoint } = await jobPrincipal(job);
         return executeGlueRun(run, job, effective, {
           projectRoot: options.projectRoot,
           emulatorEndpoint: emulator.tlsEndpoint,
+          s3Endpoint,
           region,
           credentials,
-          ...principalClients(emulator.tlsEndpoint, region, credentials),
+          ...principalClients(emulator.tlsEndpoint, region, credentials, s3Endpoint),
           workDir: join(workDir, "glue", run.runId),
           ...(options.watch === undefined ? {} : { watch: options.watch }),
         });
@@ -209,6 +271,10 @@ export async function startLocalPlatform(options: LocalPlatformOptions, progress
       }
     });
     const store = new EnvironmentStore(options.stateDir);
+    const etlJob = (await direct.glue.send(new GetJobCommand({ JobName: glueJobName }))).Job;
+    if (etlJob === undefined) throw new Error(`the Glue job ${glueJobName} is not deployed`);
+    const job = await jobPrincipal(etlJob);
+    const stateReader = new S3Client({ ...emulatorClientConfig(job.s3Endpoint, region), credentials: harness, forcePathStyle: true });
     const platform = {
       projectRoot: options.projectRoot,
       emulator,
@@ -226,12 +292,23 @@ export async function startLocalPlatform(options: LocalPlatformOptions, progress
       buckets,
       workDir,
       deployer: harness,
+      deployerRole,
+      stateReader,
       consumerCredentials: (role: ConsumerRole) => roleCredentials(consumerRoles[role]),
       stop,
     };
     const restored = await progress.step(
       "Load the state of earlier runs (.sentinel/local)",
-      () => store.restore(clients.s3, clients.logs, buckets, managedObjects, auditLogGroup),
+      async () => {
+        const jobS3 = new S3Client({ ...emulatorClientConfig(job.s3Endpoint, region), credentials: job.credentials, forcePathStyle: true });
+        // each saved object goes back as the principal the artifacts policy lets write it (restrictWriters)
+        const writerOf = (tier: string, key: string) => {
+          if (tier !== "artifacts") return clients.s3;
+          if (JOB_WRITTEN.some((prefix) => key.startsWith(prefix))) return jobS3;
+          return DEPLOYER_WRITTEN.some((prefix) => key.startsWith(prefix)) ? deployerRole.s3 : clients.s3;
+        };
+        return store.restore(writerOf, clients.logs, buckets, managedObjects, auditLogGroup);
+      },
       (transfer) =>
         transfer.objects === 0
           ? "none saved yet (first run)"

@@ -68,9 +68,10 @@ export async function runPipeline(platform: LocalPlatform, request: PipelineRequ
       const base = { environment: config.SENTINEL_ENVIRONMENT, profile: request.profile, runDate };
       const window: RunWindow = { ...base, attempt: await nextAttempt(platform, config.LINEAGE_AUDIT_BUCKET, base) };
       const values = { environment: window.environment, profile: window.profile, run_date: runDate, run_id: pipelineRunId(window) };
+      // as the deployment pipeline puts it on AWS: the artifacts policy lets only the deployer role write keys/
       await installWrappedKey(
-        platform.clients.kms,
-        platform.clients.s3,
+        platform.deployerRole.kms,
+        platform.deployerRole.s3,
         expandTemplate(config.KEY_LOCATION_TEMPLATE, values),
         deployment.tokenizationKeyArn,
         request.profile,

@@ -3,17 +3,26 @@
  * the way AWS tells them apart, by the service in the SigV4 credential scope: the Glue job-run operations
  * and DataBrew go to the local services (the job runner plays those parts of AWS), everything else is
  * forwarded unchanged to the emulator.
+ *
+ * It serves HTTPS only, as every AWS endpoint does, with the emulator's loopback certificate
+ * (local/emulator/loopback-tls.ts), which its clients trust as one extra CA, and forwards to the emulator's TLS
+ * listener: an S3 request through the front arrives with aws:SecureTransport true, so the buckets' TLS-only policies hold
+ * for it as on AWS. A plain-HTTP request gets no answer: the TLS handshake fails.
  */
-import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { createServer } from "node:https";
+import { readFileSync } from "node:fs";
 import type { AddressInfo } from "node:net";
+import type { LoopbackTls } from "../emulator/loopback-tls";
 import type { ApiResponse } from "./api-response";
 import type { DataBrewApi } from "./databrew-api";
-import { forwardToEmulator } from "./forward-request";
+import { emulatorHttpsAgent } from "../emulator/emulator";
+import { forwardToEmulator, type EmulatorUpstream } from "./forward-request";
 import { GlueRunApi } from "./glue-api";
 import type { PutEventsApi } from "./put-events-api";
 
 export interface ServiceFront {
-  /** e.g. http://127.0.0.1:40123: what SDK clients, the AWS CLI and `npx sentinel` point at */
+  /** e.g. https://127.0.0.1:40123: what SDK clients, the AWS CLI and `npx sentinel` point at (trusting the loopback certificate) */
   readonly endpoint: string;
   close(): Promise<void>;
 }
@@ -41,7 +50,7 @@ function send(res: ServerResponse, response: ApiResponse): void {
 async function route(
   req: IncomingMessage,
   res: ServerResponse,
-  emulator: URL,
+  emulator: EmulatorUpstream,
   glue: GlueRunApi,
   databrew: DataBrewApi,
   events?: PutEventsApi,
@@ -67,14 +76,21 @@ async function route(
   forwardToEmulator(req, res, emulator, "local service front");
 }
 
+/**
+ * Starts the front on a free loopback port, serving TLS with `tls`'s key store and forwarding to `emulatorEndpoint` (the
+ * emulator's TLS listener, whose certificate is the same).
+ */
 export async function startServiceFront(
   emulatorEndpoint: string,
+  tls: LoopbackTls,
   glue: GlueRunApi,
   databrew: DataBrewApi,
   events?: PutEventsApi,
 ): Promise<ServiceFront> {
-  const emulator = new URL(emulatorEndpoint);
-  const server = createServer((req, res) => {
+  const url = new URL(emulatorEndpoint);
+  const emulator: EmulatorUpstream = url.protocol === "https:" ? { url, agent: emulatorHttpsAgent(tls.certificate) } : { url };
+  const credentials = { pfx: readFileSync(tls.keyStore), passphrase: tls.password, minVersion: "TLSv1.2" as const };
+  const server = createServer(credentials, (req, res) => {
     route(req, res, emulator, glue, databrew, events).catch((error: unknown) => {
       const message = error instanceof Error ? error.message : String(error);
       if (!res.headersSent)
@@ -89,7 +105,7 @@ export async function startServiceFront(
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const { port } = server.address() as AddressInfo;
   return {
-    endpoint: `http://127.0.0.1:${port}`,
+    endpoint: `https://127.0.0.1:${port}`,
     close: () =>
       new Promise((resolve) => {
         server.closeAllConnections();

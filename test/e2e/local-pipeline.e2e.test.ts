@@ -158,6 +158,7 @@ describe.skipIf(missing.length > 0 && !required)("local pipeline, end to end (Te
     for (const [tier, bucket] of Object.entries(platform.buckets)) objectKeys.set(tier, await listKeys(platform.clients.s3, bucket, ""));
     const logGroup = first.summary.audit[0]?.logGroup as string;
     const endpoint = platform.front.endpoint;
+    const certificate = platform.emulator.certificate;
     const auditor = await platform.consumerCredentials("auditor");
     outcome = {
       first,
@@ -173,7 +174,7 @@ describe.skipIf(missing.length > 0 && !required)("local pipeline, end to end (Te
         let report = "";
         const code = await sentinelAs(
           auditor,
-          auditVerifyArguments(endpoint, EMULATOR_CREDENTIALS.region, runId, logGroup, config.bucket),
+          auditVerifyArguments(endpoint, certificate, EMULATOR_CREDENTIALS.region, runId, logGroup, config.bucket),
           {
             env: {},
             stdout: (text) => (report += text),

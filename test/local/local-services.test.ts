@@ -20,7 +20,8 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { EMULATOR_CREDENTIALS, startEmulator, type Emulator } from "../../local/emulator/emulator";
+import { EMULATOR_CREDENTIALS, emulatorClientConfig, startEmulator, type Emulator } from "../../local/emulator/emulator";
+import { loopbackTls } from "../../local/emulator/loopback-tls";
 import { loadDataBrewDefinitions } from "../../local/databrew/databrew-definitions";
 import { executeProfileRun } from "../../local/databrew/profile-job-execution";
 import { jobStateChangeEvent } from "../../local/events/job-state-events";
@@ -35,7 +36,8 @@ import { startServiceFront, type ServiceFront } from "../../local/services/servi
 const ROOT = resolve(import.meta.dirname, "..", "..");
 const REGION = EMULATOR_CREDENTIALS.region;
 const credentials = { accessKeyId: EMULATOR_CREDENTIALS.accessKeyId, secretAccessKey: EMULATOR_CREDENTIALS.secretAccessKey };
-const config = (endpoint: string) => ({ endpoint, region: REGION, credentials });
+// the emulator's listeners and the front serve TLS with the loopback certificate, which these clients trust
+const config = (endpoint: string) => ({ ...emulatorClientConfig(endpoint, REGION), credentials });
 
 const SCRIPT = `
 import sys
@@ -159,7 +161,7 @@ describe("local Glue and DataBrew services", () => {
         partition: "aws",
       }),
     );
-    front = await startServiceFront(emulator.endpoint, glueApi, databrewApi);
+    front = await startServiceFront(emulator.tlsEndpoint, loopbackTls(), glueApi, databrewApi);
     const logs = new CloudWatchLogsClient(config(emulator.endpoint));
     const workDir = mkdtempSync(join(tmpdir(), "sentinel-local-services-"));
     runner = new LocalJobRunner(runs, glueApi, databrewApi, {

@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { AUDIT_EVENT_DETAIL_TYPE, auditEventPattern } from "../../contracts/audit-events";
 import { EventBridgeAuditSender } from "../../handlers/audit/audit-event-sender";
 import { EMULATOR_CREDENTIALS, emulatorClientConfig, startEmulator, type Emulator } from "../../local/emulator/emulator";
+import { loopbackTls } from "../../local/emulator/loopback-tls";
 import { LocalEventBus } from "../../local/events/local-event-bus";
 import { PutEventsApi } from "../../local/services/put-events-api";
 import { DataBrewApi } from "../../local/services/databrew-api";
@@ -41,7 +42,8 @@ describe("local PutEvents", () => {
     // the sender's real request, through the service front the handlers use locally
     const runs = new JobRuns();
     const front = await startServiceFront(
-      emulator.endpoint,
+      emulator.tlsEndpoint,
+      loopbackTls(),
       new GlueRunApi(runs, async () => undefined),
       new DataBrewApi(runs, async () => ({ datasets: [], jobs: [] }) as never),
       api,

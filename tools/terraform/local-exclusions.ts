@@ -19,31 +19,20 @@ export interface LocalApplyExclusion {
 /**
  * Empty: the emulator holds every resource of the local stack. (The bucket policies and the access logging that needs
  * them were the last: the emulator now evaluates a bucket policy's conditions and serves TLS, so the TLS-only and
- * key-pinning denies hold as on AWS, local/emulator_bucket_policy.py.) `tf:apply-local` and `cdktf deploy local`
- * apply all of it; `npm start` leaves out what its pipeline cannot yet run under, LOCAL_RUN_EXCLUSIONS.
+ * key-pinning denies hold as on AWS, local/emulator_bucket_policy.py.) `tf:apply-local`, `cdktf deploy local` and
+ * `npm start` apply all of it.
  */
 export const LOCAL_APPLY_EXCLUSIONS: readonly LocalApplyExclusion[] = [];
 
 /**
- * What `npm start`'s apply leaves out on top of LOCAL_APPLY_EXCLUSIONS: resources the emulator holds, but under which
- * the local pipeline's components cannot yet run, because they do not reach S3 the way the policy expects them to on
- * AWS. Every entry must be listed, with the same error, in docs/environments.md.
+ * What `npm start`'s apply leaves out on top of LOCAL_APPLY_EXCLUSIONS: resources the emulator holds but under which the
+ * local pipeline's components could not run. Empty: npm start applies the bucket policies and bucket logging and runs
+ * under them, each component reaching S3 the way the policies expect it to on AWS (over TLS, through the service front
+ * too; the Glue job and the handlers through their VPC's S3 gateway endpoint, local/emulator_vpc_endpoint.py; the
+ * harness's writes of keys and job state as the roles the artifacts policy names, local/run/local-platform.ts). Every
+ * entry must be listed, with the same error, in docs/environments.md.
  */
-export const LOCAL_RUN_EXCLUSIONS: readonly LocalApplyExclusion[] = [
-  {
-    resourceType: "aws_s3_bucket_policy",
-    reason:
-      "the emulator evaluates the policies as AWS does, and npm start's components do not all reach S3 as the policies require: the local service front (the Glue job-run, DataBrew and PutEvents stand-ins, which the harness, the handler workers and the sentinel CLI call) still speaks plain HTTP, which DenyInsecureTransport refuses (the first refusal of a run with the policies applied: a HEAD of the run's window record in the lineage-audit bucket, while the run is prepared); beyond transport, the harness writes keys/ and restores state/ as the local deployer user where the artifacts bucket lets only the deployer role and the job role write, and the Glue job reads the artifacts and raw buckets from no VPC endpoint (aws:SourceVpce absent), which DenyObjectAccessOutsideVpc refuses",
-    emulatorError:
-      '"HEAD /sentinel-local-lineage-audit-123456789012/run-windows/card-transactions/2026-12-04/attempt-1.json HTTP/1.1" 403 (npm start: "Prepare the card-transactions run: tokenization key and input: UnknownError")',
-  },
-  {
-    resourceType: "aws_s3_bucket_logging",
-    reason: "needs the access-log bucket's policy (above), which grants the logging service delivery",
-    emulatorError:
-      "api error InvalidTargetBucketForLogging: You must either provide the necessary permissions to the logging service using a bucket policy or give the log-delivery group WRITE and READ_ACP permissions to the target bucket",
-  },
-];
+export const LOCAL_RUN_EXCLUSIONS: readonly LocalApplyExclusion[] = [];
 
 export interface ExcludedResource {
   readonly address: string;
