@@ -22,7 +22,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { OpenLineageValidator } from "../../handlers/lineage/openlineage-validator";
 import { listKeys } from "../../handlers/shared/object-store";
 import { LOCAL_RUN_LINEAGE_RECORDS } from "../handlers/support/lineage-fixtures";
-import { EMULATOR_CREDENTIALS } from "../../local/emulator/emulator";
+import { EMULATOR_CREDENTIALS, emulatorClientConfig } from "../../local/emulator/emulator";
 import { auditVerifyArguments } from "../../local/run/collect-summary";
 import { consumerS3, sentinelAs } from "../../local/run/consumer-reads";
 import { startLocalPlatform, type LocalPlatform } from "../../local/run/local-platform";
@@ -255,12 +255,8 @@ describe.skipIf(missing.length > 0 && !required)("local pipeline, end to end (Te
 
   it("ran with IAM enforced: the dummy credentials are refused, the data scientist reads processed output but not raw", async () => {
     const live = platform!;
-    const dummy = new S3Client({
-      endpoint: live.front.endpoint,
-      region: EMULATOR_CREDENTIALS.region,
-      forcePathStyle: true,
-      credentials: { accessKeyId: EMULATOR_CREDENTIALS.accessKeyId, secretAccessKey: EMULATOR_CREDENTIALS.secretAccessKey },
-    });
+    // the emulator's dummy credentials, over the front's TLS (trusting its loopback certificate)
+    const dummy = new S3Client({ ...emulatorClientConfig(live.front.endpoint), forcePathStyle: true });
     await expect(dummy.send(new ListBucketsCommand({}))).rejects.toMatchObject({ name: "InvalidAccessKeyId" });
     const scientist = await consumerS3(live, "data-scientist");
     const { bucket, key } = (() => {
