@@ -28,7 +28,7 @@ export async function provisionLocalEnvironment(emulator: EmulatorAddress, optio
   const terraform = openTerraform("provision-local");
   if (options.synth ?? true) synthesize(PROJECT_ROOT);
   const stack = findStack(OUT_DIR, options.env ?? "local");
-  // what the pipeline cannot yet run under stays out of npm start's apply (LOCAL_RUN_EXCLUSIONS)
+  // what the pipeline could not run under would stay out of npm start's apply (LOCAL_RUN_EXCLUSIONS: nothing today)
   const applied = await applyToEmulator(terraform, stack, WORK_ROOT, emulator, [...LOCAL_APPLY_EXCLUSIONS, ...LOCAL_RUN_EXCLUSIONS]);
   return {
     outputs: applied.outputs,

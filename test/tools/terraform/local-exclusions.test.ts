@@ -73,6 +73,27 @@ describe("localApplyScope", () => {
   });
 });
 
+describe("npm start's own apply", () => {
+  it("leaves nothing out: the bucket policies and the logging that needs them are applied, and the run runs under them", () => {
+    expect(LOCAL_RUN_EXCLUSIONS).toEqual([]);
+    const buckets: PlanJson = {
+      configuration: {
+        root_module: {
+          resources: [
+            resource("aws_s3_bucket.raw"),
+            resource("aws_s3_bucket.access_logs"),
+            resource("aws_s3_bucket_policy.raw", ["aws_s3_bucket.raw.id"]),
+            resource("aws_s3_bucket_policy.access_logs", ["aws_s3_bucket.access_logs.id"]),
+            resource("aws_s3_bucket_logging.raw", ["aws_s3_bucket.raw.id"], ["aws_s3_bucket_policy.access_logs"]),
+          ],
+        },
+      },
+    };
+    // what provision-local.ts passes for npm start: everything applied, without -target
+    expect(localApplyScope(buckets, [...LOCAL_APPLY_EXCLUSIONS, ...LOCAL_RUN_EXCLUSIONS])).toEqual({ excluded: [], targets: [] });
+  });
+});
+
 describe("declared local-apply exclusions", () => {
   it("are each documented in docs/environments.md, with a reason and the emulator's own error", () => {
     const docsPath = resolve(import.meta.dirname, "../../../docs/environments.md");
