@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { PIPELINE_METRICS } from "../../contracts/pipeline-metrics";
+import { explorationHints } from "../../local/report/exploration-hints";
 import { renderReport } from "../../local/report/html-report";
 import { summaryText } from "../../local/report/summary-text";
 import type { RunSummary } from "../../local/report/run-summary";
@@ -130,5 +131,23 @@ describe("run report", () => {
     expect(summaryText(again, "r.html")).toContain(
       "0 processed: no new input since the last run (job bookmark: 1 landing file already processed)",
     );
+  });
+});
+
+describe("exploration hints (--keep-running)", () => {
+  it("point every aws and sentinel command at the HTTPS front, trusting its loopback certificate", () => {
+    const hints = explorationHints(
+      {
+        front: { endpoint: "https://127.0.0.1:40123" },
+        emulator: { certificate: "/home/user/.cache/sentinel/tls/loopback.pem" },
+        buckets: { "lineage-audit": "sentinel-local-lineage-audit-123456789012" },
+        deployer: { accessKeyId: "AKIALOCAL", secretAccessKey: "local-secret" },
+      },
+      base,
+    );
+    const commands = hints.split("\n").filter((line) => /^\s+(aws|npx sentinel) /.test(line));
+    expect(commands.length).toBeGreaterThan(2);
+    for (const command of commands)
+      expect(command).toContain("--endpoint-url https://127.0.0.1:40123 --ca-bundle /home/user/.cache/sentinel/tls/loopback.pem ");
   });
 });
