@@ -30,7 +30,8 @@ policy is never weaker here than on AWS; it can only be stricter for a key the e
 
 moto asks for ``s3:HeadObject`` on a HEAD; IAM authorizes it as ``s3:GetObject``, and so does this evaluation. moto
 answers a refusal with an empty 403; here it is S3's ``AccessDenied`` with AWS's message for an explicit deny in a
-resource-based policy (the principal, action and resource), so a refused component says what it was refused.
+resource-based policy (the caller, an assumed role as its session ARN as AWS names it, the action and the resource), so
+a refused component says what it was refused.
 """
 
 from __future__ import annotations
@@ -95,6 +96,8 @@ HEADER_KEYS = {
 _request: ContextVar[Context | None] = ContextVar("sentinel_bucket_policy_request", default=None)
 # (principal, action, resource) of the request's last refusal by a bucket policy, for the AccessDenied message
 _denial: ContextVar[tuple[str, str, str] | None] = ContextVar("sentinel_bucket_policy_denial", default=None)
+# the request's caller as AWS names it in that message, when it differs from aws:PrincipalArn (an assumed-role session)
+_caller: ContextVar[str | None] = ContextVar("sentinel_bucket_policy_caller", default=None)
 
 
 def _header(headers: Any, name: str) -> str | None:
@@ -112,6 +115,15 @@ def principal_arn(account_id: str, partition: str, access_key_id: str | None) ->
         if user is not None:
             return str(user.arn)
     return f"arn:{partition}:sts::{account_id}:user/moto"
+
+
+def caller_arn(account_id: str, partition: str, access_key_id: str | None) -> str | None:
+    """The ARN AWS names in an AccessDenied message: an assumed role's session (``...:assumed-role/<role>/<session>``),
+    else None (the caller is aws:PrincipalArn)."""
+    if not access_key_id:
+        return None
+    assumed = sts_backends[account_id][partition].get_assumed_role_from_access_key(access_key_id)
+    return None if assumed is None else str(assumed.arn)
 
 
 def _access_key_id(headers: Any, query: str) -> str | None:
@@ -289,6 +301,7 @@ def _setup_class_remembering_context(self: Any, request: Any, full_url: str | No
     query = str(environ.get("QUERY_STRING") or "")
     bucket_account = self.current_account
     _request.set(request_context(environ, request.headers, str(request.method), query, bucket_account, self.partition))
+    _caller.set(caller_arn(bucket_account, self.partition, _access_key_id(request.headers, query)))
     _denial.set(None)
 
 
@@ -301,7 +314,7 @@ def _permission_under_conditions(self: FakeBucket, action: str, resource: str) -
     action = "s3:GetObject" if action == "s3:HeadObject" else action
     result = evaluate(json.loads(self.policy.decode()), action, resource, context)
     if result == PermissionResult.DENIED:
-        _denial.set((context.get("aws:principalarn", "anonymous"), action, resource))
+        _denial.set((_caller.get() or context.get("aws:principalarn", "anonymous"), action, resource))
     return result
 
 

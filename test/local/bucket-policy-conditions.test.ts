@@ -184,6 +184,35 @@ describe("aws:PrincipalArn (the artifacts bucket's writer restriction)", () => {
     await put(writer);
     writer.destroy();
   });
+
+  it("names a refused assumed-role caller by its session ARN, as AWS does", async () => {
+    const trust = { Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: { AWS: "*" }, Action: "sts:AssumeRole" }] };
+    const created = await iamCall(emulator.endpoint, {
+      Action: "CreateRole",
+      RoleName: "reader",
+      AssumeRolePolicyDocument: JSON.stringify(trust),
+    });
+    const sts = new STSClient(emulatorClientConfig(emulator.tlsEndpoint));
+    const session = (await sts.send(new AssumeRoleCommand({ RoleArn: xmlField(created, "Arn", "CreateRole"), RoleSessionName: "nightly" })))
+      .Credentials!;
+    sts.destroy();
+    await policy(...TLS_ONLY, denyObjectPutWhen("DenyReaderWrites", { ArnEquals: { "aws:PrincipalArn": ["arn:aws:iam::*:role/reader"] } }));
+    const reader = s3Over(emulator.tlsEndpoint, {
+      accessKeyId: session.AccessKeyId!,
+      secretAccessKey: session.SecretAccessKey!,
+      sessionToken: session.SessionToken!,
+    } as unknown as S3Client["config"]["credentials"]);
+    try {
+      await expect(put(reader)).rejects.toMatchObject({
+        name: "AccessDenied",
+        message: expect.stringMatching(
+          /^User: arn:aws:sts::\d+:assumed-role\/reader\/nightly is not authorized to perform: s3:PutObject/,
+        ) as unknown,
+      });
+    } finally {
+      reader.destroy();
+    }
+  });
 });
 
 /** An anonymous GET over TLS: the only request moto lets a bucket policy's Allow decide (the key's ACL is private). */
