@@ -28,13 +28,13 @@ import { LOCAL_DEPLOYER, enforceRolesOfAppliedStack } from "../emulator/role-ses
 import { deployerRoleArn } from "../emulator/emulator-deployer";
 import { loopbackTls } from "../emulator/loopback-tls";
 import { S3GatewayEndpoints } from "../emulator/s3-gateway-endpoints";
-import { ARTIFACT_PREFIXES } from "../../contracts/data-layout";
 import { OUT_DIR } from "../../tools/terraform/session";
 import { findStack } from "../../tools/terraform/stacks";
 import { provisionLocalEnvironment, type LocalEnvironment } from "../../tools/terraform/provision-local";
 import { loadDataBrewDefinitions } from "../databrew/databrew-definitions";
 import { executeProfileRun } from "../databrew/profile-job-execution";
 import { EnvironmentStore, type StoreTransfer } from "../environment/environment-store";
+import { stateWriters } from "../environment/state-writers";
 import { deployedObjects } from "../environment/local-deployment";
 import { jobStateChangeEvent } from "../events/job-state-events";
 import { LocalEventBus } from "../events/local-event-bus";
@@ -139,18 +139,6 @@ async function connectionSubnet(glue: GlueClient, job: Job): Promise<string | un
   const { Connection: connection } = await glue.send(new GetConnectionCommand({ Name: name }));
   return connection?.PhysicalConnectionRequirements?.SubnetId;
 }
-
-/** Artifacts prefixes the bucket policy lets only the deployer role write (stacks/sentinel-stack.ts restrictWriters). */
-const DEPLOYER_WRITTEN = [
-  ARTIFACT_PREFIXES.scripts,
-  ARTIFACT_PREFIXES.python,
-  ARTIFACT_PREFIXES.wheels,
-  ARTIFACT_PREFIXES.profiles,
-  ARTIFACT_PREFIXES.reference,
-  ARTIFACT_PREFIXES.keys,
-];
-/** Artifacts prefixes it lets only the job role write. */
-const JOB_WRITTEN = [ARTIFACT_PREFIXES.state, ARTIFACT_PREFIXES.temp];
 
 export async function startLocalPlatform(options: LocalPlatformOptions, progress: Progress): Promise<LocalPlatform> {
   const emulator = await progress.step(
@@ -301,12 +289,7 @@ export async function startLocalPlatform(options: LocalPlatformOptions, progress
       "Load the state of earlier runs (.sentinel/local)",
       async () => {
         const jobS3 = new S3Client({ ...emulatorClientConfig(job.s3Endpoint, region), credentials: job.credentials, forcePathStyle: true });
-        // each saved object goes back as the principal the artifacts policy lets write it (restrictWriters)
-        const writerOf = (tier: string, key: string) => {
-          if (tier !== "artifacts") return clients.s3;
-          if (JOB_WRITTEN.some((prefix) => key.startsWith(prefix))) return jobS3;
-          return DEPLOYER_WRITTEN.some((prefix) => key.startsWith(prefix)) ? deployerRole.s3 : clients.s3;
-        };
+        const writerOf = stateWriters({ harness: clients.s3, deployerRole: deployerRole.s3, job: jobS3 });
         return store.restore(writerOf, clients.logs, buckets, managedObjects, auditLogGroup);
       },
       (transfer) =>
