@@ -75,6 +75,9 @@ class TlsServer(ThreadedWSGIServer):
 
     def get_request(self) -> tuple[socket.socket, Any]:
         connection, address = self.socket.accept()
+        # each TLS record is its own send (headers, then body): with Nagle's algorithm on, the body waited for the
+        # client's delayed ACK of the headers, about 40 ms on every answer
+        connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         return self.tls.wrap_socket(connection, server_side=True, do_handshake_on_connect=False), address
 
 
