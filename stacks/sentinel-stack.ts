@@ -287,6 +287,7 @@ export class SentinelStack extends TerraformStack {
         ARTIFACT_PREFIXES.scripts,
         ARTIFACT_PREFIXES.python,
         ARTIFACT_PREFIXES.wheels,
+        ARTIFACT_PREFIXES.jars,
         ARTIFACT_PREFIXES.profiles,
         ARTIFACT_PREFIXES.reference,
         ARTIFACT_PREFIXES.keys,
