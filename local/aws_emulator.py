@@ -38,6 +38,7 @@ import emulator_dns_firewall  # local/, beside this file
 import emulator_glue_connection  # local/, beside this file
 import emulator_glue_data_quality  # local/, beside this file
 import emulator_iam  # local/, beside this file
+import emulator_read_back  # local/, beside this file
 import emulator_s3_logging  # local/, beside this file
 import emulator_tls  # local/, beside this file
 import emulator_vpc_endpoint  # local/, beside this file
@@ -165,6 +166,8 @@ def main(argv: list[str] | None = None) -> None:
     emulator_s3_logging.install()
     # bucket policies evaluated with their conditions (aws:SecureTransport from the listener): emulator_bucket_policy.py
     emulator_bucket_policy.install()
+    # attributes moto accepts but does not return (log group class, Glue connection type, KMS rotation period)
+    emulator_read_back.install()
     app = DomainDispatcherApplication(create_backend_app)
     # a retried SDK call that moto already completed gets its first answer again (emulator_replay.py says why)
     front = RetriedCallReplay(RpcV2CborFront(app))

@@ -1,6 +1,6 @@
 /**
  * `npm run tf:apply-local [-- --env local] [--skip-synth]`: applies the local environment to the AWS emulator, checks
- * the key resources through the AWS SDK, destroys them and checks they are gone. Exits non-zero on any failure.
+ * the key resources through the AWS SDK and that a plan right after the apply has no changes, destroys them and checks they are gone. Exits non-zero on any failure.
  */
 import { Command } from "commander";
 import { applyVerifyDestroy, localApplyFailures } from "./operations";
@@ -23,6 +23,12 @@ runEmulatorCommand("tf:apply-local", options, async ({ terraform, stack, emulato
   }
   console.log(`[tf:apply-local] applied ${report.appliedCount} resources; SDK checks against the emulator:`);
   for (const line of report.applied.lines) console.log(`  ${line}`);
+  const { drift, excused } = report.replan;
+  console.log(
+    `[tf:apply-local] a plan right after the apply: ${drift.length} changes` +
+      (excused.length > 0 ? `, besides ${excused.length} in-place updates of declared read-back gaps (docs/environments.md):` : ""),
+  );
+  for (const line of excused) console.log(`  excused ${line}`);
   for (const address of report.forgotten) {
     console.log(`[tf:apply-local] NOT DESTROYED (the emulator cannot delete it; removed from the state) ${address}`);
   }
@@ -32,7 +38,7 @@ runEmulatorCommand("tf:apply-local", options, async ({ terraform, stack, emulato
   const t = report.timings;
   console.log(
     `[tf:apply-local] timings: plan ${t.plan!.toFixed(1)}s, apply ${t.apply!.toFixed(1)}s, ` +
-      `SDK checks ${t.verify!.toFixed(1)}s, destroy ${t.destroy!.toFixed(1)}s`,
+      `SDK checks ${t.verify!.toFixed(1)}s, re-plan ${t.replan!.toFixed(1)}s, destroy ${t.destroy!.toFixed(1)}s`,
   );
   const failures = localApplyFailures(report);
   if (failures.length > 0) throw new Error(`local apply checks failed:\n  - ${failures.join("\n  - ")}`);

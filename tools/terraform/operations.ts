@@ -24,6 +24,7 @@ import {
   type LocalApplyScope,
 } from "./local-exclusions";
 import { summarizePlan, type PlanJson, type PlanSummary } from "./plan-summary";
+import { onlyReadBackGaps } from "./read-back-gaps";
 import { providerVersionOverride } from "./provider-source";
 import { prepareWorkDir, readStackConfig, type SynthesizedStack } from "./stacks";
 import type { Terraform } from "./terraform";
@@ -132,6 +133,8 @@ export interface LocalApplyReport {
   readonly summary: PlanSummary;
   readonly scope: LocalApplyScope;
   readonly applied: VerificationReport;
+  /** What a plan right after the apply would still change (replanChanges). */
+  readonly replan: Replan;
   readonly destroyed: VerificationReport;
   /** Managed resources in the state after apply, and after destroy (must be 0). */
   readonly appliedCount: number;
@@ -252,6 +255,47 @@ export async function destroyFromEmulator(
   return { emptied, left: stateResources(after).length, forgotten, seconds: destroy.seconds };
 }
 
+export interface Replan {
+  /** Changes the plan right after the apply would make, as "<address>: <actions> (<attributes>)": each is a failure. */
+  readonly drift: readonly string[];
+  /** In-place updates of declared read-back gaps only (read-back-gaps.ts), reported but excused. */
+  readonly excused: readonly string[];
+}
+
+/**
+ * Plans again right after the apply: what would still change are the resources the emulator does not read back as
+ * they were applied (left-out resources excepted). Nothing may, beyond the declared read-back gaps: that is what makes
+ * `cdktf diff local` against a deployed stack mean anything.
+ */
+export async function replanChanges(
+  terraform: Terraform,
+  applied: Pick<EmulatorApply, "dir" | "scope">,
+  emulator: EmulatorAddress,
+): Promise<Replan> {
+  const env = emulatorEnv(emulator);
+  await terraform.run(applied.dir, ["plan", "-input=false", "-lock=false", "-out=replan.bin"], { env });
+  const replan = JSON.parse((await terraform.run(applied.dir, ["show", "-json", "replan.bin"], { env })).stdout) as PlanJson;
+  const excluded = new Set(applied.scope.excluded.map(({ address }) => address));
+  const drift: string[] = [];
+  const excused: string[] = [];
+  for (const { mode, type, address, change } of replan.resource_changes ?? []) {
+    if (mode !== "managed" || excluded.has(address) || change.actions.every((action) => action === "no-op")) continue;
+    const attributes = changedAttributes(change);
+    const line = `${address}: ${change.actions.join("+")} (${attributes.join(", ")})`;
+    (onlyReadBackGaps(type, change.actions, attributes) ? excused : drift).push(line);
+  }
+  return { drift, excused };
+}
+
+/** The top-level attributes whose planned value differs from the state's. */
+function changedAttributes(change: { readonly before?: unknown; readonly after?: unknown }): string[] {
+  const before = (change.before ?? {}) as Record<string, unknown>;
+  const after = (change.after ?? {}) as Record<string, unknown>;
+  return [...new Set([...Object.keys(before), ...Object.keys(after)])].filter(
+    (name) => JSON.stringify(before[name]) !== JSON.stringify(after[name]),
+  );
+}
+
 export async function applyVerifyDestroy(
   terraform: Terraform,
   stack: SynthesizedStack,
@@ -263,6 +307,9 @@ export async function applyVerifyDestroy(
   const verifyStarted = process.hrtime.bigint();
   const present = await verifyApplied(applied.resources, clients);
   const verifySeconds = Number(process.hrtime.bigint() - verifyStarted) / 1e9;
+  const replanStarted = process.hrtime.bigint();
+  const replan = await replanChanges(terraform, applied, emulator);
+  const replanSeconds = Number(process.hrtime.bigint() - replanStarted) / 1e9;
   // Destroy even when verification failed, so the report covers both halves.
   const destroy = await destroyFromEmulator(terraform, applied, emulator);
   const destroyed = await verifyDestroyed(
@@ -273,18 +320,20 @@ export async function applyVerifyDestroy(
     summary: applied.summary,
     scope: applied.scope,
     applied: present,
+    replan,
     destroyed,
     appliedCount: applied.resources.length,
     leftInState: destroy.left,
     emptied: destroy.emptied,
     forgotten: destroy.forgotten,
-    timings: { ...applied.timings, verify: verifySeconds, destroy: destroy.seconds },
+    timings: { ...applied.timings, verify: verifySeconds, replan: replanSeconds, destroy: destroy.seconds },
   };
 }
 
 export function localApplyFailures(report: LocalApplyReport): string[] {
   return [
     ...report.applied.failures,
+    ...report.replan.drift.map((change) => `a plan right after the apply would change ${change}`),
     ...report.destroyed.failures,
     ...(report.leftInState > 0 ? [`${report.leftInState} resources still in the state after destroy`] : []),
   ];

@@ -9,7 +9,7 @@ export interface PlanJson {
     readonly address: string;
     readonly mode: "managed" | "data";
     readonly type: string;
-    readonly change: { readonly actions: readonly string[] };
+    readonly change: { readonly actions: readonly string[]; readonly before?: unknown; readonly after?: unknown };
   }>;
   readonly configuration?: { readonly root_module?: ConfigModule };
 }
