@@ -60,6 +60,11 @@ export const LINEAGE_AUDIT_PREFIXES = {
 
 /** The partition column the job writes (glue-jobs/sentinel_etl/output.py PARTITION_COLUMN). */
 export const PARTITION_COLUMN = "ingestion_date";
+/**
+ * The landing layout's date folder: `landing/<profile>/run_date=<YYYY-MM-DD>/`. The trigger's input prefix template,
+ * the raw catalog tables' partition column and the DataBrew dataset's path parameter all read it from here.
+ */
+export const LANDING_PARTITION_COLUMN = "run_date";
 
 export const MCC_MAPPING_FILE = "mcc-mapping.csv";
 export const WRAPPED_KEY_FILE = "data-key.json";
@@ -103,7 +108,7 @@ export class DataLayout {
   get templates(): LocationTemplates {
     const { raw, processed, artifacts, lineageAudit } = this.buckets;
     return {
-      inputPrefix: `s3://${raw}/${RAW_PREFIXES.landing}{profile}/run_date={run_date}/`,
+      inputPrefix: `s3://${raw}/${RAW_PREFIXES.landing}{profile}/${LANDING_PARTITION_COLUMN}={run_date}/`,
       configLocation: `s3://${artifacts}/${ARTIFACT_PREFIXES.profiles}{profile}.json`,
       outputLocation: `s3://${processed}/${PROCESSED_PREFIXES.processed}{profile}/`,
       quarantineLocation: `s3://${raw}/${RAW_PREFIXES.quarantine}{profile}/`,

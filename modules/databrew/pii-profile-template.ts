@@ -6,6 +6,7 @@
  * raw tier). Environment-specific values (role, key, bucket) are stack parameters; the template is
  * built from typed objects and serialised with JSON.stringify.
  */
+import { LANDING_PARTITION_COLUMN } from "../../contracts/data-layout";
 import type { DatasetProfile } from "../../contracts/dataset-profiles";
 import { databrewArn, ref, type CloudFormationTemplate } from "./cloudformation-template";
 import { landingRules } from "./landing-rules";
@@ -44,9 +45,6 @@ export const TEMPLATE_PARAMETERS = {
   rawBucket: "RawBucketName",
 } as const;
 
-/** The landing layout's date folder, which the dataset reads as a path parameter. */
-const RUN_DATE_PARAMETER = "run_date";
-
 export function piiProfileTemplate(input: PiiProfileTemplateInput): CloudFormationTemplate {
   const { profile, names, settings } = input;
   return {
@@ -75,15 +73,15 @@ export function piiProfileTemplate(input: PiiProfileTemplateInput): CloudFormati
           Input: {
             S3InputDefinition: {
               Bucket: ref(TEMPLATE_PARAMETERS.rawBucket),
-              Key: `${input.landingPrefix}${RUN_DATE_PARAMETER}={${RUN_DATE_PARAMETER}}/`,
+              Key: `${input.landingPrefix}${LANDING_PARTITION_COLUMN}={${LANDING_PARTITION_COLUMN}}/`,
             },
           },
           PathOptions: {
             Parameters: [
               {
-                PathParameterName: RUN_DATE_PARAMETER,
+                PathParameterName: LANDING_PARTITION_COLUMN,
                 DatasetParameter: {
-                  Name: RUN_DATE_PARAMETER,
+                  Name: LANDING_PARTITION_COLUMN,
                   Type: "Datetime",
                   DatetimeOptions: { Format: "yyyy-MM-dd" },
                   CreateColumn: false,

@@ -16,7 +16,7 @@ import { GlueCatalogTable, type GlueCatalogTableStorageDescriptorColumns } from 
 import { Construct } from "constructs";
 import { processedTableName } from "../../contracts/run-identity";
 import { regionalArn, type AccountScope, type EnvironmentScopeProps } from "../iam/arns";
-import { LINEAGE_AUDIT_PREFIXES, PARTITION_COLUMN, type DataLayout } from "../../contracts/data-layout";
+import { LANDING_PARTITION_COLUMN, LINEAGE_AUDIT_PREFIXES, PARTITION_COLUMN, type DataLayout } from "../../contracts/data-layout";
 import type { DatasetProfile } from "../../contracts/dataset-profiles";
 import type { OutputColumn } from "../../contracts/job-output-schema";
 import { jobOutputSchemaOf } from "../../contracts/job-output-schema";
@@ -36,8 +36,6 @@ export const LINEAGE_POINTER_PARAMETERS = [
 ] as const;
 
 export const LINEAGE_TABLE = "run_events";
-/** Landing folders are `run_date=<YYYY-MM-DD>` (the trigger's input prefix template). */
-export const LANDING_PARTITION_COLUMN = "run_date";
 /** The earliest day partition projection considers; queries name the days they want. */
 const PROJECTION_START = "2020-01-01";
 
