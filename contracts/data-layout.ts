@@ -49,6 +49,21 @@ export const ARTIFACT_PREFIXES = {
   state: "state/",
 } as const;
 
+/**
+ * What the deployment pipeline publishes and the Glue job only reads: its code, configuration, reference data and
+ * wrapped keys. The job's role reads exactly these prefixes and the artifacts bucket lets only the deployer principals
+ * write them, so a prefix the job trusts cannot be left writable by anyone else.
+ */
+export const DEPLOYED_ARTIFACT_PREFIXES = [
+  ARTIFACT_PREFIXES.scripts,
+  ARTIFACT_PREFIXES.python,
+  ARTIFACT_PREFIXES.wheels,
+  ARTIFACT_PREFIXES.jars,
+  ARTIFACT_PREFIXES.profiles,
+  ARTIFACT_PREFIXES.reference,
+  ARTIFACT_PREFIXES.keys,
+] as const;
+
 export const LINEAGE_AUDIT_PREFIXES = {
   /** `run-metrics/<profile>/<run_date>/<run_id>/run-metrics.json`, written once per job run. */
   runMetrics: "run-metrics/",

@@ -23,7 +23,7 @@ import { TriggerSchedules } from "../modules/orchestration/trigger-schedules";
 import { globalArn, partitionOf, type AccountScope } from "../modules/iam/arns";
 import { AuditTrail } from "../modules/audit-trail/audit-trail";
 import { TOKENIZATION_CONTEXT_KEYS } from "../modules/encryption/platform-keys";
-import { ARTIFACT_PREFIXES, LINEAGE_AUDIT_PREFIXES, PROCESSED_PREFIXES } from "../contracts/data-layout";
+import { ARTIFACT_PREFIXES, DEPLOYED_ARTIFACT_PREFIXES, LINEAGE_AUDIT_PREFIXES, PROCESSED_PREFIXES } from "../contracts/data-layout";
 import type { LogGroupFactory } from "../modules/logging/log-group-factory";
 import type { PrivateNetwork } from "../modules/network/private-network";
 import { PolicyGuard } from "../modules/policy-guard/policy-guard";
@@ -281,19 +281,7 @@ export class SentinelStack extends TerraformStack {
     this.operationsKey.allowUse(this.deployerArns, ["kms:Encrypt", "kms:GenerateDataKey", "kms:Decrypt"]);
 
     buckets.lineageAudit.requireWriteOnce([LINEAGE_AUDIT_PREFIXES.lineage, LINEAGE_AUDIT_PREFIXES.auditChain]);
-    buckets.artifacts.restrictWriters(
-      "CodeConfigReferenceAndKeys",
-      [
-        ARTIFACT_PREFIXES.scripts,
-        ARTIFACT_PREFIXES.python,
-        ARTIFACT_PREFIXES.wheels,
-        ARTIFACT_PREFIXES.jars,
-        ARTIFACT_PREFIXES.profiles,
-        ARTIFACT_PREFIXES.reference,
-        ARTIFACT_PREFIXES.keys,
-      ],
-      this.deployerArns,
-    );
+    buckets.artifacts.restrictWriters("CodeConfigReferenceAndKeys", DEPLOYED_ARTIFACT_PREFIXES, this.deployerArns);
     buckets.artifacts.restrictWriters("JobState", [ARTIFACT_PREFIXES.state, ARTIFACT_PREFIXES.temp], [glue.jobRoleArn]);
     // Outside the VPC only: DataBrew (its jobs run in AWS's network, as their own role), the deployer
     // (uploads from the pipeline), the re-identification role (a person's break-glass read of keys/).

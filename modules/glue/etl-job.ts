@@ -20,7 +20,14 @@ import { grantPublishPipelineMetrics } from "../../contracts/pipeline-metrics";
 import type { EncryptedLogGroup } from "../logging/encrypted-log-group";
 import type { LogGroupFactory } from "../logging/log-group-factory";
 import type { DataBucket } from "../storage/data-bucket";
-import { ARTIFACT_PREFIXES, LINEAGE_AUDIT_PREFIXES, PROCESSED_PREFIXES, RAW_PREFIXES, type DataLayout } from "../../contracts/data-layout";
+import {
+  ARTIFACT_PREFIXES,
+  DEPLOYED_ARTIFACT_PREFIXES,
+  LINEAGE_AUDIT_PREFIXES,
+  PROCESSED_PREFIXES,
+  RAW_PREFIXES,
+  type DataLayout,
+} from "../../contracts/data-layout";
 import { ExecutionRole } from "./execution-role";
 import type { GlueJobAssets } from "./glue-job-assets";
 import type { GlueNetworkConnection } from "./network-connection";
@@ -207,15 +214,7 @@ export class EtlJob extends Construct {
     const policy = this.role.policy;
     const { raw, processed, artifacts, lineageAudit } = props.buckets;
 
-    for (const prefix of [
-      ARTIFACT_PREFIXES.scripts,
-      ARTIFACT_PREFIXES.python,
-      ARTIFACT_PREFIXES.wheels,
-      ARTIFACT_PREFIXES.jars,
-      ARTIFACT_PREFIXES.profiles,
-      ARTIFACT_PREFIXES.reference,
-      ARTIFACT_PREFIXES.keys,
-    ]) {
+    for (const prefix of DEPLOYED_ARTIFACT_PREFIXES) {
       artifacts.grantRead(policy, prefix);
     }
     artifacts.grantReadWrite(policy, ARTIFACT_PREFIXES.state);
