@@ -9,6 +9,7 @@ import { SqsQueuePolicy } from "@cdktf/provider-aws/lib/sqs-queue-policy";
 import { Construct } from "constructs";
 import type { PlatformKey } from "../encryption/platform-key";
 import { PolicyDocument } from "../iam/policy-document";
+import { denyInsecureTransport } from "../iam/secure-transport";
 import { sidFragment } from "../iam/sid";
 
 export interface DeadLetterQueueProps {
@@ -46,14 +47,7 @@ export class DeadLetterQueue extends Construct {
     this.queueArn = queue.arn;
     this.queueUrl = queue.url;
     this.queueName = props.queueName;
-    this.policy = PolicyDocument.resource(`${props.queueName}-policy`).addStatement({
-      sid: "DenyInsecureTransport",
-      effect: "Deny",
-      principals: "*",
-      actions: ["sqs:*"],
-      resources: [queue.arn],
-      conditions: [{ test: "Bool", variable: "aws:SecureTransport", values: ["false"] }],
-    });
+    this.policy = PolicyDocument.resource(`${props.queueName}-policy`).addStatement(denyInsecureTransport(["sqs:*"], [queue.arn]));
     new SqsQueuePolicy(this, "policy", { queueUrl: queue.url, policy: this.policy.toJson() });
   }
 

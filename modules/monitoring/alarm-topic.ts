@@ -11,6 +11,7 @@ import { Construct } from "constructs";
 import type { PlatformKey } from "../encryption/platform-key";
 import { regionalArn, type AccountScope } from "../iam/arns";
 import { PolicyDocument } from "../iam/policy-document";
+import { denyInsecureTransport } from "../iam/secure-transport";
 import { sidFragment } from "../iam/sid";
 import { allowServiceToUseKey } from "../encryption/service-key-use";
 
@@ -44,14 +45,7 @@ export class AlarmTopic extends Construct {
     allowServiceToUseKey(props.key, "cloudwatch.amazonaws.com", props.account.accountId);
 
     this.policy = PolicyDocument.resource(`${props.topicName}-policy`)
-      .addStatement({
-        sid: "DenyInsecureTransport",
-        effect: "Deny",
-        principals: "*",
-        actions: ["sns:Publish"],
-        resources: [topic.arn],
-        conditions: [{ test: "Bool", variable: "aws:SecureTransport", values: ["false"] }],
-      })
+      .addStatement(denyInsecureTransport(["sns:Publish"], [topic.arn]))
       .addStatement({
         sid: "CloudWatchAlarmsOfThisEnvironment",
         principals: [{ type: "Service", identifiers: ["cloudwatch.amazonaws.com"] }],

@@ -18,6 +18,7 @@ import { S3BucketVersioningA } from "@cdktf/provider-aws/lib/s3-bucket-versionin
 import { Construct } from "constructs";
 import { bucketArn, type AccountScope } from "../iam/arns";
 import { PolicyDocument, type PolicyCondition } from "../iam/policy-document";
+import { INSECURE_TRANSPORT } from "../iam/secure-transport";
 
 export type DefaultEncryption =
   | { readonly algorithm: "aws:kms"; readonly keyArn: string }
@@ -94,7 +95,7 @@ export class BucketBaseline extends Construct {
 
     this.policy = PolicyDocument.resource(`${props.bucketName}-bucket-policy`);
     const transportRefusals: ReadonlyArray<readonly [sid: string, refused: PolicyCondition]> = [
-      ["DenyInsecureTransport", { test: "Bool", variable: "aws:SecureTransport", values: ["false"] }],
+      ["DenyInsecureTransport", INSECURE_TRANSPORT],
       ["DenyOutdatedTls", { test: "NumericLessThan", variable: "s3:TlsVersion", values: ["1.2"] }],
     ];
     for (const [sid, refused] of transportRefusals) {
