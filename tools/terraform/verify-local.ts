@@ -140,6 +140,16 @@ function sameSet(a: readonly unknown[], b: readonly unknown[]): boolean {
   return a.length === b.length && [...a].sort().join("\n") === [...b].sort().join("\n");
 }
 
+/** `<what> is <actual>, declared <declared>` when the emulator holds another value than the stack declares. */
+export function unlikeDeclared(what: string, actual: unknown, declared: unknown): string[] {
+  return actual === declared ? [] : [`${what} is ${String(actual)}, declared ${String(declared)}`];
+}
+
+/** `<what> are [...], declared [...]` when the emulator's list (none: empty) holds other members than the declared one. */
+export function membersUnlikeDeclared(what: string, actual: readonly unknown[] | undefined, declared: readonly unknown[]): string[] {
+  return sameSet(actual ?? [], declared) ? [] : [`${what} are ${JSON.stringify(actual)}, declared ${JSON.stringify(declared)}`];
+}
+
 /** The state resource of `type` whose `key` equals `value` (e.g. the encryption configuration of a bucket). */
 function related(all: readonly StateResource[], type: string, key: string, value: string): StateResource | undefined {
   return all.find((resource) => resource.type === type && resource.values[key] === value);
@@ -223,9 +233,7 @@ const kmsKeyVerifier: ResourceVerifier = {
     const metadata = (await kms.send(new DescribeKeyCommand({ KeyId: keyId }))).KeyMetadata;
     if (metadata?.KeyState !== "Enabled") problems.push(`key state is ${metadata?.KeyState}`);
     const rotation = (await kms.send(new GetKeyRotationStatusCommand({ KeyId: keyId }))).KeyRotationEnabled ?? false;
-    if (rotation !== resource.values.enable_key_rotation)
-      problems.push(`rotation is ${rotation}, declared ${String(resource.values.enable_key_rotation)}`);
-    return problems;
+    return [...problems, ...unlikeDeclared("rotation", rotation, resource.values.enable_key_rotation)];
   },
   async absent(resource, { kms }) {
     try {
@@ -290,12 +298,10 @@ const glueJobVerifier: ResourceVerifier = {
   required: false,
   async present(resource, _all, { glue }) {
     const job = (await glue.send(new GetJobCommand({ JobName: str(resource, "name") }))).Job;
-    const problems: string[] = [];
-    if (job?.Role !== resource.values.role_arn) problems.push(`role is ${job?.Role}, declared ${String(resource.values.role_arn)}`);
-    const declared = (resource.values.connections as string[] | null) ?? [];
-    if (!sameSet(job?.Connections?.Connections ?? [], declared))
-      problems.push(`connections are ${JSON.stringify(job?.Connections?.Connections)}, declared ${JSON.stringify(declared)}`);
-    return problems;
+    return [
+      ...unlikeDeclared("role", job?.Role, resource.values.role_arn),
+      ...membersUnlikeDeclared("connections", job?.Connections?.Connections, (resource.values.connections as string[] | null) ?? []),
+    ];
   },
   absent: (resource, { glue }) =>
     isNotFound(() => glue.send(new GetJobCommand({ JobName: str(resource, "name") })), ["EntityNotFoundException"]),
@@ -313,14 +319,10 @@ const glueConnectionVerifier: ResourceVerifier = {
       resource.values.physical_connection_requirements as Array<{ subnet_id?: string; security_group_id_list?: string[] }> | null
     )?.[0];
     const actual = connection?.PhysicalConnectionRequirements;
-    const problems: string[] = [];
-    if (actual?.SubnetId !== declared?.subnet_id) problems.push(`subnet is ${actual?.SubnetId}, declared ${declared?.subnet_id}`);
-    if (!sameSet(actual?.SecurityGroupIdList ?? [], declared?.security_group_id_list ?? [])) {
-      problems.push(
-        `security groups are ${JSON.stringify(actual?.SecurityGroupIdList)}, declared ${JSON.stringify(declared?.security_group_id_list)}`,
-      );
-    }
-    return problems;
+    return [
+      ...unlikeDeclared("subnet", actual?.SubnetId, declared?.subnet_id),
+      ...membersUnlikeDeclared("security groups", actual?.SecurityGroupIdList, declared?.security_group_id_list ?? []),
+    ];
   },
   absent: (resource, { glue }) =>
     isNotFound(() => glue.send(new GetConnectionCommand({ Name: str(resource, "name") })), ["EntityNotFoundException"]),
@@ -332,13 +334,11 @@ const lambdaVerifier: ResourceVerifier = {
   required: false,
   async present(resource, _all, { lambda }) {
     const configuration = (await lambda.send(new GetFunctionCommand({ FunctionName: str(resource, "function_name") }))).Configuration;
-    const problems: string[] = [];
-    if (configuration?.Role !== resource.values.role)
-      problems.push(`role is ${configuration?.Role}, declared ${String(resource.values.role)}`);
     const declaredSubnets = (resource.values.vpc_config as Array<{ subnet_ids?: string[] }> | null)?.[0]?.subnet_ids ?? [];
-    if (!sameSet(configuration?.VpcConfig?.SubnetIds ?? [], declaredSubnets))
-      problems.push(`subnets are ${JSON.stringify(configuration?.VpcConfig?.SubnetIds)}, declared ${JSON.stringify(declaredSubnets)}`);
-    return problems;
+    return [
+      ...unlikeDeclared("role", configuration?.Role, resource.values.role),
+      ...membersUnlikeDeclared("subnets", configuration?.VpcConfig?.SubnetIds, declaredSubnets),
+    ];
   },
   absent: (resource, { lambda }) =>
     isNotFound(() => lambda.send(new GetFunctionCommand({ FunctionName: str(resource, "function_name") })), ["ResourceNotFoundException"]),
@@ -384,10 +384,8 @@ const dnsFirewallVerifier: ResourceVerifier = {
     const groupId = str(resource, "firewall_rule_group_id");
     const problems: string[] = [];
     if (association.Status !== "COMPLETE") problems.push(`association status is ${String(association.Status)}`);
-    if (association.VpcId !== resource.values.vpc_id)
-      problems.push(`VPC is ${String(association.VpcId)}, declared ${String(resource.values.vpc_id)}`);
-    if (association.FirewallRuleGroupId !== groupId)
-      problems.push(`rule group is ${String(association.FirewallRuleGroupId)}, declared ${groupId}`);
+    problems.push(...unlikeDeclared("VPC", association.VpcId, resource.values.vpc_id));
+    problems.push(...unlikeDeclared("rule group", association.FirewallRuleGroupId, groupId));
     const rules = ((await route53resolver.call("ListFirewallRules", { FirewallRuleGroupId: groupId })).FirewallRules ??
       []) as FirewallRule[];
     const declared = all
@@ -399,9 +397,7 @@ const dnsFirewallVerifier: ResourceVerifier = {
           Priority: Number(rule.values.priority),
         }),
       );
-    if (!sameSet(rules.map(ruleKey), declared))
-      problems.push(`rules are ${JSON.stringify(rules.map(ruleKey))}, declared ${JSON.stringify(declared)}`);
-    return problems;
+    return [...problems, ...membersUnlikeDeclared("rules", rules.map(ruleKey), declared)];
   },
   absent: (resource, { route53resolver }) =>
     isNotFound(
@@ -424,11 +420,10 @@ const scheduleVerifier: ResourceVerifier = {
   async present(resource, _all, { scheduler }) {
     const schedule = await scheduler.send(new GetScheduleCommand(scheduleKey(resource)));
     const declaredTarget = (resource.values.target as Array<{ arn?: string }> | undefined)?.[0]?.arn;
-    const problems: string[] = [];
-    if (schedule.ScheduleExpression !== resource.values.schedule_expression)
-      problems.push(`expression is ${schedule.ScheduleExpression}, declared ${String(resource.values.schedule_expression)}`);
-    if (schedule.Target?.Arn !== declaredTarget) problems.push(`target is ${schedule.Target?.Arn}, declared ${declaredTarget}`);
-    return problems;
+    return [
+      ...unlikeDeclared("expression", schedule.ScheduleExpression, resource.values.schedule_expression),
+      ...unlikeDeclared("target", schedule.Target?.Arn, declaredTarget),
+    ];
   },
   absent: (resource, { scheduler }) =>
     isNotFound(() => scheduler.send(new GetScheduleCommand(scheduleKey(resource))), ["ResourceNotFoundException"]),

@@ -1,5 +1,11 @@
 import { describe, expect, it } from "vitest";
-import { VERIFIERS, deniesInsecureTransport, stateResources } from "../../../tools/terraform/verify-local";
+import {
+  VERIFIERS,
+  deniesInsecureTransport,
+  membersUnlikeDeclared,
+  stateResources,
+  unlikeDeclared,
+} from "../../../tools/terraform/verify-local";
 
 describe("deniesInsecureTransport", () => {
   const deny = (condition: unknown, effect = "Deny") =>
@@ -51,5 +57,20 @@ describe("VERIFIERS", () => {
       "aws_lambda_function",
       "aws_scheduler_schedule",
     ]);
+  });
+});
+
+describe("comparing what the emulator holds with what the stack declares", () => {
+  it("names the attribute, the value held and the value declared when they differ", () => {
+    expect(unlikeDeclared("role", "arn:aws:iam::1:role/a", "arn:aws:iam::1:role/a")).toEqual([]);
+    expect(unlikeDeclared("role", undefined, "arn:aws:iam::1:role/a")).toEqual(["role is undefined, declared arn:aws:iam::1:role/a"]);
+    expect(unlikeDeclared("rotation", false, true)).toEqual(["rotation is false, declared true"]);
+  });
+
+  it("compares lists as sets and treats a missing list as empty", () => {
+    expect(membersUnlikeDeclared("subnets", ["b", "a"], ["a", "b"])).toEqual([]);
+    expect(membersUnlikeDeclared("subnets", undefined, [])).toEqual([]);
+    expect(membersUnlikeDeclared("subnets", undefined, ["a"])).toEqual(['subnets are undefined, declared ["a"]']);
+    expect(membersUnlikeDeclared("subnets", ["a", "a"], ["a", "b"])).toEqual(['subnets are ["a","a"], declared ["a","b"]']);
   });
 });
