@@ -64,6 +64,9 @@ export const DEPLOYED_ARTIFACT_PREFIXES = [
   ARTIFACT_PREFIXES.keys,
 ] as const;
 
+/** What the Glue job writes in the artifacts bucket: its fitted state and temporary files; the bucket lets only the job's role write them. */
+export const JOB_WRITTEN_ARTIFACT_PREFIXES = [ARTIFACT_PREFIXES.state, ARTIFACT_PREFIXES.temp] as const;
+
 export const LINEAGE_AUDIT_PREFIXES = {
   /** `run-metrics/<profile>/<run_date>/<run_id>/run-metrics.json`, written once per job run. */
   runMetrics: "run-metrics/",

@@ -23,7 +23,12 @@ import { TriggerSchedules } from "../modules/orchestration/trigger-schedules";
 import { globalArn, partitionOf, type AccountScope } from "../modules/iam/arns";
 import { AuditTrail } from "../modules/audit-trail/audit-trail";
 import { TOKENIZATION_CONTEXT_KEYS } from "../modules/encryption/platform-keys";
-import { ARTIFACT_PREFIXES, DEPLOYED_ARTIFACT_PREFIXES, LINEAGE_AUDIT_PREFIXES, PROCESSED_PREFIXES } from "../contracts/data-layout";
+import {
+  DEPLOYED_ARTIFACT_PREFIXES,
+  JOB_WRITTEN_ARTIFACT_PREFIXES,
+  LINEAGE_AUDIT_PREFIXES,
+  PROCESSED_PREFIXES,
+} from "../contracts/data-layout";
 import type { LogGroupFactory } from "../modules/logging/log-group-factory";
 import type { PrivateNetwork } from "../modules/network/private-network";
 import { PolicyGuard } from "../modules/policy-guard/policy-guard";
@@ -282,7 +287,7 @@ export class SentinelStack extends TerraformStack {
 
     buckets.lineageAudit.requireWriteOnce([LINEAGE_AUDIT_PREFIXES.lineage, LINEAGE_AUDIT_PREFIXES.auditChain]);
     buckets.artifacts.restrictWriters("CodeConfigReferenceAndKeys", DEPLOYED_ARTIFACT_PREFIXES, this.deployerArns);
-    buckets.artifacts.restrictWriters("JobState", [ARTIFACT_PREFIXES.state, ARTIFACT_PREFIXES.temp], [glue.jobRoleArn]);
+    buckets.artifacts.restrictWriters("JobState", JOB_WRITTEN_ARTIFACT_PREFIXES, [glue.jobRoleArn]);
     // Outside the VPC only: DataBrew (its jobs run in AWS's network, as their own role), the deployer
     // (uploads from the pipeline), the re-identification role (a person's break-glass read of keys/).
     const s3Endpoint = [this.network.s3EndpointId];

@@ -5,20 +5,8 @@
  * each such object goes back as that principal, as it was written on AWS. Everything else goes back as the harness.
  */
 import type { S3Client } from "@aws-sdk/client-s3";
-import { ARTIFACT_PREFIXES } from "../../contracts/data-layout";
+import { DEPLOYED_ARTIFACT_PREFIXES, JOB_WRITTEN_ARTIFACT_PREFIXES } from "../../contracts/data-layout";
 import type { ObjectWriters } from "./environment-store";
-
-/** Artifacts prefixes the bucket policy lets only the deployer role write. */
-const DEPLOYER_WRITTEN = [
-  ARTIFACT_PREFIXES.scripts,
-  ARTIFACT_PREFIXES.python,
-  ARTIFACT_PREFIXES.wheels,
-  ARTIFACT_PREFIXES.profiles,
-  ARTIFACT_PREFIXES.reference,
-  ARTIFACT_PREFIXES.keys,
-];
-/** Artifacts prefixes it lets only the job role write. */
-const JOB_WRITTEN = [ARTIFACT_PREFIXES.state, ARTIFACT_PREFIXES.temp];
 
 export interface StateWriters {
   /** The local deployer (the data producer, the AWS services). */
@@ -32,7 +20,7 @@ export interface StateWriters {
 export function stateWriters(writers: StateWriters): ObjectWriters {
   return (tier, key) => {
     if (tier !== "artifacts") return writers.harness;
-    if (JOB_WRITTEN.some((prefix) => key.startsWith(prefix))) return writers.job;
-    return DEPLOYER_WRITTEN.some((prefix) => key.startsWith(prefix)) ? writers.deployerRole : writers.harness;
+    if (JOB_WRITTEN_ARTIFACT_PREFIXES.some((prefix) => key.startsWith(prefix))) return writers.job;
+    return DEPLOYED_ARTIFACT_PREFIXES.some((prefix) => key.startsWith(prefix)) ? writers.deployerRole : writers.harness;
   };
 }

@@ -13,10 +13,11 @@ describe("stateWriters: who writes a saved object back", () => {
     expect(writerOf("artifacts", "glue/temp/run-1/part-0")).toBe(job);
     expect(writerOf("artifacts", "keys/card-transactions/data-key.json")).toBe(deployerRole);
     expect(writerOf("artifacts", "config/profiles/card-transactions.json")).toBe(deployerRole);
+    expect(writerOf("artifacts", "glue/jars/sentinel-tokenization.jar")).toBe(deployerRole);
   });
 
   it("the harness for everything else, including the same key names in other buckets", () => {
-    expect(writerOf("artifacts", "glue/jars/sentinel-tokenization.jar")).toBe(harness);
+    expect(writerOf("artifacts", "outside-every-listed-prefix/object.json")).toBe(harness);
     expect(writerOf("raw", "state/looks-like-state.json")).toBe(harness);
     expect(writerOf("lineage-audit", "keys/not-a-key.json")).toBe(harness);
   });
