@@ -17,6 +17,9 @@ resources for nothing. Found by that plan on the local stack (and the fixture st
 - S3: CreateBucket drops the tags in ``CreateBucketConfiguration`` (the provider tags a bucket on create), so S3 Control
   ListTagsForResource answered no tags and every bucket's ``tags_all`` was planned for an update; GetBucketLogging
   leaves out ``TargetObjectKeyFormat`` and GetBucketNotificationConfiguration ``EventBridgeConfiguration``, both held.
+  CreateMultipartUpload drops ``x-amz-server-side-encryption-bucket-key-enabled``, so an object the provider uploads in
+  parts (over 5 MiB) got the bucket's default instead, or none when the upload finished before the bucket's encryption
+  configuration was applied: ``bucket_key_enabled`` was then planned for an update (a race; seen once, on a 13 MB wheel).
 """
 
 from __future__ import annotations
@@ -32,6 +35,7 @@ from moto.glue.models import FakeConnection, GlueBackend
 from moto.kms.responses import KmsResponse
 from moto.logs.models import LogGroup
 from moto.logs.responses import LogsResponse
+from moto.s3.models import S3Backend
 from moto.s3.responses import S3Response
 
 DEFAULT_LOG_GROUP_CLASS = "STANDARD"
@@ -206,6 +210,33 @@ def _install_bucket_configurations() -> None:
     )
 
 
+def _install_multipart_bucket_key() -> None:
+    """moto's CreateMultipartUpload reads the encryption and KMS key headers but not
+    ``x-amz-server-side-encryption-bucket-key-enabled``, and CompleteMultipartUpload then stores the object with the
+    bucket's default (or none). Here the upload keeps the header, and the completed object takes it, as S3 does."""
+    post = S3Response._key_response_post
+    complete = S3Backend.complete_multipart_upload
+
+    def key_response_post(self: S3Response, request: Any, body: bytes, bucket_name: str, query: dict[str, Any], key_name: str) -> Any:
+        answer = post(self, request, body, bucket_name, query, key_name)
+        bucket_key = request.headers.get("x-amz-server-side-encryption-bucket-key-enabled")
+        if self.data.get("Action") == "CreateMultipartUpload" and bucket_key is not None:
+            upload_id = xmltodict.parse(answer[2])["InitiateMultipartUploadResult"]["UploadId"]
+            self.backend.get_bucket(bucket_name).multiparts[upload_id].bucket_key_enabled = str(bucket_key).lower()  # type: ignore[attr-defined]
+        return answer
+
+    def complete_multipart_upload(self: S3Backend, bucket_name: str, multipart_id: str, body: Any) -> Any:
+        multipart = self.get_bucket(bucket_name).multiparts.get(multipart_id)
+        key = complete(self, bucket_name, multipart_id, body)
+        bucket_key = getattr(multipart, "bucket_key_enabled", None)
+        if key is not None and bucket_key is not None:
+            key.bucket_key_enabled = bucket_key
+        return key
+
+    S3Response._key_response_post = key_response_post  # type: ignore[method-assign]
+    S3Backend.complete_multipart_upload = complete_multipart_upload  # type: ignore[method-assign]
+
+
 def install() -> None:
     """Makes moto return the attributes above as AWS does."""
     _install_log_group_class()
@@ -215,3 +246,4 @@ def install() -> None:
     _install_lambda_configs()
     _install_create_bucket_tags()
     _install_bucket_configurations()
+    _install_multipart_bucket_key()

@@ -18,14 +18,19 @@ import {
 import { CreateKeyCommand, EnableKeyRotationCommand, GetKeyRotationStatusCommand, KMSClient } from "@aws-sdk/client-kms";
 import { CreateFunctionCommand, GetFunctionCommand, LambdaClient, UpdateFunctionConfigurationCommand } from "@aws-sdk/client-lambda";
 import {
+  CompleteMultipartUploadCommand,
   CreateBucketCommand,
+  CreateMultipartUploadCommand,
   GetBucketLoggingCommand,
   GetBucketNotificationConfigurationCommand,
   GetBucketTaggingCommand,
+  HeadObjectCommand,
   PutBucketLoggingCommand,
   PutBucketNotificationConfigurationCommand,
+  PutBucketEncryptionCommand,
   PutBucketPolicyCommand,
   S3Client,
+  UploadPartCommand,
 } from "@aws-sdk/client-s3";
 import { zipSync } from "fflate";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -226,5 +231,28 @@ describe("what the emulator reads back", () => {
     const notifications = (Bucket: string) => s3.send(new GetBucketNotificationConfigurationCommand({ Bucket }));
     expect((await notifications("read-back-events")).EventBridgeConfiguration).toEqual({});
     expect((await notifications("read-back-quiet")).EventBridgeConfiguration).toBeUndefined();
+  });
+
+  it("the bucket key setting an object was uploaded in parts with, over the bucket's default", async () => {
+    const key = (await kms.send(new CreateKeyCommand({}))).KeyMetadata!.Arn!;
+    await createBucket("read-back-parts");
+    await createBucket("read-back-parts-keyed");
+    const keyedByDefault = {
+      ApplyServerSideEncryptionByDefault: { SSEAlgorithm: "aws:kms" as const, KMSMasterKeyID: key },
+      BucketKeyEnabled: true,
+    };
+    await s3.send(
+      new PutBucketEncryptionCommand({ Bucket: "read-back-parts-keyed", ServerSideEncryptionConfiguration: { Rules: [keyedByDefault] } }),
+    );
+    const uploadInParts = async (Bucket: string, Key: string, BucketKeyEnabled: boolean) => {
+      const started = { Bucket, Key, ServerSideEncryption: "aws:kms" as const, SSEKMSKeyId: key, BucketKeyEnabled };
+      const { UploadId } = await s3.send(new CreateMultipartUploadCommand(started));
+      const { ETag } = await s3.send(new UploadPartCommand({ Bucket, Key, UploadId, PartNumber: 1, Body: "one part" }));
+      await s3.send(new CompleteMultipartUploadCommand({ Bucket, Key, UploadId, MultipartUpload: { Parts: [{ ETag, PartNumber: 1 }] } }));
+      return (await s3.send(new HeadObjectCommand({ Bucket, Key }))).BucketKeyEnabled;
+    };
+    // a bucket without default encryption, and one whose default says the opposite
+    expect(await uploadInParts("read-back-parts", "keyed", true)).toBe(true);
+    expect(await uploadInParts("read-back-parts-keyed", "unkeyed", false)).toBe(false);
   });
 });
