@@ -166,7 +166,9 @@ def main(argv: list[str] | None = None) -> None:
     emulator_s3_logging.install()
     # bucket policies evaluated with their conditions (aws:SecureTransport from the listener): emulator_bucket_policy.py
     emulator_bucket_policy.install()
-    # attributes moto accepts but does not return (log group class, Glue connection type, KMS rotation period)
+    # attributes moto accepts but does not answer as AWS does (log group class, Glue connection type and job execution
+    # class, KMS rotation period, Lambda dead-letter and logging configuration, S3 bucket tags, log key format, EventBridge,
+    # the bucket key of a multipart upload)
     emulator_read_back.install()
     app = DomainDispatcherApplication(create_backend_app)
     # a retried SDK call that moto already completed gets its first answer again (emulator_replay.py says why)
