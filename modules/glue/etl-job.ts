@@ -23,6 +23,7 @@ import type { DataBucket } from "../storage/data-bucket";
 import {
   ARTIFACT_PREFIXES,
   DEPLOYED_ARTIFACT_PREFIXES,
+  JOB_WRITTEN_ARTIFACT_PREFIXES,
   LINEAGE_AUDIT_PREFIXES,
   PROCESSED_PREFIXES,
   RAW_PREFIXES,
@@ -217,8 +218,9 @@ export class EtlJob extends Construct {
     for (const prefix of DEPLOYED_ARTIFACT_PREFIXES) {
       artifacts.grantRead(policy, prefix);
     }
-    artifacts.grantReadWrite(policy, ARTIFACT_PREFIXES.state);
-    artifacts.grantReadWrite(policy, ARTIFACT_PREFIXES.temp);
+    for (const prefix of JOB_WRITTEN_ARTIFACT_PREFIXES) {
+      artifacts.grantReadWrite(policy, prefix);
+    }
     raw.grantRead(policy, RAW_PREFIXES.landing);
     raw.grantReadWrite(policy, RAW_PREFIXES.quarantine);
     processed.grantReadWrite(policy, PROCESSED_PREFIXES.processed);
