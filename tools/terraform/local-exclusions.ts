@@ -24,16 +24,6 @@ export interface LocalApplyExclusion {
  */
 export const LOCAL_APPLY_EXCLUSIONS: readonly LocalApplyExclusion[] = [];
 
-/**
- * What `npm start`'s apply leaves out on top of LOCAL_APPLY_EXCLUSIONS: resources the emulator holds but under which the
- * local pipeline's components could not run. Empty: npm start applies the bucket policies and bucket logging and runs
- * under them, each component reaching S3 the way the policies expect it to on AWS (over TLS, through the service front
- * too; the Glue job and the handlers through their VPC's S3 gateway endpoint, local/emulator_vpc_endpoint.py; the
- * harness's writes of keys and job state as the roles the artifacts policy names, local/run/local-platform.ts). Every
- * entry must be listed, with the same error, in docs/environments.md.
- */
-export const LOCAL_RUN_EXCLUSIONS: readonly LocalApplyExclusion[] = [];
-
 export interface ExcludedResource {
   readonly address: string;
   /** The declared exclusion that (directly or through references) keeps this resource out. */

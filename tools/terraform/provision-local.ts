@@ -3,7 +3,7 @@
  * with Terraform and the real provider, and hands back the stack's outputs. The caller owns the emulator.
  */
 import type { EmulatorAddress } from "./emulator-override";
-import { LOCAL_APPLY_EXCLUSIONS, LOCAL_RUN_EXCLUSIONS, type ExcludedResource } from "./local-exclusions";
+import type { ExcludedResource } from "./local-exclusions";
 import { applyToEmulator, destroyFromEmulator } from "./operations";
 import { OUT_DIR, PROJECT_ROOT, WORK_ROOT, openTerraform } from "./session";
 import { findStack, synthesize } from "./stacks";
@@ -11,7 +11,7 @@ import { findStack, synthesize } from "./stacks";
 export interface LocalEnvironment {
   /** `terraform output -json` of the applied stack, name -> value. */
   readonly outputs: Readonly<Record<string, unknown>>;
-  /** Resources left out (local-exclusions.ts: LOCAL_APPLY_EXCLUSIONS and LOCAL_RUN_EXCLUSIONS). */
+  /** Resources left out (local-exclusions.ts: LOCAL_APPLY_EXCLUSIONS, empty today). */
   readonly excluded: readonly ExcludedResource[];
   /** `terraform destroy` of everything applied; resolves to the resources left in the state (0 when clean). */
   teardown(): Promise<number>;
@@ -28,8 +28,8 @@ export async function provisionLocalEnvironment(emulator: EmulatorAddress, optio
   const terraform = openTerraform("provision-local");
   if (options.synth ?? true) synthesize(PROJECT_ROOT);
   const stack = findStack(OUT_DIR, options.env ?? "local");
-  // what the pipeline could not run under would stay out of npm start's apply (LOCAL_RUN_EXCLUSIONS: nothing today)
-  const applied = await applyToEmulator(terraform, stack, WORK_ROOT, emulator, [...LOCAL_APPLY_EXCLUSIONS, ...LOCAL_RUN_EXCLUSIONS]);
+  // the same scope as tf:apply-local (LOCAL_APPLY_EXCLUSIONS, empty): npm start's pipeline runs under every resource, bucket policies included
+  const applied = await applyToEmulator(terraform, stack, WORK_ROOT, emulator);
   return {
     outputs: applied.outputs,
     excluded: applied.scope.excluded,

@@ -4,7 +4,6 @@ import { describe, expect, it } from "vitest";
 import {
   LOCAL_APPLY_EXCLUSIONS,
   LOCAL_DESTROY_EXCEPTIONS,
-  LOCAL_RUN_EXCLUSIONS,
   localApplyScope,
   type LocalApplyExclusion,
 } from "../../../tools/terraform/local-exclusions";
@@ -75,7 +74,7 @@ describe("localApplyScope", () => {
 
 describe("npm start's own apply", () => {
   it("leaves nothing out: the bucket policies and the logging that needs them are applied, and the run runs under them", () => {
-    expect(LOCAL_RUN_EXCLUSIONS).toEqual([]);
+    expect(LOCAL_APPLY_EXCLUSIONS).toEqual([]);
     const buckets: PlanJson = {
       configuration: {
         root_module: {
@@ -89,15 +88,15 @@ describe("npm start's own apply", () => {
         },
       },
     };
-    // what provision-local.ts passes for npm start: everything applied, without -target
-    expect(localApplyScope(buckets, [...LOCAL_APPLY_EXCLUSIONS, ...LOCAL_RUN_EXCLUSIONS])).toEqual({ excluded: [], targets: [] });
+    // provision-local.ts applies npm start's stack with the default scope: everything applied, without -target
+    expect(localApplyScope(buckets)).toEqual({ excluded: [], targets: [] });
   });
 });
 
 describe("declared local-apply exclusions", () => {
   it("are each documented in docs/environments.md, with a reason and the emulator's own error", () => {
     const docsPath = resolve(import.meta.dirname, "../../../docs/environments.md");
-    for (const exclusion of [...LOCAL_APPLY_EXCLUSIONS, ...LOCAL_RUN_EXCLUSIONS, ...LOCAL_DESTROY_EXCEPTIONS]) {
+    for (const exclusion of [...LOCAL_APPLY_EXCLUSIONS, ...LOCAL_DESTROY_EXCEPTIONS]) {
       expect(exclusion.reason.length).toBeGreaterThan(10);
       expect(exclusion.emulatorError.length).toBeGreaterThan(10);
       const docs = readFileSync(docsPath, "utf8");
