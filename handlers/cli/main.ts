@@ -44,28 +44,38 @@ export function buildProgram(context: CliContext): Command {
   return program;
 }
 
+interface GlobalOptions {
+  readonly endpointUrl?: string;
+  readonly region?: string;
+  readonly caBundle?: string;
+}
+
+/** The clients every command uses, made once per invocation from the global options. */
+function cliClients(options: GlobalOptions): CliClients {
+  // verification stays on: the bundle's CAs are trusted beside Node's own
+  const trust =
+    options.caBundle === undefined
+      ? {}
+      : {
+          requestHandler: {
+            httpsAgent: new Agent({ ca: [...rootCertificates, readFileSync(options.caBundle, "utf8")], keepAlive: true }),
+          },
+        };
+  const config = { ...clientConfig({ endpoint: options.endpointUrl, region: options.region }), ...trust };
+  return {
+    s3: new S3Client({ ...config, forcePathStyle: options.endpointUrl !== undefined }),
+    logs: new CloudWatchLogsClient(config),
+    kms: new KMSClient(config),
+  };
+}
+
 export async function main(argv: readonly string[], io: CliIo = processIo): Promise<number> {
   let clients: CliClients | undefined;
   const context: CliContext = {
     io,
     // called from command actions, after parsing has set the global options
     clients() {
-      const options = program.opts<{ endpointUrl?: string; region?: string; caBundle?: string }>();
-      // verification stays on: the bundle's CAs are trusted beside Node's own
-      const trust =
-        options.caBundle === undefined
-          ? {}
-          : {
-              requestHandler: {
-                httpsAgent: new Agent({ ca: [...rootCertificates, readFileSync(options.caBundle, "utf8")], keepAlive: true }),
-              },
-            };
-      const config = { ...clientConfig({ endpoint: options.endpointUrl, region: options.region }), ...trust };
-      clients ??= {
-        s3: new S3Client({ ...config, forcePathStyle: options.endpointUrl !== undefined }),
-        logs: new CloudWatchLogsClient(config),
-        kms: new KMSClient(config),
-      };
+      clients ??= cliClients(program.opts<GlobalOptions>());
       return clients;
     },
     exitCode: 0,
