@@ -29,7 +29,8 @@ Operators: String*, Arn*, Numeric*, Bool, Null, each with ``...IfExists``; a key
 operator false and a negated one (``...Not...``) true, as IAM documents. What the emulator cannot evaluate (another
 operator, a ``ForAnyValue:``/``ForAllValues:`` set operator, a key it does not derive) is decided conservatively: the
 condition holds for a ``Deny`` (the statement refuses) and fails for an ``Allow`` (the statement grants nothing). So a
-policy is never weaker here than on AWS; it can only be stricter for a key the emulator does not know.
+statement is never weaker here than on AWS for a request and action this module evaluates (what it does not evaluate:
+below); it can only be stricter for a key the emulator does not know.
 
 The action evaluated is the one IAM authorizes the request as (``object_action``), not moto's name: moto asks for
 ``s3:<Method>Object`` on every object request (``s3:HeadObject``, ``s3:PostObject`` for CreateMultipartUpload and
