@@ -15,8 +15,11 @@ request context derived from the request itself (``request_context``):
 - ``aws:PrincipalArn`` is the caller's IAM user, or the role of an assumed-role session; a key the emulator did not
   issue is moto's default identity (``arn:aws:sts::<account>:user/moto``, what its GetCallerIdentity answers);
 - the S3 request keys from their headers: ``s3:x-amz-server-side-encryption``, ``...-aws-kms-key-id``,
-  ``...-customer-algorithm``, ``s3:x-amz-acl``, ``s3:object-lock-mode``, ``s3:object-lock-remaining-retention-days``,
-  ``s3:if-none-match``, ``s3:ObjectCreationOperation``;
+  ``...-customer-algorithm``, ``s3:x-amz-acl``, ``s3:object-lock-mode``, ``s3:object-lock-retain-until-date``,
+  ``s3:object-lock-remaining-retention-days``, ``s3:if-none-match``; for a PutObjectRetention the three lock keys from
+  its XML body instead (unknown when the body cannot be read); ``s3:ObjectCreationOperation`` from the operation, as S3
+  sets it on s3:PutObject: true for PutObject, CopyObject and CompleteMultipartUpload, false for
+  CreateMultipartUpload, UploadPart and UploadPartCopy (``object_creation_operation``);
 - ``aws:SourceVpce`` and ``aws:SourceVpc`` are the endpoint's and its VPC's id for a request that arrived on the listener
   of an S3 gateway endpoint (emulator_vpc_endpoint.py), and absent for every other request;
 - ``aws:PrincipalIsAWSService`` and ``aws:ViaAWSService`` are false (every caller of the emulator calls it directly),
@@ -26,10 +29,23 @@ Operators: String*, Arn*, Numeric*, Bool, Null, each with ``...IfExists``; a key
 operator false and a negated one (``...Not...``) true, as IAM documents. What the emulator cannot evaluate (another
 operator, a ``ForAnyValue:``/``ForAllValues:`` set operator, a key it does not derive) is decided conservatively: the
 condition holds for a ``Deny`` (the statement refuses) and fails for an ``Allow`` (the statement grants nothing). So a
-policy is never weaker here than on AWS; it can only be stricter for a key the emulator does not know.
+statement is never weaker here than on AWS for a request and action this module evaluates (what it does not evaluate:
+below); it can only be stricter for a key the emulator does not know.
 
-moto asks for ``s3:HeadObject`` on a HEAD; IAM authorizes it as ``s3:GetObject``, and so does this evaluation. moto
-answers a refusal with an empty 403; here it is S3's ``AccessDenied`` with AWS's message for an explicit deny in a
+The action evaluated is the one IAM authorizes the request as (``object_action``), not moto's name: moto asks for
+``s3:<Method>Object`` on every object request (``s3:HeadObject``, ``s3:PostObject`` for CreateMultipartUpload and
+CompleteMultipartUpload, ``s3:PutObject`` for PutObjectRetention), so a statement naming s3:PutObject,
+s3:PutObjectRetention or s3:GetObject would otherwise miss the request. An action outside that table (a query
+subresource S3 has no object operation for) keeps moto's name.
+
+What is not evaluated: moto consults the bucket policy only on object requests (``S3Response._key_response``) and on
+each key of a DeleteObjects (as s3:DeleteObject, also for a key named with a version id); a bucket-level request
+(ListBucket, GetBucketPolicy, PutBucketPolicy, GetBucketLocation, ...) never reaches this evaluation, so a bucket
+policy's statements on the bucket ARN do not refuse anything locally. Where a request needs a second action on AWS
+(s3:BypassGovernanceRetention with the bypass header, s3:GetObject on an UploadPartCopy's or CopyObject's source), only
+the first is evaluated.
+
+moto answers a refusal with an empty 403; here it is S3's ``AccessDenied`` with AWS's message for an explicit deny in a
 resource-based policy (the caller, an assumed role as its session ARN as AWS names it, the action and the resource), so
 a refused component says what it was refused.
 """
@@ -38,11 +54,13 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from contextvars import ContextVar
 from datetime import UTC, datetime
 from functools import cache
 from typing import Any
+from urllib.parse import parse_qs
+from xml.etree import ElementTree
 
 from emulator_iam import S3AccessDenied  # local/, beside this file
 from moto.iam.access_control import PermissionResult
@@ -78,6 +96,7 @@ KNOWN_KEYS = frozenset(
         "s3:x-amz-server-side-encryption-customer-algorithm",
         "s3:x-amz-acl",
         "s3:object-lock-mode",
+        "s3:object-lock-retain-until-date",
         "s3:object-lock-remaining-retention-days",
         "s3:if-none-match",
         "s3:objectcreationoperation",
@@ -90,12 +109,19 @@ HEADER_KEYS = {
     "x-amz-server-side-encryption-customer-algorithm": "s3:x-amz-server-side-encryption-customer-algorithm",
     "x-amz-acl": "s3:x-amz-acl",
     "x-amz-object-lock-mode": "s3:object-lock-mode",
+    "x-amz-object-lock-retain-until-date": "s3:object-lock-retain-until-date",
     "if-none-match": "s3:if-none-match",
 }
+
+UNKNOWN = "\x00unknown"
+"""A Context value for a key the request carries in a form the emulator could not read: every operator on it is
+decided conservatively (a Deny holds, an Allow grants nothing)."""
 
 _request: ContextVar[Context | None] = ContextVar("sentinel_bucket_policy_request", default=None)
 # (principal, action, resource) of the request's last refusal by a bucket policy, for the AccessDenied message
 _denial: ContextVar[tuple[str, str, str] | None] = ContextVar("sentinel_bucket_policy_denial", default=None)
+# (the action moto asks for on an object request, the action IAM authorizes that request as)
+_object_action: ContextVar[tuple[str, str] | None] = ContextVar("sentinel_bucket_policy_object_action", default=None)
 # the request's caller as AWS names it in that message, when it differs from aws:PrincipalArn (an assumed-role session)
 _caller: ContextVar[str | None] = ContextVar("sentinel_bucket_policy_caller", default=None)
 
@@ -132,7 +158,99 @@ def _access_key_id(headers: Any, query: str) -> str | None:
     return match.group(1) if match else None
 
 
-def request_context(environ: dict[str, Any], headers: Any, method: str, query: str, account_id: str, partition: str) -> Context:
+def _versioned(query: Collection[str], unversioned: str, versioned: str) -> str:
+    return versioned if "versionId" in query else unversioned
+
+
+def object_action(method: str, query: Collection[str]) -> str | None:
+    """The IAM action S3 authorizes an object request as (Service Authorization Reference, "Actions defined by Amazon
+    S3"), from its method and query parameters; None for a request S3 has no object operation for (moto's name stays).
+
+    moto names every object request ``s3:<Method>Object``; IAM names the operation: CreateMultipartUpload (POST
+    ?uploads), UploadPart, UploadPartCopy and CompleteMultipartUpload (POST ?uploadId) are s3:PutObject, a subresource
+    has its own action (?retention is s3:PutObjectRetention), and a versionId selects the ...Version action where IAM
+    has one (there is no s3:PutObjectVersion: a PUT with a versionId is still s3:PutObject)."""
+    method = method.upper()
+    if method in {"GET", "HEAD"}:
+        if "uploadId" in query:
+            return "s3:ListMultipartUploadParts"
+        if "acl" in query:
+            return _versioned(query, "s3:GetObjectAcl", "s3:GetObjectVersionAcl")
+        if "tagging" in query:
+            return _versioned(query, "s3:GetObjectTagging", "s3:GetObjectVersionTagging")
+        if "attributes" in query:
+            return _versioned(query, "s3:GetObjectAttributes", "s3:GetObjectVersionAttributes")
+        if "torrent" in query:
+            return _versioned(query, "s3:GetObjectTorrent", "s3:GetObjectVersionTorrent")
+        if "retention" in query:
+            return "s3:GetObjectRetention"
+        if "legal-hold" in query:
+            return "s3:GetObjectLegalHold"
+        return _versioned(query, "s3:GetObject", "s3:GetObjectVersion")
+    if method == "PUT":
+        if "acl" in query:
+            return _versioned(query, "s3:PutObjectAcl", "s3:PutObjectVersionAcl")
+        if "tagging" in query:
+            return _versioned(query, "s3:PutObjectTagging", "s3:PutObjectVersionTagging")
+        if "retention" in query:
+            return "s3:PutObjectRetention"
+        if "legal-hold" in query:
+            return "s3:PutObjectLegalHold"
+        return "s3:PutObject"
+    if method == "DELETE":
+        if "uploadId" in query:
+            return "s3:AbortMultipartUpload"
+        if "tagging" in query:
+            return _versioned(query, "s3:DeleteObjectTagging", "s3:DeleteObjectVersionTagging")
+        return _versioned(query, "s3:DeleteObject", "s3:DeleteObjectVersion")
+    if method == "POST":
+        if "uploads" in query or "uploadId" in query:
+            return "s3:PutObject"
+        if "restore" in query:
+            return "s3:RestoreObject"
+        if "select" in query:
+            return "s3:GetObject"
+    return None
+
+
+def object_creation_operation(method: str, query: Collection[str]) -> str | None:
+    """s3:ObjectCreationOperation as S3 sets it on s3:PutObject ("Enforce conditional writes"): true for the request
+    that creates the object (PutObject, CopyObject, CompleteMultipartUpload), false for CreateMultipartUpload,
+    UploadPart and UploadPartCopy, which accept no conditional header; None (absent) for any other request."""
+    if object_action(method, query) != "s3:PutObject":
+        return None
+    if method.upper() == "POST":
+        return "false" if "uploads" in query else "true"
+    return "false" if "uploadId" in query else "true"
+
+
+def _remaining_days(retain_until: str) -> str:
+    until = datetime.fromisoformat(retain_until.strip().replace("Z", "+00:00"))
+    return str((until - datetime.now(UTC)).days)
+
+
+def _retention_from_body(body: bytes) -> Context:
+    """The object-lock keys of a PutObjectRetention, whose mode and retain-until date are in its XML body
+    (``<Retention><Mode>..</Mode><RetainUntilDate>..</RetainUntilDate></Retention>``); a body the emulator cannot read
+    makes them unknown, so a Deny on them holds."""
+    keys = ("s3:object-lock-mode", "s3:object-lock-retain-until-date", "s3:object-lock-remaining-retention-days")
+    try:
+        root = ElementTree.fromstring(body)
+        fields = {element.tag.rsplit("}", 1)[-1]: (element.text or "").strip() for element in root}
+        context: Context = {}
+        if fields.get("Mode"):
+            context["s3:object-lock-mode"] = fields["Mode"]
+        if fields.get("RetainUntilDate"):
+            context["s3:object-lock-retain-until-date"] = fields["RetainUntilDate"]
+            context["s3:object-lock-remaining-retention-days"] = _remaining_days(fields["RetainUntilDate"])
+        return context
+    except (ElementTree.ParseError, ValueError):
+        return dict.fromkeys(keys, UNKNOWN)
+
+
+def request_context(
+    environ: dict[str, Any], headers: Any, method: str, query: str, account_id: str, partition: str, body: bytes = b""
+) -> Context:
     """The condition keys of one S3 request (see the module docstring for what each is)."""
     secure = environ.get("wsgi.url_scheme") == "https"
     arn = principal_arn(account_id, partition, _access_key_id(headers, query))
@@ -155,10 +273,16 @@ def request_context(environ: dict[str, Any], headers: Any, method: str, query: s
             context[key] = value
     retain_until = _header(headers, "x-amz-object-lock-retain-until-date")
     if retain_until is not None:
-        until = datetime.fromisoformat(retain_until.replace("Z", "+00:00"))
-        context["s3:object-lock-remaining-retention-days"] = str((until - datetime.now(UTC)).days)
-    if method.upper() == "PUT" and not query:
-        context["s3:objectcreationoperation"] = "true"
+        try:
+            context["s3:object-lock-remaining-retention-days"] = _remaining_days(retain_until)
+        except ValueError:
+            context["s3:object-lock-remaining-retention-days"] = UNKNOWN
+    parameters = parse_qs(query, keep_blank_values=True)
+    if object_action(method, parameters) == "s3:PutObjectRetention":
+        context.update(_retention_from_body(body))
+    creation = object_creation_operation(method, parameters)
+    if creation is not None:
+        context["s3:objectcreationoperation"] = creation
     return context
 
 
@@ -221,6 +345,8 @@ def condition_holds(operator: str, key: str, expected: Any, context: Context, de
     key = key.lower()
     values = [str(value).lower() if isinstance(value, bool) else str(value) for value in _listed(expected)]
     if key not in KNOWN_KEYS:
+        return deny
+    if context.get(key) == UNKNOWN:
         return deny
     present = key in context
     if operator == "Null":
@@ -300,7 +426,12 @@ def _setup_class_remembering_context(self: Any, request: Any, full_url: str | No
     environ = getattr(request, "environ", None) or {}
     query = str(environ.get("QUERY_STRING") or "")
     bucket_account = self.current_account
-    _request.set(request_context(environ, request.headers, str(request.method), query, bucket_account, self.partition))
+    method = str(request.method)
+    body = self.raw_body if isinstance(self.raw_body, bytes) else b""
+    _request.set(request_context(environ, request.headers, method, query, bucket_account, self.partition, body))
+    moto_action = f"s3:{method.upper()[:1]}{method.lower()[1:]}Object"  # what moto's _key_response asks for
+    iam_action = object_action(method, parse_qs(query, keep_blank_values=True))
+    _object_action.set(None if iam_action is None else (moto_action, iam_action))
     _caller.set(caller_arn(bucket_account, self.partition, _access_key_id(request.headers, query)))
     _denial.set(None)
 
@@ -311,7 +442,9 @@ def _permission_under_conditions(self: FakeBucket, action: str, resource: str) -
     context = _request.get()
     if context is None:  # not an HTTP request (moto's internals): an unknown caller over an unknown transport
         context = {"aws:principalaccount": self.account_id}
-    action = "s3:GetObject" if action == "s3:HeadObject" else action
+    named = _object_action.get()
+    if named is not None and action == named[0]:  # moto's s3:<Method>Object for this object request: IAM's name instead
+        action = named[1]
     result = evaluate(json.loads(self.policy.decode()), action, resource, context)
     if result == PermissionResult.DENIED:
         _denial.set((_caller.get() or context.get("aws:principalarn", "anonymous"), action, resource))

@@ -1,19 +1,26 @@
 /**
  * Bucket policies in the emulator are evaluated with their conditions (local/emulator_bucket_policy.py), through the
  * real emulator and its two listeners (local/emulator_tls.py): the platform's TLS-only statements refuse a plain-HTTP
- * request and let a TLS one through; the encryption-header and principal conditions decide as IAM does; a condition
+ * request and let a TLS one through; the encryption-header and principal conditions decide as IAM does; a request is
+ * evaluated as the action IAM authorizes it as (a multipart upload as s3:PutObject, PutObjectRetention as
+ * s3:PutObjectRetention with the lock mode from its body), with s3:ObjectCreationOperation as S3 sets it; a condition
  * the emulator cannot evaluate makes a Deny refuse and an Allow grant nothing.
  */
 import { request } from "node:https";
 import { resolve } from "node:path";
 import { CreateKeyCommand, KMSClient } from "@aws-sdk/client-kms";
 import {
+  CompleteMultipartUploadCommand,
   CreateBucketCommand,
+  CreateMultipartUploadCommand,
   DeleteBucketPolicyCommand,
   GetObjectCommand,
   PutBucketPolicyCommand,
   PutObjectCommand,
+  PutObjectRetentionCommand,
   S3Client,
+  UploadPartCommand,
+  type CreateMultipartUploadCommandInput,
   type PutObjectCommandInput,
 } from "@aws-sdk/client-s3";
 import { AssumeRoleCommand, STSClient } from "@aws-sdk/client-sts";
@@ -98,6 +105,13 @@ const put = (client: S3Client, input: Partial<PutObjectCommandInput> = {}) =>
 
 const REFUSED = { $metadata: { httpStatusCode: 403 } };
 
+/** Starts a multipart upload of `key` (with `input`'s headers) and uploads its one part; the upload id and the part. */
+async function uploadOnePart(key: string, input: Partial<CreateMultipartUploadCommandInput> = {}) {
+  const { UploadId } = await secure.send(new CreateMultipartUploadCommand({ Bucket: BUCKET, Key: key, ...input }));
+  const { ETag } = await secure.send(new UploadPartCommand({ Bucket: BUCKET, Key: key, UploadId, PartNumber: 1, Body: "{}" }));
+  return { UploadId: UploadId!, part: { ETag: ETag!, PartNumber: 1 } };
+}
+
 describe("the TLS-only bucket policy", () => {
   beforeAll(() => policy(...TLS_ONLY));
 
@@ -151,6 +165,98 @@ describe("encryption-header conditions (the baseline policy's KMS statements)", 
     await expect(put(secure, { ServerSideEncryption: "AES256" })).rejects.toMatchObject(REFUSED);
     await expect(put(secure, { ServerSideEncryption: "aws:kms", SSEKMSKeyId: `${keyArn}-other` })).rejects.toMatchObject(REFUSED);
     await expect(put(secure, { ServerSideEncryption: "aws:kms" })).rejects.toMatchObject(REFUSED);
+  });
+
+  it("refuses a multipart upload with another algorithm (s3:PutObject, as IAM authorizes CreateMultipartUpload)", async () => {
+    const start = (input: Partial<CreateMultipartUploadCommandInput>) =>
+      secure.send(new CreateMultipartUploadCommand({ Bucket: BUCKET, Key: "data/multipart.json", ...input }));
+    await expect(start({ ServerSideEncryption: "AES256" })).rejects.toMatchObject({
+      ...REFUSED,
+      message: expect.stringContaining("not authorized to perform: s3:PutObject on resource") as unknown,
+    });
+    await expect(start({ ServerSideEncryption: "aws:kms" })).rejects.toMatchObject(REFUSED);
+    const { UploadId, part } = await uploadOnePart("data/multipart.json", { ServerSideEncryption: "aws:kms", SSEKMSKeyId: keyArn });
+    await secure.send(
+      new CompleteMultipartUploadCommand({ Bucket: BUCKET, Key: "data/multipart.json", UploadId, MultipartUpload: { Parts: [part] } }),
+    );
+  });
+});
+
+describe("write-once records (the data bucket's DenyOverwritableRecordWrites, s3:ObjectCreationOperation)", () => {
+  beforeAll(() =>
+    policy(...TLS_ONLY, {
+      Sid: "DenyOverwritableRecordWrites",
+      Effect: "Deny",
+      Principal: "*",
+      Action: ["s3:PutObject"],
+      Resource: [`arn:aws:s3:::${BUCKET}/lineage/*`],
+      Condition: { Null: { "s3:if-none-match": ["true"] }, BoolIfExists: { "s3:ObjectCreationOperation": ["true"] } },
+    }),
+  );
+
+  it("refuses a single PUT without If-None-Match and accepts one with it", async () => {
+    await expect(put(secure, { Key: "lineage/single.json" })).rejects.toMatchObject(REFUSED);
+    await put(secure, { Key: "lineage/single.json", IfNoneMatch: "*" });
+  });
+
+  it("lets CreateMultipartUpload and UploadPart through (no conditional header on AWS either); the completion needs it", async () => {
+    const key = "lineage/multipart.json";
+    const { UploadId, part } = await uploadOnePart(key);
+    const complete = (ifNoneMatch?: string) =>
+      secure.send(
+        new CompleteMultipartUploadCommand({
+          Bucket: BUCKET,
+          Key: key,
+          UploadId,
+          MultipartUpload: { Parts: [part] },
+          ...(ifNoneMatch ? { IfNoneMatch: ifNoneMatch } : {}),
+        }),
+      );
+    await expect(complete()).rejects.toMatchObject(REFUSED);
+    await complete("*");
+  });
+});
+
+describe("PutObjectRetention (the data bucket's DenyOtherObjectLockMode)", () => {
+  const LOCKED = "conditions-locked";
+  const key = "records/locked.json";
+  const retain = (Mode: "GOVERNANCE" | "COMPLIANCE") =>
+    secure.send(
+      new PutObjectRetentionCommand({
+        Bucket: LOCKED,
+        Key: key,
+        Retention: { Mode, RetainUntilDate: new Date(Date.now() + 3 * 86_400_000) },
+      }),
+    );
+
+  beforeAll(async () => {
+    await secure.send(
+      new CreateBucketCommand({
+        Bucket: LOCKED,
+        ObjectLockEnabledForBucket: true,
+        CreateBucketConfiguration: { LocationConstraint: EMULATOR_CREDENTIALS.region },
+      }),
+    );
+    await secure.send(new PutObjectCommand({ Bucket: LOCKED, Key: key, Body: "{}" }));
+    const statement = {
+      Sid: "DenyOtherObjectLockMode",
+      Effect: "Deny",
+      Principal: "*",
+      Action: ["s3:PutObject", "s3:PutObjectRetention"],
+      Resource: [`arn:aws:s3:::${LOCKED}/*`],
+      Condition: { StringNotEquals: { "s3:object-lock-mode": ["COMPLIANCE"] }, Null: { "s3:object-lock-mode": ["false"] } },
+    };
+    await secure.send(
+      new PutBucketPolicyCommand({ Bucket: LOCKED, Policy: JSON.stringify({ Version: "2012-10-17", Statement: [statement] }) }),
+    );
+  });
+
+  it("refuses GOVERNANCE, read from the request body, as s3:PutObjectRetention; accepts COMPLIANCE", async () => {
+    await expect(retain("GOVERNANCE")).rejects.toMatchObject({
+      ...REFUSED,
+      message: expect.stringContaining("not authorized to perform: s3:PutObjectRetention on resource") as unknown,
+    });
+    await retain("COMPLIANCE");
   });
 });
 
