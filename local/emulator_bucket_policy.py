@@ -158,8 +158,31 @@ def _access_key_id(headers: Any, query: str) -> str | None:
     return match.group(1) if match else None
 
 
-def _versioned(query: Collection[str], unversioned: str, versioned: str) -> str:
-    return versioned if "versionId" in query else unversioned
+# (method, subresource) -> (the action, the action when the request names a versionId where IAM has one); a HEAD is
+# authorized as the GET. A request's subresource is the first of _SUBRESOURCES it carries that its method has a row for.
+_OBJECT_ACTIONS: dict[tuple[str, str | None], tuple[str, str | None]] = {
+    ("GET", "uploadId"): ("s3:ListMultipartUploadParts", None),
+    ("GET", "acl"): ("s3:GetObjectAcl", "s3:GetObjectVersionAcl"),
+    ("GET", "tagging"): ("s3:GetObjectTagging", "s3:GetObjectVersionTagging"),
+    ("GET", "attributes"): ("s3:GetObjectAttributes", "s3:GetObjectVersionAttributes"),
+    ("GET", "torrent"): ("s3:GetObjectTorrent", "s3:GetObjectVersionTorrent"),
+    ("GET", "retention"): ("s3:GetObjectRetention", None),
+    ("GET", "legal-hold"): ("s3:GetObjectLegalHold", None),
+    ("GET", None): ("s3:GetObject", "s3:GetObjectVersion"),
+    ("PUT", "acl"): ("s3:PutObjectAcl", "s3:PutObjectVersionAcl"),
+    ("PUT", "tagging"): ("s3:PutObjectTagging", "s3:PutObjectVersionTagging"),
+    ("PUT", "retention"): ("s3:PutObjectRetention", None),
+    ("PUT", "legal-hold"): ("s3:PutObjectLegalHold", None),
+    ("PUT", None): ("s3:PutObject", None),
+    ("DELETE", "uploadId"): ("s3:AbortMultipartUpload", None),
+    ("DELETE", "tagging"): ("s3:DeleteObjectTagging", "s3:DeleteObjectVersionTagging"),
+    ("DELETE", None): ("s3:DeleteObject", "s3:DeleteObjectVersion"),
+    ("POST", "uploads"): ("s3:PutObject", None),
+    ("POST", "uploadId"): ("s3:PutObject", None),
+    ("POST", "restore"): ("s3:RestoreObject", None),
+    ("POST", "select"): ("s3:GetObject", None),
+}
+_SUBRESOURCES = ("uploads", "uploadId", "acl", "tagging", "attributes", "torrent", "retention", "legal-hold", "restore", "select")
 
 
 def object_action(method: str, query: Collection[str]) -> str | None:
@@ -170,47 +193,13 @@ def object_action(method: str, query: Collection[str]) -> str | None:
     ?uploads), UploadPart, UploadPartCopy and CompleteMultipartUpload (POST ?uploadId) are s3:PutObject, a subresource
     has its own action (?retention is s3:PutObjectRetention), and a versionId selects the ...Version action where IAM
     has one (there is no s3:PutObjectVersion: a PUT with a versionId is still s3:PutObject)."""
-    method = method.upper()
-    if method in {"GET", "HEAD"}:
-        if "uploadId" in query:
-            return "s3:ListMultipartUploadParts"
-        if "acl" in query:
-            return _versioned(query, "s3:GetObjectAcl", "s3:GetObjectVersionAcl")
-        if "tagging" in query:
-            return _versioned(query, "s3:GetObjectTagging", "s3:GetObjectVersionTagging")
-        if "attributes" in query:
-            return _versioned(query, "s3:GetObjectAttributes", "s3:GetObjectVersionAttributes")
-        if "torrent" in query:
-            return _versioned(query, "s3:GetObjectTorrent", "s3:GetObjectVersionTorrent")
-        if "retention" in query:
-            return "s3:GetObjectRetention"
-        if "legal-hold" in query:
-            return "s3:GetObjectLegalHold"
-        return _versioned(query, "s3:GetObject", "s3:GetObjectVersion")
-    if method == "PUT":
-        if "acl" in query:
-            return _versioned(query, "s3:PutObjectAcl", "s3:PutObjectVersionAcl")
-        if "tagging" in query:
-            return _versioned(query, "s3:PutObjectTagging", "s3:PutObjectVersionTagging")
-        if "retention" in query:
-            return "s3:PutObjectRetention"
-        if "legal-hold" in query:
-            return "s3:PutObjectLegalHold"
-        return "s3:PutObject"
-    if method == "DELETE":
-        if "uploadId" in query:
-            return "s3:AbortMultipartUpload"
-        if "tagging" in query:
-            return _versioned(query, "s3:DeleteObjectTagging", "s3:DeleteObjectVersionTagging")
-        return _versioned(query, "s3:DeleteObject", "s3:DeleteObjectVersion")
-    if method == "POST":
-        if "uploads" in query or "uploadId" in query:
-            return "s3:PutObject"
-        if "restore" in query:
-            return "s3:RestoreObject"
-        if "select" in query:
-            return "s3:GetObject"
-    return None
+    verb = "GET" if method.upper() == "HEAD" else method.upper()
+    subresource = next((name for name in _SUBRESOURCES if name in query and (verb, name) in _OBJECT_ACTIONS), None)
+    actions = _OBJECT_ACTIONS.get((verb, subresource))
+    if actions is None:
+        return None
+    unversioned, versioned = actions
+    return versioned if versioned is not None and "versionId" in query else unversioned
 
 
 def object_creation_operation(method: str, query: Collection[str]) -> str | None:
