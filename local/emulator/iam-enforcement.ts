@@ -141,7 +141,12 @@ export async function createStackKeys(endpoint: string, stack: SynthesizedStack,
   return arns;
 }
 
-/** The local operator: the one principal every role trusts, allowed nothing but sts:AssumeRole on them. */
+/**
+ * The local operator: the principal that assumes the platform's roles, allowed nothing but sts:AssumeRole on them. The
+ * emulator lets it stand in for the services and absent principals a trust policy names (STAND_IN_USER in
+ * local/emulator_iam.py is this name), so npm start leaves Terraform's trust policies as they are; provisionRoles
+ * below names it in the trust policy instead.
+ */
 export const LOCAL_OPERATOR = "sentinel-local-operator";
 
 export interface ProvisionedRoles {
