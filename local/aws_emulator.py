@@ -6,7 +6,8 @@ moto answers CloudWatch only in its query protocol, so alarms and dashboards cou
 A CBOR request is decoded (cbor2), serialized as a query request by botocore's own serializer for that
 operation, answered by moto in-process, and moto's XML answer is parsed by botocore's query parser and sent
 back as CBOR (timestamps as CBOR tag 1, errors as ``__type``/``message`` with the ``x-amzn-query-error``
-header CloudWatch's query compatibility defines). Every other request reaches moto unchanged; moto's Glue handler
+header CloudWatch's query compatibility defines); with IAM enforced, the signature is verified over the CBOR request
+the client signed, which the translated request carries along (emulator_iam.py). Every other request reaches moto unchanged; moto's Glue handler
 also serves the Data Quality ruleset API it lacks (emulator_glue_data_quality.py), and its Route 53 Resolver handler the
 DNS Firewall API (emulator_dns_firewall.py); PutBucketLogging reads the target's policy as IAM does (emulator_s3_logging.py);
 bucket policies are evaluated with their conditions (emulator_bucket_policy.py), and a second listener serves TLS
@@ -50,6 +51,7 @@ from emulator_wsgi import Environ, StartResponse, WsgiApp, call_buffered  # loca
 from moto.kms.models import Key, KmsBackend
 from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
 from moto.s3.utils import _VersionedKeyStore
+from werkzeug.datastructures import EnvironHeaders
 
 CBOR_OPERATION_PATH = re.compile(r"^/service/(?P<service>[A-Za-z0-9_]+)/operation/(?P<operation>[A-Za-z0-9_]+)$")
 # Smithy service shape name -> botocore service: the services whose SDKs speak CBOR and moto speaks query.
@@ -78,7 +80,15 @@ class RpcV2CborFront:
         params = cbor2.loads(raw) if raw else {}
         query = QuerySerializer().serialize_to_request(params or {}, operation)
         body = urlencode(query["body"]).encode("utf-8")
-        inner = {key: value for key, value in environ.items() if key != "HTTP_SMITHY_PROTOCOL"}
+        inner: dict[str, Any] = {key: value for key, value in environ.items() if key != "HTTP_SMITHY_PROTOCOL"}
+        # the signature is the client's, over the CBOR request: moto verifies it over that (emulator_iam.py)
+        query_string = environ.get("QUERY_STRING", "")
+        inner[emulator_iam.SIGNED_REQUEST] = emulator_iam.SignedRequest(
+            method=environ.get("REQUEST_METHOD", "POST"),
+            path=environ.get("PATH_INFO", "") + (f"?{query_string}" if query_string else ""),
+            body=raw,
+            headers=EnvironHeaders(environ),
+        )
         inner.update(
             {
                 "REQUEST_METHOD": "POST",

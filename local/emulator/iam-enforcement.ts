@@ -4,9 +4,11 @@
  * switched on (POST /moto-api/reset-auth), after which every request is checked against the calling role's
  * identity policies (and resource ARNs for S3, STS, Glue, KMS, CloudWatch Logs and EventBridge: ../emulator_iam.py).
  *
- * Only the trust policies are not the synthesized ones: those name AWS services (lambda, glue, databrew)
- * or the consumer principals of `var.*_principal_arns`, which cannot call the emulator, so every role here
- * trusts one local operator user that stands in for "the service that runs this component". What moto
+ * Only the trust policies of the roles provisionRoles creates (for the attack suite) are not the synthesized ones:
+ * those name AWS services (lambda, glue, databrew) or the consumer principals of `var.*_principal_arns`, which cannot
+ * call the emulator, so every role here trusts one local operator user that stands in for "the service that runs this
+ * component". (The roles Terraform applies for npm start keep the synthesized trust policies: the emulator lets the
+ * same operator stand in for the principals they name, ../emulator_iam.py, role-sessions.ts.) What moto
  * does not evaluate (bucket and key policies, policy conditions, session policies) is listed in
  * docs/security-model.md.
  */
@@ -141,7 +143,12 @@ export async function createStackKeys(endpoint: string, stack: SynthesizedStack,
   return arns;
 }
 
-/** The local operator: the one principal every role trusts, allowed nothing but sts:AssumeRole on them. */
+/**
+ * The local operator: the principal that assumes the platform's roles, allowed nothing but sts:AssumeRole on them. The
+ * emulator lets it stand in for the services and absent principals a trust policy names (STAND_IN_USER in
+ * local/emulator_iam.py is this name), so npm start leaves Terraform's trust policies as they are; provisionRoles
+ * below names it in the trust policy instead.
+ */
 export const LOCAL_OPERATOR = "sentinel-local-operator";
 
 export interface ProvisionedRoles {

@@ -4,16 +4,16 @@
  *  - creates the local deployer, an IAM user allowed everything, which stands in for the account
  *    administrator that deploys and operates the platform: the run's harness (landing the input, installing
  *    the wrapped tokenization key, saving and restoring state, shipping logs as the services do) uses it;
- *  - makes one local operator the principal every role Terraform created trusts (standing in for the AWS services
- *    and consumer principals the synthesized trust policies name, which cannot call the emulator); the operator
- *    may do nothing but sts:AssumeRole on those roles;
+ *  - creates one local operator, which stands in for the AWS services and consumer principals the synthesized trust
+ *    policies name (they cannot call the emulator): the emulator lets it assume a role whose trust policy names such a
+ *    principal (local/emulator_iam.py), and it may do nothing but sts:AssumeRole on the roles Terraform created;
  *  - lets the local deployer (only) assume the environment's deployer role, which the Terraform apply ran as
  *    (local/emulator/emulator-deployer.ts), so the CDKTF commands against a running npm start can too;
  *  - switches moto's IAM enforcement on, from when the emulator's dummy credentials are refused;
  *  - hands out credentials from sts:AssumeRole of a role, by its ARN, for the handler workers, the Glue job's
  *    driver, the DataBrew stand-in and the auditor and data-scientist reads.
- * The permission policies are the ones Terraform applied, unchanged. What the emulator does not evaluate is listed in
- * docs/security-model.md.
+ * The roles keep the trust and permission policies Terraform applied, unchanged (a `cdktf diff local` against the
+ * running emulator shows none of them). What the emulator does not evaluate is listed in docs/security-model.md.
  */
 import {
   assumeRole,
@@ -22,7 +22,6 @@ import {
   grantUserWithKey,
   iamCall,
   LOCAL_OPERATOR,
-  operatorTrustPolicy,
   xmlField,
   type AwsCredentials,
 } from "./iam-enforcement";
@@ -57,18 +56,8 @@ async function listRoles(endpoint: string): Promise<Array<{ readonly name: strin
 }
 
 /**
- * Makes the local operator the one principal the role trusts. The synthesized trust statements name AWS services and
- * consumer principals, which cannot call the emulator, and moto cannot evaluate them beside another statement (a
- * statement for a service principal fails its principal check with an error, and one naming another principal denies
- * instead of not applying), so they are replaced; the permission policies stay exactly as Terraform applied them.
- */
-async function trustOnlyOperator(endpoint: string, role: string, operatorArn: string): Promise<void> {
-  const trust = JSON.stringify(operatorTrustPolicy(operatorArn));
-  await iamCall(endpoint, { Action: "UpdateAssumeRolePolicy", RoleName: role, PolicyDocument: trust });
-}
-
-/**
- * Creates the deployer and the operator, lets the operator assume every role, and switches enforcement on.
+ * Creates the deployer and the operator, lets the operator assume every role (by the emulator's stand-in rule: the
+ * roles' trust policies stay Terraform's), and switches enforcement on.
  * Must run after the apply and before anything else calls the emulator with its dummy credentials.
  */
 export async function enforceRolesOfAppliedStack(endpoint: string, region: string): Promise<EnforcedRoles> {
@@ -81,12 +70,11 @@ export async function enforceRolesOfAppliedStack(endpoint: string, region: strin
     Version: "2012-10-17",
     Statement: [{ Sid: "DeploysAndOperatesTheLocalPlatform", Effect: "Allow", Action: "*", Resource: "*" }],
   });
-  const operatorArn = await createUser(endpoint, LOCAL_OPERATOR);
+  await createUser(endpoint, LOCAL_OPERATOR);
   const operator = await grantUserWithKey(endpoint, LOCAL_OPERATOR, "local-run", {
     Version: "2012-10-17",
     Statement: [{ Sid: "AssumePlatformRoles", Effect: "Allow", Action: "sts:AssumeRole", Resource: roles.map((role) => role.arn) }],
   });
-  for (const role of roles) await trustOnlyOperator(endpoint, role.name, operatorArn);
   if (deployerRoleName !== undefined && all.some((role) => role.name === deployerRoleName)) {
     const trust = { Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: { AWS: deployerArn }, Action: "sts:AssumeRole" }] };
     await iamCall(endpoint, { Action: "UpdateAssumeRolePolicy", RoleName: deployerRoleName, PolicyDocument: JSON.stringify(trust) });

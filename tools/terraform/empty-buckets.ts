@@ -1,11 +1,16 @@
 /**
  * Empties the local environment's buckets before `terraform destroy`. Every platform bucket keeps `force_destroy`
  * off (modules/storage/bucket-baseline.ts), so Terraform refuses to delete a bucket that holds anything
- * (`BucketNotEmpty`), on AWS as here; and the emulator delivers S3 server access logs at once, so after any apply the
- * access-log bucket holds the logs of the apply's own requests. Emptying is what a user does on AWS before destroying
+ * (`BucketNotEmpty`), on AWS as here; after any apply the buckets hold the deployed objects (the job's code, wheels,
+ * configuration and keys), after a pipeline run its data too. Emptying is what a user does on AWS before destroying
  * an environment: every object version and delete marker is deleted, with `x-amz-bypass-governance-retention` for
  * the GOVERNANCE-locked tiers (lineage-audit, audit-trail). The caller's principal must be allowed to (the deployer
- * role: the artifacts and raw buckets' policies refuse deletes by anyone else outside the VPC).
+ * role: the artifacts bucket's policy refuses deletes by anyone else outside the VPC). Two policies refuse the deployer
+ * role too, once a pipeline run has filled the buckets: the raw bucket's leaves deletes outside the VPC to the DataBrew
+ * role, and the artifacts bucket's leaves the Glue job's `state/` (and `glue/temp/`) to the job's role. When a bucket's
+ * policy refuses deletes, its policy is deleted first, as on AWS before an environment is torn down (`terraform destroy`
+ * deletes every bucket policy before its bucket anyway), and the bucket is named in the output; every other bucket
+ * keeps its policy.
  *
  * `npx tsx tools/terraform/empty-buckets.ts` (after `set -a; . .sentinel/terraform/cdktf-local.env; set +a`) does it for
  * the emulator of `npm start -- --keep-running`, before `npx cdktf destroy local` (docs/environments.md).
@@ -13,30 +18,54 @@
 import { readFileSync } from "node:fs";
 import { Agent } from "node:https";
 import { pathToFileURL } from "node:url";
-import { DeleteObjectsCommand, ListBucketsCommand, ListObjectVersionsCommand, S3Client } from "@aws-sdk/client-s3";
+import {
+  DeleteBucketPolicyCommand,
+  DeleteObjectsCommand,
+  ListBucketsCommand,
+  ListObjectVersionsCommand,
+  S3Client,
+} from "@aws-sdk/client-s3";
 import { AssumeRoleCommand, STSClient } from "@aws-sdk/client-sts";
 import { EMULATOR_CREDENTIALS, emulatorClientConfig } from "../../local/emulator/emulator";
 import type { EmulatorAddress } from "./emulator-override";
 import { runCommand } from "./session";
 
-/** Deletes every version and delete marker in `buckets`; returns how many were deleted. */
-export async function emptyBuckets(s3: S3Client, buckets: readonly string[]): Promise<number> {
+/**
+ * Deletes every version and delete marker in `buckets`; returns how many were deleted. A bucket whose policy refuses
+ * the deletes (AccessDenied) has its policy deleted once and is emptied again; `onPolicyDeleted` hears of it.
+ */
+export async function emptyBuckets(
+  s3: S3Client,
+  buckets: readonly string[],
+  onPolicyDeleted: (bucket: string) => void = () => undefined,
+): Promise<number> {
   let deleted = 0;
   for (const bucket of buckets) {
+    let policyDeleted = false;
     for (;;) {
       const page = await s3.send(new ListObjectVersionsCommand({ Bucket: bucket, MaxKeys: 1000 }));
       const objects = [...(page.Versions ?? []), ...(page.DeleteMarkers ?? [])].map(({ Key, VersionId }) => ({ Key, VersionId }));
       if (objects.length === 0) break;
-      const answer = await s3.send(
-        new DeleteObjectsCommand({ Bucket: bucket, BypassGovernanceRetention: true, Delete: { Objects: objects, Quiet: true } }),
-      );
-      if ((answer.Errors ?? []).length > 0) {
-        const [first] = answer.Errors!;
-        throw new Error(
-          `emptying ${bucket}: ${answer.Errors!.length} object(s) refused, e.g. ${first!.Key}: ${first!.Code} ${first!.Message}`,
+      const refused = await s3
+        .send(new DeleteObjectsCommand({ Bucket: bucket, BypassGovernanceRetention: true, Delete: { Objects: objects, Quiet: true } }))
+        .then(
+          (answer) => answer.Errors ?? [],
+          // the emulator refuses the whole request when it refuses every key
+          (error: unknown) => {
+            if ((error as { name?: string }).name !== "AccessDenied") throw error;
+            return objects.map(({ Key }) => ({ Key, Code: "AccessDenied", Message: (error as Error).message }));
+          },
         );
+      deleted += objects.length - refused.length;
+      if (refused.length === 0) continue;
+      if (!policyDeleted && refused.every(({ Code }) => Code === "AccessDenied")) {
+        await s3.send(new DeleteBucketPolicyCommand({ Bucket: bucket }));
+        policyDeleted = true;
+        onPolicyDeleted(bucket);
+        continue;
       }
-      deleted += objects.length;
+      const [first] = refused;
+      throw new Error(`emptying ${bucket}: ${refused.length} object(s) refused, e.g. ${first!.Key}: ${first!.Code} ${first!.Message}`);
     }
   }
   return deleted;
@@ -95,7 +124,9 @@ async function main(): Promise<void> {
     credentials: { accessKeyId: session.AccessKeyId!, secretAccessKey: session.SecretAccessKey!, sessionToken: session.SessionToken! },
   });
   const buckets = await environmentBuckets(s3, "local");
-  const deleted = await emptyBuckets(s3, buckets);
+  const deleted = await emptyBuckets(s3, buckets, (bucket) =>
+    console.log(`[empty-buckets] ${bucket}: its policy refuses the deployer role's deletes, so it was deleted first`),
+  );
   console.log(`[empty-buckets] deleted ${deleted} object versions and delete markers from ${buckets.length} buckets`);
 }
 
