@@ -24,6 +24,7 @@ import { describe, expect, it } from "vitest";
 import { PolicyGuard } from "../../modules/policy-guard/policy-guard";
 import { testBuckets, testKeys, testLogGroups } from "./support/foundation-fixture";
 import { TEST_DEPLOYER_ARN, testStack, withPlainStackTraces } from "./support/test-stack";
+import { denyInsecureTransportStatement } from "./support/bucket-policy-statements";
 
 function guardedStack(): TerraformStack {
   const stack = testStack();
@@ -48,14 +49,6 @@ function expectRejected(stack: TerraformStack, path: string, rule: string): stri
   return message as string;
 }
 
-const TLS_STATEMENT = (bucket: string) => ({
-  Sid: "DenyInsecureTransport",
-  Effect: "Deny",
-  Principal: "*",
-  Action: "s3:*",
-  Resource: [`arn:aws:s3:::${bucket}`, `arn:aws:s3:::${bucket}/*`],
-  Condition: { Bool: { "aws:SecureTransport": "false" } },
-});
 const KEY_ID_STATEMENT = (bucket: string) => ({
   Sid: "DenyKmsWithoutKeyId",
   Effect: "Deny",
@@ -68,7 +61,7 @@ const KEY_ID_STATEMENT = (bucket: string) => ({
   },
 });
 const TLS_POLICY = (bucket: string, extra: object[] = []) =>
-  JSON.stringify({ Version: "2012-10-17", Statement: [TLS_STATEMENT(bucket), KEY_ID_STATEMENT(bucket), ...extra] });
+  JSON.stringify({ Version: "2012-10-17", Statement: [denyInsecureTransportStatement(bucket), KEY_ID_STATEMENT(bucket), ...extra] });
 
 interface BucketParts {
   readonly sse?: "aws:kms" | "AES256" | "none";
@@ -351,7 +344,9 @@ describe("policy guard: keys, records, trail and DNS", () => {
 
   it("rejects an SSE-KMS bucket whose policy lets aws:kms through without a key id", () => {
     const stack = guardedStack();
-    bucketWith(stack, { policy: JSON.stringify({ Version: "2012-10-17", Statement: [TLS_STATEMENT("guard-test-bucket")] }) });
+    bucketWith(stack, {
+      policy: JSON.stringify({ Version: "2012-10-17", Statement: [denyInsecureTransportStatement("guard-test-bucket")] }),
+    });
     expectRejected(stack, "bucket", "bucket-kms-key-id");
   });
 

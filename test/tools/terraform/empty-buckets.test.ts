@@ -16,6 +16,7 @@ import {
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { EMULATOR_CREDENTIALS, emulatorClientConfig, startEmulator, type Emulator } from "../../../local/emulator/emulator";
 import { emptyBuckets } from "../../../tools/terraform/empty-buckets";
+import { denyInsecureTransportStatement } from "../../modules/support/bucket-policy-statements";
 
 const REGION = EMULATOR_CREDENTIALS.region;
 const JOB_STATE = "sentinel-local-artifacts-empty-test";
@@ -43,19 +44,7 @@ function jobStateOnly(bucket: string) {
 
 /** A policy that refuses no delete (a TLS-only deny; every request here is over TLS). */
 function tlsOnly(bucket: string) {
-  return {
-    Version: "2012-10-17",
-    Statement: [
-      {
-        Sid: "DenyInsecureTransport",
-        Effect: "Deny",
-        Principal: "*",
-        Action: "s3:*",
-        Resource: [`arn:aws:s3:::${bucket}`, `arn:aws:s3:::${bucket}/*`],
-        Condition: { Bool: { "aws:SecureTransport": "false" } },
-      },
-    ],
-  };
+  return { Version: "2012-10-17", Statement: [denyInsecureTransportStatement(bucket)] };
 }
 
 beforeAll(async () => {
